@@ -1,0 +1,65 @@
+"""Who may see which case (design.md, Security). Nothing else queries cases for a user.
+
+- A department sees its own cases and the cases it sent down (children of its cases).
+- A supervisor sees the cases of departments of the same kind in jurisdictions below its own
+  (R-SUPER-1, R-SUPER-2).
+- Missing and forbidden both answer 404, so the answer does not reveal that a case exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinfang.cases.models import Case
+from xinfang.orgs.models import Department, Level, Role, User
+from xinfang.petitions.models import Petition, Respondent
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    dept = user.department if user.is_authenticated else None
+    if dept is None:
+        return Case.objects.none()
+    visible = Q(department=dept) | Q(parent__department=dept)
+    if user.has_role(Role.SUPERVISOR):
+        path = dept.jurisdiction.path
+        visible |= Q(department__kind=dept.kind, department__jurisdiction__path__startswith=path) & ~Q(
+            department__jurisdiction=dept.jurisdiction
+        )
+    return Case.objects.filter(visible)
+
+
+def get_case_for_user(user: User, case_id: int) -> Case:
+    """The one accessor for a single case: 404 for missing and for forbidden alike."""
+    try:
+        return cases_visible_to(user).select_related("department__jurisdiction").get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("案件不存在或无权查看") from None
+
+
+def _respondent_hides_identity_from(resp: Respondent, dept: Department) -> bool:
+    """R-PROTECT-1: the respondent's own department, any department of the unit they work in,
+    and every same-level department of a main leader complained about (R-ROUTE-3)."""
+    if resp.department_id is not None and resp.department_id == dept.pk:
+        return True
+    if resp.jurisdiction_id is None or resp.jurisdiction_id != dept.jurisdiction_id:
+        return False
+    return resp.is_main_leader or dept.jurisdiction.level == Level.UNIT
+
+
+def can_see_identity(user: User, case: Case) -> bool:
+    """R-PROTECT-1: petitioners' identity is shown only to the registrars, handlers and leaders
+    of the department responsible for the case or of the department that received the
+    petition, and never to the respondent's side."""
+    dept = user.department
+    if dept is None or not (
+        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
+    ):
+        return False
+    root_id = case.petitions_root_id
+    petitions = Petition.objects.filter(Q(case_id=root_id) | Q(case__root_id=root_id))
+    involved = case.department_id == dept.pk or petitions.filter(receiving_department=dept).exists()
+    if not involved:
+        return False
+    respondents = Respondent.objects.filter(petition__in=petitions)
+    return not any(_respondent_hides_identity_from(r, dept) for r in respondents)

@@ -1,0 +1,87 @@
+"""The allowed-transitions table: the one place that says which action leads where.
+
+Services look up (action, current state) here before anything else; an action not listed
+for the current state is refused with a Chinese message naming both.
+"""
+
+from __future__ import annotations
+
+from xinfang.cases.models import State
+from xinfang.orgs.models import Role
+
+S = State
+
+# action -> {from_state: to_state}
+TRANSITIONS: dict[str, dict[State, State]] = {
+    # R-COUNTY-3: a leader reads and instructs (阅批).
+    "read": {S.REGISTERED: S.READ},
+    # R-ROUTE-7: the five handling modes, decided after reading.
+    "handle_here": {S.READ: S.HANDLING},
+    "transfer_down": {S.READ: S.TRANSFERRED},
+    "assign_down": {S.READ: S.HANDLING},
+    "refer": {S.READ: S.REFERRED},
+    "file": {S.READ: S.FILED},
+    # R-REPEAT-4: a registration found to repeat another case.
+    "merge": {S.REGISTERED: S.MERGED, S.READ: S.MERGED},
+    # R-CLOSE-3..5: closure submitted, approved or returned by a leader.
+    "submit_closure": {S.HANDLING: S.CLOSING},
+    "return_closure": {S.CLOSING: S.HANDLING},
+    "approve_closure": {S.CLOSING: S.CLOSED},
+    # R-CLOSE-6: the upper level accepts (its case closes) or returns (the lower case reopens).
+    "accept_report": {S.HANDLING: S.CLOSED},
+    "return_report": {S.CLOSED: S.HANDLING},
+    # R-CLOSE-7
+    "archive": {S.CLOSED: S.ARCHIVED, S.REFERRED: S.ARCHIVED, S.FILED: S.ARCHIVED,
+                S.TRANSFERRED: S.ARCHIVED},
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "register": "登记",
+    "read": "阅批",
+    "handle_here": "决定自办",
+    "transfer_down": "转办",
+    "assign_down": "交办",
+    "refer": "转其他部门",
+    "file": "存查",
+    "merge": "并案",
+    "submit_closure": "提交结案",
+    "return_closure": "退回结案",
+    "approve_closure": "批准结案",
+    "accept_report": "审核通过下级报结",
+    "return_report": "退回下级报结",
+    "archive": "归档",
+}
+
+# Who may do what, in the department responsible for the case.
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "register": frozenset({Role.REGISTRAR}),
+    "read": frozenset({Role.LEADER}),
+    "handle_here": frozenset({Role.LEADER}),
+    "transfer_down": frozenset({Role.LEADER}),
+    "assign_down": frozenset({Role.LEADER}),
+    "refer": frozenset({Role.LEADER}),
+    "file": frozenset({Role.LEADER}),
+    "merge": frozenset({Role.REGISTRAR, Role.LEADER}),
+    "submit_closure": frozenset({Role.HANDLER}),
+    "return_closure": frozenset({Role.LEADER}),
+    "approve_closure": frozenset({Role.LEADER}),
+    "accept_report": frozenset({Role.LEADER}),
+    "return_report": frozenset({Role.LEADER}),
+    "archive": frozenset({Role.REGISTRAR, Role.HANDLER, Role.LEADER}),
+    # Records that do not change the state.
+    "instruct": frozenset({Role.LEADER}),
+    "explain_overdue": frozenset({Role.HANDLER, Role.LEADER}),
+    "receive_assignment": frozenset({Role.REGISTRAR, Role.HANDLER, Role.LEADER}),
+    "add_petition": frozenset({Role.REGISTRAR}),
+    "add_interview": frozenset({Role.REGISTRAR, Role.HANDLER, Role.LEADER}),
+    "add_attachment": frozenset({Role.REGISTRAR, Role.HANDLER}),
+}
+
+# States in which nothing may change any more.
+FROZEN_STATES = frozenset({S.ARCHIVED, S.MERGED})
+# States in which the case is no longer being worked on here (its clock has stopped).
+FINISHED_STATES = frozenset({S.CLOSED, S.ARCHIVED, S.REFERRED, S.TRANSFERRED, S.FILED, S.MERGED})
+
+
+def target_state(action: str, current: str) -> State | None:
+    return TRANSITIONS[action].get(State(current))

@@ -1,0 +1,355 @@
+"""Cases (信访事项), their lifecycle records and the append-only timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    READ = "read", "已阅批"
+    HANDLING = "handling", "办理中"
+    CLOSING = "closing", "待审核"
+    CLOSED = "closed", "已结案"
+    ARCHIVED = "archived", "已归档"
+    REFERRED = "referred", "已转其他部门"
+    TRANSFERRED = "transferred", "已转办"
+    FILED = "filed", "存查"
+    MERGED = "merged", "已并案"
+
+
+class HandlingMode(models.TextChoices):
+    """R-ROUTE-7: the five handling modes; handling here is the default suggestion."""
+
+    SELF = "self", "自办"
+    TRANSFER = "transfer", "转办"
+    ASSIGN = "assign", "交办"
+    REFER = "refer", "转其他部门"
+    FILE = "file", "存查"
+
+
+class Category(models.TextChoices):
+    """R-CAT-1 to R-CAT-5: the notice's four kinds of matter, and matters outside the remit."""
+
+    ORGANIZATION_WORK = "organization_work", "党的建设、领导班子和组织干部制度"
+    MISCONDUCT = "misconduct", "领导干部和组织干部工作中的不正之风"
+    POLICY_HISTORY = "policy_history", "落实政策和历史遗留问题"
+    PERSONAL_REQUEST = "personal_request", "入党和参加工作时间、离退休、职级待遇"
+    OUTSIDE_REMIT = "outside_remit", "不属于组织部门业务范围"
+
+
+class Nature(models.TextChoices):
+    """What the petitioner does: decides which closure records are required (R-CLOSE-4/5)."""
+
+    ACCUSATION = "accusation", "检举揭发"
+    APPEAL = "appeal", "申诉"
+    REQUEST = "request", "要求解决个人问题"
+    SUGGESTION = "suggestion", "意见建议"
+    OTHER = "other", "其他"
+
+
+class Step(models.IntegerChoices):
+    """R-INTAKE-1: the six steps of the notice; every case shows where it stands."""
+
+    REGISTRATION = 1, "登记"
+    INTERVIEW = 2, "接谈"
+    READING = 3, "阅看"
+    HANDLING = 4, "办理"
+    CLOSING = 5, "结案"
+    ARCHIVING = 6, "归档"
+
+
+class Case(models.Model):
+    """The matter handled by exactly one responsible department (R-ROUTE-1).
+
+    A case sent down (转办/交办) gets a child case at the receiving department; `parent`
+    points back at the sender's case and `root` at the first case, whose petitions both share.
+    """
+
+    number = models.CharField("案件编号", max_length=40, unique=True)
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name="责任部门", on_delete=models.PROTECT, related_name="cases"
+    )
+    root = models.ForeignKey(
+        "self", verbose_name="首办案件", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="descendants",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name="上级案件", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name="并入案件", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    previous_case = models.ForeignKey(
+        "self", verbose_name="原案件", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="later_cases", help_text="原案件已归档后再次信访的，另立新案并指向原案件",
+    )
+    title = models.CharField("事项摘要", max_length=200)
+    category = models.CharField("问题类别", max_length=24, choices=Category.choices)
+    nature = models.CharField("信访性质", max_length=16, choices=Nature.choices)
+    state = models.CharField(
+        "状态", max_length=16, choices=State.choices, default=State.REGISTERED, db_index=True
+    )
+    handling_mode = models.CharField(
+        "处理方式", max_length=16, choices=HandlingMode.choices, blank=True, default=""
+    )
+    mode_decided_at = models.DateTimeField("决定处理方式时间", null=True, blank=True, db_index=True)
+    is_collective = models.BooleanField("集体访", default=False)
+    report_upward = models.BooleanField(
+        "需向上反映", default=False, help_text="涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）"
+    )
+    is_key_case = models.BooleanField("重点案件", default=False)
+    result_required = models.BooleanField("上级要报结果", default=False)
+    registered_at = models.DateTimeField("登记时间", db_index=True)
+    due_on = models.DateField("办理期限", null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True, db_index=True)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    archive_number = models.CharField("档案号", max_length=40, null=True, blank=True, unique=True)
+    # Head of the hash chain (R-PROTECT-2): removal of trailing events is detected.
+    event_count = models.PositiveIntegerField(default=0, editable=False)
+    last_event_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    class Meta:
+        verbose_name = "信访事项"
+        verbose_name_plural = "信访事项"
+        ordering = ["-registered_at"]
+        indexes = [
+            models.Index(fields=["department", "state"], name="case_dept_state"),
+            models.Index(fields=["department", "registered_at"], name="case_dept_registered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def petitions_root_id(self) -> int:
+        return self.root_id or self.pk
+
+    @property
+    def step(self) -> Step:
+        """Position in the six steps of R-INTAKE-1, derived from the state."""
+        return {
+            State.REGISTERED: Step.REGISTRATION,
+            State.READ: Step.READING,
+            State.HANDLING: Step.HANDLING,
+            State.CLOSING: Step.CLOSING,
+            State.CLOSED: Step.CLOSING,
+            State.ARCHIVED: Step.ARCHIVING,
+            State.REFERRED: Step.HANDLING,
+            State.TRANSFERRED: Step.HANDLING,
+            State.FILED: Step.HANDLING,
+            State.MERGED: Step.REGISTRATION,
+        }[State(self.state)]
+
+
+class CaseNumberSequence(models.Model):
+    """Per department and year counter for readable case numbers."""
+
+    department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="casenumber_unique")
+        ]
+
+
+class CaseEvent(models.Model):
+    """One append-only, hash-chained timeline entry (R-PROTECT-2)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("事件", max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_state = models.CharField("原状态", max_length=16, blank=True)
+    to_state = models.CharField("新状态", max_length=16, blank=True)
+    payload = models.JSONField("内容", default=dict)
+    created_at = models.DateTimeField("时间")
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["case_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+
+class Instruction(models.Model):
+    """A leader's reading and instruction (阅批/批示, R-COUNTY-3)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="instructions")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="批示领导", on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField("批示内容")
+    due_on = models.DateField("要求完成日期", null=True, blank=True)
+    report_required = models.BooleanField("要求报告结果", default=False)
+    created_at = models.DateTimeField("批示时间")
+    reported_at = models.DateTimeField("报告时间", null=True, blank=True)
+    report_text = models.TextField("报告内容", blank=True)
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["created_at"]
+
+
+class Assignment(models.Model):
+    """A case sent down: 转办 (no result asked) or 交办 (result required, R-CLOSE-1)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="交转办案件", on_delete=models.PROTECT, related_name="assignments"
+    )
+    child = models.OneToOneField(
+        Case, verbose_name="承办案件", on_delete=models.PROTECT, related_name="assignment_in"
+    )
+    mode = models.CharField("方式", max_length=16, choices=HandlingMode.choices)
+    from_department = models.ForeignKey(
+        "orgs.Department", verbose_name="交办部门", on_delete=models.PROTECT, related_name="+"
+    )
+    to_department = models.ForeignKey(
+        "orgs.Department", verbose_name="承办部门", on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField("交办意见", blank=True)
+    sent_at = models.DateTimeField("发出时间")
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    due_on = models.DateField("报结期限", null=True, blank=True)
+    reported_at = models.DateTimeField("报结时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("审核通过时间", null=True, blank=True)
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    return_reasons = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        verbose_name = "交办转办"
+        verbose_name_plural = "交办转办"
+
+
+class Referral(models.Model):
+    """Referral outside the remit with the explanation given to the petitioner (R-ROUTE-6)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="referral")
+    to_department = models.ForeignKey(
+        "orgs.Department", verbose_name="接收部门", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    to_department_name = models.CharField("接收部门名称", max_length=100)
+    reason = models.TextField("转交理由")
+    explanation = models.TextField("向信访人解释的内容")
+    explained_on = models.DateField("解释日期")
+    explained_how = models.CharField("解释方式", max_length=50)
+    created_at = models.DateTimeField("转交时间")
+
+    class Meta:
+        verbose_name = "转其他部门"
+        verbose_name_plural = "转其他部门"
+
+
+class OverdueExplanation(models.Model):
+    """R-CLOSE-2: why an overdue case is late and when it is now expected."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="overdue_explanations")
+    reason = models.TextField("逾期原因")
+    new_expected_on = models.DateField("预计办结日期")
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="说明人", on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("说明时间")
+
+    class Meta:
+        verbose_name = "逾期说明"
+        verbose_name_plural = "逾期说明"
+
+
+class ClosureStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "已批准"
+    RETURNED = "returned", "已退回"
+
+
+class PersonalOutcome(models.TextChoices):
+    """R-CAT-4: the three answers to a personal request."""
+
+    GRANTED = "granted", "符合政策，予以解决"
+    SPECIAL = "special", "个别特殊问题，参照政策精神酌情处理"
+    REFUSED = "refused", "要求过高，不符合政策规定，不予解决"
+
+
+# R-CLOSE-3: 手续完备 — the procedure every closure must show as done.
+PROCEDURE_CHECKLIST: dict[str, str] = {
+    "registered": "登记并经领导阅批",
+    "investigated": "调查核实，取得证据",
+    "respondent_heard": "听取被反映人或有关单位的说明",
+    "decision_approved": "处理意见经领导审批或集体研究",
+    "materials_complete": "案卷材料齐全",
+}
+
+
+class Closure(models.Model):
+    """A closure submitted for approval; a returned one stays as history (R-CLOSE-3 to 6)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closures")
+    status = models.CharField(
+        "审核状态", max_length=16, choices=ClosureStatus.choices, default=ClosureStatus.SUBMITTED
+    )
+    facts = models.TextField("查明的事实")
+    decision = models.TextField("处理意见")
+    policy_basis = models.TextField("政策依据")
+    procedure = models.JSONField("办理手续", default=list)
+    personal_outcome = models.CharField(
+        "个人问题处理结果", max_length=16, choices=PersonalOutcome.choices, blank=True
+    )
+    petitioner_opinion = models.TextField("本人对处理的意见", blank=True)
+    conclusion_shown_on = models.DateField("结论与本人见面日期", null=True, blank=True)
+    conclusion_shown_how = models.CharField("见面方式", max_length=50, blank=True)
+    feedback_on = models.DateField("向检举人反馈日期", null=True, blank=True)
+    feedback_how = models.CharField("反馈方式", max_length=50, blank=True)
+    no_feedback_reason = models.TextField("未反馈的理由", blank=True)
+    review_opinion = models.TextField("审查意见", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="承办人", on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField("提交时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    return_reasons = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        verbose_name = "结案材料"
+        verbose_name_plural = "结案材料"
+        ordering = ["submitted_at"]
+
+
+class YearlyTarget(models.Model):
+    """R-COUNTY-2: a department's responsibility targets for one year (percentages)."""
+
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name="部门", on_delete=models.PROTECT, related_name="targets"
+    )
+    year = models.PositiveIntegerField("年度")
+    self_handled_rate = models.DecimalField("自办案件率目标(%)", max_digits=5, decimal_places=2)
+    repeat_rate = models.DecimalField("重信重访率上限(%)", max_digits=5, decimal_places=2)
+    closure_rate = models.DecimalField("年终结案率目标(%)", max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = "责任目标"
+        verbose_name_plural = "责任目标"
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="target_unique")
+        ]

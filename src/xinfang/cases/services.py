@@ -1,0 +1,565 @@
+"""Case lifecycle services: the only code that changes a case's state.
+
+Each transition is one function that locks the case row, checks the allowed-transitions
+table (lifecycle.py), the actor's department and role, and the rules (rulebook IDs); then
+writes the change and exactly one timeline event in the same transaction. Inputs are
+validated before anything is written, and every refusal is a RuleViolation in Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.cases.lifecycle import (
+    ACTION_LABELS,
+    ACTION_ROLES,
+    FINISHED_STATES,
+    FROZEN_STATES,
+    target_state,
+)
+from xinfang.cases.models import (
+    PROCEDURE_CHECKLIST,
+    Assignment,
+    Case,
+    Category,
+    Closure,
+    ClosureStatus,
+    HandlingMode,
+    Instruction,
+    Nature,
+    OverdueExplanation,
+    PersonalOutcome,
+    Referral,
+    State,
+)
+from xinfang.cases.numbering import next_case_number
+from xinfang.cases.timeline import append_event
+from xinfang.core.errors import RuleViolation
+from xinfang.deadlines.clocks import result_due_on
+from xinfang.orgs.models import Department, Role, User
+from xinfang.petitions.models import Petition, Respondent
+from xinfang.routing.rules import same_level_main_leader_conflicts
+
+
+def lock_case(case: Case, *, actor: User, action: str) -> Case:
+    """Reload `case` locked for update and check it may be changed by `actor` for `action`."""
+    locked = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
+    if locked.state == State.ARCHIVED:
+        raise RuleViolation("案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", rules=("R-CLOSE-7",))
+    if locked.state == State.MERGED:
+        raise RuleViolation("案件已并入其他案件，请在并入后的案件中办理。")
+    if actor.department_id != locked.department_id:
+        raise RuleViolation(f"只有责任部门（{locked.department.name}）可以办理此案件（R-ROUTE-1）。")
+    needed = ACTION_ROLES[action]
+    if not any(actor.has_role(r) for r in needed):
+        names = "、".join(Role(r).label for r in sorted(needed))
+        raise RuleViolation(f"您没有“{ACTION_LABELS.get(action, action)}”的权限（需要：{names}）。")
+    return locked
+
+
+def _target(case: Case, action: str) -> State:
+    to = target_state(action, case.state)
+    if to is None:
+        raise RuleViolation(
+            f"案件当前状态为“{State(case.state).label}”，不能进行“{ACTION_LABELS[action]}”操作。"
+        )
+    return to
+
+
+def _move(
+    case: Case, to: State, *, actor: User, kind: str, payload: dict[str, Any],
+    fields: Sequence[str] = (),
+) -> None:
+    from_state = case.state
+    case.state = to
+    case.save(update_fields=["state", *fields])
+    append_event(case, kind=kind, actor=actor, from_state=from_state, to_state=to, payload=payload)
+
+
+def _required(errors: list[str], **values: str) -> None:
+    labels = {
+        "text": "批示内容", "reason": "理由", "explanation": "向信访人解释的内容",
+        "explained_how": "解释方式", "to_department_name": "接收部门", "reasons": "退回理由",
+        "facts": "查明的事实", "decision": "处理意见", "policy_basis": "政策依据",
+        "review_opinion": "审查意见",
+    }
+    for name, value in values.items():
+        if not (value or "").strip():
+            errors.append(f"“{labels[name]}”不能为空。")
+
+
+def _raise(errors: list[str], *, rules: tuple[str, ...] = ()) -> None:
+    if errors:
+        raise RuleViolation(errors, rules=rules)
+
+
+# --- Reading and instructions (R-COUNTY-3) ---------------------------------------------
+
+
+def _instruction(
+    case: Case, *, actor: User, text: str, due_on: dt.date | None, report_required: bool
+) -> Instruction:
+    return Instruction.objects.create(
+        case=case, leader=actor, text=text.strip(), due_on=due_on,
+        report_required=report_required, created_at=timezone.now(),
+    )
+
+
+def case_read(
+    *, actor: User, case: Case, text: str, due_on: dt.date | None = None,
+    report_required: bool = False,
+) -> Case:
+    """A leader reads the registered matter and instructs (阅批, R-COUNTY-3)."""
+    errors: list[str] = []
+    _required(errors, text=text)
+    if due_on is not None and due_on < timezone.localdate():
+        errors.append("要求完成日期不能早于今天。")
+    _raise(errors)
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="read")
+        to = _target(case, "read")
+        ins = _instruction(case, actor=actor, text=text, due_on=due_on, report_required=report_required)
+        _move(case, to, actor=actor, kind="read", payload={"instruction": ins.pk, "text": ins.text,
+              "due_on": due_on, "report_required": report_required})
+    return case
+
+
+def case_instruct(
+    *, actor: User, case: Case, text: str, due_on: dt.date | None = None,
+    report_required: bool = False,
+) -> Instruction:
+    """A further instruction on a case in any open state (R-COUNTY-3: 经常过问)."""
+    errors: list[str] = []
+    _required(errors, text=text)
+    _raise(errors)
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="instruct")
+        ins = _instruction(case, actor=actor, text=text, due_on=due_on, report_required=report_required)
+        append_event(case, kind="instruct", actor=actor, from_state=case.state, to_state=case.state,
+                     payload={"instruction": ins.pk, "text": ins.text, "due_on": due_on})
+    return ins
+
+
+# --- Handling mode (R-ROUTE-1, R-ROUTE-7) ---------------------------------------------
+
+
+def _decide(case: Case, mode: HandlingMode, routing_note: str) -> dict[str, Any]:
+    case.handling_mode = mode
+    case.mode_decided_at = timezone.now()
+    return {"mode": mode, "routing_note": routing_note.strip()}
+
+
+def case_handle_here(*, actor: User, case: Case, routing_note: str = "") -> Case:
+    """R-ROUTE-7: 自办 — the default handling mode."""
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="handle_here")
+        to = _target(case, "handle_here")
+        payload = _decide(case, HandlingMode.SELF, routing_note)
+        _move(case, to, actor=actor, kind="handle_here", payload=payload,
+              fields=["handling_mode", "mode_decided_at"])
+    return case
+
+
+def _respondents_of(case: Case) -> list[Respondent]:
+    root_id = case.petitions_root_id
+    return list(
+        Respondent.objects.filter(petition__case_id=root_id)
+        | Respondent.objects.filter(petition__case__root_id=root_id)
+    )
+
+
+def _check_receiver(case: Case, to_department: Department, *, down: bool) -> list[str]:
+    errors: list[str] = []
+    if to_department.pk == case.department_id:
+        errors.append("不能转交给本部门。")
+        return errors
+    conflicts = same_level_main_leader_conflicts(_respondents_of(case), to_department)
+    if conflicts:
+        # R-ROUTE-3: never to the same-level organization department of a main leader.
+        errors.append(
+            f"本案反映的是{'、'.join(conflicts)}（主要领导干部）的问题，不能转给其同级组织部门"
+            f"{to_department.name}查处（R-ROUTE-3）。"
+        )
+    if down:
+        own = case.department.jurisdiction
+        target = to_department.jurisdiction
+        if target.pk == own.pk or not target.path.startswith(own.path):
+            errors.append(f"{to_department.name}不是本级以下的部门，不能向其转办或交办（R-ROUTE-1）。")
+        if not to_department.handles_petitions:
+            errors.append(f"{to_department.name}未启用本系统办理信访，请改用“转其他部门”。")
+    return errors
+
+
+def _send_down(
+    *, actor: User, case: Case, to_department: Department, action: str, note: str,
+    routing_note: str,
+) -> Assignment:
+    mode = HandlingMode.TRANSFER if action == "transfer_down" else HandlingMode.ASSIGN
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action=action)
+        to = _target(case, action)
+        _raise(_check_receiver(case, to_department, down=True), rules=("R-ROUTE-3",))
+        now = timezone.now()
+        # R-CLOSE-1: a result required three months after assignment.
+        due_on = result_due_on(timezone.localdate(now)) if mode == HandlingMode.ASSIGN else None
+        child = Case.objects.create(
+            number=next_case_number(to_department, timezone.localdate(now).year),
+            department=to_department, root_id=case.petitions_root_id, parent=case,
+            title=case.title, category=case.category, nature=case.nature,
+            is_collective=case.is_collective, report_upward=case.report_upward,
+            is_key_case=False, result_required=mode == HandlingMode.ASSIGN,
+            registered_at=now, due_on=due_on,
+        )
+        assignment = Assignment.objects.create(
+            case=case, child=child, mode=mode, from_department=case.department,
+            to_department=to_department, note=note.strip(), sent_at=now, due_on=due_on,
+        )
+        payload = _decide(case, mode, routing_note)
+        payload.update({"to_department": to_department.pk, "child": child.pk, "due_on": due_on,
+                        "note": note.strip()})
+        case.due_on = due_on
+        _move(case, to, actor=actor, kind=action, payload=payload,
+              fields=["handling_mode", "mode_decided_at", "due_on"])
+        # R-INTAKE-6: the receiver's case records where it came from.
+        append_event(child, kind="received_from_upper", actor=actor, from_state="",
+                     to_state=child.state, payload={"parent": case.pk, "mode": mode,
+                                                    "from_department": case.department_id,
+                                                    "due_on": due_on})
+    return assignment
+
+
+def case_transfer_down(
+    *, actor: User, case: Case, to_department: Department, note: str = "", routing_note: str = ""
+) -> Assignment:
+    """转办: handled below without a required result; the sender keeps following (R-SUPER-2)."""
+    return _send_down(actor=actor, case=case, to_department=to_department,
+                      action="transfer_down", note=note, routing_note=routing_note)
+
+
+def case_assign_down(
+    *, actor: User, case: Case, to_department: Department, note: str = "", routing_note: str = ""
+) -> Assignment:
+    """交办: handled below, result due in three months (R-CLOSE-1)."""
+    return _send_down(actor=actor, case=case, to_department=to_department,
+                      action="assign_down", note=note, routing_note=routing_note)
+
+
+def assignment_receive(*, actor: User, assignment: Assignment) -> Assignment:
+    """The receiving department signs for a case sent down (签收)."""
+    with transaction.atomic():
+        child = lock_case(assignment.child, actor=actor, action="receive_assignment")
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.received_at is not None:
+            return assignment
+        assignment.received_at = timezone.now()
+        assignment.save(update_fields=["received_at"])
+        append_event(child, kind="receive_assignment", actor=actor, from_state=child.state,
+                     to_state=child.state, payload={"assignment": assignment.pk})
+    return assignment
+
+
+def case_refer(
+    *,
+    actor: User,
+    case: Case,
+    reason: str,
+    explanation: str,
+    explained_on: dt.date | None,
+    explained_how: str,
+    to_department: Department | None = None,
+    to_department_name: str = "",
+    routing_note: str = "",
+) -> Referral:
+    """R-ROUTE-6: refer outside the remit, with the explanation given to the petitioner."""
+    name = to_department.name if to_department else to_department_name
+    errors: list[str] = []
+    _required(errors, to_department_name=name, reason=reason)
+    if not explanation.strip() or explained_on is None or not explained_how.strip():
+        errors.append("转其他部门办理，须记录向信访人解释的内容、日期和方式（R-ROUTE-6）。")
+    if explained_on is not None and explained_on > timezone.localdate():
+        errors.append("解释日期不能晚于今天。")
+    _raise(errors, rules=("R-ROUTE-6",))
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="refer")
+        to = _target(case, "refer")
+        if to_department is not None:
+            _raise(_check_receiver(case, to_department, down=False), rules=("R-ROUTE-3",))
+        assert explained_on is not None
+        referral = Referral.objects.create(
+            case=case, to_department=to_department, to_department_name=name.strip(),
+            reason=reason.strip(), explanation=explanation.strip(), explained_on=explained_on,
+            explained_how=explained_how.strip(), created_at=timezone.now(),
+        )
+        payload = _decide(case, HandlingMode.REFER, routing_note)
+        payload.update({"referral": referral.pk, "to": name})
+        _move(case, to, actor=actor, kind="refer", payload=payload,
+              fields=["handling_mode", "mode_decided_at"])
+    return referral
+
+
+def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -> Case:
+    """存查: kept for reference (e.g. an anonymous letter with nothing verifiable, R-INTAKE-4)."""
+    errors: list[str] = []
+    _required(errors, reason=reason)
+    _raise(errors)
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="file")
+        to = _target(case, "file")
+        payload = _decide(case, HandlingMode.FILE, routing_note)
+        payload["reason"] = reason.strip()
+        _move(case, to, actor=actor, kind="file", payload=payload,
+              fields=["handling_mode", "mode_decided_at"])
+    return case
+
+
+def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
+    """R-REPEAT-4: a registration found to repeat another case of the same department."""
+    errors: list[str] = []
+    _required(errors, reason=reason)
+    if into.pk == case.pk:
+        errors.append("不能并入案件本身。")
+    if into.department_id != case.department_id:
+        errors.append("只能并入本部门的案件。")
+    if into.state in FROZEN_STATES:
+        errors.append("目标案件已归档或已并案，不能并入。")
+    _raise(errors, rules=("R-REPEAT-4",))
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="merge")
+        to = _target(case, "merge")
+        target = Case.objects.select_for_update().get(pk=into.pk)
+        moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
+        Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
+        append_event(target, kind="merged_in", actor=actor, from_state=target.state,
+                     to_state=target.state, payload={"from": case.pk, "petitions": moved})
+        case.merged_into = target
+        _move(case, to, actor=actor, kind="merge", payload={"into": into.pk, "reason": reason.strip()},
+              fields=["merged_into"])
+    return case
+
+
+# --- Closure (R-CLOSE-3 to R-CLOSE-6, R-CAT-4) -----------------------------------------
+
+
+def _signed_accusation(case: Case) -> bool:
+    if case.nature != Nature.ACCUSATION:
+        return False
+    root_id = case.petitions_root_id
+    return (
+        Petition.objects.filter(case_id=root_id, is_anonymous=False).exists()
+        or Petition.objects.filter(case__root_id=root_id, is_anonymous=False).exists()
+    )
+
+
+def closure_problems(case: Case, data: dict[str, Any]) -> list[str]:
+    """Everything missing from a closure, each in Chinese with its rule ID."""
+    errors: list[str] = []
+    # R-CLOSE-3: 事实清楚，处理恰当，手续完备.
+    if not (data.get("facts") or "").strip():
+        errors.append("结案材料须写明查明的事实（R-CLOSE-3）。")
+    if not (data.get("decision") or "").strip():
+        errors.append("结案材料须写明处理意见（R-CLOSE-3）。")
+    if not (data.get("policy_basis") or "").strip():
+        errors.append("结案材料须写明政策依据（R-CLOSE-3）。")
+    done = set(data.get("procedure") or [])
+    required = [k for k in PROCEDURE_CHECKLIST if k != "respondent_heard" or case.nature == Nature.ACCUSATION]
+    missing = [PROCEDURE_CHECKLIST[k] for k in required if k not in done]
+    if missing:
+        errors.append(f"办理手续不完备，尚缺：{'、'.join(missing)}（R-CLOSE-3）。")
+    unknown = done - set(PROCEDURE_CHECKLIST)
+    if unknown:
+        errors.append("办理手续中有未知项目。")
+    # R-CLOSE-4: appeals and personal requests — the petitioner's opinion, conclusion shown.
+    if case.nature in (Nature.APPEAL, Nature.REQUEST) or case.category == Category.PERSONAL_REQUEST:
+        if not (data.get("petitioner_opinion") or "").strip():
+            errors.append("申诉或个人问题的结案材料须写明本人对处理的意见（R-CLOSE-4）。")
+        if not data.get("conclusion_shown_on") or not (data.get("conclusion_shown_how") or "").strip():
+            errors.append("申诉或个人问题的结论须与本人见面，并记录见面日期和方式（R-CLOSE-4）。")
+    # R-CAT-4: personal requests — granted, special case, or refused, with policy cited.
+    if case.category == Category.PERSONAL_REQUEST and data.get("personal_outcome") not in PersonalOutcome.values:
+        errors.append("个人问题须选择处理结果：按政策解决、参照政策酌情处理或不予解决（R-CAT-4）。")
+    # R-CLOSE-5: signed accusations — feedback to the accuser, or why none.
+    if _signed_accusation(case):
+        gave = data.get("feedback_on") and (data.get("feedback_how") or "").strip()
+        if not gave and not (data.get("no_feedback_reason") or "").strip():
+            errors.append("署名检举的查处结果须向检举人反馈（记录日期和方式），或说明未反馈的理由（R-CLOSE-5）。")
+    today = timezone.localdate()
+    for key, label in (("conclusion_shown_on", "见面日期"), ("feedback_on", "反馈日期")):
+        value = data.get(key)
+        if value and value > today:
+            errors.append(f"{label}不能晚于今天。")
+    return errors
+
+
+CLOSURE_FIELDS = (
+    "facts", "decision", "policy_basis", "procedure", "personal_outcome", "petitioner_opinion",
+    "conclusion_shown_on", "conclusion_shown_how", "feedback_on", "feedback_how",
+    "no_feedback_reason",
+)
+
+
+def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
+    """A handler submits the closure; refused, listing every missing part, unless complete."""
+    unknown = set(data) - set(CLOSURE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown closure fields: {sorted(unknown)}")
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="submit_closure")
+        to = _target(case, "submit_closure")
+        if case.handling_mode == HandlingMode.ASSIGN:
+            raise RuleViolation("本案已交办下级，结案材料由承办单位报送，本级审核即可（R-CLOSE-6）。")
+        _raise(closure_problems(case, data), rules=("R-CLOSE-3", "R-CLOSE-4", "R-CLOSE-5"))
+        clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+        clean.setdefault("procedure", [])
+        closure = Closure.objects.create(case=case, submitted_by=actor, submitted_at=timezone.now(), **clean)
+        _move(case, to, actor=actor, kind="submit_closure", payload={"closure": closure.pk})
+    return closure
+
+
+def _pending_closure(case: Case) -> Closure:
+    closure = case.closures.filter(status=ClosureStatus.SUBMITTED).order_by("-submitted_at").first()
+    if closure is None:  # The table allows this only from `closing`, which always has one.
+        raise RuleViolation("没有待审核的结案材料。")
+    return closure
+
+
+def closure_return(*, actor: User, case: Case, reasons: str) -> Closure:
+    """A leader sends a closure back to the handler, with reasons."""
+    errors: list[str] = []
+    _required(errors, reasons=reasons)
+    _raise(errors)
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="return_closure")
+        to = _target(case, "return_closure")
+        closure = _pending_closure(case)
+        closure.status = ClosureStatus.RETURNED
+        closure.decided_by = actor
+        closure.decided_at = timezone.now()
+        closure.return_reasons = reasons.strip()
+        closure.save(update_fields=["status", "decided_by", "decided_at", "return_reasons"])
+        _move(case, to, actor=actor, kind="return_closure",
+              payload={"closure": closure.pk, "reasons": reasons.strip()})
+    return closure
+
+
+def closure_approve(*, actor: User, case: Case, review_opinion: str = "") -> Closure:
+    """A leader approves the closure. A case assigned from above is reported up with the
+    department's review opinion (R-CLOSE-6)."""
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="approve_closure")
+        to = _target(case, "approve_closure")
+        closure = _pending_closure(case)
+        if closure.submitted_by_id == actor.pk:
+            raise RuleViolation("结案材料须由承办人以外的领导审批。")
+        if case.result_required and not review_opinion.strip():
+            raise RuleViolation("向上级报送结案材料，须有明确的审查意见（R-CLOSE-6）。", rules=("R-CLOSE-6",))
+        now = timezone.now()
+        closure.status = ClosureStatus.APPROVED
+        closure.decided_by = actor
+        closure.decided_at = now
+        closure.review_opinion = review_opinion.strip()
+        closure.save(update_fields=["status", "decided_by", "decided_at", "review_opinion"])
+        case.closed_at = now
+        payload: dict[str, Any] = {"closure": closure.pk}
+        if case.result_required:
+            assignment = Assignment.objects.select_for_update().get(child=case)
+            assignment.reported_at = now
+            assignment.save(update_fields=["reported_at"])
+            payload["reported_to"] = assignment.from_department_id
+        _move(case, to, actor=actor, kind="approve_closure", payload=payload, fields=["closed_at"])
+    return closure
+
+
+def _reported_assignment(parent: Case, child: Case) -> Assignment:
+    assignment = Assignment.objects.select_for_update().filter(case=parent, child=child).first()
+    if assignment is None or assignment.mode != HandlingMode.ASSIGN:
+        raise RuleViolation("该案件不是本部门交办的案件。")
+    pending = assignment.reported_at is not None and assignment.accepted_at is None and (
+        assignment.returned_at is None or assignment.returned_at < assignment.reported_at
+    )
+    if not pending:
+        raise RuleViolation("承办单位尚未报送结案材料，或已审核。")
+    return assignment
+
+
+def report_accept(*, actor: User, case: Case, child: Case, opinion: str = "") -> Case:
+    """The upper level accepts the reported closure: its own case closes (R-CLOSE-6)."""
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="accept_report")
+        to = _target(case, "accept_report")
+        assignment = _reported_assignment(case, child)
+        now = timezone.now()
+        assignment.accepted_at = now
+        assignment.save(update_fields=["accepted_at"])
+        case.closed_at = now
+        _move(case, to, actor=actor, kind="accept_report",
+              payload={"child": child.pk, "opinion": opinion.strip()}, fields=["closed_at"])
+    return case
+
+
+def report_return(*, actor: User, case: Case, child: Case, reasons: str) -> Case:
+    """The upper level sends the reported closure back; the lower case reopens (R-CLOSE-6)."""
+    errors: list[str] = []
+    _required(errors, reasons=reasons)
+    _raise(errors)
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="return_report")
+        assignment = _reported_assignment(case, child)
+        child = Case.objects.select_for_update().get(pk=child.pk)
+        to = _target(child, "return_report")
+        now = timezone.now()
+        assignment.returned_at = now
+        assignment.return_reasons = reasons.strip()
+        assignment.save(update_fields=["returned_at", "return_reasons"])
+        child.closed_at = None
+        _move(child, to, actor=actor, kind="return_report",
+              payload={"parent": case.pk, "reasons": reasons.strip()}, fields=["closed_at"])
+    return child
+
+
+# --- Overdue (R-CLOSE-2) and archive (R-CLOSE-7) ---------------------------------------
+
+
+def overdue_explain(
+    *, actor: User, case: Case, reason: str, new_expected_on: dt.date | None
+) -> OverdueExplanation:
+    """R-CLOSE-2: an overdue case carries an explanation with a new expected date."""
+    errors: list[str] = []
+    _required(errors, reason=reason)
+    today = timezone.localdate()
+    if new_expected_on is None or new_expected_on <= today:
+        errors.append("须填写晚于今天的预计办结日期（R-CLOSE-2）。")
+    _raise(errors, rules=("R-CLOSE-2",))
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="explain_overdue")
+        if case.due_on is None or case.due_on >= today or case.state in FINISHED_STATES:
+            raise RuleViolation("案件未逾期，无需说明（R-CLOSE-2）。")
+        assert new_expected_on is not None
+        explanation = OverdueExplanation.objects.create(
+            case=case, reason=reason.strip(), new_expected_on=new_expected_on,
+            explained_by=actor, created_at=timezone.now(),
+        )
+        append_event(case, kind="explain_overdue", actor=actor, from_state=case.state,
+                     to_state=case.state, payload={"explanation": explanation.pk,
+                                                   "new_expected_on": new_expected_on})
+    return explanation
+
+
+def case_archive(*, actor: User, case: Case) -> Case:
+    """R-CLOSE-7: seal the file under an archive number; nothing changes afterwards."""
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="archive")
+        to = _target(case, "archive")
+        accepted = Assignment.objects.filter(child=case, accepted_at__isnull=False).exists()
+        if case.result_required and not accepted:
+            raise RuleViolation("上级要报结果的案件，须经上级审核通过后方可归档（R-CLOSE-6）。")
+        now = timezone.now()
+        case.archived_at = now
+        case.archive_number = f"档{timezone.localdate(now).year}-{case.number}"
+        _move(case, to, actor=actor, kind="archive", payload={"archive_number": case.archive_number},
+              fields=["archived_at", "archive_number"])
+    return case

@@ -1,0 +1,44 @@
+"""The `xinfang` command: Django's management commands under one name.
+
+`xinfang demo` builds and serves the demo; `xinfang audit verify` checks the timeline;
+anything else is passed to Django (`xinfang migrate`, `xinfang createsuperuser`, ...).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def _demo_environment() -> None:
+    """Give the demo its own keys, generated once into XINFANG_HOME (never the repository)."""
+    home = Path(os.environ.get("XINFANG_HOME", "var")).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    key_file = home / "demo-keys.env"
+    if not key_file.exists():
+        data_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        key_file.write_text(
+            f"XINFANG_SECRET_KEY={secrets.token_urlsafe(48)}\nXINFANG_DATA_KEY={data_key}\n",
+            encoding="utf-8",
+        )
+        key_file.chmod(0o600)
+    for line in key_file.read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        os.environ.setdefault(name, value)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == "demo":
+        _demo_environment()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

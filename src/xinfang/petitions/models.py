@@ -1,0 +1,196 @@
+"""Intake: petitions, petitioners, respondents, interviews, attachments (R-INTAKE-1 to 6)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    PHONE = "phone", "来电"
+    ONLINE = "online", "网上信访"
+
+
+class Source(models.TextChoices):
+    """R-INTAKE-6: where a petition came from."""
+
+    DIRECT = "direct", "信访人直接反映"
+    UPPER_LEVEL = "upper_level", "上级转交办"
+    OTHER_DEPARTMENT = "other_department", "其他部门转来"
+
+
+class AnonymousTreatment(models.TextChoices):
+    """R-INTAKE-4: 区别对待 — investigate specific, verifiable facts; otherwise keep."""
+
+    INVESTIGATE = "investigate", "反映问题具体、可查，予以调查"
+    KEEP = "keep", "内容笼统、无从查证，存查备考"
+
+
+class Petitioner(models.Model):
+    """A person who petitions. ID number and phone are stored encrypted with a keyed hash."""
+
+    name = models.CharField("姓名", max_length=50)
+    id_number_encrypted = models.TextField(blank=True, default="", editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    phone_encrypted = models.TextField(blank=True, default="", editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    address = models.CharField("住址", max_length=200, blank=True)
+    work_unit = models.CharField("工作单位", max_length=100, blank=True)
+    created_at = models.DateTimeField("首次登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Petition(models.Model):
+    """One incoming letter, visit, call or online message (R-INTAKE-1)."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="所属事项", on_delete=models.PROTECT, related_name="petitions"
+    )
+    channel = models.CharField("信访形式", max_length=16, choices=Channel.choices)
+    received_on = models.DateField("收到日期", db_index=True)
+    registered_at = models.DateTimeField("登记时间")
+    receiving_department = models.ForeignKey(
+        "orgs.Department", verbose_name="受理部门", on_delete=models.PROTECT,
+        related_name="petitions_received",
+    )
+    registrar = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+        related_name="+",
+    )
+    summary = models.CharField("内容摘要", max_length=200)
+    content = models.TextField("信件全文或接谈内容")
+    category = models.CharField("问题类别", max_length=24)
+    nature = models.CharField("信访性质", max_length=16)
+    petitioners = models.ManyToManyField(
+        Petitioner, through="PetitionPetitioner", related_name="petitions", verbose_name="信访人"
+    )
+    is_anonymous = models.BooleanField("匿名", default=False)
+    anonymous_treatment = models.CharField(
+        "匿名信处理方式", max_length=16, choices=AnonymousTreatment.choices, blank=True
+    )
+    anonymous_reason = models.TextField("处理方式理由", blank=True)
+    is_collective = models.BooleanField("集体访", default=False)
+    head_count = models.PositiveIntegerField("人数", default=1)
+    collective_origin = models.CharField("来自单位或地方", max_length=100, blank=True)
+    source = models.CharField("来源", max_length=24, choices=Source.choices, default=Source.DIRECT)
+    source_department = models.ForeignKey(
+        "orgs.Department", verbose_name="转来部门", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    source_reference = models.CharField("来文编号", max_length=60, blank=True)
+    is_repeat = models.BooleanField("重信重访", default=False, db_index=True)
+    is_first = models.BooleanField("初信初访", default=True)
+
+    class Meta:
+        verbose_name = "来信来访"
+        verbose_name_plural = "来信来访"
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["receiving_department", "received_on"], name="petition_dept_received")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.summary}"
+
+
+class PetitionPetitioner(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT)
+    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT)
+    is_representative = models.BooleanField("代表", default=False)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "petitioner"], name="petitionpetitioner_unique")
+        ]
+
+
+class Respondent(models.Model):
+    """The cadre or unit complained about; a snapshot of the post at registration time."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="respondents")
+    cadre = models.ForeignKey(
+        "orgs.Cadre", verbose_name="干部", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField("姓名或单位", max_length=100)
+    unit = models.CharField("单位", max_length=100, blank=True)
+    post_title = models.CharField("职务", max_length=100, blank=True)
+    rank = models.CharField("职级", max_length=24, blank=True)
+    jurisdiction = models.ForeignKey(
+        "orgs.Jurisdiction", verbose_name="任职地区/单位", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name="任职部门", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    managing_jurisdiction = models.ForeignKey(
+        "orgs.Jurisdiction", verbose_name="干部管理权限", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    is_main_leader = models.BooleanField("主要领导", default=False)
+
+    class Meta:
+        verbose_name = "被反映人"
+        verbose_name_plural = "被反映人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interview(models.Model):
+    """R-INTAKE-2: the record of a visit."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="interviews")
+    receivers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="接谈人", related_name="+"
+    )
+    interviewed_at = models.DateTimeField("接谈时间")
+    place = models.CharField("地点", max_length=100, blank=True)
+    statement = models.TextField("来访人反映的情况")
+    requests = models.TextField("来访人的要求")
+    answer = models.TextField("当场答复")
+
+    class Meta:
+        verbose_name = "接谈记录"
+        verbose_name_plural = "接谈记录"
+
+
+class Attachment(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField("文件", upload_to="attachments/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+
+class IdentityRead(models.Model):
+    """R-PROTECT-1: each read of a petitioner's identity, by whom and when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField("查看时间")
+
+    class Meta:
+        verbose_name = "信访人身份查看记录"
+        verbose_name_plural = "信访人身份查看记录"

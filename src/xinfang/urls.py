@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import TemplateView
+
+admin.site.site_header = "信访案件管理系统"
+admin.site.site_title = "信访案件管理系统"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("admin/", admin.site.urls),
+]

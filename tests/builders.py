@@ -1,0 +1,77 @@
+"""Short ways to put a case in a given state through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from xinfang.cases import services as cs
+from xinfang.cases.models import Case
+from xinfang.orgs.models import User
+from xinfang.petitions.services import InterviewInput, PetitionerInput, RespondentInput, petition_register
+
+VALID_ID = "110101199003074477"  # a GB 11643-valid test number (fictional)
+
+
+def register(actor: User, **kw: Any) -> Case:
+    args: dict[str, Any] = {
+        "channel": "letter",
+        "received_on": timezone.localdate() - dt.timedelta(days=1),
+        "summary": "反映某局长在干部选拔中搞亲属关系",
+        "content": "我单位局长在提拔干部时优先安排亲属，群众意见很大，请组织上调查。",
+        "category": "misconduct",
+        "nature": "accusation",
+        "petitioners": [PetitionerInput(name="王建华", id_number=VALID_ID, phone="13800000000")],
+    }
+    args.update(kw)
+    return petition_register(actor=actor, **args).case
+
+
+def visit_interview(actor: User) -> InterviewInput:
+    return InterviewInput(
+        receivers=[actor], interviewed_at=timezone.now(), statement="反映职级待遇未落实",
+        requests="按政策落实待遇", answer="登记在案，按程序办理并答复",
+    )
+
+
+def complete_closure(case: Case) -> dict[str, Any]:
+    """Closure data that satisfies R-CLOSE-3..5 and R-CAT-4 for any case."""
+    today = timezone.localdate()
+    return {
+        "facts": "经调查，反映的问题基本属实。",
+        "decision": "对相关人员进行诫勉谈话。",
+        "policy_basis": "《党政领导干部选拔任用工作条例》",
+        "procedure": ["registered", "investigated", "respondent_heard", "decision_approved",
+                      "materials_complete"],
+        "personal_outcome": "granted" if case.category == "personal_request" else "",
+        "petitioner_opinion": "本人对处理结果表示认可。",
+        "conclusion_shown_on": today,
+        "conclusion_shown_how": "当面谈话",
+        "feedback_on": today,
+        "feedback_how": "电话告知",
+    }
+
+
+def to_read(case: Case, leader: User) -> Case:
+    return cs.case_read(actor=leader, case=case, text="请组织科调查核实后报我。")
+
+
+def to_handling(case: Case, leader: User) -> Case:
+    return cs.case_handle_here(actor=leader, case=to_read(case, leader))
+
+
+def to_closing(case: Case, leader: User, handler: User) -> Case:
+    case = to_handling(case, leader)
+    cs.closure_submit(actor=handler, case=case, **complete_closure(case))
+    return Case.objects.get(pk=case.pk)
+
+
+def to_closed(case: Case, leader: User, handler: User) -> Case:
+    case = to_closing(case, leader, handler)
+    cs.closure_approve(actor=leader, case=case)
+    return Case.objects.get(pk=case.pk)
+
+
+__all__ = ["PetitionerInput", "RespondentInput", "register", "visit_interview"]

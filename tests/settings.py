@@ -1,0 +1,13 @@
+"""Test settings: the product's settings with a fixed test key and a fast hasher."""
+
+import os
+
+os.environ.setdefault("XINFANG_DEBUG", "1")
+os.environ.setdefault("XINFANG_SECRET_KEY", "test-secret-key-not-for-production")
+# A fixed key for tests only (32 zero bytes); production keys come from the environment.
+os.environ.setdefault("XINFANG_DATA_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+
+from xinfang.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+XINFANG_DATA_KEY = os.environ["XINFANG_DATA_KEY"]
