@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from django.utils import timezone
 
 from xinfang.cases import services as cs
 from xinfang.cases.models import Case
 from xinfang.orgs.models import User
-from xinfang.petitions.services import InterviewInput, PetitionerInput, RespondentInput, petition_register
+from xinfang.petitions.services import (
+    InterviewInput,
+    PetitionerInput,
+    RespondentInput,
+    petition_register,
+)
 
 VALID_ID = "110101199003074477"  # a GB 11643-valid test number (fictional)
 
@@ -31,8 +39,11 @@ def register(actor: User, **kw: Any) -> Case:
 
 def visit_interview(actor: User) -> InterviewInput:
     return InterviewInput(
-        receivers=[actor], interviewed_at=timezone.now(), statement="反映职级待遇未落实",
-        requests="按政策落实待遇", answer="登记在案，按程序办理并答复",
+        receivers=[actor],
+        interviewed_at=timezone.now(),
+        statement="反映职级待遇未落实",
+        requests="按政策落实待遇",
+        answer="登记在案，按程序办理并答复",
     )
 
 
@@ -43,8 +54,13 @@ def complete_closure(case: Case) -> dict[str, Any]:
         "facts": "经调查，反映的问题基本属实。",
         "decision": "对相关人员进行诫勉谈话。",
         "policy_basis": "《党政领导干部选拔任用工作条例》",
-        "procedure": ["registered", "investigated", "respondent_heard", "decision_approved",
-                      "materials_complete"],
+        "procedure": [
+            "registered",
+            "investigated",
+            "respondent_heard",
+            "decision_approved",
+            "materials_complete",
+        ],
         "personal_outcome": "granted" if case.category == "personal_request" else "",
         "petitioner_opinion": "本人对处理结果表示认可。",
         "conclusion_shown_on": today,
@@ -75,3 +91,11 @@ def to_closed(case: Case, leader: User, handler: User) -> Case:
 
 
 __all__ = ["PetitionerInput", "RespondentInput", "register", "visit_interview"]
+
+
+@contextmanager
+def at(year: int, month: int, day: int, hour: int = 10) -> Iterator[None]:
+    """Run the services as if it were that local date and time."""
+    when = timezone.make_aware(dt.datetime(year, month, day, hour))
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        yield

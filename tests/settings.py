@@ -1,13 +1,19 @@
 """Test settings: the product's settings with a fixed test key and a fast hasher."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("XINFANG_DEBUG", "1")
 os.environ.setdefault("XINFANG_SECRET_KEY", "test-secret-key-not-for-production")
 # A fixed key for tests only (32 zero bytes); production keys come from the environment.
 os.environ.setdefault("XINFANG_DATA_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 
-from xinfang.settings import *  # noqa: E402,F403
+from xinfang.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 XINFANG_DATA_KEY = os.environ["XINFANG_DATA_KEY"]
+
+# WhiteNoise serves from the finders in tests; give it an existing, empty static root.
+STATIC_ROOT = Path(tempfile.gettempdir()) / "xinfang-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)

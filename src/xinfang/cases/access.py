@@ -13,7 +13,7 @@ from django.http import Http404
 
 from xinfang.cases.models import Case
 from xinfang.orgs.models import Department, Level, Role, User
-from xinfang.petitions.models import Petition, Respondent
+from xinfang.petitions.models import Respondent
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -23,9 +23,9 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     visible = Q(department=dept) | Q(parent__department=dept)
     if user.has_role(Role.SUPERVISOR):
         path = dept.jurisdiction.path
-        visible |= Q(department__kind=dept.kind, department__jurisdiction__path__startswith=path) & ~Q(
-            department__jurisdiction=dept.jurisdiction
-        )
+        visible |= Q(
+            department__kind=dept.kind, department__jurisdiction__path__startswith=path
+        ) & ~Q(department__jurisdiction=dept.jurisdiction)
     return Case.objects.filter(visible)
 
 
@@ -56,8 +56,9 @@ def can_see_identity(user: User, case: Case) -> bool:
         user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
     ):
         return False
-    root_id = case.petitions_root_id
-    petitions = Petition.objects.filter(Q(case_id=root_id) | Q(case__root_id=root_id))
+    from xinfang.petitions.selectors import petitions_of_case
+
+    petitions = petitions_of_case(case)
     involved = case.department_id == dept.pk or petitions.filter(receiving_department=dept).exists()
     if not involved:
         return False

@@ -31,8 +31,12 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     "accept_report": {S.HANDLING: S.CLOSED},
     "return_report": {S.CLOSED: S.HANDLING},
     # R-CLOSE-7
-    "archive": {S.CLOSED: S.ARCHIVED, S.REFERRED: S.ARCHIVED, S.FILED: S.ARCHIVED,
-                S.TRANSFERRED: S.ARCHIVED},
+    "archive": {
+        S.CLOSED: S.ARCHIVED,
+        S.REFERRED: S.ARCHIVED,
+        S.FILED: S.ARCHIVED,
+        S.TRANSFERRED: S.ARCHIVED,
+    },
 }
 
 ACTION_LABELS: dict[str, str] = {

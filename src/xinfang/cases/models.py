@@ -72,20 +72,37 @@ class Case(models.Model):
         "orgs.Department", verbose_name="责任部门", on_delete=models.PROTECT, related_name="cases"
     )
     root = models.ForeignKey(
-        "self", verbose_name="首办案件", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="首办案件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="descendants",
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上级案件", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级案件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name="并入案件", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="并入案件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="merged_cases",
     )
     previous_case = models.ForeignKey(
-        "self", verbose_name="原案件", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="later_cases", help_text="原案件已归档后再次信访的，另立新案并指向原案件",
+        "self",
+        verbose_name="原案件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_cases",
+        help_text="原案件已归档后再次信访的，另立新案并指向原案件",
     )
     title = models.CharField("事项摘要", max_length=200)
     category = models.CharField("问题类别", max_length=24, choices=Category.choices)
@@ -96,10 +113,20 @@ class Case(models.Model):
     handling_mode = models.CharField(
         "处理方式", max_length=16, choices=HandlingMode.choices, blank=True, default=""
     )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_handled",
+    )
     mode_decided_at = models.DateTimeField("决定处理方式时间", null=True, blank=True, db_index=True)
     is_collective = models.BooleanField("集体访", default=False)
     report_upward = models.BooleanField(
-        "需向上反映", default=False, help_text="涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）"
+        "需向上反映",
+        default=False,
+        help_text="涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）",
     )
     is_key_case = models.BooleanField("重点案件", default=False)
     result_required = models.BooleanField("上级要报结果", default=False)
@@ -157,6 +184,9 @@ class CaseNumberSequence(models.Model):
             models.UniqueConstraint(fields=["department", "year"], name="casenumber_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.year}: {self.last_value}"
+
 
 class CaseEvent(models.Model):
     """One append-only, hash-chained timeline entry (R-PROTECT-2)."""
@@ -165,7 +195,9 @@ class CaseEvent(models.Model):
     seq = models.PositiveIntegerField("序号")
     kind = models.CharField("事件", max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     from_state = models.CharField("原状态", max_length=16, blank=True)
@@ -190,7 +222,9 @@ class Instruction(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="instructions")
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="批示领导", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="批示领导",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     text = models.TextField("批示内容")
@@ -204,6 +238,9 @@ class Instruction(models.Model):
         verbose_name = "领导批示"
         verbose_name_plural = "领导批示"
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.leader}批示：{self.text[:30]}"
 
 
 class Assignment(models.Model):
@@ -235,14 +272,21 @@ class Assignment(models.Model):
         verbose_name = "交办转办"
         verbose_name_plural = "交办转办"
 
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()}至{self.to_department}"
+
 
 class Referral(models.Model):
     """Referral outside the remit with the explanation given to the petitioner (R-ROUTE-6)."""
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="referral")
     to_department = models.ForeignKey(
-        "orgs.Department", verbose_name="接收部门", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.Department",
+        verbose_name="接收部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     to_department_name = models.CharField("接收部门名称", max_length=100)
     reason = models.TextField("转交理由")
@@ -255,6 +299,9 @@ class Referral(models.Model):
         verbose_name = "转其他部门"
         verbose_name_plural = "转其他部门"
 
+    def __str__(self) -> str:
+        return f"转{self.to_department_name}"
+
 
 class OverdueExplanation(models.Model):
     """R-CLOSE-2: why an overdue case is late and when it is now expected."""
@@ -263,7 +310,9 @@ class OverdueExplanation(models.Model):
     reason = models.TextField("逾期原因")
     new_expected_on = models.DateField("预计办结日期")
     explained_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="说明人", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="说明人",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField("说明时间")
@@ -271,6 +320,9 @@ class OverdueExplanation(models.Model):
     class Meta:
         verbose_name = "逾期说明"
         verbose_name_plural = "逾期说明"
+
+    def __str__(self) -> str:
+        return f"逾期说明：{self.reason[:30]}"
 
 
 class ClosureStatus(models.TextChoices):
@@ -319,13 +371,19 @@ class Closure(models.Model):
     no_feedback_reason = models.TextField("未反馈的理由", blank=True)
     review_opinion = models.TextField("审查意见", blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="承办人", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     submitted_at = models.DateTimeField("提交时间")
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     return_reasons = models.TextField("退回理由", blank=True)
@@ -334,6 +392,9 @@ class Closure(models.Model):
         verbose_name = "结案材料"
         verbose_name_plural = "结案材料"
         ordering = ["submitted_at"]
+
+    def __str__(self) -> str:
+        return f"结案材料（{self.get_status_display()}）"
 
 
 class YearlyTarget(models.Model):
@@ -350,6 +411,7 @@ class YearlyTarget(models.Model):
     class Meta:
         verbose_name = "责任目标"
         verbose_name_plural = "责任目标"
-        constraints = [
-            models.UniqueConstraint(fields=["department", "year"], name="target_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.year}年责任目标"

@@ -43,6 +43,7 @@ from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.clocks import result_due_on
 from xinfang.orgs.models import Department, Role, User
 from xinfang.petitions.models import Petition, Respondent
+from xinfang.petitions.selectors import petitions_of_case
 from xinfang.routing.rules import same_level_main_leader_conflicts
 
 
@@ -50,11 +51,15 @@ def lock_case(case: Case, *, actor: User, action: str) -> Case:
     """Reload `case` locked for update and check it may be changed by `actor` for `action`."""
     locked = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
     if locked.state == State.ARCHIVED:
-        raise RuleViolation("案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", rules=("R-CLOSE-7",))
+        raise RuleViolation(
+            "案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", rules=("R-CLOSE-7",)
+        )
     if locked.state == State.MERGED:
         raise RuleViolation("案件已并入其他案件，请在并入后的案件中办理。")
     if actor.department_id != locked.department_id:
-        raise RuleViolation(f"只有责任部门（{locked.department.name}）可以办理此案件（R-ROUTE-1）。")
+        raise RuleViolation(
+            f"只有责任部门（{locked.department.name}）可以办理此案件（R-ROUTE-1）。"
+        )
     needed = ACTION_ROLES[action]
     if not any(actor.has_role(r) for r in needed):
         names = "、".join(Role(r).label for r in sorted(needed))
@@ -72,7 +77,12 @@ def _target(case: Case, action: str) -> State:
 
 
 def _move(
-    case: Case, to: State, *, actor: User, kind: str, payload: dict[str, Any],
+    case: Case,
+    to: State,
+    *,
+    actor: User,
+    kind: str,
+    payload: dict[str, Any],
     fields: Sequence[str] = (),
 ) -> None:
     from_state = case.state
@@ -83,9 +93,15 @@ def _move(
 
 def _required(errors: list[str], **values: str) -> None:
     labels = {
-        "text": "批示内容", "reason": "理由", "explanation": "向信访人解释的内容",
-        "explained_how": "解释方式", "to_department_name": "接收部门", "reasons": "退回理由",
-        "facts": "查明的事实", "decision": "处理意见", "policy_basis": "政策依据",
+        "text": "批示内容",
+        "reason": "理由",
+        "explanation": "向信访人解释的内容",
+        "explained_how": "解释方式",
+        "to_department_name": "接收部门",
+        "reasons": "退回理由",
+        "facts": "查明的事实",
+        "decision": "处理意见",
+        "policy_basis": "政策依据",
         "review_opinion": "审查意见",
     }
     for name, value in values.items():
@@ -105,13 +121,21 @@ def _instruction(
     case: Case, *, actor: User, text: str, due_on: dt.date | None, report_required: bool
 ) -> Instruction:
     return Instruction.objects.create(
-        case=case, leader=actor, text=text.strip(), due_on=due_on,
-        report_required=report_required, created_at=timezone.now(),
+        case=case,
+        leader=actor,
+        text=text.strip(),
+        due_on=due_on,
+        report_required=report_required,
+        created_at=timezone.now(),
     )
 
 
 def case_read(
-    *, actor: User, case: Case, text: str, due_on: dt.date | None = None,
+    *,
+    actor: User,
+    case: Case,
+    text: str,
+    due_on: dt.date | None = None,
     report_required: bool = False,
 ) -> Case:
     """A leader reads the registered matter and instructs (阅批, R-COUNTY-3)."""
@@ -123,14 +147,30 @@ def case_read(
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="read")
         to = _target(case, "read")
-        ins = _instruction(case, actor=actor, text=text, due_on=due_on, report_required=report_required)
-        _move(case, to, actor=actor, kind="read", payload={"instruction": ins.pk, "text": ins.text,
-              "due_on": due_on, "report_required": report_required})
+        ins = _instruction(
+            case, actor=actor, text=text, due_on=due_on, report_required=report_required
+        )
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="read",
+            payload={
+                "instruction": ins.pk,
+                "text": ins.text,
+                "due_on": due_on,
+                "report_required": report_required,
+            },
+        )
     return case
 
 
 def case_instruct(
-    *, actor: User, case: Case, text: str, due_on: dt.date | None = None,
+    *,
+    actor: User,
+    case: Case,
+    text: str,
+    due_on: dt.date | None = None,
     report_required: bool = False,
 ) -> Instruction:
     """A further instruction on a case in any open state (R-COUNTY-3: 经常过问)."""
@@ -139,9 +179,17 @@ def case_instruct(
     _raise(errors)
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="instruct")
-        ins = _instruction(case, actor=actor, text=text, due_on=due_on, report_required=report_required)
-        append_event(case, kind="instruct", actor=actor, from_state=case.state, to_state=case.state,
-                     payload={"instruction": ins.pk, "text": ins.text, "due_on": due_on})
+        ins = _instruction(
+            case, actor=actor, text=text, due_on=due_on, report_required=report_required
+        )
+        append_event(
+            case,
+            kind="instruct",
+            actor=actor,
+            from_state=case.state,
+            to_state=case.state,
+            payload={"instruction": ins.pk, "text": ins.text, "due_on": due_on},
+        )
     return ins
 
 
@@ -154,23 +202,34 @@ def _decide(case: Case, mode: HandlingMode, routing_note: str) -> dict[str, Any]
     return {"mode": mode, "routing_note": routing_note.strip()}
 
 
-def case_handle_here(*, actor: User, case: Case, routing_note: str = "") -> Case:
-    """R-ROUTE-7: 自办 — the default handling mode."""
+def case_handle_here(
+    *, actor: User, case: Case, handler: User | None = None, routing_note: str = ""
+) -> Case:
+    """R-ROUTE-7: 自办 — the default handling mode, with the named handler (承办人) whose
+    workload it counts in (R-STAFF-1)."""
+    if handler is not None and (
+        handler.department_id != case.department_id or not handler.has_role(Role.HANDLER)
+    ):
+        raise RuleViolation(f"{handler}不是本部门的承办人，不能指定其承办。")
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="handle_here")
         to = _target(case, "handle_here")
         payload = _decide(case, HandlingMode.SELF, routing_note)
-        _move(case, to, actor=actor, kind="handle_here", payload=payload,
-              fields=["handling_mode", "mode_decided_at"])
+        case.handler = handler
+        payload["handler"] = handler.pk if handler else None
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="handle_here",
+            payload=payload,
+            fields=["handling_mode", "mode_decided_at", "handler"],
+        )
     return case
 
 
 def _respondents_of(case: Case) -> list[Respondent]:
-    root_id = case.petitions_root_id
-    return list(
-        Respondent.objects.filter(petition__case_id=root_id)
-        | Respondent.objects.filter(petition__case__root_id=root_id)
-    )
+    return list(Respondent.objects.filter(petition__in=petitions_of_case(case)))
 
 
 def _check_receiver(case: Case, to_department: Department, *, down: bool) -> list[str]:
@@ -189,14 +248,21 @@ def _check_receiver(case: Case, to_department: Department, *, down: bool) -> lis
         own = case.department.jurisdiction
         target = to_department.jurisdiction
         if target.pk == own.pk or not target.path.startswith(own.path):
-            errors.append(f"{to_department.name}不是本级以下的部门，不能向其转办或交办（R-ROUTE-1）。")
+            errors.append(
+                f"{to_department.name}不是本级以下的部门，不能向其转办或交办（R-ROUTE-1）。"
+            )
         if not to_department.handles_petitions:
             errors.append(f"{to_department.name}未启用本系统办理信访，请改用“转其他部门”。")
     return errors
 
 
 def _send_down(
-    *, actor: User, case: Case, to_department: Department, action: str, note: str,
+    *,
+    actor: User,
+    case: Case,
+    to_department: Department,
+    action: str,
+    note: str,
     routing_note: str,
 ) -> Assignment:
     mode = HandlingMode.TRANSFER if action == "transfer_down" else HandlingMode.ASSIGN
@@ -209,27 +275,61 @@ def _send_down(
         due_on = result_due_on(timezone.localdate(now)) if mode == HandlingMode.ASSIGN else None
         child = Case.objects.create(
             number=next_case_number(to_department, timezone.localdate(now).year),
-            department=to_department, root_id=case.petitions_root_id, parent=case,
-            title=case.title, category=case.category, nature=case.nature,
-            is_collective=case.is_collective, report_upward=case.report_upward,
-            is_key_case=False, result_required=mode == HandlingMode.ASSIGN,
-            registered_at=now, due_on=due_on,
+            department=to_department,
+            root_id=case.petitions_root_id,
+            parent=case,
+            title=case.title,
+            category=case.category,
+            nature=case.nature,
+            is_collective=case.is_collective,
+            report_upward=case.report_upward,
+            is_key_case=False,
+            result_required=mode == HandlingMode.ASSIGN,
+            registered_at=now,
+            due_on=due_on,
         )
         assignment = Assignment.objects.create(
-            case=case, child=child, mode=mode, from_department=case.department,
-            to_department=to_department, note=note.strip(), sent_at=now, due_on=due_on,
+            case=case,
+            child=child,
+            mode=mode,
+            from_department=case.department,
+            to_department=to_department,
+            note=note.strip(),
+            sent_at=now,
+            due_on=due_on,
         )
         payload = _decide(case, mode, routing_note)
-        payload.update({"to_department": to_department.pk, "child": child.pk, "due_on": due_on,
-                        "note": note.strip()})
+        payload.update(
+            {
+                "to_department": to_department.pk,
+                "child": child.pk,
+                "due_on": due_on,
+                "note": note.strip(),
+            }
+        )
         case.due_on = due_on
-        _move(case, to, actor=actor, kind=action, payload=payload,
-              fields=["handling_mode", "mode_decided_at", "due_on"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind=action,
+            payload=payload,
+            fields=["handling_mode", "mode_decided_at", "due_on"],
+        )
         # R-INTAKE-6: the receiver's case records where it came from.
-        append_event(child, kind="received_from_upper", actor=actor, from_state="",
-                     to_state=child.state, payload={"parent": case.pk, "mode": mode,
-                                                    "from_department": case.department_id,
-                                                    "due_on": due_on})
+        append_event(
+            child,
+            kind="received_from_upper",
+            actor=actor,
+            from_state="",
+            to_state=child.state,
+            payload={
+                "parent": case.pk,
+                "mode": mode,
+                "from_department": case.department_id,
+                "due_on": due_on,
+            },
+        )
     return assignment
 
 
@@ -237,16 +337,28 @@ def case_transfer_down(
     *, actor: User, case: Case, to_department: Department, note: str = "", routing_note: str = ""
 ) -> Assignment:
     """转办: handled below without a required result; the sender keeps following (R-SUPER-2)."""
-    return _send_down(actor=actor, case=case, to_department=to_department,
-                      action="transfer_down", note=note, routing_note=routing_note)
+    return _send_down(
+        actor=actor,
+        case=case,
+        to_department=to_department,
+        action="transfer_down",
+        note=note,
+        routing_note=routing_note,
+    )
 
 
 def case_assign_down(
     *, actor: User, case: Case, to_department: Department, note: str = "", routing_note: str = ""
 ) -> Assignment:
     """交办: handled below, result due in three months (R-CLOSE-1)."""
-    return _send_down(actor=actor, case=case, to_department=to_department,
-                      action="assign_down", note=note, routing_note=routing_note)
+    return _send_down(
+        actor=actor,
+        case=case,
+        to_department=to_department,
+        action="assign_down",
+        note=note,
+        routing_note=routing_note,
+    )
 
 
 def assignment_receive(*, actor: User, assignment: Assignment) -> Assignment:
@@ -258,8 +370,14 @@ def assignment_receive(*, actor: User, assignment: Assignment) -> Assignment:
             return assignment
         assignment.received_at = timezone.now()
         assignment.save(update_fields=["received_at"])
-        append_event(child, kind="receive_assignment", actor=actor, from_state=child.state,
-                     to_state=child.state, payload={"assignment": assignment.pk})
+        append_event(
+            child,
+            kind="receive_assignment",
+            actor=actor,
+            from_state=child.state,
+            to_state=child.state,
+            payload={"assignment": assignment.pk},
+        )
     return assignment
 
 
@@ -291,14 +409,25 @@ def case_refer(
             _raise(_check_receiver(case, to_department, down=False), rules=("R-ROUTE-3",))
         assert explained_on is not None
         referral = Referral.objects.create(
-            case=case, to_department=to_department, to_department_name=name.strip(),
-            reason=reason.strip(), explanation=explanation.strip(), explained_on=explained_on,
-            explained_how=explained_how.strip(), created_at=timezone.now(),
+            case=case,
+            to_department=to_department,
+            to_department_name=name.strip(),
+            reason=reason.strip(),
+            explanation=explanation.strip(),
+            explained_on=explained_on,
+            explained_how=explained_how.strip(),
+            created_at=timezone.now(),
         )
         payload = _decide(case, HandlingMode.REFER, routing_note)
         payload.update({"referral": referral.pk, "to": name})
-        _move(case, to, actor=actor, kind="refer", payload=payload,
-              fields=["handling_mode", "mode_decided_at"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="refer",
+            payload=payload,
+            fields=["handling_mode", "mode_decided_at"],
+        )
     return referral
 
 
@@ -312,8 +441,14 @@ def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -
         to = _target(case, "file")
         payload = _decide(case, HandlingMode.FILE, routing_note)
         payload["reason"] = reason.strip()
-        _move(case, to, actor=actor, kind="file", payload=payload,
-              fields=["handling_mode", "mode_decided_at"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="file",
+            payload=payload,
+            fields=["handling_mode", "mode_decided_at"],
+        )
     return case
 
 
@@ -334,11 +469,23 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
         target = Case.objects.select_for_update().get(pk=into.pk)
         moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
         Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
-        append_event(target, kind="merged_in", actor=actor, from_state=target.state,
-                     to_state=target.state, payload={"from": case.pk, "petitions": moved})
+        append_event(
+            target,
+            kind="merged_in",
+            actor=actor,
+            from_state=target.state,
+            to_state=target.state,
+            payload={"from": case.pk, "petitions": moved},
+        )
         case.merged_into = target
-        _move(case, to, actor=actor, kind="merge", payload={"into": into.pk, "reason": reason.strip()},
-              fields=["merged_into"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="merge",
+            payload={"into": into.pk, "reason": reason.strip()},
+            fields=["merged_into"],
+        )
     return case
 
 
@@ -348,11 +495,7 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
 def _signed_accusation(case: Case) -> bool:
     if case.nature != Nature.ACCUSATION:
         return False
-    root_id = case.petitions_root_id
-    return (
-        Petition.objects.filter(case_id=root_id, is_anonymous=False).exists()
-        or Petition.objects.filter(case__root_id=root_id, is_anonymous=False).exists()
-    )
+    return petitions_of_case(case).filter(is_anonymous=False).exists()
 
 
 def closure_problems(case: Case, data: dict[str, Any]) -> list[str]:
@@ -366,7 +509,11 @@ def closure_problems(case: Case, data: dict[str, Any]) -> list[str]:
     if not (data.get("policy_basis") or "").strip():
         errors.append("结案材料须写明政策依据（R-CLOSE-3）。")
     done = set(data.get("procedure") or [])
-    required = [k for k in PROCEDURE_CHECKLIST if k != "respondent_heard" or case.nature == Nature.ACCUSATION]
+    required = [
+        k
+        for k in PROCEDURE_CHECKLIST
+        if k != "respondent_heard" or case.nature == Nature.ACCUSATION
+    ]
     missing = [PROCEDURE_CHECKLIST[k] for k in required if k not in done]
     if missing:
         errors.append(f"办理手续不完备，尚缺：{'、'.join(missing)}（R-CLOSE-3）。")
@@ -377,16 +524,24 @@ def closure_problems(case: Case, data: dict[str, Any]) -> list[str]:
     if case.nature in (Nature.APPEAL, Nature.REQUEST) or case.category == Category.PERSONAL_REQUEST:
         if not (data.get("petitioner_opinion") or "").strip():
             errors.append("申诉或个人问题的结案材料须写明本人对处理的意见（R-CLOSE-4）。")
-        if not data.get("conclusion_shown_on") or not (data.get("conclusion_shown_how") or "").strip():
+        if (
+            not data.get("conclusion_shown_on")
+            or not (data.get("conclusion_shown_how") or "").strip()
+        ):
             errors.append("申诉或个人问题的结论须与本人见面，并记录见面日期和方式（R-CLOSE-4）。")
     # R-CAT-4: personal requests — granted, special case, or refused, with policy cited.
-    if case.category == Category.PERSONAL_REQUEST and data.get("personal_outcome") not in PersonalOutcome.values:
+    if (
+        case.category == Category.PERSONAL_REQUEST
+        and data.get("personal_outcome") not in PersonalOutcome.values
+    ):
         errors.append("个人问题须选择处理结果：按政策解决、参照政策酌情处理或不予解决（R-CAT-4）。")
     # R-CLOSE-5: signed accusations — feedback to the accuser, or why none.
     if _signed_accusation(case):
         gave = data.get("feedback_on") and (data.get("feedback_how") or "").strip()
         if not gave and not (data.get("no_feedback_reason") or "").strip():
-            errors.append("署名检举的查处结果须向检举人反馈（记录日期和方式），或说明未反馈的理由（R-CLOSE-5）。")
+            errors.append(
+                "署名检举的查处结果须向检举人反馈（记录日期和方式），或说明未反馈的理由（R-CLOSE-5）。"
+            )
     today = timezone.localdate()
     for key, label in (("conclusion_shown_on", "见面日期"), ("feedback_on", "反馈日期")):
         value = data.get(key)
@@ -396,8 +551,16 @@ def closure_problems(case: Case, data: dict[str, Any]) -> list[str]:
 
 
 CLOSURE_FIELDS = (
-    "facts", "decision", "policy_basis", "procedure", "personal_outcome", "petitioner_opinion",
-    "conclusion_shown_on", "conclusion_shown_how", "feedback_on", "feedback_how",
+    "facts",
+    "decision",
+    "policy_basis",
+    "procedure",
+    "personal_outcome",
+    "petitioner_opinion",
+    "conclusion_shown_on",
+    "conclusion_shown_how",
+    "feedback_on",
+    "feedback_how",
     "no_feedback_reason",
 )
 
@@ -411,11 +574,15 @@ def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
         case = lock_case(case, actor=actor, action="submit_closure")
         to = _target(case, "submit_closure")
         if case.handling_mode == HandlingMode.ASSIGN:
-            raise RuleViolation("本案已交办下级，结案材料由承办单位报送，本级审核即可（R-CLOSE-6）。")
+            raise RuleViolation(
+                "本案已交办下级，结案材料由承办单位报送，本级审核即可（R-CLOSE-6）。"
+            )
         _raise(closure_problems(case, data), rules=("R-CLOSE-3", "R-CLOSE-4", "R-CLOSE-5"))
         clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
         clean.setdefault("procedure", [])
-        closure = Closure.objects.create(case=case, submitted_by=actor, submitted_at=timezone.now(), **clean)
+        closure = Closure.objects.create(
+            case=case, submitted_by=actor, submitted_at=timezone.now(), **clean
+        )
         _move(case, to, actor=actor, kind="submit_closure", payload={"closure": closure.pk})
     return closure
 
@@ -441,8 +608,13 @@ def closure_return(*, actor: User, case: Case, reasons: str) -> Closure:
         closure.decided_at = timezone.now()
         closure.return_reasons = reasons.strip()
         closure.save(update_fields=["status", "decided_by", "decided_at", "return_reasons"])
-        _move(case, to, actor=actor, kind="return_closure",
-              payload={"closure": closure.pk, "reasons": reasons.strip()})
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="return_closure",
+            payload={"closure": closure.pk, "reasons": reasons.strip()},
+        )
     return closure
 
 
@@ -456,7 +628,9 @@ def closure_approve(*, actor: User, case: Case, review_opinion: str = "") -> Clo
         if closure.submitted_by_id == actor.pk:
             raise RuleViolation("结案材料须由承办人以外的领导审批。")
         if case.result_required and not review_opinion.strip():
-            raise RuleViolation("向上级报送结案材料，须有明确的审查意见（R-CLOSE-6）。", rules=("R-CLOSE-6",))
+            raise RuleViolation(
+                "向上级报送结案材料，须有明确的审查意见（R-CLOSE-6）。", rules=("R-CLOSE-6",)
+            )
         now = timezone.now()
         closure.status = ClosureStatus.APPROVED
         closure.decided_by = actor
@@ -478,8 +652,10 @@ def _reported_assignment(parent: Case, child: Case) -> Assignment:
     assignment = Assignment.objects.select_for_update().filter(case=parent, child=child).first()
     if assignment is None or assignment.mode != HandlingMode.ASSIGN:
         raise RuleViolation("该案件不是本部门交办的案件。")
-    pending = assignment.reported_at is not None and assignment.accepted_at is None and (
-        assignment.returned_at is None or assignment.returned_at < assignment.reported_at
+    pending = (
+        assignment.reported_at is not None
+        and assignment.accepted_at is None
+        and (assignment.returned_at is None or assignment.returned_at < assignment.reported_at)
     )
     if not pending:
         raise RuleViolation("承办单位尚未报送结案材料，或已审核。")
@@ -496,8 +672,14 @@ def report_accept(*, actor: User, case: Case, child: Case, opinion: str = "") ->
         assignment.accepted_at = now
         assignment.save(update_fields=["accepted_at"])
         case.closed_at = now
-        _move(case, to, actor=actor, kind="accept_report",
-              payload={"child": child.pk, "opinion": opinion.strip()}, fields=["closed_at"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="accept_report",
+            payload={"child": child.pk, "opinion": opinion.strip()},
+            fields=["closed_at"],
+        )
     return case
 
 
@@ -516,8 +698,14 @@ def report_return(*, actor: User, case: Case, child: Case, reasons: str) -> Case
         assignment.return_reasons = reasons.strip()
         assignment.save(update_fields=["returned_at", "return_reasons"])
         child.closed_at = None
-        _move(child, to, actor=actor, kind="return_report",
-              payload={"parent": case.pk, "reasons": reasons.strip()}, fields=["closed_at"])
+        _move(
+            child,
+            to,
+            actor=actor,
+            kind="return_report",
+            payload={"parent": case.pk, "reasons": reasons.strip()},
+            fields=["closed_at"],
+        )
     return child
 
 
@@ -540,12 +728,20 @@ def overdue_explain(
             raise RuleViolation("案件未逾期，无需说明（R-CLOSE-2）。")
         assert new_expected_on is not None
         explanation = OverdueExplanation.objects.create(
-            case=case, reason=reason.strip(), new_expected_on=new_expected_on,
-            explained_by=actor, created_at=timezone.now(),
+            case=case,
+            reason=reason.strip(),
+            new_expected_on=new_expected_on,
+            explained_by=actor,
+            created_at=timezone.now(),
         )
-        append_event(case, kind="explain_overdue", actor=actor, from_state=case.state,
-                     to_state=case.state, payload={"explanation": explanation.pk,
-                                                   "new_expected_on": new_expected_on})
+        append_event(
+            case,
+            kind="explain_overdue",
+            actor=actor,
+            from_state=case.state,
+            to_state=case.state,
+            payload={"explanation": explanation.pk, "new_expected_on": new_expected_on},
+        )
     return explanation
 
 
@@ -560,6 +756,12 @@ def case_archive(*, actor: User, case: Case) -> Case:
         now = timezone.now()
         case.archived_at = now
         case.archive_number = f"档{timezone.localdate(now).year}-{case.number}"
-        _move(case, to, actor=actor, kind="archive", payload={"archive_number": case.archive_number},
-              fields=["archived_at", "archive_number"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="archive",
+            payload={"archive_number": case.archive_number},
+            fields=["archived_at", "archive_number"],
+        )
     return case

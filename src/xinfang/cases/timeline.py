@@ -28,12 +28,22 @@ def _canonical(value: Any) -> Any:
 
 
 def event_hash(
-    *, prev_hash: str, case_id: int, seq: int, kind: str, actor_id: int, from_state: str,
-    to_state: str, payload: Any, created_at_iso: str,
+    *,
+    prev_hash: str,
+    case_id: int,
+    seq: int,
+    kind: str,
+    actor_id: int,
+    from_state: str,
+    to_state: str,
+    payload: Any,
+    created_at_iso: str,
 ) -> str:
     body = json.dumps(
         [prev_hash, case_id, seq, kind, actor_id, from_state, to_state, payload, created_at_iso],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -58,12 +68,27 @@ def append_event(
     seq = case.event_count + 1
     data = _canonical(payload or {})
     digest = event_hash(
-        prev_hash=case.last_event_hash, case_id=case.pk, seq=seq, kind=kind, actor_id=actor.pk,
-        from_state=from_state, to_state=to_state, payload=data, created_at_iso=_iso(created_at),
+        prev_hash=case.last_event_hash,
+        case_id=case.pk,
+        seq=seq,
+        kind=kind,
+        actor_id=actor.pk,
+        from_state=from_state,
+        to_state=to_state,
+        payload=data,
+        created_at_iso=_iso(created_at),
     )
     event = CaseEvent.objects.create(
-        case=case, seq=seq, kind=kind, actor=actor, from_state=from_state, to_state=to_state,
-        payload=data, created_at=created_at, prev_hash=case.last_event_hash, hash=digest,
+        case=case,
+        seq=seq,
+        kind=kind,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        payload=data,
+        created_at=created_at,
+        prev_hash=case.last_event_hash,
+        hash=digest,
     )
     case.event_count = seq
     case.last_event_hash = digest
@@ -84,7 +109,9 @@ class ChainProblem:
 
 def verify_chains(batch: int = 2000) -> Iterator[ChainProblem]:
     """Yield the first problem of every case whose chain is broken, in case id order."""
-    cases = Case.objects.order_by("pk").values_list("pk", "number", "event_count", "last_event_hash")
+    cases = Case.objects.order_by("pk").values_list(
+        "pk", "number", "event_count", "last_event_hash"
+    )
     last_pk = 0
     while True:
         chunk = list(cases.filter(pk__gt=last_pk)[:batch])
@@ -108,8 +135,14 @@ def _verify_case(
         if ev.seq != expected_seq:
             return ChainProblem(pk, number, expected_seq, "记录缺失（已被删除）")
         digest = event_hash(
-            prev_hash=prev, case_id=pk, seq=ev.seq, kind=ev.kind, actor_id=ev.actor_id,
-            from_state=ev.from_state, to_state=ev.to_state, payload=_canonical(ev.payload),
+            prev_hash=prev,
+            case_id=pk,
+            seq=ev.seq,
+            kind=ev.kind,
+            actor_id=ev.actor_id,
+            from_state=ev.from_state,
+            to_state=ev.to_state,
+            payload=_canonical(ev.payload),
             created_at_iso=_iso(ev.created_at),
         )
         if ev.prev_hash != prev or ev.hash != digest:

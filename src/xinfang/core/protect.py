@@ -20,7 +20,9 @@ from django.core.exceptions import ImproperlyConfigured
 @cache
 def _keys(secret: str) -> tuple[Fernet, bytes]:
     if not secret:
-        raise ImproperlyConfigured("XINFANG_DATA_KEY is not set: personal identifiers cannot be stored")
+        raise ImproperlyConfigured(
+            "XINFANG_DATA_KEY is not set: personal identifiers cannot be stored"
+        )
     raw = base64.urlsafe_b64decode(secret.encode())
     if len(raw) != 32:
         raise ImproperlyConfigured("XINFANG_DATA_KEY must be urlsafe base64 of 32 bytes")
@@ -43,7 +45,9 @@ def decrypt(token: str) -> str:
     try:
         return fernet.decrypt(token.encode()).decode()
     except InvalidToken:
-        raise ImproperlyConfigured("personal identifier cannot be decrypted with this key") from None
+        raise ImproperlyConfigured(
+            "personal identifier cannot be decrypted with this key"
+        ) from None
 
 
 def match_hash(value: str) -> str:

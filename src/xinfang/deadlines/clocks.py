@@ -76,7 +76,10 @@ class ClockState:
 
 
 def _paused_days(
-    pauses: Sequence[PausePeriod], start: dt.date, until: dt.date, unit: str,
+    pauses: Sequence[PausePeriod],
+    start: dt.date,
+    until: dt.date,
+    unit: str,
     cal: WorkingCalendar,
 ) -> int:
     """Days of pause after `start` and up to `until`, in the clock's own unit."""
@@ -143,6 +146,13 @@ def compute_clock(
         level = "normal"
     paused = any(p.end_on is None and p.start_on <= today for p in pauses)
     return ClockState(
-        code=rule.code, name=rule.name, start=start, due_on=due, used_fraction=used,
-        days_left=days_left, level=level, label=LEVEL_LABELS[level], paused=paused,
+        code=rule.code,
+        name=rule.name,
+        start=start,
+        due_on=due,
+        used_fraction=used,
+        days_left=days_left,
+        level=level,
+        label=LEVEL_LABELS[level],
+        paused=paused,
     )

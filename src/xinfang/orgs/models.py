@@ -37,7 +37,11 @@ class Jurisdiction(models.Model):
     name = models.CharField("名称", max_length=100)
     level = models.CharField("层级", max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     code = models.CharField("区划代码", max_length=12, blank=True)
@@ -85,13 +89,16 @@ class Department(models.Model):
     """An office of a jurisdiction; the unit that receives and handles petitions."""
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name="所属党委/地区", on_delete=models.PROTECT,
+        Jurisdiction,
+        verbose_name="所属党委/地区",
+        on_delete=models.PROTECT,
         related_name="departments",
     )
     kind = models.CharField("部门类别", max_length=24, choices=DepartmentKind.choices)
     name = models.CharField("名称", max_length=100)
     handles_petitions = models.BooleanField(
-        "使用本系统办理信访", default=True,
+        "使用本系统办理信访",
+        default=True,
         help_text="组织部门和单位人事部门办理信访；其他部门可只作为转交对象。",
     )
 
@@ -120,17 +127,25 @@ class Post(models.Model):
 
     title = models.CharField("职务", max_length=100)
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name="任职地区/单位", on_delete=models.PROTECT,
+        Jurisdiction,
+        verbose_name="任职地区/单位",
+        on_delete=models.PROTECT,
         related_name="posts",
     )
     department = models.ForeignKey(
-        Department, verbose_name="任职部门", null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name="任职部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="posts",
     )
     unit_name = models.CharField("任职单位", max_length=100, blank=True)
     rank = models.CharField("职级", max_length=24, choices=CadreRank.choices)
     managing_jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name="干部管理权限所在党委", on_delete=models.PROTECT,
+        Jurisdiction,
+        verbose_name="干部管理权限所在党委",
+        on_delete=models.PROTECT,
         related_name="managed_posts",
     )
     is_main_leader = models.BooleanField("主要领导（一把手）", default=False)
@@ -148,7 +163,11 @@ class Cadre(models.Model):
 
     name = models.CharField("姓名", max_length=50)
     post = models.ForeignKey(
-        Post, verbose_name="现任职务", null=True, blank=True, on_delete=models.SET_NULL,
+        Post,
+        verbose_name="现任职务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="holders",
     )
 
@@ -182,7 +201,11 @@ class User(AbstractUser):
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name="所在部门", null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name="所在部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="staff",
     )
     petition_duty = models.CharField(

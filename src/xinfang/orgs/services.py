@@ -16,11 +16,15 @@ from xinfang.orgs.models import (
 )
 
 
-def jurisdiction_create(*, name: str, level: str, parent: Jurisdiction | None = None, code: str = "") -> Jurisdiction:
+def jurisdiction_create(
+    *, name: str, level: str, parent: Jurisdiction | None = None, code: str = ""
+) -> Jurisdiction:
     return Jurisdiction.objects.create(name=name, level=level, parent=parent, code=code)
 
 
-def department_create(*, jurisdiction: Jurisdiction, kind: str, name: str, handles_petitions: bool = True) -> Department:
+def department_create(
+    *, jurisdiction: Jurisdiction, kind: str, name: str, handles_petitions: bool = True
+) -> Department:
     return Department.objects.create(
         jurisdiction=jurisdiction, kind=kind, name=name, handles_petitions=handles_petitions
     )

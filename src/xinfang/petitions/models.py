@@ -33,9 +33,13 @@ class Petitioner(models.Model):
 
     name = models.CharField("姓名", max_length=50)
     id_number_encrypted = models.TextField(blank=True, default="", editable=False)
-    id_number_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    id_number_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     phone_encrypted = models.TextField(blank=True, default="", editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    phone_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     address = models.CharField("住址", max_length=200, blank=True)
     work_unit = models.CharField("工作单位", max_length=100, blank=True)
     created_at = models.DateTimeField("首次登记时间", auto_now_add=True)
@@ -58,18 +62,22 @@ class Petition(models.Model):
     received_on = models.DateField("收到日期", db_index=True)
     registered_at = models.DateTimeField("登记时间")
     receiving_department = models.ForeignKey(
-        "orgs.Department", verbose_name="受理部门", on_delete=models.PROTECT,
+        "orgs.Department",
+        verbose_name="受理部门",
+        on_delete=models.PROTECT,
         related_name="petitions_received",
     )
     registrar = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     summary = models.CharField("内容摘要", max_length=200)
     content = models.TextField("信件全文或接谈内容")
     category = models.CharField("问题类别", max_length=24)
     nature = models.CharField("信访性质", max_length=16)
-    petitioners = models.ManyToManyField(
+    petitioners: models.ManyToManyField[Petitioner, PetitionPetitioner] = models.ManyToManyField(
         Petitioner, through="PetitionPetitioner", related_name="petitions", verbose_name="信访人"
     )
     is_anonymous = models.BooleanField("匿名", default=False)
@@ -82,8 +90,12 @@ class Petition(models.Model):
     collective_origin = models.CharField("来自单位或地方", max_length=100, blank=True)
     source = models.CharField("来源", max_length=24, choices=Source.choices, default=Source.DIRECT)
     source_department = models.ForeignKey(
-        "orgs.Department", verbose_name="转来部门", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.Department",
+        verbose_name="转来部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     source_reference = models.CharField("来文编号", max_length=60, blank=True)
     is_repeat = models.BooleanField("重信重访", default=False, db_index=True)
@@ -94,7 +106,9 @@ class Petition(models.Model):
         verbose_name_plural = "来信来访"
         ordering = ["-received_on", "-id"]
         indexes = [
-            models.Index(fields=["receiving_department", "received_on"], name="petition_dept_received")
+            models.Index(
+                fields=["receiving_department", "received_on"], name="petition_dept_received"
+            )
         ]
 
     def __str__(self) -> str:
@@ -110,8 +124,13 @@ class PetitionPetitioner(models.Model):
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
         constraints = [
-            models.UniqueConstraint(fields=["petition", "petitioner"], name="petitionpetitioner_unique")
+            models.UniqueConstraint(
+                fields=["petition", "petitioner"], name="petitionpetitioner_unique"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.petitioner}" + ("（代表）" if self.is_representative else "")
 
 
 class Respondent(models.Model):
@@ -119,7 +138,11 @@ class Respondent(models.Model):
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="respondents")
     cadre = models.ForeignKey(
-        "orgs.Cadre", verbose_name="干部", null=True, blank=True, on_delete=models.PROTECT,
+        "orgs.Cadre",
+        verbose_name="干部",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     name = models.CharField("姓名或单位", max_length=100)
@@ -127,16 +150,28 @@ class Respondent(models.Model):
     post_title = models.CharField("职务", max_length=100, blank=True)
     rank = models.CharField("职级", max_length=24, blank=True)
     jurisdiction = models.ForeignKey(
-        "orgs.Jurisdiction", verbose_name="任职地区/单位", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.Jurisdiction",
+        verbose_name="任职地区/单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.ForeignKey(
-        "orgs.Department", verbose_name="任职部门", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.Department",
+        verbose_name="任职部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     managing_jurisdiction = models.ForeignKey(
-        "orgs.Jurisdiction", verbose_name="干部管理权限", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.Jurisdiction",
+        verbose_name="干部管理权限",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     is_main_leader = models.BooleanField("主要领导", default=False)
 
@@ -165,6 +200,9 @@ class Interview(models.Model):
         verbose_name = "接谈记录"
         verbose_name_plural = "接谈记录"
 
+    def __str__(self) -> str:
+        return f"接谈记录 {self.interviewed_at:%Y-%m-%d}"
+
 
 class Attachment(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="attachments")
@@ -182,6 +220,9 @@ class Attachment(models.Model):
         verbose_name = "附件"
         verbose_name_plural = "附件"
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class IdentityRead(models.Model):
     """R-PROTECT-1: each read of a petitioner's identity, by whom and when."""
@@ -194,3 +235,6 @@ class IdentityRead(models.Model):
     class Meta:
         verbose_name = "信访人身份查看记录"
         verbose_name_plural = "信访人身份查看记录"
+
+    def __str__(self) -> str:
+        return f"{self.user} 查看 {self.read_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from xinfang.cases.lifecycle import ACTION_ROLES, FROZEN_STATES
@@ -108,12 +107,27 @@ def _validate_petitioners(
 
 
 def _validate(
-    *, dept: Department, channel: str, received_on: dt.date, summary: str, content: str,
-    category: str, nature: str, petitioners: Sequence[PetitionerInput], is_anonymous: bool,
-    anonymous_treatment: str, anonymous_reason: str, is_collective: bool, head_count: int,
-    source: str, source_department: Department | None, source_reference: str,
-    respondents: Sequence[RespondentInput], interview: InterviewInput | None,
-    repeat_of: Case | None, errors: list[str],
+    *,
+    dept: Department,
+    channel: str,
+    received_on: dt.date,
+    summary: str,
+    content: str,
+    category: str,
+    nature: str,
+    petitioners: Sequence[PetitionerInput],
+    is_anonymous: bool,
+    anonymous_treatment: str,
+    anonymous_reason: str,
+    is_collective: bool,
+    head_count: int,
+    source: str,
+    source_department: Department | None,
+    source_reference: str,
+    respondents: Sequence[RespondentInput],
+    interview: InterviewInput | None,
+    repeat_of: Case | None,
+    errors: list[str],
 ) -> None:
     if not dept.handles_petitions:
         errors.append(f"{dept.name}未启用信访办理，不能在此登记。")
@@ -200,15 +214,27 @@ def _respondent_row(petition: Petition, r: RespondentInput) -> Respondent:
     if r.cadre is not None and r.cadre.post is not None:
         post = r.cadre.post
         return Respondent(
-            petition=petition, cadre=r.cadre, name=r.cadre.name,
-            unit=post.unit_name or post.jurisdiction.name, post_title=post.title, rank=post.rank,
-            jurisdiction=post.jurisdiction, department=post.department,
-            managing_jurisdiction=post.managing_jurisdiction, is_main_leader=post.is_main_leader,
+            petition=petition,
+            cadre=r.cadre,
+            name=r.cadre.name,
+            unit=post.unit_name or post.jurisdiction.name,
+            post_title=post.title,
+            rank=post.rank,
+            jurisdiction=post.jurisdiction,
+            department=post.department,
+            managing_jurisdiction=post.managing_jurisdiction,
+            is_main_leader=post.is_main_leader,
         )
     return Respondent(
-        petition=petition, cadre=r.cadre, name=r.name.strip() or (r.cadre.name if r.cadre else ""),
-        unit=r.unit, post_title=r.post_title, rank=r.rank, jurisdiction=r.jurisdiction,
-        department=r.department, managing_jurisdiction=r.managing_jurisdiction,
+        petition=petition,
+        cadre=r.cadre,
+        name=r.name.strip() or (r.cadre.name if r.cadre else ""),
+        unit=r.unit,
+        post_title=r.post_title,
+        rank=r.rank,
+        jurisdiction=r.jurisdiction,
+        department=r.department,
+        managing_jurisdiction=r.managing_jurisdiction,
         is_main_leader=r.is_main_leader,
     )
 
@@ -241,12 +267,26 @@ def petition_register(
     dept = _require_role(actor, "register")
     errors: list[str] = []
     _validate(
-        dept=dept, channel=channel, received_on=received_on, summary=summary, content=content,
-        category=category, nature=nature, petitioners=petitioners, is_anonymous=is_anonymous,
-        anonymous_treatment=anonymous_treatment, anonymous_reason=anonymous_reason,
-        is_collective=is_collective, head_count=head_count, source=source,
-        source_department=source_department, source_reference=source_reference,
-        respondents=respondents, interview=interview, repeat_of=repeat_of, errors=errors,
+        dept=dept,
+        channel=channel,
+        received_on=received_on,
+        summary=summary,
+        content=content,
+        category=category,
+        nature=nature,
+        petitioners=petitioners,
+        is_anonymous=is_anonymous,
+        anonymous_treatment=anonymous_treatment,
+        anonymous_reason=anonymous_reason,
+        is_collective=is_collective,
+        head_count=head_count,
+        source=source,
+        source_department=source_department,
+        source_reference=source_reference,
+        respondents=respondents,
+        interview=interview,
+        repeat_of=repeat_of,
+        errors=errors,
     )
     checked = _validate_petitioners(petitioners, errors)
     if repeat_of is not None and repeat_of.department_id != dept.pk and errors == []:
@@ -259,31 +299,54 @@ def petition_register(
         people = [(_find_or_create_petitioner(p, idn), p) for p, idn in checked]
         earlier = 0
         if people:
-            earlier = Petition.objects.filter(
-                petitioners__in=[person for (person, _seen), _p in people]
-            ).distinct().count()
+            earlier = (
+                Petition.objects.filter(petitioners__in=[person for (person, _seen), _p in people])
+                .distinct()
+                .count()
+            )
         is_repeat = repeat_of is not None
         # R-INTAKE-5: first letter / first visit unless the person or the matter is known.
         is_first = not is_repeat and earlier == 0
         notes: list[str] = []
         case = _case_for_petition(
-            actor=actor, dept=dept, repeat_of=repeat_of, summary=summary, category=category,
-            nature=nature, is_collective=is_collective, now=now, notes=notes,
+            actor=actor,
+            dept=dept,
+            repeat_of=repeat_of,
+            summary=summary,
+            category=category,
+            nature=nature,
+            is_collective=is_collective,
+            now=now,
+            notes=notes,
         )
         petition = Petition.objects.create(
-            case=case, channel=channel, received_on=received_on, registered_at=now,
-            receiving_department=dept, registrar=actor, summary=summary.strip(),
-            content=content.strip(), category=category, nature=nature,
-            is_anonymous=is_anonymous, anonymous_treatment=anonymous_treatment if is_anonymous else "",
+            case=case,
+            channel=channel,
+            received_on=received_on,
+            registered_at=now,
+            receiving_department=dept,
+            registrar=actor,
+            summary=summary.strip(),
+            content=content.strip(),
+            category=category,
+            nature=nature,
+            is_anonymous=is_anonymous,
+            anonymous_treatment=anonymous_treatment if is_anonymous else "",
             anonymous_reason=anonymous_reason.strip() if is_anonymous else "",
-            is_collective=is_collective, head_count=max(head_count, len(people), 1),
-            collective_origin=collective_origin.strip(), source=source,
-            source_department=source_department, source_reference=source_reference.strip(),
-            is_repeat=is_repeat, is_first=is_first,
+            is_collective=is_collective,
+            head_count=max(head_count, len(people), 1),
+            collective_origin=collective_origin.strip(),
+            source=source,
+            source_department=source_department,
+            source_reference=source_reference.strip(),
+            is_repeat=is_repeat,
+            is_first=is_first,
         )
         PetitionPetitioner.objects.bulk_create(
             [
-                PetitionPetitioner(petition=petition, petitioner=person, is_representative=p.is_representative)
+                PetitionPetitioner(
+                    petition=petition, petitioner=person, is_representative=p.is_representative
+                )
                 for (person, _seen), p in people
             ]
         )
@@ -297,9 +360,14 @@ def petition_register(
             from_state="" if case.event_count == 0 else case.state,
             to_state=case.state,
             payload={
-                "petition": petition.pk, "channel": channel, "received_on": received_on,
-                "is_first": is_first, "is_repeat": is_repeat, "is_collective": is_collective,
-                "is_anonymous": is_anonymous, "source": source,
+                "petition": petition.pk,
+                "channel": channel,
+                "received_on": received_on,
+                "is_first": is_first,
+                "is_repeat": is_repeat,
+                "is_collective": is_collective,
+                "is_anonymous": is_anonymous,
+                "source": source,
             },
         )
     if earlier:
@@ -307,14 +375,26 @@ def petition_register(
     elif is_first:
         notes.append("初信初访：请认真办理，避免形成重信重访（R-INTAKE-5）。")
     return Registration(
-        petition=petition, case=case, is_first=is_first, is_repeat=is_repeat,
-        earlier_petitions=earlier, notes=notes,
+        petition=petition,
+        case=case,
+        is_first=is_first,
+        is_repeat=is_repeat,
+        earlier_petitions=earlier,
+        notes=notes,
     )
 
 
 def _case_for_petition(
-    *, actor: User, dept: Department, repeat_of: Case | None, summary: str, category: str,
-    nature: str, is_collective: bool, now: dt.datetime, notes: list[str],
+    *,
+    actor: User,
+    dept: Department,
+    repeat_of: Case | None,
+    summary: str,
+    category: str,
+    nature: str,
+    is_collective: bool,
+    now: dt.datetime,
+    notes: list[str],
 ) -> Case:
     if repeat_of is not None:
         case = Case.objects.select_for_update().get(pk=repeat_of.pk)
@@ -331,16 +411,25 @@ def _case_for_petition(
         previous = None
     return Case.objects.create(
         number=next_case_number(dept, timezone.localdate(now).year),
-        department=dept, previous_case=previous, title=summary.strip(), category=category,
-        nature=nature, is_collective=is_collective, registered_at=now,
+        department=dept,
+        previous_case=previous,
+        title=summary.strip(),
+        category=category,
+        nature=nature,
+        is_collective=is_collective,
+        registered_at=now,
         report_upward=False,
     )
 
 
 def _create_interview(petition: Petition, data: InterviewInput) -> Interview:
     interview = Interview.objects.create(
-        petition=petition, interviewed_at=data.interviewed_at, place=data.place.strip(),
-        statement=data.statement.strip(), requests=data.requests.strip(), answer=data.answer.strip(),
+        petition=petition,
+        interviewed_at=data.interviewed_at,
+        place=data.place.strip(),
+        statement=data.statement.strip(),
+        requests=data.requests.strip(),
+        answer=data.answer.strip(),
     )
     interview.receivers.set(list(data.receivers))
     return interview
@@ -356,7 +445,11 @@ def interview_record(*, actor: User, petition: Petition, interview: InterviewInp
         case = _lock_for(actor, petition.case, "add_interview")
         record = _create_interview(petition, interview)
         append_event(
-            case, kind="interview", actor=actor, from_state=case.state, to_state=case.state,
+            case,
+            kind="interview",
+            actor=actor,
+            from_state=case.state,
+            to_state=case.state,
             payload={"petition": petition.pk, "interview": record.pk},
         )
     return record
@@ -389,19 +482,26 @@ def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> 
     with transaction.atomic():
         case = _lock_for(actor, petition.case, "add_attachment")
         att = Attachment.objects.create(
-            petition=petition, file=upload, original_name=name[:200],
-            content_type=upload.content_type or "", size=upload.size or 0,
-            sha256=digest.hexdigest(), uploaded_by=actor, uploaded_at=timezone.now(),
+            petition=petition,
+            file=upload,
+            original_name=name[:200],
+            content_type=upload.content_type or "",
+            size=upload.size or 0,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+            uploaded_at=timezone.now(),
         )
         append_event(
-            case, kind="attachment", actor=actor, from_state=case.state, to_state=case.state,
-            payload={"petition": petition.pk, "attachment": att.pk, "name": att.original_name,
-                     "sha256": att.sha256},
+            case,
+            kind="attachment",
+            actor=actor,
+            from_state=case.state,
+            to_state=case.state,
+            payload={
+                "petition": petition.pk,
+                "attachment": att.pk,
+                "name": att.original_name,
+                "sha256": att.sha256,
+            },
         )
     return att
-
-
-def petitions_of_case(case: Case) -> Q:
-    """Filter for all petitions of a case's family (the first case and cases sent down)."""
-    root_id = case.petitions_root_id
-    return Q(case_id=root_id) | Q(case__root_id=root_id)

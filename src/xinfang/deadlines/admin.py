@@ -1,0 +1,158 @@
+"""Admin for the calendar and rule sets; every change goes through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from xinfang.core.errors import RuleViolation
+from xinfang.deadlines import services
+from xinfang.deadlines.calendar import calendar_missing_years
+from xinfang.deadlines.models import CalendarDay, ClockRule, Extension, Pause, RuleSet
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "年份"
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        years = CalendarDay.objects.dates("date", "year", order="DESC")
+        return [(str(d.year), f"{d.year}年") for d in years]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(date__year=int(value))
+        return queryset
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "weekday", "is_workday", "name", "source", "updated_at"]
+    list_filter = [YearFilter, "is_workday", "source"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    fields = ["date", "is_workday", "name", "source"]
+    readonly_fields = ["source"]
+    actions = ["delete_days"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return services.may_edit_calendar(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return services.may_edit_calendar(request.user) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return services.may_edit_calendar(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
+    @admin.display(description="星期")
+    def weekday(self, obj: CalendarDay) -> str:
+        return "一二三四五六日"[obj.date.weekday()]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        # Deletion must restore the package's entry: only through the service.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        for year in calendar_missing_years(timezone.localdate()):
+            messages.warning(
+                request,
+                f"{year}年的节假日和调休安排尚未录入，期限将按周一至周五计算。"
+                "请运行 seed_calendar 命令（升级 chinese-calendar 后）或在此逐日录入。",
+            )
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        try:
+            saved = services.calendar_day_set(
+                actor=request.user,  # type: ignore[arg-type]
+                date=obj.date,
+                is_workday=obj.is_workday,
+                name=obj.name,
+            )
+        except RuleViolation as exc:
+            messages.error(request, str(exc))
+            return
+        obj.pk = saved.pk
+        obj.source = saved.source
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        services.calendar_day_delete(actor=request.user, date=obj.date)  # type: ignore[arg-type]
+
+    @admin.action(description="删除所选日期（软件包已有的日期恢复为软件包设置）")
+    def delete_days(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+        for day in queryset:
+            services.calendar_day_delete(actor=request.user, date=day.date)  # type: ignore[arg-type]
+        messages.success(request, "已删除所选日期。")
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ClockRuleInline(ReadOnlyMixin, admin.TabularInline):
+    model = ClockRule
+    fields = ("code", "name", "amount", "unit", "roll_past_rest_day", "legal_basis")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active"]
+    fields = ("code", "name", "description", "active")
+    readonly_fields = fields
+    inlines = [ClockRuleInline]
+    actions = ["activate"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="设为现行期限规则")
+    def activate(self, request: HttpRequest, queryset: QuerySet[RuleSet]) -> None:
+        if queryset.count() != 1:
+            messages.error(request, "请只选择一个规则集。")
+            return
+        rule_set = queryset.get()
+        try:
+            services.rule_set_activate(actor=request.user, rule_set=rule_set)  # type: ignore[arg-type]
+        except RuleViolation as exc:
+            messages.error(request, str(exc))
+            return
+        messages.success(request, f"现行期限规则已改为：{rule_set.name}。")
+
+
+@admin.register(Extension)
+class ExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "days", "approved_by", "approved_on", "petitioner_told_on"]
+    list_select_related = ["case", "approved_by"]
+    search_fields = ["case__number"]
+
+
+@admin.register(Pause)
+class PauseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "start_on", "end_on", "approved_by"]
+    list_select_related = ["case", "approved_by"]
+    search_fields = ["case__number"]

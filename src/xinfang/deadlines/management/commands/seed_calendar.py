@@ -1,0 +1,42 @@
+"""Load holidays and make-up workdays (调休) from chinese_calendar; safe to run again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from xinfang.deadlines.calendar import calendar_missing_years
+from xinfang.deadlines.services import calendar_seed
+
+
+class Command(BaseCommand):
+    help = "从 chinese-calendar 软件包导入法定节假日和调休上班日（管理员设置的日期保持不变）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--year",
+            type=int,
+            action="append",
+            dest="years",
+            help="只导入指定年份（可重复）；默认导入软件包已知的全部年份。",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = calendar_seed(years=options["years"])
+        if not result.years:
+            self.stdout.write(self.style.WARNING("软件包中没有所选年份的日历。"))
+        else:
+            self.stdout.write(
+                f"年份 {result.years[0]}–{result.years[-1]}：新增 {result.created} 天，"
+                f"更新 {result.updated} 天，删除 {result.deleted} 天，"
+                f"保留管理员设置 {result.kept_admin} 天。"
+            )
+        for year in calendar_missing_years(timezone.localdate()):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{year}年的节假日安排尚未录入：请升级 chinese-calendar 后重新运行本命令，"
+                    "或在管理后台“工作日历”中按国务院办公厅通知逐日录入。"
+                )
+            )

@@ -1,0 +1,185 @@
+"""Working calendar, deadline rule sets, extensions and pauses (R-CLOSE-1, R-CLOSE-2).
+
+Due dates are derived from these rows by `clocks.compute_clock`; nothing here stores a
+case's due date except the records that move it (extensions, pauses).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class CalendarSource(models.TextChoices):
+    PACKAGE = "chinese-calendar", "chinese-calendar 软件包"
+    ADMIN = "admin", "管理员设置"
+
+
+class CalendarDay(models.Model):
+    """A day that is not an ordinary Mon-Fri workday / Sat-Sun rest day (holiday or 调休)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    name = models.CharField(
+        "名称", max_length=50, blank=True, help_text="例如：春节、国庆节调休上班"
+    )
+    source = models.CharField(
+        "来源", max_length=20, choices=CalendarSource.choices, default=CalendarSource.ADMIN
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "工作日历"
+        verbose_name_plural = "工作日历"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = "工作日" if self.is_workday else "休息日"
+        return f"{self.date:%Y-%m-%d} {self.name or kind}"
+
+
+class RuleSet(models.Model):
+    """A named set of deadline rules; exactly one is in force (`rule_set_activate`)."""
+
+    code = models.SlugField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    active = models.BooleanField("当前施行", default=False)
+
+    class Meta:
+        verbose_name = "期限规则集"
+        verbose_name_plural = "期限规则集"
+        ordering = ["code"]
+        constraints = [
+            # The service keeps exactly one active; the database refuses a second one.
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="ruleset_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClockCode(models.TextChoices):
+    ACCEPTANCE_NOTICE = "acceptance_notice", "告知是否受理"
+    HANDLING = "handling", "办理"
+    EXTENSION_MAX = "extension_max", "延期上限"
+    REVIEW_APPLY = "review_apply", "申请复查"
+    REVIEW_DECIDE = "review_decide", "复查答复"
+    REREVIEW_APPLY = "rereview_apply", "申请复核"
+    REREVIEW_DECIDE = "rereview_decide", "复核答复"
+    OBJECTION = "objection", "对转送交办提出异议"
+    RESULT_REPORT = "result_report", "交办案件报结"
+
+
+class ClockUnit(models.TextChoices):
+    CALENDAR_DAYS = "calendar_days", "日（自然日）"
+    WORKING_DAYS = "working_days", "工作日"
+    MONTHS = "months", "月"
+
+
+class ClockRule(models.Model):
+    """One time limit of a rule set: amount, unit and the text it comes from."""
+
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name="规则集", on_delete=models.PROTECT, related_name="rules"
+    )
+    code = models.CharField("期限", max_length=20, choices=ClockCode.choices)
+    name = models.CharField("名称", max_length=100)
+    amount = models.PositiveIntegerField("期限长度")
+    unit = models.CharField("计算单位", max_length=16, choices=ClockUnit.choices)
+    roll_past_rest_day = models.BooleanField(
+        "期满日遇休息日顺延",
+        default=True,
+        help_text="期间最后一日是法定休假日或周末的，以其后第一个工作日为期满日。",
+    )
+    legal_basis = models.TextField("依据")
+
+    class Meta:
+        verbose_name = "期限规则"
+        verbose_name_plural = "期限规则"
+        ordering = ["rule_set", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "code"], name="clockrule_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}：{self.amount}{self.get_unit_display()}"
+
+
+class Extension(models.Model):
+    """A handling-time extension approved by the department's head, told to the petitioner."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="信访事项", on_delete=models.PROTECT, related_name="extensions"
+    )
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name="批准时施行的规则集", on_delete=models.PROTECT, related_name="+"
+    )
+    days = models.PositiveIntegerField("延长天数")
+    reason = models.TextField("延期理由")
+    legal_basis = models.TextField("依据")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField("批准日期")
+    petitioner_told_on = models.DateField("告知信访人日期")
+    petitioner_told_how = models.CharField("告知方式", max_length=50)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+        ordering = ["case", "approved_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 延期{self.days}日"
+
+
+class Pause(models.Model):
+    """A period during which the case's clocks stand still (中止计时); open while end_on is empty.
+
+    Days from start_on up to the day before end_on are not counted.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="信访事项", on_delete=models.PROTECT, related_name="pauses"
+    )
+    reason = models.TextField("中止理由")
+    legal_basis = models.TextField("依据")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    start_on = models.DateField("中止日期")
+    end_on = models.DateField("恢复计时日期", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="恢复计时批准人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "中止计时"
+        verbose_name_plural = "中止计时"
+        ordering = ["case", "start_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(end_on__isnull=True),
+                name="pause_one_open_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 中止计时 {self.start_on}–{self.end_on or ''}"

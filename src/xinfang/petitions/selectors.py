@@ -1,0 +1,61 @@
+"""Reads about petitions, including the guarded read of petitioners' identity (R-PROTECT-1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xinfang.cases.access import can_see_identity
+from xinfang.cases.models import Case
+from xinfang.core import protect
+from xinfang.orgs.models import User
+from xinfang.petitions.models import IdentityRead, Petition, PetitionPetitioner
+
+HIDDEN = "（已隐去）"
+
+
+def petitions_of_case(case: Case) -> QuerySet[Petition]:
+    """All petitions of a case's family: the first case and the cases sent down from it."""
+    root_id = case.petitions_root_id
+    return Petition.objects.filter(Q(case_id=root_id) | Q(case__root_id=root_id))
+
+
+@dataclass(frozen=True)
+class PetitionerView:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    is_representative: bool
+    shown: bool
+
+
+def petitioners_for(user: User, case: Case, petition: Petition) -> list[PetitionerView]:
+    """The petitioners of `petition` as `user` may see them. Identity is shown only where
+    `can_see_identity` allows, and every such read is logged (R-PROTECT-1)."""
+    links = list(
+        PetitionPetitioner.objects.filter(petition=petition)
+        .select_related("petitioner")
+        .order_by("pk")
+    )
+    if not links:
+        return []
+    if not can_see_identity(user, case):
+        return [
+            PetitionerView(HIDDEN, HIDDEN, HIDDEN, HIDDEN, link.is_representative, False)
+            for link in links
+        ]
+    IdentityRead.objects.create(user=user, petition=petition, case=case, read_at=timezone.now())
+    return [
+        PetitionerView(
+            name=link.petitioner.name,
+            id_number=protect.decrypt(link.petitioner.id_number_encrypted),
+            phone=protect.decrypt(link.petitioner.phone_encrypted),
+            address=link.petitioner.address,
+            is_representative=link.is_representative,
+            shown=True,
+        )
+        for link in links
+    ]

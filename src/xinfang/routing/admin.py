@@ -1,0 +1,33 @@
+"""Admin for the referral rules; the change list opens with the rules in plain Chinese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+from xinfang.routing.models import ReferralRule
+from xinfang.routing.selectors import describe_rule, describe_rules
+
+
+@admin.register(ReferralRule)
+class ReferralRuleAdmin(admin.ModelAdmin):
+    list_display = ("priority", "topic", "department_kind", "is_active", "sentence", "updated_at")
+    list_display_links = ("topic",)
+    list_editable = ("priority", "is_active")
+    list_filter = ("department_kind", "is_active")
+    search_fields = ("topic", "keywords", "explanation")
+    fields = ("topic", "keywords", "department_kind", "explanation", "priority", "is_active")
+    change_list_template = "admin/routing/referralrule/change_list.html"
+
+    @admin.display(description="规则说明")
+    def sentence(self, obj: ReferralRule) -> str:
+        return describe_rule(obj)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        context = {**(extra_context or {}), "rule_sentences": describe_rules()}
+        return super().changelist_view(request, extra_context=context)  # type: ignore[return-value]

@@ -1,0 +1,162 @@
+"""Reads for routing: the adapter from a case to `RoutingFacts`, and the rules in Chinese."""
+
+from __future__ import annotations
+
+from xinfang.cases.models import Case
+from xinfang.orgs.models import Department, DepartmentKind, Jurisdiction
+from xinfang.petitions.models import AnonymousTreatment, Respondent
+from xinfang.petitions.selectors import petitions_of_case
+from xinfang.routing.models import ReferralRule
+from xinfang.routing.proposal import (
+    DepartmentFacts,
+    JurisdictionFacts,
+    OrgDirectory,
+    ReferralRuleFacts,
+    RespondentFacts,
+    RoutingFacts,
+)
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(p) for p in path.strip("/").split("/") if p]
+
+
+def _jurisdiction_facts(j: Jurisdiction) -> JurisdictionFacts:
+    return JurisdictionFacts(
+        id=j.pk, name=j.name, level=j.level, path=j.path, parent_id=j.parent_id
+    )
+
+
+def referral_rules() -> tuple[ReferralRuleFacts, ...]:
+    """The active referral rules in matching order (R-ROUTE-6)."""
+    return tuple(
+        ReferralRuleFacts(
+            topic=r.topic,
+            keywords=r.keyword_list,
+            department_kind=r.department_kind,
+            explanation=r.explanation,
+        )
+        for r in ReferralRule.objects.filter(is_active=True).order_by("priority", "id")
+    )
+
+
+def facts_for_case(case: Case) -> RoutingFacts:
+    """Everything `propose_routing` needs about `case`, in six queries, however many petitions."""
+    # The whole family: the first case's petitions and those registered on cases sent down.
+    family = petitions_of_case(case)
+    petitions = list(
+        family.order_by("received_on", "id").only(
+            "summary", "content", "is_anonymous", "anonymous_treatment"
+        )
+    )
+    respondent_rows = list(
+        Respondent.objects.filter(petition__in=family)
+        .select_related("jurisdiction", "managing_jurisdiction")
+        .order_by("petition__received_on", "petition_id", "id")
+    )
+
+    # Jurisdictions involved: the receiving one, the respondents' and their managers', and
+    # every ancestor of those (for R-ROUTE-3's "one level up", R-ROUTE-4's follow-up and the
+    # nearest competent department of R-ROUTE-6).
+    receiving_dept = Department.objects.select_related("jurisdiction").get(pk=case.department_id)
+    paths = [receiving_dept.jurisdiction.path]
+    for r in respondent_rows:
+        paths += [j.path for j in (r.jurisdiction, r.managing_jurisdiction) if j is not None]
+    ids = {i for p in paths for i in _path_ids(p)}
+    jurisdictions = {j.pk: _jurisdiction_facts(j) for j in Jurisdiction.objects.filter(pk__in=ids)}
+    departments = tuple(
+        DepartmentFacts(
+            id=d.pk, name=d.name, kind=d.kind, jurisdiction=jurisdictions[d.jurisdiction_id]
+        )
+        for d in Department.objects.filter(jurisdiction_id__in=ids).order_by("id")
+    )
+
+    respondents: list[RespondentFacts] = []
+    seen: set[tuple[object, ...]] = set()
+    for r in respondent_rows:
+        # The same cadre named in a first letter and its repeats counts once.
+        key = (r.cadre_id or r.name, r.jurisdiction_id, r.post_title)
+        if key in seen:
+            continue
+        seen.add(key)
+        respondents.append(
+            RespondentFacts(
+                name=r.name,
+                jurisdiction=jurisdictions.get(r.jurisdiction_id) if r.jurisdiction_id else None,
+                managing_jurisdiction=(
+                    jurisdictions.get(r.managing_jurisdiction_id)
+                    if r.managing_jurisdiction_id
+                    else None
+                ),
+                is_main_leader=r.is_main_leader,
+                rank=r.rank,
+                post_title=r.post_title or r.unit,
+                department_id=r.department_id,
+            )
+        )
+
+    # R-INTAKE-4: the case is anonymous only if no petition is signed; it is kept for
+    # reference only if every anonymous petition was judged vague.
+    is_anonymous = bool(petitions) and all(p.is_anonymous for p in petitions)
+    treatments = {p.anonymous_treatment for p in petitions if p.is_anonymous}
+    if is_anonymous and treatments == {AnonymousTreatment.KEEP}:
+        treatment = AnonymousTreatment.KEEP.value
+    elif AnonymousTreatment.INVESTIGATE in treatments:
+        treatment = AnonymousTreatment.INVESTIGATE.value
+    else:
+        treatment = ""
+
+    text = "\n".join([case.title, *(p.summary for p in petitions), *(p.content for p in petitions)])
+    return RoutingFacts(
+        category=case.category,
+        nature=case.nature,
+        receiving=DepartmentFacts(
+            id=receiving_dept.pk,
+            name=receiving_dept.name,
+            kind=receiving_dept.kind,
+            jurisdiction=jurisdictions[receiving_dept.jurisdiction_id],
+        ),
+        respondents=tuple(respondents),
+        text=text,
+        is_anonymous=is_anonymous,
+        anonymous_treatment=treatment,
+        directory=OrgDirectory(jurisdictions=jurisdictions, departments=departments),
+        referral_rules=referral_rules(),
+    )
+
+
+def describe_rule(rule: ReferralRule) -> str:
+    """One referral rule as an administrator reads it."""
+    kind = DepartmentKind(rule.department_kind).label
+    state = "" if rule.is_active else "（已停用）"
+    if rule.keyword_list:
+        words = "、".join(rule.keyword_list)
+        head = (
+            f"不属于组织部门业务范围的来信来访，内容涉及“{words}”等的，按“{rule.topic}”转{kind}办理"
+        )
+    else:
+        head = f"不属于组织部门业务范围、其他规则都不适用的来信来访，按“{rule.topic}”转{kind}办理"
+    return (
+        f"{head}；转交时向信访人解释：{rule.explanation}"
+        f"（R-ROUTE-6，匹配顺序{rule.priority}）{state}"
+    )
+
+
+def describe_rules() -> list[str]:
+    """The current referral rules, then the fixed principles, as Chinese sentences."""
+    rules = [describe_rule(r) for r in ReferralRule.objects.order_by("priority", "id")]
+    return [*rules, *PRINCIPLES]
+
+
+# The principles in code (proposal.py), stated for administrators; they are not editable.
+PRINCIPLES: tuple[str, ...] = (
+    "匿名信件经登记定为“存查备考”的，建议存查（R-INTAKE-4）。",
+    "反映干部问题的，按照干部管理权限，由管理该干部的党委的组织部门调查处理；"
+    "本级管理的自办，下级管理的转办或交办，上级管理的报送上级（R-ROUTE-2）。",
+    "反映主要领导干部问题的，不转给其同级组织部门查处，改由上一级组织部门负责（R-ROUTE-3）。",
+    "反映领导干部的不正之风或组织、干部工作问题属于重要问题，下级办理时上一级组织部门应当过问；"
+    "交办下级并要求报结果（R-ROUTE-4、R-ROUTE-7）。",
+    "被反映人为县处级以上干部或县级以上党委主要领导干部的，建议列为重点案件，"
+    "由地级以上组织部门直接查办（R-ROUTE-5）。",
+    "其他情况建议自办，自办为主、多办少转（R-ROUTE-7）。",
+)

@@ -1,0 +1,181 @@
+"""Sending cases down and reporting results up (R-CLOSE-1, R-CLOSE-6, R-ROUTE-3, R-SUPER-2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from tests.builders import RespondentInput, complete_closure, register, to_read
+from tests.orgtree import Tree
+from xinfang.cases import services as cs
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.models import Assignment, Case, CaseEvent, State
+from xinfang.core.errors import RuleViolation
+from xinfang.deadlines.clocks import add_months
+
+
+def _assigned(tree: Tree) -> tuple[Case, Case]:
+    case = to_read(register(tree.city_staff), tree.city_staff)
+    assignment = cs.case_assign_down(
+        actor=tree.city_staff, case=case, to_department=tree.county_org
+    )
+    return Case.objects.get(pk=case.pk), assignment.child
+
+
+def _closed_child(tree: Tree, child: Case) -> Case:
+    staff = tree.county_staff
+    child = cs.case_handle_here(
+        actor=staff, case=cs.case_read(actor=staff, case=child, text="办理")
+    )
+    cs.closure_submit(actor=staff, case=child, **complete_closure(child))
+    leader2 = tree.staff(tree.county_org, "leader")
+    cs.closure_approve(actor=leader2, case=child, review_opinion="经审查，事实清楚，同意结案。")
+    return Case.objects.get(pk=child.pk)
+
+
+def test_r_close_1_assigned_result_due_three_months_after_assignment(tree: Tree) -> None:
+    parent, child = _assigned(tree)
+    today = timezone.localdate()
+    assert child.due_on == add_months(today, 3)
+    assert parent.due_on == child.due_on
+    assert child.result_required and child.parent_id == parent.pk
+    assert parent.state == State.HANDLING and parent.handling_mode == "assign"
+
+
+@pytest.mark.parametrize(
+    ("start", "due"),
+    [
+        (dt.date(2026, 1, 31), dt.date(2026, 4, 30)),
+        (dt.date(2026, 11, 30), dt.date(2027, 2, 28)),
+        (dt.date(2027, 11, 30), dt.date(2028, 2, 29)),
+        (dt.date(2026, 3, 15), dt.date(2026, 6, 15)),
+    ],
+)
+def test_r_close_1_three_months_clamps_to_month_end(start: dt.date, due: dt.date) -> None:
+    assert add_months(start, 3) == due
+
+
+def test_transfer_down_needs_no_result_and_sender_follows(tree: Tree) -> None:
+    case = to_read(register(tree.city_staff), tree.city_staff)
+    assignment = cs.case_transfer_down(
+        actor=tree.city_staff, case=case, to_department=tree.county_org
+    )
+    case.refresh_from_db()
+    assert case.state == State.TRANSFERRED
+    assert not assignment.child.result_required and assignment.child.due_on is None
+    # R-SUPER-2: the sender keeps seeing the case below, the receiver sees its own.
+    assert cases_visible_to(tree.city_staff).filter(pk=assignment.child.pk).exists()
+    assert cases_visible_to(tree.county_staff).filter(pk=assignment.child.pk).exists()
+    assert not cases_visible_to(tree.baisha_staff).filter(pk=assignment.child.pk).exists()
+    # R-INTAKE-6: the receiver's case records where it came from.
+    first = CaseEvent.objects.get(case=assignment.child, seq=1)
+    assert first.kind == "received_from_upper" and first.payload["parent"] == case.pk
+
+
+def test_receipt_is_recorded_once(tree: Tree) -> None:
+    _, child = _assigned(tree)
+    a = cs.assignment_receive(actor=tree.county_staff, assignment=child.assignment_in)
+    again = cs.assignment_receive(actor=tree.county_staff, assignment=a)
+    assert again.received_at == a.received_at
+    assert CaseEvent.objects.filter(case=child, kind="receive_assignment").count() == 1
+
+
+def test_only_downwards(tree: Tree) -> None:
+    case = to_read(register(tree.county_staff), tree.county_staff)
+    with pytest.raises(RuleViolation, match="不是本级以下"):
+        cs.case_transfer_down(actor=tree.county_staff, case=case, to_department=tree.city_org)
+    with pytest.raises(RuleViolation, match="不是本级以下"):
+        cs.case_assign_down(actor=tree.county_staff, case=case, to_department=tree.baisha_org)
+
+
+def test_r_route_3_never_to_same_level_org_department_of_main_leader(tree: Tree) -> None:
+    case = register(tree.city_staff, respondents=[RespondentInput(cadre=tree.county_secretary)])
+    case = to_read(case, tree.city_staff)
+    with pytest.raises(RuleViolation, match="R-ROUTE-3") as err:
+        cs.case_assign_down(actor=tree.city_staff, case=case, to_department=tree.county_org)
+    assert "周建国" in str(err.value)
+    assert Assignment.objects.count() == 0
+    # Another county's organization department is not the same-level one.
+    cs.case_assign_down(actor=tree.city_staff, case=case, to_department=tree.baisha_org)
+
+
+def test_r_close_6_report_needs_review_opinion_then_upper_accepts(tree: Tree) -> None:
+    parent, child = _assigned(tree)
+    staff = tree.county_staff
+    child = cs.case_handle_here(
+        actor=staff, case=cs.case_read(actor=staff, case=child, text="办理")
+    )
+    cs.closure_submit(actor=staff, case=child, **complete_closure(child))
+    leader2 = tree.staff(tree.county_org, "leader")
+    with pytest.raises(RuleViolation, match="R-CLOSE-6"):
+        cs.closure_approve(actor=leader2, case=child)
+    assert Case.objects.get(pk=child.pk).state == State.CLOSING
+    cs.closure_approve(actor=leader2, case=child, review_opinion="同意结案。")
+    assignment = Assignment.objects.get(child=child)
+    assert assignment.reported_at is not None
+    # The lower level may not archive before the upper level has accepted.
+    with pytest.raises(RuleViolation, match="R-CLOSE-6"):
+        cs.case_archive(actor=staff, case=child)
+    # The parent cannot close itself: the result comes from below.
+    with pytest.raises(RuleViolation, match="交办"):
+        cs.closure_submit(actor=tree.city_staff, case=parent, **complete_closure(parent))
+    cs.report_accept(actor=tree.city_staff, case=parent, child=child, opinion="同意。")
+    parent.refresh_from_db()
+    assert parent.state == State.CLOSED and parent.closed_at is not None
+    cs.case_archive(actor=staff, case=child)
+    with pytest.raises(RuleViolation, match="不能进行"):
+        cs.report_accept(actor=tree.city_staff, case=parent, child=child)
+
+
+def test_r_close_6_upper_returns_report_and_lower_case_reopens(tree: Tree) -> None:
+    parent, child = _assigned(tree)
+    child = _closed_child(tree, child)
+    with pytest.raises(RuleViolation):
+        cs.report_return(actor=tree.city_staff, case=parent, child=child, reasons="  ")
+    reopened = cs.report_return(
+        actor=tree.city_staff, case=parent, child=child, reasons="未写明政策依据"
+    )
+    assert reopened.state == State.HANDLING and reopened.closed_at is None
+    assert Assignment.objects.get(child=child).return_reasons == "未写明政策依据"
+    # Nothing pending any more: a second return is refused.
+    with pytest.raises(RuleViolation):
+        cs.report_return(actor=tree.city_staff, case=parent, child=child, reasons="再次退回")
+    # Reported again after correction, then accepted.
+    cs.closure_submit(actor=tree.county_staff, case=reopened, **complete_closure(reopened))
+    leader2 = tree.staff(tree.county_org, "leader")
+    cs.closure_approve(actor=leader2, case=reopened, review_opinion="已补充政策依据。")
+    cs.report_accept(actor=tree.city_staff, case=parent, child=reopened)
+    assert Case.objects.get(pk=parent.pk).state == State.CLOSED
+
+
+def test_report_decisions_only_by_the_sender(tree: Tree) -> None:
+    parent, child = _assigned(tree)
+    child = _closed_child(tree, child)
+    with pytest.raises(RuleViolation, match="责任部门"):
+        cs.report_accept(actor=tree.county_staff, case=parent, child=child)
+
+
+def test_r_close_2_overdue_explanation(tree: Tree) -> None:
+    _, child = _assigned(tree)
+    with pytest.raises(RuleViolation, match="未逾期"):
+        cs.overdue_explain(
+            actor=tree.county_staff,
+            case=child,
+            reason="调查取证需要时间",
+            new_expected_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+    later = timezone.now() + dt.timedelta(days=120)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        with pytest.raises(RuleViolation, match="R-CLOSE-2"):
+            cs.overdue_explain(actor=tree.county_staff, case=child, reason="", new_expected_on=None)
+        explanation = cs.overdue_explain(
+            actor=tree.county_staff,
+            case=child,
+            reason="涉及人员较多，调查取证需要时间",
+            new_expected_on=timezone.localdate() + dt.timedelta(days=20),
+        )
+    assert explanation.explained_by == tree.county_staff
+    assert CaseEvent.objects.filter(case=child, kind="explain_overdue").count() == 1

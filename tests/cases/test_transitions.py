@@ -1,0 +1,203 @@
+"""Every allowed and every refused transition of the lifecycle table (design.md, Case lifecycle).
+
+Each state is reached through the real services; each action is then tried with valid input.
+Allowed: the case moves to the table's target state and gains exactly one event on its
+timeline. Refused: a RuleViolation in Chinese, and nothing written anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from tests.builders import complete_closure, register
+from tests.orgtree import Tree
+from xinfang.cases import services as cs
+from xinfang.cases.lifecycle import TRANSITIONS
+from xinfang.cases.models import Assignment, Case, CaseEvent, Closure, Instruction, Referral, State
+from xinfang.core.errors import RuleViolation
+from xinfang.orgs.models import User
+from xinfang.petitions.models import Petition
+
+
+@dataclass
+class Ctx:
+    tree: Tree
+    staff: User  # registrar + handler + leader of the city organization department
+    leader2: User  # a second leader, who approves closures submitted by `staff`
+    other: Case | None = None  # a registered case to merge into
+
+
+def _new(ctx: Ctx) -> Case:
+    return register(ctx.staff)
+
+
+def _read(ctx: Ctx, case: Case) -> Case:
+    return cs.case_read(actor=ctx.staff, case=case, text="请调查核实。")
+
+
+BUILD: dict[State, Callable[[Ctx], Case]] = {}
+
+
+def _state(state: State) -> Callable[[Callable[[Ctx], Case]], Callable[[Ctx], Case]]:
+    def deco(fn: Callable[[Ctx], Case]) -> Callable[[Ctx], Case]:
+        BUILD[state] = fn
+        return fn
+
+    return deco
+
+
+@_state(State.REGISTERED)
+def _registered(ctx: Ctx) -> Case:
+    return _new(ctx)
+
+
+@_state(State.READ)
+def _read_state(ctx: Ctx) -> Case:
+    return _read(ctx, _new(ctx))
+
+
+@_state(State.HANDLING)
+def _handling(ctx: Ctx) -> Case:
+    return cs.case_handle_here(actor=ctx.staff, case=BUILD[State.READ](ctx))
+
+
+@_state(State.CLOSING)
+def _closing(ctx: Ctx) -> Case:
+    case = BUILD[State.HANDLING](ctx)
+    cs.closure_submit(actor=ctx.staff, case=case, **complete_closure(case))
+    return Case.objects.get(pk=case.pk)
+
+
+@_state(State.CLOSED)
+def _closed(ctx: Ctx) -> Case:
+    case = BUILD[State.CLOSING](ctx)
+    cs.closure_approve(actor=ctx.leader2, case=case)
+    return Case.objects.get(pk=case.pk)
+
+
+@_state(State.ARCHIVED)
+def _archived(ctx: Ctx) -> Case:
+    return cs.case_archive(actor=ctx.staff, case=BUILD[State.CLOSED](ctx))
+
+
+@_state(State.REFERRED)
+def _referred(ctx: Ctx) -> Case:
+    return Case.objects.get(pk=ACT["refer"](ctx, BUILD[State.READ](ctx)).pk)
+
+
+@_state(State.TRANSFERRED)
+def _transferred(ctx: Ctx) -> Case:
+    return Case.objects.get(pk=ACT["transfer_down"](ctx, BUILD[State.READ](ctx)).pk)
+
+
+@_state(State.FILED)
+def _filed(ctx: Ctx) -> Case:
+    return cs.case_file(actor=ctx.staff, case=BUILD[State.READ](ctx), reason="内容笼统，无从查证。")
+
+
+@_state(State.MERGED)
+def _merged(ctx: Ctx) -> Case:
+    return cs.case_merge(
+        actor=ctx.staff, case=_new(ctx), into=_new(ctx), reason="同一事项重复来信。"
+    )
+
+
+def _refer(ctx: Ctx, case: Case) -> Case:
+    cs.case_refer(
+        actor=ctx.staff,
+        case=case,
+        to_department=ctx.tree.city_court,
+        reason="属诉讼事项",
+        explanation="您反映的问题属法院受理范围，已转市中级人民法院。",
+        explained_on=timezone.localdate(),
+        explained_how="书面告知",
+    )
+    return case
+
+
+def _transfer(ctx: Ctx, case: Case) -> Case:
+    cs.case_transfer_down(actor=ctx.staff, case=case, to_department=ctx.tree.county_org)
+    return case
+
+
+def _assign(ctx: Ctx, case: Case) -> Case:
+    cs.case_assign_down(actor=ctx.staff, case=case, to_department=ctx.tree.county_org)
+    return case
+
+
+ACT: dict[str, Callable[[Ctx, Case], Case]] = {
+    "read": _read,
+    "handle_here": lambda ctx, case: cs.case_handle_here(actor=ctx.staff, case=case),
+    "transfer_down": _transfer,
+    "assign_down": _assign,
+    "refer": _refer,
+    "file": lambda ctx, case: cs.case_file(actor=ctx.staff, case=case, reason="无从查证"),
+    "merge": lambda ctx, case: cs.case_merge(
+        actor=ctx.staff, case=case, into=ctx.other, reason="重复"
+    ),
+    "submit_closure": lambda ctx, case: (
+        cs.closure_submit(actor=ctx.staff, case=case, **complete_closure(case)) and case
+    ),
+    "return_closure": lambda ctx, case: (
+        cs.closure_return(actor=ctx.leader2, case=case, reasons="事实不清") and case
+    ),
+    "approve_closure": lambda ctx, case: cs.closure_approve(actor=ctx.leader2, case=case) and case,
+    "archive": lambda ctx, case: cs.case_archive(actor=ctx.staff, case=case),
+}
+# accept_report / return_report act on an upper case with a reported lower case; their
+# allowed paths are tested in test_assignment.py, their refusals here.
+ACT["accept_report"] = lambda ctx, case: cs.report_accept(actor=ctx.staff, case=case, child=case)
+ACT["return_report"] = lambda ctx, case: cs.report_return(
+    actor=ctx.staff, case=case, child=case, reasons="材料不全"
+)
+
+SPECIAL = {"accept_report", "return_report"}
+PAIRS = [(action, state) for action in TRANSITIONS for state in State]
+
+
+def _snapshot() -> tuple[int, ...]:
+    return tuple(
+        m.objects.count()
+        for m in (Case, CaseEvent, Instruction, Assignment, Referral, Closure, Petition)
+    )
+
+
+@pytest.fixture
+def ctx(tree: Tree) -> Ctx:
+    c = Ctx(tree=tree, staff=tree.city_staff, leader2=tree.staff(tree.city_org, "leader"))
+    c.other = _new(c)
+    return c
+
+
+@pytest.mark.parametrize(("action", "state"), PAIRS, ids=[f"{a}-from-{s}" for a, s in PAIRS])
+def test_transition(ctx: Ctx, action: str, state: State) -> None:
+    case = BUILD[state](ctx)
+    assert case.state == state
+    target = TRANSITIONS[action].get(state)
+    if target is not None and action not in SPECIAL:
+        before = case.event_count
+        ACT[action](ctx, case)
+        case.refresh_from_db()
+        assert case.state == target
+        assert case.event_count == before + 1
+        assert CaseEvent.objects.filter(case=case).count() == case.event_count
+        last = CaseEvent.objects.get(case=case, seq=case.event_count)
+        assert (last.kind, last.from_state, last.to_state) == (action, state, target)
+        return
+    before_counts = _snapshot()
+    with pytest.raises(RuleViolation) as err:
+        ACT[action](ctx, case)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(err.value)), "the refusal is in Chinese"
+    refreshed = Case.objects.get(pk=case.pk)
+    assert refreshed.state == state
+    assert refreshed.event_count == case.event_count
+    assert _snapshot() == before_counts
+
+
+def test_every_state_is_reachable_and_tested() -> None:
+    assert set(BUILD) == set(State)
+    assert set(ACT) == set(TRANSITIONS)

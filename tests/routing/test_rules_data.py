@@ -1,0 +1,139 @@
+"""Referral rules as data (R-ROUTE-6): seeded defaults, editing, the Chinese description,
+the admin page, and the adapter's query budget."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.orgtree import Tree
+from tests.routing.conftest import MakeCase
+from xinfang.cases.models import Case, Category, HandlingMode
+from xinfang.orgs.models import User
+from xinfang.routing.models import ReferralRule
+from xinfang.routing.proposal import propose_routing
+from xinfang.routing.selectors import PRINCIPLES, describe_rules, facts_for_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_r_route_6_defaults_are_seeded() -> None:
+    """R-ROUTE-6: the data migration seeds the four default rules, fallback last."""
+    rules = list(ReferralRule.objects.all())
+    assert [r.department_kind for r in rules] == [
+        "discipline",
+        "court",
+        "human_resources",
+        "petition_bureau",
+    ]
+    assert rules[-1].keyword_list == ()
+    assert "受贿" in rules[0].keyword_list
+
+
+def test_keywords_accept_chinese_and_ascii_separators() -> None:
+    rule = ReferralRule(keywords="工资、社保，工伤, 仲裁  辞退;招聘")
+    assert rule.keyword_list == ("工资", "社保", "工伤", "仲裁", "辞退", "招聘")
+
+
+def test_describe_rules_in_chinese() -> None:
+    """R-ROUTE-6: administrators read the rules as sentences citing the rule ID."""
+    ReferralRule.objects.filter(department_kind="court").update(is_active=False)
+    sentences = describe_rules()
+    assert len(sentences) == 4 + len(PRINCIPLES)
+    assert sentences[0].startswith("不属于组织部门业务范围的来信来访，内容涉及“贪污、受贿")
+    assert "转纪委监委办理" in sentences[0]
+    assert all("R-" in s for s in sentences)
+    assert sentences[1].endswith("（已停用）")
+    assert "其他规则都不适用" in sentences[3]
+    assert any("R-ROUTE-3" in s for s in sentences[4:])
+
+
+def test_r_route_6_edited_rule_changes_the_proposal(tree: Tree, make_case: MakeCase) -> None:
+    """R-ROUTE-6: the data carries the local details: an office that sends wage matters to
+    the petition bureau edits one row, and the proposal follows."""
+    case = make_case(
+        receiving=tree.county_org, category=Category.OUTSIDE_REMIT, title="反映企业拖欠工资"
+    )
+    assert propose_routing(facts_for_case(case)).department_name == "河口县人社局"
+
+    ReferralRule.objects.filter(department_kind="human_resources").update(
+        department_kind="petition_bureau"
+    )
+    p = propose_routing(facts_for_case(case))
+    assert p.mode == HandlingMode.REFER and p.department_name == "东川省信访局"
+
+    ReferralRule.objects.filter(department_kind="petition_bureau", keywords="").update(
+        is_active=False
+    )
+    ReferralRule.objects.filter(topic="劳动和社会保障问题").update(is_active=False)
+    p = propose_routing(facts_for_case(case))
+    # No active rule matches and no fallback row: the code's own fallback, the petition bureau.
+    assert p.department_name == "东川省信访局"
+
+
+def test_facts_for_case_query_budget(
+    tree: Tree, make_case: MakeCase, django_assert_num_queries: object
+) -> None:
+    """The adapter makes six queries however many petitions and respondents a case has."""
+    case = make_case(
+        receiving=tree.prov_org,
+        respondents=[tree.county_secretary, tree.township_secretary, tree.county_bureau_chief],
+    )
+    with django_assert_num_queries(6):  # type: ignore[operator]
+        facts = facts_for_case(case)
+    assert len(facts.respondents) == 3
+
+
+def test_facts_for_case_collects_repeat_petitions(tree: Tree, make_case: MakeCase) -> None:
+    """R-INTAKE-4: a case is anonymous only if none of its petitions is signed."""
+    case = make_case(
+        receiving=tree.county_org,
+        respondents=[tree.county_bureau_chief],
+        is_anonymous=True,
+        anonymous_treatment="keep",
+    )
+    assert facts_for_case(case).anonymous_treatment == "keep"
+    first = case.petitions.get()
+    first.pk = None
+    first.is_anonymous = False
+    first.anonymous_treatment = ""
+    first.save()
+    facts = facts_for_case(case)
+    assert not facts.is_anonymous
+    assert propose_routing(facts).mode == HandlingMode.SELF
+
+
+def test_admin_shows_rules_in_chinese(tree: Tree) -> None:
+    """The admin change list opens with the current rules in Chinese (R-ROUTE-6)."""
+    admin = User.objects.create_superuser("admin", password="x")
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/admin/routing/referralrule/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "现行分办规则" in body
+    assert "转其他部门规则" in body
+    assert "按“违纪违法问题”转纪委监委办理" in body
+    add = client.get("/admin/routing/referralrule/add/")
+    assert "向信访人解释要点" in add.content.decode()
+
+
+def test_child_case_sent_down_is_handled_there(tree: Tree, make_case: MakeCase) -> None:
+    """R-ROUTE-2 / R-ROUTE-7: once the prefecture assigns a township secretary's case to the
+    county, the county's own proposal for the child case is to handle it, from the family's
+    petitions."""
+    parent = make_case(receiving=tree.city_org, respondents=[tree.township_secretary])
+    assert propose_routing(facts_for_case(parent)).mode == HandlingMode.ASSIGN
+    child = Case.objects.create(
+        number=f"{parent.number}-1",
+        department=tree.county_org,
+        root=parent,
+        parent=parent,
+        title=parent.title,
+        category=parent.category,
+        nature=parent.nature,
+        registered_at=parent.registered_at,
+    )
+    p = propose_routing(facts_for_case(child))
+    assert p.mode == HandlingMode.SELF and p.department_name == "河口县委组织部"
+    assert {"R-ROUTE-2", "R-ROUTE-4", "R-ROUTE-7"} == set(p.rules)
