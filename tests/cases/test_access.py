@@ -56,7 +56,10 @@ def test_r_super_1_supervisor_sees_same_kind_departments_below(tree: Tree) -> No
 def test_sender_follows_case_sent_down(tree: Tree) -> None:
     case = to_read(register(tree.city_staff), tree.city_staff)
     child = cs.case_assign_down(
-        actor=tree.city_staff, case=case, to_department=tree.county_org
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.county_org,
     ).child
     assert get_case_for_user(tree.city_staff, child.pk) == child
 

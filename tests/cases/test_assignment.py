@@ -20,7 +20,10 @@ from xinfang.deadlines.clocks import add_months
 def _assigned(tree: Tree) -> tuple[Case, Case]:
     case = to_read(register(tree.city_staff), tree.city_staff)
     assignment = cs.case_assign_down(
-        actor=tree.city_staff, case=case, to_department=tree.county_org
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.county_org,
     )
     return Case.objects.get(pk=case.pk), assignment.child
 
@@ -61,7 +64,10 @@ def test_r_close_1_three_months_clamps_to_month_end(start: dt.date, due: dt.date
 def test_transfer_down_needs_no_result_and_sender_follows(tree: Tree) -> None:
     case = to_read(register(tree.city_staff), tree.city_staff)
     assignment = cs.case_transfer_down(
-        actor=tree.city_staff, case=case, to_department=tree.county_org
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.county_org,
     )
     case.refresh_from_db()
     assert case.state == State.TRANSFERRED
@@ -86,20 +92,40 @@ def test_receipt_is_recorded_once(tree: Tree) -> None:
 def test_only_downwards(tree: Tree) -> None:
     case = to_read(register(tree.county_staff), tree.county_staff)
     with pytest.raises(RuleViolation, match="不是本级以下"):
-        cs.case_transfer_down(actor=tree.county_staff, case=case, to_department=tree.city_org)
+        cs.case_transfer_down(
+            routing_note="按实际情况分办",
+            actor=tree.county_staff,
+            case=case,
+            to_department=tree.city_org,
+        )
     with pytest.raises(RuleViolation, match="不是本级以下"):
-        cs.case_assign_down(actor=tree.county_staff, case=case, to_department=tree.baisha_org)
+        cs.case_assign_down(
+            routing_note="按实际情况分办",
+            actor=tree.county_staff,
+            case=case,
+            to_department=tree.baisha_org,
+        )
 
 
 def test_r_route_3_never_to_same_level_org_department_of_main_leader(tree: Tree) -> None:
     case = register(tree.city_staff, respondents=[RespondentInput(cadre=tree.county_secretary)])
     case = to_read(case, tree.city_staff)
     with pytest.raises(RuleViolation, match="R-ROUTE-3") as err:
-        cs.case_assign_down(actor=tree.city_staff, case=case, to_department=tree.county_org)
+        cs.case_assign_down(
+            routing_note="按实际情况分办",
+            actor=tree.city_staff,
+            case=case,
+            to_department=tree.county_org,
+        )
     assert "周建国" in str(err.value)
     assert Assignment.objects.count() == 0
     # Another county's organization department is not the same-level one.
-    cs.case_assign_down(actor=tree.city_staff, case=case, to_department=tree.baisha_org)
+    cs.case_assign_down(
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.baisha_org,
+    )
 
 
 def test_r_close_6_report_needs_review_opinion_then_upper_accepts(tree: Tree) -> None:

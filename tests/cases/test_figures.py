@@ -60,7 +60,9 @@ def _year(tree: Tree) -> None:
     with at(2025, 4, 1):
         d = _read(tree, register(staff))
     with at(2025, 4, 2):
-        child = cs.case_assign_down(actor=staff, case=d, to_department=tree.county_org).child
+        child = cs.case_assign_down(
+            routing_note="按实际情况分办", actor=staff, case=d, to_department=tree.county_org
+        ).child
     with at(2025, 4, 10):
         register(staff, repeat_of=a)
     with at(2025, 5, 1):
@@ -70,12 +72,15 @@ def _year(tree: Tree) -> None:
     with at(2025, 6, 1):
         cs.closure_approve(actor=lead2, case=a)
         e = _read(tree, register(staff))
-        cs.case_transfer_down(actor=staff, case=e, to_department=tree.county_org)
+        cs.case_transfer_down(
+            routing_note="按实际情况分办", actor=staff, case=e, to_department=tree.county_org
+        )
     with at(2025, 6, 15):
         register(staff, repeat_of=b)
     with at(2025, 7, 1):
         f = _read(tree, register(staff))
         cs.case_refer(
+            routing_note="按实际情况分办",
             actor=staff,
             case=f,
             to_department=tree.city_court,
@@ -85,7 +90,12 @@ def _year(tree: Tree) -> None:
             explained_how="书面",
         )
     with at(2025, 7, 5):
-        cs.case_file(actor=staff, case=_read(tree, register(staff)), reason="无从查证")
+        cs.case_file(
+            routing_note="按实际情况分办",
+            actor=staff,
+            case=_read(tree, register(staff)),
+            reason="无从查证",
+        )
     with at(2025, 7, 20):
         county = tree.county_staff
         child = cs.case_handle_here(

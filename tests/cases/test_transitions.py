@@ -96,7 +96,28 @@ def _transferred(ctx: Ctx) -> Case:
 
 @_state(State.FILED)
 def _filed(ctx: Ctx) -> Case:
-    return cs.case_file(actor=ctx.staff, case=BUILD[State.READ](ctx), reason="内容笼统，无从查证。")
+    return cs.case_file(
+        routing_note="按实际情况分办",
+        actor=ctx.staff,
+        case=BUILD[State.READ](ctx),
+        reason="内容笼统，无从查证。",
+    )
+
+
+@_state(State.WITHDRAWN)
+def _withdrawn(ctx: Ctx) -> Case:
+    parent = BUILD[State.READ](ctx)
+    assignment = cs.case_assign_down(
+        routing_note="按实际情况分办",
+        actor=ctx.staff,
+        case=parent,
+        to_department=ctx.tree.county_org,
+    )
+    objection = cs.objection_raise(
+        actor=ctx.tree.county_staff, assignment=assignment, reasons="不属本县管理权限"
+    )
+    cs.objection_accept(actor=ctx.staff, objection=objection)
+    return Case.objects.get(pk=assignment.child_id)
 
 
 @_state(State.MERGED)
@@ -108,6 +129,7 @@ def _merged(ctx: Ctx) -> Case:
 
 def _refer(ctx: Ctx, case: Case) -> Case:
     cs.case_refer(
+        routing_note="按实际情况分办",
         actor=ctx.staff,
         case=case,
         to_department=ctx.tree.city_court,
@@ -120,12 +142,16 @@ def _refer(ctx: Ctx, case: Case) -> Case:
 
 
 def _transfer(ctx: Ctx, case: Case) -> Case:
-    cs.case_transfer_down(actor=ctx.staff, case=case, to_department=ctx.tree.county_org)
+    cs.case_transfer_down(
+        routing_note="按实际情况分办", actor=ctx.staff, case=case, to_department=ctx.tree.county_org
+    )
     return case
 
 
 def _assign(ctx: Ctx, case: Case) -> Case:
-    cs.case_assign_down(actor=ctx.staff, case=case, to_department=ctx.tree.county_org)
+    cs.case_assign_down(
+        routing_note="按实际情况分办", actor=ctx.staff, case=case, to_department=ctx.tree.county_org
+    )
     return case
 
 
@@ -135,7 +161,9 @@ ACT: dict[str, Callable[[Ctx, Case], Case]] = {
     "transfer_down": _transfer,
     "assign_down": _assign,
     "refer": _refer,
-    "file": lambda ctx, case: cs.case_file(actor=ctx.staff, case=case, reason="无从查证"),
+    "file": lambda ctx, case: cs.case_file(
+        routing_note="按实际情况分办", actor=ctx.staff, case=case, reason="无从查证"
+    ),
     "merge": lambda ctx, case: cs.case_merge(
         actor=ctx.staff, case=case, into=ctx.other, reason="重复"
     ),
@@ -156,7 +184,10 @@ ACT["return_report"] = lambda ctx, case: cs.report_return(
 )
 
 SPECIAL = {"accept_report", "return_report"}
-PAIRS = [(action, state) for action in TRANSITIONS for state in State]
+# withdraw and reroute happen only together, when a sender accepts an objection: their
+# allowed and refused paths are tested in test_objections.py.
+COMPOUND = {"withdraw", "reroute"}
+PAIRS = [(action, state) for action in TRANSITIONS if action not in COMPOUND for state in State]
 
 
 def _snapshot() -> tuple[int, ...]:
@@ -200,4 +231,4 @@ def test_transition(ctx: Ctx, action: str, state: State) -> None:
 
 def test_every_state_is_reachable_and_tested() -> None:
     assert set(BUILD) == set(State)
-    assert set(ACT) == set(TRANSITIONS)
+    assert set(ACT) | COMPOUND == set(TRANSITIONS)

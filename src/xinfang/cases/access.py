@@ -1,6 +1,7 @@
 """Who may see which case (design.md, Security). Nothing else queries cases for a user.
 
 - A department sees its own cases and the cases it sent down (children of its cases).
+- The organization department one level up sees the important matters it follows (R-ROUTE-4).
 - A supervisor sees the cases of departments of the same kind in jurisdictions below its own
   (R-SUPER-1, R-SUPER-2).
 - Missing and forbidden both answer 404, so the answer does not reveal that a case exists.
@@ -20,7 +21,8 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     dept = user.department if user.is_authenticated else None
     if dept is None:
         return Case.objects.none()
-    visible = Q(department=dept) | Q(parent__department=dept)
+    # R-ROUTE-4: important matters are followed by the organization department one level up.
+    visible = Q(department=dept) | Q(parent__department=dept) | Q(follow_department=dept)
     if user.has_role(Role.SUPERVISOR):
         path = dept.jurisdiction.path
         visible |= Q(

@@ -30,6 +30,10 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     # R-CLOSE-6: the upper level accepts (its case closes) or returns (the lower case reopens).
     "accept_report": {S.HANDLING: S.CLOSED},
     "return_report": {S.CLOSED: S.HANDLING},
+    # Issue 3: a lower department's objection accepted — its case is withdrawn and the
+    # sender's case goes back to be routed again (R-ROUTE-1), its history kept whole.
+    "withdraw": {S.REGISTERED: S.WITHDRAWN, S.READ: S.WITHDRAWN},
+    "reroute": {S.TRANSFERRED: S.READ, S.HANDLING: S.READ},
     # R-CLOSE-7
     "archive": {
         S.CLOSED: S.ARCHIVED,
@@ -54,6 +58,10 @@ ACTION_LABELS: dict[str, str] = {
     "accept_report": "审核通过下级报结",
     "return_report": "退回下级报结",
     "archive": "归档",
+    "withdraw": "撤回",
+    "reroute": "重新分办",
+    "raise_objection": "提出异议",
+    "decide_objection": "处理异议",
 }
 
 # Who may do what, in the department responsible for the case.
@@ -79,12 +87,17 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "add_petition": frozenset({Role.REGISTRAR}),
     "add_interview": frozenset({Role.REGISTRAR, Role.HANDLER, Role.LEADER}),
     "add_attachment": frozenset({Role.REGISTRAR, Role.HANDLER}),
+    "raise_objection": frozenset({Role.LEADER}),
+    "decide_objection": frozenset({Role.LEADER}),
+    "reroute": frozenset({Role.LEADER}),
 }
 
 # States in which nothing may change any more.
-FROZEN_STATES = frozenset({S.ARCHIVED, S.MERGED})
+FROZEN_STATES = frozenset({S.ARCHIVED, S.MERGED, S.WITHDRAWN})
 # States in which the case is no longer being worked on here (its clock has stopped).
-FINISHED_STATES = frozenset({S.CLOSED, S.ARCHIVED, S.REFERRED, S.TRANSFERRED, S.FILED, S.MERGED})
+FINISHED_STATES = frozenset(
+    {S.CLOSED, S.ARCHIVED, S.REFERRED, S.TRANSFERRED, S.FILED, S.MERGED, S.WITHDRAWN}
+)
 
 
 def target_state(action: str, current: str) -> State | None:

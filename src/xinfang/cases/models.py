@@ -17,6 +17,7 @@ class State(models.TextChoices):
     TRANSFERRED = "transferred", "已转办"
     FILED = "filed", "存查"
     MERGED = "merged", "已并案"
+    WITHDRAWN = "withdrawn", "已撤回重新分办"
 
 
 class HandlingMode(models.TextChoices):
@@ -128,7 +129,16 @@ class Case(models.Model):
         default=False,
         help_text="涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）",
     )
-    is_key_case = models.BooleanField("重点案件", default=False)
+    is_key_case = models.BooleanField("重点案件", default=False, db_index=True)
+    follow_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="上一级过问部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followed_cases",
+        help_text="组织、干部工作中的重要问题，上一级组织部门应当过问（R-ROUTE-4）",
+    )
     result_required = models.BooleanField("上级要报结果", default=False)
     registered_at = models.DateTimeField("登记时间", db_index=True)
     due_on = models.DateField("办理期限", null=True, blank=True, db_index=True)
@@ -169,6 +179,7 @@ class Case(models.Model):
             State.TRANSFERRED: Step.HANDLING,
             State.FILED: Step.HANDLING,
             State.MERGED: Step.REGISTRATION,
+            State.WITHDRAWN: Step.HANDLING,
         }[State(self.state)]
 
 

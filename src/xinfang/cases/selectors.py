@@ -122,3 +122,13 @@ def key_figures(department: Department, year: int, *, today: dt.date | None = No
             True,
         ),
     ]
+
+
+def key_case_count(department: Department, start: dt.date, end: dt.date) -> int:
+    """R-ROUTE-5: key cases (重点案件) the department decided to handle directly in the period."""
+    return Case.objects.filter(
+        department=department,
+        is_key_case=True,
+        mode_decided_at__gte=_local_start(start),
+        mode_decided_at__lt=_local_start(end + dt.timedelta(days=1)),
+    ).count()

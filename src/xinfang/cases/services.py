@@ -40,11 +40,17 @@ from xinfang.cases.models import (
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.timeline import append_event
 from xinfang.core.errors import RuleViolation
-from xinfang.deadlines.clocks import result_due_on
-from xinfang.orgs.models import Department, Role, User
+from xinfang.deadlines.selectors import case_due_on, objection_deadline
+from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
 from xinfang.petitions.models import Petition, Respondent
 from xinfang.petitions.selectors import petitions_of_case
+from xinfang.routing.models import Objection, ObjectionStatus
+from xinfang.routing.proposal import propose_routing
 from xinfang.routing.rules import same_level_main_leader_conflicts
+from xinfang.routing.selectors import facts_for_case
+from xinfang.routing.services import routing_decision_record
+
+DECISION_FIELDS = ["handling_mode", "mode_decided_at", "is_key_case"]
 
 
 def lock_case(case: Case, *, actor: User, action: str) -> Case:
@@ -196,14 +202,76 @@ def case_instruct(
 # --- Handling mode (R-ROUTE-1, R-ROUTE-7) ---------------------------------------------
 
 
-def _decide(case: Case, mode: HandlingMode, routing_note: str) -> dict[str, Any]:
+def _organization_department_above(department: Department) -> Department | None:
+    parent_id = department.jurisdiction.parent_id
+    if parent_id is None:
+        return None
+    return Department.objects.filter(
+        jurisdiction_id=parent_id, kind=DepartmentKind.ORGANIZATION
+    ).first()
+
+
+def _at_prefecture_or_above(department: Department) -> bool:
+    level = department.jurisdiction.level
+    return level != Level.UNIT and LEVEL_RANK[Level(level)] <= LEVEL_RANK[Level.PREFECTURE]
+
+
+def _decide(
+    case: Case,
+    mode: HandlingMode,
+    *,
+    actor: User,
+    routing_note: str,
+    department: Department | None,
+    department_name: str = "",
+    key_case: bool | None = None,
+) -> tuple[dict[str, Any], Department | None]:
+    """Decide the handling mode: the proposal is computed and recorded beside the decision
+    (R-ROUTE-1), key cases marked (R-ROUTE-5). Returns the event payload and, for important
+    matters, the organization department one level above the handling one (R-ROUTE-4)."""
+    proposal = propose_routing(facts_for_case(case))
+    decision = routing_decision_record(
+        case=case,
+        proposal=proposal,
+        mode=mode,
+        department=department,
+        department_name=department_name,
+        reason=routing_note,
+        actor=actor,
+    )
+    key = proposal.is_key_case if key_case is None else key_case
+    if key and not (mode == HandlingMode.SELF and _at_prefecture_or_above(case.department)):
+        if key_case:
+            raise RuleViolation(
+                "重点案件由地级以上组织部门直接查办，须决定自办（R-ROUTE-5）。",
+                rules=("R-ROUTE-5",),
+            )
+        key = False
+    case.is_key_case = key
     case.handling_mode = mode
-    case.mode_decided_at = timezone.now()
-    return {"mode": mode, "routing_note": routing_note.strip()}
+    case.mode_decided_at = decision.decided_at
+    follow = None
+    if proposal.follow_up_department is not None and department is not None:
+        follow = _organization_department_above(department)
+    payload = {
+        "mode": mode,
+        "routing_decision": decision.pk,
+        "proposal": proposal.headline,
+        "proposal_rules": list(proposal.rules),
+        "followed": decision.followed,
+        "routing_note": routing_note.strip(),
+        "key_case": key,
+    }
+    return payload, follow
 
 
 def case_handle_here(
-    *, actor: User, case: Case, handler: User | None = None, routing_note: str = ""
+    *,
+    actor: User,
+    case: Case,
+    handler: User | None = None,
+    routing_note: str = "",
+    key_case: bool | None = None,
 ) -> Case:
     """R-ROUTE-7: 自办 — the default handling mode, with the named handler (承办人) whose
     workload it counts in (R-STAFF-1)."""
@@ -214,16 +282,25 @@ def case_handle_here(
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="handle_here")
         to = _target(case, "handle_here")
-        payload = _decide(case, HandlingMode.SELF, routing_note)
+        payload, follow = _decide(
+            case,
+            HandlingMode.SELF,
+            actor=actor,
+            routing_note=routing_note,
+            department=case.department,
+            key_case=key_case,
+        )
         case.handler = handler
-        payload["handler"] = handler.pk if handler else None
+        case.follow_department = follow
+        case.due_on = case_due_on(case)
+        payload.update({"handler": handler.pk if handler else None, "due_on": case.due_on})
         _move(
             case,
             to,
             actor=actor,
             kind="handle_here",
             payload=payload,
-            fields=["handling_mode", "mode_decided_at", "handler"],
+            fields=[*DECISION_FIELDS, "handler", "follow_department", "due_on"],
         )
     return case
 
@@ -271,8 +348,9 @@ def _send_down(
         to = _target(case, action)
         _raise(_check_receiver(case, to_department, down=True), rules=("R-ROUTE-3",))
         now = timezone.now()
-        # R-CLOSE-1: a result required three months after assignment.
-        due_on = result_due_on(timezone.localdate(now)) if mode == HandlingMode.ASSIGN else None
+        payload, follow = _decide(
+            case, mode, actor=actor, routing_note=routing_note, department=to_department
+        )
         child = Case.objects.create(
             number=next_case_number(to_department, timezone.localdate(now).year),
             department=to_department,
@@ -286,7 +364,7 @@ def _send_down(
             is_key_case=False,
             result_required=mode == HandlingMode.ASSIGN,
             registered_at=now,
-            due_on=due_on,
+            follow_department=follow,
         )
         assignment = Assignment.objects.create(
             case=case,
@@ -296,9 +374,15 @@ def _send_down(
             to_department=to_department,
             note=note.strip(),
             sent_at=now,
-            due_on=due_on,
         )
-        payload = _decide(case, mode, routing_note)
+        # R-CLOSE-1: a result required three months after assignment (1987 set); under the
+        # 2022 set the handling clock. Derived by the deadlines app, never typed in.
+        due_on = case_due_on(child)
+        Case.objects.filter(pk=child.pk).update(due_on=due_on)
+        Assignment.objects.filter(pk=assignment.pk).update(due_on=due_on)
+        child.due_on = assignment.due_on = due_on
+        if mode == HandlingMode.TRANSFER:
+            due_on = None
         payload.update(
             {
                 "to_department": to_department.pk,
@@ -309,12 +393,7 @@ def _send_down(
         )
         case.due_on = due_on
         _move(
-            case,
-            to,
-            actor=actor,
-            kind=action,
-            payload=payload,
-            fields=["handling_mode", "mode_decided_at", "due_on"],
+            case, to, actor=actor, kind=action, payload=payload, fields=[*DECISION_FIELDS, "due_on"]
         )
         # R-INTAKE-6: the receiver's case records where it came from.
         append_event(
@@ -327,7 +406,7 @@ def _send_down(
                 "parent": case.pk,
                 "mode": mode,
                 "from_department": case.department_id,
-                "due_on": due_on,
+                "due_on": child.due_on,
             },
         )
     return assignment
@@ -418,7 +497,14 @@ def case_refer(
             explained_how=explained_how.strip(),
             created_at=timezone.now(),
         )
-        payload = _decide(case, HandlingMode.REFER, routing_note)
+        payload, _ = _decide(
+            case,
+            HandlingMode.REFER,
+            actor=actor,
+            routing_note=routing_note,
+            department=to_department,
+            department_name=name,
+        )
         payload.update({"referral": referral.pk, "to": name})
         _move(
             case,
@@ -426,7 +512,7 @@ def case_refer(
             actor=actor,
             kind="refer",
             payload=payload,
-            fields=["handling_mode", "mode_decided_at"],
+            fields=DECISION_FIELDS,
         )
     return referral
 
@@ -439,7 +525,13 @@ def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="file")
         to = _target(case, "file")
-        payload = _decide(case, HandlingMode.FILE, routing_note)
+        payload, _ = _decide(
+            case,
+            HandlingMode.FILE,
+            actor=actor,
+            routing_note=routing_note,
+            department=case.department,
+        )
         payload["reason"] = reason.strip()
         _move(
             case,
@@ -447,7 +539,7 @@ def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -
             actor=actor,
             kind="file",
             payload=payload,
-            fields=["handling_mode", "mode_decided_at"],
+            fields=DECISION_FIELDS,
         )
     return case
 
@@ -765,3 +857,123 @@ def case_archive(*, actor: User, case: Case) -> Case:
             fields=["archived_at", "archive_number"],
         )
     return case
+
+
+# --- Objections to a case sent down wrongly (issue 3; R-ROUTE-1) ------------------------
+
+
+def objection_raise(
+    *,
+    actor: User,
+    assignment: Assignment,
+    reasons: str,
+    suggested_department: Department | None = None,
+) -> Objection:
+    """The receiving department objects, within the objection window and before it has
+    decided how to handle the case, that the case was sent to it wrongly."""
+    errors: list[str] = []
+    _required(errors, reasons=reasons)
+    _raise(errors)
+    with transaction.atomic():
+        child = lock_case(assignment.child, actor=actor, action="raise_objection")
+        if child.state not in (State.REGISTERED, State.READ):
+            raise RuleViolation("本单位已决定处理方式，不能再对交转办提出异议。")
+        if Objection.objects.filter(assignment=assignment, status=ObjectionStatus.PENDING).exists():
+            raise RuleViolation("已有待上级处理的异议，请等待处理结果。")
+        last_day = objection_deadline(assignment)
+        if timezone.localdate() > last_day:
+            raise RuleViolation(
+                f"已超过提出异议的期限（{last_day:%Y年%m月%d日}），请按交转办要求办理。"
+            )
+        objection = Objection.objects.create(
+            assignment=assignment,
+            reasons=reasons.strip(),
+            suggested_department=suggested_department,
+            raised_by=actor,
+            raised_at=timezone.now(),
+        )
+        append_event(
+            child,
+            kind="raise_objection",
+            actor=actor,
+            from_state=child.state,
+            to_state=child.state,
+            payload={
+                "objection": objection.pk,
+                "reasons": objection.reasons,
+                "suggested_department": suggested_department.pk if suggested_department else None,
+            },
+        )
+    return objection
+
+
+def _pending_objection(objection: Objection) -> Objection:
+    locked = Objection.objects.select_for_update().select_related("assignment").get(pk=objection.pk)
+    if locked.status != ObjectionStatus.PENDING:
+        raise RuleViolation("该异议已处理。")
+    return locked
+
+
+def objection_accept(*, actor: User, objection: Objection, opinion: str = "") -> Case:
+    """The sender agrees: the lower case is withdrawn and the sender's case returns to be
+    routed again (R-ROUTE-1). Both timelines keep the whole story."""
+    with transaction.atomic():
+        objection = _pending_objection(objection)
+        assignment = objection.assignment
+        parent = lock_case(assignment.case, actor=actor, action="decide_objection")
+        child = Case.objects.select_for_update().get(pk=assignment.child_id)
+        if child.state not in (State.REGISTERED, State.READ):
+            raise RuleViolation("承办单位已开始办理，不能撤回。")
+        parent_to = _target(parent, "reroute")
+        now = timezone.now()
+        objection.status = ObjectionStatus.ACCEPTED
+        objection.decided_by = actor
+        objection.decided_at = now
+        objection.decision_reasons = opinion.strip()
+        objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reasons"])
+        _move(
+            child,
+            State.WITHDRAWN,
+            actor=actor,
+            kind="withdraw",
+            payload={"objection": objection.pk, "opinion": opinion.strip()},
+        )
+        parent.handling_mode = ""
+        parent.mode_decided_at = None
+        parent.due_on = None
+        parent.is_key_case = False
+        _move(
+            parent,
+            parent_to,
+            actor=actor,
+            kind="reroute",
+            payload={"objection": objection.pk, "withdrawn": child.pk, "opinion": opinion.strip()},
+            fields=[*DECISION_FIELDS, "due_on"],
+        )
+    return parent
+
+
+def objection_reject(*, actor: User, objection: Objection, opinion: str) -> Objection:
+    """The sender keeps the assignment, saying why; the lower department goes on."""
+    errors: list[str] = []
+    if not opinion.strip():
+        errors.append("不同意异议须说明理由。")
+    _raise(errors)
+    with transaction.atomic():
+        objection = _pending_objection(objection)
+        parent = lock_case(objection.assignment.case, actor=actor, action="decide_objection")
+        child = Case.objects.select_for_update().get(pk=objection.assignment.child_id)
+        objection.status = ObjectionStatus.REJECTED
+        objection.decided_by = actor
+        objection.decided_at = timezone.now()
+        objection.decision_reasons = opinion.strip()
+        objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reasons"])
+        append_event(
+            child,
+            kind="objection_rejected",
+            actor=actor,
+            from_state=child.state,
+            to_state=child.state,
+            payload={"objection": objection.pk, "opinion": opinion.strip(), "parent": parent.pk},
+        )
+    return objection

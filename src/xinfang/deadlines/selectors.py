@@ -9,22 +9,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from xinfang.cases.lifecycle import FINISHED_STATES
 from xinfang.cases.models import Assignment, Case, HandlingMode, OverdueExplanation, State
 from xinfang.deadlines.calendar import get_calendar
 from xinfang.deadlines.clocks import ClockSpec, ClockState, PausePeriod, compute_clock
 from xinfang.deadlines.models import ClockCode, ClockRule, Extension, Pause, RuleSet
 from xinfang.orgs.models import Department
-
-# States in which a case is no longer this department's open work: no clock runs, and it
-# is never listed as overdue (R-CLOSE-2).
-FINISHED_STATES = (
-    State.CLOSED,
-    State.ARCHIVED,
-    State.REFERRED,
-    State.FILED,
-    State.MERGED,
-    State.TRANSFERRED,
-)
 
 # The clocks that extensions and pauses move: the case's own handling time limit.
 MAIN_CLOCKS = (ClockCode.HANDLING, ClockCode.RESULT_REPORT)
@@ -165,3 +155,19 @@ def overdue_cases_without_explanation(department: Department, today: dt.date) ->
         .select_related("department")
         .order_by("due_on", "pk")
     )
+
+
+# Under a rule set without an objection clock (the 1987 notice names none), a lower
+# department may still object within this default: the 2022 rules' five working days.
+DEFAULT_OBJECTION = ClockSpec(
+    code=ClockCode.OBJECTION, name="对转送交办提出异议", amount=5, unit="working_days"
+)
+
+
+def objection_deadline(assignment: Assignment) -> dt.date:
+    """Last day on which the receiving department may object to a case sent to it (issue 3):
+    the objection clock of the rule set in force, counted from receipt (or sending)."""
+    rule = active_rules().get(ClockCode.OBJECTION)
+    spec = _spec(rule) if rule is not None else DEFAULT_OBJECTION
+    start = _local(assignment.received_at or assignment.sent_at)
+    return compute_clock(spec, start, 0, [], start, get_calendar()).due_on
