@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, Review
 from xinfang.orgs.models import Department, Level, Role, User
 from xinfang.petitions.models import Respondent
 
@@ -23,6 +23,8 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     # R-ROUTE-4: important matters are followed by the organization department one level up.
     visible = Q(department=dept) | Q(parent__department=dept) | Q(follow_department=dept)
+    # The department reviewing (复查/复核) a case sees it.
+    visible |= Q(Exists(Review.objects.filter(case=OuterRef("pk"), department=dept)))
     if user.has_role(Role.SUPERVISOR):
         path = dept.jurisdiction.path
         visible |= Q(

@@ -34,6 +34,12 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     # sender's case goes back to be routed again (R-ROUTE-1), its history kept whole.
     "withdraw": {S.REGISTERED: S.WITHDRAWN, S.READ: S.WITHDRAWN},
     "reroute": {S.TRANSFERRED: S.READ, S.HANDLING: S.READ},
+    # 2022 rules: review (复查) and re-review (复核) by the levels above, each with its clocks.
+    "review_apply": {S.CLOSED: S.REVIEWING},
+    "review_decide": {S.REVIEWING: S.CLOSED},
+    "rereview_apply": {S.CLOSED: S.REREVIEWING},
+    "rereview_decide": {S.REREVIEWING: S.CLOSED},
+    "review_redo": {S.REVIEWING: S.HANDLING, S.REREVIEWING: S.HANDLING},
     # R-CLOSE-7
     "archive": {
         S.CLOSED: S.ARCHIVED,
@@ -59,6 +65,11 @@ ACTION_LABELS: dict[str, str] = {
     "return_report": "退回下级报结",
     "archive": "归档",
     "withdraw": "撤回",
+    "review_apply": "登记复查申请",
+    "review_decide": "复查答复",
+    "rereview_apply": "登记复核申请",
+    "rereview_decide": "复核答复",
+    "review_redo": "责令重新办理",
     "reroute": "重新分办",
     "raise_objection": "提出异议",
     "decide_objection": "处理异议",
@@ -90,6 +101,12 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "raise_objection": frozenset({Role.LEADER}),
     "decide_objection": frozenset({Role.LEADER}),
     "reroute": frozenset({Role.LEADER}),
+    # Done by the reviewing department, not the one responsible for the case.
+    "review_apply": frozenset({Role.REGISTRAR}),
+    "review_decide": frozenset({Role.LEADER}),
+    "rereview_apply": frozenset({Role.REGISTRAR}),
+    "rereview_decide": frozenset({Role.LEADER}),
+    "review_redo": frozenset({Role.LEADER}),
 }
 
 # States in which nothing may change any more.

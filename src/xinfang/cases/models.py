@@ -18,6 +18,8 @@ class State(models.TextChoices):
     FILED = "filed", "存查"
     MERGED = "merged", "已并案"
     WITHDRAWN = "withdrawn", "已撤回重新分办"
+    REVIEWING = "reviewing", "复查中"
+    REREVIEWING = "rereviewing", "复核中"
 
 
 class HandlingMode(models.TextChoices):
@@ -48,6 +50,14 @@ class Nature(models.TextChoices):
     REQUEST = "request", "要求解决个人问题"
     SUGGESTION = "suggestion", "意见建议"
     OTHER = "other", "其他"
+
+
+class ReviewStage(models.TextChoices):
+    """The 2022 review chain: after re-review the same matter is not accepted again."""
+
+    NONE = "", "未申请复查"
+    REVIEWED = "reviewed", "已复查"
+    FINAL = "final", "已复核终结"
 
 
 class Step(models.IntegerChoices):
@@ -130,6 +140,9 @@ class Case(models.Model):
         help_text="涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）",
     )
     is_key_case = models.BooleanField("重点案件", default=False, db_index=True)
+    review_stage = models.CharField(
+        "复查复核阶段", max_length=16, choices=ReviewStage.choices, blank=True, default=""
+    )
     follow_department = models.ForeignKey(
         "orgs.Department",
         verbose_name="上一级过问部门",
@@ -180,6 +193,8 @@ class Case(models.Model):
             State.FILED: Step.HANDLING,
             State.MERGED: Step.REGISTRATION,
             State.WITHDRAWN: Step.HANDLING,
+            State.REVIEWING: Step.CLOSING,
+            State.REREVIEWING: Step.CLOSING,
         }[State(self.state)]
 
 
@@ -426,3 +441,54 @@ class YearlyTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.year}年责任目标"
+
+
+class ReviewKind(models.TextChoices):
+    REVIEW = "review", "复查"
+    REREVIEW = "rereview", "复核"
+
+
+class ReviewOutcome(models.TextChoices):
+    UPHELD = "upheld", "维持原处理意见"
+    CHANGED = "changed", "变更原处理意见"
+    REDO = "redo", "撤销原处理意见，责令重新办理"
+
+
+class Review(models.Model):
+    """A 复查 or 复核 (2022 rules): applied for within 30 days, decided within 30 days, by the
+    department one level up (for 复核, one level above the reviewing one)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField("类别", max_length=16, choices=ReviewKind.choices)
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="复查（复核）机关",
+        on_delete=models.PROTECT,
+        related_name="reviews",
+    )
+    applied_on = models.DateField("申请日期")
+    request = models.TextField("申请事项和理由")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField("登记时间")
+    due_on = models.DateField("答复期限")
+    outcome = models.CharField("结论", max_length=16, choices=ReviewOutcome.choices, blank=True)
+    opinion = models.TextField("复查（复核）意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("答复时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "复查复核"
+        verbose_name_plural = "复查复核"
+        ordering = ["registered_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.department}）"

@@ -35,12 +35,16 @@ from xinfang.cases.models import (
     OverdueExplanation,
     PersonalOutcome,
     Referral,
+    Review,
+    ReviewKind,
+    ReviewOutcome,
+    ReviewStage,
     State,
 )
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.timeline import append_event
 from xinfang.core.errors import RuleViolation
-from xinfang.deadlines.selectors import case_due_on, objection_deadline
+from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_deadline
 from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
 from xinfang.petitions.models import Petition, Respondent
 from xinfang.petitions.selectors import petitions_of_case
@@ -53,8 +57,13 @@ from xinfang.routing.services import routing_decision_record
 DECISION_FIELDS = ["handling_mode", "mode_decided_at", "is_key_case"]
 
 
-def lock_case(case: Case, *, actor: User, action: str) -> Case:
-    """Reload `case` locked for update and check it may be changed by `actor` for `action`."""
+def lock_case(
+    case: Case, *, actor: User, action: str, acting_department: Department | None = None
+) -> Case:
+    """Reload `case` locked for update and check it may be changed by `actor` for `action`.
+
+    `acting_department` is the department entitled to act when it is not the one
+    responsible for the case (the reviewing department of a 复查 or 复核)."""
     locked = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
     if locked.state == State.ARCHIVED:
         raise RuleViolation(
@@ -62,10 +71,11 @@ def lock_case(case: Case, *, actor: User, action: str) -> Case:
         )
     if locked.state == State.MERGED:
         raise RuleViolation("案件已并入其他案件，请在并入后的案件中办理。")
-    if actor.department_id != locked.department_id:
-        raise RuleViolation(
-            f"只有责任部门（{locked.department.name}）可以办理此案件（R-ROUTE-1）。"
-        )
+    if locked.state == State.WITHDRAWN:
+        raise RuleViolation("案件已撤回上级重新分办，本单位不再办理。")
+    entitled = acting_department or locked.department
+    if actor.department_id != entitled.pk:
+        raise RuleViolation(f"只有责任部门（{entitled.name}）可以办理此案件（R-ROUTE-1）。")
     needed = ACTION_ROLES[action]
     if not any(actor.has_role(r) for r in needed):
         names = "、".join(Role(r).label for r in sorted(needed))
@@ -837,11 +847,32 @@ def overdue_explain(
     return explanation
 
 
+def _refuse_archive_in_review_window(case: Case) -> None:
+    """Under rules with a review chain, a closed file stays open while the petitioner may
+    still apply for 复查 (or 复核): archiving would seal what a review may change."""
+    if case.state != State.CLOSED or case.review_stage == ReviewStage.FINAL:
+        return
+    if case.review_stage == ReviewStage.NONE:
+        code = "review_apply"
+        since = timezone.localdate(case.closed_at) if case.closed_at else None
+    else:
+        code = "rereview_apply"
+        last = case.reviews.filter(kind=ReviewKind.REVIEW).order_by("-decided_at").first()
+        since = timezone.localdate(last.decided_at) if last and last.decided_at else None
+    last_day = clock_due_on(code, since) if since else None
+    if last_day is not None and timezone.localdate() <= last_day:
+        raise RuleViolation(
+            f"申请{'复查' if code == 'review_apply' else '复核'}的期限至{last_day:%Y年%m月%d日}"
+            "届满，期满后方可归档。"
+        )
+
+
 def case_archive(*, actor: User, case: Case) -> Case:
     """R-CLOSE-7: seal the file under an archive number; nothing changes afterwards."""
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="archive")
         to = _target(case, "archive")
+        _refuse_archive_in_review_window(case)
         accepted = Assignment.objects.filter(child=case, accepted_at__isnull=False).exists()
         if case.result_required and not accepted:
             raise RuleViolation("上级要报结果的案件，须经上级审核通过后方可归档（R-CLOSE-6）。")
@@ -977,3 +1008,184 @@ def objection_reject(*, actor: User, objection: Objection, opinion: str) -> Obje
             payload={"objection": objection.pk, "opinion": opinion.strip(), "parent": parent.pk},
         )
     return objection
+
+
+# --- Review chain of the 2022 rules: 复查 and 复核 ----------------------------------------
+
+
+def _reviewing_department(below: Department) -> Department | None:
+    """The department of the same kind one level up: it reviews (复查) the handling opinion;
+    the one above it re-reviews (复核)."""
+    parent_id = below.jurisdiction.parent_id
+    if parent_id is None:
+        return None
+    return (
+        Department.objects.select_related("jurisdiction")
+        .filter(jurisdiction_id=parent_id, kind=below.kind)
+        .first()
+    )
+
+
+def _open_review(case: Case, kind: ReviewKind) -> Review:
+    review = (
+        Review.objects.select_for_update()
+        .select_related("department")
+        .filter(case=case, kind=kind, decided_at__isnull=True)
+        .first()
+    )
+    if review is None:
+        raise RuleViolation(f"没有待答复的{kind.label}申请。")
+    return review
+
+
+def _apply(
+    *, actor: User, case: Case, kind: ReviewKind, applied_on: dt.date | None, request: str
+) -> Review:
+    apply_code, decide_code = (
+        ("review_apply", "review_decide")
+        if kind == ReviewKind.REVIEW
+        else ("rereview_apply", "rereview_decide")
+    )
+    errors: list[str] = []
+    if applied_on is None:
+        errors.append("须填写申请日期。")
+    elif applied_on > timezone.localdate():
+        errors.append("申请日期不能晚于今天。")
+    if not request.strip():
+        errors.append(f"须填写申请{kind.label}的事项和理由。")
+    _raise(errors)
+    assert applied_on is not None
+    current = Case.objects.select_related("department__jurisdiction").get(pk=case.pk)
+    if kind == ReviewKind.REVIEW:
+        if current.review_stage != ReviewStage.NONE:
+            raise RuleViolation("该事项已经复查，不能再次申请复查；对复查意见不服的可申请复核。")
+        reviewer = _reviewing_department(current.department)
+        since = timezone.localdate(current.closed_at) if current.closed_at else applied_on
+    else:
+        if current.review_stage != ReviewStage.REVIEWED:
+            raise RuleViolation(
+                "复核须在复查之后申请。"
+                if current.review_stage == ReviewStage.NONE
+                else "该事项已经复核终结，同一事实和理由不再受理。"
+            )
+        last = current.reviews.filter(kind=ReviewKind.REVIEW).order_by("-decided_at").first()
+        assert last is not None and last.decided_at is not None
+        reviewer = _reviewing_department(last.department)
+        since = timezone.localdate(last.decided_at)
+    if reviewer is None:
+        raise RuleViolation(f"没有上一级{kind.label}机关可以受理。")
+    last_day = clock_due_on(apply_code, since)
+    if last_day is None:
+        raise RuleViolation(f"现行期限规则没有{kind.label}程序（1987年通知未设复查、复核）。")
+    if applied_on > last_day:
+        raise RuleViolation(
+            f"已超过申请{kind.label}的期限（{last_day:%Y年%m月%d日}前），不予受理。"
+        )
+    with transaction.atomic():
+        locked = lock_case(case, actor=actor, action=apply_code, acting_department=reviewer)
+        to = _target(locked, apply_code)
+        due_on = clock_due_on(decide_code, applied_on)
+        assert due_on is not None
+        review = Review.objects.create(
+            case=locked,
+            kind=kind,
+            department=reviewer,
+            applied_on=applied_on,
+            request=request.strip(),
+            registered_by=actor,
+            registered_at=timezone.now(),
+            due_on=due_on,
+        )
+        _move(
+            locked,
+            to,
+            actor=actor,
+            kind=apply_code,
+            payload={
+                "review": review.pk,
+                "department": reviewer.pk,
+                "applied_on": applied_on,
+                "due_on": due_on,
+            },
+        )
+    return review
+
+
+def review_apply(*, actor: User, case: Case, applied_on: dt.date | None, request: str) -> Review:
+    """Register an application for 复查 at the department one level up, within the
+    application window counted from the closure (2022 rules)."""
+    return _apply(
+        actor=actor, case=case, kind=ReviewKind.REVIEW, applied_on=applied_on, request=request
+    )
+
+
+def rereview_apply(*, actor: User, case: Case, applied_on: dt.date | None, request: str) -> Review:
+    """Register an application for 复核 one level above the reviewing department, within the
+    window counted from the review decision."""
+    return _apply(
+        actor=actor, case=case, kind=ReviewKind.REREVIEW, applied_on=applied_on, request=request
+    )
+
+
+def _decide_review(
+    *, actor: User, case: Case, kind: ReviewKind, outcome: str, opinion: str
+) -> Review:
+    errors: list[str] = []
+    if outcome not in ReviewOutcome.values:
+        errors.append("请选择结论：维持、变更或撤销并责令重新办理。")
+    if not opinion.strip():
+        errors.append(f"须写明{kind.label}意见。")
+    _raise(errors)
+    action = (
+        "review_redo"
+        if outcome == ReviewOutcome.REDO
+        else ("review_decide" if kind == ReviewKind.REVIEW else "rereview_decide")
+    )
+    with transaction.atomic():
+        review = _open_review(case, kind)
+        locked = lock_case(case, actor=actor, action=action, acting_department=review.department)
+        expected = State.REVIEWING if kind == ReviewKind.REVIEW else State.REREVIEWING
+        if locked.state != expected:
+            raise RuleViolation(
+                f"案件当前状态为“{State(locked.state).label}”，不能作{kind.label}答复。"
+            )
+        to = _target(locked, action)
+        review.outcome = outcome
+        review.opinion = opinion.strip()
+        review.decided_by = actor
+        review.decided_at = timezone.now()
+        review.save(update_fields=["outcome", "opinion", "decided_by", "decided_at"])
+        fields = ["review_stage"]
+        if outcome == ReviewOutcome.REDO:
+            # The handling opinion is revoked: handled again, and reviewable again.
+            locked.review_stage = ReviewStage.NONE
+            locked.closed_at = None
+            fields.append("closed_at")
+        else:
+            locked.review_stage = (
+                ReviewStage.REVIEWED if kind == ReviewKind.REVIEW else ReviewStage.FINAL
+            )
+        _move(
+            locked,
+            to,
+            actor=actor,
+            kind=action,
+            payload={"review": review.pk, "outcome": outcome, "opinion": review.opinion},
+            fields=fields,
+        )
+    return review
+
+
+def review_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Review:
+    """The reviewing department answers the 复查 (within its clock)."""
+    return _decide_review(
+        actor=actor, case=case, kind=ReviewKind.REVIEW, outcome=outcome, opinion=opinion
+    )
+
+
+def rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> Review:
+    """The 复核 answer; upheld or changed, it ends the matter: the same facts and reasons are
+    not accepted again."""
+    return _decide_review(
+        actor=actor, case=case, kind=ReviewKind.REREVIEW, outcome=outcome, opinion=opinion
+    )

@@ -171,3 +171,12 @@ def objection_deadline(assignment: Assignment) -> dt.date:
     spec = _spec(rule) if rule is not None else DEFAULT_OBJECTION
     start = _local(assignment.received_at or assignment.sent_at)
     return compute_clock(spec, start, 0, [], start, get_calendar()).due_on
+
+
+def clock_due_on(code: str, start: dt.date) -> dt.date | None:
+    """Due date of one clock of the rule set in force started on `start`; None when the set
+    has no such clock (the 1987 notice has no review chain)."""
+    rule = active_rules().get(code)
+    if rule is None:
+        return None
+    return compute_clock(_spec(rule), start, 0, [], start, get_calendar()).due_on

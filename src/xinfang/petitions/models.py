@@ -100,6 +100,7 @@ class Petition(models.Model):
     source_reference = models.CharField("来文编号", max_length=60, blank=True)
     is_repeat = models.BooleanField("重信重访", default=False, db_index=True)
     is_first = models.BooleanField("初信初访", default=True)
+    not_accepted_reason = models.TextField("不予受理的理由", blank=True)
 
     class Meta:
         verbose_name = "来信来访"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.cases.lifecycle import ACTION_ROLES, FROZEN_STATES
-from xinfang.cases.models import Case, Category, Nature, State
+from xinfang.cases.models import Case, Category, Nature, ReviewStage, State
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.timeline import append_event
 from xinfang.core import protect
@@ -305,6 +305,13 @@ def petition_register(
                 .count()
             )
         is_repeat = repeat_of is not None
+        # 2022 rules: after 复核 the same matter on the same facts is not accepted again; the
+        # petition is still registered (R-INTAKE-1) and says so.
+        not_accepted = (
+            "该信访事项已经复核终结，对同一事实和理由提出的信访请求不再受理。"
+            if repeat_of is not None and repeat_of.review_stage == ReviewStage.FINAL
+            else ""
+        )
         # R-INTAKE-5: first letter / first visit unless the person or the matter is known.
         is_first = not is_repeat and earlier == 0
         notes: list[str] = []
@@ -341,6 +348,7 @@ def petition_register(
             source_reference=source_reference.strip(),
             is_repeat=is_repeat,
             is_first=is_first,
+            not_accepted_reason=not_accepted,
         )
         PetitionPetitioner.objects.bulk_create(
             [
@@ -370,6 +378,8 @@ def petition_register(
                 "source": source,
             },
         )
+    if not_accepted:
+        notes.append(not_accepted)
     if earlier:
         notes.append(f"该信访人此前已有{earlier}件信访记录，属重复信访人。")
     elif is_first:

@@ -1,0 +1,142 @@
+"""The review chain of the 2022 rules: 复查 by the department one level up, 复核 one level
+above that, each applied for and decided within its clock; after 复核 the same matter is not
+accepted again. Under the 1987 notice (no review chain) it is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from tests.builders import register, to_closed
+from tests.orgtree import Tree
+from xinfang.cases import services as cs
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.models import Case, CaseEvent, Review, State
+from xinfang.core.errors import RuleViolation
+from xinfang.deadlines.models import RuleSet
+from xinfang.deadlines.services import rule_set_activate
+from xinfang.petitions.models import Petition
+
+
+@pytest.fixture
+def rules_2022(tree: Tree) -> None:
+    admin = tree.staff(tree.prov_org, "administrator")
+    rule_set_activate(actor=admin, rule_set=RuleSet.objects.get(code="2022"))
+
+
+def _closed(tree: Tree) -> Case:
+    return to_closed(
+        register(tree.county_staff), tree.staff(tree.county_org, "leader"), tree.county_staff
+    )
+
+
+def _apply(tree: Tree, case: Case, **kw: Any) -> Review:
+    args: dict[str, Any] = {
+        "applied_on": timezone.localdate(),
+        "request": "对处理意见不服，请求复查",
+    }
+    args.update(kw)
+    return cs.review_apply(actor=tree.city_staff, case=case, **args)
+
+
+@pytest.mark.usefixtures("rules_2022")
+def test_whole_chain_then_no_further_acceptance(tree: Tree) -> None:
+    case = _closed(tree)
+    review = _apply(tree, case)
+    case.refresh_from_db()
+    assert case.state == State.REVIEWING and review.department == tree.city_org
+    assert review.due_on >= review.applied_on + dt.timedelta(days=30)
+    assert cases_visible_to(tree.city_staff).filter(pk=case.pk).exists()
+    cs.review_decide(
+        actor=tree.city_staff, case=case, outcome="upheld", opinion="原处理意见正确，予以维持"
+    )
+    case.refresh_from_db()
+    assert (case.state, case.review_stage) == (State.CLOSED, "reviewed")
+    with pytest.raises(RuleViolation, match="已经复查"):
+        _apply(tree, case)
+    rereview = cs.rereview_apply(
+        actor=tree.prov_staff, case=case, applied_on=timezone.localdate(), request="对复查意见不服"
+    )
+    assert rereview.department == tree.prov_org
+    assert Case.objects.get(pk=case.pk).state == State.REREVIEWING
+    cs.rereview_decide(actor=tree.prov_staff, case=case, outcome="upheld", opinion="维持复查意见")
+    case.refresh_from_db()
+    assert (case.state, case.review_stage) == (State.CLOSED, "final")
+    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds[-4:] == ["review_apply", "review_decide", "rereview_apply", "rereview_decide"]
+    # The same matter again: registered (R-INTAKE-1), linked, but not accepted.
+    with pytest.raises(RuleViolation, match="复核终结"):
+        cs.rereview_apply(
+            actor=tree.prov_staff, case=case, applied_on=timezone.localdate(), request="再次申请"
+        )
+    reg = register(tree.county_staff, repeat_of=case)
+    petition = Petition.objects.filter(case=reg).latest("pk")
+    assert "不再受理" in petition.not_accepted_reason
+
+
+@pytest.mark.usefixtures("rules_2022")
+def test_review_orders_the_case_handled_again(tree: Tree) -> None:
+    case = _closed(tree)
+    _apply(tree, case)
+    cs.review_decide(
+        actor=tree.city_staff, case=case, outcome="redo", opinion="事实不清，责令重新办理"
+    )
+    case.refresh_from_db()
+    assert (case.state, case.review_stage, case.closed_at) == (State.HANDLING, "", None)
+
+
+@pytest.mark.usefixtures("rules_2022")
+def test_review_refusals(tree: Tree) -> None:
+    case = _closed(tree)
+    with pytest.raises(RuleViolation, match="复核须在复查之后"):
+        cs.rereview_apply(
+            actor=tree.prov_staff, case=case, applied_on=timezone.localdate(), request="x"
+        )
+    with pytest.raises(RuleViolation, match="责任部门（临江市委组织部）"):
+        cs.review_apply(
+            actor=tree.county_staff, case=case, applied_on=timezone.localdate(), request="不服"
+        )
+    with pytest.raises(RuleViolation, match="事项和理由"):
+        _apply(tree, case, request="")
+    with pytest.raises(RuleViolation, match="不能晚于今天"):
+        _apply(tree, case, applied_on=timezone.localdate() + dt.timedelta(days=1))
+    _apply(tree, case)
+    with pytest.raises(RuleViolation, match="请选择结论"):
+        cs.review_decide(actor=tree.city_staff, case=case, outcome="", opinion="x")
+    with pytest.raises(RuleViolation, match="复查意见"):
+        cs.review_decide(actor=tree.city_staff, case=case, outcome="upheld", opinion="")
+    assert Case.objects.get(pk=case.pk).state == State.REVIEWING
+
+
+@pytest.mark.usefixtures("rules_2022")
+def test_late_application_is_refused(tree: Tree) -> None:
+    case = _closed(tree)
+    closed_on = timezone.localdate(case.closed_at)
+    later = timezone.now() + dt.timedelta(days=45)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        pytest.raises(RuleViolation, match="已超过申请复查的期限"),
+    ):
+        _apply(tree, case, applied_on=closed_on + dt.timedelta(days=44))
+
+
+@pytest.mark.usefixtures("rules_2022")
+def test_archive_waits_for_the_review_window(tree: Tree) -> None:
+    case = _closed(tree)
+    with pytest.raises(RuleViolation, match="期满后方可归档"):
+        cs.case_archive(actor=tree.county_staff, case=case)
+    later = timezone.now() + dt.timedelta(days=40)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        cs.case_archive(actor=tree.county_staff, case=case)
+    assert Case.objects.get(pk=case.pk).state == State.ARCHIVED
+
+
+def test_no_review_chain_under_the_1987_notice(tree: Tree) -> None:
+    case = _closed(tree)
+    with pytest.raises(RuleViolation, match="没有复查程序"):
+        _apply(tree, case)
+    assert Review.objects.count() == 0
