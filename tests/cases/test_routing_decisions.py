@@ -104,3 +104,14 @@ def test_due_date_follows_the_rule_set_in_force(tree: Tree) -> None:
     case.refresh_from_db()
     start = timezone.localdate(case.registered_at)
     assert start + dt.timedelta(days=60) <= case.due_on <= start + dt.timedelta(days=68)
+
+
+def test_switching_rule_sets_rederives_open_due_dates(tree: Tree) -> None:
+    case = to_read(register(tree.county_staff), tree.county_staff)
+    cs.case_handle_here(actor=tree.county_staff, case=case)
+    assert Case.objects.get(pk=case.pk).due_on is None  # 1987: no clock for handling here
+    admin = tree.staff(tree.prov_org, "administrator")
+    rule_set_activate(actor=admin, rule_set=RuleSet.objects.get(code="2022"))
+    assert Case.objects.get(pk=case.pk).due_on is not None
+    rule_set_activate(actor=admin, rule_set=RuleSet.objects.get(code="1987"))
+    assert Case.objects.get(pk=case.pk).due_on is None

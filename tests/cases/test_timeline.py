@@ -94,3 +94,21 @@ def test_events_are_only_appended_inside_a_transaction() -> None:
     case = register(tree.county_staff)
     with pytest.raises(RuntimeError):
         append_event(case, kind="x", actor=tree.county_staff)
+
+
+def test_every_event_kind_written_has_a_chinese_label() -> None:
+    import re
+    from pathlib import Path
+
+    from xinfang.cases.lifecycle import EVENT_LABELS
+
+    src = Path(__file__).resolve().parents[2] / "src" / "xinfang"
+    kinds: set[str] = set()
+    for path in src.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "append_event" in text or "_move(" in text:
+            kinds |= set(re.findall(r'kind="([a-z_]+)"', text))
+            kinds |= set(re.findall(r'^    "([a-z_]+)": \{S\.', text, re.M))
+    kinds -= {"court", "discipline", "human_resources", "other"}  # department kinds in demo data
+    missing = sorted(k for k in kinds if k not in EVENT_LABELS)
+    assert not missing, f"event kinds without a Chinese label: {missing}"

@@ -64,6 +64,9 @@ ACTION_LABELS: dict[str, str] = {
     "accept_report": "审核通过下级报结",
     "return_report": "退回下级报结",
     "archive": "归档",
+    "instruct": "批示",
+    "report_instruction": "报告批示落实情况",
+    "report_upward": "向上反映",
     "withdraw": "撤回",
     "review_apply": "登记复查申请",
     "review_decide": "复查答复",
@@ -73,6 +76,23 @@ ACTION_LABELS: dict[str, str] = {
     "reroute": "重新分办",
     "raise_objection": "提出异议",
     "decide_objection": "处理异议",
+}
+
+# Timeline entries that record something without being a transition of the table.
+EVENT_LABELS: dict[str, str] = {
+    **ACTION_LABELS,
+    "received_from_upper": "收到上级交转办",
+    "receive_assignment": "签收",
+    "merged_in": "并入案件",
+    "explain_overdue": "逾期说明",
+    "add_petition": "重信重访登记",
+    "interview": "接谈",
+    "attachment": "上传附件",
+    "raise_objection": "对交转办提出异议",
+    "objection_rejected": "异议未被采纳",
+    "deadline_extended": "延长办理期限",
+    "clock_paused": "中止计算期限",
+    "clock_resumed": "恢复计算期限",
 }
 
 # Who may do what, in the department responsible for the case.
@@ -94,6 +114,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Records that do not change the state.
     "instruct": frozenset({Role.LEADER}),
     "explain_overdue": frozenset({Role.HANDLER, Role.LEADER}),
+    "report_instruction": frozenset({Role.HANDLER}),
+    "report_upward": frozenset({Role.LEADER}),
     "receive_assignment": frozenset({Role.REGISTRAR, Role.HANDLER, Role.LEADER}),
     "add_petition": frozenset({Role.REGISTRAR}),
     "add_interview": frozenset({Role.REGISTRAR, Role.HANDLER, Role.LEADER}),

@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from xinfang.cases.models import Case, HandlingMode, YearlyTarget
-from xinfang.orgs.models import Department
+from xinfang.cases.models import Case, HandlingMode, State, Step, YearlyTarget
+from xinfang.orgs.models import Department, User
 from xinfang.petitions.models import Petition
 
 
@@ -132,3 +132,52 @@ def key_case_count(department: Department, start: dt.date, end: dt.date) -> int:
         mode_decided_at__gte=_local_start(start),
         mode_decided_at__lt=_local_start(end + dt.timedelta(days=1)),
     ).count()
+
+
+def case_step(case: Case) -> Step:
+    """R-INTAKE-1: where the case stands in the six steps. A registered visit whose interview
+    is recorded stands at 接谈; everything else follows from the state."""
+    from xinfang.petitions.models import Interview
+    from xinfang.petitions.selectors import petitions_of_case
+
+    if (
+        case.state == State.REGISTERED
+        and Interview.objects.filter(petition__in=petitions_of_case(case)).exists()
+    ):
+        return Step.INTERVIEW
+    return case.step
+
+
+@dataclass(frozen=True)
+class Workload:
+    user: User
+    duty: str
+    open_cases: int
+    overdue_cases: int
+
+
+def staff_workload(department: Department, today: dt.date | None = None) -> list[Workload]:
+    """R-STAFF-1: each staff member's petition duty and the open cases they handle."""
+    from xinfang.cases.lifecycle import FINISHED_STATES
+
+    today = today or timezone.localdate()
+    open_cases = ~Q(cases_handled__state__in=FINISHED_STATES) & Q(cases_handled__isnull=False)
+    rows = (
+        User.objects.filter(department=department, is_active=True)
+        .annotate(
+            open_count=Count("cases_handled", filter=open_cases),
+            overdue_count=Count(
+                "cases_handled", filter=open_cases & Q(cases_handled__due_on__lt=today)
+            ),
+        )
+        .order_by("-open_count", "username")
+    )
+    return [
+        Workload(
+            user=u,
+            duty=u.get_petition_duty_display() if u.petition_duty else "",
+            open_cases=u.open_count,
+            overdue_cases=u.overdue_count,
+        )
+        for u in rows
+    ]

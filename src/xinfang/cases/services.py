@@ -209,6 +209,59 @@ def case_instruct(
     return ins
 
 
+def instruction_report(*, actor: User, instruction: Instruction, text: str) -> Instruction:
+    """Report back on an instruction that asked for it (R-COUNTY-3: 阅批 with a report)."""
+    errors: list[str] = []
+    if not text.strip():
+        errors.append("报告内容不能为空。")
+    _raise(errors)
+    with transaction.atomic():
+        case = lock_case(instruction.case, actor=actor, action="report_instruction")
+        ins = Instruction.objects.select_for_update().get(pk=instruction.pk)
+        if not ins.report_required:
+            raise RuleViolation("该批示未要求报告结果。")
+        if ins.reported_at is not None:
+            raise RuleViolation("该批示已报告。")
+        ins.reported_at = timezone.now()
+        ins.report_text = text.strip()
+        ins.save(update_fields=["reported_at", "report_text"])
+        append_event(
+            case,
+            kind="report_instruction",
+            actor=actor,
+            from_state=case.state,
+            to_state=case.state,
+            payload={"instruction": ins.pk, "text": ins.report_text},
+        )
+    return ins
+
+
+def case_flag_report_upward(*, actor: User, case: Case, reason: str) -> Case:
+    """R-CAT-1: a matter showing a deviation from the party's line is reported upward
+    promptly: flagged, and put before the organization department one level up."""
+    if not reason.strip():
+        raise RuleViolation("向上反映须写明反映的倾向性问题（R-CAT-1）。", rules=("R-CAT-1",))
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="report_upward")
+        if case.report_upward:
+            return case
+        case.report_upward = True
+        fields = ["report_upward"]
+        if case.follow_department_id is None:
+            case.follow_department = _organization_department_above(case.department)
+            fields.append("follow_department")
+        case.save(update_fields=fields)
+        append_event(
+            case,
+            kind="report_upward",
+            actor=actor,
+            from_state=case.state,
+            to_state=case.state,
+            payload={"reason": reason.strip(), "to": case.follow_department_id},
+        )
+    return case
+
+
 # --- Handling mode (R-ROUTE-1, R-ROUTE-7) ---------------------------------------------
 
 

@@ -26,7 +26,7 @@ from xinfang.deadlines.models import (
     Pause,
     RuleSet,
 )
-from xinfang.deadlines.selectors import FINISHED_STATES, case_main_clock
+from xinfang.deadlines.selectors import FINISHED_STATES, case_due_on, case_main_clock
 from xinfang.orgs.models import Role, User
 
 STATE_LABELS = dict(State.choices)
@@ -152,7 +152,30 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
         if not target.active:
             target.active = True
             target.save(update_fields=["active"])
+            rederive_open_due_dates()
     return target
+
+
+def rederive_open_due_dates(batch: int = 500) -> int:
+    """Re-derive Case.due_on for every open case under the rule set now in force, so the
+    overdue lists (which read the indexed column) agree with the clocks. Returns how many
+    changed. A rare administrator action: a few queries per open case."""
+    changed = 0
+    open_cases = Case.objects.exclude(state__in=FINISHED_STATES).order_by("pk")
+    last_pk = 0
+    while True:
+        chunk = list(open_cases.filter(pk__gt=last_pk)[:batch])
+        if not chunk:
+            return changed
+        last_pk = chunk[-1].pk
+        updates = []
+        for case in chunk:
+            due = case_due_on(case)
+            if due != case.due_on:
+                case.due_on = due
+                updates.append(case)
+        Case.objects.bulk_update(updates, ["due_on"])
+        changed += len(updates)
 
 
 # --- extensions and pauses ----------------------------------------------------------

@@ -1,0 +1,318 @@
+"""Read-only admin for cases (信访事项); the only writers are cases/services.py.
+
+Every read of a case here goes through `cases_visible_to(request.user)` (design.md,
+Security): the change list, the change page and the history page all start from
+`get_queryset`, so a case outside the user's view answers exactly like a missing one (the
+admin's "不存在" redirect). A superuser without a department sees no cases, by design.
+
+Permissions: see orgs/admin.py (roles, not model permissions). The timeline, instructions,
+assignments and closures are shown as read-only inlines of the case and have no pages of
+their own. Yearly targets (责任目标) are plain settings kept by superusers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.lifecycle import EVENT_LABELS
+from xinfang.cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    Closure,
+    Instruction,
+    OverdueExplanation,
+    State,
+    YearlyTarget,
+)
+from xinfang.petitions.admin import (
+    HIDDEN_MATERIAL_NOTE,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    identity_allowed,
+    petitioners_table,
+)
+from xinfang.petitions.selectors import petitions_of_case
+
+
+def _state_label(value: str) -> str:
+    return State(value).label if value in State.values else (value or "—")
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    verbose_name_plural = "办理记录（时间线）"
+    fields = [
+        "seq",
+        "kind_label",
+        "actor_name",
+        "from_label",
+        "to_label",
+        "created_at",
+        "short_hash",
+    ]
+    ordering = ["seq"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="操作人")
+    def actor_name(self, obj: CaseEvent) -> str:
+        # Plain text: a link would lead case staff to the staff admin, which is not theirs.
+        return str(obj.actor)
+
+    @admin.display(description="事件")
+    def kind_label(self, obj: CaseEvent) -> str:
+        return EVENT_LABELS.get(obj.kind, obj.kind)
+
+    @admin.display(description="原状态")
+    def from_label(self, obj: CaseEvent) -> str:
+        return _state_label(obj.from_state)
+
+    @admin.display(description="新状态")
+    def to_label(self, obj: CaseEvent) -> str:
+        return _state_label(obj.to_state)
+
+    @admin.display(description="校验值")
+    def short_hash(self, obj: CaseEvent) -> str:
+        return obj.hash[:12]
+
+
+class InstructionInline(ReadOnlyInline):
+    model = Instruction
+    fields = [
+        "leader",
+        "text",
+        "due_on",
+        "report_required",
+        "created_at",
+        "reported_at",
+        "report_text",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Instruction]:
+        return super().get_queryset(request).select_related("leader")
+
+
+class AssignmentInline(ReadOnlyInline):
+    model = Assignment
+    fk_name = "case"
+    fields = [
+        "mode",
+        "to_department",
+        "child_number",
+        "note",
+        "sent_at",
+        "received_at",
+        "due_on",
+        "reported_at",
+        "accepted_at",
+        "returned_at",
+        "return_reasons",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        return super().get_queryset(request).select_related("to_department", "child")
+
+    @admin.display(description="承办案件")
+    def child_number(self, obj: Assignment) -> str:
+        return obj.child.number
+
+
+class ClosureInline(ReadOnlyInline):
+    model = Closure
+    fields = [
+        "status",
+        "facts",
+        "decision",
+        "policy_basis",
+        "personal_outcome",
+        "petitioner_opinion",
+        "submitted_by",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "review_opinion",
+        "return_reasons",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Closure]:
+        return super().get_queryset(request).select_related("submitted_by", "decided_by")
+
+
+class OverdueExplanationInline(ReadOnlyInline):
+    model = OverdueExplanation
+    fields = ["reason", "new_expected_on", "explained_by", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OverdueExplanation]:
+        return super().get_queryset(request).select_related("explained_by")
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "title",
+        "department",
+        "state",
+        "handling_mode",
+        "is_collective",
+        "due_on",
+        "registered_at",
+    ]
+    list_filter = ["state", "handling_mode", "category", "is_collective", "is_key_case"]
+    search_fields = ["number", "title"]
+    list_select_related = ["department"]
+    change_form_template = "admin/cases/case/change_form.html"
+    readonly_fields = [
+        "department_name",
+        "handler_name",
+        "step_label",
+        "related_cases",
+        "events_recorded",
+        "last_hash",
+    ]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "title",
+                    "department_name",
+                    "handler_name",
+                    "category",
+                    "nature",
+                    "state",
+                    "step_label",
+                    "handling_mode",
+                ]
+            },
+        ),
+        ("标记", {"fields": ["is_collective", "is_key_case", "report_upward", "result_required"]}),
+        (
+            "时间与期限",
+            {
+                "fields": [
+                    "registered_at",
+                    "mode_decided_at",
+                    "due_on",
+                    "closed_at",
+                    "archived_at",
+                    "archive_number",
+                ]
+            },
+        ),
+        ("关联案件", {"fields": ["related_cases"]}),
+        ("时间线校验", {"fields": ["events_recorded", "last_hash"]}),
+    )
+    inlines = [
+        CaseEventInline,
+        InstructionInline,
+        AssignmentInline,
+        ClosureInline,
+        OverdueExplanationInline,
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        # The one gate (design.md, Security): list, change and history pages all use it.
+        return cases_visible_to(request.user).select_related(  # type: ignore[arg-type]
+            "department", "handler"
+        )
+
+    # Plain text, not links: the organization pages belong to administrators.
+    @admin.display(description="责任部门")
+    def department_name(self, obj: Case) -> str:
+        return obj.department.name
+
+    @admin.display(description="承办人")
+    def handler_name(self, obj: Case) -> str:
+        return str(obj.handler) if obj.handler else "—"
+
+    @admin.display(description="所处环节")
+    def step_label(self, obj: Case) -> str:
+        return obj.step.label
+
+    @admin.display(description="关联案件")
+    def related_cases(self, obj: Case) -> str:
+        # Numbers only: the related case may lie outside the user's view, and its number
+        # (already on the documents exchanged) says nothing about its content.
+        ids = {
+            "首办案件": obj.root_id,
+            "上级案件": obj.parent_id,
+            "并入案件": obj.merged_into_id,
+            "原案件": obj.previous_case_id,
+        }
+        wanted = {pk for pk in ids.values() if pk is not None}
+        if not wanted:
+            return "—"
+        numbers = dict(Case.objects.filter(pk__in=wanted).values_list("pk", "number"))
+        return "；".join(f"{label}：{numbers[pk]}" for label, pk in ids.items() if pk in numbers)
+
+    @admin.display(description="办理记录条数")
+    def events_recorded(self, obj: Case) -> int:
+        return obj.event_count
+
+    @admin.display(description="最后一条记录的校验值")
+    def last_hash(self, obj: Case) -> str:
+        return obj.last_event_hash[:12] or "—"
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Case | None = None,
+    ) -> TemplateResponse:
+        panels = []
+        if obj is not None:
+            petitions = petitions_of_case(obj).select_related("receiving_department")
+            for petition in petitions.order_by("received_on", "pk"):
+                panels.append(
+                    {
+                        "petition": petition,
+                        "url": reverse("admin:petitions_petition_change", args=[petition.pk]),
+                        "petitioners": petitioners_table(request, obj, petition),
+                    }
+                )
+            if panels and not identity_allowed(request, obj):
+                context["hidden_note"] = HIDDEN_MATERIAL_NOTE
+        context["petition_panels"] = panels
+        return super().render_change_form(  # type: ignore[return-value]
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
+
+@admin.register(YearlyTarget)
+class YearlyTargetAdmin(admin.ModelAdmin):
+    """R-COUNTY-2 targets: settings, kept by superusers only."""
+
+    list_display = ["department", "year", "self_handled_rate", "repeat_rate", "closure_rate"]
+    list_filter = ["year"]
+    search_fields = ["department__name"]
+    list_select_related = ["department"]
+    autocomplete_fields = ["department"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)

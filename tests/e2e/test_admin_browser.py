@@ -1,0 +1,112 @@
+"""End to end: a staff member logs in to the admin in headless Chromium and reads a case.
+
+The browser is Debian's Chromium (/usr/bin/chromium; stack-notes.md), never a downloaded
+one, and every request not to 127.0.0.1 is aborted, so the test needs no network. A missing
+browser fails the test: a skipped browser test would hide a broken admin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from tests.builders import register, to_read
+from tests.orgtree import Tree
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT = Path("/tmp/xinfang-admin.png")
+PASSWORD = "Xinfang-e2e-pass"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    # Playwright's sync API runs an event loop in this thread, and Django then refuses ORM
+    # calls here (async-safety check); allowed for this test only, not the whole session.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's package "
+            "(apt-get install -y chromium); browsers are not downloaded by the tests."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_staff_reads_a_case_in_the_admin(tree: Tree, live_server: object, browser: object) -> None:
+    from playwright.sync_api import Browser, ConsoleMessage, Route, expect
+
+    assert isinstance(browser, Browser)
+    user = tree.county_staff
+    user.is_staff = True
+    user.set_password(PASSWORD)
+    user.save(update_fields=["is_staff", "password"])
+    case = to_read(register(user), user)
+    base = str(live_server.url).replace("localhost", "127.0.0.1")  # type: ignore[attr-defined]
+
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+
+    def only_local(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            problems.append(f"blocked request: {route.request.url}")
+            route.abort()
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            problems.append(f"console: {msg.text}")
+
+    page.route("**/*", only_local)
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.set_default_timeout(5000)
+
+    page.goto(base + "/")
+    expect(page).to_have_title("信访案件管理系统")
+    page.get_by_role("link", name="登录").click()
+
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("#site-name")).to_contain_text("信访案件管理系统")
+
+    page.goto(base + reverse("admin:cases_case_changelist"))
+    expect(page).to_have_title(re.compile("信访事项.*信访案件管理系统"))
+    row = page.locator("#result_list tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("已阅批")
+    row.get_by_role("link", name=case.number).click()
+
+    expect(page.locator("#content h2").first).to_contain_text(case.number)
+    expect(page.locator("body")).to_contain_text(case.title)
+    timeline = page.locator("#events-group")
+    expect(timeline).to_contain_text("办理记录（时间线）")
+    expect(timeline.locator("tbody tr.has_original")).to_have_count(2)
+    expect(timeline).to_contain_text("阅批")
+    expect(page.locator("#case-petitions")).to_contain_text("王建华")
+
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert problems == []
