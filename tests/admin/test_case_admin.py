@@ -168,3 +168,22 @@ def test_case_admin_hidden_from_non_staff(tree: Tree, case: Case, client: Client
     response = client.get(CHANGELIST)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_case_page_shows_routing_proposal_and_clocks(tree: Tree, login: Login) -> None:
+    """Issue 3: the routing proposal with its reasons and the case's clocks are visible."""
+    from tests.builders import RespondentInput, to_read
+
+    case = to_read(
+        register(tree.city_staff, respondents=[RespondentInput(cadre=tree.township_secretary)]),
+        tree.city_staff,
+    )
+    client = login(tree.city_staff)
+    page = client.get(change_url(case)).content.decode()
+    assert "河口县委组织部" in page and "R-ROUTE-2" in page, "live proposal while undecided"
+    cs.case_assign_down(actor=tree.city_staff, case=case, to_department=tree.county_org)
+    page = client.get(change_url(case)).content.decode()
+    assert "采纳建议" in page
+    child = Case.objects.get(parent=case)
+    page = client.get(change_url(child)).content.decode()
+    assert "交办案件报结" in page and f"{child.due_on:%Y-%m-%d}" in page

@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.lifecycle import EVENT_LABELS
@@ -32,6 +34,7 @@ from xinfang.cases.models import (
     State,
     YearlyTarget,
 )
+from xinfang.deadlines.selectors import case_clocks
 from xinfang.petitions.admin import (
     HIDDEN_MATERIAL_NOTE,
     ReadOnlyAdminMixin,
@@ -40,6 +43,8 @@ from xinfang.petitions.admin import (
     petitioners_table,
 )
 from xinfang.petitions.selectors import petitions_of_case
+from xinfang.routing.proposal import propose_routing
+from xinfang.routing.selectors import facts_for_case
 
 
 def _state_label(value: str) -> str:
@@ -174,6 +179,10 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "department_name",
         "handler_name",
+        "follow_department_name",
+        "routing_display",
+        "clocks_display",
+        "reviews_display",
         "step_label",
         "related_cases",
         "events_recorded",
@@ -196,7 +205,21 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("标记", {"fields": ["is_collective", "is_key_case", "report_upward", "result_required"]}),
+        (
+            "标记",
+            {
+                "fields": [
+                    "is_collective",
+                    "is_key_case",
+                    "report_upward",
+                    "result_required",
+                    "follow_department_name",
+                ]
+            },
+        ),
+        ("分级负责、归口办案", {"fields": ["routing_display"]}),
+        ("期限", {"fields": ["clocks_display"]}),
+        ("复查复核", {"fields": ["review_stage", "reviews_display"]}),
         (
             "时间与期限",
             {
@@ -226,6 +249,56 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return cases_visible_to(request.user).select_related(  # type: ignore[arg-type]
             "department", "handler"
         )
+
+    @admin.display(description="上一级过问部门")
+    def follow_department_name(self, obj: Case) -> str:
+        return obj.follow_department.name if obj.follow_department else "—"
+
+    @admin.display(description="分办建议与决定")
+    def routing_display(self, obj: Case) -> str:
+        """The proposal with its reasons (R-ROUTE-1): live while undecided, else as recorded."""
+        decision = obj.routing_decisions.order_by("-decided_at").first()
+        if decision is not None:
+            d = decision
+            verdict = "（采纳建议）" if d.followed else f"（未采纳，理由：{d.deviation_reason}）"
+            lines = [
+                f"系统建议：{d.get_proposed_mode_label()} {d.proposed_department_name}",
+                *d.proposal_reasons,
+                f"决定：{d.get_decided_mode_label()} {d.decided_department_name}{verdict}",
+            ]
+        elif obj.state in (State.REGISTERED, State.READ):
+            proposal = propose_routing(facts_for_case(obj))
+            lines = [proposal.headline, *(r.text for r in proposal.reasons)]
+        else:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+    @admin.display(description="期限")
+    def clocks_display(self, obj: Case) -> str:
+        clocks = case_clocks(obj)
+        if not clocks:
+            return "现行期限规则对本案没有期限要求"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}：{}（{}）",
+            ((c.name, f"{c.due_on:%Y-%m-%d}", c.label) for c in clocks),
+        )
+
+    @admin.display(description="复查复核记录")
+    def reviews_display(self, obj: Case) -> str:
+        rows = [
+            (
+                r.get_kind_display(),
+                r.department.name,
+                f"{r.applied_on:%Y-%m-%d}",
+                f"{r.due_on:%Y-%m-%d}",
+                r.get_outcome_display() or "待答复",
+            )
+            for r in obj.reviews.select_related("department")
+        ]
+        if not rows:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}：{}，{}申请，{}前答复，{}", rows)
 
     # Plain text, not links: the organization pages belong to administrators.
     @admin.display(description="责任部门")

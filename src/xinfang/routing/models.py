@@ -10,6 +10,7 @@ import re
 
 from django.db import models
 
+from xinfang.cases.models import HandlingMode
 from xinfang.orgs.models import DepartmentKind
 
 # Administrators type lists the way they write Chinese: 顿号, commas or spaces all separate.
@@ -103,6 +104,12 @@ class RoutingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.decided_mode}"
+
+    def get_proposed_mode_label(self) -> str:
+        return HandlingMode(self.proposed_mode).label
+
+    def get_decided_mode_label(self) -> str:
+        return HandlingMode(self.decided_mode).label
 
 
 class ObjectionStatus(models.TextChoices):
