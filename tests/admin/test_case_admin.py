@@ -187,3 +187,47 @@ def test_case_page_shows_routing_proposal_and_clocks(tree: Tree, login: Login) -
     child = Case.objects.get(parent=case)
     page = client.get(change_url(child)).content.decode()
     assert "交办案件报结" in page and f"{child.due_on:%Y-%m-%d}" in page
+
+
+def test_deadline_filter_lists_overdue_without_explanation(tree: Tree, login: Login) -> None:
+    """R-CLOSE-2: overdue cases without an explanation, for the department and the level above."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from tests.builders import to_read
+
+    parent = to_read(register(tree.city_staff), tree.city_staff)
+    cs.case_assign_down(
+        actor=tree.city_staff, case=parent, to_department=tree.county_org, routing_note="属地办理"
+    )
+    child = Case.objects.get(parent=parent)
+    later = timezone.now() + dt.timedelta(days=100)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        for user in (tree.county_staff, tree.city_staff):
+            assert child.pk in listed(login(user), CHANGELIST + "?deadline=unexplained")
+        assert child.pk in listed(login(tree.county_staff), CHANGELIST + "?deadline=overdue")
+        cs.overdue_explain(
+            actor=tree.county_staff,
+            case=child,
+            reason="调查取证中",
+            new_expected_on=timezone.localdate() + dt.timedelta(days=10),
+        )
+        assert child.pk not in listed(login(tree.city_staff), CHANGELIST + "?deadline=unexplained")
+    assert listed(login(tree.county_staff), CHANGELIST + "?deadline=overdue") == []
+
+
+def test_routing_decisions_and_objections_pages(tree: Tree, login: Login) -> None:
+    from tests.builders import to_read
+
+    parent = to_read(register(tree.city_staff), tree.city_staff)
+    assignment = cs.case_assign_down(
+        actor=tree.city_staff, case=parent, to_department=tree.county_org, routing_note="属地办理"
+    )
+    cs.objection_raise(actor=tree.county_staff, assignment=assignment, reasons="不属本县管理")
+    for user, seen in ((tree.city_staff, 1), (tree.county_staff, 1), (tree.baisha_staff, 0)):
+        client = login(user)
+        assert len(listed(client, reverse("admin:routing_objection_changelist"))) == seen
+        decisions = listed(client, reverse("admin:routing_routingdecision_changelist"))
+        assert len(decisions) == (1 if user == tree.city_staff else 0)

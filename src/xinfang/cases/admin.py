@@ -12,6 +12,7 @@ their own. Yearly targets (责任目标) are plain settings kept by superusers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin
@@ -19,11 +20,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.lifecycle import EVENT_LABELS
+from xinfang.cases.lifecycle import EVENT_LABELS, FINISHED_STATES
 from xinfang.cases.models import (
     Assignment,
     Case,
@@ -34,7 +36,7 @@ from xinfang.cases.models import (
     State,
     YearlyTarget,
 )
-from xinfang.deadlines.selectors import case_clocks
+from xinfang.deadlines.selectors import case_clocks, overdue_cases_without_explanation
 from xinfang.petitions.admin import (
     HIDDEN_MATERIAL_NOTE,
     ReadOnlyAdminMixin,
@@ -160,6 +162,36 @@ class OverdueExplanationInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("explained_by")
 
 
+class DeadlineFilter(admin.SimpleListFilter):
+    """Warning levels derived from the indexed due date (R-CLOSE-2)."""
+
+    title = "期限"
+    parameter_name = "deadline"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("unexplained", "逾期未说明（本部门及下一级）"),
+            ("overdue", "已逾期"),
+            ("due_soon", "7日内到期"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        today = timezone.localdate()
+        open_cases = queryset.exclude(state__in=FINISHED_STATES)
+        value = self.value()
+        if value == "unexplained":
+            dept = getattr(request.user, "department", None)
+            if dept is None:
+                return queryset.none()
+            ids = overdue_cases_without_explanation(dept, today).values("pk")
+            return queryset.filter(pk__in=ids)
+        if value == "overdue":
+            return open_cases.filter(due_on__lt=today)
+        if value == "due_soon":
+            return open_cases.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7))
+        return queryset
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -172,7 +204,14 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "due_on",
         "registered_at",
     ]
-    list_filter = ["state", "handling_mode", "category", "is_collective", "is_key_case"]
+    list_filter = [
+        DeadlineFilter,
+        "state",
+        "handling_mode",
+        "category",
+        "is_collective",
+        "is_key_case",
+    ]
     search_fields = ["number", "title"]
     list_select_related = ["department"]
     change_form_template = "admin/cases/case/change_form.html"
