@@ -42,7 +42,7 @@ from xinfang.cases.models import (
     State,
 )
 from xinfang.cases.numbering import next_case_number
-from xinfang.cases.timeline import append_event
+from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_deadline
 from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
@@ -198,12 +198,10 @@ def case_instruct(
         ins = _instruction(
             case, actor=actor, text=text, due_on=due_on, report_required=report_required
         )
-        append_event(
+        append_record(
             case,
             kind="instruct",
             actor=actor,
-            from_state=case.state,
-            to_state=case.state,
             payload={"instruction": ins.pk, "text": ins.text, "due_on": due_on},
         )
     return ins
@@ -225,12 +223,10 @@ def instruction_report(*, actor: User, instruction: Instruction, text: str) -> I
         ins.reported_at = timezone.now()
         ins.report_text = text.strip()
         ins.save(update_fields=["reported_at", "report_text"])
-        append_event(
+        append_record(
             case,
             kind="report_instruction",
             actor=actor,
-            from_state=case.state,
-            to_state=case.state,
             payload={"instruction": ins.pk, "text": ins.report_text},
         )
     return ins
@@ -251,12 +247,10 @@ def case_flag_report_upward(*, actor: User, case: Case, reason: str) -> Case:
             case.follow_department = _organization_department_above(case.department)
             fields.append("follow_department")
         case.save(update_fields=fields)
-        append_event(
+        append_record(
             case,
             kind="report_upward",
             actor=actor,
-            from_state=case.state,
-            to_state=case.state,
             payload={"reason": reason.strip(), "to": case.follow_department_id},
         )
     return case
@@ -512,12 +506,10 @@ def assignment_receive(*, actor: User, assignment: Assignment) -> Assignment:
             return assignment
         assignment.received_at = timezone.now()
         assignment.save(update_fields=["received_at"])
-        append_event(
+        append_record(
             child,
             kind="receive_assignment",
             actor=actor,
-            from_state=child.state,
-            to_state=child.state,
             payload={"assignment": assignment.pk},
         )
     return assignment
@@ -624,12 +616,10 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
         target = Case.objects.select_for_update().get(pk=into.pk)
         moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
         Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
-        append_event(
+        append_record(
             target,
             kind="merged_in",
             actor=actor,
-            from_state=target.state,
-            to_state=target.state,
             payload={"from": case.pk, "petitions": moved},
         )
         case.merged_into = target
@@ -889,12 +879,10 @@ def overdue_explain(
             explained_by=actor,
             created_at=timezone.now(),
         )
-        append_event(
+        append_record(
             case,
             kind="explain_overdue",
             actor=actor,
-            from_state=case.state,
-            to_state=case.state,
             payload={"explanation": explanation.pk, "new_expected_on": new_expected_on},
         )
     return explanation
@@ -976,12 +964,10 @@ def objection_raise(
             raised_by=actor,
             raised_at=timezone.now(),
         )
-        append_event(
+        append_record(
             child,
             kind="raise_objection",
             actor=actor,
-            from_state=child.state,
-            to_state=child.state,
             payload={
                 "objection": objection.pk,
                 "reasons": objection.reasons,
@@ -1052,12 +1038,10 @@ def objection_reject(*, actor: User, objection: Objection, opinion: str) -> Obje
         objection.decided_at = timezone.now()
         objection.decision_reasons = opinion.strip()
         objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reasons"])
-        append_event(
+        append_record(
             child,
             kind="objection_rejected",
             actor=actor,
-            from_state=child.state,
-            to_state=child.state,
             payload={"objection": objection.pk, "opinion": opinion.strip(), "parent": parent.pk},
         )
     return objection

@@ -153,3 +153,12 @@ def _verify_case(
     if prev != head or len(events) != count:
         return ChainProblem(pk, number, len(events), "链头与案件记录不符")
     return None
+
+
+def append_record(
+    case: Case, *, kind: str, actor: User, payload: dict[str, Any] | None = None
+) -> CaseEvent:
+    """Append an event that records something without changing the case's state."""
+    return append_event(
+        case, kind=kind, actor=actor, from_state=case.state, to_state=case.state, payload=payload
+    )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from xinfang.cases.lifecycle import ACTION_ROLES, FROZEN_STATES
 from xinfang.cases.models import Case, Category, Nature, ReviewStage, State
 from xinfang.cases.numbering import next_case_number
-from xinfang.cases.timeline import append_event
+from xinfang.cases.timeline import append_event, append_record
 from xinfang.core import protect
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import normalize_id_number
@@ -454,12 +454,10 @@ def interview_record(*, actor: User, petition: Petition, interview: InterviewInp
     with transaction.atomic():
         case = _lock_for(actor, petition.case, "add_interview")
         record = _create_interview(petition, interview)
-        append_event(
+        append_record(
             case,
             kind="interview",
             actor=actor,
-            from_state=case.state,
-            to_state=case.state,
             payload={"petition": petition.pk, "interview": record.pk},
         )
     return record
@@ -501,12 +499,10 @@ def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> 
             uploaded_by=actor,
             uploaded_at=timezone.now(),
         )
-        append_event(
+        append_record(
             case,
             kind="attachment",
             actor=actor,
-            from_state=case.state,
-            to_state=case.state,
             payload={
                 "petition": petition.pk,
                 "attachment": att.pk,
