@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import TemplateView
 
 admin.site.site_header = "信访案件管理系统"
@@ -9,4 +9,5 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
+    path("cases/", include("xinfang.cases.urls")),
 ]

@@ -205,3 +205,17 @@ def test_r_close_2_overdue_explanation(tree: Tree) -> None:
         )
     assert explanation.explained_by == tree.county_staff
     assert CaseEvent.objects.filter(case=child, kind="explain_overdue").count() == 1
+
+
+def test_r_close_1_progress_reported_along_the_way(tree: Tree) -> None:
+    parent, child = _assigned(tree)
+    with pytest.raises(RuleViolation, match="R-CLOSE-1"):
+        cs.progress_report(actor=tree.county_staff, case=child, text=" ")
+    cs.progress_report(actor=tree.county_staff, case=child, text="已找当事人谈话，正在调取档案")
+    event = CaseEvent.objects.get(case=child, kind="report_progress")
+    assert event.payload == {"text": "已找当事人谈话，正在调取档案", "to": parent.pk}
+    # The sender sees it: the lower case is visible to it, timeline included.
+    assert cases_visible_to(tree.city_staff).filter(pk=child.pk).exists()
+    own = to_read(register(tree.county_staff), tree.county_staff)
+    with pytest.raises(RuleViolation, match="交办案件"):
+        cs.progress_report(actor=tree.county_staff, case=own, text="进展")

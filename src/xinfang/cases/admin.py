@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from xinfang.cases.access import cases_visible_to
@@ -219,6 +219,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "department_name",
         "handler_name",
         "follow_department_name",
+        "case_file_link",
         "routing_display",
         "clocks_display",
         "reviews_display",
@@ -233,6 +234,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "number",
+                    "case_file_link",
                     "title",
                     "department_name",
                     "handler_name",
@@ -287,6 +289,13 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # The one gate (design.md, Security): list, change and history pages all use it.
         return cases_visible_to(request.user).select_related(  # type: ignore[arg-type]
             "department", "handler"
+        )
+
+    @admin.display(description="案卷")
+    def case_file_link(self, obj: Case) -> str:
+        url = reverse("cases:case_file", args=[obj.pk])
+        return format_html(
+            '<a href="{}">查阅、打印案卷</a> · <a href="{}?format=json">导出</a>', url, url
         )
 
     @admin.display(description="上一级过问部门")

@@ -232,6 +232,26 @@ def instruction_report(*, actor: User, instruction: Instruction, text: str) -> I
     return ins
 
 
+def progress_report(*, actor: User, case: Case, text: str) -> Case:
+    """R-CLOSE-1: 随办随报 — a case assigned with a result required reports progress to the
+    sender along the way; the sender sees it on the lower case's timeline."""
+    if not text.strip():
+        raise RuleViolation("进展情况不能为空（R-CLOSE-1）。", rules=("R-CLOSE-1",))
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="report_progress")
+        if not case.result_required:
+            raise RuleViolation("只有上级要报结果的交办案件需要报送办理进展（R-CLOSE-1）。")
+        if case.state in FINISHED_STATES:
+            raise RuleViolation("案件已办结，请报送结案材料。")
+        append_record(
+            case,
+            kind="report_progress",
+            actor=actor,
+            payload={"text": text.strip(), "to": case.parent_id},
+        )
+    return case
+
+
 def case_flag_report_upward(*, actor: User, case: Case, reason: str) -> Case:
     """R-CAT-1: a matter showing a deviation from the party's line is reported upward
     promptly: flagged, and put before the organization department one level up."""

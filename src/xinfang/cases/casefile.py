@@ -1,0 +1,196 @@
+"""The case file (案卷) as a reader sees it: for reading, printing and export (R-CLOSE-7).
+
+One selector gathers everything a sealed file holds (petitions, interviews, respondents,
+attachments' details, instructions, routing, assignments, closures, reviews, timeline), with
+petitioners' identity shown only where `can_see_identity` allows, every such read logged
+(R-PROTECT-1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xinfang.cases.lifecycle import EVENT_LABELS
+from xinfang.cases.models import Case, CaseEvent, State
+from xinfang.orgs.models import User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors import PetitionerView, petitioners_for, petitions_of_case
+
+
+@dataclass
+class PetitionEntry:
+    petition: Petition
+    petitioners: list[PetitionerView]
+    identity_shown: bool
+    respondents: list[Any] = field(default_factory=list)
+    interviews: list[Any] = field(default_factory=list)
+    attachments: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    event: CaseEvent
+    label: str
+
+
+@dataclass
+class CaseFile:
+    case: Case
+    petitions: list[PetitionEntry]
+    instructions: list[Any]
+    routing_decisions: list[Any]
+    assignments: list[Any]
+    referral: Any
+    closures: list[Any]
+    reviews: list[Any]
+    overdue_explanations: list[Any]
+    events: list[EventEntry]
+
+    @property
+    def sealed(self) -> bool:
+        return self.case.state == State.ARCHIVED
+
+
+def case_file(user: User, case: Case) -> CaseFile:
+    """Everything in the file of `case`, as `user` may see it. `case` must come from
+    cases.access.get_case_for_user."""
+    entries = []
+    petitions = (
+        petitions_of_case(case)
+        .select_related("receiving_department", "registrar")
+        .prefetch_related("respondents", "interviews__receivers", "attachments")
+        .order_by("received_on", "pk")
+    )
+    for p in petitions:
+        people = petitioners_for(user, case, p)
+        shown = all(v.shown for v in people) if people else True
+        entries.append(
+            PetitionEntry(
+                petition=p,
+                petitioners=people,
+                identity_shown=shown and not (people == [] and not p.is_anonymous),
+                respondents=list(p.respondents.all()),
+                # Interview notes and letters name the writer: only with the identity.
+                interviews=list(p.interviews.all()) if shown else [],
+                attachments=list(p.attachments.all()) if shown else [],
+            )
+        )
+    referral = getattr(case, "referral", None)
+    return CaseFile(
+        case=case,
+        petitions=entries,
+        instructions=list(case.instructions.select_related("leader")),
+        routing_decisions=list(case.routing_decisions.select_related("decided_by")),
+        assignments=list(case.assignments.select_related("to_department", "child")),
+        referral=referral,
+        closures=list(case.closures.select_related("submitted_by", "decided_by")),
+        reviews=list(case.reviews.select_related("department", "decided_by")),
+        overdue_explanations=list(case.overdue_explanations.select_related("explained_by")),
+        events=[
+            EventEntry(ev, EVENT_LABELS.get(ev.kind, ev.kind))
+            for ev in case.events.select_related("actor").order_by("seq")
+        ],
+    )
+
+
+def _text(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, bool, float, list, dict)):
+        return value
+    return str(value)
+
+
+def case_file_export(file: CaseFile) -> dict[str, Any]:
+    """The file as JSON-ready data: Chinese labels for people, codes kept for machines."""
+    c = file.case
+    return {
+        "案件编号": c.number,
+        "档案号": c.archive_number,
+        "事项摘要": c.title,
+        "责任部门": c.department.name,
+        "状态": State(c.state).label,
+        "处理方式": c.get_handling_mode_display(),
+        "问题类别": c.get_category_display(),
+        "信访性质": c.get_nature_display(),
+        "登记时间": _text(c.registered_at),
+        "结案时间": _text(c.closed_at),
+        "归档时间": _text(c.archived_at),
+        "来信来访": [
+            {
+                "信访形式": e.petition.get_channel_display(),
+                "收到日期": _text(e.petition.received_on),
+                "受理部门": e.petition.receiving_department.name,
+                "内容摘要": e.petition.summary,
+                "全文": e.petition.content if e.identity_shown else "（已隐去）",
+                "匿名": e.petition.is_anonymous,
+                "集体访": e.petition.is_collective,
+                "人数": e.petition.head_count,
+                "信访人": [
+                    {
+                        "姓名": v.name,
+                        "身份证号": v.id_number,
+                        "电话": v.phone,
+                        "代表": v.is_representative,
+                    }
+                    for v in e.petitioners
+                ],
+                "被反映人": [
+                    {
+                        "姓名": r.name,
+                        "单位": r.unit,
+                        "职务": r.post_title,
+                        "主要领导": r.is_main_leader,
+                    }
+                    for r in e.respondents
+                ],
+                "接谈记录": [
+                    {
+                        "时间": _text(i.interviewed_at),
+                        "反映情况": i.statement,
+                        "要求": i.requests,
+                        "当场答复": i.answer,
+                    }
+                    for i in e.interviews
+                ],
+                "附件": [
+                    {"文件名": a.original_name, "大小": a.size, "SHA-256": a.sha256}
+                    for a in e.attachments
+                ],
+            }
+            for e in file.petitions
+        ],
+        "领导批示": [
+            {
+                "批示人": str(i.leader),
+                "内容": i.text,
+                "时间": _text(i.created_at),
+                "报告": i.report_text,
+            }
+            for i in file.instructions
+        ],
+        "结案材料": [
+            {
+                "审核状态": cl.get_status_display(),
+                "事实": cl.facts,
+                "处理意见": cl.decision,
+                "政策依据": cl.policy_basis,
+                "本人意见": cl.petitioner_opinion,
+                "审查意见": cl.review_opinion,
+                "退回理由": cl.return_reasons,
+            }
+            for cl in file.closures
+        ],
+        "办理记录": [
+            {
+                "序号": e.event.seq,
+                "事件": e.label,
+                "操作人": str(e.event.actor),
+                "时间": _text(e.event.created_at),
+                "原状态": e.event.from_state,
+                "新状态": e.event.to_state,
+                "内容": e.event.payload,
+                "校验值": e.event.hash,
+            }
+            for e in file.events
+        ],
+    }
