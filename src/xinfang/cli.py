@@ -25,15 +25,24 @@ def _demo_environment() -> None:
             encoding="utf-8",
         )
         key_file.chmod(0o600)
-    for line in key_file.read_text(encoding="utf-8").splitlines():
-        name, _, value = line.partition("=")
-        os.environ.setdefault(name, value)
+    _load_demo_keys()
+
+
+def _load_demo_keys() -> None:
+    """Other commands on a demo folder (`xinfang audit verify`, ...) use the demo's keys."""
+    key_file = Path(os.environ.get("XINFANG_HOME", "var")).resolve() / "demo-keys.env"
+    if key_file.exists():
+        for line in key_file.read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition("=")
+            os.environ.setdefault(name, value)
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     if len(argv) > 1 and argv[1] == "demo":
         _demo_environment()
+    else:
+        _load_demo_keys()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     from django.core.management import execute_from_command_line
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "xinfang.cases",
     "xinfang.deadlines",
     "xinfang.routing",
+    "xinfang.demo",
 ]
 
 MIDDLEWARE = [

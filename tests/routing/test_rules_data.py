@@ -74,14 +74,23 @@ def test_r_route_6_edited_rule_changes_the_proposal(tree: Tree, make_case: MakeC
 def test_facts_for_case_query_budget(
     tree: Tree, make_case: MakeCase, django_assert_num_queries: object
 ) -> None:
-    """The adapter makes six queries however many petitions and respondents a case has."""
+    """The adapter makes at most seven queries however many petitions and respondents a case
+    has: six when the case is not outside the remit (no referral rules needed), five when the
+    case comes with its department and jurisdiction loaded (as the deciding service does)."""
     case = make_case(
         receiving=tree.prov_org,
         respondents=[tree.county_secretary, tree.township_secretary, tree.county_bureau_chief],
     )
+    bare = type(case).objects.get(pk=case.pk)
     with django_assert_num_queries(6):  # type: ignore[operator]
-        facts = facts_for_case(case)
+        facts = facts_for_case(bare)
     assert len(facts.respondents) == 3
+    loaded = type(case).objects.select_related("department__jurisdiction").get(pk=case.pk)
+    with django_assert_num_queries(5):  # type: ignore[operator]
+        facts_for_case(loaded)
+    loaded.category = "outside_remit"
+    with django_assert_num_queries(6):  # type: ignore[operator]
+        facts_for_case(loaded)
 
 
 def test_facts_for_case_collects_repeat_petitions(tree: Tree, make_case: MakeCase) -> None:

@@ -64,7 +64,9 @@ def lock_case(
 
     `acting_department` is the department entitled to act when it is not the one
     responsible for the case (the reviewing department of a 复查 or 复核)."""
-    locked = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
+    # The case row alone: most services never touch the department, and joining it on every
+    # lock costs more than fetching it in the few that do.
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.state == State.ARCHIVED:
         raise RuleViolation(
             "案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", rules=("R-CLOSE-7",)
@@ -73,9 +75,11 @@ def lock_case(
         raise RuleViolation("案件已并入其他案件，请在并入后的案件中办理。")
     if locked.state == State.WITHDRAWN:
         raise RuleViolation("案件已撤回上级重新分办，本单位不再办理。")
-    entitled = acting_department or locked.department
-    if actor.department_id != entitled.pk:
-        raise RuleViolation(f"只有责任部门（{entitled.name}）可以办理此案件（R-ROUTE-1）。")
+    entitled = acting_department
+    entitled_id = entitled.pk if entitled else locked.department_id
+    if actor.department_id != entitled_id:
+        name = (entitled or locked.department).name
+        raise RuleViolation(f"只有责任部门（{name}）可以办理此案件（R-ROUTE-1）。")
     needed = ACTION_ROLES[action]
     if not any(actor.has_role(r) for r in needed):
         names = "、".join(Role(r).label for r in sorted(needed))
@@ -103,8 +107,15 @@ def _move(
 ) -> None:
     from_state = case.state
     case.state = to
-    case.save(update_fields=["state", *fields])
-    append_event(case, kind=kind, actor=actor, from_state=from_state, to_state=to, payload=payload)
+    append_event(
+        case,
+        kind=kind,
+        actor=actor,
+        from_state=from_state,
+        to_state=to,
+        payload=payload,
+        save_fields=["state", *fields],
+    )
 
 
 def _required(errors: list[str], **values: str) -> None:
@@ -306,6 +317,8 @@ def _decide(
     """Decide the handling mode: the proposal is computed and recorded beside the decision
     (R-ROUTE-1), key cases marked (R-ROUTE-5). Returns the event payload and, for important
     matters, the organization department one level above the handling one (R-ROUTE-4)."""
+    # facts_for_case and the level check below both need the department and its jurisdiction.
+    case.department = Department.objects.select_related("jurisdiction").get(pk=case.department_id)
     proposal = propose_routing(facts_for_case(case))
     decision = routing_decision_record(
         case=case,

@@ -62,7 +62,8 @@ def case_clocks(case: Case, today: dt.date | None = None) -> list[ClockState]:
     rules = active_rules()
     if not rules:
         return []
-    assignment = Assignment.objects.filter(child=case).first()
+    # Only a case sent down from above has an assignment: skip the query for the rest.
+    assignment = Assignment.objects.filter(child=case).first() if case.parent_id else None
     registered = _local(case.registered_at)
     received = registered
     if assignment is not None:

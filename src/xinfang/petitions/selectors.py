@@ -16,10 +16,21 @@ from xinfang.petitions.models import IdentityRead, Petition, PetitionPetitioner
 HIDDEN = "（已隐去）"
 
 
+def family_case_ids(case: Case) -> list[int]:
+    """Ids of the first case and every case sent down from it, which share petitions."""
+    root_id = case.petitions_root_id
+    return list(
+        Case.objects.filter(Q(pk=root_id) | Q(root_id=root_id)).values_list("pk", flat=True)
+    )
+
+
 def petitions_of_case(case: Case) -> QuerySet[Petition]:
     """All petitions of a case's family: the first case and the cases sent down from it."""
     root_id = case.petitions_root_id
-    return Petition.objects.filter(Q(case_id=root_id) | Q(case__root_id=root_id))
+    # Ids first, from the indexed pk and root columns: an OR across the join to cases would
+    # scan every petition.
+    family = Case.objects.filter(Q(pk=root_id) | Q(root_id=root_id)).values("pk")
+    return Petition.objects.filter(case_id__in=family)
 
 
 @dataclass(frozen=True)

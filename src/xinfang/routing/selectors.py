@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, Category
 from xinfang.orgs.models import Department, DepartmentKind, Jurisdiction
-from xinfang.petitions.models import AnonymousTreatment, Respondent
-from xinfang.petitions.selectors import petitions_of_case
+from xinfang.petitions.models import AnonymousTreatment, Petition, Respondent
+from xinfang.petitions.selectors import family_case_ids
 from xinfang.routing.models import ReferralRule
 from xinfang.routing.proposal import (
     DepartmentFacts,
@@ -19,12 +19,6 @@ from xinfang.routing.proposal import (
 
 def _path_ids(path: str) -> list[int]:
     return [int(p) for p in path.strip("/").split("/") if p]
-
-
-def _jurisdiction_facts(j: Jurisdiction) -> JurisdictionFacts:
-    return JurisdictionFacts(
-        id=j.pk, name=j.name, level=j.level, path=j.path, parent_id=j.parent_id
-    )
 
 
 def referral_rules() -> tuple[ReferralRuleFacts, ...]:
@@ -41,34 +35,49 @@ def referral_rules() -> tuple[ReferralRuleFacts, ...]:
 
 
 def facts_for_case(case: Case) -> RoutingFacts:
-    """Everything `propose_routing` needs about `case`, in six queries, however many petitions."""
+    """Everything `propose_routing` needs about `case`, in at most seven queries, however
+    many petitions."""
     # The whole family: the first case's petitions and those registered on cases sent down.
-    family = petitions_of_case(case)
+    # Plain id lists keep these two queries simple: this runs on every routing decision.
+    family = family_case_ids(case)
+    # The letters' text matters only to the referral rules (R-ROUTE-6): fetch it only then.
+    outside = case.category == Category.OUTSIDE_REMIT
+    columns = ["is_anonymous", "anonymous_treatment"] + (["summary", "content"] if outside else [])
     petitions = list(
-        family.order_by("received_on", "id").only(
-            "summary", "content", "is_anonymous", "anonymous_treatment"
-        )
+        Petition.objects.filter(case_id__in=family).order_by("received_on", "id").values(*columns)
     )
     respondent_rows = list(
-        Respondent.objects.filter(petition__in=family)
+        Respondent.objects.filter(petition__case_id__in=family)
         .select_related("jurisdiction", "managing_jurisdiction")
-        .order_by("petition__received_on", "petition_id", "id")
+        .order_by("petition_id", "id")
     )
 
     # Jurisdictions involved: the receiving one, the respondents' and their managers', and
     # every ancestor of those (for R-ROUTE-3's "one level up", R-ROUTE-4's follow-up and the
     # nearest competent department of R-ROUTE-6).
-    receiving_dept = Department.objects.select_related("jurisdiction").get(pk=case.department_id)
+    # Services pass a case locked with its department and jurisdiction: reuse them.
+    cached = Case.department.is_cached(case)
+    receiving_dept = (
+        case.department
+        if cached and Department.jurisdiction.is_cached(case.department)
+        else Department.objects.select_related("jurisdiction").get(pk=case.department_id)
+    )
     paths = [receiving_dept.jurisdiction.path]
     for r in respondent_rows:
         paths += [j.path for j in (r.jurisdiction, r.managing_jurisdiction) if j is not None]
     ids = {i for p in paths for i in _path_ids(p)}
-    jurisdictions = {j.pk: _jurisdiction_facts(j) for j in Jurisdiction.objects.filter(pk__in=ids)}
-    departments = tuple(
-        DepartmentFacts(
-            id=d.pk, name=d.name, kind=d.kind, jurisdiction=jurisdictions[d.jurisdiction_id]
+    # Plain rows, not model instances: this runs on every routing decision.
+    jurisdictions = {
+        pk: JurisdictionFacts(id=pk, name=name, level=level, path=path, parent_id=parent_id)
+        for pk, name, level, path, parent_id in Jurisdiction.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "level", "path", "parent_id"
         )
-        for d in Department.objects.filter(jurisdiction_id__in=ids).order_by("id")
+    }
+    departments = tuple(
+        DepartmentFacts(id=pk, name=name, kind=kind, jurisdiction=jurisdictions[j_id])
+        for pk, name, kind, j_id in Department.objects.filter(jurisdiction_id__in=ids)
+        .order_by("id")
+        .values_list("pk", "name", "kind", "jurisdiction_id")
     )
 
     respondents: list[RespondentFacts] = []
@@ -97,8 +106,8 @@ def facts_for_case(case: Case) -> RoutingFacts:
 
     # R-INTAKE-4: the case is anonymous only if no petition is signed; it is kept for
     # reference only if every anonymous petition was judged vague.
-    is_anonymous = bool(petitions) and all(p.is_anonymous for p in petitions)
-    treatments = {p.anonymous_treatment for p in petitions if p.is_anonymous}
+    is_anonymous = bool(petitions) and all(p["is_anonymous"] for p in petitions)
+    treatments = {p["anonymous_treatment"] for p in petitions if p["is_anonymous"]}
     if is_anonymous and treatments == {AnonymousTreatment.KEEP}:
         treatment = AnonymousTreatment.KEEP.value
     elif AnonymousTreatment.INVESTIGATE in treatments:
@@ -106,7 +115,10 @@ def facts_for_case(case: Case) -> RoutingFacts:
     else:
         treatment = ""
 
-    text = "\n".join([case.title, *(p.summary for p in petitions), *(p.content for p in petitions)])
+    text = "\n".join(
+        [case.title]
+        + ([p["summary"] for p in petitions] + [p["content"] for p in petitions] if outside else [])
+    )
     return RoutingFacts(
         category=case.category,
         nature=case.nature,
@@ -121,7 +133,9 @@ def facts_for_case(case: Case) -> RoutingFacts:
         is_anonymous=is_anonymous,
         anonymous_treatment=treatment,
         directory=OrgDirectory(jurisdictions=jurisdictions, departments=departments),
-        referral_rules=referral_rules(),
+        # Only matters outside the remit are referred by rule (R-ROUTE-6): skip the query
+        # for the rest.
+        referral_rules=referral_rules() if outside else (),
     )
 
 
