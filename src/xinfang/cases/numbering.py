@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connections, router, transaction
 
 from xinfang.cases.models import CaseNumberSequence
 from xinfang.orgs.models import Department
@@ -12,16 +11,28 @@ from xinfang.orgs.models import Department
 def next_case_number(department: Department, year: int) -> str:
     """Must run inside the registering transaction: the UPDATE locks the counter row until
     it commits, so two registrations never get the same number."""
-    counter = CaseNumberSequence.objects.filter(department=department, year=year)
-    if not counter.update(last_value=F("last_value") + 1):
+    value = _increment(department.pk, year)
+    if value is None:
         try:
             with transaction.atomic():
                 CaseNumberSequence.objects.create(department=department, year=year, last_value=1)
-            return _format(department, year, 1)
+            value = 1
         except IntegrityError:  # Another registration created this year's counter first.
-            counter.update(last_value=F("last_value") + 1)
-    return _format(department, year, counter.values_list("last_value", flat=True).get())
-
-
-def _format(department: Department, year: int, value: int) -> str:
+            value = _increment(department.pk, year)
+    assert value is not None
     return f"{department.pk:04d}-{year}-{value:06d}"
+
+
+def _increment(department_id: int, year: int) -> int | None:
+    """One UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL): every registration passes here."""
+    connection = connections[router.db_for_write(CaseNumberSequence)]
+    qn = connection.ops.quote_name
+    table = qn(CaseNumberSequence._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET {qn('last_value')} = {qn('last_value')} + 1 "
+        f"WHERE {qn('department_id')} = %s AND {qn('year')} = %s RETURNING {qn('last_value')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [department_id, year])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None

