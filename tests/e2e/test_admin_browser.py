@@ -109,4 +109,10 @@ def test_staff_reads_a_case_in_the_admin(tree: Tree, live_server: object, browse
     expect(page.locator("#case-petitions")).to_contain_text("王建华")
 
     page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # R-CLOSE-7: the case file opens from the case page, readable and printable.
+    page.get_by_role("link", name="查阅、打印案卷").click()
+    expect(page.locator("h1")).to_have_text("信访案卷")
+    expect(page.locator("body")).to_contain_text("王建华")
+    expect(page.locator("body")).to_contain_text("办理记录")
     assert problems == []
