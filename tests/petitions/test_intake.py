@@ -306,3 +306,39 @@ def test_closure_helper_is_complete(tree: Tree) -> None:
     # Guards the shared test helper: it must satisfy every closure rule.
     case = register(tree.county_staff)
     assert set(complete_closure(case)) >= {"facts", "decision", "policy_basis", "procedure"}
+
+
+def test_r_intake_5_repeat_petitioner_found_by_phone_without_id(tree: Tree) -> None:
+    first = petition_register(
+        actor=tree.county_staff,
+        channel="phone",
+        received_on=timezone.localdate(),
+        summary="反映村支书换届拉票",
+        content="……",
+        category="organization_work",
+        nature="accusation",
+        petitioners=[PetitionerInput(name="赵老汉", phone="13712345678")],
+    )
+    assert first.is_first
+    again = petition_register(
+        actor=tree.county_staff,
+        channel="letter",
+        received_on=timezone.localdate(),
+        summary="再次反映换届拉票",
+        content="……",
+        category="organization_work",
+        nature="accusation",
+        petitioners=[PetitionerInput(name="赵某", phone="13712345678")],
+    )
+    assert not again.is_first and again.earlier_petitions == 1
+    other = petition_register(
+        actor=tree.county_staff,
+        channel="letter",
+        received_on=timezone.localdate(),
+        summary="反映别的事",
+        content="……",
+        category="organization_work",
+        nature="suggestion",
+        petitioners=[PetitionerInput(name="钱某", phone="13700000000")],
+    )
+    assert other.is_first
