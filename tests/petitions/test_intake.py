@@ -342,3 +342,34 @@ def test_r_intake_5_repeat_petitioner_found_by_phone_without_id(tree: Tree) -> N
         petitioners=[PetitionerInput(name="钱某", phone="13700000000")],
     )
     assert other.is_first
+
+
+def test_repeat_of_a_merged_case_goes_to_the_case_it_was_merged_into(tree: Tree) -> None:
+    main = register(tree.county_staff)
+    dup = register(tree.county_staff)
+    cs.case_merge(actor=tree.county_staff, case=dup, into=main, reason="同一事项")
+    reg = petition_register(
+        actor=tree.county_staff,
+        channel="letter",
+        received_on=timezone.localdate(),
+        summary="又来信",
+        content="……",
+        category="misconduct",
+        nature="accusation",
+        petitioners=[PetitionerInput(name="王建华")],
+        repeat_of=dup,
+    )
+    assert reg.case.pk == main.pk and reg.is_repeat
+
+
+def test_merge_into_a_case_archived_meanwhile_is_refused(tree: Tree) -> None:
+    target = register(tree.county_staff)
+    stale = Case.objects.get(pk=target.pk)  # loaded before the target was archived
+    target = to_closed(target, tree.staff(tree.county_org, "leader"), tree.county_staff)
+    cs.case_archive(actor=tree.county_staff, case=target)
+    events = Case.objects.get(pk=target.pk).event_count
+    with pytest.raises(RuleViolation, match="已归档"):
+        cs.case_merge(
+            actor=tree.county_staff, case=register(tree.county_staff), into=stale, reason="重复"
+        )
+    assert Case.objects.get(pk=target.pk).event_count == events

@@ -672,6 +672,8 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
         case = lock_case(case, actor=actor, action="merge")
         to = _target(case, "merge")
         target = Case.objects.select_for_update().get(pk=into.pk)
+        if target.state in FROZEN_STATES:  # checked again on the locked row
+            raise RuleViolation("目标案件已归档或已并案，不能并入。", rules=("R-REPEAT-4",))
         moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
         Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
         append_record(

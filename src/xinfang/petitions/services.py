@@ -177,8 +177,6 @@ def _validate(
         errors.append("来访须同时填写接谈记录（R-INTAKE-2）。")
     if interview is not None:
         _validate_interview(interview, errors)
-    if repeat_of is not None and repeat_of.state == State.MERGED:
-        errors.append("该事项已并入其他案件，请关联到并入后的案件。")
 
 
 def _validate_interview(interview: InterviewInput, errors: list[str]) -> None:
@@ -410,6 +408,9 @@ def _case_for_petition(
 ) -> Case:
     if repeat_of is not None:
         case = Case.objects.select_for_update().get(pk=repeat_of.pk)
+        # A case merged into another lives on there (R-REPEAT-4): follow it, on locked rows.
+        while case.state == State.MERGED and case.merged_into_id is not None:
+            case = Case.objects.select_for_update().get(pk=case.merged_into_id)
         if case.state not in FROZEN_STATES:
             if is_collective and not case.is_collective:
                 case.is_collective = True
@@ -417,7 +418,9 @@ def _case_for_petition(
             notes.append(f"已作为重信重访关联到案件{case.number}（R-REPEAT-4）。")
             return case
         # An archived file is sealed (R-CLOSE-7): the repeat opens a new case that points back.
-        notes.append(f"原案件{case.number}已归档，重复信访另立新案并注明原案件。")
+        notes.append(
+            f"原案件{case.number}{State(case.state).label}，重复信访另立新案并注明原案件。"
+        )
         previous: Case | None = case
     else:
         previous = None
