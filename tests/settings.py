@@ -17,3 +17,7 @@ XINFANG_DATA_KEY = os.environ["XINFANG_DATA_KEY"]
 # WhiteNoise serves from the finders in tests; give it an existing, empty static root.
 STATIC_ROOT = Path(tempfile.gettempdir()) / "xinfang-test-static"
 STATIC_ROOT.mkdir(exist_ok=True)
+
+# Server threads of the browser tests must not keep connections open past a request, or
+# the PostgreSQL test database cannot be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
