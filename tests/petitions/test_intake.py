@@ -270,7 +270,10 @@ def test_archived_case_takes_no_interview_or_attachment(tree: Tree) -> None:
     [
         ("a.exe", "application/octet-stream", b"MZ", "类型不支持"),
         ("a.pdf", "application/pdf", b"", "空文件"),
-        ("a.pdf", "application/pdf", b"x" * 2048, "超过上限"),
+        ("a.pdf", "application/pdf", b"%PDF-" + b"x" * 2048, "超过上限"),
+        ("a.pdf", "application/pdf", b"MZ\x90\x00\x03", "内容与文件类型"),
+        ("a.png", "image/png", b"%PDF-1.4 disguised", "内容与文件类型"),
+        ("a.txt", "text/plain", b"\x00\x01binary", "内容与文件类型"),
     ],
 )
 def test_attachment_limits(
@@ -287,6 +290,30 @@ def test_attachment_limits(
             upload=SimpleUploadedFile(name, body, content_type=ctype),
         )
     assert Attachment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("证明.pdf", b"%PDF-1.7 ..."),
+        ("照片.jpeg", b"\xff\xd8\xff\xe0 jpeg"),
+        ("照片.PNG", b"\x89PNG\r\n\x1a\n..."),
+        ("材料.docx", b"PK\x03\x04 zip"),
+        ("说明.txt", "我单位局长违规提拔亲属。".encode("gb18030")),
+    ],
+)
+def test_attachment_types_recognised_by_content(
+    tree: Tree, settings: Any, tmp_path: Any, name: str, body: bytes
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    petition = Petition.objects.get(case=register(tree.county_staff))
+    # The browser's declared type does not matter: the content does.
+    att = attachment_add(
+        actor=tree.county_staff,
+        petition=petition,
+        upload=SimpleUploadedFile(name, body, content_type="application/octet-stream"),
+    )
+    assert att.content_type in settings.XINFANG_ATTACHMENT_TYPES
 
 
 def test_attachment_is_stored_with_hash(tree: Tree, settings: Any, tmp_path: Any) -> None:

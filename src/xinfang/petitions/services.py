@@ -474,6 +474,32 @@ def _lock_for(actor: User, case: Case, action: str) -> Case:
     return lock_case(case, actor=actor, action=action)
 
 
+# The allowed types announce themselves in their first bytes; the name and the browser's
+# declared type are only claims. Six fixed signatures do not justify a dependency.
+_SIGNATURES = (
+    (b"%PDF-", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", ".png"),
+    (b"\xff\xd8\xff", ".jpg"),
+    (b"PK\x03\x04", ".docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc"),
+)
+
+
+def _content_kind(head: bytes) -> str | None:
+    for signature, ext in _SIGNATURES:
+        if head.startswith(signature):
+            return ext
+    if b"\x00" in head:
+        return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return ".txt"
+    return None
+
+
 def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> Attachment:
     """Attach a file within the size and type limits (R-INTAKE-1)."""
     limit = settings.XINFANG_ATTACHMENT_MAX_BYTES
@@ -485,10 +511,18 @@ def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> 
         errors.append("附件为空文件。")
     elif upload.size > limit:
         errors.append(f"附件大小超过上限（{limit // (1024 * 1024)}MB）。")
-    if upload.content_type not in allowed or (ext not in allowed.values() and ext != ".jpeg"):
+    ext = ".jpg" if ext == ".jpeg" else ext
+    if ext not in allowed.values():
         errors.append("附件类型不支持，仅限 PDF、JPG、PNG、TXT、DOC、DOCX。")
+    elif upload.size:
+        upload.seek(0)
+        head = upload.read(4096)
+        upload.seek(0)
+        if _content_kind(head) != ext:
+            errors.append(f"附件内容与文件类型（{ext}）不符，请核对后重新上传。")
     if errors:
         raise RuleViolation(errors)
+    content_type = next(ct for ct, e in allowed.items() if e == ext)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -498,7 +532,7 @@ def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> 
             petition=petition,
             file=upload,
             original_name=name[:200],
-            content_type=upload.content_type or "",
+            content_type=content_type,
             size=upload.size or 0,
             sha256=digest.hexdigest(),
             uploaded_by=actor,
