@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from xinfang.cases.lifecycle import ACTION_ROLES, FROZEN_STATES
@@ -300,10 +299,19 @@ def petition_register(
         if people:
             # R-INTAKE-5: the same person is found by ID number (one Petitioner row) or, for
             # those registered without one, by the same phone number (keyed hash).
-            persons = [person for (person, _seen), _p in people]
-            phones = [h for h in (person.phone_hash for person in persons) if h]
-            known = Q(petitioners__in=persons) | Q(petitioners__phone_hash__in=phones)
-            earlier = Petition.objects.filter(known).distinct().count()
+            # Ids first, each from an indexed column: an OR across the join scanned every link.
+            ids = {person.pk for (person, _seen), _p in people}
+            phones = [h for h in (person.phone_hash for (person, _s), _p in people) if h]
+            if phones:
+                ids |= set(
+                    Petitioner.objects.filter(phone_hash__in=phones).values_list("pk", flat=True)
+                )
+            earlier = (
+                PetitionPetitioner.objects.filter(petitioner_id__in=ids)
+                .values("petition_id")
+                .distinct()
+                .count()
+            )
         is_repeat = repeat_of is not None
         # 2022 rules: after 复核 the same matter on the same facts is not accepted again; the
         # petition is still registered (R-INTAKE-1) and says so.
