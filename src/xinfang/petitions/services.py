@@ -301,7 +301,12 @@ def petition_register(
             # those registered without one, by the same phone number (keyed hash).
             # Ids first, each from an indexed column: an OR across the join scanned every link.
             ids = {person.pk for (person, _seen), _p in people}
-            phones = [h for h in (person.phone_hash for (person, _s), _p in people) if h]
+            # Only people registered without an ID number are looked up by phone.
+            phones = [
+                person.phone_hash
+                for (person, _s), _p in people
+                if person.phone_hash and not person.id_number_hash
+            ]
             if phones:
                 ids |= set(
                     Petitioner.objects.filter(phone_hash__in=phones).values_list("pk", flat=True)
