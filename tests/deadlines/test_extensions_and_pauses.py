@@ -91,8 +91,14 @@ def _extension_refusals() -> list[tuple[str, Callable[[Tree, Case], Any], str]]:
         ("no_extension_clock_1987", rules_1987, "不允许延长"),
         ("closed_case", closed, "已结案"),
         ("archived_case", archived, "已归档"),
-        ("not_a_leader", lambda t, c: grant(t, c, actor=t.county_hr_staff), "负责人"),
-        ("other_department", lambda t, c: grant(t, c, actor=t.city_staff), "负责人"),
+        # 2022 条例: approved by the head of the handling body, i.e. a leader of its department.
+        (
+            "not_a_leader",
+            lambda t, c: grant(t, c, actor=t.staff(t.county_org, "handler")),
+            "部领导",
+        ),
+        ("other_department", lambda t, c: grant(t, c, actor=t.city_staff), "责任部门"),
+        ("other_kind_same_county", lambda t, c: grant(t, c, actor=t.county_hr_staff), "责任部门"),
     ]
 
 
@@ -180,6 +186,6 @@ def test_pause_refusals_on_state(tree: Tree, case: Case) -> None:
         pause_start(actor=tree.county_staff, case=case, reason="再次", legal_basis="再次")
     with pytest.raises(RuleViolation, match="不能早于中止日期"):
         pause_end(actor=tree.county_staff, case=case, end_on=TODAY - 2 * DAY)
-    with pytest.raises(RuleViolation, match="负责人"):
+    with pytest.raises(RuleViolation, match="责任部门"):
         pause_end(actor=tree.county_hr_staff, case=case)
     assert Pause.objects.count() == 1 and CaseEvent.objects.count() == 1

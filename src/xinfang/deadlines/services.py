@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.cases.models import Case, State
+from xinfang.cases.services import lock_case
 from xinfang.cases.timeline import append_event
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import invalidate_calendar, package_days
@@ -28,8 +29,6 @@ from xinfang.deadlines.models import (
 )
 from xinfang.deadlines.selectors import FINISHED_STATES, case_due_on, case_main_clock
 from xinfang.orgs.models import Role, User
-
-STATE_LABELS = dict(State.choices)
 
 
 def _calendar_changed() -> None:
@@ -181,19 +180,14 @@ def rederive_open_due_dates(batch: int = 500) -> int:
 # --- extensions and pauses ----------------------------------------------------------
 
 
-def _lock_open_case(case: Case) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+def _lock_open_case(case: Case, actor: User, action: str) -> Case:
+    """The case services' own lock and checks (department, role, frozen states), plus: only
+    an open case's time limit can change. 2022 条例: extensions and pauses are approved by the
+    head of the handling body (本机关、单位负责人), so the role is leader (lifecycle.py)."""
+    locked = lock_case(case, actor=actor, action=action)
     if locked.state in FINISHED_STATES:
-        raise RuleViolation(
-            f"该信访事项{STATE_LABELS.get(locked.state, locked.state)}，不能调整办理期限。"
-        )
+        raise RuleViolation(f"该信访事项{State(locked.state).label}，不能调整办理期限。")
     return locked
-
-
-def _require_head(actor: User, case: Case, what: str) -> None:
-    # 2022 条例: extensions are approved by the head of the handling body (本机关、单位负责人).
-    if actor.department_id != case.department_id or not actor.has_role(Role.LEADER):
-        raise RuleViolation(f"{what}须经承办部门负责人批准，当前用户不是本部门领导。")
 
 
 def _blank(value: str | None) -> bool:
@@ -239,8 +233,7 @@ def extension_grant(
     assert petitioner_told_on is not None
 
     with transaction.atomic():
-        locked = _lock_open_case(case)
-        _require_head(actor, locked, "延长办理期限")
+        locked = _lock_open_case(case, actor, "extend_deadline")
         rules = {r.code: r for r in ClockRule.objects.filter(rule_set__active=True)}
         limit = rules.get(ClockCode.EXTENSION_MAX)
         if limit is None or ClockCode.HANDLING not in rules:
@@ -303,8 +296,7 @@ def pause_start(
         raise RuleViolation(problems)
 
     with transaction.atomic():
-        locked = _lock_open_case(case)
-        _require_head(actor, locked, "中止计时")
+        locked = _lock_open_case(case, actor, "pause_clock")
         if start_on < timezone.localdate(locked.registered_at):
             raise RuleViolation("中止日期不能早于登记日期。")
         if Pause.objects.filter(case=locked, end_on__isnull=True).exists():
@@ -339,8 +331,7 @@ def pause_end(*, actor: User, case: Case, end_on: dt.date | None = None) -> Paus
     if end_on > today:
         raise RuleViolation("恢复计时日期不能晚于今天。")
     with transaction.atomic():
-        locked = _lock_open_case(case)
-        _require_head(actor, locked, "恢复计时")
+        locked = _lock_open_case(case, actor, "resume_clock")
         pause = Pause.objects.select_for_update().filter(case=locked, end_on__isnull=True).first()
         if pause is None:
             raise RuleViolation("该信访事项没有中止计时，无需恢复。")
