@@ -231,3 +231,74 @@ def test_routing_decisions_and_objections_pages(tree: Tree, login: Login) -> Non
         assert len(listed(client, reverse("admin:routing_objection_changelist"))) == seen
         decisions = listed(client, reverse("admin:routing_routingdecision_changelist"))
         assert len(decisions) == (1 if user == tree.city_staff else 0)
+
+
+def test_a_paused_case_is_not_overdue_anywhere(tree: Tree, login: Login) -> None:
+    """R-CLOSE-2: one definition of overdue for the admin filter, the workload and the list."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from tests.builders import to_read
+    from xinfang.cases.selectors import staff_workload
+    from xinfang.deadlines.selectors import overdue_cases_without_explanation
+    from xinfang.deadlines.services import pause_start
+
+    parent = to_read(register(tree.city_staff), tree.city_staff)
+    cs.case_assign_down(
+        actor=tree.city_staff, case=parent, to_department=tree.county_org, routing_note="属地办理"
+    )
+    child = Case.objects.get(parent=parent)
+    handler = tree.staff(tree.county_org, "handler")
+    child = cs.case_handle_here(
+        actor=tree.county_staff,
+        handler=handler,
+        case=cs.case_read(actor=tree.county_staff, case=child, text="办"),
+    )
+    later = timezone.now() + dt.timedelta(days=100)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        today = timezone.localdate()
+        assert child.pk in listed(login(tree.county_staff), CHANGELIST + "?deadline=overdue")
+        workload = {w.user.pk: w for w in staff_workload(tree.county_org, today)}
+        assert workload[handler.pk].overdue_cases == 1
+        pause_start(
+            actor=tree.county_staff,
+            case=child,
+            reason="等待司法鉴定结论",
+            legal_basis="《信访工作条例》",
+        )
+        assert listed(login(tree.county_staff), CHANGELIST + "?deadline=overdue") == []
+        workload = {w.user.pk: w for w in staff_workload(tree.county_org, today)}
+        assert workload[handler.pk].overdue_cases == 0
+        assert not overdue_cases_without_explanation(tree.county_org, today).exists()
+
+
+def test_extension_and_pause_pages_show_only_visible_cases(tree: Tree, login: Login) -> None:
+    """Records about cases follow cases_visible_to (design.md, Security), superusers included."""
+    from django.utils import timezone
+
+    from tests.builders import to_read
+    from xinfang.deadlines.models import RuleSet
+    from xinfang.deadlines.services import extension_grant, rule_set_activate
+
+    rule_set_activate(
+        actor=tree.staff(tree.prov_org, "administrator"), rule_set=RuleSet.objects.get(code="2022")
+    )
+    case = cs.case_handle_here(
+        actor=tree.county_staff, case=to_read(register(tree.county_staff), tree.county_staff)
+    )
+    extension_grant(
+        actor=tree.county_staff,
+        case=case,
+        days=10,
+        reason="涉及人员多",
+        legal_basis="《信访工作条例》",
+        petitioner_told_on=timezone.localdate(),
+        petitioner_told_how="电话告知",
+    )
+    url = reverse("admin:deadlines_extension_changelist")
+    assert len(listed(login(tree.county_staff), url)) == 1
+    assert listed(login(tree.baisha_staff), url) == []
+    root = User.objects.create_superuser(username="root2", password="x")
+    assert listed(login(root), url) == []

@@ -219,3 +219,30 @@ def test_r_close_1_progress_reported_along_the_way(tree: Tree) -> None:
     own = to_read(register(tree.county_staff), tree.county_staff)
     with pytest.raises(RuleViolation, match="交办案件"):
         cs.progress_report(actor=tree.county_staff, case=own, text="进展")
+
+
+def test_a_case_received_from_above_cannot_be_merged_away(tree: Tree) -> None:
+    """R-SUPER-2: the upper case waits for this one; a wrong assignment is objected to."""
+    _, child = _assigned(tree)
+    own = register(tree.county_staff)
+    with pytest.raises(RuleViolation, match="异议"):
+        cs.case_merge(actor=tree.county_staff, case=child, into=own, reason="同一事项")
+    assert Case.objects.get(pk=child.pk).state == State.REGISTERED
+
+
+def test_receipt_rederives_the_due_date_under_the_2022_rules(tree: Tree) -> None:
+    from xinfang.deadlines.models import RuleSet
+    from xinfang.deadlines.selectors import case_due_on
+    from xinfang.deadlines.services import rule_set_activate
+
+    rule_set_activate(
+        actor=tree.staff(tree.prov_org, "administrator"), rule_set=RuleSet.objects.get(code="2022")
+    )
+    _, child = _assigned(tree)
+    later = timezone.now() + dt.timedelta(days=10)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        cs.assignment_receive(actor=tree.county_staff, assignment=child.assignment_in)
+        child.refresh_from_db()
+        assert child.due_on == case_due_on(child)
+    assert child.due_on >= timezone.localdate() + dt.timedelta(days=70)
+    assert Assignment.objects.get(child=child).due_on == child.due_on

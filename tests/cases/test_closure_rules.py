@@ -108,6 +108,7 @@ def test_r_close_5_anonymous_accusation_needs_no_feedback(tree: Tree) -> None:
     )
     data = complete_closure(case) | {"feedback_on": None, "feedback_how": ""}
     cs.closure_submit(actor=tree.county_staff, case=case, **data)
+    assert Case.objects.get(pk=case.pk).state == State.CLOSING
 
 
 def test_dates_in_the_future_are_refused(tree: Tree) -> None:

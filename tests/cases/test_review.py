@@ -140,3 +140,23 @@ def test_no_review_chain_under_the_1987_notice(tree: Tree) -> None:
     with pytest.raises(RuleViolation, match="没有复查程序"):
         _apply(tree, case)
     assert Review.objects.count() == 0
+
+
+@pytest.mark.usefixtures("rules_2022")
+def test_no_further_acceptance_judged_on_the_current_case(tree: Tree) -> None:
+    """The not-accepted mark reads the locked case, not the caller's stale copy, and holds
+    for a case archived after its 复核 too."""
+    case = _closed(tree)
+    stale = Case.objects.get(pk=case.pk)
+    _apply(tree, case)
+    cs.review_decide(actor=tree.city_staff, case=case, outcome="upheld", opinion="维持")
+    cs.rereview_apply(
+        actor=tree.prov_staff, case=case, applied_on=timezone.localdate(), request="不服"
+    )
+    cs.rereview_decide(actor=tree.prov_staff, case=case, outcome="upheld", opinion="维持")
+    register(tree.county_staff, repeat_of=stale)  # loaded before the 复核
+    assert "不再受理" in Petition.objects.filter(case=case).latest("pk").not_accepted_reason
+    cs.case_archive(actor=tree.county_staff, case=case)
+    new = register(tree.county_staff, repeat_of=case)
+    assert new.previous_case_id == case.pk
+    assert "不再受理" in Petition.objects.get(case=new).not_accepted_reason

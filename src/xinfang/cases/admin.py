@@ -36,7 +36,11 @@ from xinfang.cases.models import (
     State,
     YearlyTarget,
 )
-from xinfang.deadlines.selectors import case_clocks, overdue_cases_without_explanation
+from xinfang.deadlines.selectors import (
+    case_clocks,
+    overdue,
+    overdue_cases_without_explanation,
+)
 from xinfang.petitions.admin import (
     HIDDEN_MATERIAL_NOTE,
     ReadOnlyAdminMixin,
@@ -186,7 +190,7 @@ class DeadlineFilter(admin.SimpleListFilter):
             ids = overdue_cases_without_explanation(dept, today).values("pk")
             return queryset.filter(pk__in=ids)
         if value == "overdue":
-            return open_cases.filter(due_on__lt=today)
+            return overdue(queryset, today)
         if value == "due_soon":
             return open_cases.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7))
         return queryset
@@ -437,3 +441,28 @@ class YearlyTargetAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
+
+
+class VisibleCasesReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only records about cases, limited to the cases the user may see (design.md)."""
+
+    case_path = "case"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        visible = cases_visible_to(request.user).values("pk")  # type: ignore[arg-type]
+        return super().get_queryset(request).filter(**{f"{self.case_path}__in": visible})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from xinfang.cases.access import can_see_identity
 from xinfang.cases.lifecycle import EVENT_LABELS
 from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.orgs.models import User
@@ -62,8 +63,9 @@ def case_file(user: User, case: Case) -> CaseFile:
         .prefetch_related("respondents", "interviews__receivers", "attachments")
         .order_by("received_on", "pk")
     )
+    allowed = can_see_identity(user, case)  # once for the case, not per petition
     for p in petitions:
-        people = petitioners_for(user, case, p)
+        people = petitioners_for(user, case, p, allowed=allowed)
         shown = all(v.shown for v in people) if people else True
         entries.append(
             PetitionEntry(

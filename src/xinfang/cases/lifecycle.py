@@ -7,7 +7,8 @@ for the current state is refused with a Chinese message naming both.
 from __future__ import annotations
 
 from xinfang.cases.models import State
-from xinfang.orgs.models import Role
+from xinfang.core.errors import RuleViolation
+from xinfang.orgs.models import Role, User
 
 S = State
 
@@ -142,6 +143,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 
 # States in which nothing may change any more.
 FROZEN_STATES = frozenset({S.ARCHIVED, S.MERGED, S.WITHDRAWN})
+FROZEN_MESSAGES: dict[State, tuple[str, tuple[str, ...]]] = {
+    S.ARCHIVED: ("案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", ("R-CLOSE-7",)),
+    S.MERGED: ("案件已并入其他案件，请在并入后的案件中办理。", ("R-REPEAT-4",)),
+    S.WITHDRAWN: ("案件已撤回上级重新分办，本单位不再办理。", ("R-ROUTE-1",)),
+}
 # States in which the case is no longer being worked on here (its clock has stopped).
 FINISHED_STATES = frozenset(
     {S.CLOSED, S.ARCHIVED, S.REFERRED, S.TRANSFERRED, S.FILED, S.MERGED, S.WITHDRAWN}
@@ -150,3 +156,11 @@ FINISHED_STATES = frozenset(
 
 def target_state(action: str, current: str) -> State | None:
     return TRANSITIONS[action].get(State(current))
+
+
+def require_action_role(actor: User, action: str) -> None:
+    """Refuse, in Chinese, an actor holding none of the roles `action` needs."""
+    needed = ACTION_ROLES[action]
+    if not any(actor.has_role(r) for r in needed):
+        names = "、".join(Role(r).label for r in sorted(needed))
+        raise RuleViolation(f"您没有“{ACTION_LABELS.get(action, action)}”的权限（需要：{names}）。")

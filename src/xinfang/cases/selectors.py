@@ -159,25 +159,30 @@ class Workload:
 def staff_workload(department: Department, today: dt.date | None = None) -> list[Workload]:
     """R-STAFF-1: each staff member's petition duty and the open cases they handle."""
     from xinfang.cases.lifecycle import FINISHED_STATES
+    from xinfang.deadlines.selectors import overdue
 
     today = today or timezone.localdate()
-    open_cases = ~Q(cases_handled__state__in=FINISHED_STATES) & Q(cases_handled__isnull=False)
-    rows = (
-        User.objects.filter(department=department, is_active=True)
-        .annotate(
-            open_count=Count("cases_handled", filter=open_cases),
-            overdue_count=Count(
-                "cases_handled", filter=open_cases & Q(cases_handled__due_on__lt=today)
-            ),
-        )
-        .order_by("-open_count", "username")
+    handled = Case.objects.filter(handler__department=department)
+    open_counts = dict(
+        handled.exclude(state__in=FINISHED_STATES)
+        .values_list("handler")
+        .annotate(n=Count("pk"))
+        .values_list("handler", "n")
     )
-    return [
+    overdue_counts = dict(
+        overdue(handled, today)
+        .values_list("handler")
+        .annotate(n=Count("pk"))
+        .values_list("handler", "n")
+    )
+    staff = User.objects.filter(department=department, is_active=True).order_by("username")
+    rows = [
         Workload(
             user=u,
             duty=u.get_petition_duty_display() if u.petition_duty else "",
-            open_cases=u.open_count,
-            overdue_cases=u.overdue_count,
+            open_cases=open_counts.get(u.pk, 0),
+            overdue_cases=overdue_counts.get(u.pk, 0),
         )
-        for u in rows
+        for u in staff
     ]
+    return sorted(rows, key=lambda w: -w.open_cases)

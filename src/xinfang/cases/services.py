@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from xinfang.cases.lifecycle import (
     ACTION_LABELS,
-    ACTION_ROLES,
     FINISHED_STATES,
+    FROZEN_MESSAGES,
     FROZEN_STATES,
+    require_action_role,
     target_state,
 )
 from xinfang.cases.models import (
@@ -94,23 +95,15 @@ def lock_case(
         )
     else:
         locked = _lock_row(case.pk)
-    if locked.state == State.ARCHIVED:
-        raise RuleViolation(
-            "案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", rules=("R-CLOSE-7",)
-        )
-    if locked.state == State.MERGED:
-        raise RuleViolation("案件已并入其他案件，请在并入后的案件中办理。")
-    if locked.state == State.WITHDRAWN:
-        raise RuleViolation("案件已撤回上级重新分办，本单位不再办理。")
+    if locked.state in FROZEN_STATES:
+        message, rules = FROZEN_MESSAGES[State(locked.state)]
+        raise RuleViolation(message, rules=rules)
     entitled = acting_department
     entitled_id = entitled.pk if entitled else locked.department_id
     if actor.department_id != entitled_id:
         name = (entitled or locked.department).name
         raise RuleViolation(f"只有责任部门（{name}）可以办理此案件（R-ROUTE-1）。")
-    needed = ACTION_ROLES[action]
-    if not any(actor.has_role(r) for r in needed):
-        names = "、".join(Role(r).label for r in sorted(needed))
-        raise RuleViolation(f"您没有“{ACTION_LABELS.get(action, action)}”的权限（需要：{names}）。")
+    require_action_role(actor, action)
     return locked
 
 
@@ -317,13 +310,21 @@ def case_flag_report_upward(*, actor: User, case: Case, reason: str) -> Case:
 # --- Handling mode (R-ROUTE-1, R-ROUTE-7) ---------------------------------------------
 
 
-def _organization_department_above(department: Department) -> Department | None:
+def _department_above(department: Department, kind: str) -> Department | None:
+    """The department of `kind` in the jurisdiction one level up, if any."""
     parent_id = department.jurisdiction.parent_id
     if parent_id is None:
         return None
-    return Department.objects.filter(
-        jurisdiction_id=parent_id, kind=DepartmentKind.ORGANIZATION
-    ).first()
+    return (
+        Department.objects.select_related("jurisdiction")
+        .filter(jurisdiction_id=parent_id, kind=kind)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _organization_department_above(department: Department) -> Department | None:
+    return _department_above(department, DepartmentKind.ORGANIZATION)
 
 
 def _at_prefecture_or_above(department: Department) -> bool:
@@ -564,11 +565,18 @@ def assignment_receive(*, actor: User, assignment: Assignment) -> Assignment:
             return assignment
         assignment.received_at = timezone.now()
         assignment.save(update_fields=["received_at"])
-        append_record(
+        # Under the 2022 rules the receiver's handling clock runs from receipt: re-derive.
+        child.due_on = case_due_on(child)
+        assignment.due_on = child.due_on
+        assignment.save(update_fields=["due_on"])
+        append_event(
             child,
             kind="receive_assignment",
             actor=actor,
-            payload={"assignment": assignment.pk},
+            from_state=child.state,
+            to_state=child.state,
+            payload={"assignment": assignment.pk, "due_on": child.due_on},
+            save_fields=["due_on"],
         )
     return assignment
 
@@ -671,6 +679,12 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="merge")
         to = _target(case, "merge")
+        if case.parent_id is not None:
+            # Its petitions belong to the upper case, which waits for this one (R-SUPER-2):
+            # a wrongly sent case is objected to, not merged away.
+            raise RuleViolation(
+                "上级转交办的案件不能并案；如交转办有误，请向上级提出异议。", rules=("R-REPEAT-4",)
+            )
         target = Case.objects.select_for_update().get(pk=into.pk)
         if target.state in FROZEN_STATES:  # checked again on the locked row
             raise RuleViolation("目标案件已归档或已并案，不能并入。", rules=("R-REPEAT-4",))
@@ -1110,19 +1124,6 @@ def objection_reject(*, actor: User, objection: Objection, opinion: str) -> Obje
 # --- Review chain of the 2022 rules: 复查 and 复核 ----------------------------------------
 
 
-def _reviewing_department(below: Department) -> Department | None:
-    """The department of the same kind one level up: it reviews (复查) the handling opinion;
-    the one above it re-reviews (复核)."""
-    parent_id = below.jurisdiction.parent_id
-    if parent_id is None:
-        return None
-    return (
-        Department.objects.select_related("jurisdiction")
-        .filter(jurisdiction_id=parent_id, kind=below.kind)
-        .first()
-    )
-
-
 def _open_review(case: Case, kind: ReviewKind) -> Review:
     review = (
         Review.objects.select_for_update()
@@ -1152,34 +1153,44 @@ def _apply(
         errors.append(f"须填写申请{kind.label}的事项和理由。")
     _raise(errors)
     assert applied_on is not None
-    current = Case.objects.select_related("department__jurisdiction").get(pk=case.pk)
-    if kind == ReviewKind.REVIEW:
-        if current.review_stage != ReviewStage.NONE:
-            raise RuleViolation("该事项已经复查，不能再次申请复查；对复查意见不服的可申请复核。")
-        reviewer = _reviewing_department(current.department)
-        since = timezone.localdate(current.closed_at) if current.closed_at else applied_on
-    else:
-        if current.review_stage != ReviewStage.REVIEWED:
-            raise RuleViolation(
-                "复核须在复查之后申请。"
-                if current.review_stage == ReviewStage.NONE
-                else "该事项已经复核终结，同一事实和理由不再受理。"
-            )
-        last = current.reviews.filter(kind=ReviewKind.REVIEW).order_by("-decided_at").first()
-        assert last is not None and last.decided_at is not None
-        reviewer = _reviewing_department(last.department)
-        since = timezone.localdate(last.decided_at)
-    if reviewer is None:
-        raise RuleViolation(f"没有上一级{kind.label}机关可以受理。")
-    last_day = clock_due_on(apply_code, since)
-    if last_day is None:
-        raise RuleViolation(f"现行期限规则没有{kind.label}程序（1987年通知未设复查、复核）。")
-    if applied_on > last_day:
-        raise RuleViolation(
-            f"已超过申请{kind.label}的期限（{last_day:%Y年%m月%d日}前），不予受理。"
-        )
     with transaction.atomic():
-        locked = lock_case(case, actor=actor, action=apply_code, acting_department=reviewer)
+        # Every check below reads the locked row: the stage and the window's start must be
+        # the ones the application is registered against.
+        current = _lock_row(case.pk)
+        department = Department.objects.select_related("jurisdiction").get(pk=current.department_id)
+        if kind == ReviewKind.REVIEW:
+            if current.review_stage != ReviewStage.NONE:
+                raise RuleViolation(
+                    "该事项已经复查，不能再次申请复查；对复查意见不服的可申请复核。"
+                )
+            reviewer = _department_above(department, department.kind)
+            since = timezone.localdate(current.closed_at) if current.closed_at else applied_on
+        else:
+            if current.review_stage != ReviewStage.REVIEWED:
+                raise RuleViolation(
+                    "复核须在复查之后申请。"
+                    if current.review_stage == ReviewStage.NONE
+                    else "该事项已经复核终结，同一事实和理由不再受理。"
+                )
+            last = (
+                current.reviews.select_related("department__jurisdiction")
+                .filter(kind=ReviewKind.REVIEW)
+                .order_by("-decided_at")
+                .first()
+            )
+            assert last is not None and last.decided_at is not None
+            reviewer = _department_above(last.department, last.department.kind)
+            since = timezone.localdate(last.decided_at)
+        if reviewer is None:
+            raise RuleViolation(f"没有上一级{kind.label}机关可以受理。")
+        last_day = clock_due_on(apply_code, since)
+        if last_day is None:
+            raise RuleViolation(f"现行期限规则没有{kind.label}程序（1987年通知未设复查、复核）。")
+        if applied_on > last_day:
+            raise RuleViolation(
+                f"已超过申请{kind.label}的期限（{last_day:%Y年%m月%d日}前），不予受理。"
+            )
+        locked = lock_case(current, actor=actor, action=apply_code, acting_department=reviewer)
         to = _target(locked, apply_code)
         due_on = clock_due_on(decide_code, applied_on)
         assert due_on is not None

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines import services
 from xinfang.deadlines.calendar import calendar_missing_years
@@ -144,15 +145,16 @@ class RuleSetAdmin(admin.ModelAdmin):
         messages.success(request, f"现行期限规则已改为：{rule_set.name}。")
 
 
+# Records about cases: only those of cases the user may see (design.md, Security).
 @admin.register(Extension)
-class ExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ExtensionAdmin(VisibleCasesReadOnlyAdmin):
     list_display = ["case", "days", "approved_by", "approved_on", "petitioner_told_on"]
     list_select_related = ["case", "approved_by"]
     search_fields = ["case__number"]
 
 
 @admin.register(Pause)
-class PauseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PauseAdmin(VisibleCasesReadOnlyAdmin):
     list_display = ["case", "start_on", "end_on", "approved_by"]
     list_select_related = ["case", "approved_by"]
     search_fields = ["case__number"]

@@ -143,19 +143,25 @@ def overdue_cases_without_explanation(department: Department, today: dt.date) ->
     explained = OverdueExplanation.objects.annotate(
         created_on=TruncDate("created_at", tzinfo=timezone.get_current_timezone())
     ).filter(case=OuterRef("pk"), created_on__gte=OuterRef("due_on"))
-    paused = Pause.objects.filter(case=OuterRef("pk"), end_on__isnull=True)
     return (
-        Case.objects.filter(
-            Q(department=department)
-            | Q(department__jurisdiction__parent_id=department.jurisdiction_id),
-            due_on__lt=today,
+        overdue(
+            Case.objects.filter(
+                Q(department=department)
+                | Q(department__jurisdiction__parent_id=department.jurisdiction_id)
+            ),
+            today,
         )
-        .exclude(state__in=FINISHED_STATES)
         .exclude(Exists(explained))
-        .exclude(Exists(paused))
         .select_related("department")
         .order_by("due_on", "pk")
     )
+
+
+def overdue(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
+    """The one definition of overdue (R-CLOSE-2): still being worked on, past the due date,
+    and not paused (a paused clock does not run)."""
+    paused = Pause.objects.filter(case=OuterRef("pk"), end_on__isnull=True)
+    return cases.filter(due_on__lt=today).exclude(state__in=FINISHED_STATES).exclude(Exists(paused))
 
 
 # Under a rule set without an objection clock (the 1987 notice names none), a lower

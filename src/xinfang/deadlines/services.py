@@ -163,7 +163,9 @@ def rederive_open_due_dates(batch: int = 500) -> int:
     open_cases = Case.objects.exclude(state__in=FINISHED_STATES).order_by("pk")
     last_pk = 0
     while True:
-        chunk = list(open_cases.filter(pk__gt=last_pk)[:batch])
+        # Locked while re-derived, so a service changing one of them waits for this chunk
+        # instead of having its due date overwritten with one computed from the old row.
+        chunk = list(open_cases.filter(pk__gt=last_pk).select_for_update()[:batch])
         if not chunk:
             return changed
         last_pk = chunk[-1].pk

@@ -93,7 +93,12 @@ def petitions_visible_to(user: User) -> QuerySet[Petition]:
 
 def petitioners_table(request: HttpRequest, case: Case, petition: Petition) -> SafeString:
     """The petitioners of one petition as the user may see them; logs the read when shown."""
-    people = petitioners_for(request.user, case, petition)  # type: ignore[arg-type]
+    people = petitioners_for(
+        request.user,  # type: ignore[arg-type]
+        case,
+        petition,
+        allowed=identity_allowed(request, case),  # cached per request and case
+    )
     if not people:
         return format_html("<p>{}</p>", "匿名" if petition.is_anonymous else "未登记信访人")
     rows = format_html_join(

@@ -16,21 +16,21 @@ from xinfang.petitions.models import IdentityRead, Petition, PetitionPetitioner
 HIDDEN = "（已隐去）"
 
 
+def _family(case: Case) -> QuerySet[Case]:
+    root_id = case.petitions_root_id
+    return Case.objects.filter(Q(pk=root_id) | Q(root_id=root_id))
+
+
 def family_case_ids(case: Case) -> list[int]:
     """Ids of the first case and every case sent down from it, which share petitions."""
-    root_id = case.petitions_root_id
-    return list(
-        Case.objects.filter(Q(pk=root_id) | Q(root_id=root_id)).values_list("pk", flat=True)
-    )
+    return list(_family(case).values_list("pk", flat=True))
 
 
 def petitions_of_case(case: Case) -> QuerySet[Petition]:
     """All petitions of a case's family: the first case and the cases sent down from it."""
-    root_id = case.petitions_root_id
     # Ids first, from the indexed pk and root columns: an OR across the join to cases would
     # scan every petition.
-    family = Case.objects.filter(Q(pk=root_id) | Q(root_id=root_id)).values("pk")
-    return Petition.objects.filter(case_id__in=family)
+    return Petition.objects.filter(case_id__in=_family(case).values("pk"))
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,12 @@ class PetitionerView:
     shown: bool
 
 
-def petitioners_for(user: User, case: Case, petition: Petition) -> list[PetitionerView]:
+def petitioners_for(
+    user: User, case: Case, petition: Petition, *, allowed: bool | None = None
+) -> list[PetitionerView]:
     """The petitioners of `petition` as `user` may see them. Identity is shown only where
-    `can_see_identity` allows, and every such read is logged (R-PROTECT-1)."""
+    `can_see_identity` allows, and every such read is logged (R-PROTECT-1). Pages listing
+    many petitions of one case pass `allowed`, computed once for the case."""
     links = list(
         PetitionPetitioner.objects.filter(petition=petition)
         .select_related("petitioner")
@@ -53,7 +56,9 @@ def petitioners_for(user: User, case: Case, petition: Petition) -> list[Petition
     )
     if not links:
         return []
-    if not can_see_identity(user, case):
+    if allowed is None:
+        allowed = can_see_identity(user, case)
+    if not allowed:
         return [
             PetitionerView(HIDDEN, HIDDEN, HIDDEN, HIDDEN, link.is_representative, False)
             for link in links

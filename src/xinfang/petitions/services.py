@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.cases.lifecycle import ACTION_ROLES, FROZEN_STATES
+from xinfang.cases.lifecycle import FROZEN_STATES, require_action_role
 from xinfang.cases.models import Case, Category, Nature, ReviewStage, State
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.timeline import append_event, append_record
@@ -84,8 +84,7 @@ def _require_role(actor: User, action: str) -> Department:
     dept = actor.department
     if dept is None:
         raise RuleViolation("您不属于任何部门，不能办理信访业务。")
-    if not any(actor.has_role(r) for r in ACTION_ROLES[action]):
-        raise RuleViolation("您没有登记来信来访的权限（需要登记员角色）。")
+    require_action_role(actor, action)
     return dept
 
 
@@ -318,13 +317,6 @@ def petition_register(
                 .count()
             )
         is_repeat = repeat_of is not None
-        # 2022 rules: after 复核 the same matter on the same facts is not accepted again; the
-        # petition is still registered (R-INTAKE-1) and says so.
-        not_accepted = (
-            "该信访事项已经复核终结，对同一事实和理由提出的信访请求不再受理。"
-            if repeat_of is not None and repeat_of.review_stage == ReviewStage.FINAL
-            else ""
-        )
         # R-INTAKE-5: first letter / first visit unless the person or the matter is known.
         is_first = not is_repeat and earlier == 0
         notes: list[str] = []
@@ -338,6 +330,15 @@ def petition_register(
             is_collective=is_collective,
             now=now,
             notes=notes,
+        )
+        # 2022 rules: after 复核 the same matter on the same facts is not accepted again; the
+        # petition is still registered (R-INTAKE-1) and says so. Judged on the locked case
+        # the repeat went to (merges followed), or the sealed one a new case points back to.
+        matter = case.previous_case if case.previous_case_id else case
+        not_accepted = (
+            "该信访事项已经复核终结，对同一事实和理由提出的信访请求不再受理。"
+            if is_repeat and matter is not None and matter.review_stage == ReviewStage.FINAL
+            else ""
         )
         petition = Petition.objects.create(
             case=case,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from xinfang.cases.access import cases_visible_to
+from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
 from xinfang.routing.models import Objection, ReferralRule, RoutingDecision
 from xinfang.routing.selectors import describe_rule, describe_rules
 
@@ -35,33 +34,8 @@ class ReferralRuleAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context=context)  # type: ignore[return-value]
 
 
-class _VisibleCasesReadOnly(admin.ModelAdmin):
-    """Read-only records about cases, limited to the cases the user may see (design.md)."""
-
-    case_path = "case"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        visible = cases_visible_to(request.user).values("pk")  # type: ignore[arg-type]
-        return super().get_queryset(request).filter(**{f"{self.case_path}__in": visible})
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(RoutingDecision)
-class RoutingDecisionAdmin(_VisibleCasesReadOnly):
+class RoutingDecisionAdmin(VisibleCasesReadOnlyAdmin):
     """R-ROUTE-1: each decision beside the proposal; filter on those not followed."""
 
     list_display = (
@@ -78,7 +52,7 @@ class RoutingDecisionAdmin(_VisibleCasesReadOnly):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(_VisibleCasesReadOnly):
+class ObjectionAdmin(VisibleCasesReadOnlyAdmin):
     """Objections to cases sent down, with the sender's answer."""
 
     case_path = "assignment__child"
