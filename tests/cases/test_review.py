@@ -160,3 +160,36 @@ def test_no_further_acceptance_judged_on_the_current_case(tree: Tree) -> None:
     new = register(tree.county_staff, repeat_of=case)
     assert new.previous_case_id == case.pk
     assert "不再受理" in Petition.objects.get(case=new).not_accepted_reason
+
+
+@pytest.mark.usefixtures("rules_2022")
+@pytest.mark.parametrize("stage", ["reviewing", "rereviewing"])
+def test_every_other_action_is_refused_under_review(tree: Tree, stage: str) -> None:
+    """The transitions table, from the two review states: every action it does not allow is
+    refused in Chinese and writes nothing (the allowed ones are walked above)."""
+    from tests.cases.test_transitions import ACT, COMPOUND, Ctx, _snapshot
+    from xinfang.cases.lifecycle import TRANSITIONS
+
+    case = _closed(tree)
+    _apply(tree, case)
+    if stage == "rereviewing":
+        cs.review_decide(actor=tree.city_staff, case=case, outcome="upheld", opinion="维持")
+        cs.rereview_apply(
+            actor=tree.prov_staff, case=case, applied_on=timezone.localdate(), request="不服"
+        )
+    case.refresh_from_db()
+    assert case.state == stage
+    ctx = Ctx(
+        tree=tree,
+        staff=tree.county_staff,
+        leader2=tree.staff(tree.county_org, "leader"),
+        other=register(tree.county_staff),
+    )
+    for action, moves in TRANSITIONS.items():
+        if action in COMPOUND or State(stage) in moves:
+            continue
+        before = _snapshot()
+        with pytest.raises(RuleViolation):
+            ACT[action](ctx, Case.objects.get(pk=case.pk))
+        assert _snapshot() == before, action
+        assert Case.objects.get(pk=case.pk).state == stage
