@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.builders import VALID_ID, complete_closure, register, to_closed, visit_interview
+from tests.builders import VALID_ID, register, registration, to_closed, visit_interview
 from tests.orgtree import Tree
 from xinfang.cases import services as cs
 from xinfang.cases.models import Case, CaseEvent, Step
@@ -19,6 +19,7 @@ from xinfang.petitions.models import Attachment, Interview, Petition, Petitioner
 from xinfang.petitions.services import (
     InterviewInput,
     PetitionerInput,
+    Registration,
     RespondentInput,
     attachment_add,
     interview_record,
@@ -329,46 +330,16 @@ def test_attachment_is_stored_with_hash(tree: Tree, settings: Any, tmp_path: Any
     assert CaseEvent.objects.filter(case=case, kind="attachment").count() == 1
 
 
-def test_closure_helper_is_complete(tree: Tree) -> None:
-    # Guards the shared test helper: it must satisfy every closure rule.
-    case = register(tree.county_staff)
-    assert set(complete_closure(case)) >= {"facts", "decision", "policy_basis", "procedure"}
-
-
 def test_r_intake_5_repeat_petitioner_found_by_phone_without_id(tree: Tree) -> None:
-    first = petition_register(
-        actor=tree.county_staff,
-        channel="phone",
-        received_on=timezone.localdate(),
-        summary="反映村支书换届拉票",
-        content="……",
-        category="organization_work",
-        nature="accusation",
-        petitioners=[PetitionerInput(name="赵老汉", phone="13712345678")],
-    )
-    assert first.is_first
-    again = petition_register(
-        actor=tree.county_staff,
-        channel="letter",
-        received_on=timezone.localdate(),
-        summary="再次反映换届拉票",
-        content="……",
-        category="organization_work",
-        nature="accusation",
-        petitioners=[PetitionerInput(name="赵某", phone="13712345678")],
-    )
+    def by_phone(name: str, phone: str) -> Registration:
+        return registration(
+            tree.county_staff, petitioners=[PetitionerInput(name=name, phone=phone)]
+        )
+
+    assert by_phone("赵老汉", "13712345678").is_first
+    again = by_phone("赵某", "13712345678")
     assert not again.is_first and again.earlier_petitions == 1
-    other = petition_register(
-        actor=tree.county_staff,
-        channel="letter",
-        received_on=timezone.localdate(),
-        summary="反映别的事",
-        content="……",
-        category="organization_work",
-        nature="suggestion",
-        petitioners=[PetitionerInput(name="钱某", phone="13700000000")],
-    )
-    assert other.is_first
+    assert by_phone("钱某", "13700000000").is_first
 
 
 def test_repeat_of_a_merged_case_goes_to_the_case_it_was_merged_into(tree: Tree) -> None:
