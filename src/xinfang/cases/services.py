@@ -47,7 +47,7 @@ from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_deadline
 from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
-from xinfang.petitions.models import Petition, Respondent
+from xinfang.petitions.models import Interview, Petition, Respondent
 from xinfang.petitions.selectors import petitions_of_case
 from xinfang.routing.models import Objection, ObjectionStatus
 from xinfang.routing.proposal import propose_routing
@@ -124,6 +124,7 @@ def _move(
     kind: str,
     payload: dict[str, Any],
     fields: Sequence[str] = (),
+    records: Sequence[Any] = (),
 ) -> None:
     from_state = case.state
     case.state = to
@@ -135,6 +136,7 @@ def _move(
         to_state=to,
         payload=payload,
         save_fields=["state", *fields],
+        records=records,
     )
 
 
@@ -208,6 +210,7 @@ def case_read(
                 "due_on": due_on,
                 "report_required": report_required,
             },
+            records=[ins],
         )
     return case
 
@@ -234,6 +237,7 @@ def case_instruct(
             kind="instruct",
             actor=actor,
             payload={"instruction": ins.pk, "text": ins.text, "due_on": due_on},
+            records=[ins],
         )
     return ins
 
@@ -259,6 +263,7 @@ def instruction_report(*, actor: User, instruction: Instruction, text: str) -> I
             kind="report_instruction",
             actor=actor,
             payload={"instruction": ins.pk, "text": ins.report_text},
+            records=[ins],
         )
     return ins
 
@@ -634,6 +639,7 @@ def case_refer(
             kind="refer",
             payload=payload,
             fields=DECISION_FIELDS,
+            records=[referral],
         )
     return referral
 
@@ -690,11 +696,17 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
             raise RuleViolation("目标案件已归档或已并案，不能并入。", rules=("R-REPEAT-4",))
         moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
         Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
+        # R-PROTECT-2: the moved petitions, their respondents and interviews now belong to
+        # the target; its timeline covers them as they now are.
+        covered: list[Any] = list(Petition.objects.filter(pk__in=moved))
+        covered += Respondent.objects.filter(petition_id__in=moved)
+        covered += Interview.objects.filter(petition_id__in=moved)
         append_record(
             target,
             kind="merged_in",
             actor=actor,
             payload={"from": case.pk, "petitions": moved},
+            records=covered,
         )
         case.merged_into = target
         _move(
@@ -802,7 +814,14 @@ def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
         closure = Closure.objects.create(
             case=case, submitted_by=actor, submitted_at=timezone.now(), **clean
         )
-        _move(case, to, actor=actor, kind="submit_closure", payload={"closure": closure.pk})
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="submit_closure",
+            payload={"closure": closure.pk},
+            records=[closure],
+        )
     return closure
 
 
@@ -833,6 +852,7 @@ def closure_return(*, actor: User, case: Case, reasons: str) -> Closure:
             actor=actor,
             kind="return_closure",
             payload={"closure": closure.pk, "reasons": reasons.strip()},
+            records=[closure],
         )
     return closure
 
@@ -863,7 +883,15 @@ def closure_approve(*, actor: User, case: Case, review_opinion: str = "") -> Clo
             assignment.reported_at = now
             assignment.save(update_fields=["reported_at"])
             payload["reported_to"] = assignment.from_department_id
-        _move(case, to, actor=actor, kind="approve_closure", payload=payload, fields=["closed_at"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="approve_closure",
+            payload=payload,
+            fields=["closed_at"],
+            records=[closure],
+        )
     return closure
 
 
@@ -958,6 +986,7 @@ def overdue_explain(
             kind="explain_overdue",
             actor=actor,
             payload={"explanation": explanation.pk, "new_expected_on": new_expected_on},
+            records=[explanation],
         )
     return explanation
 
@@ -1215,6 +1244,7 @@ def _apply(
                 "applied_on": applied_on,
                 "due_on": due_on,
             },
+            records=[review],
         )
     return review
 
@@ -1280,6 +1310,7 @@ def _decide_review(
             kind=action,
             payload={"review": review.pk, "outcome": outcome, "opinion": review.opinion},
             fields=fields,
+            records=[review],
         )
     return review
 

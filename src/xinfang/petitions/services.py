@@ -372,9 +372,10 @@ def petition_register(
                 for (person, _seen), p in people
             ]
         )
-        Respondent.objects.bulk_create([_respondent_row(petition, r) for r in respondents])
+        rows = Respondent.objects.bulk_create([_respondent_row(petition, r) for r in respondents])
+        covered: list[Petition | Respondent | Interview] = [petition, *rows]
         if interview is not None:
-            _create_interview(petition, interview)
+            covered.append(_create_interview(petition, interview))
         append_event(
             case,
             kind="register" if not is_repeat or case.event_count == 0 else "add_petition",
@@ -391,6 +392,7 @@ def petition_register(
                 "is_anonymous": is_anonymous,
                 "source": source,
             },
+            records=covered,  # R-PROTECT-2: what the case rests on, digested in the chain
         )
     if not_accepted:
         notes.append(not_accepted)
@@ -478,6 +480,7 @@ def interview_record(*, actor: User, petition: Petition, interview: InterviewInp
             kind="interview",
             actor=actor,
             payload={"petition": petition.pk, "interview": record.pk},
+            records=[record],
         )
     return record
 
