@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -172,6 +173,7 @@ def event_hash(
 # --- Case snapshots and content digests ------------------------------------------------
 
 
+@functools.cache
 def _snapshot_fields() -> list[models.Field[Any, Any]]:
     by_name = {f.name: f for f in Case._meta.concrete_fields}
     return [by_name[name] for name in SNAPSHOT_FIELDS]
@@ -182,6 +184,7 @@ def case_snapshot(case: Case) -> dict[str, Any]:
     return {f.attname: _norm(getattr(case, f.attname)) for f in _snapshot_fields()}
 
 
+@functools.cache
 def _content_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     # Every column but the id: what the record says, whom it concerns, who wrote it, when.
     return [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -607,10 +610,11 @@ def _chain(pk: int, events: list[tuple[Any, ...]]) -> tuple[int | None, str, lis
             actor_id=actor_id,
             from_state=from_state,
             to_state=to_state,
-            payload=_canonical(payload),
+            # Read back from JSON columns: already in JSON-normal form.
+            payload=payload,
             created_at_iso=_iso(created_at),
-            case_after=_canonical(after),
-            records=_canonical(refs),
+            case_after=after,
+            records=refs,
         )
         if prev_hash != prev or stored != digest:
             return seq, "内容被篡改（与哈希链不符）", hashes
@@ -689,9 +693,9 @@ def _show(value: Any) -> str:
     return "空" if value in (None, "") else str(value)
 
 
-def _current_records(case_ids: list[int]) -> dict[tuple[str, int], tuple[int, str]]:
-    """(kind, id) -> (owning case id, digest now) of every record of these cases."""
-    found: dict[tuple[str, int], tuple[int, str]] = {}
+def _current_records(case_ids: list[int]) -> dict[int, dict[tuple[str, int], str]]:
+    """Case id -> {(kind, id): digest now} of every record these cases own."""
+    found: dict[int, dict[tuple[str, int], str]] = {pk: {} for pk in case_ids}
     for kind, model in CONTENT_KINDS.items():
         owner = _OWNER.get(kind, "case")
         names = [f.attname for f in _content_fields(model)]
@@ -701,7 +705,7 @@ def _current_records(case_ids: list[int]) -> dict[tuple[str, int], tuple[int, st
             .values_list("pk", owner, *names)
         )
         for pk, case_id, *values in rows:
-            found[(kind, pk)] = (case_id, _digest(kind, values))
+            found[case_id][(kind, pk)] = _digest(kind, values)
     return found
 
 
@@ -710,7 +714,7 @@ def _compare_records(
     pk: int,
     number: str,
     evs: list[tuple[Any, ...]],
-    current: dict[tuple[str, int], tuple[int, str]],
+    current: dict[int, dict[tuple[str, int], str]],
 ) -> None:
     """Each record the case's events cover against its digest now, and the case's records
     no event covers."""
@@ -719,13 +723,14 @@ def _compare_records(
         for kind, rid, digest in ev[9]:
             latest_ref[(kind, rid)] = (digest, ev[1])
     add = report.problems.append
+    own = current[pk]
     gone: list[tuple[str, int, int]] = []
     for (kind, rid), (digest, seq) in latest_ref.items():
-        now = current.get((kind, rid))
+        now = own.get((kind, rid))
         label = CONTENT_KINDS[kind]._meta.verbose_name
         if now is None:
             gone.append((kind, rid, seq))
-        elif now[0] == pk and now[1] != digest:
+        elif now != digest:
             add(
                 ChainProblem(
                     pk,
@@ -736,14 +741,14 @@ def _compare_records(
                 )
             )
     for kind, rid, seq in gone:
-        # Not among this batch's records: moved to another case (a merge, checked there) or
+        # Not this case's any more: moved to another case (a merge, checked there) or
         # deleted.
         model = CONTENT_KINDS[kind]
         if not model._default_manager.filter(pk=rid).exists():
             label = model._meta.verbose_name
             add(ChainProblem(pk, number, seq, f"所涉{label}（id {rid}）已被删除", kind))
-    for (kind, rid), (owner, _digest_now) in current.items():
-        if owner == pk and (kind, rid) not in latest_ref:
+    for kind, rid in own:
+        if (kind, rid) not in latest_ref:
             label = CONTENT_KINDS[kind]._meta.verbose_name
             add(
                 ChainProblem(
