@@ -406,9 +406,14 @@ def test_event_appended_after_the_checkpoint_is_only_as_good_as_the_chain(tree: 
 
 def test_since_names_the_last_checkpoint_that_still_verifies(tree: Tree) -> None:
     case = _closed_case(tree)
+    _closed_case(tree)  # another case, unchanged after the first checkpoint
     _checkpoint()
     cs.case_archive(actor=tree.staff(tree.county_org, "leader"), case=case)
     _checkpoint()
+    # The second checkpoint lists only the case that changed since the first.
+    second = json.loads(AuditCheckpoint.objects.get(seq=2).line)
+    assert [row[0] for row in second["cases"]] == [case.pk]
+    assert second["total"][0] == 2
     last = CaseEvent.objects.get(case=case, seq=case.event_count + 1)
     CaseEvent.objects.filter(pk=last.pk).update(payload={"archive_number": "档伪造"})
     _rechain(case.pk)

@@ -27,7 +27,7 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -419,21 +419,46 @@ class CheckpointWritten:
     path: Path
 
 
+def _fold(lines: Iterable[str]) -> tuple[dict[int, tuple[int, str]], tuple[int, str]]:
+    """The sealed state: each case's latest (count, head) and the latest ledger head."""
+    cases: dict[int, tuple[int, str]] = {}
+    ledger: tuple[int, str] = (0, "")
+    for line in lines:
+        body = json.loads(line)
+        for pk, count, head in body["cases"]:
+            cases[pk] = (count, head)
+        ledger = (body["ledger"][0], body["ledger"][1])
+    return cases, ledger
+
+
+def _valid(key: bytes, line: str) -> bool:
+    body = json.loads(line)
+    return body.get("key") == _key_id(key) and hmac.compare_digest(_mac(key, body), body["mac"])
+
+
 def write_checkpoint(*, path: Path | None = None) -> CheckpointWritten:
-    """Seal every chain head and the ledger head; append the same line to the file."""
+    """Seal every chain head and the ledger head; append the same line to the file.
+
+    A checkpoint lists only the cases whose head changed since the checkpoints before it,
+    and its MAC covers the previous checkpoint's MAC: together they seal the whole set, at
+    a size that grows with the events written, not with cases times checkpoints."""
     key = audit_key()
     path = path or checkpoint_file()
     with transaction.atomic():
         # Checkpoint writers queue on the last checkpoint: seq and prev stay a chain.
         last = AuditCheckpoint.objects.select_for_update().order_by("-seq").first()
+        lines = AuditCheckpoint.objects.order_by("seq").values_list("line", flat=True)
+        sealed, _ = _fold(line for line in lines.iterator() if _valid(key, line))
         at = timezone.now()
         ledger = CaseLedgerHead.objects.filter(pk=1).values_list("count", "head").first()
-        heads: list[tuple[int, int, str]] = [
-            (pk, count, head)
-            for pk, count, head in Case.objects.order_by("pk")
-            .values_list("pk", "event_count", "last_event_hash")
-            .iterator(chunk_size=5000)
-        ]
+        cases = events = 0
+        changed: list[tuple[int, int, str]] = []
+        heads = Case.objects.order_by("pk").values_list("pk", "event_count", "last_event_hash")
+        for pk, count, head in heads.iterator(chunk_size=5000):
+            cases += 1
+            events += count
+            if sealed.get(pk) != (count, head):
+                changed.append((pk, count, head))
         body: dict[str, Any] = {
             "v": 1,
             "seq": (last.seq + 1) if last else 1,
@@ -441,13 +466,13 @@ def write_checkpoint(*, path: Path | None = None) -> CheckpointWritten:
             "prev": json.loads(last.line)["mac"] if last else "",
             "key": _key_id(key),
             "ledger": list(ledger) if ledger else [0, ""],
-            "cases": heads,
+            "cases": changed,
+            "total": [cases, events],
         }
         body["mac"] = _mac(key, body)
         line = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        events = sum(h[1] for h in heads)
         AuditCheckpoint.objects.create(
-            seq=body["seq"], created_at=at, case_count=len(heads), event_count=events, line=line
+            seq=body["seq"], created_at=at, case_count=cases, event_count=events, line=line
         )
     # After the commit: a line in the file always has its row (a row not yet in the file is
     # only a copy that lags, not a deletion).
@@ -455,7 +480,7 @@ def write_checkpoint(*, path: Path | None = None) -> CheckpointWritten:
     with path.open("a", encoding="utf-8") as f:
         f.write(line + "\n")
         f.flush()
-    return CheckpointWritten(body["seq"], at, len(heads), events, path)
+    return CheckpointWritten(body["seq"], at, cases, events, path)
 
 
 @dataclass
@@ -537,9 +562,7 @@ def audit(
         valid = [s for s in seals if s.valid]
         if valid:
             latest = valid[-1]
-            body = json.loads(latest.line)
-            sealed = {pk: (count, head) for pk, count, head in body["cases"]}
-            sealed_ledger = (body["ledger"][0], body["ledger"][1])
+            sealed, sealed_ledger = _fold(s.line for s in valid)
             report.latest = latest.label()
         elif not seals:
             report.notes.append(
@@ -553,7 +576,7 @@ def audit(
             numbers[pk] = number
             report.events += len(events[pk])
         _check_batch(report, chunk, events, sealed, latest, failing)
-    ledger_hashes = _check_ledger(report, numbers, sealed_ledger, latest)
+    ledger_hashes, ledger_failed = _check_ledger(report, numbers, sealed_ledger, latest)
     if latest is not None:
         for pk in sorted(set(sealed) - set(numbers)):
             report.problems.append(
@@ -565,7 +588,7 @@ def audit(
                 )
             )
             failing[pk] = []
-        report.since = _since(seals, latest, failing, ledger_hashes)
+        report.since = _since(seals, failing, ledger_hashes if ledger_failed else None)
     return report
 
 
@@ -809,8 +832,9 @@ def _check_ledger(
     numbers: dict[int, str],
     sealed: tuple[int, str] | None,
     latest: _Seal | None,
-) -> list[str]:
-    """Walk the creation ledger; every case is in it once, every entry's case exists."""
+) -> tuple[list[str], bool]:
+    """Walk the creation ledger; every case is in it once, every entry's case exists.
+    Returns its hashes and whether it disagrees with the sealed ledger head."""
     add = report.problems.append
     prev = ""
     hashes: list[str] = []
@@ -867,19 +891,25 @@ def _check_ledger(
         broken = True
     for pk in sorted(set(numbers) - listed):
         add(ChainProblem(pk, numbers[pk], None, "本案不见于立案登记簿（未经系统立案）"))
-    if sealed is not None and latest is not None and not broken:
-        count, sealed_head = sealed
-        if len(hashes) < count or (count and hashes[count - 1] != sealed_head):
-            add(
-                ChainProblem(
-                    None,
-                    "",
-                    None,
-                    f"立案登记簿与{latest.label()}封存的链头不符：登记被删除或改写后重算。",
-                )
+    failed = (
+        sealed is not None and latest is not None and not broken and not _matches(hashes, *sealed)
+    )
+    if failed:
+        assert latest is not None
+        add(
+            ChainProblem(
+                None,
+                "",
+                None,
+                f"立案登记簿与{latest.label()}封存的链头不符：登记被删除或改写后重算。",
             )
-            hashes.append("ledger-failed")  # marks the ledger as failing for the since-search
-    return hashes
+        )
+    return hashes, failed
+
+
+def _matches(hashes: list[str], count: int, head: str) -> bool:
+    """Whether a chain whose hashes are `hashes` had `head` as its head at `count`."""
+    return len(hashes) >= count and (count == 0 or hashes[count - 1] == head)
 
 
 def _load_seals(report: AuditReport, path: Path) -> list[_Seal]:
@@ -950,28 +980,22 @@ def _load_seals(report: AuditReport, path: Path) -> list[_Seal]:
     return seals
 
 
-def _since(
-    seals: list[_Seal], latest: _Seal, failing: dict[int, list[str]], ledger: list[str]
-) -> str:
-    """The newest valid checkpoint that agrees with the chains now, for every case found
-    failing (the others agree with the latest by construction)."""
-    ledger_failed = bool(ledger) and ledger[-1] == "ledger-failed"
-    if not failing and not ledger_failed:
-        return latest.label()
-    for seal in reversed(seals):
+def _since(seals: list[_Seal], failing: dict[int, list[str]], ledger: list[str] | None) -> str:
+    """The newest valid checkpoint whose sealed state, as of it, agrees with the chains now,
+    for every case found failing and for the ledger if it failed (every other case agrees
+    with the latest)."""
+    claims: dict[int, tuple[int, str]] = {}
+    best = ""
+    for seal in seals:
         if not seal.valid:
             continue
         body = json.loads(seal.line)
-        heads = {pk: (count, head) for pk, count, head in body["cases"]}
-        ok = True
-        for pk, hashes in failing.items():
-            count, head = heads.get(pk, (0, ""))
-            if len(hashes) < count or (count and hashes[count - 1] != head):
-                ok = False
-                break
-        if ok and ledger_failed:
-            count, head = body["ledger"]
-            ok = len(ledger) - 1 >= count and (not count or ledger[count - 1] == head)
-        if ok and seal is not latest:
-            return seal.label()
-    return ""
+        for pk, count, head in body["cases"]:
+            if pk in failing:
+                claims[pk] = (count, head)
+        ok = all(_matches(failing[pk], *claim) for pk, claim in claims.items())
+        if ok and ledger is not None:
+            ok = _matches(ledger, body["ledger"][0], body["ledger"][1])
+        if ok:
+            best = seal.label()
+    return best
