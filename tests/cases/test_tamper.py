@@ -25,6 +25,7 @@ from django.utils import timezone
 from tests.builders import RespondentInput, register, to_closed, to_read, visit_interview
 from tests.orgtree import Tree
 from xinfang.cases import services as cs
+from xinfang.cases import timeline
 from xinfang.cases.models import (
     AuditCheckpoint,
     Case,
@@ -553,3 +554,30 @@ def test_report_lists_every_case_changed(tree: Tree) -> None:
     problems = [str(p) for p in audit().problems]
     assert len(problems) == 2
     assert one.number in problems[0] and two.number in problems[1]
+
+
+def test_an_event_appended_while_verifying_is_not_tampering(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The case rows and their events are read by two queries; a service writing between
+    them makes the row look one event behind. Verify reads such a case again."""
+    case = _closed_case(tree)
+    real = timeline._batches
+    writes: list[int] = []
+
+    def with_a_write_in_between(batch: int, only: set[int] | None = None) -> Any:
+        for chunk, events in real(batch, only):
+            if not writes:
+                cs.case_instruct(
+                    actor=tree.staff(tree.county_org, "leader"), case=case, text="请抓紧。"
+                )
+                writes.append(case.pk)
+                rows = CaseEvent.objects.filter(case_id__in=events).order_by("case_id", "seq")
+                events = {pk: [] for pk in events}
+                for row in rows.values_list(*timeline._EVENT_COLUMNS):
+                    events[row[0]].append(row)
+            yield chunk, events
+
+    monkeypatch.setattr(timeline, "_batches", with_a_write_in_between)
+    assert [str(p) for p in audit().problems] == []
+    assert writes == [case.pk]
