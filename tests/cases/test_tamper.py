@@ -178,17 +178,18 @@ def test_state_changed_without_an_event_is_named(tree: Tree) -> None:
     Case.objects.filter(pk=case.pk).update(state="handling")
     _assert_reported(
         rf"案件 {case.number}.*第 {case.event_count} 条记录：案件的“状态”在此后未经办理记录被改动"
-        r"（记录为 closed，现为 handling）"
+        r"（记录为 已结案，现为 办理中）"
     )
 
 
 def test_department_changed_without_an_event_is_named(tree: Tree) -> None:
     case = _closed_case(tree)
     other = tree.baisha_staff.department_id
+    other_name = tree.baisha_staff.department.name
     Case.objects.filter(pk=case.pk).update(department_id=other)
     _assert_reported(
         rf"案件 {case.number}.*案件的“责任部门”在此后未经办理记录被改动"
-        rf"（记录为 {case.department_id}，现为 {other}）"
+        rf"（记录为 河口县委组织部（id {case.department_id}），现为 {other_name}（id {other}））"
     )
 
 
@@ -197,7 +198,7 @@ def test_handler_changed_without_an_event_is_named(tree: Tree) -> None:
     Case.objects.filter(pk=case.pk).update(handler=tree.baisha_staff)
     _assert_reported(
         rf"案件 {case.number}.*案件的“承办人”在此后未经办理记录被改动"
-        rf"（记录为 空，现为 {tree.baisha_staff.pk}）"
+        rf"（记录为 空，现为 {tree.baisha_staff}（id {tree.baisha_staff.pk}））"
     )
 
 

@@ -723,8 +723,8 @@ def _compare_row(
         if now == then:
             continue
         label = str(f.verbose_name)
-        # The matter's summary is not printed; other fields are ids, codes and dates.
-        shown = f"记录为 {_show(then)}，现为 {_show(now)}"
+        # The matter's summary is not printed; the others are names, labels and dates.
+        shown = f"记录为 {_show(f, then)}，现为 {_show(f, now)}"
         detail = "已被改动" if f.name == "title" else shown
         report.problems.append(
             ChainProblem(
@@ -737,8 +737,25 @@ def _compare_row(
         )
 
 
-def _show(value: Any) -> str:
-    return "空" if value in (None, "") else str(value)
+def _show(f: models.Field[Any, Any], value: Any) -> str:
+    """A field's value in words for the operator: a choice's label, a department's or a
+    user's name, a case's number (never its summary)."""
+    if value in (None, ""):
+        return "空"
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    model = f.related_model
+    if f.is_relation and isinstance(model, type) and issubclass(model, models.Model):
+        related = model._default_manager.filter(pk=value)
+        if model is Case:
+            name = related.values_list("number", flat=True).first()
+        else:
+            obj = related.first()
+            name = str(obj) if obj is not None else None
+        return f"{name}（id {value}）" if name else f"不存在的记录（id {value}）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
 
 
 def _current_records(case_ids: list[int]) -> dict[int, dict[tuple[str, int], str]]:
