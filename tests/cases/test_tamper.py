@@ -34,7 +34,13 @@ from xinfang.cases.models import (
     Closure,
     Instruction,
 )
-from xinfang.cases.timeline import CHECKPOINT_GRACE, append_record, audit, event_hash
+from xinfang.cases.timeline import (
+    CHECKPOINT_GRACE,
+    SNAPSHOT_FIELDS,
+    append_record,
+    audit,
+    event_hash,
+)
 from xinfang.petitions.models import Interview, Petition, Respondent
 
 
@@ -335,7 +341,7 @@ def test_last_event_deleted_with_head_rewound_is_named(tree: Tree) -> None:
     Case.objects.filter(pk=case.pk).update(
         event_count=n - 1,
         last_event_hash=previous.hash,
-        state=previous.case_after["state"],
+        state=previous.case_after[SNAPSHOT_FIELDS.index("state")],
         closed_at=None,
     )
     _assert_reported(

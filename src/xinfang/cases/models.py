@@ -233,7 +233,7 @@ class CaseEvent(models.Model):
     # The case's fields as this event left them (timeline.SNAPSHOT_FIELDS): verification
     # compares the case row with its last event, so a row changed behind the services'
     # back is found (R-PROTECT-2).
-    case_after = models.JSONField("案件状况", default=dict)
+    case_after = models.JSONField("案件状况", default=list)
     # [kind, id, digest] of each record this event created or changed (petition, respondent,
     # instruction, closure, ...): the content a decision rests on is covered by the chain.
     records = models.JSONField("所涉材料", default=list)

@@ -151,7 +151,7 @@ def event_hash(
     to_state: str,
     payload: Any,
     created_at_iso: str,
-    case_after: dict[str, Any],
+    case_after: list[Any],
     records: list[list[Any]],
 ) -> str:
     body = [
@@ -179,9 +179,19 @@ def _snapshot_fields() -> list[models.Field[Any, Any]]:
     return [by_name[name] for name in SNAPSHOT_FIELDS]
 
 
-def case_snapshot(case: Case) -> dict[str, Any]:
-    """The case's fields as stored in an event's `case_after`, keyed by column name."""
-    return {f.attname: _norm(getattr(case, f.attname)) for f in _snapshot_fields()}
+def _snap(f: models.Field[Any, Any], value: Any) -> Any:
+    # The summary (up to 200 characters) as a short digest: enough to tell it changed, and
+    # the event stays small (every event carries the snapshot).
+    if f.name == "title":
+        return hashlib.sha256(str(value).encode()).hexdigest()[:16]
+    return _norm(value)
+
+
+def case_snapshot(case: Case) -> list[Any]:
+    """The case's fields as stored in an event's `case_after`: a list in SNAPSHOT_FIELDS
+    order (a list, not a dict: the names would double the size of every event). Fields may
+    be appended to SNAPSHOT_FIELDS, never reordered or removed."""
+    return [_snap(f, getattr(case, f.attname)) for f in _snapshot_fields()]
 
 
 @functools.cache
@@ -717,9 +727,9 @@ def _compare_row(
 ) -> None:
     """The case row against the fields its last event recorded."""
     seq, after = last[1], last[8]
-    for f, value in zip(snap, values, strict=True):
-        now = _norm(value)
-        then = after.get(f.attname)
+    for i, (f, value) in enumerate(zip(snap, values, strict=True)):
+        now = _snap(f, value)
+        then = after[i] if i < len(after) else None
         if now == then:
             continue
         label = str(f.verbose_name)

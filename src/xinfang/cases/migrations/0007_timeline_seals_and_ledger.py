@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='caseevent',
             name='case_after',
-            field=models.JSONField(default=dict, verbose_name='案件状况'),
+            field=models.JSONField(default=list, verbose_name='案件状况'),
         ),
         migrations.AddField(
             model_name='caseevent',
