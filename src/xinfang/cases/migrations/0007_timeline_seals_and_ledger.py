@@ -10,6 +10,8 @@ def require_fresh_timeline(apps, schema_editor):
     new XINFANG_HOME) rather than a second, weaker way of verifying old chains."""
     if apps.get_model("cases", "CaseEvent").objects.exists():
         raise RuntimeError(
+            "办理记录（时间线）的格式已更新，已有的办理记录无法按新规则核验，不能迁移："
+            "请使用新的数据库（演示数据：删除原 XINFANG_HOME，如 var/，后重新建立）。\n"
             "The timeline format changed (R-PROTECT-2: case fields, record digests, creation "
             "ledger, checkpoints) and existing events cannot be verified under it. Start from a "
             "fresh database: for the demo, remove the old XINFANG_HOME (e.g. var/) and rebuild."
