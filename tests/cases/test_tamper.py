@@ -182,9 +182,12 @@ def test_event_count_on_the_case_row_altered_is_named(tree: Tree) -> None:
 def test_state_changed_without_an_event_is_named(tree: Tree) -> None:
     case = _closed_case(tree)
     Case.objects.filter(pk=case.pk).update(state="handling")
+    # The change came after the last event: its local time bounds when.
+    last = CaseEvent.objects.get(case=case, seq=case.event_count)
+    written = timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M")
     _assert_reported(
         rf"案件 {case.number}.*第 {case.event_count} 条记录：案件的“状态”在此后未经办理记录被改动"
-        r"（记录为 已结案，现为 办理中）"
+        rf"（记录为 已结案，现为 办理中）；该记录写于 {written}"
     )
 
 

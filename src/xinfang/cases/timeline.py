@@ -726,7 +726,7 @@ def _compare_row(
     snap: list[models.Field[Any, Any]],
 ) -> None:
     """The case row against the fields its last event recorded."""
-    seq, after = last[1], last[8]
+    seq, after, when = last[1], last[8], _when(last[7])
     for i, (f, value) in enumerate(zip(snap, values, strict=True)):
         now = _snap(f, value)
         then = after[i] if i < len(after) else None
@@ -741,10 +741,15 @@ def _compare_row(
                 pk,
                 number,
                 seq,
-                f"案件的“{label}”在此后未经办理记录被改动（{detail}）",
+                f"案件的“{label}”在此后未经办理记录被改动（{detail}）；该记录写于 {when}",
                 f.name,
             )
         )
+
+
+def _when(value: dt.datetime) -> str:
+    """An event's time for the operator: the change came after it."""
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
 def _show(f: models.Field[Any, Any], value: Any) -> str:
@@ -793,14 +798,14 @@ def _compare_records(
 ) -> None:
     """Each record the case's events cover against its digest now, and the case's records
     no event covers."""
-    latest_ref: dict[tuple[str, int], tuple[str, int]] = {}
+    latest_ref: dict[tuple[str, int], tuple[str, int, dt.datetime]] = {}
     for ev in evs:
         for kind, rid, digest in ev[9]:
-            latest_ref[(kind, rid)] = (digest, ev[1])
+            latest_ref[(kind, rid)] = (digest, ev[1], ev[7])
     add = report.problems.append
     own = current[pk]
     gone: list[tuple[str, int, int]] = []
-    for (kind, rid), (digest, seq) in latest_ref.items():
+    for (kind, rid), (digest, seq, written) in latest_ref.items():
         now = own.get((kind, rid))
         label = CONTENT_KINDS[kind]._meta.verbose_name
         if now is None:
@@ -811,7 +816,8 @@ def _compare_records(
                     pk,
                     number,
                     seq,
-                    f"所涉{label}（id {rid}）的内容此后被改动（与记录时的摘要不符）",
+                    f"所涉{label}（id {rid}）的内容此后被改动（与记录时的摘要不符）；"
+                    f"该记录写于 {_when(written)}",
                     kind,
                 )
             )
