@@ -591,3 +591,24 @@ def test_an_event_appended_while_verifying_is_not_tampering(
     monkeypatch.setattr(timeline, "_batches", with_a_write_in_between)
     assert [str(p) for p in audit().problems] == []
     assert writes == [case.pk]
+
+
+def test_demo_keys_gain_an_audit_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's key file, old or new, holds an audit key of 32 random bytes; the data key
+    already there is kept."""
+    import base64
+
+    from xinfang.cli import _demo_environment
+
+    keys = tmp_path / "demo-keys.env"
+    keys.write_text("XINFANG_SECRET_KEY=s\nXINFANG_DATA_KEY=d\n", encoding="utf-8")
+    monkeypatch.setenv("XINFANG_HOME", str(tmp_path))
+    for name in ("XINFANG_SECRET_KEY", "XINFANG_DATA_KEY", "XINFANG_AUDIT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    _demo_environment()
+    lines = keys.read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["XINFANG_SECRET_KEY=s", "XINFANG_DATA_KEY=d"]
+    [audit_line] = [line for line in lines if line.startswith("XINFANG_AUDIT_KEY=")]
+    assert len(base64.urlsafe_b64decode(audit_line.split("=", 1)[1])) == 32
+    _demo_environment()  # a second run keeps the same key
+    assert keys.read_text(encoding="utf-8").count("XINFANG_AUDIT_KEY=") == 1
