@@ -163,8 +163,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Attachments (R-INTAKE-1): size and type limits.
+# Attachments (R-INTAKE-1): size and type limits; petitions/attachments.py checks the bytes.
 XINFANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("XINFANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+# A .docx is a zip: every member is inflated to check it, within these limits. Word documents
+# compress about 2-20 times (images hardly at all); a zip bomb a thousand times.
+XINFANG_ATTACHMENT_ZIP_MAX_BYTES = int(
+    os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_BYTES", 100 * 1024 * 1024)
+)
+XINFANG_ATTACHMENT_ZIP_MAX_RATIO = int(os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_RATIO", 100))
+XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES = int(os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES", 2000))
 XINFANG_ATTACHMENT_TYPES = {
     "application/pdf": ".pdf",
     "image/jpeg": ".jpg",
