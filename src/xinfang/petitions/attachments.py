@@ -48,6 +48,8 @@ _OOXML_REQUIRED: dict[str, tuple[str, ...]] = {
     DOCX: ("[Content_Types].xml", "word/document.xml"),
 }
 
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
 _READ_CHUNK = 64 * 1024
 
 # Text: the control characters a letter may hold (tab, line breaks, form feed, the old DOS
@@ -60,7 +62,9 @@ _ACTIVE_ANYWHERE = re.compile(
     r"<\s*/?\s*(?:script|html|body|head|iframe|frame|frameset|object|embed|applet|svg|math"
     r"|meta|link|style|img|image|form|base|xml|xsl|template)\b"
     r"|<\?(?:php|xml|=)|<%|<!doctype|<!--|<!\[cdata\["
-    r"|(?:java|vb)script\s*:",
+    r"|(?:java|vb)script\s*:"
+    # Any tag with an event handler attribute (<details ontoggle=...>, <video onerror=...>).
+    r"|<[a-z][^<>]*\son[a-z]+\s*=",
     re.IGNORECASE,
 )
 # At the start (after a BOM and white space): any markup, which is how a browser sniffs HTML
@@ -180,6 +184,10 @@ def _check_ooxml(upload: UploadedFile, ext: str) -> None:
             infos = archive.infolist()
             if len(infos) > max_entries:
                 raise _Refused(f"包含文件过多（超过 {max_entries} 个），疑为压缩炸弹")
+            # Word writes stored or deflated members only; other methods (bzip2, lzma, ...)
+            # in a .docx mean a crafted file, and their decoders fail in their own ways.
+            if any(i.compress_type not in _ZIP_METHODS for i in infos):
+                raise _Refused(damaged)
             names = {i.filename for i in infos}
             if not all(part in names for part in _OOXML_REQUIRED[ext]):
                 raise _Refused(f"内容与文件类型（{ext}）不符")
@@ -203,7 +211,14 @@ def _check_ooxml(upload: UploadedFile, ext: str) -> None:
                             raise _Refused(too_big)
     except _Refused:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        OSError,
+    ) as exc:
         raise _Refused(damaged) from exc
     except RuntimeError as exc:  # an encrypted member
         raise _Refused("文件已加密，无法检查内容；请去掉密码后重试") from exc
