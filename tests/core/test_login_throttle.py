@@ -102,21 +102,30 @@ def test_a_successful_login_does_not_clear_the_address_count(tree: Tree) -> None
 
 def test_the_address_limit_is_counted_in_the_cool_off_window(tree: Tree) -> None:
     import datetime as dt
-    from unittest import mock
 
+    from axes.models import AccessAttempt
     from django.utils import timezone
 
     names = _accounts(tree, 20)
-    start = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
-    sprayer = Client(REMOTE_ADDR="10.0.0.11")
-    with mock.patch("django.utils.timezone.now", return_value=start):
+
+    def fail(address: str, name: str) -> int:
+        client = Client(REMOTE_ADDR=address)
+        return client.post("/admin/login/", {"username": name, "password": "guess"}).status_code
+
+    # 19 failures from each address, then aged: a minute, the window less a second, and
+    # the window plus a second (axes counts failures newer than the 30-minute cool-off).
+    ages = {
+        "10.0.0.11": dt.timedelta(minutes=1),
+        "10.0.0.12": dt.timedelta(minutes=30) - dt.timedelta(seconds=1),
+        "10.0.0.13": dt.timedelta(minutes=30) + dt.timedelta(seconds=1),
+    }
+    for address, age in ages.items():
         for name in names[:19]:
-            sprayer.post("/admin/login/", {"username": name, "password": "guess"})
-    # 30 minutes later the first 19 have cooled off: the 20th failure does not lock.
-    later = start + dt.timedelta(minutes=30, seconds=1)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        response = sprayer.post("/admin/login/", {"username": names[19], "password": "guess"})
-    assert response.status_code == 200
+            assert fail(address, name) == 200
+        AccessAttempt.objects.filter(ip_address=address).update(attempt_time=timezone.now() - age)
+    assert fail("10.0.0.11", names[19]) == 429  # early in the window: the 20th locks
+    assert fail("10.0.0.12", names[19]) == 429  # last second of the window: still counted
+    assert fail("10.0.0.13", names[19]) == 200  # after it: cooled off, only the first
 
 
 def test_behind_a_proxy_the_client_address_is_the_one_the_proxy_appended(

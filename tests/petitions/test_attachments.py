@@ -266,6 +266,26 @@ def test_docx_with_a_bomb_ratio_is_refused_under_the_size_limit(settings: Any) -
         check_upload(upload("材料.docx", docx(b"\x00" * (2 * 1024 * 1024))))
 
 
+def test_docx_ratio_limit_last_passing_and_first_refused(settings: Any) -> None:
+    body = docx(b"\x00" * 200_000)
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        total = sum(i.file_size for i in z.infolist())
+    ratio = total / len(body)
+    settings.XINFANG_ATTACHMENT_ZIP_MAX_RATIO = int(ratio) + 1
+    assert check_upload(upload("材料.docx", body)).ext == ".docx"
+    settings.XINFANG_ATTACHMENT_ZIP_MAX_RATIO = int(ratio)
+    with pytest.raises(RuleViolation, match=r"“材料.docx”.*压缩比异常"):
+        check_upload(upload("材料.docx", body))
+
+
+def test_attachment_size_limit_at_and_over(settings: Any) -> None:
+    settings.XINFANG_ATTACHMENT_MAX_BYTES = 1024
+    at_limit = b"%PDF-1.4" + b"x" * (1024 - 8)
+    assert check_upload(upload("证明.pdf", at_limit)).size == 1024
+    with pytest.raises(RuleViolation, match=r"“证明.pdf”.*超过上限"):
+        check_upload(upload("证明.pdf", at_limit + b"x"))
+
+
 def _lie_about_size(body: bytes, member: str, declared: int) -> bytes:
     """Rewrite both headers of `member` to claim `declared` uncompressed bytes."""
     data = bytearray(body)
