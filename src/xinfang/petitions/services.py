@@ -556,11 +556,7 @@ def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> 
             case,
             kind="attachment",
             actor=actor,
-            payload={
-                "petition": petition.pk,
-                "attachment": att.pk,
-                "name": att.original_name,
-                "sha256": att.sha256,
-            },
+            # References only: the file's name and digest are the petitioner's (R-PROTECT-1).
+            payload={"petition": petition.pk, "attachment": att.pk},
         )
     return att
