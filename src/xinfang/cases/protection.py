@@ -114,9 +114,16 @@ class CaseProtection:
     identity_shown: bool
     _logged: set[int] = field(default_factory=set)
 
+    def record_read(self, petition: Petition) -> None:
+        """Each display of protected material is logged once per petition and page."""
+        if petition.pk not in self._logged:
+            IdentityRead.objects.create(
+                user=self.user, petition=petition, case=self.case, read_at=timezone.now()
+            )
+            self._logged.add(petition.pk)
+
     def petitioners(self, petition: Petition) -> list[PetitionerView]:
-        """The petitioners of `petition`; each display of identity is logged once per
-        petition and protection object (one page)."""
+        """The petitioners of `petition`, their identity only where the policy allows."""
         links = list(
             PetitionPetitioner.objects.filter(petition=petition)
             .select_related("petitioner")
@@ -129,11 +136,7 @@ class CaseProtection:
                 PetitionerView(HIDDEN, HIDDEN, HIDDEN, HIDDEN, link.is_representative, False)
                 for link in links
             ]
-        if petition.pk not in self._logged:
-            IdentityRead.objects.create(
-                user=self.user, petition=petition, case=self.case, read_at=timezone.now()
-            )
-            self._logged.add(petition.pk)
+        self.record_read(petition)
         return [
             PetitionerView(
                 name=link.petitioner.name,
@@ -148,13 +151,22 @@ class CaseProtection:
 
     def content(self, petition: Petition) -> str:
         """The letter's or visit's full text, signed or anonymous alike."""
-        return petition.content if self.identity_shown else HIDDEN
+        if not self.identity_shown:
+            return HIDDEN
+        self.record_read(petition)
+        return petition.content
 
     def interviews(self, petition: Petition) -> list[Interview]:
-        return list(petition.interviews.all()) if self.identity_shown else []
+        if not self.identity_shown:
+            return []
+        self.record_read(petition)
+        return list(petition.interviews.all())
 
     def attachments(self, petition: Petition) -> list[Attachment]:
-        return list(petition.attachments.all()) if self.identity_shown else []
+        if not self.identity_shown:
+            return []
+        self.record_read(petition)
+        return list(petition.attachments.all())
 
     def event_payload(self, payload: Any) -> Any:
         """A timeline payload as this user may read it."""

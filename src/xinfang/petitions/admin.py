@@ -248,7 +248,10 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         case = viewing_case(request, obj) if obj is not None else None
         if obj is not None and case is not None:
             context["petitioners_panel"] = petitioners_table(request, case, obj)
-            if not identity_allowed(request, case):
+            protection = case_protection(request, case)
+            if protection.identity_shown:
+                protection.record_read(obj)  # the letter text is on this page
+            else:
                 context["hidden_note"] = HIDDEN_MATERIAL_NOTE
         else:
             context["petitioners_panel"] = mark_safe("")
