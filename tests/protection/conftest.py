@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from tests.builders import PetitionerInput, RespondentInput, register, to_read, visit_interview
 from tests.orgtree import Tree
@@ -69,13 +68,6 @@ MAY_READ: dict[str, set[str]] = {
     "prov": {"unit"},  # received the letter; the accused works in the group, not here
     "county": {"anonymous"},  # responsible for the anonymous letter
 }
-
-
-def staff_client(user: User) -> Client:
-    User.objects.filter(pk=user.pk).update(is_staff=True)
-    client = Client()
-    client.force_login(User.objects.get(pk=user.pk))
-    return client
 
 
 def _interview(user: User) -> InterviewInput:

@@ -25,7 +25,8 @@ from django.db.models import ForeignObjectRel, Model
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from tests.protection.conftest import MAY_READ, World, staff_client
+from tests.clients import staff_client
+from tests.protection.conftest import MAY_READ, World
 from xinfang.cases.protection import PROTECTED_FIELDS
 from xinfang.petitions.models import Attachment, IdentityRead, Interview, Petition, Petitioner
 

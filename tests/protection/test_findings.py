@@ -12,7 +12,8 @@ import json
 
 from django.urls import reverse
 
-from tests.protection.conftest import World, staff_client
+from tests.clients import staff_client
+from tests.protection.conftest import World
 from xinfang.cases.models import CaseEvent
 from xinfang.petitions.models import IdentityRead
 
