@@ -78,8 +78,12 @@ def _check_data_key() -> None:
         sys.stderr.write(f"{e}\n")
         sys.exit(1)
     finally:
-        # runserver's reloader starts a child process: hand it no open connection.
-        connections.close_all()
+        # The check's connection is not the command's: runserver's reloader process, for
+        # one, would hold it idle for as long as it watches. (Inside a transaction, as in
+        # the tests, it stays: closing would break the transaction.)
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()
 
 
 def main(argv: list[str] | None = None) -> None:

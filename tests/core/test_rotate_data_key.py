@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -76,18 +77,18 @@ def test_rotation_with_a_crash_resumes_and_leaves_everything_under_the_new_key(
     _register_people(tree)
     assert _key_ids() == [OLD_ID] * 5
 
-    # Crash in the middle of the second batch, after its first row was re-keyed.
-    real = keys._rekey_row
-    calls = 0
+    # Crash inside the second batch's transaction, after its rows were written.
+    real = keys._write_batch
+    batches = 0
 
-    def crash_on_fourth_row(*args: object, **kwargs: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls == BATCH + 2:
+    def crash_after_writing_the_second_batch(*args: Any, **kwargs: Any) -> None:
+        nonlocal batches
+        batches += 1
+        real(*args, **kwargs)
+        if batches == 2:
             raise RuntimeError("simulated crash")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(keys, "_rekey_row", crash_on_fourth_row)
+    monkeypatch.setattr(keys, "_write_batch", crash_after_writing_the_second_batch)
     with pytest.raises(RuntimeError, match="simulated crash"):
         _rotate()
     # The first batch is committed under the new key; the second was rolled back whole.
@@ -101,7 +102,7 @@ def test_rotation_with_a_crash_resumes_and_leaves_everything_under_the_new_key(
             keys.check_data_key()
         assert "密钥轮换尚未完成" in str(e.value) and "rotation is not finished" in str(e.value)
 
-    monkeypatch.setattr(keys, "_rekey_row", real)
+    monkeypatch.setattr(keys, "_write_batch", real)
     out = _rotate()
     assert _key_ids() == [NEW_ID] * 5
     row = DataKeyFingerprint.objects.get()
