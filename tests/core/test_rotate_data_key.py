@@ -199,3 +199,30 @@ def test_rotation_stops_before_writing_when_a_row_cannot_be_read(tree: Tree) -> 
     assert _key_ids() == [OLD_ID] * 4 + [""]
     assert DataKeyFingerprint.objects.get().next_fingerprint == ""
     keys.check_data_key()
+
+
+def test_every_encrypted_field_is_rotated() -> None:
+    """A field added later under the data key must be listed for rotation, with a key_id."""
+    from django.apps import apps
+
+    listed = {
+        (label.lower(), encrypted)
+        for label, pairs in keys.ENCRYPTED_FIELDS
+        for encrypted, _hashed in pairs
+    }
+    found = {
+        (model._meta.label_lower, f.name)
+        for model in apps.get_models()
+        for f in model._meta.concrete_fields
+        if f.name.endswith("_encrypted")
+    }
+    assert (
+        found
+        == listed
+        == {
+            ("petitions.petitioner", "id_number_encrypted"),
+            ("petitions.petitioner", "phone_encrypted"),
+        }
+    )
+    for label, _pairs in keys.ENCRYPTED_FIELDS:
+        assert apps.get_model(label)._meta.get_field("key_id")

@@ -6,7 +6,9 @@ from the data key, so it proves which key is meant without revealing it. The fir
 on an empty database records it; from then on a missing, malformed or different key is
 refused at every start (WSGI, `runserver`, the demo, every `xinfang` command that touches
 personal data) and, as defence in depth, before every encryption or keyed hash
-(`protect.py`), so nothing is ever written or matched under a wrong key.
+(`protect.py`), so nothing is ever written or matched under a wrong key. Under a wrong key
+R-INTAKE-5 failed silently (a returning petitioner was not found by the keyed hash and was
+written again) and R-PROTECT-1's protected identity became unreadable to those who need it.
 
 Why not record it in a data migration: migrations also run where the key is absent or
 must not be needed (test databases, CI, `sqlmigrate`), and a migration's effect should not
@@ -277,7 +279,7 @@ def data_key_check(
     try:
         check_data_key()
     except DataKeyError as e:
-        return [checks.Error(str(e), id="xinfang.E001")]
+        return [checks.Error(str(e), id="datakey.E001")]
     return []
 
 
