@@ -308,7 +308,11 @@ ALREADY_DONE = (
 
 
 class RotationError(Exception):
-    """Rotation refused before it changed anything; the message is for the operator."""
+    """Rotation refused (or stopped short of the switch); the message is for the operator.
+
+    Every refusal comes before the first batch, except rows written during the rotation,
+    which leave the database mid-rotation for a rerun to finish.
+    """
 
 
 def _rekey_row(
