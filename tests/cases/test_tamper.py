@@ -60,7 +60,7 @@ def _closed_case(tree: Tree) -> Case:
     """Registered with a respondent, read (an instruction), handled, closed (a closure)."""
     case = register(
         tree.county_staff,
-        respondents=[RespondentInput(name="李某", unit="河口县某局", post_title="局长")],
+        respondents=[RespondentInput(cadre=tree.county_bureau_chief)],
     )
     return to_closed(case, tree.staff(tree.county_org, "leader"), tree.county_staff)
 
@@ -324,7 +324,7 @@ def test_merged_petitions_are_covered_by_the_target(tree: Tree) -> None:
     """No false alarm: a merge moves petitions (and their respondents) to the target."""
     leader = tree.staff(tree.county_org, "leader")
     target = register(tree.county_staff)
-    dup = register(tree.county_staff, respondents=[RespondentInput(name="李某")])
+    dup = register(tree.county_staff, respondents=[RespondentInput(cadre=tree.county_bureau_chief)])
     cs.case_merge(actor=leader, case=dup, into=target, reason="同一事项")
     call_command("audit", "verify", stdout=io.StringIO())
     Respondent.objects.filter(petition__case=target).update(name="王某")
