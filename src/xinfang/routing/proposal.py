@@ -24,6 +24,7 @@ from enum import StrEnum
 from xinfang.cases.models import Category, HandlingMode
 from xinfang.orgs.models import LEVEL_RANK, CadreRank, DepartmentKind, Level
 from xinfang.petitions.models import AnonymousTreatment
+from xinfang.routing.rules import is_own_organization_department, same_level_main_leader_conflicts
 
 # --- facts -------------------------------------------------------------------------------
 
@@ -243,17 +244,6 @@ def _at_prefecture_or_above(d: DepartmentFacts) -> bool:
     )
 
 
-def _is_own_organization_department(r: RespondentFacts, d: DepartmentFacts) -> bool:
-    """R-ROUTE-3: `d` is the organization (or unit personnel) department of the jurisdiction
-    whose main leader `r` is. Extends rules.same_level_main_leader_conflicts to units."""
-    return (
-        r.is_main_leader
-        and r.jurisdiction is not None
-        and d.jurisdiction.id == r.jurisdiction.id
-        and d.kind in (DepartmentKind.ORGANIZATION, DepartmentKind.PERSONNEL)
-    )
-
-
 # --- the function ------------------------------------------------------------------------
 
 
@@ -262,8 +252,14 @@ def propose_routing(facts: RoutingFacts) -> RoutingProposal:
     mode and the reasons, each citing its rule."""
     receiving = facts.receiving
 
-    # R-INTAKE-4: 匿名信件区别对待 — vague anonymous letters are kept for reference.
-    if facts.is_anonymous and facts.anonymous_treatment == AnonymousTreatment.KEEP:
+    # R-INTAKE-4: 匿名信件区别对待 — vague anonymous letters are kept for reference, but not
+    # by a main leader's own organization department (R-ROUTE-3): shelving the letter is
+    # deciding on it too, so such a letter is routed like any other, upwards.
+    if (
+        facts.is_anonymous
+        and facts.anonymous_treatment == AnonymousTreatment.KEEP
+        and not same_level_main_leader_conflicts(facts.respondents, receiving)
+    ):
         return RoutingProposal(
             mode=HandlingMode.FILE,
             department=receiving,
@@ -381,9 +377,7 @@ def _responsible_department(
     j: JurisdictionFacts | None = start
     while j is not None:
         dept = facts.directory.organization_department(j)
-        leaders = [
-            r for r in facts.respondents if dept and _is_own_organization_department(r, dept)
-        ]
+        leaders = [r for r in facts.respondents if dept and is_own_organization_department(r, dept)]
         if dept is not None and not leaders:
             return dept, j
         parent = facts.directory.parent(j)
@@ -457,7 +451,7 @@ def _route_by_management(facts: RoutingFacts, cadres: list[RespondentFacts]) -> 
         and _at_prefecture_or_above(receiving)
         and receiving.kind == DepartmentKind.ORGANIZATION
         and target.jurisdiction.is_within(receiving.jurisdiction)
-        and not any(_is_own_organization_department(r, receiving) for r in facts.respondents)
+        and not any(is_own_organization_department(r, receiving) for r in facts.respondents)
     ):
         target, target_j = receiving, receiving.jurisdiction
     is_key = key and target is not None and _at_prefecture_or_above(target)
@@ -572,3 +566,25 @@ def rule_ids(reasons: Iterable[Reason]) -> tuple[str, ...]:
         for rule in reason.rules:
             seen.setdefault(rule, None)
     return tuple(seen)
+
+
+def department_instead(facts: RoutingFacts, department_id: int, jurisdiction_id: int) -> str:
+    """R-ROUTE-3: the name of the organization department a case should go to when the
+    department `department_id` (of `jurisdiction_id`) may not hold it: the proposal's
+    department when that one may, else the nearest acceptable one above."""
+    proposal = propose_routing(facts)
+    target = proposal.department
+    if (
+        target is not None
+        and target.kind in (DepartmentKind.ORGANIZATION, DepartmentKind.PERSONNEL)
+        and target.id != department_id
+        and not same_level_main_leader_conflicts(facts.respondents, target)
+    ):
+        return target.name
+    j = facts.directory.jurisdictions.get(jurisdiction_id)
+    parent = facts.directory.parent(j) if j is not None else None
+    if parent is not None:
+        above, _ = _responsible_department(facts, parent, [])
+        if above is not None:
+            return above.name
+    return "上一级组织部门"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from xinfang.cases.models import Case, Category
+from collections.abc import Iterable
+
+from xinfang.cases.models import Case, Category, HandlingMode
 from xinfang.orgs.models import Department, DepartmentKind, Jurisdiction
 from xinfang.petitions.models import AnonymousTreatment, Petition, Respondent
 from xinfang.petitions.selectors import family_case_ids
@@ -14,7 +16,9 @@ from xinfang.routing.proposal import (
     ReferralRuleFacts,
     RespondentFacts,
     RoutingFacts,
+    department_instead,
 )
+from xinfang.routing.rules import RespondentLike, refuse_own_main_leader
 
 
 def _path_ids(path: str) -> list[int]:
@@ -136,6 +140,43 @@ def facts_for_case(case: Case) -> RoutingFacts:
         # Only matters outside the remit are referred by rule (R-ROUTE-6): skip the query
         # for the rest.
         referral_rules=referral_rules() if outside else (),
+    )
+
+
+# Handling modes in which the deciding department keeps the case in its own hands: handled
+# here, kept for reference, or assigned down with the result reported back to it for
+# acceptance (R-CLOSE-6). A case only received (no mode yet) is not held: letters arrive
+# where they arrive, and the decision on them is checked when it is taken.
+HELD_MODES = frozenset({HandlingMode.SELF, HandlingMode.FILE, HandlingMode.ASSIGN})
+
+
+def respondents_of_case(case: Case) -> list[Respondent]:
+    """The respondents of every petition of `case`'s family (first case and cases sent
+    down share their petitions)."""
+    return list(Respondent.objects.filter(petition__case_id__in=family_case_ids(case)))
+
+
+def refuse_if_department_may_not_hold(
+    case: Case,
+    department: Department,
+    *,
+    doing: str,
+    respondents: Iterable[RespondentLike] | None = None,
+) -> None:
+    """R-ROUTE-3: the one check every path that leaves `case` with `department` calls
+    (handling here, sending down, referring, keeping for reference, taking a case back after
+    an objection, a review sent back, a merge, a repeat linked to it). `respondents`
+    defaults to those of the case's family; a merge passes both cases'."""
+    rows: list[RespondentLike] = (
+        list(respondents_of_case(case)) if respondents is None else list(respondents)
+    )
+    refuse_own_main_leader(
+        rows,
+        department,
+        doing=doing,
+        instead=lambda: department_instead(
+            facts_for_case(case), department.pk, department.jurisdiction_id
+        ),
     )
 
 
