@@ -25,6 +25,8 @@ class PetitionEntry:
     petitioners: list[PetitionerView]
     identity_shown: bool
     respondents: list[Any] = field(default_factory=list)
+    # 当事干部 of a personal request: usually the petitioner, so only with the identity.
+    concerned_cadre: Any = None
     interviews: list[Any] = field(default_factory=list)
     attachments: list[Any] = field(default_factory=list)
 
@@ -59,7 +61,7 @@ def case_file(user: User, case: Case) -> CaseFile:
     entries = []
     petitions = (
         petitions_of_case(case)
-        .select_related("receiving_department", "registrar")
+        .select_related("receiving_department", "registrar", "concerned_cadre")
         .prefetch_related("respondents", "interviews__receivers", "attachments")
         .order_by("received_on", "pk")
     )
@@ -73,6 +75,7 @@ def case_file(user: User, case: Case) -> CaseFile:
                 petitioners=people,
                 identity_shown=shown and not (people == [] and not p.is_anonymous),
                 respondents=list(p.respondents.all()),
+                concerned_cadre=getattr(p, "concerned_cadre", None) if shown else None,
                 # Interview notes and letters name the writer: only with the identity.
                 interviews=list(p.interviews.all()) if shown else [],
                 attachments=list(p.attachments.all()) if shown else [],
@@ -145,6 +148,15 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
                     }
                     for r in e.respondents
                 ],
+                "当事干部": (
+                    {
+                        "姓名": e.concerned_cadre.name,
+                        "单位": e.concerned_cadre.unit,
+                        "职务": e.concerned_cadre.post_title,
+                    }
+                    if e.concerned_cadre is not None
+                    else None
+                ),
                 "接谈记录": [
                     {
                         "时间": _text(i.interviewed_at),

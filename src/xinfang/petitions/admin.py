@@ -28,7 +28,13 @@ from xinfang.cases.access import can_see_identity, cases_visible_to
 from xinfang.cases.models import Case, Category, Nature
 from xinfang.orgs.admin import may_view_cases
 from xinfang.orgs.models import User
-from xinfang.petitions.models import Attachment, Interview, Petition, Respondent
+from xinfang.petitions.models import (
+    Attachment,
+    ConcernedCadre,
+    Interview,
+    Petition,
+    Respondent,
+)
 from xinfang.petitions.selectors import petitioners_for
 
 HIDDEN_MATERIAL_NOTE = "信件全文、接谈记录和附件可能含有信访人身份信息，已随身份一并隐去。"
@@ -130,6 +136,17 @@ class RespondentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("jurisdiction", "department")
 
 
+class ConcernedCadreInline(ReadOnlyInline):
+    """当事干部 of a personal request (R-CAT-4): usually the petitioner himself, so shown
+    only with the petitioner's identity (R-PROTECT-1)."""
+
+    model = ConcernedCadre
+    fields = ["name", "unit", "post_title", "rank", "jurisdiction", "managing_jurisdiction"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConcernedCadre]:
+        return super().get_queryset(request).select_related("jurisdiction", "managing_jurisdiction")
+
+
 class InterviewInline(ReadOnlyInline):
     model = Interview
     fields = ["interviewed_at", "place", "statement", "requests", "answer"]
@@ -224,7 +241,7 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: Any
     ) -> list[type[admin.options.InlineModelAdmin[Any, Any]]]:
         if self._identity_shown(request, obj):
-            return [RespondentInline, InterviewInline, AttachmentInline]
+            return [RespondentInline, ConcernedCadreInline, InterviewInline, AttachmentInline]
         return [RespondentInline]
 
     @admin.display(description="案件编号", ordering="case__number")

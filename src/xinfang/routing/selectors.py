@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from xinfang.cases.models import Case, Category, HandlingMode
 from xinfang.orgs.models import Department, DepartmentKind, Jurisdiction
-from xinfang.petitions.models import AnonymousTreatment, Petition, Respondent
+from xinfang.petitions.models import AnonymousTreatment, ConcernedCadre, Petition, Respondent
 from xinfang.petitions.selectors import family_case_ids
 from xinfang.routing.models import ReferralRule
 from xinfang.routing.proposal import (
@@ -39,8 +39,8 @@ def referral_rules() -> tuple[ReferralRuleFacts, ...]:
 
 
 def facts_for_case(case: Case) -> RoutingFacts:
-    """Everything `propose_routing` needs about `case`, in at most seven queries, however
-    many petitions."""
+    """Everything `propose_routing` needs about `case`, in at most eight queries (seven
+    unless it is a personal request), however many petitions."""
     # The whole family: the first case's petitions and those registered on cases sent down.
     # Plain id lists keep these two queries simple: this runs on every routing decision.
     family = family_case_ids(case)
@@ -55,6 +55,17 @@ def facts_for_case(case: Case) -> RoutingFacts:
         .select_related("jurisdiction", "managing_jurisdiction")
         .order_by("petition_id", "id")
     )
+    # R-CAT-4: only a personal request is routed by the cadre it concerns; skip the query
+    # for the rest.
+    concerned_rows = (
+        list(
+            ConcernedCadre.objects.filter(petition__case_id__in=family)
+            .select_related("jurisdiction", "managing_jurisdiction")
+            .order_by("petition_id")
+        )
+        if case.category == Category.PERSONAL_REQUEST
+        else []
+    )
 
     # Jurisdictions involved: the receiving one, the respondents' and their managers', and
     # every ancestor of those (for R-ROUTE-3's "one level up", R-ROUTE-4's follow-up and the
@@ -67,8 +78,10 @@ def facts_for_case(case: Case) -> RoutingFacts:
         else Department.objects.select_related("jurisdiction").get(pk=case.department_id)
     )
     paths = [receiving_dept.jurisdiction.path]
-    for r in respondent_rows:
-        paths += [j.path for j in (r.jurisdiction, r.managing_jurisdiction) if j is not None]
+    for row in respondent_rows:
+        paths += [j.path for j in (row.jurisdiction, row.managing_jurisdiction) if j is not None]
+    for c in concerned_rows:
+        paths += [j.path for j in (c.jurisdiction, c.managing_jurisdiction) if j is not None]
     ids = {i for p in paths for i in _path_ids(p)}
     # Plain rows, not model instances: this runs on every routing decision.
     jurisdictions = {
@@ -84,29 +97,33 @@ def facts_for_case(case: Case) -> RoutingFacts:
         .values_list("pk", "name", "kind", "jurisdiction_id")
     )
 
-    respondents: list[RespondentFacts] = []
-    seen: set[tuple[object, ...]] = set()
-    for r in respondent_rows:
-        # The same cadre named in a first letter and its repeats counts once.
-        key = (r.cadre_id or r.name, r.jurisdiction_id, r.post_title)
-        if key in seen:
-            continue
-        seen.add(key)
-        respondents.append(
-            RespondentFacts(
-                name=r.name,
-                jurisdiction=jurisdictions.get(r.jurisdiction_id) if r.jurisdiction_id else None,
-                managing_jurisdiction=(
-                    jurisdictions.get(r.managing_jurisdiction_id)
-                    if r.managing_jurisdiction_id
-                    else None
-                ),
-                is_main_leader=r.is_main_leader,
-                rank=r.rank,
-                post_title=r.post_title or r.unit,
-                department_id=r.department_id,
+    def cadre_facts(rows: list[Respondent] | list[ConcernedCadre]) -> tuple[RespondentFacts, ...]:
+        out: list[RespondentFacts] = []
+        seen: set[tuple[object, ...]] = set()
+        for r in rows:
+            # The same cadre named in a first letter and its repeats counts once.
+            key = (r.cadre_id or r.name, r.jurisdiction_id, r.post_title)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                RespondentFacts(
+                    name=r.name,
+                    jurisdiction=(
+                        jurisdictions.get(r.jurisdiction_id) if r.jurisdiction_id else None
+                    ),
+                    managing_jurisdiction=(
+                        jurisdictions.get(r.managing_jurisdiction_id)
+                        if r.managing_jurisdiction_id
+                        else None
+                    ),
+                    is_main_leader=r.is_main_leader,
+                    rank=r.rank,
+                    post_title=r.post_title or r.unit,
+                    department_id=getattr(r, "department_id", None),
+                )
             )
-        )
+        return tuple(out)
 
     # R-INTAKE-4: the case is anonymous only if no petition is signed; it is kept for
     # reference only if every anonymous petition was judged vague.
@@ -132,7 +149,8 @@ def facts_for_case(case: Case) -> RoutingFacts:
             kind=receiving_dept.kind,
             jurisdiction=jurisdictions[receiving_dept.jurisdiction_id],
         ),
-        respondents=tuple(respondents),
+        respondents=cadre_facts(respondent_rows),
+        concerned=cadre_facts(concerned_rows),
         text=text,
         is_anonymous=is_anonymous,
         anonymous_treatment=treatment,
