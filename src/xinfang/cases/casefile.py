@@ -14,6 +14,8 @@ from typing import Any
 from xinfang.cases.access import can_see_identity
 from xinfang.cases.lifecycle import EVENT_LABELS
 from xinfang.cases.models import Case, CaseEvent, State
+from xinfang.deadlines.clocks import ClockState
+from xinfang.deadlines.selectors import case_clocks
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import PetitionerView, petitioners_for, petitions_of_case
@@ -49,6 +51,8 @@ class CaseFile:
     reviews: list[Any]
     overdue_explanations: list[Any]
     events: list[EventEntry]
+    # The clocks as of today; a provisional one (暂定) says why (deadlines.clocks).
+    clocks: list[ClockState] = field(default_factory=list)
 
     @property
     def sealed(self) -> bool:
@@ -96,6 +100,7 @@ def case_file(user: User, case: Case) -> CaseFile:
             EventEntry(ev, EVENT_LABELS.get(ev.kind, ev.kind))
             for ev in case.events.select_related("actor").order_by("seq")
         ],
+        clocks=case_clocks(case),
     )
 
 
@@ -172,6 +177,18 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
                 ],
             }
             for e in file.petitions
+        ],
+        "期限": [
+            {
+                "期限": c.name,
+                "起算日": _text(c.start),
+                "到期日": _text(c.due_on),
+                "状态": c.label,
+                "已停止": _text(c.stopped_on),
+                "暂定": c.provisional,
+                "暂定说明": c.provisional_note,
+            }
+            for c in file.clocks
         ],
         "领导批示": [
             {

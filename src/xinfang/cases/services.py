@@ -45,7 +45,7 @@ from xinfang.cases.models import (
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
-from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_deadline
+from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_clock
 from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import petitions_of_case
@@ -1040,10 +1040,13 @@ def objection_raise(
             raise RuleViolation("本单位已决定处理方式，不能再对交转办提出异议。")
         if Objection.objects.filter(assignment=assignment, status=ObjectionStatus.PENDING).exists():
             raise RuleViolation("已有待上级处理的异议，请等待处理结果。")
-        last_day = objection_deadline(assignment)
+        window = objection_clock(assignment)
+        last_day = window.due_on
         if timezone.localdate() > last_day:
+            # A provisional last day says so: the administrator may still move it.
             raise RuleViolation(
                 f"已超过提出异议的期限（{last_day:%Y年%m月%d日}），请按交转办要求办理。"
+                + window.provisional_note
             )
         objection = Objection.objects.create(
             assignment=assignment,

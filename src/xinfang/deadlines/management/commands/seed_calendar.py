@@ -37,6 +37,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"{year}年的节假日安排尚未录入：请升级 chinese-calendar 后重新运行本命令，"
-                    "或在管理后台“工作日历”中按国务院办公厅通知逐日录入。"
+                    "或在管理后台“工作日历”中用“录入全年节假日安排”按国务院办公厅通知录入。"
                 )
             )
