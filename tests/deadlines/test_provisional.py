@@ -15,12 +15,13 @@ from xinfang.cases.models import Assignment, Case, CaseEvent
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import WorkingCalendar, invalidate_calendar
 from xinfang.deadlines.clocks import ClockSpec, compute_clock
-from xinfang.deadlines.models import CalendarDay, CalendarSource, CalendarYear
+from xinfang.deadlines.models import CalendarDay, CalendarSource, CalendarYear, RuleSet
 from xinfang.deadlines.selectors import case_clocks
 from xinfang.deadlines.services import (
     HolidayRange,
     MakeUpDay,
     calendar_year_enter,
+    rule_set_activate,
 )
 from xinfang.orgs.models import User
 
@@ -342,3 +343,14 @@ def test_admin_form_enters_a_year_or_shows_every_refusal(tree: Tree) -> None:
     assert CalendarYear.objects.get(year=2027).notice == "国办发明电〔2026〕9号"
     assert CalendarDay.objects.filter(date__year=2027, is_workday=False).count() == 11
     assert CalendarDay.objects.get(date=D(2027, 2, 14)).is_workday
+
+
+def test_rule_set_switch_records_each_moved_due_date(tree: Tree, administrator: User) -> None:
+    """Switching the rule set re-derives due dates the same way: each move is an event."""
+    case = make_case(tree.county_org, registered_on=D(2026, 11, 20), due_on=None)
+    rule_set_activate(actor=administrator, rule_set=RuleSet.objects.get(code="2022"))
+    event = CaseEvent.objects.get(case=case, kind="due_rederived")
+    assert event.payload["due_on_before"] is None
+    assert event.payload["due_on"] == "2027-01-19"
+    assert event.payload["reason"].startswith("期限规则改为“")
+    assert Case.objects.get(pk=case.pk).due_on == D(2027, 1, 19)

@@ -300,7 +300,8 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
         if not target.active:
             target.active = True
             target.save(update_fields=["active"])
-            rederive_open_due_dates()
+            # Every moved due date is on its case's timeline, whoever moved it (R-PROTECT-2).
+            rederive_open_due_dates(actor=actor, reason=f"期限规则改为“{target.name}”后重新计算")
     return target
 
 
