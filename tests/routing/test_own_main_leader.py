@@ -201,7 +201,8 @@ def test_repeat_linked_to_a_case_handled_here_is_refused(tree: Tree) -> None:
             repeat_of=handled,
             respondents=[RespondentInput(cadre=tree.county_secretary)],
         )
-    assert "重信重访并入本部门办理的案件" in str(err.value) and GO_TO_CITY in str(err.value)
+    assert "不能接收反映其问题的重信重访并入其办理的案件" in str(err.value)
+    assert GO_TO_CITY in str(err.value)
     # One transaction: nothing of the refused registration is kept.
     assert Petition.objects.count() == before
     assert not Respondent.objects.filter(cadre=tree.county_secretary).exists()
@@ -212,6 +213,44 @@ def test_repeat_linked_to_a_case_handled_here_is_refused(tree: Tree) -> None:
         respondents=[RespondentInput(cadre=tree.county_bureau_chief)],
     )
     assert again.pk == handled.pk
+
+
+def _city_case_handled_by_county(tree: Tree) -> Case:
+    """The city assigned a case about a bureau chief to the county, which handles it."""
+    parent = to_read(
+        register(tree.city_staff, respondents=[RespondentInput(cadre=tree.county_bureau_chief)]),
+        tree.city_staff,
+    )
+    assignment = cs.case_assign_down(
+        actor=tree.city_staff, case=parent, to_department=tree.county_org, routing_note="属地"
+    )
+    to_handling(Case.objects.get(pk=assignment.child_id), tree.county_staff)
+    return Case.objects.get(pk=parent.pk)
+
+
+def test_repeat_at_the_city_reaching_the_county_that_handles_it_is_refused(tree: Tree) -> None:
+    """A repeat linked to the city's case joins the family the county handles below."""
+    parent = _city_case_handled_by_county(tree)
+    before = Petition.objects.count()
+    with pytest.raises(RuleViolation, match="R-ROUTE-3") as err:
+        register(
+            tree.city_staff,
+            repeat_of=parent,
+            respondents=[RespondentInput(cadre=tree.county_secretary)],
+        )
+    assert SECRETARY_REFUSED in str(err.value) and GO_TO_CITY in str(err.value)
+    assert Petition.objects.count() == before
+
+
+def test_merge_at_the_city_reaching_the_county_that_handles_it_is_refused(tree: Tree) -> None:
+    parent = _city_case_handled_by_county(tree)
+    about_secretary = register(
+        tree.city_staff, respondents=[RespondentInput(cadre=tree.county_secretary)]
+    )
+    with pytest.raises(RuleViolation, match="R-ROUTE-3") as err:
+        cs.case_merge(actor=tree.city_staff, case=about_secretary, into=parent, reason="同一事项")
+    assert SECRETARY_REFUSED in str(err.value)
+    assert Case.objects.get(pk=about_secretary.pk).state == State.REGISTERED
 
 
 def test_taking_a_case_back_after_an_objection_is_refused(tree: Tree) -> None:

@@ -52,9 +52,9 @@ from xinfang.petitions.selectors import petitions_of_case
 from xinfang.routing.models import Objection, ObjectionStatus
 from xinfang.routing.proposal import propose_routing
 from xinfang.routing.selectors import (
-    HELD_MODES,
     facts_for_case,
     refuse_if_department_may_not_hold,
+    refuse_if_family_holders_may_not_hold,
     respondents_of_case,
 )
 from xinfang.routing.services import routing_decision_record
@@ -693,15 +693,13 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
         target = Case.objects.select_for_update().select_related("department").get(pk=into.pk)
         if target.state in FROZEN_STATES:  # checked again on the locked row
             raise RuleViolation("目标案件已归档或已并案，不能并入。", rules=("R-REPEAT-4",))
-        if target.handling_mode in HELD_MODES:
-            # R-ROUTE-3: merging would put this case's respondents into a case the
-            # department is handling itself.
-            refuse_if_department_may_not_hold(
-                case,
-                target.department,
-                doing="将本案并入其办理的案件",
-                respondents=[*respondents_of_case(case), *respondents_of_case(target)],
-            )
+        # R-ROUTE-3: merging puts this case's respondents into every case of the target's
+        # family that a department holds (the target, or a case sent down from it).
+        refuse_if_family_holders_may_not_hold(
+            target,
+            doing="将本案并入其办理的案件",
+            respondents=[*respondents_of_case(case), *respondents_of_case(target)],
+        )
         moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
         Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
         append_record(

@@ -32,7 +32,7 @@ from xinfang.petitions.models import (
     Respondent,
     Source,
 )
-from xinfang.routing.selectors import HELD_MODES, refuse_if_department_may_not_hold
+from xinfang.routing.selectors import refuse_if_family_holders_may_not_hold
 
 MAX_REPRESENTATIVES = 5
 
@@ -447,11 +447,12 @@ def petition_register(
         Respondent.objects.bulk_create([_respondent_row(petition, r) for r in respondents])
         if concerned_cadre is not None:
             _concerned_cadre_row(petition, concerned_cadre).save()
-        if is_repeat and case.handling_mode in HELD_MODES and respondents:
-            # R-ROUTE-3: a repeat naming this department's own main leader may not join a
-            # case it handles itself; refused before anything is kept (one transaction).
-            refuse_if_department_may_not_hold(
-                case, dept, doing="将反映其问题的信访作为重信重访并入本部门办理的案件"
+        if is_repeat and respondents:
+            # R-ROUTE-3: a repeat naming a department's own main leader may not join a case
+            # that department holds (here, or a case sent down from it); refused before
+            # anything is kept (one transaction).
+            refuse_if_family_holders_may_not_hold(
+                case, doing="接收反映其问题的重信重访并入其办理的案件"
             )
         if interview is not None:
             _create_interview(petition, interview)

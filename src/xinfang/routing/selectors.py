@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xinfang.cases.lifecycle import FROZEN_STATES
 from xinfang.cases.models import Case, Category, HandlingMode
 from xinfang.orgs.models import Department, DepartmentKind, Jurisdiction
 from xinfang.petitions.models import AnonymousTreatment, ConcernedCadre, Petition, Respondent
@@ -196,6 +197,26 @@ def refuse_if_department_may_not_hold(
             facts_for_case(case), department.pk, department.jurisdiction_id
         ),
     )
+
+
+def refuse_if_family_holders_may_not_hold(
+    case: Case, *, doing: str, respondents: Iterable[RespondentLike] | None = None
+) -> None:
+    """R-ROUTE-3 for the paths that add petitions to a family (a repeat, a merge): the
+    petitions are shared by the first case and every case sent down from it, so each of
+    them that its department holds (HELD_MODES, not sealed) is checked, the case sent down
+    to a county as much as the city's own."""
+    rows: list[RespondentLike] = (
+        list(respondents_of_case(case)) if respondents is None else list(respondents)
+    )
+    holders = (
+        Case.objects.filter(pk__in=family_case_ids(case), handling_mode__in=HELD_MODES)
+        .exclude(state__in=FROZEN_STATES)
+        .select_related("department")
+        .order_by("pk")
+    )
+    for holder in holders:
+        refuse_if_department_may_not_hold(holder, holder.department, doing=doing, respondents=rows)
 
 
 def describe_rule(rule: ReferralRule) -> str:
