@@ -8,8 +8,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from tests.builders import at, register, to_read
 from tests.deadlines.conftest import make_assigned, make_case, use_rule_set
 from tests.orgtree import Tree
+from xinfang.cases import services as cs
 from xinfang.cases.casefile import case_file, case_file_export
 from xinfang.cases.models import Assignment, Case, CaseEvent
 from xinfang.core.errors import RuleViolation
@@ -354,3 +356,20 @@ def test_rule_set_switch_records_each_moved_due_date(tree: Tree, administrator: 
     assert event.payload["due_on"] == "2027-01-19"
     assert event.payload["reason"].startswith("期限规则改为“")
     assert Case.objects.get(pk=case.pk).due_on == D(2027, 1, 19)
+
+
+@pytest.mark.usefixtures("no_2027")
+def test_objection_refused_on_a_provisional_last_day_says_so(tree: Tree) -> None:
+    """The issue's example: a case sent down on 29 December 2026. Until 2027 is entered the
+    last day is 5 January (1 January counted as a working day); a refusal on the 6th says
+    the date is provisional."""
+    with at(2026, 12, 29):
+        case = to_read(register(tree.city_staff), tree.city_staff)
+        assignment = cs.case_assign_down(
+            actor=tree.city_staff, case=case, to_department=tree.county_org, routing_note="属地"
+        )
+    with at(2027, 1, 6), pytest.raises(RuleViolation, match="提出异议的期限") as err:
+        cs.objection_raise(actor=tree.county_staff, assignment=assignment, reasons="不属本县")
+    assert str(err.value) == (
+        "已超过提出异议的期限（2027年01月05日），请按交转办要求办理。" + NOTE_2027
+    )
