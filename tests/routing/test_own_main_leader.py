@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.builders import register, to_closed, to_handling, to_read
+from tests.builders import complete_closure, register, to_closed, to_handling, to_read
 from tests.orgtree import Tree
 from xinfang.cases import services as cs
 from xinfang.cases.models import Assignment, Case, State
@@ -281,6 +281,38 @@ def test_taking_a_case_back_after_an_objection_is_refused(tree: Tree) -> None:
     assert Case.objects.get(pk=case.pk).state == State.TRANSFERRED
 
 
+def _named_before_the_rule(tree: Tree, case: Case) -> None:
+    """The county secretary on the case's letter, recorded as it could be before this rule
+    was enforced (the services now refuse every way of getting there)."""
+    post = tree.county_secretary.post
+    assert post is not None
+    Respondent.objects.create(
+        petition=Petition.objects.filter(case_id=case.petitions_root_id).first(),
+        cadre=tree.county_secretary,
+        name="周建国",
+        post_title=post.title,
+        rank=post.rank,
+        jurisdiction=tree.hekou,
+        managing_jurisdiction=tree.linjiang,
+        is_main_leader=True,
+    )
+
+
+def test_report_sent_back_to_the_leaders_own_department_is_refused(tree: Tree) -> None:
+    """R-CLOSE-6 return: the reported case would be handled again by the county."""
+    parent = _city_case_handled_by_county(tree)
+    child = Case.objects.get(parent=parent)
+    cs.closure_submit(actor=tree.county_staff, case=child, **complete_closure(child))
+    cs.closure_approve(
+        actor=tree.staff(tree.county_org, "leader"), case=child, review_opinion="同意结案。"
+    )
+    _named_before_the_rule(tree, parent)
+    with pytest.raises(RuleViolation, match="R-ROUTE-3") as err:
+        cs.report_return(actor=tree.city_staff, case=parent, child=child, reasons="事实不清")
+    assert "不能重新办理本案" in str(err.value) and GO_TO_CITY in str(err.value)
+    assert Case.objects.get(pk=child.pk).state == State.CLOSED
+
+
 def test_review_sent_back_to_the_leaders_own_department_is_refused(tree: Tree) -> None:
     """A case handled at the county before this rule, whose letter also names the county
     secretary (recorded as it was then): a 复查 may not send it back to the county."""
@@ -291,18 +323,7 @@ def test_review_sent_back_to_the_leaders_own_department_is_refused(tree: Tree) -
         tree.staff(tree.county_org, "leader"),
         tree.county_staff,
     )
-    post = tree.county_secretary.post
-    assert post is not None
-    Respondent.objects.create(  # as registered before the rule was enforced
-        petition=Petition.objects.get(case=case),
-        cadre=tree.county_secretary,
-        name="周建国",
-        post_title=post.title,
-        rank=post.rank,
-        jurisdiction=tree.hekou,
-        managing_jurisdiction=tree.linjiang,
-        is_main_leader=True,
-    )
+    _named_before_the_rule(tree, case)
     cs.review_apply(
         actor=tree.city_staff, case=case, applied_on=timezone.localdate(), request="不服"
     )

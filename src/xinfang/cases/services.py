@@ -922,8 +922,10 @@ def report_return(*, actor: User, case: Case, child: Case, reasons: str) -> Case
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="return_report")
         assignment = _reported_assignment(case, child)
-        child = Case.objects.select_for_update().get(pk=child.pk)
+        child = Case.objects.select_for_update().select_related("department").get(pk=child.pk)
         to = _target(child, "return_report")
+        # R-ROUTE-3: the returned case is handled again by the department below.
+        refuse_if_department_may_not_hold(child, child.department, doing="重新办理本案")
         now = timezone.now()
         assignment.returned_at = now
         assignment.return_reasons = reasons.strip()
