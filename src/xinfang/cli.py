@@ -2,6 +2,11 @@
 
 `xinfang demo` builds and serves the demo; `xinfang audit verify` checks the timeline;
 anything else is passed to Django (`xinfang migrate`, `xinfang createsuperuser`, ...).
+
+Every command first checks the data key against the database (core/keys.py) and stops
+with a Chinese and English message on a missing, malformed or wrong key, except the few
+below that never read or write personal data. Deny by default: a command added later is
+checked without anyone having to remember it.
 """
 
 from __future__ import annotations
@@ -37,15 +42,62 @@ def _load_demo_keys() -> None:
             os.environ.setdefault(name, value)
 
 
+# Commands that never touch personal identifiers, so they run without the data key:
+# help and migration tooling, static files and translations, accounts, the calendar.
+# `rotate_data_key` checks both keys itself (the startup check refuses mid-rotation).
+KEYLESS_COMMANDS = frozenset(
+    {
+        "help",
+        "version",
+        "makemigrations",
+        "showmigrations",
+        "sqlmigrate",
+        "collectstatic",
+        "findstatic",
+        "compilemessages",
+        "makemessages",
+        "createsuperuser",
+        "changepassword",
+        "seed_calendar",
+        "rotate_data_key",
+    }
+)
+
+
+def _check_data_key() -> None:
+    """Stop with the key check's message (no traceback) before the command runs."""
+    import django
+    from django.db import connections
+
+    from xinfang.core.keys import DataKeyError, check_data_key
+
+    django.setup()
+    try:
+        check_data_key()
+    except DataKeyError as e:
+        sys.stderr.write(f"{e}\n")
+        sys.exit(1)
+    finally:
+        # The check's connection is not the command's: runserver's reloader process, for
+        # one, would hold it idle for as long as it watches. (Inside a transaction, as in
+        # the tests, it stays: closing would break the transaction.)
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
-    if len(argv) > 1 and argv[1] == "demo":
+    command = argv[1] if len(argv) > 1 else "help"
+    if command == "demo":
         _demo_environment()
     else:
         _load_demo_keys()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     from django.core.management import execute_from_command_line
 
+    if not command.startswith("-") and command not in KEYLESS_COMMANDS:
+        _check_data_key()
     execute_from_command_line(argv)
 
 

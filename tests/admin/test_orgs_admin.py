@@ -98,7 +98,9 @@ def test_administrator_creates_jurisdiction_and_department(
 def test_department_filters(tree: Tree, administrator: User, login: Login) -> None:
     client = login(administrator)
     url = reverse("admin:orgs_department_changelist")
-    result = client.get(url + "?kind=organization&jurisdiction__level=county").context["cl"]
+    result = client.get(
+        url + "?kind__exact=organization&jurisdiction__level__exact=county"
+    ).context["cl"]
     assert {d.name for d in result.result_list} == {"河口县委组织部", "白沙县委组织部"}
 
 

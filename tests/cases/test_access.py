@@ -9,9 +9,9 @@ from django.http import Http404
 from tests.builders import RespondentInput, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import services as cs
-from xinfang.cases.access import can_see_identity, cases_visible_to, get_case_for_user
+from xinfang.cases.access import cases_visible_to, get_case_for_user
+from xinfang.cases.protection import HIDDEN, can_see_identity, protection_for
 from xinfang.petitions.models import IdentityRead, Petition
-from xinfang.petitions.selectors import HIDDEN, petitioners_for
 
 
 def test_department_sees_own_cases_only(tree: Tree) -> None:
@@ -72,7 +72,7 @@ def _case_about(tree: Tree, cadre_attr: str, staff_attr: str = "city_staff"):  #
 def test_r_protect_1_identity_shown_to_the_handling_department_and_logged(tree: Tree) -> None:
     case = _case_about(tree, "county_bureau_chief", "county_staff")
     petition = Petition.objects.get(case=case)
-    [view] = petitioners_for(tree.county_staff, case, petition)
+    [view] = protection_for(tree.county_staff, case).petitioners(petition)
     assert view.shown and view.name == "王建华" and view.id_number == "110101199003074477"
     assert IdentityRead.objects.filter(user=tree.county_staff, petition=petition).count() == 1
 
@@ -83,7 +83,7 @@ def test_r_protect_1_hidden_from_same_level_department_of_main_leader(tree: Tree
     case = _case_about(tree, "county_secretary", "county_staff")
     petition = Petition.objects.get(case=case)
     assert not can_see_identity(tree.county_staff, case)
-    [view] = petitioners_for(tree.county_staff, case, petition)
+    [view] = protection_for(tree.county_staff, case).petitioners(petition)
     assert not view.shown and view.name == HIDDEN and view.id_number == HIDDEN
     assert IdentityRead.objects.count() == 0
 

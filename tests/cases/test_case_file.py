@@ -9,18 +9,11 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.builders import RespondentInput, register, to_closed
+from tests.clients import staff_client
 from tests.orgtree import Tree
 from xinfang.cases import services as cs
 from xinfang.cases.models import Case
-from xinfang.orgs.models import User
 from xinfang.petitions.models import IdentityRead
-
-
-def _client(user: User) -> Client:
-    User.objects.filter(pk=user.pk).update(is_staff=True)
-    client = Client()
-    client.force_login(User.objects.get(pk=user.pk))
-    return client
 
 
 def _archived(tree: Tree) -> Case:
@@ -32,7 +25,7 @@ def _archived(tree: Tree) -> Case:
 
 def test_archived_file_reads_prints_and_exports(tree: Tree) -> None:
     case = _archived(tree)
-    client = _client(tree.county_staff)
+    client = staff_client(tree.county_staff)
     url = reverse("cases:case_file", args=[case.pk])
     page = client.get(url).content.decode()
     assert "已归档封存" in page and case.archive_number in page
@@ -50,7 +43,7 @@ def test_archived_file_reads_prints_and_exports(tree: Tree) -> None:
 
 def test_file_is_for_those_who_may_see_the_case(tree: Tree) -> None:
     case = _archived(tree)
-    response = _client(tree.baisha_staff).get(reverse("cases:case_file", args=[case.pk]))
+    response = staff_client(tree.baisha_staff).get(reverse("cases:case_file", args=[case.pk]))
     assert response.status_code == 404
     anonymous = Client().get(reverse("cases:case_file", args=[case.pk]))
     assert anonymous.status_code == 302
@@ -58,7 +51,7 @@ def test_file_is_for_those_who_may_see_the_case(tree: Tree) -> None:
 
 def test_identity_hidden_in_the_file_where_r_protect_1_says(tree: Tree) -> None:
     case = register(tree.county_staff, respondents=[RespondentInput(cadre=tree.county_secretary)])
-    page = _client(tree.county_staff).get(reverse("cases:case_file", args=[case.pk])).content
+    page = staff_client(tree.county_staff).get(reverse("cases:case_file", args=[case.pk])).content
     text = page.decode()
     assert "王建华" not in text and "（已隐去）" in text
     assert "我单位局长" not in text, "the letter's text names the writer: hidden too"

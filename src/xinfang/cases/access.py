@@ -13,8 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from xinfang.cases.models import Case, Review
-from xinfang.orgs.models import Department, Level, Role, User
-from xinfang.petitions.models import Respondent
+from xinfang.orgs.models import Role, User
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -39,32 +38,3 @@ def get_case_for_user(user: User, case_id: int) -> Case:
         return cases_visible_to(user).select_related("department__jurisdiction").get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("案件不存在或无权查看") from None
-
-
-def _respondent_hides_identity_from(resp: Respondent, dept: Department) -> bool:
-    """R-PROTECT-1: the respondent's own department, any department of the unit they work in,
-    and every same-level department of a main leader complained about (R-ROUTE-3)."""
-    if resp.department_id is not None and resp.department_id == dept.pk:
-        return True
-    if resp.jurisdiction_id is None or resp.jurisdiction_id != dept.jurisdiction_id:
-        return False
-    return resp.is_main_leader or dept.jurisdiction.level == Level.UNIT
-
-
-def can_see_identity(user: User, case: Case) -> bool:
-    """R-PROTECT-1: petitioners' identity is shown only to the registrars, handlers and leaders
-    of the department responsible for the case or of the department that received the
-    petition, and never to the respondent's side."""
-    dept = user.department
-    if dept is None or not (
-        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
-    ):
-        return False
-    from xinfang.petitions.selectors import petitions_of_case
-
-    petitions = petitions_of_case(case)
-    involved = case.department_id == dept.pk or petitions.filter(receiving_department=dept).exists()
-    if not involved:
-        return False
-    respondents = Respondent.objects.filter(petition__in=petitions)
-    return not any(_respondent_hides_identity_from(r, dept) for r in respondents)

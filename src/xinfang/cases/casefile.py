@@ -2,8 +2,8 @@
 
 One selector gathers everything a sealed file holds (petitions, interviews, respondents,
 attachments' details, instructions, routing, assignments, closures, reviews, timeline), with
-petitioners' identity shown only where `can_see_identity` allows, every such read logged
-(R-PROTECT-1).
+protected material (identity, letter text, interviews, attachments, protected timeline
+values) read only through the protection policy, `cases.protection` (R-PROTECT-1).
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from xinfang.cases.access import can_see_identity
 from xinfang.cases.lifecycle import EVENT_LABELS
 from xinfang.cases.models import Case, CaseEvent, State
+from xinfang.cases.protection import CaseProtection, PetitionerView, protection_for
 from xinfang.deadlines.clocks import ClockState
 from xinfang.deadlines.selectors import case_clocks
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import PetitionerView, petitioners_for, petitions_of_case
+from xinfang.petitions.selectors import petitions_of_case
 
 
 @dataclass
@@ -26,6 +26,7 @@ class PetitionEntry:
     petition: Petition
     petitioners: list[PetitionerView]
     identity_shown: bool
+    content: str
     respondents: list[Any] = field(default_factory=list)
     # 当事干部 of a personal request: usually the petitioner, so only with the identity.
     concerned_cadre: Any = None
@@ -51,6 +52,7 @@ class CaseFile:
     reviews: list[Any]
     overdue_explanations: list[Any]
     events: list[EventEntry]
+    protection: CaseProtection
     # The clocks as of today; a provisional one (暂定) says why (deadlines.clocks).
     clocks: list[ClockState] = field(default_factory=list)
 
@@ -69,20 +71,19 @@ def case_file(user: User, case: Case) -> CaseFile:
         .prefetch_related("respondents", "interviews__receivers", "attachments")
         .order_by("received_on", "pk")
     )
-    allowed = can_see_identity(user, case)  # once for the case, not per petition
+    protection = protection_for(user, case)  # once for the case, not per petition
     for p in petitions:
-        people = petitioners_for(user, case, p, allowed=allowed)
-        shown = all(v.shown for v in people) if people else True
         entries.append(
             PetitionEntry(
                 petition=p,
-                petitioners=people,
-                identity_shown=shown and not (people == [] and not p.is_anonymous),
+                petitioners=protection.petitioners(p),
+                # Anonymous letters too: their text often identifies the writer.
+                identity_shown=protection.identity_shown,
+                content=protection.content(p),
                 respondents=list(p.respondents.all()),
-                concerned_cadre=getattr(p, "concerned_cadre", None) if shown else None,
-                # Interview notes and letters name the writer: only with the identity.
-                interviews=list(p.interviews.all()) if shown else [],
-                attachments=list(p.attachments.all()) if shown else [],
+                concerned_cadre=protection.concerned_cadre(p),
+                interviews=protection.interviews(p),
+                attachments=protection.attachments(p),
             )
         )
     referral = getattr(case, "referral", None)
@@ -100,6 +101,7 @@ def case_file(user: User, case: Case) -> CaseFile:
             EventEntry(ev, EVENT_LABELS.get(ev.kind, ev.kind))
             for ev in case.events.select_related("actor").order_by("seq")
         ],
+        protection=protection,
         clocks=case_clocks(case),
     )
 
@@ -131,7 +133,7 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
                 "收到日期": _text(e.petition.received_on),
                 "受理部门": e.petition.receiving_department.name,
                 "内容摘要": e.petition.summary,
-                "全文": e.petition.content if e.identity_shown else "（已隐去）",
+                "全文": e.content,
                 "匿名": e.petition.is_anonymous,
                 "集体访": e.petition.is_collective,
                 "人数": e.petition.head_count,
@@ -219,7 +221,7 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
                 "时间": _text(e.event.created_at),
                 "原状态": e.event.from_state,
                 "新状态": e.event.to_state,
-                "内容": e.event.payload,
+                "内容": file.protection.event_payload(e.event.payload),
                 "校验值": e.event.hash,
             }
             for e in file.events

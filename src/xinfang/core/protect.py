@@ -3,50 +3,41 @@
 The key comes from the environment (XINFANG_DATA_KEY), never from the repository.
 Encryption is Fernet (AES-128-CBC with HMAC-SHA256); the matching hash is HMAC-SHA256
 under a key derived from the same secret, so the hash reveals nothing without the key.
+
+Before every encryption and keyed hash the key is compared with the fingerprint recorded
+in the database (core/keys.py): under a missing, malformed or wrong key nothing is
+written or looked up, even if the check at start was bypassed.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from functools import cache
-
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+from cryptography.fernet import InvalidToken
 from django.core.exceptions import ImproperlyConfigured
 
+from xinfang.core import keys
 
-@cache
-def _keys(secret: str) -> tuple[Fernet, bytes]:
-    if not secret:
-        raise ImproperlyConfigured(
-            "XINFANG_DATA_KEY is not set: personal identifiers cannot be stored"
-        )
-    raw = base64.urlsafe_b64decode(secret.encode())
-    if len(raw) != 32:
-        raise ImproperlyConfigured("XINFANG_DATA_KEY must be urlsafe base64 of 32 bytes")
-    enc = hashlib.sha256(b"xinfang-encrypt" + raw).digest()
-    mac = hashlib.sha256(b"xinfang-match" + raw).digest()
-    return Fernet(base64.urlsafe_b64encode(enc)), mac
+
+def _verified() -> keys.Keyring:
+    ring = keys.current_keyring()
+    keys.verify(ring)
+    return ring
 
 
 def encrypt(value: str) -> str:
     if not value:
         return ""
-    fernet, _ = _keys(settings.XINFANG_DATA_KEY)
-    return fernet.encrypt(value.encode()).decode()
+    return _verified().encrypt(value)
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
-    fernet, _ = _keys(settings.XINFANG_DATA_KEY)
     try:
-        return fernet.decrypt(token.encode()).decode()
+        return keys.current_keyring().decrypt(token)
     except InvalidToken:
         raise ImproperlyConfigured(
-            "personal identifier cannot be decrypted with this key"
+            "信访人身份信息无法用当前数据密钥解密：数据密钥不对，或这条记录是在别的密钥下写入的。\n"
+            "A personal identifier cannot be decrypted with the data key in use."
         ) from None
 
 
@@ -54,5 +45,16 @@ def match_hash(value: str) -> str:
     """Keyed hash for exact matching (same person registered twice)."""
     if not value:
         return ""
-    _, mac = _keys(settings.XINFANG_DATA_KEY)
-    return hmac.new(mac, value.encode(), hashlib.sha256).hexdigest()
+    return _verified().match_hash(value)
+
+
+def current_key_id() -> str:
+    """The id of the key in use, stored on each row it writes ("" if there is none).
+
+    A field default (petitions.Petitioner.key_id): the rows are written only after
+    `encrypt`/`match_hash` have verified this very key against the database.
+    """
+    try:
+        return keys.current_keyring().key_id
+    except keys.DataKeyError:
+        return ""

@@ -4,8 +4,8 @@ A staff member sees the petitions of the cases `cases_visible_to` gives them (a 
 belongs to the first case of its family, so a department that received a case sent down
 sees the petitions of that case's family too).
 
-Petitioners' identity (R-PROTECT-1) is shown only where `can_see_identity` allows, through
-`petitions.selectors.petitioners_for`, which writes an IdentityRead row for each display.
+Petitioners' identity (R-PROTECT-1) is shown only where the protection policy
+(`cases.protection`) allows, which writes an IdentityRead row for each display.
 Where it is not allowed, the name, ID number and phone read "（已隐去）", and the full letter
 text, the interview records and the attachments are left out too: they are written by or
 about the petitioner and commonly name them, so showing them would undo the hiding.
@@ -24,8 +24,9 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from xinfang.cases.access import can_see_identity, cases_visible_to
+from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case, Category, Nature
+from xinfang.cases.protection import HIDDEN_MATERIAL_NOTE, CaseProtection, protection_for
 from xinfang.orgs.admin import may_view_cases
 from xinfang.orgs.models import User
 from xinfang.petitions.models import (
@@ -35,9 +36,6 @@ from xinfang.petitions.models import (
     Petition,
     Respondent,
 )
-from xinfang.petitions.selectors import petitioners_for
-
-HIDDEN_MATERIAL_NOTE = "信件全文、接谈记录和附件可能含有信访人身份信息，已随身份一并隐去。"
 
 
 class ReadOnlyAdminMixin:
@@ -68,13 +66,17 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
         return [f for f in self.fields or () if isinstance(f, str)]
 
 
-def identity_allowed(request: HttpRequest, case: Case) -> bool:
-    """`can_see_identity`, asked once per request and case (the admin asks several times while
-    building one page)."""
-    cache: dict[int, bool] = request.__dict__.setdefault("_xinfang_identity", {})
+def case_protection(request: HttpRequest, case: Case) -> CaseProtection:
+    """The protection policy's answer, asked once per request and case (the admin asks
+    several times while building one page)."""
+    cache: dict[int, CaseProtection] = request.__dict__.setdefault("_xinfang_protection", {})
     if case.pk not in cache:
-        cache[case.pk] = can_see_identity(request.user, case)  # type: ignore[arg-type]
+        cache[case.pk] = protection_for(request.user, case)  # type: ignore[arg-type]
     return cache[case.pk]
+
+
+def identity_allowed(request: HttpRequest, case: Case) -> bool:
+    return case_protection(request, case).identity_shown
 
 
 def viewing_case(request: HttpRequest, petition: Petition) -> Case | None:
@@ -99,12 +101,7 @@ def petitions_visible_to(user: User) -> QuerySet[Petition]:
 
 def petitioners_table(request: HttpRequest, case: Case, petition: Petition) -> SafeString:
     """The petitioners of one petition as the user may see them; logs the read when shown."""
-    people = petitioners_for(
-        request.user,  # type: ignore[arg-type]
-        case,
-        petition,
-        allowed=identity_allowed(request, case),  # cached per request and case
-    )
+    people = case_protection(request, case).petitioners(petition)
     if not people:
         return format_html("<p>{}</p>", "匿名" if petition.is_anonymous else "未登记信访人")
     rows = format_html_join(
@@ -268,7 +265,10 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         case = viewing_case(request, obj) if obj is not None else None
         if obj is not None and case is not None:
             context["petitioners_panel"] = petitioners_table(request, case, obj)
-            if not identity_allowed(request, case):
+            protection = case_protection(request, case)
+            if protection.identity_shown:
+                protection.record_read(obj)  # the letter text is on this page
+            else:
                 context["hidden_note"] = HIDDEN_MATERIAL_NOTE
         else:
             context["petitioners_panel"] = mark_safe("")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from xinfang.core import protect
+
 
 class Channel(models.TextChoices):
     LETTER = "letter", "来信"
@@ -43,6 +45,12 @@ class Petitioner(models.Model):
     address = models.CharField("住址", max_length=200, blank=True)
     work_unit = models.CharField("工作单位", max_length=100, blank=True)
     created_at = models.DateTimeField("首次登记时间", auto_now_add=True)
+    # Which data key the encrypted fields and hashes above are under (core/keys.py): the
+    # key in use when the row is written, so `rotate_data_key` can tell re-keyed rows from
+    # the rest and resume after a crash. "" marks rows written before key ids existed.
+    key_id = models.CharField(
+        max_length=16, blank=True, default=protect.current_key_id, editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = "信访人"
@@ -50,6 +58,29 @@ class Petitioner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataKeyFingerprint(models.Model):
+    """The fingerprint of the data key this database's identifiers are under (one row).
+
+    Never the key: an HMAC of a fixed label under a key derived from it (core/keys.py).
+    While a rotation runs, `next_fingerprint` names the key the rows are moving to.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    fingerprint = models.CharField("密钥指纹", max_length=64)
+    next_fingerprint = models.CharField("轮换中的新密钥指纹", max_length=64, blank=True)
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "数据密钥指纹"
+        verbose_name_plural = "数据密钥指纹"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="data_key_fingerprint_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return self.fingerprint[:16]
 
 
 class Petition(models.Model):

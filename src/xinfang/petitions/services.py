@@ -32,6 +32,7 @@ from xinfang.petitions.models import (
     Respondent,
     Source,
 )
+from xinfang.petitions.respondents import RespondentInput, place_respondent
 from xinfang.routing.selectors import refuse_if_family_holders_may_not_hold
 
 MAX_REPRESENTATIVES = 5
@@ -45,19 +46,6 @@ class PetitionerInput:
     address: str = ""
     work_unit: str = ""
     is_representative: bool = False
-
-
-@dataclass
-class RespondentInput:
-    cadre: Cadre | None = None
-    name: str = ""
-    unit: str = ""
-    post_title: str = ""
-    rank: str = ""
-    jurisdiction: Jurisdiction | None = None
-    department: Department | None = None
-    managing_jurisdiction: Jurisdiction | None = None
-    is_main_leader: bool = False
 
 
 @dataclass
@@ -185,9 +173,6 @@ def _validate(
     elif source != Source.DIRECT and source_department is None and not source_reference.strip():
         # R-INTAKE-6: the source must be traceable.
         errors.append("上级或其他部门转来的信访，须填写转来部门或来文编号（R-INTAKE-6）。")
-    for i, r in enumerate(respondents, start=1):
-        if r.cadre is None and not r.name.strip():
-            errors.append(f"第{i}位被反映人须选择干部或填写姓名（单位）。")
     if concerned_cadre is not None:
         _validate_concerned_cadre(concerned_cadre, category, errors)
     if channel == Channel.VISIT and interview is None:
@@ -358,6 +343,10 @@ def petition_register(
         errors=errors,
     )
     checked = _validate_petitioners(petitioners, errors)
+    # R-PROTECT-1: every respondent placed in the org tree before anything is written.
+    placed = [place_respondent(r, i) for i, r in enumerate(respondents, start=1)]
+    errors += [problem for _r, problem in placed if problem]
+    respondents = [r for r, _problem in placed]
     if repeat_of is not None and repeat_of.department_id != dept.pk and errors == []:
         errors.append("只能关联本部门的案件；其他部门的案件请另行登记。")
     if errors:
@@ -637,11 +626,7 @@ def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> 
             case,
             kind="attachment",
             actor=actor,
-            payload={
-                "petition": petition.pk,
-                "attachment": att.pk,
-                "name": att.original_name,
-                "sha256": att.sha256,
-            },
+            # References only: the file's name and digest are the petitioner's (R-PROTECT-1).
+            payload={"petition": petition.pk, "attachment": att.pk},
         )
     return att

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0001_initial'),
-        ('petitions', '0002_petition_not_accepted_reason'),
+        ('petitions', '0003_data_key_fingerprint'),
     ]
 
     operations = [

@@ -1,0 +1,197 @@
+"""The protection policy (R-PROTECT-1): what is protected, from whom, decided here alone.
+
+What is protected: the petitioner's identity (name, ID number, phone, address, work unit),
+and everything written by or about the petitioner that commonly names them: the full text
+of the letter or the visit, interview records, attachments and their names, and the cadre
+a personal request concerns (当事干部, R-CAT-4), who is usually the petitioner himself. An anonymous
+letter is protected like a signed one: its text often identifies its writer.
+
+What is not: the case's summary (事项摘要, written by the registrar for the handlers, who
+must be able to act on it), respondents, instructions, routing, clocks and closures.
+
+From whom: everyone except the registrars, handlers and leaders of the department
+responsible for the case or of the department that received the petition; and never the
+respondent's own department, any department of the unit they work in, or a same-level
+department of a main leader complained about (R-ROUTE-3), whatever their role.
+
+Every page, export and admin screen asks `protection_for(user, case)` once per case and
+reads protected material only through the object it returns; each display of identity is
+logged (IdentityRead). Admin lists cannot filter, search or sort on protected fields at all
+(core/admin.py), and timeline payloads carry references, not protected values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+
+from xinfang.cases.models import Case
+from xinfang.core import protect
+from xinfang.orgs.models import Department, Level, Role, User
+from xinfang.petitions.models import (
+    Attachment,
+    ConcernedCadre,
+    IdentityRead,
+    Interview,
+    Petition,
+    Petitioner,
+    PetitionPetitioner,
+    Respondent,
+)
+from xinfang.petitions.selectors import petitions_of_case
+
+HIDDEN = "（已隐去）"
+HIDDEN_MATERIAL_NOTE = "信件全文、接谈记录和附件可能含有信访人身份信息，已随身份一并隐去。"
+
+# The protected columns, for the checks that no list, filter or search reaches them.
+PROTECTED_FIELDS: dict[type[Model], frozenset[str]] = {
+    Petitioner: frozenset(
+        {
+            "name",
+            "id_number_encrypted",
+            "id_number_hash",
+            "phone_encrypted",
+            "phone_hash",
+            "address",
+            "work_unit",
+        }
+    ),
+    Petition: frozenset({"content"}),
+    Interview: frozenset({"place", "statement", "requests", "answer"}),
+    Attachment: frozenset({"file", "original_name", "sha256"}),
+    ConcernedCadre: frozenset(
+        {"cadre", "name", "unit", "post_title", "rank", "jurisdiction", "managing_jurisdiction"}
+    ),
+}
+
+# Keys of timeline payloads that once carried protected values (an attachment's file name):
+# new events carry references only; older events are shown without these keys.
+PROTECTED_PAYLOAD_KEYS = frozenset({"name", "original_name", "sha256"})
+
+
+def respondent_hides_identity_from(resp: Respondent, dept: Department) -> bool:
+    """R-PROTECT-1: the respondent's own department, any department of the unit they work in
+    (R-COUNTY-5), and every same-level department of a main leader complained about
+    (R-ROUTE-3)."""
+    if resp.department_id is not None and resp.department_id == dept.pk:
+        return True
+    if resp.jurisdiction_id is None or resp.jurisdiction_id != dept.jurisdiction_id:
+        return False
+    return resp.is_main_leader or dept.jurisdiction.level == Level.UNIT
+
+
+def can_see_identity(user: User, case: Case) -> bool:
+    """R-PROTECT-1: identity is shown only to the registrars, handlers and leaders of the
+    department responsible for the case or of the department that received the petition,
+    and never to the respondent's side."""
+    dept = user.department
+    if dept is None or not (
+        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
+    ):
+        return False
+    petitions = petitions_of_case(case)
+    involved = case.department_id == dept.pk or petitions.filter(receiving_department=dept).exists()
+    if not involved:
+        return False
+    respondents = Respondent.objects.filter(petition__in=petitions)
+    return not any(respondent_hides_identity_from(r, dept) for r in respondents)
+
+
+@dataclass(frozen=True)
+class PetitionerView:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    is_representative: bool
+    shown: bool
+
+
+@dataclass
+class CaseProtection:
+    """What `user` may read of `case`'s protected material; built by `protection_for`."""
+
+    user: User
+    case: Case
+    identity_shown: bool
+    _logged: set[int] = field(default_factory=set)
+
+    def record_read(self, petition: Petition) -> None:
+        """Each display of protected material is logged once per petition and page."""
+        if petition.pk not in self._logged:
+            IdentityRead.objects.create(
+                user=self.user, petition=petition, case=self.case, read_at=timezone.now()
+            )
+            self._logged.add(petition.pk)
+
+    def petitioners(self, petition: Petition) -> list[PetitionerView]:
+        """The petitioners of `petition`, their identity only where the policy allows."""
+        links = list(
+            PetitionPetitioner.objects.filter(petition=petition)
+            .select_related("petitioner")
+            .order_by("pk")
+        )
+        if not links:
+            return []
+        if not self.identity_shown:
+            return [
+                PetitionerView(HIDDEN, HIDDEN, HIDDEN, HIDDEN, link.is_representative, False)
+                for link in links
+            ]
+        self.record_read(petition)
+        return [
+            PetitionerView(
+                name=link.petitioner.name,
+                id_number=protect.decrypt(link.petitioner.id_number_encrypted),
+                phone=protect.decrypt(link.petitioner.phone_encrypted),
+                address=link.petitioner.address,
+                is_representative=link.is_representative,
+                shown=True,
+            )
+            for link in links
+        ]
+
+    def content(self, petition: Petition) -> str:
+        """The letter's or visit's full text, signed or anonymous alike."""
+        if not self.identity_shown:
+            return HIDDEN
+        self.record_read(petition)
+        return petition.content
+
+    def interviews(self, petition: Petition) -> list[Interview]:
+        if not self.identity_shown:
+            return []
+        self.record_read(petition)
+        return list(petition.interviews.all())
+
+    def attachments(self, petition: Petition) -> list[Attachment]:
+        if not self.identity_shown:
+            return []
+        self.record_read(petition)
+        return list(petition.attachments.all())
+
+    def concerned_cadre(self, petition: Petition) -> ConcernedCadre | None:
+        """The cadre a personal request concerns (当事干部), usually the petitioner."""
+        if not self.identity_shown:
+            return None
+        # A reverse one-to-one: select_related("concerned_cadre") saves the query; a missing
+        # row raises RelatedObjectDoesNotExist, an AttributeError.
+        cadre: ConcernedCadre | None = getattr(petition, "concerned_cadre", None)
+        if cadre is not None:
+            self.record_read(petition)
+        return cadre
+
+    def event_payload(self, payload: Any) -> Any:
+        """A timeline payload as this user may read it."""
+        if self.identity_shown or not isinstance(payload, dict):
+            return payload
+        return {k: v for k, v in payload.items() if k not in PROTECTED_PAYLOAD_KEYS}
+
+
+def protection_for(user: User, case: Case) -> CaseProtection:
+    """The one decision, per user and case, of what protected material may be read.
+    `case` must come from cases.access (the user may see the case itself)."""
+    return CaseProtection(user=user, case=case, identity_shown=can_see_identity(user, case))
