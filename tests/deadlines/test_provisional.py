@@ -4,8 +4,10 @@ says why, and is derived again when an administrator enters that year (issue 8, 
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from tests.builders import at, register, to_read
@@ -373,3 +375,23 @@ def test_objection_refused_on_a_provisional_last_day_says_so(tree: Tree) -> None
     assert str(err.value) == (
         "已超过提出异议的期限（2027年01月05日），请按交转办要求办理。" + NOTE_2027
     )
+
+
+def test_upgraded_package_entering_a_year_rederives_too(tree: Tree, administrator: User) -> None:
+    """The other way to enter a year: seed_calendar after upgrading chinese-calendar. Here
+    2026 is made unknown, a due date of 1 October 2026 was counted as a working day; the
+    package's 2026 (National Day 1-7 October) moves it to 8 October, with an event."""
+    CalendarDay.objects.filter(date__year=2026).delete()
+    CalendarYear.objects.filter(year=2026).delete()
+    invalidate_calendar()
+    use_rule_set("2022")
+    case = make_case(tree.county_org, registered_on=D(2026, 8, 2), due_on=D(2026, 10, 1))
+    out = StringIO()
+    call_command("seed_calendar", "--year", "2026", "--by", administrator.username, stdout=out)
+    assert "新导入 2026 年：1 件在办案件的期限已重新计算，并写入办理记录。" in out.getvalue()
+    assert Case.objects.get(pk=case.pk).due_on == D(2026, 10, 8)
+    event = CaseEvent.objects.get(case=case, kind="due_rederived")
+    assert event.payload["reason"] == "导入2026年法定节假日和调休安排后重新计算"
+    assert CalendarYear.objects.get(year=2026).source == CalendarSource.PACKAGE
+    with pytest.raises(CommandError, match="没有用户名为“nobody”的用户"):
+        call_command("seed_calendar", "--year", "2026", "--by", "nobody", stdout=StringIO())

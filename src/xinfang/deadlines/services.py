@@ -100,14 +100,17 @@ class SeedResult:
     deleted: int
     kept_admin: int
     years: tuple[int, ...]
+    new_years: tuple[int, ...] = ()  # years whose holidays became known
+    rederived: int = 0  # open cases whose due date moved
 
 
-def calendar_seed(*, years: Iterable[int] | None = None) -> SeedResult:
+def calendar_seed(*, years: Iterable[int] | None = None, actor: User | None = None) -> SeedResult:
     """Load holidays and 调休 workdays from chinese_calendar; idempotent.
 
     Rows an administrator set are kept. Package rows the installed package no longer lists
-    (a corrected schedule) are removed for the years it covers.
-    """
+    (a corrected schedule) are removed for the years it covers. When a year becomes known
+    this way (an upgraded package), open cases' due dates are derived again, each move a
+    timeline event when an `actor` is named (the command's --by)."""
     days = package_days(years)
     covered = tuple(sorted({d.date.year for d in days}))
     created = updated = kept = 0
@@ -137,12 +140,19 @@ def calendar_seed(*, years: Iterable[int] | None = None) -> SeedResult:
         deleted, _ = CalendarDay.objects.filter(pk__in=stale).delete()
         created, updated = len(to_create), len(to_update)
         # The package carries each year's whole schedule: those years are known.
+        known_years = set(CalendarYear.objects.filter(year__in=covered).values_list("year", flat=True))
+        new_years = [y for y in covered if y not in known_years]
         CalendarYear.objects.bulk_create(
-            [CalendarYear(year=y, source=CalendarSource.PACKAGE) for y in covered],
-            ignore_conflicts=True,
+            [CalendarYear(year=y, source=CalendarSource.PACKAGE) for y in new_years]
         )
         _calendar_changed()
-    return SeedResult(created, updated, deleted, kept, covered)
+        rederived = 0
+        if new_years:
+            names = "、".join(f"{y}年" for y in new_years)
+            rederived = rederive_open_due_dates(
+                actor=actor, reason=f"导入{names}法定节假日和调休安排后重新计算"
+            )
+    return SeedResult(created, updated, deleted, kept, covered, tuple(new_years), rederived)
 
 
 @dataclass(frozen=True)
