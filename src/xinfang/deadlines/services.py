@@ -140,7 +140,9 @@ def calendar_seed(*, years: Iterable[int] | None = None, actor: User | None = No
         deleted, _ = CalendarDay.objects.filter(pk__in=stale).delete()
         created, updated = len(to_create), len(to_update)
         # The package carries each year's whole schedule: those years are known.
-        known_years = set(CalendarYear.objects.filter(year__in=covered).values_list("year", flat=True))
+        known_years = set(
+            CalendarYear.objects.filter(year__in=covered).values_list("year", flat=True)
+        )
         new_years = [y for y in covered if y not in known_years]
         CalendarYear.objects.bulk_create(
             [CalendarYear(year=y, source=CalendarSource.PACKAGE) for y in new_years]
