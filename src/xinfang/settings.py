@@ -7,6 +7,25 @@ Environment variables:
 - XINFANG_DATA_KEY: key for personal identifiers (Fernet, urlsafe base64 of 32 bytes).
 - XINFANG_DEBUG: "1" for development.
 - XINFANG_ALLOWED_HOSTS: comma-separated host names.
+
+Production behind HTTPS (README "Running it for real"; flags take 1/0, true/false, yes/no,
+on/off, anything else stops the start):
+- XINFANG_HTTPS=1: the site is served only over HTTPS. Turns on Secure session and CSRF
+  cookies, HSTS and the redirect of plain HTTP to HTTPS (each part below can be tuned).
+- XINFANG_HSTS_SECONDS: HSTS max-age. Default one year (31536000).
+- XINFANG_HSTS_INCLUDE_SUBDOMAINS, XINFANG_HSTS_PRELOAD: HSTS directives. Default 1.
+- XINFANG_SSL_REDIRECT: redirect http:// to https://. Default 1 with XINFANG_HTTPS.
+- XINFANG_BEHIND_PROXY=1: a reverse proxy in front sets X-Forwarded-Proto and appends the
+  client's address to X-Forwarded-For; trust both headers. Only safe when the proxy sets
+  them and clients cannot reach the application directly. Default 0.
+- XINFANG_SESSION_HOURS: sign-in lasts this long. Default 9 (a working day).
+- XINFANG_SESSION_EXPIRE_AT_BROWSER_CLOSE: sign-in ends when the browser closes. Default 1.
+- XINFANG_LOGIN_FAILURE_LIMIT: failed logins for one account from one address before that
+  pair waits 30 minutes. Default 5.
+- XINFANG_LOGIN_ADDRESS_FAILURE_LIMIT: failed logins from one address, whatever the
+  accounts, before the address waits 30 minutes. Default 20.
+- XINFANG_ATTACHMENT_MAX_BYTES, XINFANG_ATTACHMENT_ZIP_MAX_BYTES,
+  XINFANG_ATTACHMENT_ZIP_MAX_RATIO, XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES: attachment limits.
 """
 
 from __future__ import annotations
@@ -16,6 +35,32 @@ import os
 from pathlib import Path
 
 import dj_database_url
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    # A typo must not silently leave a protection off.
+    raise RuntimeError(f"{name} must be 1 or 0 (got {value!r})")
+
+
+def _env_int(name: str, default: int, *, minimum: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise RuntimeError(f"{name} must be a whole number of at least {minimum} (got {value!r})")
+    return number
+
 
 BASE_DIR = Path(__file__).resolve().parent
 XINFANG_HOME = Path(os.environ.get("XINFANG_HOME", "var")).resolve()
@@ -59,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: marks every signed-in response not to be stored (R-PROTECT-1).
+    "xinfang.core.middleware.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -135,18 +182,51 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-LOGIN_URL = "/admin/login/"
+# --- Production behind HTTPS (documented at the top of this file) ---------------------------
+XINFANG_HTTPS = _env_flag("XINFANG_HTTPS", False)
+SESSION_COOKIE_SECURE = XINFANG_HTTPS
+CSRF_COOKIE_SECURE = XINFANG_HTTPS
+# Each variable is read (and a typo refused) whether or not HTTPS is on.
+_hsts_seconds = _env_int("XINFANG_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+_hsts_subdomains = _env_flag("XINFANG_HSTS_INCLUDE_SUBDOMAINS", True)
+_hsts_preload = _env_flag("XINFANG_HSTS_PRELOAD", True)
+_ssl_redirect = _env_flag("XINFANG_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = _hsts_seconds if XINFANG_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = XINFANG_HTTPS and _hsts_subdomains
+SECURE_HSTS_PRELOAD = XINFANG_HTTPS and _hsts_preload
+SECURE_SSL_REDIRECT = XINFANG_HTTPS and _ssl_redirect
+# Behind a reverse proxy: its X-Forwarded-Proto says whether the browser used HTTPS, and the
+# last address it appended to X-Forwarded-For is the client's (login throttling needs the
+# client's address, not the proxy's). Trusting either header without such a proxy would let
+# any client forge them.
+XINFANG_BEHIND_PROXY = _env_flag("XINFANG_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if XINFANG_BEHIND_PROXY else None
 
-# Login throttling (design.md, Security), by django-axes: after 5 failed logins for one
-# account from one address, that pair waits 30 minutes. Counting per account and address
-# stops guessing without letting anyone lock a colleague out from elsewhere.
+# A sign-in lasts a working day and, by default, ends with the browser: office PCs are shared.
+SESSION_COOKIE_AGE = _env_int("XINFANG_SESSION_HOURS", 9, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _env_flag("XINFANG_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+LOGIN_URL = "/admin/login/"
+# Where a login goes when its next= is missing or refused as unsafe (Django's default,
+# /accounts/profile/, does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Login throttling (design.md, Security), by django-axes with core/throttle.py's handler.
+# Per account and address: 5 failures lock that pair, so guessing one password stops without
+# letting anyone lock a colleague out from elsewhere. Per address, whatever the accounts:
+# 20 failures lock the address, so spraying a few guesses over many accounts stops too; the
+# higher limit lets an office behind one NAT address survive its people's typos. Failures
+# count for 30 minutes (the cool-off); a successful login clears only its own account's count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("XINFANG_LOGIN_FAILURE_LIMIT", 5))
+AXES_HANDLER = "xinfang.core.throttle.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = _env_int("XINFANG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+XINFANG_LOGIN_ADDRESS_FAILURE_LIMIT = _env_int("XINFANG_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "xinfang.core.throttle.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
@@ -163,8 +243,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Attachments (R-INTAKE-1): size and type limits.
+# Attachments (R-INTAKE-1): size and type limits; petitions/attachments.py checks the bytes.
 XINFANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("XINFANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+# A .docx is a zip: every member is inflated to check it, within these limits. Word documents
+# compress about 2-20 times (images hardly at all); a zip bomb a thousand times.
+XINFANG_ATTACHMENT_ZIP_MAX_BYTES = int(
+    os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_BYTES", 100 * 1024 * 1024)
+)
+XINFANG_ATTACHMENT_ZIP_MAX_RATIO = int(os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_RATIO", 100))
+XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES = int(os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES", 2000))
 XINFANG_ATTACHMENT_TYPES = {
     "application/pdf": ".pdf",
     "image/jpeg": ".jpg",

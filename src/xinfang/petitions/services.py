@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +18,7 @@ from xinfang.core import protect
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import normalize_id_number
 from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, User
+from xinfang.petitions.attachments import check_uploads
 from xinfang.petitions.models import (
     AnonymousTreatment,
     Attachment,
@@ -558,75 +557,44 @@ def _lock_for(actor: User, case: Case, action: str) -> Case:
     return lock_case(case, actor=actor, action=action)
 
 
-# The allowed types announce themselves in their first bytes; the name and the browser's
-# declared type are only claims. Six fixed signatures do not justify a dependency.
-_SIGNATURES = (
-    (b"%PDF-", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", ".png"),
-    (b"\xff\xd8\xff", ".jpg"),
-    (b"PK\x03\x04", ".docx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc"),
-)
-
-
-def _content_kind(head: bytes) -> str | None:
-    for signature, ext in _SIGNATURES:
-        if head.startswith(signature):
-            return ext
-    if b"\x00" in head:
-        return None
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            head.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return ".txt"
-    return None
-
-
 def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> Attachment:
-    """Attach a file within the size and type limits (R-INTAKE-1)."""
-    limit = settings.XINFANG_ATTACHMENT_MAX_BYTES
-    allowed: dict[str, str] = settings.XINFANG_ATTACHMENT_TYPES
-    name = upload.name or ""
-    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    errors = []
-    if upload.size is None or upload.size == 0:
-        errors.append("附件为空文件。")
-    elif upload.size > limit:
-        errors.append(f"附件大小超过上限（{limit // (1024 * 1024)}MB）。")
-    ext = ".jpg" if ext == ".jpeg" else ext
-    if ext not in allowed.values():
-        errors.append("附件类型不支持，仅限 PDF、JPG、PNG、TXT、DOC、DOCX。")
-    elif upload.size:
-        upload.seek(0)
-        head = upload.read(4096)
-        upload.seek(0)
-        if _content_kind(head) != ext:
-            errors.append(f"附件内容与文件类型（{ext}）不符，请核对后重新上传。")
-    if errors:
-        raise RuleViolation(errors)
-    content_type = next(ct for ct, e in allowed.items() if e == ext)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    with transaction.atomic():
-        case = _lock_for(actor, petition.case, "add_attachment")
-        att = Attachment.objects.create(
-            petition=petition,
-            file=upload,
-            original_name=name[:200],
-            content_type=content_type,
-            size=upload.size or 0,
-            sha256=digest.hexdigest(),
-            uploaded_by=actor,
-            uploaded_at=timezone.now(),
-        )
-        append_record(
-            case,
-            kind="attachment",
-            actor=actor,
-            # References only: the file's name and digest are the petitioner's (R-PROTECT-1).
-            payload={"petition": petition.pk, "attachment": att.pk},
-        )
-    return att
+    """Attach one file within the size and type limits (R-INTAKE-1)."""
+    return attachments_add(actor=actor, petition=petition, uploads=[upload])[0]
+
+
+def attachments_add(
+    *, actor: User, petition: Petition, uploads: Sequence[UploadedFile]
+) -> list[Attachment]:
+    """Attach several files, all or none (R-INTAKE-1): every file is checked before anything
+    is written (petitions/attachments.py), and a failure while writing removes the files
+    already stored, so no row and no file outlives a refusal."""
+    checked = check_uploads(uploads)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = _lock_for(actor, petition.case, "add_attachment")
+            for item in checked:
+                att = Attachment.objects.create(
+                    petition=petition,
+                    file=item.upload,
+                    original_name=item.name[:200],
+                    content_type=item.content_type,
+                    size=item.size,
+                    sha256=item.sha256,
+                    uploaded_by=actor,
+                    uploaded_at=timezone.now(),
+                )
+                stored.append(att)
+                append_record(
+                    case,
+                    kind="attachment",
+                    actor=actor,
+                    # References only: the file's name and digest are the petitioner's
+                    # (R-PROTECT-1).
+                    payload={"petition": petition.pk, "attachment": att.pk},
+                )
+    except BaseException:
+        for att in stored:
+            att.file.storage.delete(att.file.name)
+        raise
+    return stored
