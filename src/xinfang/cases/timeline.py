@@ -51,7 +51,7 @@ from xinfang.cases.models import (
     Review,
 )
 from xinfang.orgs.models import User
-from xinfang.petitions.models import Interview, Petition, Respondent
+from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
 
 # The case fields an event records as it leaves them: every column of the case but its
 # own chain head. Each decides who handles the matter, what it is, or by when: state,
@@ -92,6 +92,7 @@ CONTENT_KINDS: dict[str, type[models.Model]] = {
     "petition": Petition,
     "respondent": Respondent,
     "interview": Interview,
+    "concerned_cadre": ConcernedCadre,
     "instruction": Instruction,
     "closure": Closure,
     "referral": Referral,
@@ -103,6 +104,7 @@ _OWNER: dict[str, str] = {
     "petition": "case",
     "respondent": "petition__case",
     "interview": "petition__case",
+    "concerned_cadre": "petition__case",
 }
 
 # Transactions are short; a checkpoint taken while one is committing may not include an
