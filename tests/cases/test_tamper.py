@@ -41,7 +41,8 @@ from xinfang.cases.timeline import (
     audit,
     event_hash,
 )
-from xinfang.petitions.models import Interview, Petition, Respondent
+from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
+from xinfang.petitions.services import ConcernedCadreInput
 
 
 @pytest.fixture(autouse=True)
@@ -297,6 +298,22 @@ def test_interview_changed_is_named(tree: Tree) -> None:
     Interview.objects.filter(pk=interview.pk).update(answer="不予受理")
     _assert_reported(
         rf"案件 {case.number}.*第 1 条记录：所涉接谈记录（id {interview.pk}）的内容此后被改动"
+    )
+
+
+def test_concerned_cadre_changed_is_named(tree: Tree) -> None:
+    case = register(
+        tree.county_staff,
+        category="personal_request",
+        nature="request",
+        summary="要求更正参加工作时间",
+        content="本人1978年参加工作，档案记载为1980年，请求按原始材料更正。",
+        concerned_cadre=ConcernedCadreInput(cadre=tree.township_secretary),
+    )
+    row = ConcernedCadre.objects.get(petition__case=case)
+    ConcernedCadre.objects.filter(pk=row.pk).update(rank="正处级")
+    _assert_reported(
+        rf"案件 {case.number}.*第 1 条记录：所涉当事干部（id {row.pk}）的内容此后被改动"
     )
 
 
