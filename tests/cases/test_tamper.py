@@ -629,3 +629,15 @@ def test_demo_keys_gain_an_audit_key(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert len(base64.urlsafe_b64decode(audit_line.split("=", 1)[1])) == 32
     _demo_environment()  # a second run keeps the same key
     assert keys.read_text(encoding="utf-8").count("XINFANG_AUDIT_KEY=") == 1
+
+
+def test_checkpoint_file_that_cannot_be_written_is_told(tree: Tree, tmp_path: Path) -> None:
+    _closed_case(tree)
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("", encoding="utf-8")
+    with (
+        override_settings(XINFANG_AUDIT_CHECKPOINT_FILE=blocked / "checkpoints.jsonl"),
+        pytest.raises(CommandError, match="封存点已写入数据库，但未能追加到封存点文件"),
+    ):
+        _checkpoint()
+    assert AuditCheckpoint.objects.count() == 1

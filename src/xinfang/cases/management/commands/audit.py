@@ -75,7 +75,14 @@ class Command(BaseCommand):
                 f"未封存：核验发现 {len(report.problems)} 处问题，请先查明。"
                 f"第一处：{report.problems[0]}"
             )
-        written = write_checkpoint(path=path)
+        try:
+            written = write_checkpoint(path=path)
+        except OSError as exc:
+            # The row is committed: the next verify reads it; the file copy must be mended.
+            raise CommandError(
+                f"封存点已写入数据库，但未能追加到封存点文件（{exc.strerror}）：请检查文件路径和"
+                "权限后再次运行 xinfang audit checkpoint。"
+            ) from exc
         at = timezone.localtime(written.at)
         self.stdout.write(
             f"已封存第 {written.seq} 号封存点（{at:%Y-%m-%d %H:%M}）："
