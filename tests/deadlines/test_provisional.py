@@ -395,3 +395,21 @@ def test_upgraded_package_entering_a_year_rederives_too(tree: Tree, administrato
     assert CalendarYear.objects.get(year=2026).source == CalendarSource.PACKAGE
     with pytest.raises(CommandError, match="没有用户名为“nobody”的用户"):
         call_command("seed_calendar", "--year", "2026", "--by", "nobody", stdout=StringIO())
+
+
+def test_r_protect_2_an_import_that_would_move_due_dates_needs_someone_to_name(
+    tree: Tree, administrator: User
+) -> None:
+    """Without --by, the moves would be unrecorded: the whole import is refused, nothing is
+    written, and the case keeps its date until an administrator runs it by name."""
+    CalendarDay.objects.filter(date__year=2026).delete()
+    CalendarYear.objects.filter(year=2026).delete()
+    invalidate_calendar()
+    use_rule_set("2022")
+    case = make_case(tree.county_org, registered_on=D(2026, 8, 2), due_on=D(2026, 10, 1))
+    with pytest.raises(CommandError, match="须以管理员名义记入办理记录"):
+        call_command("seed_calendar", "--year", "2026", stdout=StringIO())
+    assert Case.objects.get(pk=case.pk).due_on == D(2026, 10, 1)
+    assert not CalendarYear.objects.filter(year=2026).exists()
+    assert not CalendarDay.objects.filter(date__year=2026).exists()
+    assert not CaseEvent.objects.filter(case=case, kind="due_rederived").exists()

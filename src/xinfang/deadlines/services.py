@@ -110,7 +110,8 @@ def calendar_seed(*, years: Iterable[int] | None = None, actor: User | None = No
     Rows an administrator set are kept. Package rows the installed package no longer lists
     (a corrected schedule) are removed for the years it covers. When a year becomes known
     this way (an upgraded package), open cases' due dates are derived again, each move a
-    timeline event when an `actor` is named (the command's --by)."""
+    timeline event in the name of `actor` (the command's --by); a move with no actor named
+    refuses the whole import, nothing written."""
     days = package_days(years)
     covered = tuple(sorted({d.date.year for d in days}))
     created = updated = kept = 0
@@ -318,11 +319,14 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
 
 
 def _move_due_on(case: Case, due: dt.date | None, actor: User | None, reason: str) -> None:
-    """Store a re-derived due date; with an actor, as a timeline event on the locked case."""
+    """Store a re-derived due date as a timeline event on the locked case (R-PROTECT-2): a
+    due date never moves without one, so with no one to name the whole change is refused."""
     if actor is None:
-        case.due_on = due
-        Case.objects.filter(pk=case.pk).update(due_on=due)
-        return
+        raise RuleViolation(
+            f"案件{case.number}的期限将随之改变，须以管理员名义记入办理记录：请指定执行人"
+            "（命令行加 --by 管理员用户名）后重新运行；本次未作任何改动。",
+            rules=("R-PROTECT-2",),
+        )
     before, case.due_on = case.due_on, due
     append_event(
         case,

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import calendar_missing_years
 from xinfang.deadlines.services import calendar_seed
 from xinfang.orgs.models import User
@@ -36,7 +37,10 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=options["by"]).first()
             if actor is None:
                 raise CommandError(f"没有用户名为“{options['by']}”的用户。")
-        result = calendar_seed(years=options["years"], actor=actor)
+        try:
+            result = calendar_seed(years=options["years"], actor=actor)
+        except RuleViolation as exc:
+            raise CommandError(str(exc)) from None
         if not result.years:
             self.stdout.write(self.style.WARNING("软件包中没有所选年份的日历。"))
         else:
@@ -48,8 +52,7 @@ class Command(BaseCommand):
         if result.new_years:
             self.stdout.write(
                 f"新导入 {'、'.join(str(y) for y in result.new_years)} 年：{result.rederived} 件"
-                "在办案件的期限已重新计算"
-                + ("，并写入办理记录。" if actor else "（未指定 --by，未写入办理记录）。")
+                "在办案件的期限已重新计算" + "，并写入办理记录。"
             )
         for year in calendar_missing_years(timezone.localdate()):
             self.stdout.write(
