@@ -413,3 +413,22 @@ def test_r_protect_2_an_import_that_would_move_due_dates_needs_someone_to_name(
     assert not CalendarYear.objects.filter(year=2026).exists()
     assert not CalendarDay.objects.filter(date__year=2026).exists()
     assert not CaseEvent.objects.filter(case=case, kind="due_rederived").exists()
+
+
+def test_a_due_date_counted_in_months_without_rolling_is_never_provisional(tree: Tree) -> None:
+    """The 1987 result date is three calendar months after the assignment, whatever the
+    holidays: a date in a year without a calendar is firm, and the page does not say 暂定
+    beside a clock that says 正常."""
+    use_rule_set("1987")
+    child = make_assigned(tree, sent_on=D(2026, 12, 1))
+    Case.objects.filter(pk=child.pk).update(due_on=D(2027, 3, 1))
+    [clock] = case_clocks(Case.objects.get(pk=child.pk), today=D(2026, 12, 2))
+    assert (clock.due_on, clock.provisional) == (D(2027, 3, 1), False)
+    client = Client()
+    tree.county_staff.is_staff = True
+    tree.county_staff.save(update_fields=["is_staff"])
+    client.force_login(tree.county_staff)
+    page = client.get(f"/admin/cases/case/{child.pk}/change/").content.decode()
+    assert "2027-03-01" in page and "暂定" not in page
+    listing = client.get("/admin/cases/case/").content.decode()
+    assert "2027-03-01" in listing and "2027-03-01（暂定）" not in listing

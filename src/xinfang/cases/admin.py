@@ -39,9 +39,11 @@ from xinfang.cases.models import (
 from xinfang.deadlines.clocks import PROVISIONAL_LABEL, provisional_note
 from xinfang.deadlines.selectors import (
     case_clocks,
+    case_due_on_provisional_years,
     overdue,
     overdue_cases_without_explanation,
     stored_date_provisional_years,
+    with_due_on_calendar,
 )
 from xinfang.petitions.admin import (
     HIDDEN_MATERIAL_NOTE,
@@ -294,9 +296,10 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
         # The one gate (design.md, Security): list, change and history pages all use it.
-        return cases_visible_to(request.user).select_related(  # type: ignore[arg-type]
+        visible = cases_visible_to(request.user).select_related(  # type: ignore[arg-type]
             "department", "handler"
         )
+        return with_due_on_calendar(visible)
 
     @admin.display(description="案卷")
     def case_file_link(self, obj: Case) -> str:
@@ -358,7 +361,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def due_on_display(self, obj: Case) -> str:
         if obj.due_on is None:
             return "—"
-        if stored_date_provisional_years(obj.due_on):
+        if case_due_on_provisional_years(obj):
             return f"{obj.due_on:%Y-%m-%d}（{PROVISIONAL_LABEL}）"
         return f"{obj.due_on:%Y-%m-%d}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from xinfang.cases.lifecycle import FINISHED_STATES
 from xinfang.cases.models import Assignment, Case, HandlingMode, OverdueExplanation, State
 from xinfang.deadlines.calendar import get_calendar
 from xinfang.deadlines.clocks import ClockSpec, ClockState, PausePeriod, compute_clock
-from xinfang.deadlines.models import ClockCode, ClockRule, Extension, Pause, RuleSet
+from xinfang.deadlines.models import ClockCode, ClockRule, ClockUnit, Extension, Pause, RuleSet
 from xinfang.orgs.models import Department
 
 # The clocks that extensions and pauses move: the case's own handling time limit.
@@ -119,14 +119,48 @@ def _stopped(state: ClockState, stopped_on: dt.date) -> ClockState:
     return replace(state, stopped_on=stopped_on, paused=False)
 
 
-def stored_date_provisional_years(day: dt.date | None) -> tuple[int, ...]:
+def _counts_on_calendar(rules: QuerySet[ClockRule]) -> QuerySet[ClockRule]:
+    """Clock rules whose last day depends on the working calendar."""
+    return rules.filter(Q(unit=ClockUnit.WORKING_DAYS) | Q(roll_past_rest_day=True))
+
+
+def with_due_on_calendar(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate `due_counts_on_calendar`: whether the clock in force that sets Case.due_on
+    (result_report for a required result where the set has one, else handling) counts on the
+    working calendar. A clock in calendar months that does not roll past rest days (the 1987
+    result date) gives a firm date even in a year without a calendar."""
+    active = ClockRule.objects.filter(rule_set__active=True)
+    has_report = Exists(active.filter(code=ClockCode.RESULT_REPORT))
+    by_report = Q(result_required=True) & Q(has_report)
+    report_on_calendar = Exists(_counts_on_calendar(active).filter(code=ClockCode.RESULT_REPORT))
+    handling_on_calendar = Exists(_counts_on_calendar(active).filter(code=ClockCode.HANDLING))
+    return cases.annotate(
+        due_counts_on_calendar=ExpressionWrapper(
+            (by_report & Q(report_on_calendar)) | (~by_report & Q(handling_on_calendar)),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def stored_date_provisional_years(
+    day: dt.date | None, *, counts_on_calendar: bool = True
+) -> tuple[int, ...]:
     """For a stored due date (Case.due_on, Assignment.due_on, Review.due_on) shown without
-    its clock, as in lists: the unknown year it falls in, if any. Every clock asks the
-    calendar about its last day (it rolls past rest days or counts working days), so a date
-    in a year without known holidays is provisional (暂定)."""
-    if day is None:
+    its clock, as in lists: the unknown year it falls in, if any, when the clock that set it
+    counts on the calendar (working days, or rolling past rest days)."""
+    if day is None or not counts_on_calendar:
         return ()
     return get_calendar().unknown_years(day, day)
+
+
+def case_due_on_provisional_years(case: Case) -> tuple[int, ...]:
+    """`stored_date_provisional_years` for Case.due_on; `case` annotated by
+    `with_due_on_calendar` (one query more when it is not)."""
+    counts = getattr(case, "due_counts_on_calendar", None)
+    if counts is None:
+        annotated = with_due_on_calendar(Case.objects.filter(pk=case.pk)).first()
+        counts = getattr(annotated, "due_counts_on_calendar", False)
+    return stored_date_provisional_years(case.due_on, counts_on_calendar=bool(counts))
 
 
 def case_main_clock(case: Case, today: dt.date | None = None) -> ClockState | None:
