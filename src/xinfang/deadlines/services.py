@@ -16,6 +16,8 @@ from django.utils import timezone
 from xinfang.cases.models import Case, State
 from xinfang.cases.services import lock_case
 from xinfang.cases.timeline import append_event
+from xinfang.configlog.models import Action
+from xinfang.configlog.services import configchange_record, diff, editable_fields, snapshot
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import invalidate_calendar, package_days
 from xinfang.deadlines.models import (
@@ -53,6 +55,23 @@ def _require_administrator(actor: User) -> None:
 
 # --- working calendar ---------------------------------------------------------------
 
+# Each administrator's change of a day is logged in the configuration audit log.
+CALENDAR_FIELDS = editable_fields(CalendarDay)
+
+
+def _log_day(actor: User, date: dt.date, before: CalendarDay | None) -> None:
+    after = CalendarDay.objects.filter(date=date).first()
+    rows = diff(
+        snapshot(before, CALENDAR_FIELDS) if before else None,
+        snapshot(after, CALENDAR_FIELDS) if after else None,
+    )
+    if not rows:
+        return
+    row = after or before
+    assert row is not None
+    action = Action.CREATED if before is None else Action.CHANGED if after else Action.DELETED
+    configchange_record(actor=actor, obj=row, action=action, changes=rows)
+
 
 def calendar_day_set(
     *, actor: User, date: dt.date, is_workday: bool, name: str = ""
@@ -63,10 +82,12 @@ def calendar_day_set(
     if len(name) > 50:
         raise RuleViolation("名称不能超过50个字。")
     with transaction.atomic():
+        before = CalendarDay.objects.select_for_update().filter(date=date).first()
         day, _ = CalendarDay.objects.update_or_create(
             date=date,
             defaults={"is_workday": is_workday, "name": name, "source": CalendarSource.ADMIN},
         )
+        _log_day(actor, date, before)
         _calendar_changed()
     return day
 
@@ -75,6 +96,7 @@ def calendar_day_delete(*, actor: User, date: dt.date) -> None:
     """Remove an administrator's setting; the package's entry for that day comes back."""
     _require_administrator(actor)
     with transaction.atomic():
+        before = CalendarDay.objects.select_for_update().filter(date=date).first()
         CalendarDay.objects.filter(date=date).delete()
         for known in package_days([date.year]):
             if known.date == date:
@@ -84,6 +106,7 @@ def calendar_day_delete(*, actor: User, date: dt.date) -> None:
                     name=known.name,
                     source=CalendarSource.PACKAGE,
                 )
+        _log_day(actor, date, before)
         _calendar_changed()
 
 
@@ -147,12 +170,37 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
             raise RuleViolation("该期限规则集不存在。")
         if not target.rules.filter(code__in=[ClockCode.HANDLING, ClockCode.RESULT_REPORT]).exists():
             raise RuleViolation("规则集没有办理期限或报结期限，不能启用。")
+        previous = next((rs for rs in locked if rs.active and rs.pk != target.pk), None)
         RuleSet.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
         if not target.active:
             target.active = True
             target.save(update_fields=["active"])
+            _log_activation(actor, target, previous)
             rederive_open_due_dates()
     return target
+
+
+def _log_activation(actor: User, target: RuleSet, previous: RuleSet | None) -> None:
+    """One audit row: this rule set is now in force, and which one it replaced."""
+    replaced = {
+        "field": "in_force",
+        "label": "现行期限规则",
+        "old": previous.pk if previous else None,
+        "new": target.pk,
+        "old_display": previous.name if previous else "—",
+        "new_display": target.name,
+    }
+    active = {
+        "field": "active",
+        "label": str(RuleSet._meta.get_field("active").verbose_name),
+        "old": False,
+        "new": True,
+        "old_display": "否",
+        "new_display": "是",
+    }
+    configchange_record(
+        actor=actor, obj=target, action=Action.ACTIVATED, changes=[active, replaced]
+    )
 
 
 def rederive_open_due_dates(batch: int = 500) -> int:
