@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from xinfang.configlog.models import Action, ConfigChange
 from xinfang.core.errors import RuleViolation
@@ -44,6 +45,9 @@ Snapshot = dict[str, Value]
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        # One instant, one text: the same moment read back in another zone is no change.
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -61,7 +65,8 @@ def _display(field: models.Field[Any, Any], value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local:%Y-%m-%d %H:%M}"
     if isinstance(value, dt.date):
         return f"{value:%Y-%m-%d}"
     return str(value)
