@@ -492,3 +492,14 @@ def test_fixtures_and_commands_log_as_the_system(tree: Tree) -> None:
     """Creations without a signed-in person (the demo, data loads) are logged too, as 系统."""
     row = ConfigChange.objects.get(object_repr="河口县委组织部", action="created")
     assert (row.actor, row.actor_display) == (None, "系统（命令或初始化）")
+
+
+def test_a_person_s_bad_input_is_refused_in_chinese_before_anything_is_written(
+    tree: Tree, sysadmin: User
+) -> None:
+    with pytest.raises(RuleViolation, match="部门类别：值 'ministry' 不是有效选项"):
+        services.department_create(
+            actor=sysadmin, jurisdiction=tree.baisha, kind="ministry", name="白沙县某部"
+        )
+    assert not Department.objects.filter(name="白沙县某部").exists()
+    assert logged_by_people() == 0
