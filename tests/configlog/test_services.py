@@ -247,6 +247,8 @@ def test_staff_created_with_a_password_logs_that_it_was_set_never_the_hash(
     stored = json.dumps(row.changes, ensure_ascii=False)
     assert user.password not in stored and "Xinfang-2024-pass" not in stored
     assert "last_login" not in by_field
+    # Fields left empty on a new account (e-mail, groups) are not listed as "— → —".
+    assert "email" not in by_field and "groups" not in by_field
 
 
 def test_password_change_is_logged_as_changed_without_any_hash(tree: Tree, sysadmin: User) -> None:

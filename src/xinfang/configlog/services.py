@@ -104,13 +104,16 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> Snapshot:
 
 
 def diff(before: Snapshot | None, after: Snapshot | None) -> list[dict[str, Any]]:
-    """Each field whose stored value differs, from old to new (a missing side is empty)."""
+    """Each field whose stored value differs, from old to new (a missing side is empty; a
+    field empty on a created or deleted row is left out)."""
     before, after = before or {}, after or {}
     rows = []
     for name in [*before, *(n for n in after if n not in before)]:
         old, new = before.get(name), after.get(name)
         if old is not None and new is not None and old.value == new.value:
             continue
+        if (old or new).display == EMPTY and (old is None or new is None):  # type: ignore[union-attr]
+            continue  # a row created or deleted with this field empty: nothing to read
         rows.append(
             {
                 "field": name,
