@@ -272,3 +272,16 @@ def test_calendar_day_added_in_the_admin_is_logged(root: User, login: Login) -> 
     assert response.status_code == 302
     row = only_row()
     assert (row.actor, row.action, row.object_repr) == (root, "created", "2025-03-04 临时休息")
+
+
+def test_a_service_refusal_in_the_admin_is_a_chinese_message_and_writes_nothing(
+    sysadmin: User, login: Login
+) -> None:
+    client = login(sysadmin)
+    response = client.post(
+        reverse("admin:orgs_user_delete", args=[sysadmin.pk]), {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "不能删除自己的账号" in response.content.decode()
+    assert User.objects.filter(pk=sysadmin.pk).exists()
+    assert logged_by_people() == 0

@@ -101,14 +101,42 @@ def form_values(form: BaseModelForm[Any], *, changed_only: bool) -> dict[str, An
     return {n: form.cleaned_data[n] for n in names if n in model_fields and n in form.cleaned_data}
 
 
-class ServiceWritesAdmin(admin.ModelAdmin):
+class ServiceRefusalsShown:
+    """A service's refusal (RuleViolation) raised while the admin saves or deletes is shown
+    as a message on the page the user was on, instead of an error page. Django runs the
+    change and delete views in a transaction, so nothing of the request is kept."""
+
+    def _refusal_shown(self, request: HttpRequest, exc: RuleViolation) -> HttpResponse:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+        except RuleViolation as exc:
+            return self._refusal_shown(request, exc)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().delete_view(request, *args, **kwargs)  # type: ignore[misc]
+        except RuleViolation as exc:
+            return self._refusal_shown(request, exc)
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changelist_view(request, *args, **kwargs)  # type: ignore[misc]
+        except RuleViolation as exc:
+            return self._refusal_shown(request, exc)
+
+
+class ServiceWritesAdmin(ServiceRefusalsShown, admin.ModelAdmin):
     """An admin page whose every write goes through the app's services, which check the
     rules and log the change (the configuration audit log, `xinfang.configlog`).
 
     Subclasses name the three services; Django's own writes (`obj.save()`, `form.save_m2m()`,
-    `queryset.delete()`) are never reached. A service's refusal is shown as a message on the
-    page the user was on, and the whole request is rolled back (Django runs the change and
-    delete views in a transaction; the bulk delete runs in one here).
+    `queryset.delete()`) are never reached. A service's refusal is shown as a message
+    (`ServiceRefusalsShown`); the bulk delete runs in one transaction.
     """
 
     def service_create(self, request: HttpRequest, values: dict[str, Any]) -> Model:
@@ -141,29 +169,6 @@ class ServiceWritesAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for obj in queryset:
                 self.service_delete(request, obj)
-
-    def _refusal_shown(self, request: HttpRequest, exc: RuleViolation) -> HttpResponse:
-        for message in exc.messages:
-            messages.error(request, message)
-        return HttpResponseRedirect(request.get_full_path())
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except RuleViolation as exc:
-            return self._refusal_shown(request, exc)
-
-    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().delete_view(request, *args, **kwargs)
-        except RuleViolation as exc:
-            return self._refusal_shown(request, exc)
-
-    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().changelist_view(request, *args, **kwargs)
-        except RuleViolation as exc:
-            return self._refusal_shown(request, exc)
 
 
 class XinfangAdminSite(admin.AdminSite):

@@ -28,7 +28,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from xinfang.core.admin import ServiceWritesAdmin, form_values
+from xinfang.core.admin import ServiceRefusalsShown, ServiceWritesAdmin, form_values
+from xinfang.core.errors import RuleViolation
 from xinfang.orgs import services
 from xinfang.orgs.models import Cadre, Department, Jurisdiction, Post, Role, StaffRole, User
 from xinfang.orgs.services import ROLE_ORDER, SUPERUSER_ONLY_FIELDS
@@ -245,7 +246,7 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceRefusalsShown, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("full_name", "email")}),
@@ -360,7 +361,11 @@ class UserAdmin(DjangoUserAdmin):
         )
         page = copy.copy(self)
         page.change_password_form = form_class
-        return DjangoUserAdmin.user_change_password(page, request, id, form_url)
+        try:
+            with transaction.atomic():
+                return DjangoUserAdmin.user_change_password(page, request, id, form_url)
+        except RuleViolation as exc:
+            return self._refusal_shown(request, exc)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_org_administrator(request.user)
