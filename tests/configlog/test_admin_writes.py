@@ -14,7 +14,7 @@ from tests.configlog.conftest import logged_by_people, only_row
 from tests.orgtree import Tree
 from xinfang.configlog.models import ConfigChange
 from xinfang.deadlines.models import RuleSet
-from xinfang.orgs.models import Department, StaffRole, User
+from xinfang.orgs.models import Department, Post, StaffRole, User
 from xinfang.routing.models import ReferralRule
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +285,40 @@ def test_a_service_refusal_in_the_admin_is_a_chinese_message_and_writes_nothing(
     assert "不能删除自己的账号" in response.content.decode()
     assert User.objects.filter(pk=sysadmin.pk).exists()
     assert logged_by_people() == 0
+
+
+def test_post_and_cadre_added_in_the_admin_are_logged(
+    tree: Tree, sysadmin: User, login: Login
+) -> None:
+    """R-ROUTE-2: who manages a post's holder is on record from the day it is entered."""
+    client = login(sysadmin)
+    response = client.post(
+        reverse("admin:orgs_post_add"),
+        {
+            "title": "副县长",
+            "jurisdiction": tree.baisha.pk,
+            "unit_name": "",
+            "rank": "division",
+            "managing_jurisdiction": tree.linjiang.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post = Post.objects.get(title="副县长")
+    response = client.post(reverse("admin:orgs_cadre_add"), {"name": "郑光明", "post": post.pk})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rows = ConfigChange.objects.filter(actor=sysadmin).order_by("pk")
+    assert [(r.model_label, r.action, r.object_repr) for r in rows] == [
+        ("职务", "created", "白沙县副县长"),
+        ("干部", "created", "郑光明"),
+    ]
+    assert [(c["label"], c["new_display"]) for c in rows[0].changes] == [
+        ("职务", "副县长"),
+        ("任职地区/单位", "白沙县"),
+        ("职级", "县处级"),
+        ("干部管理权限所在党委", "临江市"),
+        ("主要领导（一把手）", "否"),
+    ]
+    assert [(c["label"], c["new_display"]) for c in rows[1].changes] == [
+        ("姓名", "郑光明"),
+        ("现任职务", "白沙县副县长"),
+    ]
