@@ -160,26 +160,6 @@ def calendar_seed(*, years: Iterable[int] | None = None) -> SeedResult:
 # --- rule sets ----------------------------------------------------------------------
 
 
-def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
-    """Put one rule set in force and take every other one out: exactly one is active."""
-    _require_administrator(actor)
-    with transaction.atomic():
-        locked = list(RuleSet.objects.select_for_update().order_by("pk"))
-        target = next((rs for rs in locked if rs.pk == rule_set.pk), None)
-        if target is None:
-            raise RuleViolation("该期限规则集不存在。")
-        if not target.rules.filter(code__in=[ClockCode.HANDLING, ClockCode.RESULT_REPORT]).exists():
-            raise RuleViolation("规则集没有办理期限或报结期限，不能启用。")
-        previous = next((rs for rs in locked if rs.active and rs.pk != target.pk), None)
-        RuleSet.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
-        if not target.active:
-            target.active = True
-            target.save(update_fields=["active"])
-            _log_activation(actor, target, previous)
-            rederive_open_due_dates()
-    return target
-
-
 def _log_activation(actor: User, target: RuleSet, previous: RuleSet | None) -> None:
     """One audit row: this rule set is now in force, and which one it replaced."""
     replaced = {
@@ -201,6 +181,26 @@ def _log_activation(actor: User, target: RuleSet, previous: RuleSet | None) -> N
     configchange_record(
         actor=actor, obj=target, action=Action.ACTIVATED, changes=[active, replaced]
     )
+
+
+def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
+    """Put one rule set in force and take every other one out: exactly one is active."""
+    _require_administrator(actor)
+    with transaction.atomic():
+        locked = list(RuleSet.objects.select_for_update().order_by("pk"))
+        target = next((rs for rs in locked if rs.pk == rule_set.pk), None)
+        if target is None:
+            raise RuleViolation("该期限规则集不存在。")
+        if not target.rules.filter(code__in=[ClockCode.HANDLING, ClockCode.RESULT_REPORT]).exists():
+            raise RuleViolation("规则集没有办理期限或报结期限，不能启用。")
+        previous = next((rs for rs in locked if rs.active and rs.pk != target.pk), None)
+        RuleSet.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
+        if not target.active:
+            target.active = True
+            target.save(update_fields=["active"])
+            _log_activation(actor, target, previous)
+            rederive_open_due_dates()
+    return target
 
 
 def rederive_open_due_dates(batch: int = 500) -> int:
