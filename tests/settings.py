@@ -8,11 +8,18 @@ os.environ.setdefault("XINFANG_DEBUG", "1")
 os.environ.setdefault("XINFANG_SECRET_KEY", "test-secret-key-not-for-production")
 # A fixed key for tests only (32 zero bytes); production keys come from the environment.
 os.environ.setdefault("XINFANG_DATA_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+# A fixed audit key for tests only (32 bytes of 0x01).
+os.environ.setdefault("XINFANG_AUDIT_KEY", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
 
 from xinfang.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 XINFANG_DATA_KEY = os.environ["XINFANG_DATA_KEY"]
+XINFANG_AUDIT_KEY = os.environ["XINFANG_AUDIT_KEY"]
+# Never the repository's var/: tests that write checkpoints point this at their tmp_path.
+XINFANG_AUDIT_CHECKPOINT_FILE = (
+    Path(tempfile.mkdtemp(prefix="xinfang-audit-")) / "checkpoints.jsonl"
+)
 
 # WhiteNoise serves from the finders in tests; give it an existing, empty static root.
 STATIC_ROOT = Path(tempfile.gettempdir()) / "xinfang-test-static"

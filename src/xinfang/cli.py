@@ -30,6 +30,11 @@ def _demo_environment() -> None:
             encoding="utf-8",
         )
         key_file.chmod(0o600)
+    if "XINFANG_AUDIT_KEY=" not in key_file.read_text(encoding="utf-8"):
+        # The key sealing the timeline's checkpoints (R-PROTECT-2); added to older key files.
+        audit_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        with key_file.open("a", encoding="utf-8") as f:
+            f.write(f"XINFANG_AUDIT_KEY={audit_key}\n")
     _load_demo_keys()
 
 

@@ -5,6 +5,8 @@ Environment variables:
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/xinfang. Default: SQLite in XINFANG_HOME.
 - XINFANG_SECRET_KEY: Django's secret key. Required unless XINFANG_DEBUG=1.
 - XINFANG_DATA_KEY: key for personal identifiers (Fernet, urlsafe base64 of 32 bytes).
+- XINFANG_AUDIT_KEY: key sealing the timeline's checkpoints (HMAC-SHA256, urlsafe base64 of
+  32 bytes); XINFANG_AUDIT_CHECKPOINT_FILE: the append-only file of checkpoints.
 - XINFANG_DEBUG: "1" for development.
 - XINFANG_ALLOWED_HOSTS: comma-separated host names.
 
@@ -75,6 +77,14 @@ if not SECRET_KEY:
 # The key protecting ID numbers and phone numbers. Never in the repository: the demo
 # generates one into XINFANG_HOME; production passes it in the environment.
 XINFANG_DATA_KEY = os.environ.get("XINFANG_DATA_KEY", "")
+
+# R-PROTECT-2: the key sealing the timeline's checkpoints, never in the database (whoever can
+# write the database must not be able to reseal it), and the file each checkpoint is also
+# appended to; operators copy it elsewhere.
+XINFANG_AUDIT_KEY = os.environ.get("XINFANG_AUDIT_KEY", "")
+XINFANG_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("XINFANG_AUDIT_CHECKPOINT_FILE", XINFANG_HOME / "audit-checkpoints.jsonl")
+)
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("XINFANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")

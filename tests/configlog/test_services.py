@@ -19,7 +19,9 @@ from xinfang.cases.models import YearlyTarget
 from xinfang.configlog.models import ConfigChange
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines import services as deadline_services
-from xinfang.deadlines.models import CalendarDay, RuleSet
+from xinfang.deadlines.calendar import invalidate_calendar
+from xinfang.deadlines.models import CalendarDay, CalendarYear, RuleSet
+from xinfang.deadlines.services import HolidayRange, MakeUpDay
 from xinfang.orgs import services
 from xinfang.orgs.models import Department, Jurisdiction, StaffRole, User
 from xinfang.routing import services as routing_services
@@ -505,3 +507,37 @@ def test_a_person_s_bad_input_is_refused_in_chinese_before_anything_is_written(
         )
     assert not Department.objects.filter(name="白沙县某部").exists()
     assert logged_by_people() == 0
+
+
+def test_a_year_entered_from_the_notice_logs_each_day_and_the_year(sysadmin: User) -> None:
+    CalendarDay.objects.filter(date__year=2027).delete()
+    CalendarYear.objects.filter(year=2027).delete()
+    invalidate_calendar()
+    deadline_services.calendar_year_enter(
+        actor=sysadmin,
+        year=2027,
+        holidays=[HolidayRange(dt.date(2027, 1, 1), dt.date(2027, 1, 3), "元旦")],
+        workdays=[MakeUpDay(dt.date(2027, 1, 9), "元旦调休上班")],
+        notice="国办发明电〔2026〕1号",
+    )
+    invalidate_calendar()
+    rows = list(ConfigChange.objects.filter(actor=sysadmin).order_by("pk"))
+    assert [(r.model_label, r.action, r.object_repr) for r in rows] == [
+        ("工作日历", "created", "2027-01-01 元旦"),
+        ("工作日历", "created", "2027-01-02 元旦"),
+        ("工作日历", "created", "2027-01-03 元旦"),
+        ("工作日历", "created", "2027-01-09 元旦调休上班"),
+        ("已录入的年度节假日安排", "created", "2027年（管理员设置）"),
+    ]
+    assert [(c["label"], c["new_display"]) for c in rows[3].changes] == [
+        ("日期", "2027-01-09"),
+        ("是否工作日", "是"),
+        ("名称", "元旦调休上班"),
+        ("来源", "管理员设置"),
+    ]
+    assert [(c["label"], c["new_display"]) for c in rows[4].changes] == [
+        ("年份", "2027"),
+        ("来源", "管理员设置"),
+        ("通知文号", "国办发明电〔2026〕1号"),
+        ("录入人", "王立"),
+    ]

@@ -14,7 +14,13 @@ from tests.orgtree import Tree
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines import calendar as wc
 from xinfang.deadlines.models import CalendarDay, CalendarSource
-from xinfang.deadlines.services import calendar_day_delete, calendar_day_set, calendar_seed
+from xinfang.deadlines.services import (
+    HolidayRange,
+    calendar_day_delete,
+    calendar_day_set,
+    calendar_seed,
+    calendar_year_enter,
+)
 from xinfang.orgs.models import User
 
 D = dt.date
@@ -180,7 +186,15 @@ def test_missing_next_year_is_reported(administrator: User) -> None:
     last = max(wc.package_years())
     assert wc.calendar_missing_years(D(last - 1, 6, 1)) == []
     assert wc.calendar_missing_years(D(last, 11, 27)) == [last + 1]
+    # One day set by hand is not the year's schedule: still missing (issue 8).
     calendar_day_set(actor=administrator, date=D(last + 1, 1, 1), is_workday=False, name="元旦")
+    assert wc.calendar_missing_years(D(last, 11, 27)) == [last + 1]
+    calendar_year_enter(
+        actor=administrator,
+        year=last + 1,
+        holidays=[HolidayRange(D(last + 1, 1, 1), D(last + 1, 1, 1), "元旦")],
+        workdays=[],
+    )
     assert wc.calendar_missing_years(D(last, 11, 27)) == []
     assert wc.calendar_missing_years(D(last + 5, 1, 1)) == [last + 5, last + 6]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -128,11 +130,15 @@ def test_frozen_clock_restores_now() -> None:
 
 
 @pytest.mark.django_db
-def test_command_builds_once_and_prints_accounts() -> None:
+def test_command_builds_once_and_prints_accounts(settings: Any, tmp_path: Path) -> None:
+    settings.XINFANG_AUDIT_CHECKPOINT_FILE = tmp_path / "checkpoints.jsonl"
     out = StringIO()
     call_command("demo", "--no-serve", "--petitions", "30", stdout=out)
     text = out.getvalue()
     assert "演示数据已建立" in text
+    # R-PROTECT-2: the fresh timelines are sealed once, and verify.
+    assert "已封存办理记录（第 1 号封存点" in text
+    call_command("audit", "verify", stdout=StringIO())
     for account in DEMO_ACCOUNTS:
         assert account.username in text
     assert DEMO_PASSWORD in text

@@ -15,7 +15,7 @@ from xinfang.cases.models import Case
 from xinfang.orgs.models import User
 from xinfang.orgs.services import cadre_create
 from xinfang.petitions.models import Petition
-from xinfang.petitions.services import InterviewInput, attachment_add
+from xinfang.petitions.services import ConcernedCadreInput, InterviewInput, attachment_add
 
 SIGNED_ID = "110101198501011239"
 UNIT_ID = "440304199202154564"
@@ -31,6 +31,8 @@ SIGNED_MARKERS = (
 )
 UNIT_MARKERS = ("柯隐名", UNIT_ID, "13933334444", "信件绝密线索乙二", "柯隐名身份证")
 ANONYMOUS_MARKERS = ("匿名绝密线索丙三",)
+# A personal request: the cadre it concerns (当事干部) is the petitioner himself.
+PERSONAL_MARKERS = ("郝当事丁", "当事绝密单位丁")
 
 
 @dataclass
@@ -40,6 +42,7 @@ class World:
     unit: Case  # a letter accusing a cadre of 东川能源集团, received by the province
     unit_child: Case  # the same, transferred down to the group's personnel department
     anonymous: Case  # an anonymous letter about a county bureau chief, at 河口县委组织部
+    personal: Case  # a cadre's own request about his working date, at 河口县委组织部
     admin: User  # a superuser of the province without case roles
     clerk: User  # 临江市委组织部 staff without a case role
 
@@ -59,14 +62,19 @@ class World:
         }
 
     def markers(self) -> dict[str, tuple[str, ...]]:
-        return {"signed": SIGNED_MARKERS, "unit": UNIT_MARKERS, "anonymous": ANONYMOUS_MARKERS}
+        return {
+            "signed": SIGNED_MARKERS,
+            "unit": UNIT_MARKERS,
+            "anonymous": ANONYMOUS_MARKERS,
+            "personal": PERSONAL_MARKERS,
+        }
 
 
 # The answer key: whose protected material each user may read. Everyone else reads none.
 MAY_READ: dict[str, set[str]] = {
     "city": {"signed"},  # registered and handles it; the accused is a county leader
     "prov": {"unit"},  # received the letter; the accused works in the group, not here
-    "county": {"anonymous"},  # responsible for the anonymous letter
+    "county": {"anonymous", "personal"},  # responsible for both
 }
 
 
@@ -125,6 +133,21 @@ def world(tree: Tree, settings: object, tmp_path: object) -> World:
         anonymous_reason="反映的问题具体，可以查证",
         respondents=[RespondentInput(cadre=tree.county_bureau_chief)],
     )
+    personal = register(
+        tree.county_staff,
+        category="personal_request",
+        nature="request",
+        summary="要求更正参加工作时间",
+        content="本人要求按原始档案更正参加工作时间。",
+        petitioners=[PetitionerInput(name="郝当事丁")],
+        concerned_cadre=ConcernedCadreInput(
+            name="郝当事丁",
+            unit="当事绝密单位丁",
+            post_title="科员",
+            rank="other",
+            managing_jurisdiction=tree.hekou,
+        ),
+    )
     admin = User.objects.create_superuser(
         username="admin", password="x", department=tree.prov_org, full_name="管理员"
     )
@@ -134,6 +157,7 @@ def world(tree: Tree, settings: object, tmp_path: object) -> World:
         unit=Case.objects.get(pk=unit.pk),
         unit_child=child,
         anonymous=anonymous,
+        personal=personal,
         admin=admin,
         clerk=tree.staff(tree.city_org, name="clerk"),
     )

@@ -28,7 +28,14 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from tests.clients import staff_client
 from tests.protection.conftest import MAY_READ, World
 from xinfang.cases.protection import PROTECTED_FIELDS
-from xinfang.petitions.models import Attachment, IdentityRead, Interview, Petition, Petitioner
+from xinfang.petitions.models import (
+    Attachment,
+    ConcernedCadre,
+    IdentityRead,
+    Interview,
+    Petition,
+    Petitioner,
+)
 
 # What the policy must protect, written out (the policy's own table must match it).
 PROTECTED: dict[type[Model], set[str]] = {
@@ -44,6 +51,15 @@ PROTECTED: dict[type[Model], set[str]] = {
     Petition: {"content"},
     Interview: {"place", "statement", "requests", "answer"},
     Attachment: {"file", "original_name", "sha256"},
+    ConcernedCadre: {
+        "cadre",
+        "name",
+        "unit",
+        "post_title",
+        "rank",
+        "jurisdiction",
+        "managing_jurisdiction",
+    },
 }
 # Text that is in the protected fields of the world, and a same-length text that is not.
 TRUE_FALSE = [("绝密线索", "公开说明"), ("甄秘", "乙丙"), ("身份证", "驾驶证")]
@@ -76,6 +92,7 @@ def site_pages(world: World) -> list[str]:
             world.unit.pk,
             world.unit_child.pk,
             world.anonymous.pk,
+            world.personal.pk,
         ]
     }
     urls = []

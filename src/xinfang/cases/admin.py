@@ -38,10 +38,12 @@ from xinfang.cases.models import (
     YearlyTarget,
 )
 from xinfang.core.admin import ServiceWritesAdmin
+from xinfang.deadlines.clocks import PROVISIONAL_LABEL, provisional_note
 from xinfang.deadlines.selectors import (
     case_clocks,
     overdue,
     overdue_cases_without_explanation,
+    stored_date_provisional_years,
 )
 from xinfang.orgs.admin import acting
 from xinfang.petitions.admin import (
@@ -208,7 +210,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "state",
         "handling_mode",
         "is_collective",
-        "due_on",
+        "due_on_display",
         "registered_at",
     ]
     list_filter = [
@@ -229,6 +231,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "case_file_link",
         "routing_display",
         "clocks_display",
+        "due_on_display",
         "reviews_display",
         "step_label",
         "related_cases",
@@ -274,7 +277,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "registered_at",
                     "mode_decided_at",
-                    "due_on",
+                    "due_on_display",
                     "closed_at",
                     "archived_at",
                     "archive_number",
@@ -333,11 +336,34 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         clocks = case_clocks(obj)
         if not clocks:
             return "现行期限规则对本案没有期限要求"
-        return format_html_join(
+        lines = format_html_join(
             mark_safe("<br>"),
-            "{}：{}（{}）",
-            ((c.name, f"{c.due_on:%Y-%m-%d}", c.label) for c in clocks),
+            "{}：{}{}（{}）",
+            (
+                (
+                    c.name,
+                    f"{c.due_on:%Y-%m-%d}",
+                    f"（{PROVISIONAL_LABEL}）" if c.provisional else "",
+                    c.label,
+                )
+                for c in clocks
+            ),
         )
+        # One explanation for all provisional clocks: the missing years are the same kind.
+        years = sorted({y for c in clocks for y in c.provisional_years})
+        if not years:
+            return lines
+        return format_html(
+            '{}<br><span class="provisional">{}</span>', lines, provisional_note(years)
+        )
+
+    @admin.display(description="到期日", ordering="due_on")
+    def due_on_display(self, obj: Case) -> str:
+        if obj.due_on is None:
+            return "—"
+        if stored_date_provisional_years(obj.due_on):
+            return f"{obj.due_on:%Y-%m-%d}（{PROVISIONAL_LABEL}）"
+        return f"{obj.due_on:%Y-%m-%d}"
 
     @admin.display(description="复查复核记录")
     def reviews_display(self, obj: Case) -> str:
@@ -346,7 +372,8 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 r.get_kind_display(),
                 r.department.name,
                 f"{r.applied_on:%Y-%m-%d}",
-                f"{r.due_on:%Y-%m-%d}",
+                f"{r.due_on:%Y-%m-%d}"
+                + (f"（{PROVISIONAL_LABEL}）" if stored_date_provisional_years(r.due_on) else ""),
                 r.get_outcome_display() or "待答复",
             )
             for r in obj.reviews.select_related("department")

@@ -14,6 +14,8 @@ from typing import Any
 from xinfang.cases.lifecycle import EVENT_LABELS
 from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.cases.protection import CaseProtection, PetitionerView, protection_for
+from xinfang.deadlines.clocks import ClockState
+from xinfang.deadlines.selectors import case_clocks
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import petitions_of_case
@@ -26,6 +28,8 @@ class PetitionEntry:
     identity_shown: bool
     content: str
     respondents: list[Any] = field(default_factory=list)
+    # 当事干部 of a personal request: usually the petitioner, so only with the identity.
+    concerned_cadre: Any = None
     interviews: list[Any] = field(default_factory=list)
     attachments: list[Any] = field(default_factory=list)
 
@@ -49,6 +53,8 @@ class CaseFile:
     overdue_explanations: list[Any]
     events: list[EventEntry]
     protection: CaseProtection
+    # The clocks as of today; a provisional one (暂定) says why (deadlines.clocks).
+    clocks: list[ClockState] = field(default_factory=list)
 
     @property
     def sealed(self) -> bool:
@@ -61,7 +67,7 @@ def case_file(user: User, case: Case) -> CaseFile:
     entries = []
     petitions = (
         petitions_of_case(case)
-        .select_related("receiving_department", "registrar")
+        .select_related("receiving_department", "registrar", "concerned_cadre")
         .prefetch_related("respondents", "interviews__receivers", "attachments")
         .order_by("received_on", "pk")
     )
@@ -75,6 +81,7 @@ def case_file(user: User, case: Case) -> CaseFile:
                 identity_shown=protection.identity_shown,
                 content=protection.content(p),
                 respondents=list(p.respondents.all()),
+                concerned_cadre=protection.concerned_cadre(p),
                 interviews=protection.interviews(p),
                 attachments=protection.attachments(p),
             )
@@ -95,6 +102,7 @@ def case_file(user: User, case: Case) -> CaseFile:
             for ev in case.events.select_related("actor").order_by("seq")
         ],
         protection=protection,
+        clocks=case_clocks(case),
     )
 
 
@@ -147,6 +155,15 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
                     }
                     for r in e.respondents
                 ],
+                "当事干部": (
+                    {
+                        "姓名": e.concerned_cadre.name,
+                        "单位": e.concerned_cadre.unit,
+                        "职务": e.concerned_cadre.post_title,
+                    }
+                    if e.concerned_cadre is not None
+                    else None
+                ),
                 "接谈记录": [
                     {
                         "时间": _text(i.interviewed_at),
@@ -162,6 +179,18 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
                 ],
             }
             for e in file.petitions
+        ],
+        "期限": [
+            {
+                "期限": c.name,
+                "起算日": _text(c.start),
+                "到期日": _text(c.due_on),
+                "状态": c.label,
+                "已停止": _text(c.stopped_on),
+                "暂定": c.provisional,
+                "暂定说明": c.provisional_note,
+            }
+            for c in file.clocks
         ],
         "领导批示": [
             {

@@ -98,6 +98,7 @@ EVENT_LABELS: dict[str, str] = {
     "deadline_extended": "延长办理期限",
     "clock_paused": "中止计算期限",
     "clock_resumed": "恢复计算期限",
+    "due_rederived": "期限重新计算",
 }
 
 # Who may do what, in the department responsible for the case.

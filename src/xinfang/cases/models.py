@@ -230,6 +230,13 @@ class CaseEvent(models.Model):
     to_state = models.CharField("新状态", max_length=16, blank=True)
     payload = models.JSONField("内容", default=dict)
     created_at = models.DateTimeField("时间")
+    # The case's fields as this event left them (timeline.SNAPSHOT_FIELDS): verification
+    # compares the case row with its last event, so a row changed behind the services'
+    # back is found (R-PROTECT-2).
+    case_after = models.JSONField("案件状况", default=list)
+    # [kind, id, digest] of each record this event created or changed (petition, respondent,
+    # instruction, closure, ...): the content a decision rests on is covered by the chain.
+    records = models.JSONField("所涉材料", default=list)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
 
@@ -241,6 +248,62 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
+
+
+class CaseLedgerEntry(models.Model):
+    """One row per case created, hash-chained (R-PROTECT-2): a deleted case stays visible.
+
+    `case_id` is a plain number, not a foreign key: the entry must outlive its case."""
+
+    seq = models.PositiveIntegerField("序号", unique=True)
+    case_id = models.BigIntegerField("案件ID", unique=True)
+    number = models.CharField("案件编号", max_length=40)
+    created_at = models.DateTimeField("立案时间")
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "立案登记簿"
+        verbose_name_plural = "立案登记簿"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.number}"
+
+
+class CaseLedgerHead(models.Model):
+    """The single row holding the ledger's count and last hash. Locking it serializes the
+    appends, as the case row does for a case's events."""
+
+    count = models.PositiveIntegerField(default=0)
+    head = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = "立案登记簿链头"
+        verbose_name_plural = "立案登记簿链头"
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.head[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """A sealed set of chain heads (R-PROTECT-2): an HMAC-SHA256 with a key kept outside
+    the database over (case id, event count, head) of every case and the ledger's head.
+    `line` is exactly the JSON line also appended to the checkpoint file."""
+
+    seq = models.PositiveIntegerField("序号", unique=True)
+    created_at = models.DateTimeField("封存时间")
+    case_count = models.PositiveIntegerField("案件数")
+    event_count = models.PositiveIntegerField("办理记录数")
+    line = models.TextField("封存内容")
+
+    class Meta:
+        verbose_name = "审计封存点"
+        verbose_name_plural = "审计封存点"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"封存点 #{self.seq}"
 
 
 class Instruction(models.Model):

@@ -2,7 +2,8 @@
 
 What is protected: the petitioner's identity (name, ID number, phone, address, work unit),
 and everything written by or about the petitioner that commonly names them: the full text
-of the letter or the visit, interview records, attachments and their names. An anonymous
+of the letter or the visit, interview records, attachments and their names, and the cadre
+a personal request concerns (当事干部, R-CAT-4), who is usually the petitioner himself. An anonymous
 letter is protected like a signed one: its text often identifies its writer.
 
 What is not: the case's summary (事项摘要, written by the registrar for the handlers, who
@@ -32,6 +33,7 @@ from xinfang.core import protect
 from xinfang.orgs.models import Department, Level, Role, User
 from xinfang.petitions.models import (
     Attachment,
+    ConcernedCadre,
     IdentityRead,
     Interview,
     Petition,
@@ -60,6 +62,9 @@ PROTECTED_FIELDS: dict[type[Model], frozenset[str]] = {
     Petition: frozenset({"content"}),
     Interview: frozenset({"place", "statement", "requests", "answer"}),
     Attachment: frozenset({"file", "original_name", "sha256"}),
+    ConcernedCadre: frozenset(
+        {"cadre", "name", "unit", "post_title", "rank", "jurisdiction", "managing_jurisdiction"}
+    ),
 }
 
 # Keys of timeline payloads that once carried protected values (an attachment's file name):
@@ -167,6 +172,17 @@ class CaseProtection:
             return []
         self.record_read(petition)
         return list(petition.attachments.all())
+
+    def concerned_cadre(self, petition: Petition) -> ConcernedCadre | None:
+        """The cadre a personal request concerns (当事干部), usually the petitioner."""
+        if not self.identity_shown:
+            return None
+        # A reverse one-to-one: select_related("concerned_cadre") saves the query; a missing
+        # row raises RelatedObjectDoesNotExist, an AttributeError.
+        cadre: ConcernedCadre | None = getattr(petition, "concerned_cadre", None)
+        if cadre is not None:
+            self.record_read(petition)
+        return cadre
 
     def event_payload(self, payload: Any) -> Any:
         """A timeline payload as this user may read it."""

@@ -53,14 +53,18 @@ from xinfang.configlog.services import (
     editable_fields,
 )
 from xinfang.core.errors import RuleViolation
-from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_deadline
+from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_clock
 from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
-from xinfang.petitions.models import Petition, Respondent
+from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
 from xinfang.petitions.selectors import petitions_of_case
 from xinfang.routing.models import Objection, ObjectionStatus
 from xinfang.routing.proposal import propose_routing
-from xinfang.routing.rules import same_level_main_leader_conflicts
-from xinfang.routing.selectors import facts_for_case
+from xinfang.routing.selectors import (
+    facts_for_case,
+    refuse_if_department_may_not_hold,
+    refuse_if_family_holders_may_not_hold,
+    respondents_of_case,
+)
 from xinfang.routing.services import routing_decision_record
 
 DECISION_FIELDS = ["handling_mode", "mode_decided_at", "is_key_case"]
@@ -132,6 +136,7 @@ def _move(
     kind: str,
     payload: dict[str, Any],
     fields: Sequence[str] = (),
+    records: Sequence[Any] = (),
 ) -> None:
     from_state = case.state
     case.state = to
@@ -143,6 +148,7 @@ def _move(
         to_state=to,
         payload=payload,
         save_fields=["state", *fields],
+        records=records,
     )
 
 
@@ -216,6 +222,7 @@ def case_read(
                 "due_on": due_on,
                 "report_required": report_required,
             },
+            records=[ins],
         )
     return case
 
@@ -242,6 +249,7 @@ def case_instruct(
             kind="instruct",
             actor=actor,
             payload={"instruction": ins.pk, "text": ins.text, "due_on": due_on},
+            records=[ins],
         )
     return ins
 
@@ -267,6 +275,7 @@ def instruction_report(*, actor: User, instruction: Instruction, text: str) -> I
             kind="report_instruction",
             actor=actor,
             payload={"instruction": ins.pk, "text": ins.report_text},
+            records=[ins],
         )
     return ins
 
@@ -406,6 +415,8 @@ def case_handle_here(
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="handle_here", with_department=True)
         to = _target(case, "handle_here")
+        # R-ROUTE-3: a routing note can justify departing from the proposal, never this.
+        refuse_if_department_may_not_hold(case, case.department, doing="自办")
         payload, follow = _decide(
             case,
             HandlingMode.SELF,
@@ -429,22 +440,15 @@ def case_handle_here(
     return case
 
 
-def _respondents_of(case: Case) -> list[Respondent]:
-    return list(Respondent.objects.filter(petition__in=petitions_of_case(case)))
-
-
 def _check_receiver(case: Case, to_department: Department, *, down: bool) -> list[str]:
     errors: list[str] = []
     if to_department.pk == case.department_id:
         errors.append("不能转交给本部门。")
         return errors
-    conflicts = same_level_main_leader_conflicts(_respondents_of(case), to_department)
-    if conflicts:
-        # R-ROUTE-3: never to the same-level organization department of a main leader.
-        errors.append(
-            f"本案反映的是{'、'.join(conflicts)}（主要领导干部）的问题，不能转给其同级组织部门"
-            f"{to_department.name}查处（R-ROUTE-3）。"
-        )
+    # R-ROUTE-3: never to the same-level organization department of a main leader.
+    refuse_if_department_may_not_hold(
+        case, to_department, doing="接收转交的本案", respondents=respondents_of_case(case)
+    )
     if down:
         own = case.department.jurisdiction
         target = to_department.jurisdiction
@@ -470,7 +474,11 @@ def _send_down(
     with transaction.atomic():
         case = lock_case(case, actor=actor, action=action, with_department=True)
         to = _target(case, action)
-        _raise(_check_receiver(case, to_department, down=True), rules=("R-ROUTE-3",))
+        # R-ROUTE-3: a main leader's own organization department may not decide where below
+        # it his case is investigated (交办 would even bring the result back to it): it may
+        # only send the case up or refer it out.
+        refuse_if_department_may_not_hold(case, case.department, doing=ACTION_LABELS[action])
+        _raise(_check_receiver(case, to_department, down=True), rules=("R-ROUTE-1",))
         now = timezone.now()
         payload, follow = _decide(
             case, mode, actor=actor, routing_note=routing_note, department=to_department
@@ -614,7 +622,7 @@ def case_refer(
         case = lock_case(case, actor=actor, action="refer", with_department=True)
         to = _target(case, "refer")
         if to_department is not None:
-            _raise(_check_receiver(case, to_department, down=False), rules=("R-ROUTE-3",))
+            _raise(_check_receiver(case, to_department, down=False), rules=("R-ROUTE-1",))
         assert explained_on is not None
         referral = Referral.objects.create(
             case=case,
@@ -642,6 +650,7 @@ def case_refer(
             kind="refer",
             payload=payload,
             fields=DECISION_FIELDS,
+            records=[referral],
         )
     return referral
 
@@ -654,6 +663,8 @@ def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="file", with_department=True)
         to = _target(case, "file")
+        # R-ROUTE-3: shelving a letter about one's own main leader is deciding on it too.
+        refuse_if_department_may_not_hold(case, case.department, doing="存查")
         payload, _ = _decide(
             case,
             HandlingMode.FILE,
@@ -693,16 +704,30 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
             raise RuleViolation(
                 "上级转交办的案件不能并案；如交转办有误，请向上级提出异议。", rules=("R-REPEAT-4",)
             )
-        target = Case.objects.select_for_update().get(pk=into.pk)
+        target = Case.objects.select_for_update().select_related("department").get(pk=into.pk)
         if target.state in FROZEN_STATES:  # checked again on the locked row
             raise RuleViolation("目标案件已归档或已并案，不能并入。", rules=("R-REPEAT-4",))
+        # R-ROUTE-3: merging puts this case's respondents into every case of the target's
+        # family that a department holds (the target, or a case sent down from it).
+        refuse_if_family_holders_may_not_hold(
+            target,
+            doing="将本案并入其办理的案件",
+            respondents=[*respondents_of_case(case), *respondents_of_case(target)],
+        )
         moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
         Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
+        # R-PROTECT-2: the moved petitions, their respondents and interviews now belong to
+        # the target; its timeline covers them as they now are.
+        covered: list[Any] = list(Petition.objects.filter(pk__in=moved))
+        covered += Respondent.objects.filter(petition_id__in=moved)
+        covered += Interview.objects.filter(petition_id__in=moved)
+        covered += ConcernedCadre.objects.filter(petition_id__in=moved)
         append_record(
             target,
             kind="merged_in",
             actor=actor,
             payload={"from": case.pk, "petitions": moved},
+            records=covered,
         )
         case.merged_into = target
         _move(
@@ -810,7 +835,14 @@ def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
         closure = Closure.objects.create(
             case=case, submitted_by=actor, submitted_at=timezone.now(), **clean
         )
-        _move(case, to, actor=actor, kind="submit_closure", payload={"closure": closure.pk})
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="submit_closure",
+            payload={"closure": closure.pk},
+            records=[closure],
+        )
     return closure
 
 
@@ -841,6 +873,7 @@ def closure_return(*, actor: User, case: Case, reasons: str) -> Closure:
             actor=actor,
             kind="return_closure",
             payload={"closure": closure.pk, "reasons": reasons.strip()},
+            records=[closure],
         )
     return closure
 
@@ -871,7 +904,15 @@ def closure_approve(*, actor: User, case: Case, review_opinion: str = "") -> Clo
             assignment.reported_at = now
             assignment.save(update_fields=["reported_at"])
             payload["reported_to"] = assignment.from_department_id
-        _move(case, to, actor=actor, kind="approve_closure", payload=payload, fields=["closed_at"])
+        _move(
+            case,
+            to,
+            actor=actor,
+            kind="approve_closure",
+            payload=payload,
+            fields=["closed_at"],
+            records=[closure],
+        )
     return closure
 
 
@@ -918,8 +959,10 @@ def report_return(*, actor: User, case: Case, child: Case, reasons: str) -> Case
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="return_report")
         assignment = _reported_assignment(case, child)
-        child = Case.objects.select_for_update().get(pk=child.pk)
+        child = Case.objects.select_for_update().select_related("department").get(pk=child.pk)
         to = _target(child, "return_report")
+        # R-ROUTE-3: the returned case is handled again by the department below.
+        refuse_if_department_may_not_hold(child, child.department, doing="重新办理本案")
         now = timezone.now()
         assignment.returned_at = now
         assignment.return_reasons = reasons.strip()
@@ -966,6 +1009,7 @@ def overdue_explain(
             kind="explain_overdue",
             actor=actor,
             payload={"explanation": explanation.pk, "new_expected_on": new_expected_on},
+            records=[explanation],
         )
     return explanation
 
@@ -1034,10 +1078,13 @@ def objection_raise(
             raise RuleViolation("本单位已决定处理方式，不能再对交转办提出异议。")
         if Objection.objects.filter(assignment=assignment, status=ObjectionStatus.PENDING).exists():
             raise RuleViolation("已有待上级处理的异议，请等待处理结果。")
-        last_day = objection_deadline(assignment)
+        window = objection_clock(assignment)
+        last_day = window.due_on
         if timezone.localdate() > last_day:
+            # A provisional last day says so: the administrator may still move it.
             raise RuleViolation(
                 f"已超过提出异议的期限（{last_day:%Y年%m月%d日}），请按交转办要求办理。"
+                + window.provisional_note
             )
         objection = Objection.objects.create(
             assignment=assignment,
@@ -1077,6 +1124,12 @@ def objection_accept(*, actor: User, objection: Objection, opinion: str = "") ->
         if child.state not in (State.REGISTERED, State.READ):
             raise RuleViolation("承办单位已开始办理，不能撤回。")
         parent_to = _target(parent, "reroute")
+        # R-ROUTE-3: the case would come back to the sender to be routed again.
+        refuse_if_department_may_not_hold(
+            parent,
+            Department.objects.get(pk=parent.department_id),
+            doing="收回本案重新分办",
+        )
         now = timezone.now()
         objection.status = ObjectionStatus.ACCEPTED
         objection.decided_by = actor
@@ -1223,6 +1276,7 @@ def _apply(
                 "applied_on": applied_on,
                 "due_on": due_on,
             },
+            records=[review],
         )
     return review
 
@@ -1266,6 +1320,13 @@ def _decide_review(
                 f"案件当前状态为“{State(locked.state).label}”，不能作{kind.label}答复。"
             )
         to = _target(locked, action)
+        if outcome == ReviewOutcome.REDO:
+            # R-ROUTE-3: the case goes back to its department to be handled again.
+            refuse_if_department_may_not_hold(
+                locked,
+                Department.objects.get(pk=locked.department_id),
+                doing="重新办理本案",
+            )
         review.outcome = outcome
         review.opinion = opinion.strip()
         review.decided_by = actor
@@ -1288,6 +1349,7 @@ def _decide_review(
             kind=action,
             payload={"review": review.pk, "outcome": outcome, "opinion": review.opinion},
             fields=fields,
+            records=[review],
         )
     return review
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines import services
 from xinfang.deadlines.calendar import calendar_missing_years
+from xinfang.deadlines.forms import CalendarYearForm
 from xinfang.deadlines.models import CalendarDay, ClockRule, Extension, Pause, RuleSet
 
 
@@ -64,14 +68,61 @@ class CalendarDayAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def get_urls(self) -> list[URLPattern]:
+        enter_year = path(
+            "enter-year/",
+            self.admin_site.admin_view(self.enter_year_view),
+            name="deadlines_calendarday_enter_year",
+        )
+        return [enter_year, *super().get_urls()]
+
+    def enter_year_view(self, request: HttpRequest) -> HttpResponse:
+        """One form for a whole year from the State Council's notice; the service checks it
+        all before saving and re-derives the due dates it moves."""
+        if not services.may_edit_calendar(request.user):
+            raise PermissionDenied
+        form = CalendarYearForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.calendar_year_enter(
+                    actor=request.user,  # type: ignore[arg-type]
+                    year=form.cleaned_data["year"],
+                    holidays=form.cleaned_data["holidays"],
+                    workdays=form.cleaned_data["workdays"],
+                    notice=form.cleaned_data["notice"],
+                )
+            except RuleViolation as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    f"已录入{result.year}年放假{result.holidays}天、调休上班{result.workdays}天；"
+                    f"{result.rederived}件在办案件的期限已重新计算。",
+                )
+                url = reverse("admin:deadlines_calendarday_changelist")
+                return HttpResponseRedirect(f"{url}?year={result.year}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "录入全年节假日安排",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/deadlines/calendarday/enter_year.html", context)
+
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "can_enter_year": services.may_edit_calendar(request.user),
+        }
         for year in calendar_missing_years(timezone.localdate()):
             messages.warning(
                 request,
-                f"{year}年的节假日和调休安排尚未录入，期限将按周一至周五计算。"
-                "请运行 seed_calendar 命令（升级 chinese-calendar 后）或在此逐日录入。",
+                f"{year}年的节假日和调休安排尚未录入，涉及该年的期限暂按周一至周五计算，"
+                "标为“暂定”。请点击“录入全年节假日安排”，按国务院办公厅通知录入；"
+                "录入后有关案件的期限自动重新计算。",
             )
         return super().changelist_view(request, extra_context)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 ONE_DAY = dt.timedelta(days=1)
@@ -33,6 +33,7 @@ HOLIDAY_NAMES: dict[str, str] = {
 }
 
 YearLoader = Callable[[int], Mapping[dt.date, bool]]
+KnownYearsLoader = Callable[[], Collection[int]]
 
 
 def default_is_workday(day: dt.date) -> bool:
@@ -54,20 +55,41 @@ def _weekdays_after(start: dt.date, end: dt.date) -> int:
 
 
 class WorkingCalendar:
-    """Working-day arithmetic over per-year overrides (date -> is_workday)."""
+    """Working-day arithmetic over per-year overrides (date -> is_workday).
 
-    def __init__(self, loader: YearLoader) -> None:
+    `known_years` loads the years whose holidays are known (CalendarYear rows); a day of
+    any other year is counted by the Mon-Fri default, and `unknown_years` tells a clock
+    that its due date is therefore provisional. None means every year is known."""
+
+    def __init__(self, loader: YearLoader, known_years: KnownYearsLoader | None = None) -> None:
         self._loader = loader
         self._years: dict[int, Mapping[dt.date, bool]] = {}
         self._lock = threading.Lock()
+        self._known_loader = known_years
+        self._known: frozenset[int] | None = None
 
     @classmethod
-    def from_overrides(cls, overrides: Mapping[dt.date, bool]) -> WorkingCalendar:
+    def from_overrides(
+        cls, overrides: Mapping[dt.date, bool], known_years: Collection[int] | None = None
+    ) -> WorkingCalendar:
         """A calendar from a fixed set of days (tests, previews)."""
         by_year: dict[int, dict[dt.date, bool]] = {}
         for day, workday in overrides.items():
             by_year.setdefault(day.year, {})[day] = workday
-        return cls(lambda year: by_year.get(year, {}))
+        known = None if known_years is None else frozenset(known_years)
+        return cls(lambda year: by_year.get(year, {}), None if known is None else lambda: known)
+
+    def is_known_year(self, year: int) -> bool:
+        if self._known_loader is None:
+            return True
+        if self._known is None:
+            self._known = frozenset(self._known_loader())
+        return year in self._known
+
+    def unknown_years(self, first: dt.date, last: dt.date) -> tuple[int, ...]:
+        """Years between the two days (inclusive, either order) whose holidays are unknown."""
+        lo, hi = sorted((first.year, last.year))
+        return tuple(y for y in range(lo, hi + 1) if not self.is_known_year(y))
 
     def _year(self, year: int) -> Mapping[dt.date, bool]:
         rows = self._years.get(year)
@@ -124,12 +146,18 @@ _shared: WorkingCalendar | None = None
 _shared_loaded_at = 0.0
 
 
+def _load_known_years() -> list[int]:
+    from xinfang.deadlines.models import CalendarYear
+
+    return list(CalendarYear.objects.values_list("year", flat=True))
+
+
 def get_calendar() -> WorkingCalendar:
-    """The process-wide calendar backed by CalendarDay rows."""
+    """The process-wide calendar backed by CalendarDay and CalendarYear rows."""
     global _shared, _shared_loaded_at
     now = time.monotonic()
     if _shared is None or now - _shared_loaded_at > CACHE_SECONDS:
-        _shared = WorkingCalendar(_load_year)
+        _shared = WorkingCalendar(_load_year, _load_known_years)
         _shared_loaded_at = now
     return _shared
 
@@ -188,16 +216,12 @@ def package_days(years: Iterable[int] | None = None) -> list[PackageDay]:
 
 
 def calendar_missing_years(today: dt.date) -> list[int]:
-    """This year and next year, where no CalendarDay row (package or admin) exists.
+    """This year and next year, if their holidays are not known (no CalendarYear row).
 
-    A year without rows would silently count holidays as workdays, so the admin warns.
+    A clock reaching into such a year is provisional (暂定), so the admin warns.
     """
-    from xinfang.deadlines.models import CalendarDay
+    from xinfang.deadlines.models import CalendarYear
 
     wanted = [today.year, today.year + 1]
-    present = set(
-        CalendarDay.objects.filter(date__year__in=wanted)
-        .values_list("date__year", flat=True)
-        .distinct()
-    )
+    present = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
     return [year for year in wanted if year not in present]

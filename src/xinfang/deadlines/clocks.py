@@ -73,6 +73,33 @@ class ClockState:
     label: str
     paused: bool = False
     stopped_on: dt.date | None = None  # the clock stopped (work done) on this day
+    # Years whose holidays the calendar does not know and that the due date was counted
+    # through: the date is provisional (暂定) until an administrator enters them.
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+    @property
+    def provisional_note(self) -> str:
+        """Why the due date is provisional, in Chinese; empty when it is not."""
+        return provisional_note(self.provisional_years)
+
+
+# The office word for a date that may still move: 暂定 (as in 暂定于…), shown after the date.
+PROVISIONAL_LABEL = "暂定"
+
+
+def provisional_note(years: Sequence[int]) -> str:
+    """The Chinese explanation shown beside a provisional due date."""
+    if not years:
+        return ""
+    names = "、".join(f"{y}年" for y in years)
+    return (
+        f"暂定：期限计算涉及{names}，该年的法定节假日和调休安排尚未录入，暂按周一至周五为"
+        "工作日计算；管理员录入后将自动重新计算。"
+    )
 
 
 def _paused_days(
@@ -114,6 +141,8 @@ def compute_clock(
     paused_total = _paused_days(pauses, start, today, rule.unit, cal)
     if rule.unit == "working_days":
         due = cal.add_working_days(start, rule.amount + extensions_days + paused_total)
+        # Every day after the start was asked whether it is a workday.
+        unknown = cal.unknown_years(start + ONE_DAY, due)
     else:
         if rule.unit == "months":
             due = add_months(start, rule.amount) + dt.timedelta(days=extensions_days)
@@ -122,8 +151,12 @@ def compute_clock(
         else:
             raise ValueError(f"unknown clock unit {rule.unit!r}")
         due += dt.timedelta(days=paused_total)
+        unknown = ()
         if rule.roll_past_rest_day:
-            due = cal.next_workday_on_or_after(due)
+            # Only the last day (and the days it rolls over) depend on the calendar.
+            rolled = cal.next_workday_on_or_after(due)
+            unknown = cal.unknown_years(due, rolled)
+            due = rolled
 
     # Fraction of the running time used: paused days count on neither side.
     if rule.unit == "working_days":
@@ -155,4 +188,5 @@ def compute_clock(
         level=level,
         label=LEVEL_LABELS[level],
         paused=paused,
+        provisional_years=unknown,
     )

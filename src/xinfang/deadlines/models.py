@@ -38,6 +38,35 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name or kind}"
 
 
+class CalendarYear(models.Model):
+    """A year whose holidays and 调休 workdays are known (from the package or entered by an
+    administrator from the State Council's notice). A clock that counts days of a year
+    without this row is provisional (暂定): it treats Mon-Fri as workdays."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    source = models.CharField(
+        "来源", max_length=20, choices=CalendarSource.choices, default=CalendarSource.ADMIN
+    )
+    notice = models.CharField("通知文号", max_length=100, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已录入的年度节假日安排"
+        verbose_name_plural = "已录入的年度节假日安排"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年（{self.get_source_display()}）"
+
+
 class RuleSet(models.Model):
     """A named set of deadline rules; exactly one is in force (`rule_set_activate`)."""
 

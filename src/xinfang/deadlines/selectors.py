@@ -119,6 +119,16 @@ def _stopped(state: ClockState, stopped_on: dt.date) -> ClockState:
     return replace(state, stopped_on=stopped_on, paused=False)
 
 
+def stored_date_provisional_years(day: dt.date | None) -> tuple[int, ...]:
+    """For a stored due date (Case.due_on, Assignment.due_on, Review.due_on) shown without
+    its clock, as in lists: the unknown year it falls in, if any. Every clock asks the
+    calendar about its last day (it rolls past rest days or counts working days), so a date
+    in a year without known holidays is provisional (暂定)."""
+    if day is None:
+        return ()
+    return get_calendar().unknown_years(day, day)
+
+
 def case_main_clock(case: Case, today: dt.date | None = None) -> ClockState | None:
     """The clock that sets the case's due date (Case.due_on): handling or result_report."""
     for state in case_clocks(case, today):
@@ -171,13 +181,18 @@ DEFAULT_OBJECTION = ClockSpec(
 )
 
 
-def objection_deadline(assignment: Assignment) -> dt.date:
-    """Last day on which the receiving department may object to a case sent to it (issue 3):
-    the objection clock of the rule set in force, counted from receipt (or sending)."""
+def objection_clock(assignment: Assignment) -> ClockState:
+    """The window in which the receiving department may object to a case sent to it (issue
+    3): the objection clock of the rule set in force, counted from receipt (or sending)."""
     rule = active_rules().get(ClockCode.OBJECTION)
     spec = _spec(rule) if rule is not None else DEFAULT_OBJECTION
     start = _local(assignment.received_at or assignment.sent_at)
-    return compute_clock(spec, start, 0, [], start, get_calendar()).due_on
+    return compute_clock(spec, start, 0, [], start, get_calendar())
+
+
+def objection_deadline(assignment: Assignment) -> dt.date:
+    """Last day on which the receiving department may object (see `objection_clock`)."""
+    return objection_clock(assignment).due_on
 
 
 def clock_due_on(code: str, start: dt.date) -> dt.date | None:

@@ -6,23 +6,29 @@ Every refusal is a RuleViolation raised before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.cases.models import Case, State
+from xinfang.cases.models import Assignment, Case, HandlingMode, State
 from xinfang.cases.services import lock_case
 from xinfang.cases.timeline import append_event
 from xinfang.configlog.models import Action
 from xinfang.configlog.services import configchange_record, diff, editable_fields, snapshot
 from xinfang.core.errors import RuleViolation
-from xinfang.deadlines.calendar import invalidate_calendar, package_days
+from xinfang.deadlines.calendar import (
+    ONE_DAY,
+    default_is_workday,
+    invalidate_calendar,
+    package_days,
+)
 from xinfang.deadlines.models import (
     CalendarDay,
     CalendarSource,
+    CalendarYear,
     ClockCode,
     ClockRule,
     Extension,
@@ -57,6 +63,11 @@ def _require_administrator(actor: User) -> None:
 
 # Each administrator's change of a day is logged in the configuration audit log.
 CALENDAR_FIELDS = editable_fields(CalendarDay)
+CALENDAR_YEAR_FIELDS = editable_fields(CalendarYear)
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def _log_day(actor: User, date: dt.date, before: CalendarDay | None) -> None:
@@ -117,14 +128,18 @@ class SeedResult:
     deleted: int
     kept_admin: int
     years: tuple[int, ...]
+    new_years: tuple[int, ...] = ()  # years whose holidays became known
+    rederived: int = 0  # open cases whose due date moved
 
 
-def calendar_seed(*, years: Iterable[int] | None = None) -> SeedResult:
+def calendar_seed(*, years: Iterable[int] | None = None, actor: User | None = None) -> SeedResult:
     """Load holidays and 调休 workdays from chinese_calendar; idempotent.
 
     Rows an administrator set are kept. Package rows the installed package no longer lists
-    (a corrected schedule) are removed for the years it covers.
-    """
+    (a corrected schedule) are removed for the years it covers. When a year becomes known
+    this way (an upgraded package), open cases' due dates are derived again, each move a
+    timeline event in the name of `actor` (the command's --by); a move with no actor named
+    refuses the whole import, nothing written."""
     days = package_days(years)
     covered = tuple(sorted({d.date.year for d in days}))
     created = updated = kept = 0
@@ -153,8 +168,173 @@ def calendar_seed(*, years: Iterable[int] | None = None) -> SeedResult:
         CalendarDay.objects.bulk_update(to_update, ["is_workday", "name"])
         deleted, _ = CalendarDay.objects.filter(pk__in=stale).delete()
         created, updated = len(to_create), len(to_update)
+        # The package carries each year's whole schedule: those years are known.
+        known_years = set(
+            CalendarYear.objects.filter(year__in=covered).values_list("year", flat=True)
+        )
+        new_years = [y for y in covered if y not in known_years]
+        CalendarYear.objects.bulk_create(
+            [CalendarYear(year=y, source=CalendarSource.PACKAGE) for y in new_years]
+        )
         _calendar_changed()
-    return SeedResult(created, updated, deleted, kept, covered)
+        rederived = 0
+        if new_years:
+            names = "、".join(f"{y}年" for y in new_years)
+            rederived = rederive_open_due_dates(
+                actor=actor, reason=f"导入{names}法定节假日和调休安排后重新计算"
+            )
+    return SeedResult(created, updated, deleted, kept, covered, tuple(new_years), rederived)
+
+
+@dataclass(frozen=True)
+class HolidayRange:
+    """One line of the State Council's notice: 放假 from `start` to `end` (inclusive)."""
+
+    start: dt.date
+    end: dt.date
+    name: str
+
+
+@dataclass(frozen=True)
+class MakeUpDay:
+    """A weekend day worked in lieu (调休上班)."""
+
+    date: dt.date
+    name: str
+
+
+@dataclass(frozen=True)
+class YearEntryResult:
+    year: int
+    holidays: int  # days off written
+    workdays: int  # make-up working days written
+    rederived: int  # open cases whose due date changed (each with a timeline event)
+
+
+_WEEKDAYS = "一二三四五六日"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _year_entry_problems(
+    year: int, holidays: Sequence[HolidayRange], workdays: Sequence[MakeUpDay]
+) -> list[str]:
+    """Everything wrong with a year's schedule, each in Chinese; empty when it may be saved."""
+    problems: list[str] = []
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return [f"年份须在{FIRST_YEAR}年至{LAST_YEAR}年之间。"]
+    known = CalendarYear.objects.filter(year=year).first()
+    if known is not None:
+        problems.append(
+            f"{year}年的节假日安排已经录入（{known.get_source_display()}），"
+            "如需更正个别日期，请在工作日历中逐日修改。"
+        )
+    if not holidays:
+        problems.append("请至少填写一段放假安排。")
+    off: dict[dt.date, str] = {}
+    for i, h in enumerate(holidays, start=1):
+        label = f"第{i}段放假安排（{h.name.strip() or '未命名'}）"
+        if not h.name.strip():
+            problems.append(f"第{i}段放假安排须填写节日名称，如“春节”。")
+        if h.end < h.start:
+            problems.append(f"{label}的结束日期早于开始日期。")
+            continue
+        outside = [d for d in (h.start, h.end) if d.year != year]
+        if outside:
+            problems.append(
+                f"{label}的日期{outside[0]:%Y-%m-%d}不在{year}年内：放假日期须是该年的日期。"
+            )
+            continue
+        day = h.start
+        while day <= h.end:
+            if day in off:
+                problems.append(f"{day:%Y-%m-%d}同时出现在两段放假安排中（{off[day]}、{h.name}）。")
+            off.setdefault(day, h.name.strip())
+            day += ONE_DAY
+    seen: set[dt.date] = set()
+    for i, w in enumerate(workdays, start=1):
+        d = w.date
+        if not w.name.strip():
+            problems.append(f"第{i}个调休上班日须填写名称，如“春节调休上班”。")
+        # A make-up day for New Year's Day can fall on the last weekend of December before.
+        if not (d.year == year or (d.year == year - 1 and d.month == 12)):
+            problems.append(
+                f"调休上班日{d:%Y-%m-%d}不在{year}年内（元旦的调休最早可在上一年12月）。"
+            )
+        if default_is_workday(d):
+            problems.append(
+                f"{d:%Y-%m-%d}是星期{_WEEKDAYS[d.weekday()]}，本来就是工作日，不是调休上班日。"
+            )
+        if d in off:
+            problems.append(f"{d:%Y-%m-%d}既是放假日又是调休上班日，请核对通知。")
+        if d in seen:
+            problems.append(f"调休上班日{d:%Y-%m-%d}重复填写。")
+        seen.add(d)
+    return problems
+
+
+def calendar_year_enter(
+    *,
+    actor: User,
+    year: int,
+    holidays: Sequence[HolidayRange],
+    workdays: Sequence[MakeUpDay],
+    notice: str = "",
+) -> YearEntryResult:
+    """Enter a whole year's holidays and make-up working days from the State Council's
+    notice, checked before anything is saved; then every open case's due date is derived
+    again, with a timeline event on each one that moves."""
+    _require_administrator(actor)
+    problems = _year_entry_problems(year, holidays, workdays)
+    if problems:
+        raise RuleViolation(problems)
+    with transaction.atomic():
+        # Checked again under the row lock of the unique year, against a concurrent entry.
+        if CalendarYear.objects.select_for_update().filter(year=year).exists():
+            raise RuleViolation(f"{year}年的节假日安排已经录入。")
+        dates = [d for h in holidays for d in _days(h.start, h.end)] + [w.date for w in workdays]
+        # Each day's row as it was, for the configuration audit log (from what to what).
+        before = {
+            row.date: row for row in CalendarDay.objects.select_for_update().filter(date__in=dates)
+        }
+        off = 0
+        for h in holidays:
+            day = h.start
+            while day <= h.end:
+                CalendarDay.objects.update_or_create(
+                    date=day,
+                    defaults={
+                        "is_workday": False,
+                        "name": h.name.strip(),
+                        "source": CalendarSource.ADMIN,
+                    },
+                )
+                off += 1
+                day += ONE_DAY
+        for w in workdays:
+            CalendarDay.objects.update_or_create(
+                date=w.date,
+                defaults={
+                    "is_workday": True,
+                    "name": w.name.strip(),
+                    "source": CalendarSource.ADMIN,
+                },
+            )
+        entered = CalendarYear.objects.create(
+            year=year, source=CalendarSource.ADMIN, notice=notice.strip(), entered_by=actor
+        )
+        for date in dates:
+            _log_day(actor, date, before.get(date))
+        configchange_record(
+            actor=actor,
+            obj=entered,
+            action=Action.CREATED,
+            changes=diff(None, snapshot(entered, CALENDAR_YEAR_FIELDS)),
+        )
+        _calendar_changed()
+        changed = rederive_open_due_dates(
+            actor=actor, reason=f"录入{year}年法定节假日和调休安排后重新计算"
+        )
+    return YearEntryResult(year, off, len(workdays), changed)
 
 
 # --- rule sets ----------------------------------------------------------------------
@@ -199,14 +379,41 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
             target.active = True
             target.save(update_fields=["active"])
             _log_activation(actor, target, previous)
-            rederive_open_due_dates()
+            # Every moved due date is on its case's timeline, whoever moved it (R-PROTECT-2).
+            rederive_open_due_dates(actor=actor, reason=f"期限规则改为“{target.name}”后重新计算")
     return target
 
 
-def rederive_open_due_dates(batch: int = 500) -> int:
-    """Re-derive Case.due_on for every open case under the rule set now in force, so the
-    overdue lists (which read the indexed column) agree with the clocks. Returns how many
-    changed. A rare administrator action: a few queries per open case."""
+def _move_due_on(case: Case, due: dt.date | None, actor: User | None, reason: str) -> None:
+    """Store a re-derived due date as a timeline event on the locked case (R-PROTECT-2): a
+    due date never moves without one, so with no one to name the whole change is refused."""
+    if actor is None:
+        raise RuleViolation(
+            f"案件{case.number}的期限将随之改变，须以管理员名义记入办理记录：请指定执行人"
+            "（命令行加 --by 管理员用户名）后重新运行；本次未作任何改动。",
+            rules=("R-PROTECT-2",),
+        )
+    before, case.due_on = case.due_on, due
+    append_event(
+        case,
+        kind="due_rederived",
+        actor=actor,
+        from_state=case.state,
+        to_state=case.state,
+        payload={"due_on_before": before, "due_on": due, "reason": reason},
+        save_fields=["due_on"],
+    )
+
+
+def rederive_open_due_dates(
+    batch: int = 500, *, actor: User | None = None, reason: str = ""
+) -> int:
+    """Re-derive Case.due_on for every open case under the rule set and calendar now in
+    force, so the overdue lists (which read the indexed column) agree with the clocks.
+    Returns how many changed. With an `actor`, each change is a timeline event (old and new
+    date, `reason`). A case sent down moves its assignment's date, and the sender's case
+    that waits for its result (交办) follows it. A rare administrator action: a few queries
+    per open case."""
     changed = 0
     open_cases = Case.objects.exclude(state__in=FINISHED_STATES).order_by("pk")
     last_pk = 0
@@ -217,14 +424,27 @@ def rederive_open_due_dates(batch: int = 500) -> int:
         if not chunk:
             return changed
         last_pk = chunk[-1].pk
-        updates = []
         for case in chunk:
+            if case.handling_mode == HandlingMode.ASSIGN:
+                # Its date is the result due from below (R-CLOSE-1): moved with the child.
+                continue
             due = case_due_on(case)
-            if due != case.due_on:
-                case.due_on = due
-                updates.append(case)
-        Case.objects.bulk_update(updates, ["due_on"])
-        changed += len(updates)
+            if due == case.due_on:
+                continue
+            changed += 1
+            _move_due_on(case, due, actor, reason)
+            if case.parent_id is None:
+                continue
+            Assignment.objects.filter(child=case).update(due_on=due)
+            if case.result_required:
+                parent = Case.objects.select_for_update().get(pk=case.parent_id)
+                if (
+                    parent.handling_mode == HandlingMode.ASSIGN
+                    and parent.state not in FINISHED_STATES
+                    and parent.due_on != due
+                ):
+                    changed += 1
+                    _move_due_on(parent, due, actor, reason)
 
 
 # --- extensions and pauses ----------------------------------------------------------

@@ -29,7 +29,13 @@ from xinfang.cases.models import Case, Category, Nature
 from xinfang.cases.protection import HIDDEN_MATERIAL_NOTE, CaseProtection, protection_for
 from xinfang.orgs.admin import may_view_cases
 from xinfang.orgs.models import User
-from xinfang.petitions.models import Attachment, Interview, Petition, Respondent
+from xinfang.petitions.models import (
+    Attachment,
+    ConcernedCadre,
+    Interview,
+    Petition,
+    Respondent,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -127,6 +133,17 @@ class RespondentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("jurisdiction", "department")
 
 
+class ConcernedCadreInline(ReadOnlyInline):
+    """当事干部 of a personal request (R-CAT-4): usually the petitioner himself, so shown
+    only with the petitioner's identity (R-PROTECT-1)."""
+
+    model = ConcernedCadre
+    fields = ["name", "unit", "post_title", "rank", "jurisdiction", "managing_jurisdiction"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConcernedCadre]:
+        return super().get_queryset(request).select_related("jurisdiction", "managing_jurisdiction")
+
+
 class InterviewInline(ReadOnlyInline):
     model = Interview
     fields = ["interviewed_at", "place", "statement", "requests", "answer"]
@@ -221,7 +238,7 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: Any
     ) -> list[type[admin.options.InlineModelAdmin[Any, Any]]]:
         if self._identity_shown(request, obj):
-            return [RespondentInline, InterviewInline, AttachmentInline]
+            return [RespondentInline, ConcernedCadreInline, InterviewInline, AttachmentInline]
         return [RespondentInline]
 
     @admin.display(description="案件编号", ordering="case__number")

@@ -215,6 +215,51 @@ class Respondent(models.Model):
         return self.name
 
 
+class ConcernedCadre(models.Model):
+    """当事干部: the cadre a personal request is about (R-CAT-4), usually the petitioner
+    himself; a snapshot of the post at registration, like a respondent, but never counted
+    as one. Routing sends the request to the organization department of the jurisdiction
+    that manages this cadre (R-ROUTE-2)."""
+
+    petition = models.OneToOneField(
+        Petition, on_delete=models.PROTECT, related_name="concerned_cadre"
+    )
+    cadre = models.ForeignKey(
+        "orgs.Cadre",
+        verbose_name="干部",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField("姓名", max_length=50)
+    unit = models.CharField("单位", max_length=100, blank=True)
+    post_title = models.CharField("职务", max_length=100)
+    rank = models.CharField("职级", max_length=24)
+    jurisdiction = models.ForeignKey(
+        "orgs.Jurisdiction",
+        verbose_name="任职地区/单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    managing_jurisdiction = models.ForeignKey(
+        "orgs.Jurisdiction",
+        verbose_name="干部管理权限",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_main_leader = models.BooleanField("主要领导", default=False)
+
+    class Meta:
+        verbose_name = "当事干部"
+        verbose_name_plural = "当事干部"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Interview(models.Model):
     """R-INTAKE-2: the record of a visit."""
 

@@ -17,12 +17,13 @@ from xinfang.cases.timeline import append_event, append_record
 from xinfang.core import protect
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import normalize_id_number
-from xinfang.orgs.models import Department, User
+from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, User
 from xinfang.petitions.attachments import check_uploads
 from xinfang.petitions.models import (
     AnonymousTreatment,
     Attachment,
     Channel,
+    ConcernedCadre,
     Interview,
     Petition,
     Petitioner,
@@ -31,6 +32,7 @@ from xinfang.petitions.models import (
     Source,
 )
 from xinfang.petitions.respondents import RespondentInput, place_respondent
+from xinfang.routing.selectors import refuse_if_family_holders_may_not_hold
 
 MAX_REPRESENTATIVES = 5
 
@@ -43,6 +45,20 @@ class PetitionerInput:
     address: str = ""
     work_unit: str = ""
     is_representative: bool = False
+
+
+@dataclass
+class ConcernedCadreInput:
+    """当事干部 of a personal request (R-CAT-4): a cadre of the directory, or, when he is not
+    in it, his name, post, rank and the jurisdiction that manages him (R-ROUTE-2)."""
+
+    cadre: Cadre | None = None
+    name: str = ""
+    unit: str = ""
+    post_title: str = ""
+    rank: str = ""
+    jurisdiction: Jurisdiction | None = None
+    managing_jurisdiction: Jurisdiction | None = None
 
 
 @dataclass
@@ -113,6 +129,7 @@ def _validate(
     respondents: Sequence[RespondentInput],
     interview: InterviewInput | None,
     repeat_of: Case | None,
+    concerned_cadre: ConcernedCadreInput | None,
     errors: list[str],
 ) -> None:
     if not dept.handles_petitions:
@@ -155,10 +172,61 @@ def _validate(
     elif source != Source.DIRECT and source_department is None and not source_reference.strip():
         # R-INTAKE-6: the source must be traceable.
         errors.append("上级或其他部门转来的信访，须填写转来部门或来文编号（R-INTAKE-6）。")
+    if concerned_cadre is not None:
+        _validate_concerned_cadre(concerned_cadre, category, errors)
     if channel == Channel.VISIT and interview is None:
         errors.append("来访须同时填写接谈记录（R-INTAKE-2）。")
     if interview is not None:
         _validate_interview(interview, errors)
+
+
+def _validate_concerned_cadre(c: ConcernedCadreInput, category: str, errors: list[str]) -> None:
+    """R-CAT-4 / R-ROUTE-2: the cadre a personal request is about, complete enough to route."""
+    if category != Category.PERSONAL_REQUEST:
+        # A cadre complained about is a respondent (被反映人); mixing the two would skew
+        # every accusation figure the other way.
+        errors.append(
+            "当事干部只用于入党和参加工作时间、离退休、职级待遇等个人问题（R-CAT-4）；"
+            "反映干部问题的，请填写被反映人。"
+        )
+        return
+    if c.cadre is not None and c.cadre.post is not None:
+        return  # the directory knows his post and who manages him
+    if c.cadre is None and not c.name.strip():
+        errors.append("当事干部须从干部名录中选择，或填写姓名。")
+    if not c.post_title.strip():
+        errors.append("名录中没有当事干部的现任职务，请填写其职务。")
+    if c.rank not in CadreRank.values:
+        errors.append("请选择当事干部的职级。")
+    if c.managing_jurisdiction is None:
+        errors.append("请选择管理当事干部的党委（干部管理权限，R-ROUTE-2）。")
+
+
+def _concerned_cadre_row(petition: Petition, c: ConcernedCadreInput) -> ConcernedCadre:
+    if c.cadre is not None and c.cadre.post is not None:
+        post = c.cadre.post
+        return ConcernedCadre(
+            petition=petition,
+            cadre=c.cadre,
+            name=c.cadre.name,
+            unit=post.unit_name or post.jurisdiction.name,
+            post_title=post.title,
+            rank=post.rank,
+            jurisdiction=post.jurisdiction,
+            managing_jurisdiction=post.managing_jurisdiction,
+            is_main_leader=post.is_main_leader,
+        )
+    assert c.managing_jurisdiction is not None  # validated
+    return ConcernedCadre(
+        petition=petition,
+        cadre=c.cadre,
+        name=c.name.strip() or (c.cadre.name if c.cadre else ""),
+        unit=c.unit.strip(),
+        post_title=c.post_title.strip(),
+        rank=c.rank,
+        jurisdiction=c.jurisdiction,
+        managing_jurisdiction=c.managing_jurisdiction,
+    )
 
 
 def _validate_interview(interview: InterviewInput, errors: list[str]) -> None:
@@ -242,9 +310,12 @@ def petition_register(
     respondents: Sequence[RespondentInput] = (),
     interview: InterviewInput | None = None,
     repeat_of: Case | None = None,
+    concerned_cadre: ConcernedCadreInput | None = None,
 ) -> Registration:
     """Register one petition (R-INTAKE-1): a new case, or a repeat linked to `repeat_of`
-    (R-REPEAT-4). Every bad input is reported at once, in Chinese, and nothing is written."""
+    (R-REPEAT-4). Every bad input is reported at once, in Chinese, and nothing is written.
+    A personal request names the cadre it concerns (`concerned_cadre`, R-CAT-4), not as a
+    respondent."""
     dept = _require_role(actor, "register")
     errors: list[str] = []
     _validate(
@@ -267,6 +338,7 @@ def petition_register(
         respondents=respondents,
         interview=interview,
         repeat_of=repeat_of,
+        concerned_cadre=concerned_cadre,
         errors=errors,
     )
     checked = _validate_petitioners(petitioners, errors)
@@ -360,9 +432,21 @@ def petition_register(
                 for (person, _seen), p in people
             ]
         )
-        Respondent.objects.bulk_create([_respondent_row(petition, r) for r in respondents])
+        rows = Respondent.objects.bulk_create([_respondent_row(petition, r) for r in respondents])
+        covered: list[Petition | Respondent | Interview | ConcernedCadre] = [petition, *rows]
+        if concerned_cadre is not None:
+            cadre_row = _concerned_cadre_row(petition, concerned_cadre)
+            cadre_row.save()
+            covered.append(cadre_row)
+        if is_repeat and respondents:
+            # R-ROUTE-3: a repeat naming a department's own main leader may not join a case
+            # that department holds (here, or a case sent down from it); refused before
+            # anything is kept (one transaction).
+            refuse_if_family_holders_may_not_hold(
+                case, doing="接收反映其问题的重信重访并入其办理的案件"
+            )
         if interview is not None:
-            _create_interview(petition, interview)
+            covered.append(_create_interview(petition, interview))
         append_event(
             case,
             kind="register" if not is_repeat or case.event_count == 0 else "add_petition",
@@ -379,6 +463,7 @@ def petition_register(
                 "is_anonymous": is_anonymous,
                 "source": source,
             },
+            records=covered,  # R-PROTECT-2: what the case rests on, digested in the chain
         )
     if not_accepted:
         notes.append(not_accepted)
@@ -466,6 +551,7 @@ def interview_record(*, actor: User, petition: Petition, interview: InterviewInp
             kind="interview",
             actor=actor,
             payload={"petition": petition.pk, "interview": record.pk},
+            records=[record],
         )
     return record
 

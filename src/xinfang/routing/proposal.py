@@ -8,11 +8,13 @@ the lead's services can record the proposal next to the decision actually taken.
 Order of the principles, first match wins:
 1. R-INTAKE-4  anonymous letter kept for reference → 存查.
 2. R-ROUTE-6 / R-CAT-5  outside the remit → refer to the competent department.
-3. R-ROUTE-2  about a cadre → the organization department of the managing jurisdiction,
+3. R-CAT-4 / R-ROUTE-2  a personal request with its cadre concerned (当事干部) → the
+   organization department of the jurisdiction that manages that cadre.
+4. R-ROUTE-2  about a cadre → the organization department of the managing jurisdiction,
    never the own organization department of a main leader (R-ROUTE-3); key cases at
    prefecture level and above handled directly (R-ROUTE-5); important matters followed by
    the organization department one level up (R-ROUTE-4).
-4. R-ROUTE-7  otherwise handle here.
+5. R-ROUTE-7  otherwise handle here.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from enum import StrEnum
 from xinfang.cases.models import Category, HandlingMode
 from xinfang.orgs.models import LEVEL_RANK, CadreRank, DepartmentKind, Level
 from xinfang.petitions.models import AnonymousTreatment
+from xinfang.routing.rules import is_own_organization_department, same_level_main_leader_conflicts
 
 # --- facts -------------------------------------------------------------------------------
 
@@ -80,11 +83,16 @@ class RespondentFacts:
     @property
     def label(self) -> str:
         """ "河口县" + "县委书记" reads "河口县委书记周建国", as people write it."""
+        return f"{self.post_label}{self.name}"
+
+    @property
+    def post_label(self) -> str:
+        """The post without the name, e.g. "河口县委书记"."""
         where = self.jurisdiction.name if self.jurisdiction else ""
         title = self.post_title
         if where and title and where[-1] == title[0]:
             title = title[1:]
-        return f"{where}{title}{self.name}"
+        return f"{where}{title}"
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,8 @@ class RoutingFacts:
     nature: str
     receiving: DepartmentFacts
     respondents: tuple[RespondentFacts, ...] = ()
+    # 当事干部 of a personal request (R-CAT-4): whom the request is about, not accused.
+    concerned: tuple[RespondentFacts, ...] = ()
     text: str = ""
     is_anonymous: bool = False
     anonymous_treatment: str = ""
@@ -243,17 +253,6 @@ def _at_prefecture_or_above(d: DepartmentFacts) -> bool:
     )
 
 
-def _is_own_organization_department(r: RespondentFacts, d: DepartmentFacts) -> bool:
-    """R-ROUTE-3: `d` is the organization (or unit personnel) department of the jurisdiction
-    whose main leader `r` is. Extends rules.same_level_main_leader_conflicts to units."""
-    return (
-        r.is_main_leader
-        and r.jurisdiction is not None
-        and d.jurisdiction.id == r.jurisdiction.id
-        and d.kind in (DepartmentKind.ORGANIZATION, DepartmentKind.PERSONNEL)
-    )
-
-
 # --- the function ------------------------------------------------------------------------
 
 
@@ -262,8 +261,14 @@ def propose_routing(facts: RoutingFacts) -> RoutingProposal:
     mode and the reasons, each citing its rule."""
     receiving = facts.receiving
 
-    # R-INTAKE-4: 匿名信件区别对待 — vague anonymous letters are kept for reference.
-    if facts.is_anonymous and facts.anonymous_treatment == AnonymousTreatment.KEEP:
+    # R-INTAKE-4: 匿名信件区别对待 — vague anonymous letters are kept for reference, but not
+    # by a main leader's own organization department (R-ROUTE-3): shelving the letter is
+    # deciding on it too, so such a letter is routed like any other, upwards.
+    if (
+        facts.is_anonymous
+        and facts.anonymous_treatment == AnonymousTreatment.KEEP
+        and not same_level_main_leader_conflicts(facts.respondents, receiving)
+    ):
         return RoutingProposal(
             mode=HandlingMode.FILE,
             department=receiving,
@@ -282,6 +287,13 @@ def propose_routing(facts: RoutingFacts) -> RoutingProposal:
     # R-ROUTE-6 / R-CAT-5: not the organization department's business → refer.
     if facts.category == Category.OUTSIDE_REMIT:
         return _refer_outside(facts)
+
+    # R-CAT-4 / R-ROUTE-2: a personal request goes to the department managing the cadre it
+    # concerns (更改入党时间、离退休、职级待遇 are decided where his file is managed).
+    if facts.category == Category.PERSONAL_REQUEST:
+        concerned = [c for c in facts.concerned if c.managing_jurisdiction is not None]
+        if concerned:
+            return _route_by_management(facts, concerned, personal=True)
 
     cadres = [r for r in facts.respondents if r.managing_jurisdiction is not None]
     if not cadres:
@@ -381,9 +393,7 @@ def _responsible_department(
     j: JurisdictionFacts | None = start
     while j is not None:
         dept = facts.directory.organization_department(j)
-        leaders = [
-            r for r in facts.respondents if dept and _is_own_organization_department(r, dept)
-        ]
+        leaders = [r for r in facts.respondents if dept and is_own_organization_department(r, dept)]
         if dept is not None and not leaders:
             return dept, j
         parent = facts.directory.parent(j)
@@ -402,8 +412,12 @@ def _responsible_department(
     return None, None
 
 
-def _route_by_management(facts: RoutingFacts, cadres: list[RespondentFacts]) -> RoutingProposal:
-    """R-ROUTE-2: 按照干部管理权限 — the managing jurisdiction's organization department."""
+def _route_by_management(
+    facts: RoutingFacts, cadres: list[RespondentFacts], *, personal: bool = False
+) -> RoutingProposal:
+    """R-ROUTE-2: 按照干部管理权限 — the managing jurisdiction's organization department.
+    `cadres` are the respondents, or for a personal request (`personal`) the cadre it
+    concerns (R-CAT-4)."""
     receiving = facts.receiving
     reasons: list[Reason] = []
 
@@ -413,19 +427,33 @@ def _route_by_management(facts: RoutingFacts, cadres: list[RespondentFacts]) -> 
     )
     managing = lead.managing_jurisdiction
     assert managing is not None
-    if len(cadres) > 1:
+    if personal:
+        # The cadre concerned is usually the petitioner: his name stays out of the reasons,
+        # which everyone who sees the case reads (R-PROTECT-1); his post is enough.
         reasons.append(
             _reason(
-                f"本件涉及多名被反映人，按其中管理权限最高的{lead.name}确定承办层级", "R-ROUTE-2"
+                f"本件是当事干部（{lead.post_label or '干部'}）本人的个人问题（更改入党或参加"
+                f"工作时间、离退休、职级待遇），该干部由{managing.name}党委管理，"
+                f"按照干部管理权限由{managing.name}党委组织部门办理",
+                "R-CAT-4",
+                "R-ROUTE-2",
             )
         )
-    reasons.append(
-        _reason(
-            f"{lead.label}由{managing.name}党委管理，"
-            f"按照干部管理权限由{managing.name}党委组织部门调查处理",
-            "R-ROUTE-2",
+    else:
+        if len(cadres) > 1:
+            reasons.append(
+                _reason(
+                    f"本件涉及多名被反映人，按其中管理权限最高的{lead.name}确定承办层级",
+                    "R-ROUTE-2",
+                )
+            )
+        reasons.append(
+            _reason(
+                f"{lead.label}由{managing.name}党委管理，"
+                f"按照干部管理权限由{managing.name}党委组织部门调查处理",
+                "R-ROUTE-2",
+            )
         )
-    )
 
     # R-ROUTE-3: say it plainly for every main leader, even where no conflict arises, because
     # transferring a main leader's case down to his own jurisdiction is the mistake to avoid.
@@ -457,7 +485,7 @@ def _route_by_management(facts: RoutingFacts, cadres: list[RespondentFacts]) -> 
         and _at_prefecture_or_above(receiving)
         and receiving.kind == DepartmentKind.ORGANIZATION
         and target.jurisdiction.is_within(receiving.jurisdiction)
-        and not any(_is_own_organization_department(r, receiving) for r in facts.respondents)
+        and not any(is_own_organization_department(r, receiving) for r in facts.respondents)
     ):
         target, target_j = receiving, receiving.jurisdiction
     is_key = key and target is not None and _at_prefecture_or_above(target)
@@ -484,7 +512,8 @@ def _route_by_management(facts: RoutingFacts, cadres: list[RespondentFacts]) -> 
             direction=Direction.UP,
             reasons=tuple(reasons),
             to_upper_level=True,
-            petitioner_explanation="您反映的问题按照干部管理权限由上一级组织部门办理，已报送。",
+            petitioner_explanation=f"您{'提出' if personal else '反映'}的问题按照干部管理权限"
+            "由上一级组织部门办理，已报送。",
         )
 
     if target.id == receiving.id:
@@ -572,3 +601,25 @@ def rule_ids(reasons: Iterable[Reason]) -> tuple[str, ...]:
         for rule in reason.rules:
             seen.setdefault(rule, None)
     return tuple(seen)
+
+
+def department_instead(facts: RoutingFacts, department_id: int, jurisdiction_id: int) -> str:
+    """R-ROUTE-3: the name of the organization department a case should go to when the
+    department `department_id` (of `jurisdiction_id`) may not hold it: the proposal's
+    department when that one may, else the nearest acceptable one above."""
+    proposal = propose_routing(facts)
+    target = proposal.department
+    if (
+        target is not None
+        and target.kind in (DepartmentKind.ORGANIZATION, DepartmentKind.PERSONNEL)
+        and target.id != department_id
+        and not same_level_main_leader_conflicts(facts.respondents, target)
+    ):
+        return target.name
+    j = facts.directory.jurisdictions.get(jurisdiction_id)
+    parent = facts.directory.parent(j) if j is not None else None
+    if parent is not None:
+        above, _ = _responsible_department(facts, parent, [])
+        if above is not None:
+            return above.name
+    return "上一级组织部门"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import calendar_missing_years
 from xinfang.deadlines.services import calendar_seed
+from xinfang.orgs.models import User
 
 
 class Command(BaseCommand):
@@ -22,9 +24,23 @@ class Command(BaseCommand):
             dest="years",
             help="只导入指定年份（可重复）；默认导入软件包已知的全部年份。",
         )
+        parser.add_argument(
+            "--by",
+            dest="by",
+            default="",
+            help="执行导入的管理员用户名；新年份导入后期限有变动的案件，以此人名义写入办理记录。",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = calendar_seed(years=options["years"])
+        actor = None
+        if options["by"]:
+            actor = User.objects.filter(username=options["by"]).first()
+            if actor is None:
+                raise CommandError(f"没有用户名为“{options['by']}”的用户。")
+        try:
+            result = calendar_seed(years=options["years"], actor=actor)
+        except RuleViolation as exc:
+            raise CommandError(str(exc)) from None
         if not result.years:
             self.stdout.write(self.style.WARNING("软件包中没有所选年份的日历。"))
         else:
@@ -33,10 +49,15 @@ class Command(BaseCommand):
                 f"更新 {result.updated} 天，删除 {result.deleted} 天，"
                 f"保留管理员设置 {result.kept_admin} 天。"
             )
+        if result.new_years:
+            self.stdout.write(
+                f"新导入 {'、'.join(str(y) for y in result.new_years)} 年：{result.rederived} 件"
+                "在办案件的期限已重新计算" + "，并写入办理记录。"
+            )
         for year in calendar_missing_years(timezone.localdate()):
             self.stdout.write(
                 self.style.WARNING(
                     f"{year}年的节假日安排尚未录入：请升级 chinese-calendar 后重新运行本命令，"
-                    "或在管理后台“工作日历”中按国务院办公厅通知逐日录入。"
+                    "或在管理后台“工作日历”中用“录入全年节假日安排”按国务院办公厅通知录入。"
                 )
             )

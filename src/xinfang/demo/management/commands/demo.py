@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xinfang.cases.timeline import AuditKeyError, write_checkpoint
 from xinfang.demo.generate import (
     DEFAULT_PETITIONS,
     DEMO_ACCOUNTS,
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             )
             for failure in result.failures:
                 self.stderr.write(f"未能完成：{failure}")
+            self._seal()
         self._print_accounts()
         if options["no_serve"]:
             return
@@ -62,6 +64,18 @@ class Command(BaseCommand):
         # needs no --insecure. WhiteNoise warns when STATIC_ROOT is missing: create it.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _seal(self) -> None:
+        """Seal the fresh timelines once (R-PROTECT-2), as an operator's cron job would."""
+        try:
+            written = write_checkpoint()
+        except AuditKeyError as exc:
+            self.stderr.write(f"未封存办理记录：{exc}")
+            return
+        self.stdout.write(
+            f"已封存办理记录（第 {written.seq} 号封存点，{written.path}）；"
+            "核验：xinfang audit verify。"
+        )
 
     def _print_accounts(self) -> None:
         self.stdout.write("")
