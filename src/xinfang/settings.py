@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    "xinfang.configlog",
     "xinfang.orgs",
     "xinfang.petitions",
     "xinfang.cases",

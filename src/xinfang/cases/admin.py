@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from xinfang.cases import services
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.lifecycle import EVENT_LABELS, FINISHED_STATES
 from xinfang.cases.models import (
@@ -36,6 +37,7 @@ from xinfang.cases.models import (
     State,
     YearlyTarget,
 )
+from xinfang.core.admin import ServiceWritesAdmin
 from xinfang.deadlines.clocks import PROVISIONAL_LABEL, provisional_note
 from xinfang.deadlines.selectors import (
     case_clocks,
@@ -45,6 +47,7 @@ from xinfang.deadlines.selectors import (
     stored_date_provisional_years,
     with_due_on_calendar,
 )
+from xinfang.orgs.admin import acting
 from xinfang.petitions.admin import (
     HIDDEN_MATERIAL_NOTE,
     ReadOnlyAdminMixin,
@@ -448,14 +451,24 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(YearlyTarget)
-class YearlyTargetAdmin(admin.ModelAdmin):
-    """R-COUNTY-2 targets: settings, kept by superusers only."""
+class YearlyTargetAdmin(ServiceWritesAdmin):
+    """R-COUNTY-2 targets: settings, kept by superusers only; saved and deleted through the
+    services, which log each change in the configuration audit log."""
 
     list_display = ["department", "year", "self_handled_rate", "repeat_rate", "closure_rate"]
     list_filter = ["year"]
     search_fields = ["department__name"]
     list_select_related = ["department"]
     autocomplete_fields = ["department"]
+
+    def service_create(self, request: HttpRequest, values: dict[str, Any]) -> Model:
+        return services.yearly_target_create(actor=acting(request), **values)
+
+    def service_update(self, request: HttpRequest, obj: Any, changes: dict[str, Any]) -> Model:
+        return services.yearly_target_update(actor=acting(request), target=obj, changes=changes)
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        services.yearly_target_delete(actor=acting(request), target=obj)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)

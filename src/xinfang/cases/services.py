@@ -9,7 +9,8 @@ validated before anything is written, and every refusal is a RuleViolation in Ch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -41,9 +42,16 @@ from xinfang.cases.models import (
     ReviewOutcome,
     ReviewStage,
     State,
+    YearlyTarget,
 )
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.timeline import append_event, append_record
+from xinfang.configlog.services import (
+    audited_create,
+    audited_delete,
+    audited_update,
+    editable_fields,
+)
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_clock
 from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
@@ -1359,3 +1367,48 @@ def rereview_decide(*, actor: User, case: Case, outcome: str, opinion: str) -> R
     return _decide_review(
         actor=actor, case=case, kind=ReviewKind.REREVIEW, outcome=outcome, opinion=opinion
     )
+
+
+# --- yearly targets (R-COUNTY-2) ----------------------------------------------------------
+
+TARGET_FIELDS = editable_fields(YearlyTarget)
+
+
+def _require_superuser(actor: User) -> None:
+    # Targets are set by the leadership above the departments they bind, not by a
+    # department's own administrator: superusers only (as the admin page has always been).
+    if not (actor.is_active and actor.is_superuser):
+        raise RuleViolation("只有超级用户可以设置责任目标（R-COUNTY-2）。", rules=("R-COUNTY-2",))
+
+
+def yearly_target_create(
+    *,
+    actor: User,
+    department: Department,
+    year: int,
+    self_handled_rate: Decimal,
+    repeat_rate: Decimal,
+    closure_rate: Decimal,
+) -> YearlyTarget:
+    """A department's responsibility targets for one year (R-COUNTY-2), logged."""
+    _require_superuser(actor)
+    target = YearlyTarget(
+        department=department,
+        year=year,
+        self_handled_rate=self_handled_rate,
+        repeat_rate=repeat_rate,
+        closure_rate=closure_rate,
+    )
+    return audited_create(actor=actor, obj=target, fields=TARGET_FIELDS)
+
+
+def yearly_target_update(
+    *, actor: User, target: YearlyTarget, changes: Mapping[str, Any]
+) -> YearlyTarget:
+    _require_superuser(actor)
+    return audited_update(actor=actor, obj=target, changes=changes, fields=TARGET_FIELDS)
+
+
+def yearly_target_delete(*, actor: User, target: YearlyTarget) -> None:
+    _require_superuser(actor)
+    audited_delete(actor=actor, obj=target, fields=TARGET_FIELDS)

@@ -25,8 +25,12 @@ from django.contrib.admin import ModelAdmin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.filters import FieldListFilter, ListFilter
 from django.contrib.admin.utils import get_fields_from_path
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.db import transaction
+from django.db.models import Field, Model, QuerySet
+from django.forms import BaseModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from xinfang.core.errors import RuleViolation
 
 SEARCH_MAX_CHARS = 50
 SEARCH_MAX_TERMS = 5
@@ -88,6 +92,83 @@ class StrictListMixin:
                 f"检索词过长，已按前{SEARCH_MAX_TERMS}个词、不超过{SEARCH_MAX_CHARS}个字检索：{term}",
             )
         return super().get_search_results(request, queryset, term)  # type: ignore[misc]
+
+
+def form_values(form: BaseModelForm[Any], *, changed_only: bool) -> dict[str, Any]:
+    """The model fields the form edits (or only those the user changed), as cleaned."""
+    model_fields = {f.name for f in form._meta.model._meta.get_fields() if isinstance(f, Field)}
+    names = form.changed_data if changed_only else list(form.fields)
+    return {n: form.cleaned_data[n] for n in names if n in model_fields and n in form.cleaned_data}
+
+
+class ServiceRefusalsShown:
+    """A service's refusal (RuleViolation) raised while the admin saves or deletes is shown
+    as a message on the page the user was on, instead of an error page. Django runs the
+    change and delete views in a transaction, so nothing of the request is kept."""
+
+    def _refusal_shown(self, request: HttpRequest, exc: RuleViolation) -> HttpResponse:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+        except RuleViolation as exc:
+            return self._refusal_shown(request, exc)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().delete_view(request, *args, **kwargs)  # type: ignore[misc]
+        except RuleViolation as exc:
+            return self._refusal_shown(request, exc)
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changelist_view(request, *args, **kwargs)  # type: ignore[misc]
+        except RuleViolation as exc:
+            return self._refusal_shown(request, exc)
+
+
+class ServiceWritesAdmin(ServiceRefusalsShown, admin.ModelAdmin):
+    """An admin page whose every write goes through the app's services, which check the
+    rules and log the change (the configuration audit log, `xinfang.configlog`).
+
+    Subclasses name the three services; Django's own writes (`obj.save()`, `form.save_m2m()`,
+    `queryset.delete()`) are never reached. A service's refusal is shown as a message
+    (`ServiceRefusalsShown`); the bulk delete runs in one transaction.
+    """
+
+    def service_create(self, request: HttpRequest, values: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def service_update(self, request: HttpRequest, obj: Any, changes: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            self.service_update(request, obj, form_values(form, changed_only=True))
+            return
+        saved = self.service_create(request, form_values(form, changed_only=False))
+        # The admin goes on with its own instance (messages, redirect, LogEntry).
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+        obj._state.adding, obj._state.db = False, saved._state.db
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Many-to-many fields went to the service with the others; these pages have no
+        # inlines that write.
+        return None
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.service_delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self.service_delete(request, obj)
 
 
 class XinfangAdminSite(admin.AdminSite):

@@ -182,6 +182,11 @@ class RuleSetAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj: RuleSet, form: Any, change: bool) -> None:
+        # Every field is read-only: the one change is the action below, through the service
+        # (which logs it). Saving the page writes nothing.
+        return None
+
     @admin.action(description="设为现行期限规则")
     def activate(self, request: HttpRequest, queryset: QuerySet[RuleSet]) -> None:
         if queryset.count() != 1:

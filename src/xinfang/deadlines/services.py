@@ -16,6 +16,8 @@ from django.utils import timezone
 from xinfang.cases.models import Assignment, Case, HandlingMode, State
 from xinfang.cases.services import lock_case
 from xinfang.cases.timeline import append_event
+from xinfang.configlog.models import Action
+from xinfang.configlog.services import configchange_record, diff, editable_fields, snapshot
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import (
     ONE_DAY,
@@ -59,6 +61,28 @@ def _require_administrator(actor: User) -> None:
 
 # --- working calendar ---------------------------------------------------------------
 
+# Each administrator's change of a day is logged in the configuration audit log.
+CALENDAR_FIELDS = editable_fields(CalendarDay)
+CALENDAR_YEAR_FIELDS = editable_fields(CalendarYear)
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _log_day(actor: User, date: dt.date, before: CalendarDay | None) -> None:
+    after = CalendarDay.objects.filter(date=date).first()
+    rows = diff(
+        snapshot(before, CALENDAR_FIELDS) if before else None,
+        snapshot(after, CALENDAR_FIELDS) if after else None,
+    )
+    if not rows:
+        return
+    row = after or before
+    assert row is not None
+    action = Action.CREATED if before is None else Action.CHANGED if after else Action.DELETED
+    configchange_record(actor=actor, obj=row, action=action, changes=rows)
+
 
 def calendar_day_set(
     *, actor: User, date: dt.date, is_workday: bool, name: str = ""
@@ -69,10 +93,12 @@ def calendar_day_set(
     if len(name) > 50:
         raise RuleViolation("名称不能超过50个字。")
     with transaction.atomic():
+        before = CalendarDay.objects.select_for_update().filter(date=date).first()
         day, _ = CalendarDay.objects.update_or_create(
             date=date,
             defaults={"is_workday": is_workday, "name": name, "source": CalendarSource.ADMIN},
         )
+        _log_day(actor, date, before)
         _calendar_changed()
     return day
 
@@ -81,6 +107,7 @@ def calendar_day_delete(*, actor: User, date: dt.date) -> None:
     """Remove an administrator's setting; the package's entry for that day comes back."""
     _require_administrator(actor)
     with transaction.atomic():
+        before = CalendarDay.objects.select_for_update().filter(date=date).first()
         CalendarDay.objects.filter(date=date).delete()
         for known in package_days([date.year]):
             if known.date == date:
@@ -90,6 +117,7 @@ def calendar_day_delete(*, actor: User, date: dt.date) -> None:
                     name=known.name,
                     source=CalendarSource.PACKAGE,
                 )
+        _log_day(actor, date, before)
         _calendar_changed()
 
 
@@ -263,6 +291,11 @@ def calendar_year_enter(
         # Checked again under the row lock of the unique year, against a concurrent entry.
         if CalendarYear.objects.select_for_update().filter(year=year).exists():
             raise RuleViolation(f"{year}年的节假日安排已经录入。")
+        dates = [d for h in holidays for d in _days(h.start, h.end)] + [w.date for w in workdays]
+        # Each day's row as it was, for the configuration audit log (from what to what).
+        before = {
+            row.date: row for row in CalendarDay.objects.select_for_update().filter(date__in=dates)
+        }
         off = 0
         for h in holidays:
             day = h.start
@@ -286,8 +319,16 @@ def calendar_year_enter(
                     "source": CalendarSource.ADMIN,
                 },
             )
-        CalendarYear.objects.create(
+        entered = CalendarYear.objects.create(
             year=year, source=CalendarSource.ADMIN, notice=notice.strip(), entered_by=actor
+        )
+        for date in dates:
+            _log_day(actor, date, before.get(date))
+        configchange_record(
+            actor=actor,
+            obj=entered,
+            action=Action.CREATED,
+            changes=diff(None, snapshot(entered, CALENDAR_YEAR_FIELDS)),
         )
         _calendar_changed()
         changed = rederive_open_due_dates(
@@ -297,6 +338,29 @@ def calendar_year_enter(
 
 
 # --- rule sets ----------------------------------------------------------------------
+
+
+def _log_activation(actor: User, target: RuleSet, previous: RuleSet | None) -> None:
+    """One audit row: this rule set is now in force, and which one it replaced."""
+    replaced = {
+        "field": "in_force",
+        "label": "现行期限规则",
+        "old": previous.pk if previous else None,
+        "new": target.pk,
+        "old_display": previous.name if previous else "—",
+        "new_display": target.name,
+    }
+    active = {
+        "field": "active",
+        "label": str(RuleSet._meta.get_field("active").verbose_name),
+        "old": False,
+        "new": True,
+        "old_display": "否",
+        "new_display": "是",
+    }
+    configchange_record(
+        actor=actor, obj=target, action=Action.ACTIVATED, changes=[active, replaced]
+    )
 
 
 def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
@@ -309,10 +373,12 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
             raise RuleViolation("该期限规则集不存在。")
         if not target.rules.filter(code__in=[ClockCode.HANDLING, ClockCode.RESULT_REPORT]).exists():
             raise RuleViolation("规则集没有办理期限或报结期限，不能启用。")
+        previous = next((rs for rs in locked if rs.active and rs.pk != target.pk), None)
         RuleSet.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
         if not target.active:
             target.active = True
             target.save(update_fields=["active"])
+            _log_activation(actor, target, previous)
             # Every moved due date is on its case's timeline, whoever moved it (R-PROTECT-2).
             rederive_open_due_dates(actor=actor, reason=f"期限规则改为“{target.name}”后重新计算")
     return target

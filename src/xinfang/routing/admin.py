@@ -5,16 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
+from xinfang.core.admin import ServiceWritesAdmin
+from xinfang.orgs.admin import acting
+from xinfang.routing import services
 from xinfang.routing.models import Objection, ReferralRule, RoutingDecision
 from xinfang.routing.selectors import describe_rule, describe_rules
 
 
 @admin.register(ReferralRule)
-class ReferralRuleAdmin(admin.ModelAdmin):
+class ReferralRuleAdmin(ServiceWritesAdmin):
+    """Every save (the list's editable columns too) and delete goes through the services,
+    which log it in the configuration audit log."""
+
     list_display = ("priority", "topic", "department_kind", "is_active", "sentence", "updated_at")
     list_display_links = ("topic",)
     list_editable = ("priority", "is_active")
@@ -32,6 +39,15 @@ class ReferralRuleAdmin(admin.ModelAdmin):
     ) -> TemplateResponse:
         context = {**(extra_context or {}), "rule_sentences": describe_rules()}
         return super().changelist_view(request, extra_context=context)  # type: ignore[return-value]
+
+    def service_create(self, request: HttpRequest, values: dict[str, Any]) -> Model:
+        return services.referral_rule_create(actor=acting(request), **values)
+
+    def service_update(self, request: HttpRequest, obj: Any, changes: dict[str, Any]) -> Model:
+        return services.referral_rule_update(actor=acting(request), rule=obj, changes=changes)
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        services.referral_rule_delete(actor=acting(request), rule=obj)
 
 
 @admin.register(RoutingDecision)
