@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,7 +18,7 @@ from xinfang.cases.timeline import append_event, append_record
 from xinfang.core import protect
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import normalize_id_number
-from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, User
+from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, Post, User
 from xinfang.petitions.attachments import check_uploads
 from xinfang.petitions.models import (
     AnonymousTreatment,
@@ -202,20 +203,24 @@ def _validate_concerned_cadre(c: ConcernedCadreInput, category: str, errors: lis
         errors.append("请选择管理当事干部的党委（干部管理权限，R-ROUTE-2）。")
 
 
+def _post_snapshot(cadre: Cadre, post: Post) -> dict[str, Any]:
+    """A directory cadre's post as it stands at registration: who manages him (R-ROUTE-2)
+    and whether he is a main leader (R-ROUTE-3), kept even if the post changes later."""
+    return {
+        "cadre": cadre,
+        "name": cadre.name,
+        "unit": post.unit_name or post.jurisdiction.name,
+        "post_title": post.title,
+        "rank": post.rank,
+        "jurisdiction": post.jurisdiction,
+        "managing_jurisdiction": post.managing_jurisdiction,
+        "is_main_leader": post.is_main_leader,
+    }
+
+
 def _concerned_cadre_row(petition: Petition, c: ConcernedCadreInput) -> ConcernedCadre:
     if c.cadre is not None and c.cadre.post is not None:
-        post = c.cadre.post
-        return ConcernedCadre(
-            petition=petition,
-            cadre=c.cadre,
-            name=c.cadre.name,
-            unit=post.unit_name or post.jurisdiction.name,
-            post_title=post.title,
-            rank=post.rank,
-            jurisdiction=post.jurisdiction,
-            managing_jurisdiction=post.managing_jurisdiction,
-            is_main_leader=post.is_main_leader,
-        )
+        return ConcernedCadre(petition=petition, **_post_snapshot(c.cadre, c.cadre.post))
     assert c.managing_jurisdiction is not None  # validated
     return ConcernedCadre(
         petition=petition,
@@ -263,16 +268,7 @@ def _respondent_row(petition: Petition, r: RespondentInput) -> Respondent:
     if r.cadre is not None and r.cadre.post is not None:
         post = r.cadre.post
         return Respondent(
-            petition=petition,
-            cadre=r.cadre,
-            name=r.cadre.name,
-            unit=post.unit_name or post.jurisdiction.name,
-            post_title=post.title,
-            rank=post.rank,
-            jurisdiction=post.jurisdiction,
-            department=post.department,
-            managing_jurisdiction=post.managing_jurisdiction,
-            is_main_leader=post.is_main_leader,
+            petition=petition, department=post.department, **_post_snapshot(r.cadre, post)
         )
     return Respondent(
         petition=petition,
