@@ -104,6 +104,27 @@ def test_r_protect_1_hidden_from_the_respondents_unit(tree: Tree) -> None:
     assert not can_see_identity(tree.energy_staff, case)
 
 
+def test_r_protect_1_hidden_from_every_department_of_the_respondents_unit(tree: Tree) -> None:
+    """R-PROTECT-1 with R-COUNTY-5: a cadre of a unit's production department (not a main
+    leader, not in the personnel department) is complained about; the unit's personnel
+    department, which runs the unit's petition work, must not see who complained. In a county
+    the same situation shows the identity (test above: the county bureau chief)."""
+    from xinfang.orgs.services import cadre_create
+
+    cadre = cadre_create(
+        name="郑涛",
+        title="生产运营部经理",
+        unit_name="生产运营部",
+        jurisdiction=tree.energy,
+        managing_jurisdiction=tree.energy,
+        rank="section",
+    )
+    case = register(tree.energy_staff, respondents=[RespondentInput(cadre=cadre)])
+    assert not can_see_identity(tree.energy_staff, case)
+    [view] = protection_for(tree.energy_staff, case).petitioners(Petition.objects.get(case=case))
+    assert (view.shown, view.name) == (False, HIDDEN)
+
+
 def test_r_protect_1_hidden_from_the_department_a_case_is_sent_to_when_respondent_there(
     tree: Tree,
 ) -> None:
