@@ -19,15 +19,15 @@ def test_department_sees_own_cases_only(tree: Tree) -> None:
     baisha_case = register(tree.baisha_staff)
     assert list(cases_visible_to(tree.county_staff)) == [county_case]
     assert get_case_for_user(tree.county_staff, county_case.pk) == county_case
-    with pytest.raises(Http404):
+    with pytest.raises(Http404, match=r"^案件不存在或无权查看$"):
         get_case_for_user(tree.county_staff, baisha_case.pk)
 
 
 def test_missing_and_forbidden_answer_the_same(tree: Tree) -> None:
     baisha_case = register(tree.baisha_staff)
-    with pytest.raises(Http404) as forbidden:
+    with pytest.raises(Http404, match=r"^案件不存在或无权查看$") as forbidden:
         get_case_for_user(tree.county_staff, baisha_case.pk)
-    with pytest.raises(Http404) as missing:
+    with pytest.raises(Http404, match=r"^案件不存在或无权查看$") as missing:
         get_case_for_user(tree.county_staff, 999_999)
     assert str(forbidden.value) == str(missing.value)
 

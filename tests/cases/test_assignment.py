@@ -188,7 +188,7 @@ def test_r_close_6_report_needs_review_opinion_then_upper_accepts(tree: Tree) ->
 def test_r_close_6_upper_returns_report_and_lower_case_reopens(tree: Tree) -> None:
     parent, child = _assigned(tree)
     child = _closed_child(tree, child)
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation, match="“退回理由”不能为空。"):
         cs.report_return(actor=tree.city_staff, case=parent, child=child, reasons="  ")
     reopened = cs.report_return(
         actor=tree.city_staff, case=parent, child=child, reasons="未写明政策依据"
@@ -196,7 +196,7 @@ def test_r_close_6_upper_returns_report_and_lower_case_reopens(tree: Tree) -> No
     assert reopened.state == State.HANDLING and reopened.closed_at is None
     assert Assignment.objects.get(child=child).return_reasons == "未写明政策依据"
     # Nothing pending any more: a second return is refused.
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation, match="承办单位尚未报送结案材料，或已审核。"):
         cs.report_return(actor=tree.city_staff, case=parent, child=child, reasons="再次退回")
     # Reported again after correction, then accepted.
     cs.closure_submit(actor=tree.county_staff, case=reopened, **complete_closure(reopened))
