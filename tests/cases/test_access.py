@@ -64,6 +64,28 @@ def test_sender_follows_case_sent_down(tree: Tree) -> None:
     assert get_case_for_user(tree.city_staff, child.pk) == child
 
 
+def test_r_info_2_upper_and_lower_departments_share_the_petitions(tree: Tree) -> None:
+    """R-INFO-2: the case sent down carries the petitions of the sender's case (one record
+    for both levels, not a copy), and the sender reads the child case and its history."""
+    from xinfang.cases.models import CaseEvent
+    from xinfang.petitions.selectors import petitions_of_case
+
+    case = to_read(register(tree.city_staff), tree.city_staff)
+    [petition] = Petition.objects.filter(case=case)
+    child = cs.case_assign_down(
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.county_org,
+    ).child
+    assert list(petitions_of_case(child)) == [petition]
+    assert list(petitions_of_case(case)) == [petition]
+    assert Petition.objects.count() == 1
+    assert get_case_for_user(tree.city_staff, child.pk) == child
+    kinds = list(CaseEvent.objects.filter(case=child).values_list("kind", flat=True))
+    assert kinds == ["received_from_upper"]
+
+
 def _case_about(tree: Tree, cadre_attr: str, staff_attr: str = "city_staff"):  # type: ignore[no-untyped-def]
     staff = getattr(tree, staff_attr)
     return register(staff, respondents=[RespondentInput(cadre=getattr(tree, cadre_attr))])
