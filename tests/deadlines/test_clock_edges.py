@@ -121,3 +121,13 @@ def test_an_open_pause_starting_today_already_stops_the_clock() -> None:
 def test_the_state_names_its_clock_and_start() -> None:
     state = compute_clock(ACCEPTANCE, MON, 0, [], MON, CAL)
     assert (state.code, state.name, state.start) == ("acceptance_notice", "告知是否受理", MON)
+
+
+def test_package_days_of_one_year_only() -> None:
+    """`seed_calendar --year 2025` imports 2025 alone: 2025's holidays and make-up days."""
+    from xinfang.deadlines.calendar import package_days
+
+    days = package_days([2025])
+    assert {d.date.year for d in days} == {2025}
+    assert next(d for d in days if d.date == D(2025, 1, 26)).name == "春节调休上班"
+    assert not next(d for d in days if d.date == D(2025, 10, 1)).is_workday
