@@ -19,15 +19,15 @@ def test_department_sees_own_cases_only(tree: Tree) -> None:
     baisha_case = register(tree.baisha_staff)
     assert list(cases_visible_to(tree.county_staff)) == [county_case]
     assert get_case_for_user(tree.county_staff, county_case.pk) == county_case
-    with pytest.raises(Http404):
+    with pytest.raises(Http404, match=r"^案件不存在或无权查看$"):
         get_case_for_user(tree.county_staff, baisha_case.pk)
 
 
 def test_missing_and_forbidden_answer_the_same(tree: Tree) -> None:
     baisha_case = register(tree.baisha_staff)
-    with pytest.raises(Http404) as forbidden:
+    with pytest.raises(Http404, match=r"^案件不存在或无权查看$") as forbidden:
         get_case_for_user(tree.county_staff, baisha_case.pk)
-    with pytest.raises(Http404) as missing:
+    with pytest.raises(Http404, match=r"^案件不存在或无权查看$") as missing:
         get_case_for_user(tree.county_staff, 999_999)
     assert str(forbidden.value) == str(missing.value)
 
@@ -62,6 +62,28 @@ def test_sender_follows_case_sent_down(tree: Tree) -> None:
         to_department=tree.county_org,
     ).child
     assert get_case_for_user(tree.city_staff, child.pk) == child
+
+
+def test_r_info_2_upper_and_lower_departments_share_the_petitions(tree: Tree) -> None:
+    """R-INFO-2: the case sent down carries the petitions of the sender's case (one record
+    for both levels, not a copy), and the sender reads the child case and its history."""
+    from xinfang.cases.models import CaseEvent
+    from xinfang.petitions.selectors import petitions_of_case
+
+    case = to_read(register(tree.city_staff), tree.city_staff)
+    [petition] = Petition.objects.filter(case=case)
+    child = cs.case_assign_down(
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.county_org,
+    ).child
+    assert list(petitions_of_case(child)) == [petition]
+    assert list(petitions_of_case(case)) == [petition]
+    assert Petition.objects.count() == 1
+    assert get_case_for_user(tree.city_staff, child.pk) == child
+    kinds = list(CaseEvent.objects.filter(case=child).values_list("kind", flat=True))
+    assert kinds == ["received_from_upper"]
 
 
 def _case_about(tree: Tree, cadre_attr: str, staff_attr: str = "city_staff"):  # type: ignore[no-untyped-def]
@@ -102,6 +124,27 @@ def test_r_protect_1_hidden_from_the_respondents_unit(tree: Tree) -> None:
     )
     case = register(tree.energy_staff, respondents=[RespondentInput(cadre=cadre)])
     assert not can_see_identity(tree.energy_staff, case)
+
+
+def test_r_protect_1_hidden_from_every_department_of_the_respondents_unit(tree: Tree) -> None:
+    """R-PROTECT-1 with R-COUNTY-5: a cadre of a unit's production department (not a main
+    leader, not in the personnel department) is complained about; the unit's personnel
+    department, which runs the unit's petition work, must not see who complained. In a county
+    the same situation shows the identity (test above: the county bureau chief)."""
+    from xinfang.orgs.services import cadre_create
+
+    cadre = cadre_create(
+        name="郑涛",
+        title="生产运营部经理",
+        unit_name="生产运营部",
+        jurisdiction=tree.energy,
+        managing_jurisdiction=tree.energy,
+        rank="section",
+    )
+    case = register(tree.energy_staff, respondents=[RespondentInput(cadre=cadre)])
+    assert not can_see_identity(tree.energy_staff, case)
+    [view] = protection_for(tree.energy_staff, case).petitioners(Petition.objects.get(case=case))
+    assert (view.shown, view.name) == (False, HIDDEN)
 
 
 def test_r_protect_1_hidden_from_the_department_a_case_is_sent_to_when_respondent_there(

@@ -128,6 +128,35 @@ def test_r_route_3_never_to_same_level_org_department_of_main_leader(tree: Tree)
     )
 
 
+def test_r_route_3_r_county_5_never_to_the_units_personnel_department(tree: Tree) -> None:
+    """R-ROUTE-3 with R-COUNTY-5: in a unit, the personnel department plays the organization
+    department's part, so a case about the unit's main leader is never sent to it."""
+    from xinfang.orgs.services import cadre_create
+
+    chairman = cadre_create(
+        name="冯志强",
+        title="党委书记、董事长",
+        jurisdiction=tree.energy,
+        managing_jurisdiction=tree.province,
+        rank="bureau",
+        is_main_leader=True,
+    )
+    case = to_read(
+        register(tree.prov_staff, respondents=[RespondentInput(cadre=chairman)]), tree.prov_staff
+    )
+    expected = (
+        "本案反映的是冯志强（主要领导干部）的问题，不能转给其同级组织部门东川能源集团人力资源部"
+    )
+    with pytest.raises(RuleViolation, match=expected):
+        cs.case_assign_down(
+            routing_note="按实际情况分办",
+            actor=tree.prov_staff,
+            case=case,
+            to_department=tree.energy_personnel,
+        )
+    assert Assignment.objects.count() == 0
+
+
 def test_r_close_6_report_needs_review_opinion_then_upper_accepts(tree: Tree) -> None:
     parent, child = _assigned(tree)
     staff = tree.county_staff
@@ -159,7 +188,7 @@ def test_r_close_6_report_needs_review_opinion_then_upper_accepts(tree: Tree) ->
 def test_r_close_6_upper_returns_report_and_lower_case_reopens(tree: Tree) -> None:
     parent, child = _assigned(tree)
     child = _closed_child(tree, child)
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation, match="“退回理由”不能为空。"):
         cs.report_return(actor=tree.city_staff, case=parent, child=child, reasons="  ")
     reopened = cs.report_return(
         actor=tree.city_staff, case=parent, child=child, reasons="未写明政策依据"
@@ -167,7 +196,7 @@ def test_r_close_6_upper_returns_report_and_lower_case_reopens(tree: Tree) -> No
     assert reopened.state == State.HANDLING and reopened.closed_at is None
     assert Assignment.objects.get(child=child).return_reasons == "未写明政策依据"
     # Nothing pending any more: a second return is refused.
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation, match="承办单位尚未报送结案材料，或已审核。"):
         cs.report_return(actor=tree.city_staff, case=parent, child=child, reasons="再次退回")
     # Reported again after correction, then accepted.
     cs.closure_submit(actor=tree.county_staff, case=reopened, **complete_closure(reopened))

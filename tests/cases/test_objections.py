@@ -46,7 +46,7 @@ def test_accepted_objection_withdraws_and_reroutes(tree: Tree, mode: str) -> Non
     cs.case_handle_here(actor=tree.city_staff, case=parent)
     assert Case.objects.get(pk=parent.pk).state == State.HANDLING
     # The withdrawn case is frozen.
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation, match="案件已撤回上级重新分办，本单位不再办理。"):
         cs.case_read(actor=tree.county_staff, case=child, text="阅")
 
 

@@ -92,7 +92,7 @@ def test_events_are_only_appended_inside_a_transaction() -> None:
 
     tree = build_tree()
     case = register(tree.county_staff)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="must run inside the transaction"):
         append_event(case, kind="x", actor=tree.county_staff)
 
 

@@ -84,7 +84,10 @@ def _first_start_with_right_key(tree: Tree) -> None:
 
 @pytest.mark.django_db
 def test_missing_key_refuses_to_start() -> None:
-    with override_settings(XINFANG_DATA_KEY=""), pytest.raises(ImproperlyConfigured) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=""),
+        pytest.raises(ImproperlyConfigured, match=MISSING_WORDS[0]) as e,
+    ):
         start_wsgi()
     _assert_says(str(e.value), MISSING_WORDS)
 
@@ -92,14 +95,20 @@ def test_missing_key_refuses_to_start() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("bad", MALFORMED)
 def test_malformed_key_refuses_to_start(bad: str) -> None:
-    with override_settings(XINFANG_DATA_KEY=bad), pytest.raises(ImproperlyConfigured) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=bad),
+        pytest.raises(ImproperlyConfigured, match=MALFORMED_WORDS[0]) as e,
+    ):
         start_wsgi()
     _assert_says(str(e.value), MALFORMED_WORDS)
 
 
 def test_wrong_key_refuses_to_start_and_the_right_one_starts(tree: Tree) -> None:
     _first_start_with_right_key(tree)
-    with override_settings(XINFANG_DATA_KEY=WRONG_KEY), pytest.raises(ImproperlyConfigured) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=WRONG_KEY),
+        pytest.raises(ImproperlyConfigured, match=WRONG_WORDS[0]) as e,
+    ):
         start_wsgi()
     _assert_says(str(e.value), WRONG_WORDS)
     assert callable(start_wsgi())
@@ -126,7 +135,10 @@ def test_right_key_starts_and_first_start_records_only_a_fingerprint() -> None:
 def test_registration_under_a_wrong_key_is_refused_and_writes_nothing(tree: Tree) -> None:
     _first_start_with_right_key(tree)
     before = _counts()
-    with override_settings(XINFANG_DATA_KEY=WRONG_KEY), pytest.raises(ImproperlyConfigured) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=WRONG_KEY),
+        pytest.raises(ImproperlyConfigured, match=WRONG_WORDS[0]) as e,
+    ):
         # The same petitioner comes back: under the wrong key the keyed hash would not
         # find them and a duplicate would be written (the finding).
         registration(tree.county_staff)
@@ -136,7 +148,10 @@ def test_registration_under_a_wrong_key_is_refused_and_writes_nothing(tree: Tree
 
 def test_after_the_right_key_is_back_the_returning_petitioner_is_found(tree: Tree) -> None:
     _first_start_with_right_key(tree)
-    with override_settings(XINFANG_DATA_KEY=WRONG_KEY), pytest.raises(ImproperlyConfigured):
+    with (
+        override_settings(XINFANG_DATA_KEY=WRONG_KEY),
+        pytest.raises(ImproperlyConfigured, match=WRONG_WORDS[0]),
+    ):
         registration(tree.county_staff)
     again = registration(tree.county_staff)
     # R-INTAKE-5: found again by the keyed hash, not written twice.
@@ -161,7 +176,7 @@ def test_protect_refuses_to_encrypt_or_hash_under_a_bad_key(
     _first_start_with_right_key(tree)
     with override_settings(XINFANG_DATA_KEY=key):
         for call in (protect.encrypt, protect.match_hash):
-            with pytest.raises(ImproperlyConfigured) as e:
+            with pytest.raises(ImproperlyConfigured, match=words[0]) as e:
                 call(VALID_ID)
             _assert_says(str(e.value), words)
 
@@ -172,7 +187,10 @@ def test_a_database_with_data_but_no_fingerprint_adopts_only_a_key_that_reads_it
     """Upgrading a database written before fingerprints: the key must decrypt its data."""
     _first_start_with_right_key(tree)
     DataKeyFingerprint.objects.all().delete()
-    with override_settings(XINFANG_DATA_KEY=WRONG_KEY), pytest.raises(ImproperlyConfigured) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=WRONG_KEY),
+        pytest.raises(ImproperlyConfigured, match=WRONG_WORDS[0]) as e,
+    ):
         start_wsgi()
     _assert_says(str(e.value), WRONG_WORDS)
     assert not DataKeyFingerprint.objects.exists()
@@ -193,7 +211,7 @@ def no_real_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """runserver gets as far as binding the port, then stops: that is 'it started'."""
 
     def bind(*args: object, **kwargs: object) -> None:
-        raise ServerStarted
+        raise ServerStarted("bound")
 
     monkeypatch.setattr(basehttp, "run", bind)
     monkeypatch.setattr("django.core.management.commands.runserver.run", bind)
@@ -208,11 +226,14 @@ def test_runserver_refuses_a_wrong_key_and_starts_with_the_right_one(
     tree: Tree, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _first_start_with_right_key(tree)
-    with override_settings(XINFANG_DATA_KEY=WRONG_KEY), pytest.raises(SystemExit) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=WRONG_KEY),
+        pytest.raises(SystemExit, match=r"^1$") as e,
+    ):
         cli.main(RUNSERVER)
     assert e.value.code == 1
     _assert_says(capsys.readouterr().err, WRONG_WORDS)
-    with pytest.raises(ServerStarted):
+    with pytest.raises(ServerStarted, match=r"^bound$"):
         cli.main(RUNSERVER)
 
 
@@ -243,7 +264,7 @@ def test_commands_that_touch_personal_data_refuse_a_bad_key(
 ) -> None:
     _first_start_with_right_key(tree)
     before = _counts()
-    with override_settings(XINFANG_DATA_KEY=key), pytest.raises(SystemExit) as e:
+    with override_settings(XINFANG_DATA_KEY=key), pytest.raises(SystemExit, match=r"^1$") as e:
         cli.main(argv)
     assert e.value.code == 1
     out = capsys.readouterr()
@@ -257,7 +278,10 @@ def test_the_system_check_reports_a_wrong_key(tree: Tree) -> None:
     from django.core.management.base import SystemCheckError
 
     _first_start_with_right_key(tree)
-    with override_settings(XINFANG_DATA_KEY=WRONG_KEY), pytest.raises(SystemCheckError) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=WRONG_KEY),
+        pytest.raises(SystemCheckError, match=WRONG_WORDS[0]) as e,
+    ):
         call_command("check", databases=["default"])
     _assert_says(str(e.value), WRONG_WORDS)
     keys.forget_verdicts()

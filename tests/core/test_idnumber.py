@@ -1,5 +1,7 @@
 """Resident ID numbers are checked with the GB 11643 check digit before being stored."""
 
+import re
+
 import pytest
 
 from xinfang.core.errors import RuleViolation
@@ -35,3 +37,33 @@ def test_normalizes_lowercase_x_and_spaces() -> None:
 def test_bad_numbers_are_refused_in_chinese(raw: str, words: str) -> None:
     with pytest.raises(RuleViolation, match=words):
         normalize_id_number(raw)
+
+
+def test_spaces_inside_the_number_are_dropped() -> None:
+    assert normalize_id_number("110105 19491231 002x") == "11010519491231002X"
+
+
+def test_check_digit_needs_exactly_17_digits() -> None:
+    with pytest.raises(ValueError, match="argument 2 is longer than argument 1"):
+        check_digit("1101051949123100")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("1101051949123100", "身份证号码应为18位：前17位为数字，最后一位为数字或X。"),
+        # 31 February does not exist (read as day "1" it would pass the date check).
+        # Check digit by hand: weighted sum 161, 161 mod 11 = 7 -> "5".
+        ("110105199002310015", "身份证号码中的出生日期无效。"),
+        ("110105194912310021", "身份证号码校验位不正确，请核对后重新输入。"),
+    ],
+)
+def test_refusal_messages_in_full(raw: str, message: str) -> None:
+    with pytest.raises(RuleViolation, match=f"^{re.escape(message)}$"):
+        normalize_id_number(raw)
+
+
+def test_born_on_29_february_2000_is_valid() -> None:
+    # The year is read from all four digits (2000 is a leap year). Check digit by hand:
+    # weighted sum 130, 130 mod 11 = 9 -> "3".
+    assert normalize_id_number("110105200002290013") == "110105200002290013"

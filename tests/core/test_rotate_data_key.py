@@ -6,6 +6,7 @@ from the command line, which other users of the machine can read in `ps`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -98,7 +99,10 @@ def test_rotation_with_a_crash_resumes_and_leaves_everything_under_the_new_key(
     # Half-way, the app starts with neither key.
     for key in (OLD_KEY, NEW_KEY):
         keys.forget_verdicts()
-        with override_settings(XINFANG_DATA_KEY=key), pytest.raises(ImproperlyConfigured) as e:
+        with (
+            override_settings(XINFANG_DATA_KEY=key),
+            pytest.raises(ImproperlyConfigured, match="密钥轮换尚未完成") as e,
+        ):
             keys.check_data_key()
         assert "密钥轮换尚未完成" in str(e.value) and "rotation is not finished" in str(e.value)
 
@@ -153,7 +157,10 @@ def test_a_rerun_after_the_switch_changes_nothing(tree: Tree) -> None:
 def test_rotation_refuses_an_old_key_that_is_not_this_databases(tree: Tree) -> None:
     _register_people(tree)
     third = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="
-    with override_settings(XINFANG_DATA_KEY=third), pytest.raises(CommandError) as e:
+    with (
+        override_settings(XINFANG_DATA_KEY=third),
+        pytest.raises(CommandError, match="与本数据库登记的密钥不符") as e,
+    ):
         _rotate()
     assert "与本数据库登记的密钥不符" in str(e.value)
     assert _key_ids() == [OLD_ID] * 5
@@ -175,7 +182,7 @@ def test_rotation_refuses_a_bad_new_key(
         monkeypatch.delenv("XINFANG_NEW_DATA_KEY", raising=False)
     else:
         monkeypatch.setenv("XINFANG_NEW_DATA_KEY", new)
-    with pytest.raises(CommandError) as e:
+    with pytest.raises(CommandError, match=re.escape(words)) as e:
         _rotate()
     assert words in str(e.value)
     assert _key_ids() == [OLD_ID] * 5
@@ -193,7 +200,7 @@ def test_rotation_stops_before_writing_when_a_row_cannot_be_read(tree: Tree) -> 
     last = Petitioner.objects.order_by("pk").last()
     assert last is not None
     Petitioner.objects.filter(pk=last.pk).update(id_number_encrypted=token, key_id="")
-    with pytest.raises(CommandError) as e:
+    with pytest.raises(CommandError, match="无法用现用密钥解密") as e:
         _rotate()
     assert f"#{last.pk}" in str(e.value) and "无法用现用密钥解密" in str(e.value)
     assert _key_ids() == [OLD_ID] * 4 + [""]

@@ -119,7 +119,7 @@ def test_working_days_between_is_the_inverse_of_add_working_days() -> None:
 
 
 def test_add_working_days_refuses_negative_n() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n must be >= 0"):
         wc.add_working_days(D(2025, 1, 1), -1)
 
 
@@ -157,7 +157,7 @@ def test_admin_can_declare_an_extra_rest_day(administrator: User) -> None:
 
 
 def test_only_administrators_edit_the_calendar(tree: Tree) -> None:
-    with pytest.raises(RuleViolation) as exc:
+    with pytest.raises(RuleViolation, match="只有系统管理员可以修改工作日历和期限规则。") as exc:
         calendar_day_set(actor=tree.county_staff, date=D(2025, 3, 4), is_workday=False)
     assert CJK.search(str(exc.value))
     assert not CalendarDay.objects.filter(date=D(2025, 3, 4)).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -113,7 +114,7 @@ def test_extension_refusals(
     due_before = Case.objects.get(pk=case.pk).due_on
     if name == "over_30_days_in_total":
         extensions_before, events_before = 1, 1  # the first, valid grant stays
-    with pytest.raises(RuleViolation) as exc:
+    with pytest.raises(RuleViolation, match=re.escape(text)) as exc:
         attempt(tree, case)
     assert CJK.search(str(exc.value)) and text in str(exc.value), str(exc.value)
     assert Extension.objects.count() == extensions_before
@@ -166,7 +167,7 @@ def test_pause_start_refusals(
         "legal_basis": "鉴定期间不计入",
     }
     args.update(kwargs)
-    with pytest.raises(RuleViolation) as exc:
+    with pytest.raises(RuleViolation, match=re.escape(text)) as exc:
         pause_start(**args)
     assert text in str(exc.value)
     assert not Pause.objects.exists() and not CaseEvent.objects.exists()

@@ -49,14 +49,16 @@ def test_activating_a_rule_set_leaves_exactly_one_active(administrator: User) ->
 
 
 def test_only_administrators_activate_rule_sets(tree: Tree) -> None:
-    with pytest.raises(RuleViolation) as exc:
+    with pytest.raises(RuleViolation, match="只有系统管理员可以修改工作日历和期限规则。") as exc:
         rule_set_activate(actor=tree.county_staff, rule_set=RuleSet.objects.get(code="2022"))
     assert CJK.search(str(exc.value))
     assert active_rule_set().code == "1987"  # type: ignore[union-attr]
 
 
 def test_database_refuses_a_second_active_rule_set() -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
+    # PostgreSQL names the constraint; SQLite names the column of the partial unique index.
+    unique = r"ruleset_one_active|UNIQUE constraint failed: deadlines_ruleset\.active"
+    with pytest.raises(IntegrityError, match=unique), transaction.atomic():
         RuleSet.objects.filter(code="2022").update(active=True)
 
 

@@ -121,11 +121,11 @@ def test_small_build_is_complete_valid_and_deterministic() -> None:
 def test_frozen_clock_restores_now() -> None:
     original = timezone.now
     when = dt.datetime(2025, 3, 4, 9, 30, tzinfo=dt.UTC)
-    with pytest.raises(RuntimeError), FrozenClock() as clock:
+    with pytest.raises(RuntimeError, match="inside the frozen clock"), FrozenClock() as clock:
         clock.set(when)
         assert timezone.now() == when
         assert timezone.localdate() == dt.date(2025, 3, 4)
-        raise RuntimeError
+        raise RuntimeError("inside the frozen clock")
     assert timezone.now is original
 
 

@@ -6,6 +6,7 @@ a refusal of one file of several writes nothing at all."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -389,7 +390,7 @@ def test_one_refused_attachment_of_several_writes_nothing(
         upload("说明.txt", b"<script>alert(1)</script>"),
         upload("举报信.txt", (LETTER * 300).encode()),
     ]
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(RuleViolation, match=re.escape("“材料.docx”")) as err:
         attachments_add(actor=petition.registrar, petition=petition, uploads=uploads)
     # Every refused file is named, each once; the good ones are not blamed.
     text = str(err.value)

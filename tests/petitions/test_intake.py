@@ -34,8 +34,9 @@ def _counts() -> tuple[int, ...]:
 
 
 def _refused(tree: Tree, **kw: Any) -> str:
+    """The refusal's text; each caller checks the words of its own rule in it."""
     before = _counts()
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(RuleViolation, match=r"[\u4e00-\u9fff]") as err:
         register(tree.county_staff, **kw)
     assert _counts() == before, "a refused registration writes nothing"
     return str(err.value)

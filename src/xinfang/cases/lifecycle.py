@@ -81,6 +81,12 @@ ACTION_LABELS: dict[str, str] = {
     "reroute": "重新分办",
     "raise_objection": "提出异议",
     "decide_objection": "处理异议",
+    # Checked for a role though they move no state: a refusal names them too, in Chinese.
+    "explain_overdue": "逾期说明",
+    "receive_assignment": "签收",
+    "add_petition": "重信重访登记",
+    "add_interview": "接谈",
+    "add_attachment": "上传附件",
 }
 
 # Timeline entries that record something without being a transition of the table.
