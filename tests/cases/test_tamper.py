@@ -69,7 +69,7 @@ def _closed_case(tree: Tree) -> Case:
 def _verify_output() -> str:
     """What `audit verify` prints and raises; the test fails if it passes."""
     err = io.StringIO()
-    with pytest.raises(CommandError) as exc:
+    with pytest.raises(CommandError, match="核验未通过") as exc:
         call_command("audit", "verify", stdout=io.StringIO(), stderr=err)
     return err.getvalue() + "\n" + str(exc.value)
 

@@ -257,7 +257,7 @@ def test_no_day_both_off_and_working(administrator: User) -> None:
 
 @pytest.mark.usefixtures("no_2027")
 def test_other_refusals_all_listed_at_once(administrator: User) -> None:
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(RuleViolation, match="结束日期早于开始日期") as err:
         _enter_2027(
             administrator,
             holidays=[

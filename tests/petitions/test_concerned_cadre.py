@@ -133,7 +133,7 @@ def test_without_a_cadre_concerned_the_request_is_handled_here(tree: Tree) -> No
 
 
 def test_refusals_in_chinese_and_nothing_written(tree: Tree) -> None:
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(RuleViolation, match="当事干部须从干部名录中选择") as err:
         _personal(tree, "county_staff", ConcernedCadreInput(name=" "))
     messages = err.value.messages
     assert "当事干部须从干部名录中选择，或填写姓名。" in messages
