@@ -145,7 +145,8 @@ def test_r_route_3_r_county_5_never_to_the_units_personnel_department(tree: Tree
         register(tree.prov_staff, respondents=[RespondentInput(cadre=chairman)]), tree.prov_staff
     )
     expected = (
-        "本案反映的是冯志强（主要领导干部）的问题，不能转给其同级组织部门东川能源集团人力资源部"
+        "本案反映的是冯志强（主要领导干部）的问题，东川能源集团人力资源部是其同级组织部门，"
+        "不能接收转交的本案，应由东川省委组织部办理（R-ROUTE-3）。"
     )
     with pytest.raises(RuleViolation, match=expected):
         cs.case_assign_down(
