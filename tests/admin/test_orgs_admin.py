@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.admin.conftest import Login
+from tests.admin.conftest import Login, new_staff_form
 from tests.orgtree import Tree
 from xinfang.cases.models import YearlyTarget
 from xinfang.orgs.models import Department, Jurisdiction, User
@@ -121,19 +121,7 @@ def test_administrator_creates_staff_with_roles(
     client = login(administrator)
     response = client.post(
         reverse("admin:orgs_user_add"),
-        {
-            "username": "zhangmin",
-            "full_name": "张敏",
-            "department": tree.baisha_org.pk,
-            "petition_duty": "full_time",
-            "usable_password": "true",
-            "password1": "Xinfang-2024-pass",
-            "password2": "Xinfang-2024-pass",
-            "staff_roles-TOTAL_FORMS": "2",
-            "staff_roles-INITIAL_FORMS": "0",
-            "staff_roles-0-role": "registrar",
-            "staff_roles-1-role": "handler",
-        },
+        new_staff_form(tree),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     user = User.objects.get(username="zhangmin")

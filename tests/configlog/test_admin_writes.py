@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.admin.conftest import Login
+from tests.admin.conftest import Login, new_staff_form
 from tests.configlog.conftest import logged_by_people, only_row
 from tests.orgtree import Tree
 from xinfang.configlog.models import ConfigChange
@@ -113,19 +113,7 @@ def test_staff_added_in_the_admin_is_logged_with_roles_and_no_hash(
     client = login(sysadmin)
     response = client.post(
         reverse("admin:orgs_user_add"),
-        {
-            "username": "zhangmin",
-            "full_name": "张敏",
-            "department": tree.baisha_org.pk,
-            "petition_duty": "full_time",
-            "usable_password": "true",
-            "password1": "Xinfang-2024-pass",
-            "password2": "Xinfang-2024-pass",
-            "staff_roles-TOTAL_FORMS": "2",
-            "staff_roles-INITIAL_FORMS": "0",
-            "staff_roles-0-role": "registrar",
-            "staff_roles-1-role": "handler",
-        },
+        new_staff_form(tree),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     user = User.objects.get(username="zhangmin")
