@@ -11,6 +11,7 @@ from unittest import mock
 from django.utils import timezone
 
 from xinfang.cases import services as cs
+from xinfang.cases.closure import closure_requirements_of
 from xinfang.cases.models import Case
 from xinfang.orgs.models import User
 from xinfang.petitions.services import (
@@ -54,26 +55,25 @@ def visit_interview(actor: User) -> InterviewInput:
 
 
 def complete_closure(case: Case) -> dict[str, Any]:
-    """Closure data that satisfies R-CLOSE-3..5 and R-CAT-4 for any case."""
+    """Closure data with exactly the parts `case` needs (cases.closure: R-CLOSE-3..5, R-CAT-4)."""
+    need = closure_requirements_of(case)
     today = timezone.localdate()
-    return {
+    data: dict[str, Any] = {
         "facts": "经调查，反映的问题基本属实。",
         "decision": "对相关人员进行诫勉谈话。",
         "policy_basis": "《党政领导干部选拔任用工作条例》",
-        "procedure": [
-            "registered",
-            "investigated",
-            "respondent_heard",
-            "decision_approved",
-            "materials_complete",
-        ],
-        "personal_outcome": "granted" if case.category == "personal_request" else "",
-        "petitioner_opinion": "本人对处理结果表示认可。",
-        "conclusion_shown_on": today,
-        "conclusion_shown_how": "当面谈话",
-        "feedback_on": today,
-        "feedback_how": "电话告知",
+        "procedure": list(need.procedure),
     }
+    if need.personal_outcome:
+        data["personal_outcome"] = "granted"
+    if need.petitioner_opinion:
+        data["petitioner_opinion"] = "本人对处理结果表示认可。"
+        data["conclusion_shown_on"] = today
+        data["conclusion_shown_how"] = "当面谈话"
+    if need.accuser_feedback:
+        data["feedback_on"] = today
+        data["feedback_how"] = "电话告知"
+    return data
 
 
 def to_read(case: Case, leader: User) -> Case:

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from xinfang.cases.closure import CLOSURE_FIELDS, closure_problems, closure_requirements_of
 from xinfang.cases.lifecycle import (
     ACTION_LABELS,
     FINISHED_STATES,
@@ -25,17 +26,13 @@ from xinfang.cases.lifecycle import (
     target_state,
 )
 from xinfang.cases.models import (
-    PROCEDURE_CHECKLIST,
     Assignment,
     Case,
-    Category,
     Closure,
     ClosureStatus,
     HandlingMode,
     Instruction,
-    Nature,
     OverdueExplanation,
-    PersonalOutcome,
     Referral,
     Review,
     ReviewKind,
@@ -56,7 +53,6 @@ from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import case_due_on, clock_due_on, objection_clock
 from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
 from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
-from xinfang.petitions.selectors import petitions_of_case
 from xinfang.routing.models import Objection, ObjectionStatus
 from xinfang.routing.proposal import propose_routing
 from xinfang.routing.selectors import (
@@ -744,79 +740,6 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
 # --- Closure (R-CLOSE-3 to R-CLOSE-6, R-CAT-4) -----------------------------------------
 
 
-def _signed_accusation(case: Case) -> bool:
-    if case.nature != Nature.ACCUSATION:
-        return False
-    return petitions_of_case(case).filter(is_anonymous=False).exists()
-
-
-def closure_problems(case: Case, data: dict[str, Any]) -> list[str]:
-    """Everything missing from a closure, each in Chinese with its rule ID."""
-    errors: list[str] = []
-    # R-CLOSE-3: 事实清楚，处理恰当，手续完备.
-    if not (data.get("facts") or "").strip():
-        errors.append("结案材料须写明查明的事实（R-CLOSE-3）。")
-    if not (data.get("decision") or "").strip():
-        errors.append("结案材料须写明处理意见（R-CLOSE-3）。")
-    if not (data.get("policy_basis") or "").strip():
-        errors.append("结案材料须写明政策依据（R-CLOSE-3）。")
-    done = set(data.get("procedure") or [])
-    required = [
-        k
-        for k in PROCEDURE_CHECKLIST
-        if k != "respondent_heard" or case.nature == Nature.ACCUSATION
-    ]
-    missing = [PROCEDURE_CHECKLIST[k] for k in required if k not in done]
-    if missing:
-        errors.append(f"办理手续不完备，尚缺：{'、'.join(missing)}（R-CLOSE-3）。")
-    unknown = done - set(PROCEDURE_CHECKLIST)
-    if unknown:
-        errors.append("办理手续中有未知项目。")
-    # R-CLOSE-4: appeals and personal requests — the petitioner's opinion, conclusion shown.
-    if case.nature in (Nature.APPEAL, Nature.REQUEST) or case.category == Category.PERSONAL_REQUEST:
-        if not (data.get("petitioner_opinion") or "").strip():
-            errors.append("申诉或个人问题的结案材料须写明本人对处理的意见（R-CLOSE-4）。")
-        if (
-            not data.get("conclusion_shown_on")
-            or not (data.get("conclusion_shown_how") or "").strip()
-        ):
-            errors.append("申诉或个人问题的结论须与本人见面，并记录见面日期和方式（R-CLOSE-4）。")
-    # R-CAT-4: personal requests — granted, special case, or refused, with policy cited.
-    if (
-        case.category == Category.PERSONAL_REQUEST
-        and data.get("personal_outcome") not in PersonalOutcome.values
-    ):
-        errors.append("个人问题须选择处理结果：按政策解决、参照政策酌情处理或不予解决（R-CAT-4）。")
-    # R-CLOSE-5: signed accusations — feedback to the accuser, or why none.
-    if _signed_accusation(case):
-        gave = data.get("feedback_on") and (data.get("feedback_how") or "").strip()
-        if not gave and not (data.get("no_feedback_reason") or "").strip():
-            errors.append(
-                "署名检举的查处结果须向检举人反馈（记录日期和方式），或说明未反馈的理由（R-CLOSE-5）。"
-            )
-    today = timezone.localdate()
-    for key, label in (("conclusion_shown_on", "见面日期"), ("feedback_on", "反馈日期")):
-        value = data.get(key)
-        if value and value > today:
-            errors.append(f"{label}不能晚于今天。")
-    return errors
-
-
-CLOSURE_FIELDS = (
-    "facts",
-    "decision",
-    "policy_basis",
-    "procedure",
-    "personal_outcome",
-    "petitioner_opinion",
-    "conclusion_shown_on",
-    "conclusion_shown_how",
-    "feedback_on",
-    "feedback_how",
-    "no_feedback_reason",
-)
-
-
 def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
     """A handler submits the closure; refused, listing every missing part, unless complete."""
     unknown = set(data) - set(CLOSURE_FIELDS)
@@ -829,7 +752,8 @@ def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
             raise RuleViolation(
                 "本案已交办下级，结案材料由承办单位报送，本级审核即可（R-CLOSE-6）。"
             )
-        _raise(closure_problems(case, data), rules=("R-CLOSE-3", "R-CLOSE-4", "R-CLOSE-5"))
+        problems = closure_problems(closure_requirements_of(case), data, timezone.localdate())
+        _raise(problems, rules=("R-CLOSE-3", "R-CLOSE-4", "R-CLOSE-5"))
         clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
         clean.setdefault("procedure", [])
         closure = Closure.objects.create(
