@@ -10,17 +10,12 @@ from unittest import mock
 
 from django.utils import timezone
 
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
+from xinfang.cases.actions import Registration, petition_register
 from xinfang.cases.closure import closure_requirements_of
 from xinfang.cases.models import Case
 from xinfang.orgs.models import User
-from xinfang.petitions.services import (
-    InterviewInput,
-    PetitionerInput,
-    Registration,
-    RespondentInput,
-    petition_register,
-)
+from xinfang.petitions.services import InterviewInput, PetitionerInput, RespondentInput
 
 VALID_ID = "110101199003074477"  # a GB 11643-valid test number (fictional)
 

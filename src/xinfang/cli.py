@@ -3,7 +3,7 @@
 `xinfang demo` builds and serves the demo; `xinfang audit verify` checks the timeline;
 anything else is passed to Django (`xinfang migrate`, `xinfang createsuperuser`, ...).
 
-Every command first checks the data key against the database (core/keys.py) and stops
+Every command first checks the data key against the database (petitions/keys.py) and stops
 with a Chinese and English message on a missing, malformed or wrong key, except the few
 below that never read or write personal data. Deny by default: a command added later is
 checked without anyone having to remember it.
@@ -74,9 +74,12 @@ def _check_data_key() -> None:
     import django
     from django.db import connections
 
-    from xinfang.core.keys import DataKeyError, check_data_key
+    from xinfang.core.keys import DataKeyError
 
     django.setup()
+    # Only now: it imports models, which need the app registry django.setup() fills.
+    from xinfang.petitions.keys import check_data_key
+
     try:
         check_data_key()
     except DataKeyError as e:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.admin.conftest import Login
 from tests.builders import register, to_handling
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.models import Case
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
@@ -228,8 +228,8 @@ def test_routing_decisions_and_objections_pages(tree: Tree, login: Login) -> Non
     cs.objection_raise(actor=tree.county_staff, assignment=assignment, reasons="不属本县管理")
     for user, seen in ((tree.city_staff, 1), (tree.county_staff, 1), (tree.baisha_staff, 0)):
         client = login(user)
-        assert len(listed(client, reverse("admin:routing_objection_changelist"))) == seen
-        decisions = listed(client, reverse("admin:routing_routingdecision_changelist"))
+        assert len(listed(client, reverse("admin:cases_objection_changelist"))) == seen
+        decisions = listed(client, reverse("admin:cases_routingdecision_changelist"))
         assert len(decisions) == (1 if user == tree.city_staff else 0)
 
 
@@ -241,9 +241,9 @@ def test_a_paused_case_is_not_overdue_anywhere(tree: Tree, login: Login) -> None
     from django.utils import timezone
 
     from tests.builders import to_read
+    from xinfang.cases.actions import pause_start
+    from xinfang.cases.clocks import overdue_cases_without_explanation
     from xinfang.cases.selectors import staff_workload
-    from xinfang.deadlines.selectors import overdue_cases_without_explanation
-    from xinfang.deadlines.services import pause_start
 
     parent = to_read(register(tree.city_staff), tree.city_staff)
     cs.case_assign_down(
@@ -279,8 +279,9 @@ def test_extension_and_pause_pages_show_only_visible_cases(tree: Tree, login: Lo
     from django.utils import timezone
 
     from tests.builders import to_read
+    from xinfang.cases.actions import extension_grant
     from xinfang.deadlines.models import RuleSet
-    from xinfang.deadlines.services import extension_grant, rule_set_activate
+    from xinfang.deadlines.services import rule_set_activate
 
     rule_set_activate(
         actor=tree.staff(tree.prov_org, "administrator"), rule_set=RuleSet.objects.get(code="2022")
@@ -297,7 +298,7 @@ def test_extension_and_pause_pages_show_only_visible_cases(tree: Tree, login: Lo
         petitioner_told_on=timezone.localdate(),
         petitioner_told_how="电话告知",
     )
-    url = reverse("admin:deadlines_extension_changelist")
+    url = reverse("admin:cases_extension_changelist")
     assert len(listed(login(tree.county_staff), url)) == 1
     assert listed(login(tree.baisha_staff), url) == []
     root = User.objects.create_superuser(username="root2", password="x")

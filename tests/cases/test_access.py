@@ -8,7 +8,7 @@ from django.http import Http404
 
 from tests.builders import RespondentInput, register, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to, get_case_for_user
 from xinfang.cases.protection import HIDDEN, can_see_identity, protection_for
 from xinfang.petitions.models import IdentityRead, Petition
@@ -67,8 +67,8 @@ def test_sender_follows_case_sent_down(tree: Tree) -> None:
 def test_r_info_2_upper_and_lower_departments_share_the_petitions(tree: Tree) -> None:
     """R-INFO-2: the case sent down carries the petitions of the sender's case (one record
     for both levels, not a copy), and the sender reads the child case and its history."""
+    from xinfang.cases.family import petitions_of_case
     from xinfang.cases.models import CaseEvent
-    from xinfang.petitions.selectors import petitions_of_case
 
     case = to_read(register(tree.city_staff), tree.city_staff)
     [petition] = Petition.objects.filter(case=case)

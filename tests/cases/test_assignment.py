@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.builders import RespondentInput, complete_closure, register, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Assignment, Case, CaseEvent, State
 from xinfang.core.errors import RuleViolation
@@ -261,8 +261,8 @@ def test_a_case_received_from_above_cannot_be_merged_away(tree: Tree) -> None:
 
 
 def test_receipt_rederives_the_due_date_under_the_2022_rules(tree: Tree) -> None:
+    from xinfang.cases.clocks import case_due_on
     from xinfang.deadlines.models import RuleSet
-    from xinfang.deadlines.selectors import case_due_on
     from xinfang.deadlines.services import rule_set_activate
 
     rule_set_activate(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.builders import RespondentInput, register, to_closed
 from tests.clients import staff_client
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.models import Case
 from xinfang.petitions.models import IdentityRead
 

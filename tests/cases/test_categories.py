@@ -12,7 +12,7 @@ import pytest
 
 from tests.builders import complete_closure, register, to_handling
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.models import Case, Closure
 from xinfang.core.errors import RuleViolation
 from xinfang.routing.proposal import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.builders import complete_closure, register, to_handling
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.models import Case, Closure
 from xinfang.core.errors import RuleViolation
 

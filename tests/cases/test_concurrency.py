@@ -13,7 +13,8 @@ from django.db import connection, connections
 
 from tests.builders import register, to_read
 from tests.orgtree import build_tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
+from xinfang.cases.actions import reading
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.core.errors import RuleViolation
 from xinfang.routing import selectors as routing_selectors
@@ -34,7 +35,7 @@ def test_second_decision_waits_and_is_refused(monkeypatch: pytest.MonkeyPatch) -
         time.sleep(0.3)  # hold the lock long enough for the other thread to arrive
         return slow(c)
 
-    monkeypatch.setattr("xinfang.cases.services.facts_for_case", facts_slowly)
+    monkeypatch.setattr("xinfang.cases.actions.routing.facts_for_case", facts_slowly)
     outcomes: list[str] = []
     start = threading.Barrier(2)
 
@@ -64,13 +65,13 @@ def test_second_reading_waits_and_is_refused(monkeypatch: pytest.MonkeyPatch) ->
     """The same through the raw row lock most services use (lock_case without department)."""
     tree = build_tree()
     case = register(tree.county_staff)
-    slow = cs._instruction
+    slow = reading._instruction
 
     def instruction_slowly(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.3)
         return slow(*args, **kwargs)
 
-    monkeypatch.setattr(cs, "_instruction", instruction_slowly)
+    monkeypatch.setattr(reading, "_instruction", instruction_slowly)
     outcomes: list[str] = []
     start = threading.Barrier(2)
 

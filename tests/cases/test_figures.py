@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from tests.builders import at, complete_closure, register
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.models import Case, YearlyTarget
 from xinfang.cases.selectors import (
     Rate,

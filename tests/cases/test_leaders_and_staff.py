@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.builders import RespondentInput, register, to_read, visit_interview
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case, CaseEvent, Instruction, Referral, Step
 from xinfang.cases.selectors import case_step, staff_workload

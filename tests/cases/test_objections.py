@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from tests.builders import register, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
-from xinfang.cases.models import Assignment, Case, CaseEvent, State
+from xinfang.cases import actions as cs
+from xinfang.cases.models import Assignment, Case, CaseEvent, Objection, State
 from xinfang.core.errors import RuleViolation
-from xinfang.routing.models import Objection
 
 
 def _sent(tree: Tree, mode: str = "assign") -> Assignment:
@@ -108,7 +107,7 @@ def test_objection_window_five_working_days(tree: Tree) -> None:
     when = timezone.make_aware(dt.datetime(2025, 9, 26, 10))
     with mock.patch("django.utils.timezone.now", return_value=when):
         assignment = _sent(tree)
-    from xinfang.deadlines.selectors import objection_deadline
+    from xinfang.cases.clocks import objection_deadline
 
     assert objection_deadline(assignment) == dt.date(2025, 10, 10)
     late = timezone.make_aware(dt.datetime(2025, 10, 11, 9))

@@ -21,7 +21,7 @@ from tests.builders import (
     visit_interview,
 )
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case
 from xinfang.cases.protection import HIDDEN, PetitionerView, can_see_identity, protection_for

@@ -14,7 +14,7 @@ from django.db import connection
 
 from tests.builders import RespondentInput, complete_closure, register, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.petitions.services import PetitionerInput
 
 GROWING = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.builders import register, to_closed
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case, CaseEvent, Review, State
 from xinfang.core.errors import RuleViolation

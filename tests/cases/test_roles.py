@@ -14,11 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.builders import register
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
+from xinfang.cases.actions import attachment_add
 from xinfang.cases.lifecycle import ACTION_LABELS, ACTION_ROLES
 from xinfang.core.errors import RuleViolation
 from xinfang.petitions.models import Petition
-from xinfang.petitions.services import attachment_add
 
 
 def test_one_role_needed_is_named(tree: Tree) -> None:

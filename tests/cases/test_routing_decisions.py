@@ -12,14 +12,13 @@ from django.utils import timezone
 
 from tests.builders import RespondentInput, register, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, RoutingDecision
 from xinfang.cases.selectors import key_case_count
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import RuleSet
 from xinfang.deadlines.services import rule_set_activate
-from xinfang.routing.models import RoutingDecision
 
 
 def _about(tree: Tree, staff_attr: str, cadre_attr: str) -> Case:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from tests.builders import RespondentInput, register, to_closed, to_read, visit_interview
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases import timeline
 from xinfang.cases.models import (
     AuditCheckpoint,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.builders import complete_closure, register
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.lifecycle import TRANSITIONS
 from xinfang.cases.models import Assignment, Case, CaseEvent, Closure, Instruction, Referral, State
 from xinfang.core.errors import RuleViolation

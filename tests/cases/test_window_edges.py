@@ -13,7 +13,7 @@ import pytest
 
 from tests.builders import at, complete_closure, register, to_closed, to_handling, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.models import Case, Closure, OverdueExplanation, Review, State
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import RuleSet

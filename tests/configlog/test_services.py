@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.configlog.conftest import logged_by_people, only_row
 from tests.orgtree import Tree
-from xinfang.cases import services as case_services
+from xinfang.cases import targets as case_services
 from xinfang.cases.models import YearlyTarget
 from xinfang.configlog.models import ConfigChange
 from xinfang.core.errors import RuleViolation

@@ -23,7 +23,7 @@ from tests.builders import VALID_ID, registration
 from tests.orgtree import Tree
 from xinfang import cli
 from xinfang.cases.models import Case, CaseEvent
-from xinfang.core import keys, protect
+from xinfang.petitions import keys, protect
 from xinfang.petitions.models import DataKeyFingerprint, Petition, Petitioner
 
 # The test settings' key (32 zero bytes) and another well-formed key (32 bytes of 0x01).

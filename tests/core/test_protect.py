@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from xinfang.core import keys, protect
+from xinfang.core import keys as core_keys
+from xinfang.petitions import protect
 
 OTHER_KEY = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
 
@@ -23,12 +24,12 @@ def test_match_hash_is_keyed_and_stable() -> None:
     assert a == protect.match_hash("13800000000")
     assert a != protect.match_hash("13800000001")
     # Another key gives another hash (the process itself refuses that key: test_data_key).
-    assert keys.keyring(OTHER_KEY).match_hash("13800000000") != a
+    assert core_keys.keyring(OTHER_KEY).match_hash("13800000000") != a
 
 
 @pytest.mark.django_db
 def test_a_token_under_another_key_is_refused_in_chinese() -> None:
-    token = keys.keyring(OTHER_KEY).encrypt("13800000000")
+    token = core_keys.keyring(OTHER_KEY).encrypt("13800000000")
     with pytest.raises(ImproperlyConfigured, match="无法用当前数据密钥解密"):
         protect.decrypt(token)
 

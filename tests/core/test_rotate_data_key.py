@@ -18,7 +18,8 @@ from django.test import override_settings
 
 from tests.builders import registration
 from tests.orgtree import Tree
-from xinfang.core import keys, protect
+from xinfang.core import keys as core_keys
+from xinfang.petitions import keys, protect
 from xinfang.petitions.models import DataKeyFingerprint, Petitioner
 from xinfang.petitions.services import PetitionerInput
 
@@ -196,7 +197,7 @@ def test_rotation_stops_before_writing_when_a_row_cannot_be_read(tree: Tree) -> 
     _register_people(tree)
     stray = "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
     with override_settings(XINFANG_DATA_KEY=stray):
-        token = keys.keyring(stray).encrypt("110101199003074477")
+        token = core_keys.keyring(stray).encrypt("110101199003074477")
     last = Petitioner.objects.order_by("pk").last()
     assert last is not None
     Petitioner.objects.filter(pk=last.pk).update(id_number_encrypted=token, key_id="")

@@ -13,10 +13,11 @@ import pytest
 from django.utils import timezone
 
 from tests.orgtree import Tree
-from xinfang.cases.models import Assignment, Case, HandlingMode
+from xinfang.cases.models import Assignment, Case
 from xinfang.deadlines.calendar import invalidate_calendar
 from xinfang.deadlines.models import RuleSet
 from xinfang.orgs.models import Department, User
+from xinfang.routing.terms import HandlingMode
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 _numbers = itertools.count(1)

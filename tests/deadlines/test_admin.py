@@ -55,5 +55,5 @@ def test_rule_set_pages_show_the_clocks_read_only(admin_client_: Client) -> None
 
 @pytest.mark.parametrize("model", ["extension", "pause"])
 def test_extension_and_pause_lists_are_read_only(admin_client_: Client, model: str) -> None:
-    assert admin_client_.get(f"/admin/deadlines/{model}/").status_code == 200
-    assert admin_client_.get(f"/admin/deadlines/{model}/add/").status_code == 403
+    assert admin_client_.get(f"/admin/cases/{model}/").status_code == 200
+    assert admin_client_.get(f"/admin/cases/{model}/add/").status_code == 403

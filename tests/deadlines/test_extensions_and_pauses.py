@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from tests.deadlines.conftest import CJK, make_case, use_rule_set
 from tests.orgtree import Tree
-from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.actions import extension_grant, pause_end, pause_start
+from xinfang.cases.clocks import case_due_on
+from xinfang.cases.models import Case, CaseEvent, Extension, Pause
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import get_calendar
 from xinfang.deadlines.clocks import add_months
-from xinfang.deadlines.models import Extension, Pause
-from xinfang.deadlines.selectors import case_due_on
-from xinfang.deadlines.services import extension_grant, pause_end, pause_start
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -8,9 +8,8 @@ import pytest
 
 from tests.deadlines.conftest import at, make_case
 from tests.orgtree import Tree
-from xinfang.cases.models import Case, OverdueExplanation
-from xinfang.deadlines.models import Pause
-from xinfang.deadlines.selectors import overdue_cases_without_explanation
+from xinfang.cases.clocks import overdue_cases_without_explanation
+from xinfang.cases.models import Case, OverdueExplanation, Pause
 from xinfang.orgs.services import department_create
 
 D = dt.date

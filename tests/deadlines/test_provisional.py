@@ -13,14 +13,14 @@ from django.test import Client
 from tests.builders import at, register, to_read
 from tests.deadlines.conftest import make_assigned, make_case, use_rule_set
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.casefile import case_file, case_file_export
+from xinfang.cases.clocks import case_clocks
 from xinfang.cases.models import Assignment, Case, CaseEvent
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.calendar import WorkingCalendar, invalidate_calendar
 from xinfang.deadlines.clocks import ClockSpec, compute_clock
 from xinfang.deadlines.models import CalendarDay, CalendarSource, CalendarYear, RuleSet
-from xinfang.deadlines.selectors import case_clocks
 from xinfang.deadlines.services import (
     HolidayRange,
     MakeUpDay,

@@ -9,13 +9,14 @@ from django.db import IntegrityError, transaction
 
 from tests.deadlines.conftest import CJK, at, make_assigned, make_case, use_rule_set
 from tests.orgtree import Tree
-from xinfang.cases.models import HandlingMode
+from xinfang.cases.clocks import case_clocks, case_due_on
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.clocks import result_due_on
 from xinfang.deadlines.models import ClockRule, RuleSet
-from xinfang.deadlines.selectors import active_rule_set, case_clocks, case_due_on
+from xinfang.deadlines.selectors import active_rule_set
 from xinfang.deadlines.services import rule_set_activate
 from xinfang.orgs.models import User
+from xinfang.routing.terms import HandlingMode
 
 D = dt.date
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,10 @@ from django.test import RequestFactory
 from tests.builders import at
 from tests.deadlines.conftest import make_case, use_rule_set
 from tests.orgtree import Tree
+from xinfang.cases.actions import extension_grant, pause_end, pause_start
 from xinfang.cases.admin import DeadlineFilter
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, Extension, Pause
 from xinfang.core.errors import RuleViolation
-from xinfang.deadlines.models import Extension, Pause
-from xinfang.deadlines.services import extension_grant, pause_end, pause_start
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -17,11 +17,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.builders import register
 from tests.orgtree import Tree
+from xinfang.cases.actions import attachment_add, attachments_add
 from xinfang.cases.models import CaseEvent
 from xinfang.core.errors import RuleViolation
 from xinfang.petitions.attachments import check_upload
 from xinfang.petitions.models import Attachment, Petition
-from xinfang.petitions.services import attachment_add, attachments_add
 
 LETTER = "我单位局长孙立平违规提拔其侄子，并在工程招标中收受好处费。特此实名举报，请组织调查。\n"
 
@@ -417,7 +417,7 @@ def test_several_good_attachments_are_stored_together(petition: Petition, tmp_pa
 def test_a_failure_while_writing_removes_the_files_already_stored(
     petition: Petition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xinfang.petitions import services
+    from xinfang.cases.actions import intake as services
 
     calls = {"n": 0}
     real = services.append_record

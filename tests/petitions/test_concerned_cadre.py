@@ -7,15 +7,15 @@ import pytest
 
 from tests.builders import PetitionerInput, register, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
 from xinfang.cases.casefile import case_file, case_file_export
-from xinfang.cases.models import Case, HandlingMode
+from xinfang.cases.models import Case, RoutingDecision
+from xinfang.cases.routing import facts_for_case
 from xinfang.core.errors import RuleViolation
 from xinfang.petitions.models import ConcernedCadre, Petition, Respondent
 from xinfang.petitions.services import ConcernedCadreInput, RespondentInput
-from xinfang.routing.models import RoutingDecision
 from xinfang.routing.proposal import Direction, propose_routing
-from xinfang.routing.selectors import facts_for_case
+from xinfang.routing.terms import HandlingMode
 
 PERSONAL = {
     "category": "personal_request",

@@ -12,19 +12,12 @@ from django.utils import timezone
 
 from tests.builders import VALID_ID, register, registration, to_closed, visit_interview
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
+from xinfang.cases.actions import Registration, attachment_add, interview_record, petition_register
 from xinfang.cases.models import Case, CaseEvent, Step
 from xinfang.core.errors import RuleViolation
 from xinfang.petitions.models import Attachment, Interview, Petition, Petitioner, Respondent
-from xinfang.petitions.services import (
-    InterviewInput,
-    PetitionerInput,
-    Registration,
-    RespondentInput,
-    attachment_add,
-    interview_record,
-    petition_register,
-)
+from xinfang.petitions.services import InterviewInput, PetitionerInput, RespondentInput
 
 
 def _counts() -> tuple[int, ...]:

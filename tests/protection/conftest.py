@@ -10,12 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.builders import PetitionerInput, RespondentInput, register, to_read, visit_interview
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
+from xinfang.cases import actions as cs
+from xinfang.cases.actions import attachment_add
 from xinfang.cases.models import Case
 from xinfang.orgs.models import User
 from xinfang.orgs.services import cadre_create
 from xinfang.petitions.models import Petition
-from xinfang.petitions.services import ConcernedCadreInput, InterviewInput, attachment_add
+from xinfang.petitions.services import ConcernedCadreInput, InterviewInput
 
 SIGNED_ID = "110101198501011239"
 UNIT_ID = "440304199202154564"

@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 
 from tests.orgtree import Tree
-from xinfang.cases.models import Case, Category, Nature
+from xinfang.cases.models import Case
 from xinfang.orgs.models import Cadre, Department
 from xinfang.orgs.services import cadre_create
 from xinfang.petitions.models import Channel, Petition, Respondent
+from xinfang.routing.terms import Category, Nature
 
 
 @dataclass

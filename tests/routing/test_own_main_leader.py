@@ -15,8 +15,16 @@ from django.utils import timezone
 
 from tests.builders import complete_closure, register, to_closed, to_handling, to_read
 from tests.orgtree import Tree
-from xinfang.cases import services as cs
-from xinfang.cases.models import Assignment, Case, State
+from xinfang.cases import actions as cs
+from xinfang.cases.models import (
+    Assignment,
+    Case,
+    Objection,
+    ObjectionStatus,
+    RoutingDecision,
+    State,
+)
+from xinfang.cases.routing import facts_for_case
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import RuleSet
 from xinfang.deadlines.services import rule_set_activate
@@ -25,9 +33,7 @@ from xinfang.orgs.services import cadre_create, department_create
 from xinfang.petitions.models import Petition, Respondent
 from xinfang.petitions.services import RespondentInput
 from xinfang.routing import proposal, rules
-from xinfang.routing.models import Objection, ObjectionStatus, RoutingDecision
 from xinfang.routing.proposal import propose_routing
-from xinfang.routing.selectors import facts_for_case
 
 SECRETARY_REFUSED = "周建国（主要领导干部）的问题，河口县委组织部是其同级组织部门"
 GO_TO_CITY = "应由临江市委组织部办理（R-ROUTE-3）"

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import pytest
 
 from tests.routing.conftest import MakeCase, RoutingTree
-from xinfang.cases.models import Category, HandlingMode, Nature
+from xinfang.cases.routing import facts_for_case
 from xinfang.routing.proposal import Direction, RoutingProposal, propose_routing
 from xinfang.routing.rules import same_level_main_leader_conflicts
-from xinfang.routing.selectors import facts_for_case
+from xinfang.routing.terms import Category, HandlingMode, Nature
 
 MIS = Category.MISCONDUCT
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from xinfang.cases.models import Category, HandlingMode, Nature
 from xinfang.routing.proposal import (
     DepartmentFacts,
     Direction,
@@ -13,6 +12,7 @@ from xinfang.routing.proposal import (
     RoutingFacts,
     propose_routing,
 )
+from xinfang.routing.terms import Category, HandlingMode, Nature
 
 PROVINCE = JurisdictionFacts(1, "西岭省", "province", "/1/")
 CITY = JurisdictionFacts(2, "平川市", "prefecture", "/1/2/", parent_id=1)

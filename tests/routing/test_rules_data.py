@@ -8,11 +8,13 @@ from django.test import Client
 
 from tests.orgtree import Tree
 from tests.routing.conftest import MakeCase
-from xinfang.cases.models import Case, Category, HandlingMode
+from xinfang.cases.models import Case
+from xinfang.cases.routing import facts_for_case
 from xinfang.orgs.models import User
 from xinfang.routing.models import ReferralRule
 from xinfang.routing.proposal import propose_routing
-from xinfang.routing.selectors import PRINCIPLES, describe_rules, facts_for_case
+from xinfang.routing.selectors import PRINCIPLES, describe_rules
+from xinfang.routing.terms import Category, HandlingMode
 
 pytestmark = pytest.mark.django_db
 

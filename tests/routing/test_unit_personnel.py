@@ -3,7 +3,6 @@ unit's organization department, so it never handles a case about the unit's main
 
 from __future__ import annotations
 
-from xinfang.cases.models import Category, HandlingMode, Nature
 from xinfang.routing.proposal import (
     DepartmentFacts,
     Direction,
@@ -13,6 +12,7 @@ from xinfang.routing.proposal import (
     RoutingFacts,
     propose_routing,
 )
+from xinfang.routing.terms import Category, HandlingMode, Nature
 
 PROVINCE = JurisdictionFacts(1, "西岭省", "province", "/1/")
 UNIT = JurisdictionFacts(5, "西岭电力集团", "unit", "/1/5/", parent_id=1)

@@ -24,8 +24,16 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from xinfang.cases import services
+from xinfang.cases import targets
 from xinfang.cases.access import cases_visible_to
+from xinfang.cases.clocks import (
+    case_clocks,
+    case_due_on_provisional_years,
+    overdue,
+    overdue_cases_without_explanation,
+    with_due_on_calendar,
+)
+from xinfang.cases.family import petitions_of_case
 from xinfang.cases.lifecycle import EVENT_LABELS, FINISHED_STATES
 from xinfang.cases.models import (
     Assignment,
@@ -37,16 +45,10 @@ from xinfang.cases.models import (
     State,
     YearlyTarget,
 )
+from xinfang.cases.routing import facts_for_case
 from xinfang.core.admin import ServiceWritesAdmin
 from xinfang.deadlines.clocks import PROVISIONAL_LABEL, provisional_note
-from xinfang.deadlines.selectors import (
-    case_clocks,
-    case_due_on_provisional_years,
-    overdue,
-    overdue_cases_without_explanation,
-    stored_date_provisional_years,
-    with_due_on_calendar,
-)
+from xinfang.deadlines.selectors import stored_date_provisional_years
 from xinfang.orgs.admin import acting
 from xinfang.petitions.admin import (
     HIDDEN_MATERIAL_NOTE,
@@ -55,9 +57,7 @@ from xinfang.petitions.admin import (
     identity_allowed,
     petitioners_table,
 )
-from xinfang.petitions.selectors import petitions_of_case
 from xinfang.routing.proposal import propose_routing
-from xinfang.routing.selectors import facts_for_case
 
 
 def _state_label(value: str) -> str:
@@ -462,13 +462,13 @@ class YearlyTargetAdmin(ServiceWritesAdmin):
     autocomplete_fields = ["department"]
 
     def service_create(self, request: HttpRequest, values: dict[str, Any]) -> Model:
-        return services.yearly_target_create(actor=acting(request), **values)
+        return targets.yearly_target_create(actor=acting(request), **values)
 
     def service_update(self, request: HttpRequest, obj: Any, changes: dict[str, Any]) -> Model:
-        return services.yearly_target_update(actor=acting(request), target=obj, changes=changes)
+        return targets.yearly_target_update(actor=acting(request), target=obj, changes=changes)
 
     def service_delete(self, request: HttpRequest, obj: Any) -> None:
-        services.yearly_target_delete(actor=acting(request), target=obj)
+        targets.yearly_target_delete(actor=acting(request), target=obj)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)

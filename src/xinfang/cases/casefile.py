@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from xinfang.cases.clocks import case_clocks
+from xinfang.cases.family import petitions_of_case
 from xinfang.cases.lifecycle import EVENT_LABELS
 from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.cases.protection import CaseProtection, PetitionerView, protection_for
 from xinfang.deadlines.clocks import ClockState
-from xinfang.deadlines.selectors import case_clocks
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import petitions_of_case
 
 
 @dataclass

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from xinfang.cases.models import PROCEDURE_CHECKLIST, Case, Category, Nature, PersonalOutcome
-from xinfang.petitions.selectors import petitions_of_case
+from xinfang.cases.family import petitions_of_case
+from xinfang.cases.models import PROCEDURE_CHECKLIST, Case, PersonalOutcome
+from xinfang.routing.terms import Category, Nature
 
 # The fields a closure is submitted with (Closure model columns a handler fills).
 CLOSURE_FIELDS = (

@@ -140,6 +140,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "raise_objection": frozenset({Role.LEADER}),
     "decide_objection": frozenset({Role.LEADER}),
     "reroute": frozenset({Role.LEADER}),
+    # The sender's leader withdraws the lower case when accepting its objection.
+    "withdraw": frozenset({Role.LEADER}),
     # Done by the reviewing department, not the one responsible for the case.
     "review_apply": frozenset({Role.REGISTRAR}),
     "review_decide": frozenset({Role.LEADER}),

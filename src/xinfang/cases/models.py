@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from xinfang.routing.terms import Category, HandlingMode, Nature
+
 
 class State(models.TextChoices):
     REGISTERED = "registered", "已登记"
@@ -20,36 +22,6 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回重新分办"
     REVIEWING = "reviewing", "复查中"
     REREVIEWING = "rereviewing", "复核中"
-
-
-class HandlingMode(models.TextChoices):
-    """R-ROUTE-7: the five handling modes; handling here is the default suggestion."""
-
-    SELF = "self", "自办"
-    TRANSFER = "transfer", "转办"
-    ASSIGN = "assign", "交办"
-    REFER = "refer", "转其他部门"
-    FILE = "file", "存查"
-
-
-class Category(models.TextChoices):
-    """R-CAT-1 to R-CAT-5: the notice's four kinds of matter, and matters outside the remit."""
-
-    ORGANIZATION_WORK = "organization_work", "党的建设、领导班子和组织干部制度"
-    MISCONDUCT = "misconduct", "领导干部和组织干部工作中的不正之风"
-    POLICY_HISTORY = "policy_history", "落实政策和历史遗留问题"
-    PERSONAL_REQUEST = "personal_request", "入党和参加工作时间、离退休、职级待遇"
-    OUTSIDE_REMIT = "outside_remit", "不属于组织部门业务范围"
-
-
-class Nature(models.TextChoices):
-    """What the petitioner does: decides which closure records are required (R-CLOSE-4/5)."""
-
-    ACCUSATION = "accusation", "检举揭发"
-    APPEAL = "appeal", "申诉"
-    REQUEST = "request", "要求解决个人问题"
-    SUGGESTION = "suggestion", "意见建议"
-    OTHER = "other", "其他"
 
 
 class ReviewStage(models.TextChoices):
@@ -555,3 +527,205 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.department}）"
+
+
+# --- Routing decisions and objections (R-ROUTE-1) ----------------------------------------
+
+
+class RoutingDecision(models.Model):
+    """R-ROUTE-1: the proposal shown, the decision taken, and why they differ when they do.
+
+    Written by the case services in the transaction that decides the handling mode."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name="案件",
+        on_delete=models.PROTECT,
+        related_name="routing_decisions",
+    )
+    proposed_mode = models.CharField("建议处理方式", max_length=16)
+    proposed_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="建议承办部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_department_name = models.CharField("建议承办部门名称", max_length=100, blank=True)
+    proposal_reasons = models.JSONField("建议理由", default=list)
+    proposal_rules = models.JSONField("依据条款", default=list)
+    proposed_key_case = models.BooleanField("建议列为重点案件", default=False)
+    decided_mode = models.CharField("决定处理方式", max_length=16)
+    decided_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="决定承办部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_department_name = models.CharField("决定承办部门名称", max_length=100, blank=True)
+    followed = models.BooleanField("采纳建议")
+    deviation_reason = models.TextField("未采纳建议的理由", blank=True)
+    decided_by = models.ForeignKey(
+        "orgs.User", verbose_name="决定人", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("决定时间")
+
+    class Meta:
+        # Kept from when the model lived in the routing app: the move changed no table.
+        db_table = "routing_routingdecision"
+        verbose_name = "分办决定"
+        verbose_name_plural = "分办决定"
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.decided_mode}"
+
+    def get_proposed_mode_label(self) -> str:
+        return HandlingMode(self.proposed_mode).label
+
+    def get_decided_mode_label(self) -> str:
+        return HandlingMode(self.decided_mode).label
+
+
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    ACCEPTED = "accepted", "已同意，重新分办"
+    REJECTED = "rejected", "不同意，维持交转办"
+
+
+class Objection(models.Model):
+    """A lower department's objection to a case sent to it wrongly (issue 3), within the
+    objection window; the sender accepts (the case is routed again) or rejects it."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name="交转办",
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+    reasons = models.TextField("异议理由")
+    suggested_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="建议承办部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    raised_by = models.ForeignKey(
+        "orgs.User", verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField("提出时间")
+    status = models.CharField(
+        "处理结果", max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "orgs.User",
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision_reasons = models.TextField("处理意见", blank=True)
+
+    class Meta:
+        # Kept from when the model lived in the routing app: the move changed no table.
+        db_table = "routing_objection"
+        verbose_name = "交转办异议"
+        verbose_name_plural = "交转办异议"
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"异议：{self.reasons[:30]}"
+
+
+# --- Clock extensions and pauses (2022 rules) ---------------------------------------------
+
+
+class Extension(models.Model):
+    """A handling-time extension approved by the department's head, told to the petitioner."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="信访事项", on_delete=models.PROTECT, related_name="extensions"
+    )
+    rule_set = models.ForeignKey(
+        "deadlines.RuleSet",
+        verbose_name="批准时施行的规则集",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    days = models.PositiveIntegerField("延长天数")
+    reason = models.TextField("延期理由")
+    legal_basis = models.TextField("依据")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField("批准日期")
+    petitioner_told_on = models.DateField("告知信访人日期")
+    petitioner_told_how = models.CharField("告知方式", max_length=50)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        # Kept from when the model lived in the deadlines app: the move changed no table.
+        db_table = "deadlines_extension"
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+        ordering = ["case", "approved_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 延期{self.days}日"
+
+
+class Pause(models.Model):
+    """A period during which the case's clocks stand still (中止计时); open while end_on is empty.
+
+    Days from start_on up to the day before end_on are not counted.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name="信访事项", on_delete=models.PROTECT, related_name="pauses"
+    )
+    reason = models.TextField("中止理由")
+    legal_basis = models.TextField("依据")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    start_on = models.DateField("中止日期")
+    end_on = models.DateField("恢复计时日期", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="恢复计时批准人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        # Kept from when the model lived in the deadlines app: the move changed no table.
+        db_table = "deadlines_pause"
+        verbose_name = "中止计时"
+        verbose_name_plural = "中止计时"
+        ordering = ["case", "start_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(end_on__isnull=True),
+                name="pause_one_open_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 中止计时 {self.start_on}–{self.end_on or ''}"

@@ -28,9 +28,10 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
+from xinfang.cases.family import petitions_of_case
 from xinfang.cases.models import Case
-from xinfang.core import protect
 from xinfang.orgs.models import Department, Level, Role, User
+from xinfang.petitions import protect
 from xinfang.petitions.models import (
     Attachment,
     ConcernedCadre,
@@ -41,7 +42,6 @@ from xinfang.petitions.models import (
     PetitionPetitioner,
     Respondent,
 )
-from xinfang.petitions.selectors import petitions_of_case
 
 HIDDEN = "（已隐去）"
 HIDDEN_MATERIAL_NOTE = "信件全文、接谈记录和附件可能含有信访人身份信息，已随身份一并隐去。"

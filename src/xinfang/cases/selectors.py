@@ -13,9 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from xinfang.cases.models import Case, HandlingMode, State, Step, YearlyTarget
+from xinfang.cases.clocks import overdue
+from xinfang.cases.family import petitions_of_case
+from xinfang.cases.lifecycle import FINISHED_STATES
+from xinfang.cases.models import Case, State, Step, YearlyTarget
 from xinfang.orgs.models import Department, User
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Interview, Petition
+from xinfang.routing.terms import HandlingMode
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,6 @@ def key_case_count(department: Department, start: dt.date, end: dt.date) -> int:
 def case_step(case: Case) -> Step:
     """R-INTAKE-1: where the case stands in the six steps. A registered visit whose interview
     is recorded stands at 接谈; everything else follows from the state."""
-    from xinfang.petitions.models import Interview
-    from xinfang.petitions.selectors import petitions_of_case
 
     if (
         case.state == State.REGISTERED
@@ -158,8 +160,6 @@ class Workload:
 
 def staff_workload(department: Department, today: dt.date | None = None) -> list[Workload]:
     """R-STAFF-1: each staff member's petition duty and the open cases they handle."""
-    from xinfang.cases.lifecycle import FINISHED_STATES
-    from xinfang.deadlines.selectors import overdue
 
     today = today or timezone.localdate()
     handled = Case.objects.filter(handler__department=department)

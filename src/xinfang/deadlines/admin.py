@@ -13,11 +13,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
+from xinfang.cases.models import Extension, Pause
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines import services
 from xinfang.deadlines.calendar import calendar_missing_years
 from xinfang.deadlines.forms import CalendarYearForm
-from xinfang.deadlines.models import CalendarDay, ClockRule, Extension, Pause, RuleSet
+from xinfang.deadlines.models import CalendarDay, ClockRule, RuleSet
 
 
 class YearFilter(admin.SimpleListFilter):

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from xinfang.deadlines.models import CalendarDay, CalendarYear
+
 ONE_DAY = dt.timedelta(days=1)
 
 # Other processes see an administrator's edit within this many seconds.
@@ -137,8 +139,6 @@ class WorkingCalendar:
 
 
 def _load_year(year: int) -> dict[dt.date, bool]:
-    from xinfang.deadlines.models import CalendarDay
-
     return dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
 
 
@@ -147,8 +147,6 @@ _shared_loaded_at = 0.0
 
 
 def _load_known_years() -> list[int]:
-    from xinfang.deadlines.models import CalendarYear
-
     return list(CalendarYear.objects.values_list("year", flat=True))
 
 
@@ -220,8 +218,6 @@ def calendar_missing_years(today: dt.date) -> list[int]:
 
     A clock reaching into such a year is provisional (暂定), so the admin warns.
     """
-    from xinfang.deadlines.models import CalendarYear
-
     wanted = [today.year, today.year + 1]
     present = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
     return [year for year in wanted if year not in present]

@@ -42,8 +42,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from xinfang.cases import services as cs
-from xinfang.cases.models import Assignment, Case, Category, Nature, State
+from xinfang.cases import actions as cs
+from xinfang.cases.actions import petition_register
+from xinfang.cases.models import Assignment, Case, State
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import check_digit
 from xinfang.demo import text as T
@@ -59,13 +60,9 @@ from xinfang.orgs.models import (
     User,
 )
 from xinfang.orgs.services import cadre_create, department_create, jurisdiction_create, staff_create
-from xinfang.petitions.models import AnonymousTreatment, Channel, Source
-from xinfang.petitions.services import (
-    InterviewInput,
-    PetitionerInput,
-    RespondentInput,
-    petition_register,
-)
+from xinfang.petitions.models import Channel, Source
+from xinfang.petitions.services import InterviewInput, PetitionerInput, RespondentInput
+from xinfang.routing.terms import AnonymousTreatment, Category, Nature
 
 SEED = 19870729  # the founding notice's date
 DEMO_PASSWORD = "demo12345"

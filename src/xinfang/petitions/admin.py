@@ -25,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.models import Case, Category, Nature
+from xinfang.cases.models import Case
 from xinfang.cases.protection import HIDDEN_MATERIAL_NOTE, CaseProtection, protection_for
 from xinfang.orgs.admin import may_view_cases
 from xinfang.orgs.models import User
@@ -36,6 +36,7 @@ from xinfang.petitions.models import (
     Petition,
     Respondent,
 )
+from xinfang.routing.terms import Category, Nature
 
 
 class ReadOnlyAdminMixin:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from xinfang.core import protect
+from xinfang.core.keys import current_key_id
+from xinfang.routing.terms import AnonymousTreatment
 
 
 class Channel(models.TextChoices):
@@ -21,13 +22,6 @@ class Source(models.TextChoices):
     DIRECT = "direct", "信访人直接反映"
     UPPER_LEVEL = "upper_level", "上级转交办"
     OTHER_DEPARTMENT = "other_department", "其他部门转来"
-
-
-class AnonymousTreatment(models.TextChoices):
-    """R-INTAKE-4: 区别对待 — investigate specific, verifiable facts; otherwise keep."""
-
-    INVESTIGATE = "investigate", "反映问题具体、可查，予以调查"
-    KEEP = "keep", "内容笼统、无从查证，存查备考"
 
 
 class Petitioner(models.Model):
@@ -49,7 +43,7 @@ class Petitioner(models.Model):
     # key in use when the row is written, so `rotate_data_key` can tell re-keyed rows from
     # the rest and resume after a crash. "" marks rows written before key ids existed.
     key_id = models.CharField(
-        max_length=16, blank=True, default=protect.current_key_id, editable=False, db_index=True
+        max_length=16, blank=True, default=current_key_id, editable=False, db_index=True
     )
 
     class Meta:

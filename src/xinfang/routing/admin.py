@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
+from xinfang.cases.models import Objection, RoutingDecision
 from xinfang.core.admin import ServiceWritesAdmin
 from xinfang.orgs.admin import acting
 from xinfang.routing import services
-from xinfang.routing.models import Objection, ReferralRule, RoutingDecision
+from xinfang.routing.models import ReferralRule
 from xinfang.routing.selectors import describe_rule, describe_rules
 
 

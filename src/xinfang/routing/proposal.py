@@ -23,10 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from xinfang.cases.models import Category, HandlingMode
 from xinfang.orgs.models import LEVEL_RANK, CadreRank, DepartmentKind, Level
-from xinfang.petitions.models import AnonymousTreatment
 from xinfang.routing.rules import is_own_organization_department, same_level_main_leader_conflicts
+from xinfang.routing.terms import AnonymousTreatment, Category, HandlingMode
 
 # --- facts -------------------------------------------------------------------------------
 
@@ -623,3 +622,14 @@ def department_instead(facts: RoutingFacts, department_id: int, jurisdiction_id:
         if above is not None:
             return above.name
     return "上一级组织部门"
+
+
+def proposal_followed(proposal: RoutingProposal, mode: str, department_id: int | None) -> bool:
+    """R-ROUTE-1: the decision follows the proposal when mode and department agree; a
+    referral the proposal could not name a department for follows it whatever department is
+    chosen."""
+    if proposal.mode != mode:
+        return False
+    if proposal.department is None:
+        return mode == HandlingMode.REFER
+    return department_id is not None and proposal.department.id == department_id

@@ -1,6 +1,6 @@
 # Data key fingerprint and per-row key ids (issue 6, "Keys that are checked").
 
-import xinfang.core.protect
+import xinfang.core.keys
 from django.db import migrations, models
 
 
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='petitioner',
             name='key_id',
-            field=models.CharField(blank=True, db_index=True, default=xinfang.core.protect.current_key_id, editable=False, max_length=16),
+            field=models.CharField(blank=True, db_index=True, default=xinfang.core.keys.current_key_id, editable=False, max_length=16),
         ),
         migrations.CreateModel(
             name='DataKeyFingerprint',

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.core import keys
+from xinfang.petitions import keys
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ Encryption is Fernet (AES-128-CBC with HMAC-SHA256); the matching hash is HMAC-S
 under a key derived from the same secret, so the hash reveals nothing without the key.
 
 Before every encryption and keyed hash the key is compared with the fingerprint recorded
-in the database (core/keys.py): under a missing, malformed or wrong key nothing is
+in the database (petitions/keys.py): under a missing, malformed or wrong key nothing is
 written or looked up, even if the check at start was bypassed.
 """
 
@@ -15,11 +15,12 @@ from cryptography.fernet import InvalidToken
 from django.core.exceptions import ImproperlyConfigured
 
 from xinfang.core import keys
+from xinfang.petitions.keys import verify
 
 
 def _verified() -> keys.Keyring:
     ring = keys.current_keyring()
-    keys.verify(ring)
+    verify(ring)
     return ring
 
 
@@ -46,15 +47,3 @@ def match_hash(value: str) -> str:
     if not value:
         return ""
     return _verified().match_hash(value)
-
-
-def current_key_id() -> str:
-    """The id of the key in use, stored on each row it writes ("" if there is none).
-
-    A field default (petitions.Petitioner.key_id): the rows are written only after
-    `encrypt`/`match_hash` have verified this very key against the database.
-    """
-    try:
-        return keys.current_keyring().key_id
-    except keys.DataKeyError:
-        return ""

@@ -1,4 +1,5 @@
-"""Reads about petitions. Petitioners' identity is read only through cases.protection."""
+"""A case's family: the first case and every case sent down from it, which share their
+petitions. Petitioners' identity is read only through cases.protection."""
 
 from __future__ import annotations
 

@@ -1,0 +1,49 @@
+"""Sealing a file (R-CLOSE-7)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from xinfang.cases.actions.base import transition
+from xinfang.cases.models import Assignment, Case, ReviewKind, ReviewStage, State
+from xinfang.core.errors import RuleViolation
+from xinfang.deadlines.selectors import clock_due_on
+from xinfang.orgs.models import User
+
+
+def _refuse_archive_in_review_window(case: Case) -> None:
+    """Under rules with a review chain, a closed file stays open while the petitioner may
+    still apply for 复查 (or 复核): archiving would seal what a review may change."""
+    if case.state != State.CLOSED or case.review_stage == ReviewStage.FINAL:
+        return
+    if case.review_stage == ReviewStage.NONE:
+        code = "review_apply"
+        since = timezone.localdate(case.closed_at) if case.closed_at else None
+    else:
+        code = "rereview_apply"
+        last = case.reviews.filter(kind=ReviewKind.REVIEW).order_by("-decided_at").first()
+        since = timezone.localdate(last.decided_at) if last and last.decided_at else None
+    last_day = clock_due_on(code, since) if since else None
+    if last_day is not None and timezone.localdate() <= last_day:
+        raise RuleViolation(
+            f"申请{'复查' if code == 'review_apply' else '复核'}的期限至{last_day:%Y年%m月%d日}"
+            "届满，期满后方可归档。"
+        )
+
+
+def case_archive(*, actor: User, case: Case) -> Case:
+    """R-CLOSE-7: seal the file under an archive number; nothing changes afterwards."""
+    with transition(case, "archive", actor=actor) as step:
+        case = step.case
+        _refuse_archive_in_review_window(case)
+        accepted = Assignment.objects.filter(child=case, accepted_at__isnull=False).exists()
+        if case.result_required and not accepted:
+            raise RuleViolation("上级要报结果的案件，须经上级审核通过后方可归档（R-CLOSE-6）。")
+        now = timezone.now()
+        case.archived_at = now
+        case.archive_number = f"档{timezone.localdate(now).year}-{case.number}"
+        step.write(
+            payload={"archive_number": case.archive_number},
+            fields=["archived_at", "archive_number"],
+        )
+    return case

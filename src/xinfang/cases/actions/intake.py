@@ -1,0 +1,362 @@
+"""Registering petitions (R-INTAKE-1 to 6, R-REPEAT-4): the only code that opens a case
+from a petition, adds a repeat to one, or records a further interview or attachment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.cases.actions.base import lock_case
+from xinfang.cases.lifecycle import FROZEN_STATES, require_action_role
+from xinfang.cases.models import Case, ReviewStage, State
+from xinfang.cases.numbering import next_case_number
+from xinfang.cases.routing import refuse_if_family_holders_may_not_hold
+from xinfang.cases.timeline import append_event, append_record
+from xinfang.core.errors import RuleViolation
+from xinfang.orgs.models import Department, User
+from xinfang.petitions.attachments import check_uploads
+from xinfang.petitions.models import (
+    Attachment,
+    ConcernedCadre,
+    Interview,
+    Petition,
+    Petitioner,
+    PetitionPetitioner,
+    Respondent,
+    Source,
+)
+from xinfang.petitions.respondents import RespondentInput, place_respondent
+from xinfang.petitions.services import (
+    ConcernedCadreInput,
+    InterviewInput,
+    PetitionerInput,
+    concerned_cadre_row,
+    interview_create,
+    petitioner_find_or_create,
+    respondent_row,
+    validate_interview,
+    validate_petitioners,
+    validate_registration,
+)
+
+
+@dataclass
+class Registration:
+    """What registration tells the registrar (R-INTAKE-5): first petition or repeat."""
+
+    petition: Petition
+    case: Case
+    is_first: bool
+    is_repeat: bool
+    earlier_petitions: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _require_role(actor: User, action: str) -> Department:
+    dept = actor.department
+    if dept is None:
+        raise RuleViolation("您不属于任何部门，不能办理信访业务。")
+    require_action_role(actor, action)
+    return dept
+
+
+def petition_register(
+    *,
+    actor: User,
+    channel: str,
+    received_on: dt.date,
+    summary: str,
+    content: str,
+    category: str,
+    nature: str,
+    petitioners: Sequence[PetitionerInput] = (),
+    is_anonymous: bool = False,
+    anonymous_treatment: str = "",
+    anonymous_reason: str = "",
+    is_collective: bool = False,
+    head_count: int = 1,
+    collective_origin: str = "",
+    source: str = Source.DIRECT,
+    source_department: Department | None = None,
+    source_reference: str = "",
+    respondents: Sequence[RespondentInput] = (),
+    interview: InterviewInput | None = None,
+    repeat_of: Case | None = None,
+    concerned_cadre: ConcernedCadreInput | None = None,
+) -> Registration:
+    """Register one petition (R-INTAKE-1): a new case, or a repeat linked to `repeat_of`
+    (R-REPEAT-4). Every bad input is reported at once, in Chinese, and nothing is written.
+    A personal request names the cadre it concerns (`concerned_cadre`, R-CAT-4), not as a
+    respondent."""
+    dept = _require_role(actor, "register")
+    errors: list[str] = []
+    validate_registration(
+        dept=dept,
+        channel=channel,
+        received_on=received_on,
+        summary=summary,
+        content=content,
+        category=category,
+        nature=nature,
+        petitioners=petitioners,
+        is_anonymous=is_anonymous,
+        anonymous_treatment=anonymous_treatment,
+        anonymous_reason=anonymous_reason,
+        is_collective=is_collective,
+        head_count=head_count,
+        source=source,
+        source_department=source_department,
+        source_reference=source_reference,
+        respondents=respondents,
+        interview=interview,
+        concerned_cadre=concerned_cadre,
+        errors=errors,
+    )
+    checked = validate_petitioners(petitioners, errors)
+    # R-PROTECT-1: every respondent placed in the org tree before anything is written.
+    placed = [place_respondent(r, i) for i, r in enumerate(respondents, start=1)]
+    errors += [problem for _r, problem in placed if problem]
+    respondents = [r for r, _problem in placed]
+    if repeat_of is not None and repeat_of.department_id != dept.pk and errors == []:
+        errors.append("只能关联本部门的案件；其他部门的案件请另行登记。")
+    if errors:
+        raise RuleViolation(errors)
+
+    now = timezone.now()
+    with transaction.atomic():
+        people = [(petitioner_find_or_create(p, idn), p) for p, idn in checked]
+        earlier = 0
+        if people:
+            # R-INTAKE-5: the same person is found by ID number (one Petitioner row) or, for
+            # those registered without one, by the same phone number (keyed hash).
+            # Ids first, each from an indexed column: an OR across the join scanned every link.
+            ids = {person.pk for (person, _seen), _p in people}
+            # Only people registered without an ID number are looked up by phone.
+            phones = [
+                person.phone_hash
+                for (person, _s), _p in people
+                if person.phone_hash and not person.id_number_hash
+            ]
+            if phones:
+                ids |= set(
+                    Petitioner.objects.filter(phone_hash__in=phones).values_list("pk", flat=True)
+                )
+            earlier = (
+                PetitionPetitioner.objects.filter(petitioner_id__in=ids)
+                .values("petition_id")
+                .distinct()
+                .count()
+            )
+        is_repeat = repeat_of is not None
+        # R-INTAKE-5: first letter / first visit unless the person or the matter is known.
+        is_first = not is_repeat and earlier == 0
+        notes: list[str] = []
+        case = _case_for_petition(
+            actor=actor,
+            dept=dept,
+            repeat_of=repeat_of,
+            summary=summary,
+            category=category,
+            nature=nature,
+            is_collective=is_collective,
+            now=now,
+            notes=notes,
+        )
+        # 2022 rules: after 复核 the same matter on the same facts is not accepted again; the
+        # petition is still registered (R-INTAKE-1) and says so. Judged on the locked case
+        # the repeat went to (merges followed), or the sealed one a new case points back to.
+        matter = case.previous_case if case.previous_case_id else case
+        not_accepted = (
+            "该信访事项已经复核终结，对同一事实和理由提出的信访请求不再受理。"
+            if is_repeat and matter is not None and matter.review_stage == ReviewStage.FINAL
+            else ""
+        )
+        petition = Petition.objects.create(
+            case=case,
+            channel=channel,
+            received_on=received_on,
+            registered_at=now,
+            receiving_department=dept,
+            registrar=actor,
+            summary=summary.strip(),
+            content=content.strip(),
+            category=category,
+            nature=nature,
+            is_anonymous=is_anonymous,
+            anonymous_treatment=anonymous_treatment if is_anonymous else "",
+            anonymous_reason=anonymous_reason.strip() if is_anonymous else "",
+            is_collective=is_collective,
+            head_count=max(head_count, len(people), 1),
+            collective_origin=collective_origin.strip(),
+            source=source,
+            source_department=source_department,
+            source_reference=source_reference.strip(),
+            is_repeat=is_repeat,
+            is_first=is_first,
+            not_accepted_reason=not_accepted,
+        )
+        PetitionPetitioner.objects.bulk_create(
+            [
+                PetitionPetitioner(
+                    petition=petition, petitioner=person, is_representative=p.is_representative
+                )
+                for (person, _seen), p in people
+            ]
+        )
+        rows = Respondent.objects.bulk_create([respondent_row(petition, r) for r in respondents])
+        covered: list[Petition | Respondent | Interview | ConcernedCadre] = [petition, *rows]
+        if concerned_cadre is not None:
+            cadre_row = concerned_cadre_row(petition, concerned_cadre)
+            cadre_row.save()
+            covered.append(cadre_row)
+        if is_repeat and respondents:
+            # R-ROUTE-3: a repeat naming a department's own main leader may not join a case
+            # that department holds (here, or a case sent down from it); refused before
+            # anything is kept (one transaction).
+            refuse_if_family_holders_may_not_hold(
+                case, doing="接收反映其问题的重信重访并入其办理的案件"
+            )
+        if interview is not None:
+            covered.append(interview_create(petition, interview))
+        append_event(
+            case,
+            kind="register" if not is_repeat or case.event_count == 0 else "add_petition",
+            actor=actor,
+            from_state="" if case.event_count == 0 else case.state,
+            to_state=case.state,
+            payload={
+                "petition": petition.pk,
+                "channel": channel,
+                "received_on": received_on,
+                "is_first": is_first,
+                "is_repeat": is_repeat,
+                "is_collective": is_collective,
+                "is_anonymous": is_anonymous,
+                "source": source,
+            },
+            records=covered,  # R-PROTECT-2: what the case rests on, digested in the chain
+        )
+    if not_accepted:
+        notes.append(not_accepted)
+    if earlier:
+        notes.append(f"该信访人此前已有{earlier}件信访记录，属重复信访人。")
+    elif is_first:
+        notes.append("初信初访：请认真办理，避免形成重信重访（R-INTAKE-5）。")
+    return Registration(
+        petition=petition,
+        case=case,
+        is_first=is_first,
+        is_repeat=is_repeat,
+        earlier_petitions=earlier,
+        notes=notes,
+    )
+
+
+def _case_for_petition(
+    *,
+    actor: User,
+    dept: Department,
+    repeat_of: Case | None,
+    summary: str,
+    category: str,
+    nature: str,
+    is_collective: bool,
+    now: dt.datetime,
+    notes: list[str],
+) -> Case:
+    if repeat_of is not None:
+        case = Case.objects.select_for_update().get(pk=repeat_of.pk)
+        # A case merged into another lives on there (R-REPEAT-4): follow it, on locked rows.
+        while case.state == State.MERGED and case.merged_into_id is not None:
+            case = Case.objects.select_for_update().get(pk=case.merged_into_id)
+        if case.state not in FROZEN_STATES:
+            if is_collective and not case.is_collective:
+                case.is_collective = True
+                case.save(update_fields=["is_collective"])
+            notes.append(f"已作为重信重访关联到案件{case.number}（R-REPEAT-4）。")
+            return case
+        # An archived file is sealed (R-CLOSE-7): the repeat opens a new case that points back.
+        notes.append(
+            f"原案件{case.number}{State(case.state).label}，重复信访另立新案并注明原案件。"
+        )
+        previous: Case | None = case
+    else:
+        previous = None
+    return Case.objects.create(
+        number=next_case_number(dept, timezone.localdate(now).year),
+        department=dept,
+        previous_case=previous,
+        title=summary.strip(),
+        category=category,
+        nature=nature,
+        is_collective=is_collective,
+        registered_at=now,
+        report_upward=False,
+    )
+
+
+def interview_record(*, actor: User, petition: Petition, interview: InterviewInput) -> Interview:
+    """R-INTAKE-2: a further interview with a visitor already registered."""
+    errors: list[str] = []
+    validate_interview(interview, errors)
+    if errors:
+        raise RuleViolation(errors)
+    with transaction.atomic():
+        case = lock_case(petition.case, actor=actor, action="add_interview")
+        record = interview_create(petition, interview)
+        append_record(
+            case,
+            kind="interview",
+            actor=actor,
+            payload={"petition": petition.pk, "interview": record.pk},
+            records=[record],
+        )
+    return record
+
+
+def attachment_add(*, actor: User, petition: Petition, upload: UploadedFile) -> Attachment:
+    """Attach one file within the size and type limits (R-INTAKE-1)."""
+    return attachments_add(actor=actor, petition=petition, uploads=[upload])[0]
+
+
+def attachments_add(
+    *, actor: User, petition: Petition, uploads: Sequence[UploadedFile]
+) -> list[Attachment]:
+    """Attach several files, all or none (R-INTAKE-1): every file is checked before anything
+    is written (petitions/attachments.py), and a failure while writing removes the files
+    already stored, so no row and no file outlives a refusal."""
+    checked = check_uploads(uploads)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = lock_case(petition.case, actor=actor, action="add_attachment")
+            for item in checked:
+                att = Attachment.objects.create(
+                    petition=petition,
+                    file=item.upload,
+                    original_name=item.name[:200],
+                    content_type=item.content_type,
+                    size=item.size,
+                    sha256=item.sha256,
+                    uploaded_by=actor,
+                    uploaded_at=timezone.now(),
+                )
+                stored.append(att)
+                append_record(
+                    case,
+                    kind="attachment",
+                    actor=actor,
+                    # References only: the file's name and digest are the petitioner's
+                    # (R-PROTECT-1).
+                    payload={"petition": petition.pk, "attachment": att.pk},
+                )
+    except BaseException:
+        for att in stored:
+            att.file.storage.delete(att.file.name)
+        raise
+    return stored

@@ -1,0 +1,426 @@
+"""Deciding how a case is handled (R-ROUTE-1, R-ROUTE-7): here, sent down, referred, kept,
+merged; and the receiving department signing for a case sent to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.cases.actions.base import (
+    DECISION_FIELDS,
+    _raise,
+    _required,
+    lock_case,
+    transition,
+)
+from xinfang.cases.clocks import case_due_on
+from xinfang.cases.lifecycle import ACTION_LABELS, FROZEN_STATES
+from xinfang.cases.models import Assignment, Case, Referral
+from xinfang.cases.numbering import next_case_number
+from xinfang.cases.routing import (
+    facts_for_case,
+    refuse_if_department_may_not_hold,
+    refuse_if_family_holders_may_not_hold,
+    respondents_of_case,
+    routing_decision_record,
+)
+from xinfang.cases.timeline import append_event, append_record
+from xinfang.core.errors import RuleViolation
+from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
+from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
+from xinfang.routing.proposal import propose_routing
+from xinfang.routing.terms import HandlingMode
+
+
+def _department_above(department: Department, kind: str) -> Department | None:
+    """The department of `kind` in the jurisdiction one level up, if any."""
+    parent_id = department.jurisdiction.parent_id
+    if parent_id is None:
+        return None
+    return (
+        Department.objects.select_related("jurisdiction")
+        .filter(jurisdiction_id=parent_id, kind=kind)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _organization_department_above(department: Department) -> Department | None:
+    return _department_above(department, DepartmentKind.ORGANIZATION)
+
+
+def _at_prefecture_or_above(department: Department) -> bool:
+    level = department.jurisdiction.level
+    return level != Level.UNIT and LEVEL_RANK[Level(level)] <= LEVEL_RANK[Level.PREFECTURE]
+
+
+def _decide(
+    case: Case,
+    mode: HandlingMode,
+    *,
+    actor: User,
+    routing_note: str,
+    department: Department | None,
+    department_name: str = "",
+    key_case: bool | None = None,
+) -> tuple[dict[str, Any], Department | None]:
+    """Decide the handling mode: the proposal is computed and recorded beside the decision
+    (R-ROUTE-1), key cases marked (R-ROUTE-5). Returns the event payload and, for important
+    matters, the organization department one level above the handling one (R-ROUTE-4)."""
+    proposal = propose_routing(facts_for_case(case))
+    decision = routing_decision_record(
+        case=case,
+        proposal=proposal,
+        mode=mode,
+        department=department,
+        department_name=department_name,
+        reason=routing_note,
+        actor=actor,
+    )
+    key = proposal.is_key_case if key_case is None else key_case
+    if key and not (mode == HandlingMode.SELF and _at_prefecture_or_above(case.department)):
+        if key_case:
+            raise RuleViolation(
+                "重点案件由地级以上组织部门直接查办，须决定自办（R-ROUTE-5）。",
+                rules=("R-ROUTE-5",),
+            )
+        key = False
+    case.is_key_case = key
+    case.handling_mode = mode
+    case.mode_decided_at = decision.decided_at
+    follow = None
+    if proposal.follow_up_department is not None and department is not None:
+        follow = _organization_department_above(department)
+    payload = {
+        "mode": mode,
+        "routing_decision": decision.pk,
+        "proposal": proposal.headline,
+        "proposal_rules": list(proposal.rules),
+        "followed": decision.followed,
+        "routing_note": routing_note.strip(),
+        "key_case": key,
+    }
+    return payload, follow
+
+
+def case_handle_here(
+    *,
+    actor: User,
+    case: Case,
+    handler: User | None = None,
+    routing_note: str = "",
+    key_case: bool | None = None,
+) -> Case:
+    """R-ROUTE-7: 自办 — the default handling mode, with the named handler (承办人) whose
+    workload it counts in (R-STAFF-1)."""
+    if handler is not None and (
+        handler.department_id != case.department_id or not handler.has_role(Role.HANDLER)
+    ):
+        raise RuleViolation(f"{handler}不是本部门的承办人，不能指定其承办。")
+    with transition(case, "handle_here", actor=actor, with_department=True) as step:
+        case = step.case
+        # R-ROUTE-3: a routing note can justify departing from the proposal, never this.
+        refuse_if_department_may_not_hold(case, case.department, doing="自办")
+        payload, follow = _decide(
+            case,
+            HandlingMode.SELF,
+            actor=actor,
+            routing_note=routing_note,
+            department=case.department,
+            key_case=key_case,
+        )
+        case.handler = handler
+        case.follow_department = follow
+        case.due_on = case_due_on(case)
+        payload.update({"handler": handler.pk if handler else None, "due_on": case.due_on})
+        step.write(
+            payload=payload,
+            fields=[*DECISION_FIELDS, "handler", "follow_department", "due_on"],
+        )
+    return case
+
+
+def _check_receiver(case: Case, to_department: Department, *, down: bool) -> list[str]:
+    errors: list[str] = []
+    if to_department.pk == case.department_id:
+        errors.append("不能转交给本部门。")
+        return errors
+    # R-ROUTE-3: never to the same-level organization department of a main leader.
+    refuse_if_department_may_not_hold(
+        case, to_department, doing="接收转交的本案", respondents=respondents_of_case(case)
+    )
+    if down:
+        own = case.department.jurisdiction
+        target = to_department.jurisdiction
+        if target.pk == own.pk or not target.path.startswith(own.path):
+            errors.append(
+                f"{to_department.name}不是本级以下的部门，不能向其转办或交办（R-ROUTE-1）。"
+            )
+        if not to_department.handles_petitions:
+            errors.append(f"{to_department.name}未启用本系统办理信访，请改用“转其他部门”。")
+    return errors
+
+
+def _send_down(
+    *,
+    actor: User,
+    case: Case,
+    to_department: Department,
+    action: str,
+    note: str,
+    routing_note: str,
+) -> Assignment:
+    mode = HandlingMode.TRANSFER if action == "transfer_down" else HandlingMode.ASSIGN
+    with transition(case, action, actor=actor, with_department=True) as step:
+        case = step.case
+        # R-ROUTE-3: a main leader's own organization department may not decide where below
+        # it his case is investigated (交办 would even bring the result back to it): it may
+        # only send the case up or refer it out.
+        refuse_if_department_may_not_hold(case, case.department, doing=ACTION_LABELS[action])
+        _raise(_check_receiver(case, to_department, down=True), rules=("R-ROUTE-1",))
+        now = timezone.now()
+        payload, follow = _decide(
+            case, mode, actor=actor, routing_note=routing_note, department=to_department
+        )
+        child = Case.objects.create(
+            number=next_case_number(to_department, timezone.localdate(now).year),
+            department=to_department,
+            root_id=case.petitions_root_id,
+            parent=case,
+            title=case.title,
+            category=case.category,
+            nature=case.nature,
+            is_collective=case.is_collective,
+            report_upward=case.report_upward,
+            is_key_case=False,
+            result_required=mode == HandlingMode.ASSIGN,
+            registered_at=now,
+            follow_department=follow,
+        )
+        assignment = Assignment.objects.create(
+            case=case,
+            child=child,
+            mode=mode,
+            from_department=case.department,
+            to_department=to_department,
+            note=note.strip(),
+            sent_at=now,
+        )
+        # R-CLOSE-1: a result required three months after assignment (1987 set); under the
+        # 2022 set the handling clock. Derived by the deadlines app, never typed in.
+        due_on = case_due_on(child)
+        Case.objects.filter(pk=child.pk).update(due_on=due_on)
+        Assignment.objects.filter(pk=assignment.pk).update(due_on=due_on)
+        child.due_on = assignment.due_on = due_on
+        if mode == HandlingMode.TRANSFER:
+            due_on = None
+        payload.update(
+            {
+                "to_department": to_department.pk,
+                "child": child.pk,
+                "due_on": due_on,
+                "note": note.strip(),
+            }
+        )
+        case.due_on = due_on
+        step.write(payload=payload, fields=[*DECISION_FIELDS, "due_on"])
+        # R-INTAKE-6: the receiver's case records where it came from.
+        append_event(
+            child,
+            kind="received_from_upper",
+            actor=actor,
+            from_state="",
+            to_state=child.state,
+            payload={
+                "parent": case.pk,
+                "mode": mode,
+                "from_department": case.department_id,
+                "due_on": child.due_on,
+            },
+        )
+    return assignment
+
+
+def case_transfer_down(
+    *, actor: User, case: Case, to_department: Department, note: str = "", routing_note: str = ""
+) -> Assignment:
+    """转办: handled below without a required result; the sender keeps following (R-SUPER-2)."""
+    return _send_down(
+        actor=actor,
+        case=case,
+        to_department=to_department,
+        action="transfer_down",
+        note=note,
+        routing_note=routing_note,
+    )
+
+
+def case_assign_down(
+    *, actor: User, case: Case, to_department: Department, note: str = "", routing_note: str = ""
+) -> Assignment:
+    """交办: handled below, result due in three months (R-CLOSE-1)."""
+    return _send_down(
+        actor=actor,
+        case=case,
+        to_department=to_department,
+        action="assign_down",
+        note=note,
+        routing_note=routing_note,
+    )
+
+
+def assignment_receive(*, actor: User, assignment: Assignment) -> Assignment:
+    """The receiving department signs for a case sent down (签收)."""
+    with transaction.atomic():
+        child = lock_case(assignment.child, actor=actor, action="receive_assignment")
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.received_at is not None:
+            return assignment
+        assignment.received_at = timezone.now()
+        assignment.save(update_fields=["received_at"])
+        # Under the 2022 rules the receiver's handling clock runs from receipt: re-derive.
+        child.due_on = case_due_on(child)
+        assignment.due_on = child.due_on
+        assignment.save(update_fields=["due_on"])
+        append_event(
+            child,
+            kind="receive_assignment",
+            actor=actor,
+            from_state=child.state,
+            to_state=child.state,
+            payload={"assignment": assignment.pk, "due_on": child.due_on},
+            save_fields=["due_on"],
+        )
+    return assignment
+
+
+def case_refer(
+    *,
+    actor: User,
+    case: Case,
+    reason: str,
+    explanation: str,
+    explained_on: dt.date | None,
+    explained_how: str,
+    to_department: Department | None = None,
+    to_department_name: str = "",
+    routing_note: str = "",
+) -> Referral:
+    """R-ROUTE-6: refer outside the remit, with the explanation given to the petitioner."""
+    name = to_department.name if to_department else to_department_name
+    errors: list[str] = []
+    _required(errors, to_department_name=name, reason=reason)
+    if not explanation.strip() or explained_on is None or not explained_how.strip():
+        errors.append("转其他部门办理，须记录向信访人解释的内容、日期和方式（R-ROUTE-6）。")
+    if explained_on is not None and explained_on > timezone.localdate():
+        errors.append("解释日期不能晚于今天。")
+    _raise(errors, rules=("R-ROUTE-6",))
+    with transition(case, "refer", actor=actor, with_department=True) as step:
+        case = step.case
+        if to_department is not None:
+            _raise(_check_receiver(case, to_department, down=False), rules=("R-ROUTE-1",))
+        assert explained_on is not None
+        referral = Referral.objects.create(
+            case=case,
+            to_department=to_department,
+            to_department_name=name.strip(),
+            reason=reason.strip(),
+            explanation=explanation.strip(),
+            explained_on=explained_on,
+            explained_how=explained_how.strip(),
+            created_at=timezone.now(),
+        )
+        payload, _ = _decide(
+            case,
+            HandlingMode.REFER,
+            actor=actor,
+            routing_note=routing_note,
+            department=to_department,
+            department_name=name,
+        )
+        payload.update({"referral": referral.pk, "to": name})
+        step.write(
+            payload=payload,
+            fields=DECISION_FIELDS,
+            records=[referral],
+        )
+    return referral
+
+
+def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -> Case:
+    """存查: kept for reference (e.g. an anonymous letter with nothing verifiable, R-INTAKE-4)."""
+    errors: list[str] = []
+    _required(errors, reason=reason)
+    _raise(errors)
+    with transition(case, "file", actor=actor, with_department=True) as step:
+        case = step.case
+        # R-ROUTE-3: shelving a letter about one's own main leader is deciding on it too.
+        refuse_if_department_may_not_hold(case, case.department, doing="存查")
+        payload, _ = _decide(
+            case,
+            HandlingMode.FILE,
+            actor=actor,
+            routing_note=routing_note,
+            department=case.department,
+        )
+        payload["reason"] = reason.strip()
+        step.write(
+            payload=payload,
+            fields=DECISION_FIELDS,
+        )
+    return case
+
+
+def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
+    """R-REPEAT-4: a registration found to repeat another case of the same department."""
+    errors: list[str] = []
+    _required(errors, reason=reason)
+    if into.pk == case.pk:
+        errors.append("不能并入案件本身。")
+    if into.department_id != case.department_id:
+        errors.append("只能并入本部门的案件。")
+    if into.state in FROZEN_STATES:
+        errors.append("目标案件已归档或已并案，不能并入。")
+    _raise(errors, rules=("R-REPEAT-4",))
+    with transition(case, "merge", actor=actor) as step:
+        case = step.case
+        if case.parent_id is not None:
+            # Its petitions belong to the upper case, which waits for this one (R-SUPER-2):
+            # a wrongly sent case is objected to, not merged away.
+            raise RuleViolation(
+                "上级转交办的案件不能并案；如交转办有误，请向上级提出异议。", rules=("R-REPEAT-4",)
+            )
+        target = Case.objects.select_for_update().select_related("department").get(pk=into.pk)
+        if target.state in FROZEN_STATES:  # checked again on the locked row
+            raise RuleViolation("目标案件已归档或已并案，不能并入。", rules=("R-REPEAT-4",))
+        # R-ROUTE-3: merging puts this case's respondents into every case of the target's
+        # family that a department holds (the target, or a case sent down from it).
+        refuse_if_family_holders_may_not_hold(
+            target,
+            doing="将本案并入其办理的案件",
+            respondents=[*respondents_of_case(case), *respondents_of_case(target)],
+        )
+        moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
+        Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
+        # R-PROTECT-2: the moved petitions, their respondents and interviews now belong to
+        # the target; its timeline covers them as they now are.
+        covered: list[Any] = list(Petition.objects.filter(pk__in=moved))
+        covered += Respondent.objects.filter(petition_id__in=moved)
+        covered += Interview.objects.filter(petition_id__in=moved)
+        covered += ConcernedCadre.objects.filter(petition_id__in=moved)
+        append_record(
+            target,
+            kind="merged_in",
+            actor=actor,
+            payload={"from": case.pk, "petitions": moved},
+            records=covered,
+        )
+        case.merged_into = target
+        step.write(
+            payload={"into": into.pk, "reason": reason.strip()},
+            fields=["merged_into"],
+        )
+    return case

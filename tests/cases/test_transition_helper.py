@@ -1,0 +1,107 @@
+"""The one transition helper (cases/actions/base.py): the table decides, the caller writes
+exactly one event, and nothing outside the helper sets a case's state."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.builders import register
+from tests.orgtree import Tree
+from xinfang.cases.actions.base import transition
+from xinfang.cases.models import Case, CaseEvent, State
+from xinfang.core.errors import RuleViolation
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "xinfang"
+
+
+def test_an_allowed_move_writes_the_state_and_one_event(tree: Tree) -> None:
+    case = register(tree.city_staff)
+    with transition(case, "read", actor=tree.city_staff) as step:
+        assert step.to == State.READ
+        step.write(payload={"text": "阅"})
+    case.refresh_from_db()
+    assert case.state == State.READ
+    assert list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True)) == [
+        "register",
+        "read",
+    ]
+
+
+def test_the_table_refuses_with_a_chinese_message(tree: Tree) -> None:
+    case = register(tree.city_staff)
+    with (
+        pytest.raises(RuleViolation, match="案件当前状态为“已登记”，不能进行“批准结案”操作"),
+        transition(case, "approve_closure", actor=tree.city_staff),
+    ):
+        pass  # pragma: no cover - never reached
+
+
+def test_a_custom_refusal_names_the_state(tree: Tree) -> None:
+    case = register(tree.city_staff)
+    with (
+        pytest.raises(RuleViolation, match=r"^不能在“已登记”时这样做$"),
+        transition(case, "archive", actor=tree.city_staff, refused="不能在“{state}”时这样做"),
+    ):
+        pass  # pragma: no cover - never reached
+
+
+def test_a_transition_that_writes_nothing_is_an_error_and_leaves_nothing(tree: Tree) -> None:
+    case = register(tree.city_staff)
+    with (
+        pytest.raises(RuntimeError, match="ended without writing its change"),
+        transition(case, "read", actor=tree.city_staff) as step,
+    ):
+        step.case.title = "改了标题却没有写入事件"
+    case.refresh_from_db()
+    assert case.state == State.REGISTERED
+    assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+def test_a_second_event_in_one_transition_is_refused(tree: Tree) -> None:
+    case = register(tree.city_staff)
+    with (
+        pytest.raises(RuntimeError, match="exactly one event"),
+        transition(case, "read", actor=tree.city_staff) as step,
+    ):
+        step.write(payload={})
+        step.write(payload={})
+    assert Case.objects.get(pk=case.pk).state == State.REGISTERED
+    assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+def test_the_actor_is_checked_before_the_table(tree: Tree) -> None:
+    case = register(tree.city_staff)
+    with (
+        pytest.raises(
+            RuleViolation, match=r"只有责任部门（临江市委组织部）可以办理此案件（R-ROUTE-1）"
+        ),
+        transition(case, "read", actor=tree.county_staff),
+    ):
+        pass  # pragma: no cover - never reached
+
+
+def _state_assignments(path: Path) -> list[int]:
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr == "state":
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_state_is_set_outside_the_helper() -> None:
+    """Only Transition.write assigns `.state` (the demo copies a state it read into its own
+    in-memory object, which it never saves)."""
+    found = {
+        str(p.relative_to(SRC)): _state_assignments(p)
+        for p in SRC.rglob("*.py")
+        if "migrations" not in p.parts
+    }
+    assert {k: v for k, v in found.items() if v} == {
+        "cases/actions/base.py": [100],
+        "demo/generate.py": [1715],
+    }
