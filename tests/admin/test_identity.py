@@ -9,10 +9,10 @@ from django.urls import reverse
 from tests.admin.conftest import Login
 from tests.builders import VALID_ID, RespondentInput, register
 from tests.orgtree import Tree
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, IdentityRead
 from xinfang.cases.protection import can_see_identity
 from xinfang.orgs.models import User
-from xinfang.petitions.models import IdentityRead, Petition
+from xinfang.petitions.models import Petition
 
 NAME = "王建华"
 PHONE = "13800000000"

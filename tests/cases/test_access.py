@@ -10,8 +10,9 @@ from tests.builders import RespondentInput, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to, get_case_for_user
+from xinfang.cases.models import IdentityRead
 from xinfang.cases.protection import HIDDEN, can_see_identity, protection_for
-from xinfang.petitions.models import IdentityRead, Petition
+from xinfang.petitions.models import Petition
 
 
 def test_department_sees_own_cases_only(tree: Tree) -> None:

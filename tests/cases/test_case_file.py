@@ -12,8 +12,7 @@ from tests.builders import RespondentInput, register, to_closed
 from tests.clients import staff_client
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
-from xinfang.cases.models import Case
-from xinfang.petitions.models import IdentityRead
+from xinfang.cases.models import Case, IdentityRead
 
 
 def _archived(tree: Tree) -> Case:

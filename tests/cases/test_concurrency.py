@@ -14,10 +14,10 @@ from django.db import connection, connections
 from tests.builders import register, to_read
 from tests.orgtree import build_tree
 from xinfang.cases import actions as cs
+from xinfang.cases import routing as case_routing
 from xinfang.cases.actions import reading
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.core.errors import RuleViolation
-from xinfang.routing import selectors as routing_selectors
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
 def test_second_decision_waits_and_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     tree = build_tree()
     case = to_read(register(tree.county_staff), tree.county_staff)
-    slow = routing_selectors.facts_for_case
+    slow = case_routing.facts_for_case
 
     def facts_slowly(c: Case) -> Any:
         time.sleep(0.3)  # hold the lock long enough for the other thread to arrive

@@ -27,15 +27,9 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from tests.clients import staff_client
 from tests.protection.conftest import MAY_READ, World
+from xinfang.cases.models import IdentityRead
 from xinfang.cases.protection import PROTECTED_FIELDS
-from xinfang.petitions.models import (
-    Attachment,
-    ConcernedCadre,
-    IdentityRead,
-    Interview,
-    Petition,
-    Petitioner,
-)
+from xinfang.petitions.models import Attachment, ConcernedCadre, Interview, Petition, Petitioner
 
 # What the policy must protect, written out (the policy's own table must match it).
 PROTECTED: dict[type[Model], set[str]] = {

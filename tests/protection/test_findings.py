@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from tests.clients import staff_client
 from tests.protection.conftest import World
-from xinfang.cases.models import CaseEvent
-from xinfang.petitions.models import IdentityRead
+from xinfang.cases.models import CaseEvent, IdentityRead
 
 REFUSED = "网址中含有本页不支持的筛选或参数"
 

@@ -29,13 +29,12 @@ from django.db.models import Model
 from django.utils import timezone
 
 from xinfang.cases.family import petitions_of_case
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, IdentityRead
 from xinfang.orgs.models import Department, Level, Role, User
 from xinfang.petitions import protect
 from xinfang.petitions.models import (
     Attachment,
     ConcernedCadre,
-    IdentityRead,
     Interview,
     Petition,
     Petitioner,

@@ -26,7 +26,12 @@ from xinfang.routing.proposal import (
     department_instead,
     proposal_followed,
 )
-from xinfang.routing.rules import RespondentLike, refuse_own_main_leader
+from xinfang.routing.rules import (
+    RespondentLike,
+    following_department,
+    organization_department_kinds,
+    refuse_own_main_leader,
+)
 from xinfang.routing.selectors import referral_rules
 from xinfang.routing.terms import AnonymousTreatment, Category, HandlingMode
 
@@ -248,4 +253,26 @@ def routing_decision_record(
         deviation_reason=reason.strip(),
         decided_by=actor,
         decided_at=timezone.now(),
+    )
+
+
+def _jurisdiction_parent(j: Jurisdiction) -> Jurisdiction | None:
+    return j.parent
+
+
+def _organization_department(j: Jurisdiction) -> Department | None:
+    for kind in organization_department_kinds(j.level):
+        found = Department.objects.filter(jurisdiction=j, kind=kind).order_by("pk").first()
+        if found is not None:
+            return found
+    return None
+
+
+def following_department_of(department: Department) -> Department | None:
+    """R-ROUTE-4 (and R-CAT-1): the department that follows a matter `department` handles,
+    found by the one rule (routing.rules.following_department) over the org tree."""
+    return following_department(
+        department.jurisdiction,
+        parent=_jurisdiction_parent,
+        organization_department=_organization_department,
     )

@@ -293,19 +293,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class IdentityRead(models.Model):
-    """R-PROTECT-1: each read of a petitioner's identity, by whom and when."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
-    read_at = models.DateTimeField("查看时间")
-
-    class Meta:
-        verbose_name = "信访人身份查看记录"
-        verbose_name_plural = "信访人身份查看记录"
-
-    def __str__(self) -> str:
-        return f"{self.user} 查看 {self.read_at:%Y-%m-%d %H:%M}"

@@ -9,18 +9,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import normalize_id_number
 from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, Post, User
 from xinfang.petitions import protect
+from xinfang.petitions.attachments import Checked
 from xinfang.petitions.models import (
+    Attachment,
     Channel,
     ConcernedCadre,
     Interview,
     Petition,
     Petitioner,
+    PetitionPetitioner,
     Respondent,
     Source,
 )
@@ -266,3 +270,125 @@ def interview_create(petition: Petition, data: InterviewInput) -> Interview:
     )
     interview.receivers.set(list(data.receivers))
     return interview
+
+
+def earlier_petition_count(people: Sequence[Petitioner]) -> int:
+    """R-INTAKE-5: how many petitions the same people registered before. The same person is
+    found by ID number (one Petitioner row) or, for those registered without one, by the
+    same phone number (keyed hash)."""
+    if not people:
+        return 0
+    # Ids first, each from an indexed column: an OR across the join scanned every link.
+    ids = {person.pk for person in people}
+    # Only people registered without an ID number are looked up by phone.
+    phones = [p.phone_hash for p in people if p.phone_hash and not p.id_number_hash]
+    if phones:
+        ids |= set(Petitioner.objects.filter(phone_hash__in=phones).values_list("pk", flat=True))
+    return (
+        PetitionPetitioner.objects.filter(petitioner_id__in=ids)
+        .values("petition_id")
+        .distinct()
+        .count()
+    )
+
+
+def petition_write(
+    *,
+    case_id: int,
+    registrar: User,
+    department: Department,
+    now: dt.datetime,
+    channel: str,
+    received_on: dt.date,
+    summary: str,
+    content: str,
+    category: str,
+    nature: str,
+    is_anonymous: bool,
+    anonymous_treatment: str,
+    anonymous_reason: str,
+    is_collective: bool,
+    head_count: int,
+    collective_origin: str,
+    source: str,
+    source_department: Department | None,
+    source_reference: str,
+    is_repeat: bool,
+    is_first: bool,
+    not_accepted_reason: str,
+    people: Sequence[tuple[Petitioner, bool]],
+    respondents: Sequence[RespondentInput],
+    concerned_cadre: ConcernedCadreInput | None,
+    interview: InterviewInput | None,
+) -> tuple[Petition, list[Model]]:
+    """Write one validated petition of case `case_id` with its petitioners (and whether each
+    is a representative), respondents, the cadre a personal request concerns and the
+    interview. Returns the petition and every row written, for the case's timeline to
+    digest (R-PROTECT-2). Called by the registration action inside its transaction."""
+    petition = Petition.objects.create(
+        case_id=case_id,
+        channel=channel,
+        received_on=received_on,
+        registered_at=now,
+        receiving_department=department,
+        registrar=registrar,
+        summary=summary.strip(),
+        content=content.strip(),
+        category=category,
+        nature=nature,
+        is_anonymous=is_anonymous,
+        anonymous_treatment=anonymous_treatment if is_anonymous else "",
+        anonymous_reason=anonymous_reason.strip() if is_anonymous else "",
+        is_collective=is_collective,
+        head_count=max(head_count, len(people), 1),
+        collective_origin=collective_origin.strip(),
+        source=source,
+        source_department=source_department,
+        source_reference=source_reference.strip(),
+        is_repeat=is_repeat,
+        is_first=is_first,
+        not_accepted_reason=not_accepted_reason,
+    )
+    PetitionPetitioner.objects.bulk_create(
+        [
+            PetitionPetitioner(petition=petition, petitioner=person, is_representative=rep)
+            for person, rep in people
+        ]
+    )
+    rows = Respondent.objects.bulk_create([respondent_row(petition, r) for r in respondents])
+    covered: list[Model] = [petition, *rows]
+    if concerned_cadre is not None:
+        cadre_row = concerned_cadre_row(petition, concerned_cadre)
+        cadre_row.save()
+        covered.append(cadre_row)
+    if interview is not None:
+        covered.append(interview_create(petition, interview))
+    return petition, covered
+
+
+def petitions_move(petition_ids: Sequence[int], *, to_case_id: int) -> list[Model]:
+    """R-REPEAT-4: a merged case's petitions join the target case as repeats. Returns the
+    rows that now belong to the target (petitions, respondents, interviews, cadres
+    concerned), for its timeline to digest (R-PROTECT-2)."""
+    Petition.objects.filter(pk__in=petition_ids).update(
+        case_id=to_case_id, is_repeat=True, is_first=False
+    )
+    covered: list[Model] = list(Petition.objects.filter(pk__in=petition_ids))
+    covered += Respondent.objects.filter(petition_id__in=petition_ids)
+    covered += Interview.objects.filter(petition_id__in=petition_ids)
+    covered += ConcernedCadre.objects.filter(petition_id__in=petition_ids)
+    return covered
+
+
+def attachment_store(*, petition: Petition, item: Checked, actor: User) -> Attachment:
+    """Store one checked upload (petitions/attachments.py) on `petition`."""
+    return Attachment.objects.create(
+        petition=petition,
+        file=item.upload,
+        original_name=item.name[:200],
+        content_type=item.content_type,
+        size=item.size,
+        sha256=item.sha256,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )

@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from xinfang.orgs.models import LEVEL_RANK, CadreRank, DepartmentKind, Level
-from xinfang.routing.rules import is_own_organization_department, same_level_main_leader_conflicts
+from xinfang.routing.rules import (
+    at_prefecture_or_above,
+    following_department,
+    is_own_organization_department,
+    organization_department_kinds,
+    same_level_main_leader_conflicts,
+)
 from xinfang.routing.terms import AnonymousTreatment, Category, HandlingMode
 
 # --- facts -------------------------------------------------------------------------------
@@ -121,10 +127,7 @@ class OrgDirectory:
     def organization_department(self, j: JurisdictionFacts) -> DepartmentFacts | None:
         """The organization department of a jurisdiction; for a unit, its personnel
         department (机关和企业事业单位的组织、干部部门, R-COUNTY-5)."""
-        kinds = [DepartmentKind.ORGANIZATION.value]
-        if j.level == Level.UNIT:
-            kinds.append(DepartmentKind.PERSONNEL.value)
-        for kind in kinds:
+        for kind in organization_department_kinds(j.level):
             for d in self.departments:
                 if d.jurisdiction.id == j.id and d.kind == kind:
                     return d
@@ -244,12 +247,6 @@ def _is_important(facts: RoutingFacts) -> bool:
     """R-ROUTE-4 组织、干部工作中的重要问题: misconduct or organization work, about a
     leading cadre."""
     return facts.category in _CADRE_MATTERS and any(_is_leading_cadre(r) for r in facts.respondents)
-
-
-def _at_prefecture_or_above(d: DepartmentFacts) -> bool:
-    return (
-        d.jurisdiction.level != Level.UNIT and d.jurisdiction.rank <= LEVEL_RANK[Level.PREFECTURE]
-    )
 
 
 # --- the function ------------------------------------------------------------------------
@@ -480,14 +477,14 @@ def _route_by_management(
     if (
         key
         and target is not None
-        and not _at_prefecture_or_above(target)
-        and _at_prefecture_or_above(receiving)
+        and not at_prefecture_or_above(target.jurisdiction.level)
+        and at_prefecture_or_above(receiving.jurisdiction.level)
         and receiving.kind == DepartmentKind.ORGANIZATION
         and target.jurisdiction.is_within(receiving.jurisdiction)
         and not any(is_own_organization_department(r, receiving) for r in facts.respondents)
     ):
         target, target_j = receiving, receiving.jurisdiction
-    is_key = key and target is not None and _at_prefecture_or_above(target)
+    is_key = key and target is not None and at_prefecture_or_above(target.jurisdiction.level)
     if is_key and target is not None:
         reasons.append(
             _reason(
@@ -577,20 +574,20 @@ def _follow_up(
     """R-ROUTE-4: 上一级组织部门应当过问 — the organization department above the handler."""
     if not important or handler is None:
         return None
-    parent = facts.directory.parent(handler.jurisdiction)
-    while parent is not None:
-        above = facts.directory.organization_department(parent)
-        if above is not None:
-            reasons.append(
-                _reason(
-                    f"属组织、干部工作中的重要问题，由{handler.name}办理的同时，"
-                    f"上一级{above.name}应当过问、掌握办理情况",
-                    "R-ROUTE-4",
-                )
+    above = following_department(
+        handler.jurisdiction,
+        parent=facts.directory.parent,
+        organization_department=facts.directory.organization_department,
+    )
+    if above is not None:
+        reasons.append(
+            _reason(
+                f"属组织、干部工作中的重要问题，由{handler.name}办理的同时，"
+                f"上一级{above.name}应当过问、掌握办理情况",
+                "R-ROUTE-4",
             )
-            return above
-        parent = facts.directory.parent(parent)
-    return None
+        )
+    return above
 
 
 def rule_ids(reasons: Iterable[Reason]) -> tuple[str, ...]:

@@ -1,17 +1,21 @@
-"""Pure routing rules: functions of plain data, no database writes.
+"""Pure routing rules: functions of plain data, no database writes. One function per rule,
+each named so a reader finds it from the rule ID; the proposal (proposal.py) and the case
+actions (through cases/routing.py) use these and nothing else:
 
-R-ROUTE-3 lives here once. `is_own_organization_department` is the single definition of
-"this department is the main leader's own organization department"; the proposal
-(proposal.py) and every case service that leaves a case with a department (through
-`selectors.refuse_if_department_may_not_hold`) use it and nothing else.
+- R-ROUTE-3 (R-COUNTY-5 for units): `is_own_organization_department`,
+  `same_level_main_leader_conflicts`, `refuse_own_main_leader`;
+- R-ROUTE-4 (and R-CAT-1's reporting upward): `following_department`;
+- R-ROUTE-5: `at_prefecture_or_above`;
+- R-COUNTY-5: `organization_department_kinds`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from xinfang.core.errors import RuleViolation
+from xinfang.orgs.models import LEVEL_RANK, DepartmentKind, Level
 
 
 class _Jurisdictional(Protocol):
@@ -81,3 +85,41 @@ def refuse_own_main_leader(
         f"组织部门，不能{doing}，应由{instead()}办理（R-ROUTE-3）。",
         rules=("R-ROUTE-3",),
     )
+
+
+def organization_department_kinds(level: str) -> tuple[str, ...]:
+    """R-COUNTY-5: the kinds of department that are a jurisdiction's organization department,
+    in order of preference: the 组织部; for an agency or enterprise (a unit), also its
+    personnel department (机关和企业事业单位的组织、干部部门)."""
+    if level == Level.UNIT:
+        return (DepartmentKind.ORGANIZATION.value, DepartmentKind.PERSONNEL.value)
+    return (DepartmentKind.ORGANIZATION.value,)
+
+
+def at_prefecture_or_above(level: str) -> bool:
+    """R-ROUTE-5: 地级以上组织部门 — a jurisdiction at prefecture level or above (a unit, whatever
+    it answers to, is not one) may handle key cases directly."""
+    return level != Level.UNIT and LEVEL_RANK[Level(level)] <= LEVEL_RANK[Level.PREFECTURE]
+
+
+J = TypeVar("J")
+D = TypeVar("D")
+
+
+def following_department(
+    jurisdiction: J,
+    *,
+    parent: Callable[[J], J | None],
+    organization_department: Callable[[J], D | None],
+) -> D | None:
+    """R-ROUTE-4: 上一级组织部门应当过问 — the organization department of the nearest
+    jurisdiction above `jurisdiction` that has one (R-CAT-1 reports upward to the same
+    department). `parent` and `organization_department` read whichever tree the caller has:
+    the proposal's plain facts or the database."""
+    above = parent(jurisdiction)
+    while above is not None:
+        found = organization_department(above)
+        if found is not None:
+            return found
+        above = parent(above)
+    return None

@@ -22,12 +22,8 @@ from xinfang.orgs.models import Department, User
 from xinfang.petitions.attachments import check_uploads
 from xinfang.petitions.models import (
     Attachment,
-    ConcernedCadre,
     Interview,
     Petition,
-    Petitioner,
-    PetitionPetitioner,
-    Respondent,
     Source,
 )
 from xinfang.petitions.respondents import RespondentInput, place_respondent
@@ -35,10 +31,11 @@ from xinfang.petitions.services import (
     ConcernedCadreInput,
     InterviewInput,
     PetitionerInput,
-    concerned_cadre_row,
+    attachment_store,
+    earlier_petition_count,
     interview_create,
+    petition_write,
     petitioner_find_or_create,
-    respondent_row,
     validate_interview,
     validate_petitioners,
     validate_registration,
@@ -130,28 +127,7 @@ def petition_register(
     now = timezone.now()
     with transaction.atomic():
         people = [(petitioner_find_or_create(p, idn), p) for p, idn in checked]
-        earlier = 0
-        if people:
-            # R-INTAKE-5: the same person is found by ID number (one Petitioner row) or, for
-            # those registered without one, by the same phone number (keyed hash).
-            # Ids first, each from an indexed column: an OR across the join scanned every link.
-            ids = {person.pk for (person, _seen), _p in people}
-            # Only people registered without an ID number are looked up by phone.
-            phones = [
-                person.phone_hash
-                for (person, _s), _p in people
-                if person.phone_hash and not person.id_number_hash
-            ]
-            if phones:
-                ids |= set(
-                    Petitioner.objects.filter(phone_hash__in=phones).values_list("pk", flat=True)
-                )
-            earlier = (
-                PetitionPetitioner.objects.filter(petitioner_id__in=ids)
-                .values("petition_id")
-                .distinct()
-                .count()
-            )
+        earlier = earlier_petition_count([person for (person, _seen), _p in people])
         is_repeat = repeat_of is not None
         # R-INTAKE-5: first letter / first visit unless the person or the matter is known.
         is_first = not is_repeat and earlier == 0
@@ -176,44 +152,34 @@ def petition_register(
             if is_repeat and matter is not None and matter.review_stage == ReviewStage.FINAL
             else ""
         )
-        petition = Petition.objects.create(
-            case=case,
+        petition, covered = petition_write(
+            case_id=case.pk,
+            registrar=actor,
+            department=dept,
+            now=now,
             channel=channel,
             received_on=received_on,
-            registered_at=now,
-            receiving_department=dept,
-            registrar=actor,
-            summary=summary.strip(),
-            content=content.strip(),
+            summary=summary,
+            content=content,
             category=category,
             nature=nature,
             is_anonymous=is_anonymous,
-            anonymous_treatment=anonymous_treatment if is_anonymous else "",
-            anonymous_reason=anonymous_reason.strip() if is_anonymous else "",
+            anonymous_treatment=anonymous_treatment,
+            anonymous_reason=anonymous_reason,
             is_collective=is_collective,
-            head_count=max(head_count, len(people), 1),
-            collective_origin=collective_origin.strip(),
+            head_count=head_count,
+            collective_origin=collective_origin,
             source=source,
             source_department=source_department,
-            source_reference=source_reference.strip(),
+            source_reference=source_reference,
             is_repeat=is_repeat,
             is_first=is_first,
             not_accepted_reason=not_accepted,
+            people=[(person, p.is_representative) for (person, _seen), p in people],
+            respondents=respondents,
+            concerned_cadre=concerned_cadre,
+            interview=interview,
         )
-        PetitionPetitioner.objects.bulk_create(
-            [
-                PetitionPetitioner(
-                    petition=petition, petitioner=person, is_representative=p.is_representative
-                )
-                for (person, _seen), p in people
-            ]
-        )
-        rows = Respondent.objects.bulk_create([respondent_row(petition, r) for r in respondents])
-        covered: list[Petition | Respondent | Interview | ConcernedCadre] = [petition, *rows]
-        if concerned_cadre is not None:
-            cadre_row = concerned_cadre_row(petition, concerned_cadre)
-            cadre_row.save()
-            covered.append(cadre_row)
         if is_repeat and respondents:
             # R-ROUTE-3: a repeat naming a department's own main leader may not join a case
             # that department holds (here, or a case sent down from it); refused before
@@ -221,8 +187,6 @@ def petition_register(
             refuse_if_family_holders_may_not_hold(
                 case, doing="接收反映其问题的重信重访并入其办理的案件"
             )
-        if interview is not None:
-            covered.append(interview_create(petition, interview))
         append_event(
             case,
             kind="register" if not is_repeat or case.event_count == 0 else "add_petition",
@@ -336,16 +300,7 @@ def attachments_add(
         with transaction.atomic():
             case = lock_case(petition.case, actor=actor, action="add_attachment")
             for item in checked:
-                att = Attachment.objects.create(
-                    petition=petition,
-                    file=item.upload,
-                    original_name=item.name[:200],
-                    content_type=item.content_type,
-                    size=item.size,
-                    sha256=item.sha256,
-                    uploaded_by=actor,
-                    uploaded_at=timezone.now(),
-                )
+                att = attachment_store(petition=petition, item=item, actor=actor)
                 stored.append(att)
                 append_record(
                     case,

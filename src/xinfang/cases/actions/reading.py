@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.cases.actions.base import _raise, _required, lock_case, transition
-from xinfang.cases.actions.routing import _organization_department_above
 from xinfang.cases.lifecycle import FINISHED_STATES
 from xinfang.cases.models import Case, Instruction
+from xinfang.cases.routing import following_department_of
 from xinfang.cases.timeline import append_record
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import User
@@ -146,7 +146,7 @@ def case_flag_report_upward(*, actor: User, case: Case, reason: str) -> Case:
         case.report_upward = True
         fields = ["report_upward"]
         if case.follow_department_id is None:
-            case.follow_department = _organization_department_above(case.department)
+            case.follow_department = following_department_of(case.department)
             fields.append("follow_department")
         case.save(update_fields=fields)
         append_record(

@@ -22,6 +22,7 @@ from xinfang.cases.models import Assignment, Case, Referral
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.routing import (
     facts_for_case,
+    following_department_of,
     refuse_if_department_may_not_hold,
     refuse_if_family_holders_may_not_hold,
     respondents_of_case,
@@ -29,32 +30,12 @@ from xinfang.cases.routing import (
 )
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
-from xinfang.orgs.models import LEVEL_RANK, Department, DepartmentKind, Level, Role, User
-from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
+from xinfang.orgs.models import Department, Role, User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import petitions_move
 from xinfang.routing.proposal import propose_routing
+from xinfang.routing.rules import at_prefecture_or_above
 from xinfang.routing.terms import HandlingMode
-
-
-def _department_above(department: Department, kind: str) -> Department | None:
-    """The department of `kind` in the jurisdiction one level up, if any."""
-    parent_id = department.jurisdiction.parent_id
-    if parent_id is None:
-        return None
-    return (
-        Department.objects.select_related("jurisdiction")
-        .filter(jurisdiction_id=parent_id, kind=kind)
-        .order_by("pk")
-        .first()
-    )
-
-
-def _organization_department_above(department: Department) -> Department | None:
-    return _department_above(department, DepartmentKind.ORGANIZATION)
-
-
-def _at_prefecture_or_above(department: Department) -> bool:
-    level = department.jurisdiction.level
-    return level != Level.UNIT and LEVEL_RANK[Level(level)] <= LEVEL_RANK[Level.PREFECTURE]
 
 
 def _decide(
@@ -81,7 +62,9 @@ def _decide(
         actor=actor,
     )
     key = proposal.is_key_case if key_case is None else key_case
-    if key and not (mode == HandlingMode.SELF and _at_prefecture_or_above(case.department)):
+    if key and not (
+        mode == HandlingMode.SELF and at_prefecture_or_above(case.department.jurisdiction.level)
+    ):
         if key_case:
             raise RuleViolation(
                 "重点案件由地级以上组织部门直接查办，须决定自办（R-ROUTE-5）。",
@@ -93,7 +76,7 @@ def _decide(
     case.mode_decided_at = decision.decided_at
     follow = None
     if proposal.follow_up_department is not None and department is not None:
-        follow = _organization_department_above(department)
+        follow = following_department_of(department)
     payload = {
         "mode": mode,
         "routing_decision": decision.pk,
@@ -404,13 +387,9 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
             respondents=[*respondents_of_case(case), *respondents_of_case(target)],
         )
         moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
-        Petition.objects.filter(pk__in=moved).update(case=target, is_repeat=True, is_first=False)
         # R-PROTECT-2: the moved petitions, their respondents and interviews now belong to
         # the target; its timeline covers them as they now are.
-        covered: list[Any] = list(Petition.objects.filter(pk__in=moved))
-        covered += Respondent.objects.filter(petition_id__in=moved)
-        covered += Interview.objects.filter(petition_id__in=moved)
-        covered += ConcernedCadre.objects.filter(petition_id__in=moved)
+        covered = petitions_move(moved, to_case_id=target.pk)
         append_record(
             target,
             kind="merged_in",
