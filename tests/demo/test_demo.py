@@ -17,7 +17,7 @@ from django.utils import timezone
 from xinfang.cases.lifecycle import FINISHED_STATES
 from xinfang.cases.models import Assignment, Case, Closure, ClosureStatus, OverdueExplanation
 from xinfang.cases.timeline import verify_chains
-from xinfang.demo.generate import DEMO_ACCOUNTS, DEMO_PASSWORD, FrozenClock, build_demo
+from xinfang.demo.build import DEMO_ACCOUNTS, DEMO_PASSWORD, FrozenClock, build_demo
 from xinfang.orgs.models import Department, DepartmentKind, PetitionDuty, User
 from xinfang.petitions.models import Interview, Petition, PetitionPetitioner
 
