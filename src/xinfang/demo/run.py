@@ -12,10 +12,12 @@ from typing import Any
 from django.utils import timezone
 
 from xinfang.cases import services as cs
-from xinfang.cases.models import Assignment, Case, Category, Nature, State
+from xinfang.cases.closure import closure_requirements
+from xinfang.cases.models import Assignment, Case, Nature, State
 from xinfang.demo import text as T
 from xinfang.demo.orgtree import Org
 from xinfang.demo.plan import SEED, CasePlan, PetitionPlan, Planner, fmt
+from xinfang.orgs.models import User
 from xinfang.petitions.services import (
     InterviewInput,
     PetitionerInput,
@@ -50,6 +52,9 @@ class CaseRun:
         self.child: Case | None = None
         self.assignment: Assignment | None = None
         self.dup: Case | None = None
+        # The named handlers (承办人) of the case handled here and of the case sent down.
+        self.handler: User | None = None
+        self.child_handler: User | None = None
         self.broken = False
         self.now = plan.first.when
 
@@ -110,8 +115,15 @@ class CaseRun:
         return reg.case
 
     def closure_data(self, case_nature: str, category: str, signed: bool) -> dict[str, Any]:
+        """A closure with exactly the parts `closure_requirements` asks for (R-CLOSE-3 to
+        R-CLOSE-5, R-CAT-4), in the matter's own words."""
         rng = self.rng
         issue = self.plan.issue
+        need = closure_requirements(
+            nature=case_nature,
+            category=category,
+            signed_accusation=signed and case_nature == Nature.ACCUSATION,
+        )
         i = rng.randrange(min(len(issue.facts), len(issue.decisions)))
         v = self.plan.vars
         today = timezone.localdate()
@@ -119,24 +131,18 @@ class CaseRun:
             "facts": fmt(issue.facts[i], v),
             "decision": fmt(issue.decisions[i], v),
             "policy_basis": rng.choice(issue.basis),
-            "procedure": [
-                "registered",
-                "investigated",
-                "respondent_heard",
-                "decision_approved",
-                "materials_complete",
-            ],
+            "procedure": list(need.procedure),
         }
-        if category == Category.PERSONAL_REQUEST:
+        if need.personal_outcome:
             data["personal_outcome"] = rng.choice(("granted", "special")) if i == 0 else "refused"
-        if case_nature in (Nature.APPEAL, Nature.REQUEST) or category == Category.PERSONAL_REQUEST:
+        if need.petitioner_opinion:
             ok = i == 0 or rng.random() < 0.5
             data["petitioner_opinion"] = rng.choice(
                 T.PETITIONER_OPINIONS_OK if ok else T.PETITIONER_OPINIONS_NOT_OK
             )
             data["conclusion_shown_on"] = today
             data["conclusion_shown_how"] = rng.choice(T.SHOWN_HOW)
-        if case_nature == Nature.ACCUSATION and signed:
+        if need.accuser_feedback:
             if rng.random() < 0.9:
                 data["feedback_on"] = today
                 data["feedback_how"] = rng.choice(T.FEEDBACK_HOW)
@@ -221,8 +227,12 @@ class CaseRun:
         leader = plan.org.leader(rng)
         assert self.case is not None
         if plan.route == "self":
+            self.handler = plan.org.handler(rng)
             self.case = cs.case_handle_here(
-                actor=leader, case=self.case, routing_note="按照干部管理权限，由本部门自办。"
+                actor=leader,
+                case=self.case,
+                handler=self.handler,
+                routing_note="按照干部管理权限，由本部门自办。",
             )
             return self.self_handling()
         if plan.route == "refer":
@@ -312,8 +322,9 @@ class CaseRun:
 
     def submit(self) -> None:
         assert self.case is not None
+        assert self.handler is not None
         cs.closure_submit(
-            actor=self.plan.org.handler(self.rng),
+            actor=self.handler,
             case=self.case,
             **self.closure_data(self.case.nature, self.case.category, self._signed()),
         )
@@ -358,9 +369,11 @@ class CaseRun:
 
     def child_handle(self) -> list[tuple[dt.datetime, Step]] | None:
         assert self.child is not None
+        self.child_handler = self._t().handler(self.rng)
         self.child = cs.case_handle_here(
             actor=self._t().leader(self.rng),
             case=self.child,
+            handler=self.child_handler,
             routing_note="上级交转办，本部门自办。",
         )
         fate = self.plan.fate
@@ -402,8 +415,9 @@ class CaseRun:
     def explain_overdue(self) -> None:
         assert self.child is not None
         today = timezone.localdate()
+        assert self.child_handler is not None
         cs.overdue_explain(
-            actor=self._t().handler(self.rng),
+            actor=self.child_handler,
             case=self.child,
             reason=self.rng.choice(T.OVERDUE_REASONS),
             new_expected_on=today + dt.timedelta(days=self.rng.randint(20, 60)),
@@ -411,8 +425,9 @@ class CaseRun:
 
     def child_submit(self) -> None:
         assert self.child is not None
+        assert self.child_handler is not None
         cs.closure_submit(
-            actor=self._t().handler(self.rng),
+            actor=self.child_handler,
             case=self.child,
             **self.closure_data(self.child.nature, self.child.category, self._signed()),
         )
