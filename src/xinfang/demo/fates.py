@@ -19,6 +19,8 @@ SELF_FATES = (
 ASSIGN_FATES = (
     "a_sent",
     "a_handling",
+    "a_half",  # being handled below, more than half the time used (R-CLOSE-2)
+    "a_due_soon",  # being handled below, due within 7 days (R-CLOSE-2)
     "a_overdue",
     "a_overdue_explained",
     "a_closing",
@@ -120,6 +122,10 @@ FATE_AGES: dict[str, tuple[int, int]] = {
     "archived": (90, 700),
     "a_sent": (1, 4),
     "a_handling": (10, 70),
+    # The planner picks the sending day from the clock itself (Planner.send_day); these
+    # windows are only the fallback.
+    "a_half": (55, 70),
+    "a_due_soon": (86, 88),
     "a_overdue": (110, 300),
     "a_overdue_explained": (120, 400),
     "a_closing": (30, 80),
@@ -155,6 +161,13 @@ class Coverage:
     merge: bool = False
     with_return: bool = False
     visit: bool = False
+    # One more repeat a few days before today, after the yearly archiving (R-REPEAT-4).
+    late_repeat: bool = False
+    # For the demo accounts' queues: the receiving organization's slug, the organization a
+    # case sent down goes to, and whether its first handler (the demo handler) handles it.
+    receiver: str = ""
+    target: str = ""
+    first_handler: bool = False
 
 
 COVERAGE = (
@@ -165,7 +178,7 @@ COVERAGE = (
     Coverage("closing", collective=True, visit=True),
     Coverage("closed", merge=True),
     Coverage("archived", with_return=True, repeats=1),
-    Coverage("archived", repeats=3),
+    Coverage("archived", repeats=3, late_repeat=True),
     Coverage("a_sent"),
     Coverage("a_handling", anonymous=True),
     Coverage("a_overdue"),
@@ -182,4 +195,14 @@ COVERAGE = (
     Coverage("referred_archived"),
     Coverage("filed", anonymous=True),
     Coverage("filed_archived", anonymous=True),
+    # Every queue of the demo accounts (望江市委组织部: dengji, chengban, lingdao; the
+    # province's dudao) holds something on the day the demo is built (cases/queues.py).
+    Coverage("registered", receiver="wj"),  # 待阅批
+    Coverage("handling", receiver="wj", first_handler=True),  # 我承办的案件
+    Coverage("closing", receiver="wj", first_handler=True),  # 待审批结案
+    Coverage("a_reported", receiver="wj"),  # 下级报结待审核, 交转办跟踪
+    Coverage("a_due_soon", receiver="qj", target="wj", first_handler=True),  # 7日内到期
+    Coverage("a_half", receiver="qj", target="wj", first_handler=True),  # 时间过半
+    Coverage("a_overdue", receiver="qj", target="wj", first_handler=True),  # 逾期未说明
+    Coverage("a_overdue_explained", receiver="qj", target="wj", first_handler=True),
 )

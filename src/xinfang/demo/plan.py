@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from xinfang.cases.models import Nature
 from xinfang.core.idnumber import check_digit
+from xinfang.deadlines.clocks import DUE_SOON_DAYS
+from xinfang.deadlines.models import ClockCode
+from xinfang.deadlines.selectors import clock_due_on
 from xinfang.demo import text as T
 from xinfang.demo.fates import FATE_AGES, FATE_ROUTE, Coverage, fate_for, pick
 from xinfang.demo.orgtree import CadreInfo, Names, Org
@@ -72,6 +75,10 @@ class CasePlan:
     duplicate: PetitionPlan | None = None
     with_return: bool = False
     refer_to: Department | None = None
+    # The day the case is sent down, when its fate needs its clock at a given point today.
+    send_on: dt.date | None = None
+    # The receiving organization's first handler (the demo account) handles it.
+    first_handler: bool = False
 
 
 class _Vars(dict[str, str]):
@@ -129,6 +136,7 @@ class Planner:
         for fate in ("archived", "a_archived", "t_archived", "referred_archived", "filed_archived"):
             self.fate_ages[fate] = (min(day_of_year + 150, HISTORY_DAYS - 60), HISTORY_DAYS)
         self._candidate_cache: dict[int, list[CadreInfo]] = {}
+        self.by_slug = {o.slug: o for o in orgs}
 
     # People -------------------------------------------------------------------------
 
@@ -212,8 +220,10 @@ class Planner:
 
     def draw_case(self, index: int, want: Coverage | None) -> CasePlan:
         rng = self.rng
-        for _attempt in range(200):
+        for _attempt in range(2000):
             org = rng.choices(self.receivers, self.receiver_weights)[0]
+            if want is not None and want.receiver:
+                org = self.by_slug[want.receiver]
             key = rng.choices(self.issue_keys, self.issue_weights)[0]
             if not self._allowed_issue(org, key):
                 continue
@@ -241,12 +251,19 @@ class Planner:
                     route = wanted_route
                 if route != wanted_route:
                     continue
+                if want.target and (target is None or target.slug != want.target):
+                    continue
                 lo, hi = self.fate_ages[want.fate]
                 age = rng.randint(lo, hi)
                 fate = want.fate
+                send_on = self.send_day(fate)
+                if send_on is not None:
+                    # Registered a few days before it is sent down on that day.
+                    age = (self.today - send_on).days + 4
             else:
                 age = rng.randint(1, HISTORY_DAYS)
                 fate = fate_for(route, age, rng)
+                send_on = None
             collective = (
                 (want.collective if want is not None else rng.random() < 0.1)
                 and (not anonymous)
@@ -264,7 +281,7 @@ class Planner:
             )
             if want is not None and want.collective and not collective:
                 continue
-            return self._case(
+            plan = self._case(
                 index,
                 org,
                 issue,
@@ -279,7 +296,32 @@ class Planner:
                 collective,
                 want,
             )
+            plan.send_on = send_on
+            plan.first_handler = want is not None and want.first_handler
+            return plan
         raise RuntimeError("could not draw a case")  # pragma: no cover - weights allow all
+
+    def send_day(self, fate: str) -> dt.date | None:
+        """For the clock fates, a weekday to send the case down on so that today its result
+        clock (R-CLOSE-1, the rule set in force) is due within 7 days (a_due_soon) or has
+        used 60 to 80 per cent of its time and is not yet due within 7 days (a_half). None
+        for other fates, or when the rule set has no result clock."""
+        if fate not in ("a_due_soon", "a_half"):
+            return None
+        for back in range(20, 150):
+            day = self.today - dt.timedelta(days=back)
+            if day.weekday() >= 5:
+                continue
+            due = clock_due_on(ClockCode.RESULT_REPORT, day)
+            if due is None:
+                return None
+            left = (due - self.today).days
+            # The latest due date within the window: the case stays in it longest.
+            if fate == "a_due_soon" and 0 <= left <= DUE_SOON_DAYS:
+                return day
+            if fate == "a_half" and left > DUE_SOON_DAYS and 0.6 <= back / (due - day).days <= 0.8:
+                return day
+        return None
 
     def _respondent_and_home(self, org: Org, issue: T.Issue) -> tuple[CadreInfo | None, Org]:
         rng = self.rng
@@ -393,6 +435,10 @@ class Planner:
             if t >= self.end:
                 break
             plan.repeats.append(self._repeat(plan, home, t))
+        if want is not None and want.late_repeat:
+            late = self.snap(self.end - dt.timedelta(days=rng.uniform(4, 9)))
+            if late < self.end and (not plan.repeats or plan.repeats[-1].when < late):
+                plan.repeats.append(self._repeat(plan, home, late))
         if (want is not None and want.merge) or (want is None and rng.random() < 0.03):
             dup_when = when + dt.timedelta(days=rng.uniform(0.5, 6))
             if dup_when < self.end - dt.timedelta(days=1):

@@ -219,6 +219,12 @@ class CaseRun:
         )
         if self.plan.fate == "read":
             return None
+        if self.plan.send_on is not None:
+            # Sent down on the planned day, so its clock stands where the fate needs it.
+            planned = dt.datetime.combine(
+                self.plan.send_on, dt.time(9, self.rng.randrange(60)), tzinfo=self.planner.tz
+            )
+            return [(max(planned, self.now + dt.timedelta(minutes=10)), self.decide)]
         return self.later([(0.1, 3, self.decide)])
 
     def decide(self) -> list[tuple[dt.datetime, Step]] | None:
@@ -227,7 +233,7 @@ class CaseRun:
         leader = plan.org.leader(rng)
         assert self.case is not None
         if plan.route == "self":
-            self.handler = plan.org.handler(rng)
+            self.handler = plan.org.handlers[0] if plan.first_handler else plan.org.handler(rng)
             self.case = cs.case_handle_here(
                 actor=leader,
                 case=self.case,
@@ -369,7 +375,10 @@ class CaseRun:
 
     def child_handle(self) -> list[tuple[dt.datetime, Step]] | None:
         assert self.child is not None
-        self.child_handler = self._t().handler(self.rng)
+        target = self._t()
+        self.child_handler = (
+            target.handlers[0] if self.plan.first_handler else target.handler(self.rng)
+        )
         self.child = cs.case_handle_here(
             actor=self._t().leader(self.rng),
             case=self.child,
@@ -377,7 +386,7 @@ class CaseRun:
             routing_note="上级交转办，本部门自办。",
         )
         fate = self.plan.fate
-        if fate in ("a_handling", "t_handling"):
+        if fate in ("a_handling", "a_half", "a_due_soon", "t_handling"):
             if self.rng.random() < 0.3:
                 return self.later([(2, 20, self.parent_instruct)])
             return None
