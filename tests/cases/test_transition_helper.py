@@ -103,5 +103,5 @@ def test_no_state_is_set_outside_the_helper() -> None:
     }
     assert {k: v for k, v in found.items() if v} == {
         "cases/actions/base.py": [100],
-        "demo/generate.py": [1715],
+        "demo/run.py": [499],
     }

@@ -14,10 +14,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from xinfang.cases.closure import closure_requirements_of
 from xinfang.cases.lifecycle import FINISHED_STATES
 from xinfang.cases.models import Assignment, Case, Closure, ClosureStatus, OverdueExplanation
+from xinfang.cases.queues import queues_for
 from xinfang.cases.timeline import verify_chains
-from xinfang.demo.generate import DEMO_ACCOUNTS, DEMO_PASSWORD, FrozenClock, build_demo
+from xinfang.demo.build import DEMO_ACCOUNTS, DEMO_PASSWORD, FrozenClock, build_demo
 from xinfang.orgs.models import Department, DepartmentKind, PetitionDuty, User
 from xinfang.petitions.models import Interview, Petition, PetitionPetitioner
 
@@ -97,6 +99,74 @@ def _check_contents() -> None:
         assert user.is_staff and user.check_password(DEMO_PASSWORD)
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.has_role("administrator")
+    _check_handlers_and_closures()
+    _check_queues()
+
+
+def _check_handlers_and_closures() -> None:
+    # Every case handled here, at any level and also when sent down from above, names a
+    # handler of its own department.
+    handled = Case.objects.filter(handling_mode="self")
+    assert handled.filter(parent__isnull=False).exists()
+    assert not handled.filter(handler__isnull=True).exists()
+    assert not handled.exclude(handler__department=F("department")).exists()
+    assert not handled.exclude(handler__staff_roles__role="handler").exists()
+    # R-CLOSE-3..5, R-CAT-4: each closure has exactly the parts the rule function asks for.
+    closures = Closure.objects.select_related("case")
+    assert closures.exists()
+    for closure in closures:
+        need = closure_requirements_of(closure.case)
+        assert closure.procedure == list(need.procedure), closure.case.number
+        assert bool(closure.personal_outcome) == need.personal_outcome
+        assert bool(closure.petitioner_opinion) == need.petitioner_opinion
+        assert bool(closure.conclusion_shown_on) == need.petitioner_opinion
+        feedback = bool(closure.feedback_on) or bool(closure.no_feedback_reason)
+        assert feedback == need.accuser_feedback, closure.case.number
+
+
+# The queues each demo account opens with (cases/queues.py, docs/architecture.md).
+ACCOUNT_QUEUES = {
+    "dengji": ["to_read", "due_within_7_days", "overdue_without_explanation", "sent_down"],
+    "chengban": [
+        "my_cases",
+        "due_within_7_days",
+        "half_time_used",
+        "overdue_without_explanation",
+        "overdue_with_explanation",
+    ],
+    "lingdao": [
+        "to_read",
+        "closures_awaiting_approval",
+        "reports_awaiting_acceptance",
+        "due_within_7_days",
+        "half_time_used",
+        "overdue_without_explanation",
+        "overdue_with_explanation",
+        "sent_down",
+    ],
+    "dudao": [
+        "due_within_7_days",
+        "half_time_used",
+        "overdue_without_explanation",
+        "overdue_with_explanation",
+    ],
+    "admin": [],
+}
+
+
+def _check_queues() -> None:
+    """Every queue of every demo account holds something on the day the demo is built."""
+    today = timezone.localdate()
+    assert sorted(ACCOUNT_QUEUES) == sorted(a.username for a in DEMO_ACCOUNTS)
+    empty = []
+    for username, keys in ACCOUNT_QUEUES.items():
+        user = User.objects.get(username=username)
+        queues = queues_for(user)
+        assert [queue.key for queue in queues] == keys, username
+        empty += [
+            f"{username}:{queue.key}" for queue in queues if not queue.cases(user, today).exists()
+        ]
+    assert empty == []
 
 
 @pytest.mark.django_db

@@ -153,9 +153,6 @@ def overdue_cases_without_explanation(department: Department, today: dt.date) ->
     directly below it, so the upper level sees them too. An explanation counts when it was
     made on or after the due day; a paused case is not overdue.
     """
-    explained = OverdueExplanation.objects.annotate(
-        created_on=TruncDate("created_at", tzinfo=timezone.get_current_timezone())
-    ).filter(case=OuterRef("pk"), created_on__gte=OuterRef("due_on"))
     return (
         overdue(
             Case.objects.filter(
@@ -164,17 +161,30 @@ def overdue_cases_without_explanation(department: Department, today: dt.date) ->
             ),
             today,
         )
-        .exclude(Exists(explained))
+        .exclude(explained_since_due())
         .select_related("department")
         .order_by("due_on", "pk")
     )
 
 
+def explained_since_due() -> Exists:
+    """R-CLOSE-2: the case has an overdue explanation made on or after its due day (an
+    explanation given before a later due date does not count for it)."""
+    explained = OverdueExplanation.objects.annotate(
+        created_on=TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+    ).filter(case=OuterRef("pk"), created_on__gte=OuterRef("due_on"))
+    return Exists(explained)
+
+
+def paused_now() -> Exists:
+    """The case's clock stands still: a pause with no end yet (2022 rules)."""
+    return Exists(Pause.objects.filter(case=OuterRef("pk"), end_on__isnull=True))
+
+
 def overdue(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
     """The one definition of overdue (R-CLOSE-2): still being worked on, past the due date,
     and not paused (a paused clock does not run)."""
-    paused = Pause.objects.filter(case=OuterRef("pk"), end_on__isnull=True)
-    return cases.filter(due_on__lt=today).exclude(state__in=FINISHED_STATES).exclude(Exists(paused))
+    return cases.filter(due_on__lt=today).exclude(state__in=FINISHED_STATES).exclude(paused_now())
 
 
 # Under a rule set without an objection clock (the 1987 notice names none), a lower

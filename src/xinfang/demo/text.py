@@ -2,7 +2,7 @@
 
 Everything here is fictional: the province code 39 is not used by any real province, and
 the people, villages and units are made up. Templates use `str.format_map` placeholders
-filled in by `generate.py`:
+filled in by `plan.py` and `run.py`:
 
   {r} respondent's name          {rpost} respondent's post, e.g. 江源县交通运输局局长
   {runit} respondent's unit      {place} county/township/unit the matter is about

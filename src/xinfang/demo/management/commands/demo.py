@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.cases.timeline import AuditKeyError, write_checkpoint
-from xinfang.demo.generate import (
+from xinfang.demo.build import (
     DEFAULT_PETITIONS,
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,

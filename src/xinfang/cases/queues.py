@@ -1,0 +1,196 @@
+"""Work queues: the lists of cases the handlers' pages show each user (issue 7).
+
+Each queue is a function of the user (and, for the clocks, of today) returning a QuerySet of
+cases drawn from `cases_visible_to(user)`, never from another visibility rule. Queues of
+work still to do touch only open cases (not in `FINISHED_STATES`). `QUEUES` lists them in
+page order with their Chinese titles and the roles that see each; `queues_for(user)` gives a
+user's queues. docs/architecture.md ("Work queues") says why each role sees what it sees.
+
+The clock queues (due within 7 days, half the time used, overdue) read the main clock's due
+date (`Case.due_on`, R-CLOSE-1, R-CLOSE-2) of the cases being worked on: a case assigned down
+(交办) waits for its child case, which carries the same due date and the overdue
+explanation, so the parent is left out and the child (which the sender sees, R-SUPER-2)
+stands for the matter. A paused clock does not run: paused cases are in no clock queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.clocks import case_main_clock, explained_since_due, overdue, paused_now
+from xinfang.cases.lifecycle import FINISHED_STATES, FROZEN_STATES
+from xinfang.cases.models import Assignment, Case, State
+from xinfang.deadlines.clocks import DUE_SOON_DAYS
+from xinfang.orgs.models import Role, User
+from xinfang.routing.terms import HandlingMode
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def _open(user: User) -> QuerySet[Case]:
+    return cases_visible_to(user).exclude(state__in=FINISHED_STATES)
+
+
+def _own(user: User) -> QuerySet[Case]:
+    """Cases the user's own department is responsible for, among those it sees."""
+    if user.department_id is None:
+        return Case.objects.none()
+    return cases_visible_to(user).filter(department_id=user.department_id)
+
+
+def _on_the_clock(user: User) -> QuerySet[Case]:
+    """Open cases with a running main clock, without the parents of assignments (module
+    docstring) and without paused cases."""
+    return (
+        _open(user)
+        .filter(due_on__isnull=False)
+        .exclude(handling_mode=HandlingMode.ASSIGN)
+        .exclude(paused_now())
+    )
+
+
+# --- The queues -------------------------------------------------------------------------
+
+
+def to_read(user: User) -> QuerySet[Case]:
+    """待阅批: the department's registered cases, waiting for a leader to read and instruct
+    (R-COUNTY-3)."""
+    return _own(user).filter(state=State.REGISTERED).order_by("registered_at", "pk")
+
+
+def my_cases(user: User) -> QuerySet[Case]:
+    """我承办的: open cases naming the user as handler (承办人)."""
+    return _open(user).filter(handler=user).order_by("due_on", "registered_at", "pk")
+
+
+def due_within_7_days(user: User, today: dt.date | None = None) -> QuerySet[Case]:
+    """7日内到期 (R-CLOSE-2): due today or in the next seven days; today is the first day
+    and today + 7 the last."""
+    day = _today(today)
+    last = day + dt.timedelta(days=DUE_SOON_DAYS)
+    return _on_the_clock(user).filter(due_on__gte=day, due_on__lte=last).order_by("due_on", "pk")
+
+
+def half_time_used(user: User, today: dt.date | None = None) -> QuerySet[Case]:
+    """时间过半 (R-CLOSE-2): the main clock has used at least half its time and is not yet
+    overdue (so it includes cases also due within 7 days). Computed with the clock itself
+    (`cases.clocks.case_main_clock`: working days, extensions and pauses), one case
+    at a time, over the open cases not yet past their due date."""
+    day = _today(today)
+    candidates = _on_the_clock(user).filter(due_on__gte=day)
+    ids = []
+    for case in candidates:
+        clock = case_main_clock(case, day)
+        if clock is not None and clock.used_fraction >= 0.5 and clock.due_on >= day:
+            ids.append(case.pk)
+    return candidates.filter(pk__in=ids).order_by("due_on", "pk")
+
+
+def overdue_without_explanation(user: User, today: dt.date | None = None) -> QuerySet[Case]:
+    """逾期未说明 (R-CLOSE-2): past the due date, with no explanation since it fell due."""
+    return (
+        overdue(_on_the_clock(user), _today(today))
+        .exclude(explained_since_due())
+        .order_by("due_on", "pk")
+    )
+
+
+def overdue_with_explanation(user: User, today: dt.date | None = None) -> QuerySet[Case]:
+    """逾期已说明 (R-CLOSE-2): past the due date, explained (reason, new expected date)."""
+    return (
+        overdue(_on_the_clock(user), _today(today))
+        .filter(explained_since_due())
+        .order_by("due_on", "pk")
+    )
+
+
+def closures_awaiting_approval(user: User) -> QuerySet[Case]:
+    """待审批结案: the department's cases whose closure a handler submitted (state closing)."""
+    return _own(user).filter(state=State.CLOSING).order_by("registered_at", "pk")
+
+
+def reports_awaiting_acceptance(user: User) -> QuerySet[Case]:
+    """下级报结待审核 (R-CLOSE-6): the department's cases assigned down whose child has
+    reported its closure, not yet accepted, and not returned since it reported. The cases
+    listed are the department's own (the ones `report_accept` closes)."""
+    pending = Assignment.objects.filter(
+        case=OuterRef("pk"),
+        mode=HandlingMode.ASSIGN,
+        reported_at__isnull=False,
+        accepted_at__isnull=True,
+    ).filter(Q(returned_at__isnull=True) | Q(returned_at__lt=F("reported_at")))
+    return _own(user).filter(Exists(pending)).order_by("registered_at", "pk")
+
+
+def sent_down(user: User) -> QuerySet[Case]:
+    """交转办跟踪 (R-SUPER-2): the cases the department sent down (the lower departments'
+    child cases, each with its state), while the matter is open: the child still being
+    worked on, or finished while the department's own case is not (a report awaiting
+    acceptance). Withdrawn and merged children are left out."""
+    if user.department_id is None:
+        return Case.objects.none()
+    return (
+        cases_visible_to(user)
+        .filter(parent__department_id=user.department_id)
+        .exclude(state__in=FROZEN_STATES)
+        .exclude(state__in=FINISHED_STATES, parent__state__in=FINISHED_STATES)
+        .order_by("due_on", "registered_at", "pk")
+    )
+
+
+# --- Who sees which queue ---------------------------------------------------------------
+
+QueueFunction = Callable[[User, dt.date], QuerySet[Case]]
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str  # shown on the page
+    cases: QueueFunction
+    roles: frozenset[str]
+
+
+R, H, L, S = Role.REGISTRAR, Role.HANDLER, Role.LEADER, Role.SUPERVISOR
+
+# In page order. Roles as in docs/architecture.md ("Work queues").
+QUEUES: tuple[Queue, ...] = (
+    Queue("to_read", "待阅批", lambda u, d: to_read(u), frozenset({R, L})),
+    Queue("my_cases", "我承办的案件", lambda u, d: my_cases(u), frozenset({H})),
+    Queue(
+        "closures_awaiting_approval",
+        "待审批结案",
+        lambda u, d: closures_awaiting_approval(u),
+        frozenset({L}),
+    ),
+    Queue(
+        "reports_awaiting_acceptance",
+        "下级报结待审核",
+        lambda u, d: reports_awaiting_acceptance(u),
+        frozenset({L}),
+    ),
+    Queue("due_within_7_days", "7日内到期", due_within_7_days, frozenset({R, H, L, S})),
+    Queue("half_time_used", "时间过半", half_time_used, frozenset({H, L, S})),
+    Queue(
+        "overdue_without_explanation",
+        "逾期未说明",
+        overdue_without_explanation,
+        frozenset({R, H, L, S}),
+    ),
+    Queue("overdue_with_explanation", "逾期已说明", overdue_with_explanation, frozenset({H, L, S})),
+    Queue("sent_down", "交转办跟踪", lambda u, d: sent_down(u), frozenset({R, L})),
+)
+
+
+def queues_for(user: User) -> list[Queue]:
+    """The queues of the user's roles, in page order (a user with several roles sees each
+    queue once). An administrator does no case work and has none."""
+    return [q for q in QUEUES if any(user.has_role(role) for role in q.roles)]
