@@ -37,6 +37,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# Generic Django classes (ModelAdmin[Any], ...) subscriptable at run time: mypy --strict.
+django_stubs_ext.monkeypatch()
 
 
 def _env_flag(name: str, default: bool) -> bool:

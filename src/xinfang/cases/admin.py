@@ -45,13 +45,13 @@ from xinfang.cases.models import (
     State,
     YearlyTarget,
 )
+from xinfang.cases.protection import HIDDEN_MATERIAL_NOTE
 from xinfang.cases.routing import facts_for_case
 from xinfang.core.admin import ServiceWritesAdmin
 from xinfang.deadlines.clocks import PROVISIONAL_LABEL, provisional_note
 from xinfang.deadlines.selectors import stored_date_provisional_years
 from xinfang.orgs.admin import acting
 from xinfang.petitions.admin import (
-    HIDDEN_MATERIAL_NOTE,
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     identity_allowed,
@@ -204,7 +204,7 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     list_display = [
         "number",
         "title",
@@ -486,7 +486,7 @@ class YearlyTargetAdmin(ServiceWritesAdmin):
         return bool(request.user.is_active and request.user.is_superuser)
 
 
-class VisibleCasesReadOnlyAdmin(admin.ModelAdmin):
+class VisibleCasesReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Read-only records about cases, limited to the cases the user may see (design.md)."""
 
     case_path = "case"

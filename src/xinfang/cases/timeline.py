@@ -118,7 +118,8 @@ def _canonical(value: Any) -> Any:
 
 
 def _iso(value: Any) -> str:
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    iso: str = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return iso
 
 
 def _norm(value: Any) -> Any:

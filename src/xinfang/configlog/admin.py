@@ -38,7 +38,7 @@ class ConfigTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(ConfigChange)
-class ConfigChangeAdmin(admin.ModelAdmin):
+class ConfigChangeAdmin(admin.ModelAdmin[Any]):
     list_display = ["at", "actor_label", "kind", "object_repr", "action", "fields_changed"]
     list_filter = [ConfigTypeFilter, ("actor", admin.RelatedOnlyFieldListFilter), "action"]
     search_fields = ["object_repr", "actor_name"]

@@ -91,7 +91,8 @@ class StrictListMixin:
                 request,
                 f"检索词过长，已按前{SEARCH_MAX_TERMS}个词、不超过{SEARCH_MAX_CHARS}个字检索：{term}",
             )
-        return super().get_search_results(request, queryset, term)  # type: ignore[misc]
+        found: tuple[QuerySet[Any], bool] = super().get_search_results(request, queryset, term)  # type: ignore[misc]
+        return found
 
 
 def form_values(form: BaseModelForm[Any], *, changed_only: bool) -> dict[str, Any]:
@@ -113,24 +114,27 @@ class ServiceRefusalsShown:
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+            response: HttpResponse = super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+            return response
         except RuleViolation as exc:
             return self._refusal_shown(request, exc)
 
     def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return super().delete_view(request, *args, **kwargs)  # type: ignore[misc]
+            response: HttpResponse = super().delete_view(request, *args, **kwargs)  # type: ignore[misc]
+            return response
         except RuleViolation as exc:
             return self._refusal_shown(request, exc)
 
     def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return super().changelist_view(request, *args, **kwargs)  # type: ignore[misc]
+            response: HttpResponse = super().changelist_view(request, *args, **kwargs)  # type: ignore[misc]
+            return response
         except RuleViolation as exc:
             return self._refusal_shown(request, exc)
 
 
-class ServiceWritesAdmin(ServiceRefusalsShown, admin.ModelAdmin):
+class ServiceWritesAdmin(ServiceRefusalsShown, admin.ModelAdmin[Any]):
     """An admin page whose every write goes through the app's services, which check the
     rules and log the change (the configuration audit log, `xinfang.configlog`).
 

@@ -27,7 +27,7 @@ from django.http import HttpRequest
 ADDRESS = "ip_address"
 
 
-class LoginThrottleHandler(AxesDatabaseHandler):
+class LoginThrottleHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes ships no types
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         base = get_failure_limit(request, credentials)
         address_limit: int = settings.XINFANG_LOGIN_ADDRESS_FAILURE_LIMIT
@@ -38,7 +38,7 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         for parameter, attempts in zip(parameters, attempts_list, strict=True):
             count = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
             limit = address_limit if parameter == ADDRESS else base
-            worst = max(worst, count * base // limit)
+            worst = max(worst, int(count) * base // limit)
         return worst
 
     def reset_user_attempts(
@@ -52,7 +52,7 @@ class LoginThrottleHandler(AxesDatabaseHandler):
             username=username,
             ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
         ).delete()
-        return count
+        return int(count)
 
 
 def client_address(request: HttpRequest) -> str | None:

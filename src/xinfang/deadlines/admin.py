@@ -37,7 +37,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(admin.ModelAdmin[Any]):
     list_display = ["date", "weekday", "is_workday", "name", "source", "updated_at"]
     list_filter = [YearFilter, "is_workday", "source"]
     search_fields = ["name"]
@@ -162,7 +162,7 @@ class ReadOnlyMixin:
         return False
 
 
-class ClockRuleInline(ReadOnlyMixin, admin.TabularInline):
+class ClockRuleInline(ReadOnlyMixin, admin.TabularInline[Any, Any]):
     model = ClockRule
     fields = ("code", "name", "amount", "unit", "roll_past_rest_day", "legal_basis")
     readonly_fields = fields
@@ -170,7 +170,7 @@ class ClockRuleInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(admin.ModelAdmin[Any]):
     list_display = ["code", "name", "active"]
     fields = ("code", "name", "description", "active")
     readonly_fields = fields

@@ -19,7 +19,8 @@ from xinfang.demo import text as T
 from xinfang.demo.orgtree import Org
 from xinfang.demo.plan import SEED, CasePlan, PetitionPlan, Planner, fmt
 from xinfang.orgs.models import User
-from xinfang.petitions.services import InterviewInput, PetitionerInput, RespondentInput
+from xinfang.petitions.respondents import RespondentInput
+from xinfang.petitions.services import InterviewInput, PetitionerInput
 from xinfang.routing.terms import Nature
 
 Step = Callable[[], list[tuple[dt.datetime, "Step"]] | None]

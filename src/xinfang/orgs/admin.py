@@ -17,7 +17,7 @@ Django's own login check still applies: only active users with `is_staff` reach 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -198,7 +198,7 @@ class CadreAdmin(OrgDataAdmin):
         services.cadre_delete(actor=acting(request), cadre=obj)
 
 
-class StaffRoleInline(admin.TabularInline):
+class StaffRoleInline(admin.TabularInline[Any, Any]):
     model = StaffRole
     fields = ["role"]
     extra = 1
@@ -232,7 +232,13 @@ def roles_in(formsets: Any) -> list[str] | None:
     return None
 
 
-class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+if TYPE_CHECKING:
+    _PasswordChangeBase = AdminPasswordChangeForm[Any]
+else:  # not subscriptable at run time (django_stubs_ext patches ModelAdmin and the like only)
+    _PasswordChangeBase = AdminPasswordChangeForm
+
+
+class AuditedPasswordChangeForm(_PasswordChangeBase):
     """The admin's password page, saved through `staff_password_set` (logged without the
     hash). `actor` is set by `UserAdmin.user_change_password` for this request only."""
 
@@ -246,7 +252,7 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceRefusalsShown, DjangoUserAdmin):
+class UserAdmin(ServiceRefusalsShown, DjangoUserAdmin[Any]):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("full_name", "email")}),

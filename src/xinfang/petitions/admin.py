@@ -58,7 +58,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -160,7 +160,7 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(Petition)
-class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     list_display = [
         "received_on",
         "channel",

@@ -104,7 +104,7 @@ def _chunks(upload: UploadedFile) -> Iterable[bytes]:
 
 def _head(upload: UploadedFile, n: int) -> bytes:
     upload.seek(0)
-    head = upload.read(n)
+    head: bytes = upload.read(n)
     upload.seek(0)
     return head
 

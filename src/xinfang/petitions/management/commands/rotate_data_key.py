@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xinfang.core.keys import DataKeyError
 from xinfang.petitions import keys
 
 
@@ -41,6 +42,6 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=self.stdout.write,
             )
-        except (keys.RotationError, keys.DataKeyError) as e:
+        except (keys.RotationError, DataKeyError) as e:
             raise CommandError(str(e)) from None
         self.stdout.write(message)
