@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "xinfang.deadlines",
     "xinfang.routing",
     "xinfang.demo",
+    "xinfang.web",
 ]
 
 MIDDLEWARE = [
@@ -221,10 +222,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if XINFANG_BEHIND_
 SESSION_COOKIE_AGE = _env_int("XINFANG_SESSION_HOURS", 9, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = _env_flag("XINFANG_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
 # Where a login goes when its next= is missing or refused as unsafe (Django's default,
-# /accounts/profile/, does not exist here).
-LOGIN_REDIRECT_URL = "admin:index"
+# /accounts/profile/, does not exist here): the workbench (工作台).
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 # Login throttling (design.md, Security), by django-axes with core/throttle.py's handler.
 # Per account and address: 5 failures lock that pair, so guessing one password stops without

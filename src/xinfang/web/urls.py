@@ -1,0 +1,22 @@
+"""URLs of the handlers' pages. Each area keeps its own list (web/*_urls.py) so the areas
+grow without touching each other."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from xinfang.web.views import home
+
+app_name = "web"
+urlpatterns = [
+    path("", home.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
