@@ -1,4 +1,4 @@
-"""Read-only admin for cases (信访事项); the only writers are cases/services.py.
+"""Read-only admin for cases (信访事项); the only writers are the case actions (cases/actions/).
 
 Every read of a case here goes through `cases_visible_to(request.user)` (design.md,
 Security): the change list, the change page and the history page all start from

@@ -535,7 +535,8 @@ class Review(models.Model):
 class RoutingDecision(models.Model):
     """R-ROUTE-1: the proposal shown, the decision taken, and why they differ when they do.
 
-    Written by the case services in the transaction that decides the handling mode."""
+    Written by cases/routing.py (`routing_decision_record`) in the action's transaction that
+    decides the handling mode."""
 
     case = models.ForeignKey(
         Case,

@@ -1,4 +1,4 @@
-"""Reads about cases: the key figures of R-COUNTY-2 (overdue lists: deadlines.selectors).
+"""Reads about cases: the key figures of R-COUNTY-2 (overdue lists: cases.clocks).
 
 Each rate is defined once, here (design.md, Key figures), and returned with its numerator
 and denominator so a dashboard can show how it was counted.

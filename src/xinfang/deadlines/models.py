@@ -1,7 +1,8 @@
-"""Working calendar, deadline rule sets, extensions and pauses (R-CLOSE-1, R-CLOSE-2).
+"""Working calendar and deadline rule sets (R-CLOSE-1, R-CLOSE-2).
 
 Due dates are derived from these rows by `clocks.compute_clock`; nothing here stores a
-case's due date except the records that move it (extensions, pauses).
+case's due date. The records that move one (extensions, pauses) are models of the cases app
+(cases/models.py), which writes them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Reads: the rule set in force, a case's clocks, overdue cases (R-CLOSE-1, R-CLOSE-2)."""
+"""Reads: the rule set in force and its clocks, one clock's due date, whether a stored date is
+provisional (R-CLOSE-1, R-CLOSE-2). A case's clocks and the overdue lists: cases/clocks.py."""
 
 from __future__ import annotations
 

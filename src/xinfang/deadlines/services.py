@@ -1,4 +1,5 @@
-"""Writes for the calendar, rule sets, extensions and pauses; the admin calls the same code.
+"""Writes for the calendar and the rule sets; the admin calls the same code. Extensions and
+pauses, which change one case, are cases/actions/clocks.py.
 
 Every refusal is a RuleViolation raised before anything is written.
 """
@@ -397,4 +398,4 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
     return target
 
 
-# --- extensions and pauses ----------------------------------------------------------
+# --- extensions and pauses: cases/actions/clocks.py (they write the case layer's rows) ---

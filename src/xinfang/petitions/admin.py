@@ -1,4 +1,5 @@
-"""Read-only admin for petitions (来信来访); the only writers are petitions/services.py.
+"""Read-only admin for petitions (来信来访); the only writers are petitions/services.py, called
+by the case actions (cases/actions/intake.py).
 
 A staff member sees the petitions of the cases `cases_visible_to` gives them (a petition
 belongs to the first case of its family, so a department that received a case sent down

@@ -1,9 +1,10 @@
 """Which department should handle a case, and how: a pure function of plain data.
 
 "分级负责、归口办案" (R-ROUTE-1): the code carries the principles of the 1987 notice, the
-data (`RoutingFacts`, built by `selectors.facts_for_case`) carries the local tree and the
+data (`RoutingFacts`, built by `cases.routing.facts_for_case`) carries the local tree and the
 referral rules. Nothing here touches the database, so every rule is testable on its own and
-the lead's services can record the proposal next to the decision actually taken.
+the case actions can record the proposal next to the decision actually taken
+(cases/routing.py, `routing_decision_record`).
 
 Order of the principles, first match wins:
 1. R-INTAKE-4  anonymous letter kept for reference → 存查.

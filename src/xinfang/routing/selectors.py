@@ -1,4 +1,5 @@
-"""Reads for routing: the adapter from a case to `RoutingFacts`, and the rules in Chinese."""
+"""Reads for routing: the active referral rules as plain facts, and the rules in Chinese. The
+adapter from a case to `RoutingFacts` is cases/routing.py (`facts_for_case`)."""
 
 from __future__ import annotations
 
