@@ -114,6 +114,9 @@ def calendar_day_set(
         )
         _log_day(actor, date, before)
         _calendar_changed()
+        _due_dates_rederived(
+            actor=actor, reason=f"调整{date.year}年{date.month}月{date.day}日的工作日安排后重新计算"
+        )
     return day
 
 
@@ -133,6 +136,9 @@ def calendar_day_delete(*, actor: User, date: dt.date) -> None:
                 )
         _log_day(actor, date, before)
         _calendar_changed()
+        _due_dates_rederived(
+            actor=actor, reason=f"撤销{date.year}年{date.month}月{date.day}日的工作日调整后重新计算"
+        )
 
 
 @dataclass(frozen=True)
