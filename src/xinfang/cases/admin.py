@@ -40,8 +40,12 @@ from xinfang.cases.models import (
     Case,
     CaseEvent,
     Closure,
+    Extension,
     Instruction,
+    Objection,
     OverdueExplanation,
+    Pause,
+    RoutingDecision,
     State,
     YearlyTarget,
 )
@@ -509,3 +513,45 @@ class VisibleCasesReadOnlyAdmin(admin.ModelAdmin[Any]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(RoutingDecision)
+class RoutingDecisionAdmin(VisibleCasesReadOnlyAdmin):
+    """R-ROUTE-1: each decision beside the proposal; filter on those not followed."""
+
+    list_display = (
+        "case",
+        "proposed_department_name",
+        "decided_department_name",
+        "followed",
+        "deviation_reason",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("followed",)
+    list_select_related = ("case", "decided_by")
+
+
+@admin.register(Objection)
+class ObjectionAdmin(VisibleCasesReadOnlyAdmin):
+    """Objections to cases sent down, with the sender's answer."""
+
+    case_path = "assignment__child"
+    list_display = ("assignment", "reasons", "raised_by", "raised_at", "status", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("assignment__to_department", "raised_by")
+
+
+# Records about cases: only those of cases the user may see (design.md, Security).
+@admin.register(Extension)
+class ExtensionAdmin(VisibleCasesReadOnlyAdmin):
+    list_display = ["case", "days", "approved_by", "approved_on", "petitioner_told_on"]
+    list_select_related = ["case", "approved_by"]
+    search_fields = ["case__number"]
+
+
+@admin.register(Pause)
+class PauseAdmin(VisibleCasesReadOnlyAdmin):
+    list_display = ["case", "start_on", "end_on", "approved_by"]
+    list_select_related = ["case", "approved_by"]
+    search_fields = ["case__number"]

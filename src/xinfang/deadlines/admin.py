@@ -12,8 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
-from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
-from xinfang.cases.models import Extension, Pause
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines import services
 from xinfang.deadlines.calendar import calendar_missing_years
@@ -200,18 +198,3 @@ class RuleSetAdmin(admin.ModelAdmin[Any]):
             messages.error(request, str(exc))
             return
         messages.success(request, f"现行期限规则已改为：{rule_set.name}。")
-
-
-# Records about cases: only those of cases the user may see (design.md, Security).
-@admin.register(Extension)
-class ExtensionAdmin(VisibleCasesReadOnlyAdmin):
-    list_display = ["case", "days", "approved_by", "approved_on", "petitioner_told_on"]
-    list_select_related = ["case", "approved_by"]
-    search_fields = ["case__number"]
-
-
-@admin.register(Pause)
-class PauseAdmin(VisibleCasesReadOnlyAdmin):
-    list_display = ["case", "start_on", "end_on", "approved_by"]
-    list_select_related = ["case", "approved_by"]
-    search_fields = ["case__number"]

@@ -9,8 +9,6 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from xinfang.cases.admin import VisibleCasesReadOnlyAdmin
-from xinfang.cases.models import Objection, RoutingDecision
 from xinfang.core.admin import ServiceWritesAdmin
 from xinfang.orgs.admin import acting
 from xinfang.routing import services
@@ -49,30 +47,3 @@ class ReferralRuleAdmin(ServiceWritesAdmin):
 
     def service_delete(self, request: HttpRequest, obj: Any) -> None:
         services.referral_rule_delete(actor=acting(request), rule=obj)
-
-
-@admin.register(RoutingDecision)
-class RoutingDecisionAdmin(VisibleCasesReadOnlyAdmin):
-    """R-ROUTE-1: each decision beside the proposal; filter on those not followed."""
-
-    list_display = (
-        "case",
-        "proposed_department_name",
-        "decided_department_name",
-        "followed",
-        "deviation_reason",
-        "decided_by",
-        "decided_at",
-    )
-    list_filter = ("followed",)
-    list_select_related = ("case", "decided_by")
-
-
-@admin.register(Objection)
-class ObjectionAdmin(VisibleCasesReadOnlyAdmin):
-    """Objections to cases sent down, with the sender's answer."""
-
-    case_path = "assignment__child"
-    list_display = ("assignment", "reasons", "raised_by", "raised_at", "status", "decided_at")
-    list_filter = ("status",)
-    list_select_related = ("assignment__to_department", "raised_by")
