@@ -91,6 +91,8 @@ def _state_assignments(path: Path) -> list[str]:
         for child in ast.iter_child_nodes(node):
             name = getattr(child, "name", None)
             inner = f"{where}.{name}".strip(".") if name else where
+            if "mutmut" in where:
+                continue  # a mutation-testing run's copies of the functions (./dev mutate)
             if isinstance(child, ast.Assign) and any(
                 isinstance(t, ast.Attribute) and t.attr == "state" for t in child.targets
             ):

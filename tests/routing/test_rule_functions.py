@@ -4,12 +4,17 @@ following department."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
+from xinfang.core.errors import RuleViolation
 from xinfang.routing.rules import (
     at_prefecture_or_above,
     following_department,
     organization_department_kinds,
+    refuse_own_main_leader,
+    same_level_main_leader_conflicts,
 )
 
 
@@ -56,3 +61,29 @@ def test_r_route_4_nothing_follows_at_the_top() -> None:
         following_department("省", parent=PARENT.__getitem__, organization_department=ORG.get)
         is None
     )
+
+
+@dataclass(frozen=True)
+class _Leader:
+    name: str
+    jurisdiction_id: int | None
+    is_main_leader: bool = True
+
+
+@dataclass(frozen=True)
+class _Department:
+    name: str
+    kind: str
+    jurisdiction_id: int
+
+
+def test_r_route_3_names_every_main_leader_once_in_the_refusal() -> None:
+    county_org = _Department("河口县委组织部", "organization", 7)
+    leaders = [_Leader("周建国", 7), _Leader("李明", 7), _Leader("周建国", 7), _Leader("王五", 8)]
+    assert same_level_main_leader_conflicts(leaders, county_org) == ["周建国", "李明"]
+    with pytest.raises(
+        RuleViolation,
+        match=r"^本案反映的是周建国、李明（主要领导干部）的问题，河口县委组织部是其同级组织部门，"
+        r"不能自办，应由临江市委组织部办理（R-ROUTE-3）。$",
+    ):
+        refuse_own_main_leader(leaders, county_org, doing="自办", instead=lambda: "临江市委组织部")
