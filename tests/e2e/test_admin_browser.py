@@ -84,14 +84,14 @@ def test_staff_reads_a_case_in_the_admin(tree: Tree, live_server: object, browse
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.set_default_timeout(5000)
 
+    # Signing in: "/" asks for it, then opens the workbench with the person's name.
     page.goto(base + "/")
-    expect(page).to_have_title("信访案件管理系统")
-    page.get_by_role("link", name="登录").click()
-
+    expect(page).to_have_title("登录 · 信访案件管理系统")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.locator("#site-name")).to_contain_text("信访案件管理系统")
+    expect(page).to_have_title("工作台 · 信访案件管理系统")
+    expect(page.locator(".who")).to_contain_text(f"{user} · 河口县委组织部")
 
     page.goto(base + reverse("admin:cases_case_changelist"))
     expect(page).to_have_title(re.compile("信访事项.*信访案件管理系统"))
