@@ -38,7 +38,9 @@ def _county(tree: Tree) -> Case:
 
 
 def _own(tree: Tree, case: Case) -> Built:
-    return Built(case, {"own": tree.county_org, "other": tree.baisha_org, "reviewer": tree.city_org})
+    return Built(
+        case, {"own": tree.county_org, "other": tree.baisha_org, "reviewer": tree.city_org}
+    )
 
 
 def registered(tree: Tree) -> Built:
@@ -72,7 +74,10 @@ def _sent(tree: Tree) -> Case:
     """A city case assigned down to 河口县委组织部 (result required); returns the child."""
     case = to_read(register(tree.city_staff), tree.city_staff)
     return cs.case_assign_down(
-        actor=tree.city_staff, case=case, to_department=tree.county_org, routing_note="县里更了解情况"
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.county_org,
+        routing_note="县里更了解情况",
     ).child
 
 
@@ -94,13 +99,17 @@ def parent_waiting(tree: Tree) -> Built:
 
 def parent_objected(tree: Tree) -> Built:
     child = _sent(tree)
-    cs.objection_raise(actor=tree.county_staff, assignment=child.assignment_in, reasons="不属本级管理")
+    cs.objection_raise(
+        actor=tree.county_staff, assignment=child.assignment_in, reasons="不属本级管理"
+    )
     return _family(tree, Case.objects.get(pk=child.parent_id))
 
 
 def child_objected(tree: Tree) -> Built:
     child = _sent(tree)
-    cs.objection_raise(actor=tree.county_staff, assignment=child.assignment_in, reasons="不属本级管理")
+    cs.objection_raise(
+        actor=tree.county_staff, assignment=child.assignment_in, reasons="不属本级管理"
+    )
     return _family(tree, Case.objects.get(pk=child.pk))
 
 
@@ -204,7 +213,14 @@ TABLE: list[tuple[str, str, str, list[str]]] = [
         "leader",
         "child_received",
         "receiver",
-        ["read", "receive_assignment", "raise_objection", "instruct", "report_progress", "report_upward"],
+        [
+            "read",
+            "receive_assignment",
+            "raise_objection",
+            "instruct",
+            "report_progress",
+            "report_upward",
+        ],
     ),
     ("registrar", "child_received", "receiver", ["receive_assignment"]),
     ("handler", "child_received", "receiver", ["receive_assignment", "report_progress"]),
@@ -248,7 +264,12 @@ TABLE: list[tuple[str, str, str, list[str]]] = [
         ["instruct", "extend_deadline", "pause_clock", "report_upward", "add_interview"],
     ),
     ("handler", "handling_2022", "own", ["submit_closure", "add_interview", "add_attachment"]),
-    ("leader", "paused_2022", "own", ["instruct", "extend_deadline", "resume_clock", "report_upward", "add_interview"]),
+    (
+        "leader",
+        "paused_2022",
+        "own",
+        ["instruct", "extend_deadline", "resume_clock", "report_upward", "add_interview"],
+    ),
     ("registrar", "closed_2022", "reviewer", ["review_apply"]),
     ("leader", "closed_2022", "reviewer", []),
     ("registrar", "closed_2022", "own", ["archive", "add_interview", "add_attachment"]),
@@ -262,7 +283,9 @@ TABLE: list[tuple[str, str, str, list[str]]] = [
     TABLE,
     ids=[f"{r}-{s}-{rel}" for r, s, rel, _ in TABLE],
 )
-def test_actions_open_to(tree: Tree, role: str, scenario: str, relation: str, expected: list[str]) -> None:
+def test_actions_open_to(
+    tree: Tree, role: str, scenario: str, relation: str, expected: list[str]
+) -> None:
     built = SCENARIOS[scenario](tree)
     case = Case.objects.get(pk=built.case.pk)
     user = tree.staff(built.departments[relation], role)

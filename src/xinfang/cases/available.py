@@ -111,7 +111,9 @@ def pending_reports(case: Case) -> list[Assignment]:
     rows = Assignment.objects.filter(
         case=case, mode=HandlingMode.ASSIGN, reported_at__isnull=False, accepted_at__isnull=True
     ).select_related("child", "to_department")
-    return [a for a in rows if a.returned_at is None or a.returned_at < (a.reported_at or a.sent_at)]
+    return [
+        a for a in rows if a.returned_at is None or a.returned_at < (a.reported_at or a.sent_at)
+    ]
 
 
 def pending_objections(case: Case) -> list[Objection]:
@@ -119,7 +121,10 @@ def pending_objections(case: Case) -> list[Objection]:
     brought `case` down."""
     return list(
         Objection.objects.filter(status=ObjectionStatus.PENDING)
-        .filter(assignment__in=Assignment.objects.filter(case=case) | Assignment.objects.filter(child=case))
+        .filter(
+            assignment__in=Assignment.objects.filter(case=case)
+            | Assignment.objects.filter(child=case)
+        )
         .select_related("assignment__case", "assignment__child", "assignment__to_department")
         .order_by("raised_at")
     )
@@ -184,15 +189,14 @@ def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> lis
         above is not None
         and _moves("withdraw", state)
         and _may(user, "raise_objection", own)
-        and not Objection.objects.filter(
-            assignment=above, status=ObjectionStatus.PENDING
-        ).exists()
+        and not Objection.objects.filter(assignment=above, status=ObjectionStatus.PENDING).exists()
         and today <= objection_deadline(above)
     ):
         open_.add("raise_objection")
     objections = pending_objections(case)
     if any(
-        _moves("reroute", o.assignment.case.state) and _may(user, "decide_objection", o.assignment.case.department_id)
+        _moves("reroute", o.assignment.case.state)
+        and _may(user, "decide_objection", o.assignment.case.department_id)
         for o in objections
     ):
         open_.add("decide_objection")
@@ -216,9 +220,10 @@ def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> lis
     finished = state in FINISHED_STATES
     if _may(user, "instruct", own):
         open_.add("instruct")
-    if _may(user, "report_instruction", own) and case.instructions.filter(
-        report_required=True, reported_at__isnull=True
-    ).exists():
+    if (
+        _may(user, "report_instruction", own)
+        and case.instructions.filter(report_required=True, reported_at__isnull=True).exists()
+    ):
         open_.add("report_instruction")
     if _may(user, "report_upward", own) and not case.report_upward:
         open_.add("report_upward")
@@ -235,7 +240,9 @@ def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> lis
         open_.add("receive_assignment")
     if not finished and ClockCode.HANDLING in rules:
         paused = Pause.objects.filter(case=case, end_on__isnull=True).exists()
-        wants = [a for a in ("extend_deadline", "pause_clock", "resume_clock") if _may(user, a, own)]
+        wants = [
+            a for a in ("extend_deadline", "pause_clock", "resume_clock") if _may(user, a, own)
+        ]
         if wants:
             main = case_main_clock(case, today)
             if main is not None and main.stopped_on is not None:
