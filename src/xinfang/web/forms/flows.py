@@ -315,7 +315,7 @@ class ReferForm(RoutingForm):
     )
     to_department_name = forms.CharField(label=_("接收部门名称"), required=False, max_length=100)
     reason = _text(_("转交理由"))
-    explanation = _text(_("向信访人解释的内容"))
+    explanation = _text(_("向信访人解释的内容"), required=False)
     explained_on = _date(_("解释日期"))
     explained_how = forms.CharField(label=_("解释方式"), required=False, max_length=50)
     field_order = [
