@@ -15,6 +15,7 @@ The protected fields and the answer key are written out here, not read from the 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
@@ -30,6 +31,7 @@ from tests.protection.conftest import MAY_READ, World
 from xinfang.cases.models import IdentityRead
 from xinfang.cases.protection import PROTECTED_FIELDS
 from xinfang.petitions.models import Attachment, ConcernedCadre, Interview, Petition, Petitioner
+from xinfang.web.forms.flows import FLOWS
 
 # What the policy must protect, written out (the policy's own table must match it).
 PROTECTED: dict[type[Model], set[str]] = {
@@ -87,7 +89,9 @@ def site_pages(world: World) -> list[str]:
             world.unit_child.pk,
             world.anonymous.pk,
             world.personal.pk,
-        ]
+        ],
+        # Every flow form of the case page (web/forms/flows.py), opened for every case.
+        "flow": sorted(FLOWS),
     }
     urls = []
     for route, pattern in _patterns(get_resolver().url_patterns):
@@ -100,8 +104,10 @@ def site_pages(world: World) -> list[str]:
         if not params:
             urls.append(reverse(resolver_name))
             continue
-        [param] = params
-        urls += [reverse(resolver_name, kwargs={param: value}) for value in fill[param]]
+        urls += [
+            reverse(resolver_name, kwargs=dict(zip(params, values, strict=True)))
+            for values in itertools.product(*(fill[p] for p in params))
+        ]
     return urls
 
 

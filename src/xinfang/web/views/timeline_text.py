@@ -1,0 +1,107 @@
+"""Timeline payloads as sentences a handler reads: Chinese labels, names instead of ids, no
+codes. Payloads arrive already filtered by the protection policy
+(`CaseProtection.event_payload`); keys not listed here (record ids, hashes, rule IDs) are
+not shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from xinfang.cases.models import ReviewOutcome, State
+from xinfang.core.citations import on_screen
+from xinfang.orgs.models import Department, User
+from xinfang.routing.terms import HandlingMode
+
+# Payload keys shown, in this order, with their Chinese label.
+TEXT_KEYS: dict[str, str] = {
+    "mode": "处理方式",
+    "proposal": "系统建议",
+    "followed": "是否采纳建议",
+    "routing_note": "未采纳建议的理由",
+    "to_department": "承办部门",
+    "from_department": "来自",
+    "to": "接收部门",
+    "handler": "承办人",
+    "text": "内容",
+    "reason": "理由",
+    "reasons": "理由",
+    "opinion": "意见",
+    "note": "交办意见",
+    "outcome": "结论",
+    "due_on": "办理期限",
+    "due_on_before": "原期限",
+    "new_expected_on": "预计办结日期",
+    "days": "延长天数",
+    "total_days": "累计延长",
+    "legal_basis": "依据",
+    "petitioner_told_on": "告知信访人日期",
+    "petitioner_told_how": "告知方式",
+    "start_on": "中止日期",
+    "end_on": "恢复日期",
+    "paused_days": "中止天数",
+    "applied_on": "申请日期",
+    "archive_number": "档案号",
+    "report_required": "要求报告结果",
+    "key_case": "重点案件",
+}
+DEPARTMENT_KEYS = frozenset({"to_department", "from_department", "department", "reported_to"})
+USER_KEYS = frozenset({"handler"})
+
+
+def _value(key: str, value: Any, departments: dict[int, str], users: dict[int, str]) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key in DEPARTMENT_KEYS or (key == "to" and isinstance(value, int)):
+        return departments.get(value, "—") if isinstance(value, int) else str(value)
+    if key in USER_KEYS:
+        return users.get(value, "—") if isinstance(value, int) else "—"
+    if key == "mode" and value in HandlingMode.values:
+        return str(HandlingMode(value).label)
+    if key == "outcome" and value in ReviewOutcome.values:
+        return str(ReviewOutcome(value).label)
+    if key in ("days", "total_days", "paused_days"):
+        return f"{value}日"
+    if isinstance(value, str):
+        try:
+            return f"{dt.date.fromisoformat(value):%Y年%-m月%-d日}"
+        except ValueError:
+            return on_screen(value)
+    return str(value)
+
+
+def describe_payloads(payloads: Iterable[Any]) -> list[list[tuple[str, str]]]:
+    """(label, text) pairs per payload, looking up department and user names in two
+    queries for the whole timeline."""
+    payloads = list(payloads)
+    dept_ids: set[int] = set()
+    user_ids: set[int] = set()
+    for p in payloads:
+        if not isinstance(p, dict):
+            continue
+        for k, v in p.items():
+            if isinstance(v, int) and not isinstance(v, bool):
+                if k in DEPARTMENT_KEYS or k == "to":
+                    dept_ids.add(v)
+                elif k in USER_KEYS:
+                    user_ids.add(v)
+    departments = dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name"))
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    out: list[list[tuple[str, str]]] = []
+    for p in payloads:
+        rows: list[tuple[str, str]] = []
+        if isinstance(p, dict):
+            for key, label in TEXT_KEYS.items():
+                value = p.get(key)
+                if value is None or value == "" or value == []:
+                    continue
+                if key == "routing_note" and p.get("followed") is True:
+                    continue  # a reason is shown only for a decision that departed
+                rows.append((label, _value(key, value, departments, users)))
+        out.append(rows)
+    return out
+
+
+def state_label(code: str) -> str:
+    return str(State(code).label) if code in State.values else ""

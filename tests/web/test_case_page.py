@@ -1,0 +1,128 @@
+"""The case page: where the case stands, everything in one place, protected material only
+as the protection policy allows, no codes or contradictions, a query budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tests.builders import RespondentInput, complete_closure, register, to_read, visit_interview
+from tests.clients import staff_client
+from tests.orgtree import Tree
+from xinfang.cases import actions as cs
+from xinfang.cases.models import Case
+
+
+def _page(user: Any, case: Case) -> tuple[int, str]:
+    response = staff_client(user).get(reverse("web:case", kwargs={"case_id": case.pk}))
+    return response.status_code, response.content.decode()
+
+
+def _realistic(tree: Tree) -> Case:
+    """A visit with an interview, read, assigned down, handled and reported below."""
+    case = register(
+        tree.city_staff,
+        channel="visit",
+        interview=visit_interview(tree.city_staff),
+        respondents=[RespondentInput(cadre=tree.county_bureau_chief)],
+    )
+    case = to_read(case, tree.city_staff)
+    cs.case_instruct(actor=tree.city_staff, case=case, text="抓紧办理")
+    child = cs.case_assign_down(
+        actor=tree.city_staff, case=case, to_department=tree.county_org, routing_note="县里熟悉"
+    ).child
+    leader = tree.staff(tree.county_org, "leader")
+    cs.assignment_receive(actor=leader, assignment=child.assignment_in)
+    child = cs.case_handle_here(actor=leader, case=to_read(child, leader))
+    cs.closure_submit(actor=tree.county_staff, case=child, **complete_closure(child))
+    cs.closure_approve(actor=leader, case=child, review_opinion="同意报结")
+    return Case.objects.get(pk=case.pk)
+
+
+def test_r_intake_1_the_page_shows_the_six_steps_and_where_the_case_stands(tree: Tree) -> None:
+    case = register(tree.county_staff)
+    status, body = _page(tree.county_staff, case)
+    assert status == 200
+    for label in ("登记", "接谈", "阅看", "办理", "结案", "归档"):
+        assert label in body
+    assert 'aria-current="step">1. 登记' in body
+
+
+def test_everything_in_one_place_in_chinese_without_codes(tree: Tree) -> None:
+    case = _realistic(tree)
+    status, body = _page(tree.city_staff, case)
+    assert status == 200
+    for text in ("领导批示", "抓紧办理", "交办", "河口县委组织部", "办理记录", "阅批", "签收"):
+        assert text in body
+    # The decision followed the proposal: a reason typed anyway is not shown beside it.
+    assert "（采纳建议）" in body and "县里熟悉" not in body
+    main = body.split("<main", 1)[1]
+    for code in ("R-ROUTE", "R-CLOSE", "assign_down", '"mode"', "handling", "None"):
+        assert code not in main, code
+    assert "审核通过下级报结" in body  # the leader's button for the report from below
+
+
+def test_a_followed_decision_shows_no_departure_reason(tree: Tree) -> None:
+    case = to_read(register(tree.county_staff), tree.county_staff)
+    cs.case_handle_here(actor=tree.county_staff, case=case)
+    _, body = _page(tree.county_staff, case)
+    assert "（采纳建议）" in body and "未采纳建议的理由" not in body
+
+
+def test_no_deadline_sentence_beside_a_due_date(tree: Tree) -> None:
+    """Never "no deadline" beside a due date: an assigned case shows its result date."""
+    case = _realistic(tree)
+    child = Case.objects.get(parent=case)
+    _, body = _page(tree.county_staff, child)
+    assert child.due_on is not None
+    assert f"{child.due_on:%Y-%m-%d}" in body
+    assert "没有计算中的办理期限" not in body
+
+
+def test_r_protect_1_identity_hidden_from_those_not_allowed(tree: Tree) -> None:
+    """The department that registered it sees the petitioner; a supervisor above sees the
+    hidden note on the case below."""
+    case = _realistic(tree)
+    child = Case.objects.get(parent=case)
+    _, upper = _page(tree.city_staff, case)
+    assert "王建华" in upper
+    _, lower = _page(tree.city_supervisor, child)
+    assert "王建华" not in lower and "（已隐去）" in lower and "已随身份一并隐去" in lower
+
+
+def test_missing_and_forbidden_are_the_same_chinese_404(tree: Tree) -> None:
+    case = register(tree.county_staff)
+    status, body = _page(tree.baisha_staff, case)
+    assert status == 404 and "不存在或无权查看" in body
+    missing = staff_client(tree.county_staff).get(reverse("web:case", kwargs={"case_id": 999999}))
+    assert missing.status_code == 404 and "不存在或无权查看" in missing.content.decode()
+
+
+def test_query_budget(tree: Tree, django_assert_max_num_queries: Any) -> None:
+    case = _realistic(tree)
+    client = staff_client(tree.city_staff)
+    url = reverse("web:case", kwargs={"case_id": case.pk})
+    with django_assert_max_num_queries(60):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("instructions", [1, 6])
+def test_query_count_does_not_grow_with_the_timeline(
+    tree: Tree, instructions: int, django_assert_max_num_queries: Any
+) -> None:
+    case = to_read(register(tree.county_staff), tree.county_staff)
+    for n in range(instructions):
+        cs.case_instruct(actor=tree.county_staff, case=case, text=f"第{n}次批示")
+    client = staff_client(tree.county_staff)
+    with django_assert_max_num_queries(45):
+        client.get(reverse("web:case", kwargs={"case_id": case.pk}))
+
+
+def test_a_departing_decision_shows_its_reason(tree: Tree) -> None:
+    case = to_read(register(tree.county_staff), tree.county_staff)
+    cs.case_file(actor=tree.county_staff, case=case, reason="无可查证", routing_note="匿名无线索")
+    _, body = _page(tree.county_staff, case)
+    assert "（未采纳建议）" in body and "未采纳建议的理由：匿名无线索" in body
+    assert "（采纳建议）" not in body

@@ -1,0 +1,600 @@
+"""Every flow of the case page through the test client.
+
+For each flow: valid input moves the case (state and exactly one new timeline event on the
+case the action writes), invalid input shows the Chinese message and changes nothing; a user
+of the department without the role gets no button and a POST is refused (403, in Chinese);
+a user of another department gets the Chinese 404. Expected states, events and messages are
+written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.builders import complete_closure, register
+from tests.cases.test_available import SCENARIOS, Built, _own, closed_2022
+from tests.clients import staff_client
+from tests.orgtree import Tree
+from xinfang.cases import actions as cs
+from xinfang.cases.models import Case, CaseEvent, Objection
+from xinfang.orgs.models import Department, User
+
+TODAY = "today"
+TOMORROW = "tomorrow"
+
+
+def city_read(tree: Tree) -> Built:
+    case = cs.case_read(actor=tree.city_staff, case=register(tree.city_staff), text="阅")
+    return Built(case, {"own": tree.city_org, "other": tree.baisha_org})
+
+
+def read_report_required(tree: Tree) -> Built:
+    case = cs.case_read(
+        actor=tree.county_staff,
+        case=register(tree.county_staff),
+        text="查后报我",
+        report_required=True,
+    )
+    return _own(tree, case)
+
+
+def reviewed_2022(tree: Tree) -> Built:
+    built = closed_2022(tree)
+    cs.review_apply(
+        actor=tree.city_staff, case=built.case, applied_on=timezone.localdate(), request="不服"
+    )
+    cs.review_decide(actor=tree.city_staff, case=built.case, outcome="upheld", opinion="维持")
+    return Built(built.case, {"own": tree.county_org, "reviewer": tree.prov_org})
+
+
+def rereviewing_2022(tree: Tree) -> Built:
+    built = reviewed_2022(tree)
+    cs.rereview_apply(
+        actor=tree.prov_staff, case=built.case, applied_on=timezone.localdate(), request="不服"
+    )
+    return built
+
+
+EXTRA: dict[str, Callable[[Tree], Built]] = {
+    "city_read": city_read,
+    "read_report_required": read_report_required,
+    "reviewed_2022": reviewed_2022,
+    "rereviewing_2022": rereviewing_2022,
+}
+
+
+@dataclass
+class Row:
+    flow: str
+    scenario: str
+    relation: str
+    role: str
+    valid: Callable[[Case], dict[str, Any]] | dict[str, Any]
+    to_state: str
+    event: str
+    invalid: dict[str, Any] | Callable[[Case], dict[str, Any]] | None
+    message: str = ""
+    # Which case the flow writes its event on: "self", "child" (the case sent down).
+    on: str = "self"
+    files: Callable[[], dict[str, Any]] = field(default=dict)
+
+
+def _child(case: Case) -> Case:
+    return Case.objects.get(parent=case)
+
+
+def _objection(case: Case) -> int:
+    return Objection.objects.get(assignment__case=case).pk
+
+
+def _closure(case: Case) -> dict[str, Any]:
+    data = complete_closure(case)
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
+
+
+def _petition(case: Case) -> int:
+    pk = case.petitions.values_list("pk", flat=True).first()
+    assert pk is not None
+    return pk
+
+
+ROWS = [
+    Row(
+        "read",
+        "registered",
+        "own",
+        "leader",
+        {"text": "请核实"},
+        "read",
+        "read",
+        {"text": "请核实", "due_on": "2020-01-01"},
+        "要求完成日期不能早于今天",
+    ),
+    Row(
+        "instruct",
+        "read",
+        "own",
+        "leader",
+        {"text": "抓紧办理"},
+        "read",
+        "instruct",
+        {"text": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "report_instruction",
+        "read_report_required",
+        "own",
+        "handler",
+        lambda c: {"instruction": c.instructions.get().pk, "text": "已落实"},
+        "read",
+        "report_instruction",
+        lambda c: {"instruction": c.instructions.get().pk, "text": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "handle_here",
+        "read",
+        "own",
+        "leader",
+        {},
+        "handling",
+        "handle_here",
+        {"handler": 999999},
+        "选择一个有效的选项",
+    ),
+    Row(
+        "assign_down",
+        "city_read",
+        "own",
+        "leader",
+        lambda c: {
+            "to_department": Department.objects.get(name="河口县委组织部").pk,
+            "routing_note": "县里熟悉情况",
+        },
+        "handling",
+        "assign_down",
+        lambda c: {"to_department": Department.objects.get(name="河口县委组织部").pk},
+        "须说明理由",
+    ),
+    Row(
+        "transfer_down",
+        "city_read",
+        "own",
+        "leader",
+        lambda c: {
+            "to_department": Department.objects.get(name="河口县委组织部").pk,
+            "routing_note": "县里熟悉情况",
+        },
+        "transferred",
+        "transfer_down",
+        lambda c: {"to_department": Department.objects.get(name="河口县委组织部").pk},
+        "须说明理由",
+    ),
+    Row(
+        "refer",
+        "read",
+        "own",
+        "leader",
+        {
+            "to_department_name": "河口县人社局",
+            "reason": "属人社部门职责",
+            "explanation": "已告知",
+            "explained_on": TODAY,
+            "explained_how": "电话",
+            "routing_note": "不属组织部门职责",
+        },
+        "referred",
+        "refer",
+        {
+            "to_department_name": "河口县人社局",
+            "reason": "属人社部门职责",
+            "explanation": "",
+            "routing_note": "不属组织部门职责",
+        },
+        "须记录向信访人解释的内容、日期和方式",
+    ),
+    Row(
+        "file",
+        "read",
+        "own",
+        "leader",
+        {"reason": "无可查证内容", "routing_note": "无线索"},
+        "filed",
+        "file",
+        {"reason": "无可查证内容"},
+        "须说明理由",
+    ),
+    Row(
+        "merge",
+        "registered",
+        "own",
+        "registrar",
+        lambda c: {"into": register(User.objects.get(username="county")).pk, "reason": "重复"},
+        "merged",
+        "merge",
+        lambda c: {"into": c.pk, "reason": "重复"},
+        "选择一个有效的选项",
+    ),
+    Row(
+        "receive_assignment",
+        "child_received",
+        "receiver",
+        "registrar",
+        {},
+        "registered",
+        "receive_assignment",
+        None,
+    ),
+    Row(
+        "raise_objection",
+        "child_received",
+        "receiver",
+        "leader",
+        {"reasons": "不属本级"},
+        "registered",
+        "raise_objection",
+        {"reasons": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "decide_objection",
+        "parent_objected",
+        "sender",
+        "leader",
+        lambda c: {"objection": _objection(c), "decision": "accept", "opinion": "同意"},
+        "read",
+        "reroute",
+        lambda c: {"objection": _objection(c), "decision": "reject", "opinion": ""},
+        "不同意异议须说明理由",
+    ),
+    Row(
+        "report_progress",
+        "child_received",
+        "receiver",
+        "handler",
+        {"text": "已调查"},
+        "registered",
+        "report_progress",
+        {"text": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "explain_overdue",
+        "child_overdue",
+        "receiver",
+        "handler",
+        {"reason": "证据未齐", "new_expected_on": "2099-01-01"},
+        "handling",
+        "explain_overdue",
+        {"reason": "证据未齐", "new_expected_on": TODAY},
+        "须填写晚于今天的预计办结日期",
+    ),
+    Row(
+        "extend_deadline",
+        "handling_2022",
+        "own",
+        "leader",
+        {
+            "days": 10,
+            "reason": "情况复杂",
+            "legal_basis": "条例",
+            "petitioner_told_on": TODAY,
+            "petitioner_told_how": "电话",
+        },
+        "handling",
+        "deadline_extended",
+        {
+            "days": 999,
+            "reason": "情况复杂",
+            "legal_basis": "条例",
+            "petitioner_told_on": TODAY,
+            "petitioner_told_how": "电话",
+        },
+        "延长期限累计不得超过",
+    ),
+    Row(
+        "pause_clock",
+        "handling_2022",
+        "own",
+        "leader",
+        {"reason": "鉴定", "legal_basis": "条例"},
+        "handling",
+        "clock_paused",
+        {"reason": "鉴定", "legal_basis": "条例", "start_on": TOMORROW},
+        "中止日期不能晚于今天",
+    ),
+    Row(
+        "resume_clock",
+        "paused_2022",
+        "own",
+        "leader",
+        {},
+        "handling",
+        "clock_resumed",
+        {"end_on": TOMORROW},
+        "恢复计时日期不能晚于今天",
+    ),
+    Row(
+        "submit_closure",
+        "handling",
+        "own",
+        "handler",
+        _closure,
+        "closing",
+        "submit_closure",
+        {"facts": "查明"},
+        "结案材料须写明处理意见",
+    ),
+    Row("approve_closure", "closing", "own", "leader", {}, "closed", "approve_closure", None),
+    Row(
+        "return_closure",
+        "closing",
+        "own",
+        "leader",
+        {"reasons": "事实不清"},
+        "handling",
+        "return_closure",
+        {"reasons": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "accept_report",
+        "parent_reported",
+        "sender",
+        "leader",
+        lambda c: {"child": _child(c).pk},
+        "closed",
+        "accept_report",
+        {},
+        "这个字段是必填项",
+    ),
+    Row(
+        "return_report",
+        "parent_reported",
+        "sender",
+        "leader",
+        lambda c: {"child": _child(c).pk, "reasons": "证据不足"},
+        "handling",
+        "return_report",
+        lambda c: {"child": _child(c).pk, "reasons": ""},
+        "这个字段是必填项",
+        on="child",
+    ),
+    Row(
+        "report_upward",
+        "read",
+        "own",
+        "leader",
+        {"reason": "带倾向性"},
+        "read",
+        "report_upward",
+        {"reason": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "review_apply",
+        "closed_2022",
+        "reviewer",
+        "registrar",
+        {"applied_on": TODAY, "request": "不服"},
+        "reviewing",
+        "review_apply",
+        {"applied_on": TOMORROW, "request": "不服"},
+        "申请日期不能晚于今天",
+    ),
+    Row(
+        "review_decide",
+        "reviewing_2022",
+        "reviewer",
+        "leader",
+        {"outcome": "upheld", "opinion": "维持"},
+        "closed",
+        "review_decide",
+        {"outcome": "upheld", "opinion": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "rereview_apply",
+        "reviewed_2022",
+        "reviewer",
+        "registrar",
+        {"applied_on": TODAY, "request": "不服"},
+        "rereviewing",
+        "rereview_apply",
+        {"applied_on": TOMORROW, "request": "不服"},
+        "申请日期不能晚于今天",
+    ),
+    Row(
+        "rereview_decide",
+        "rereviewing_2022",
+        "reviewer",
+        "leader",
+        {"outcome": "upheld", "opinion": "维持"},
+        "closed",
+        "rereview_decide",
+        {"outcome": "nonsense", "opinion": "维持"},
+        "选择一个有效的选项",
+    ),
+    Row("archive", "closed", "own", "registrar", {}, "archived", "archive", None),
+    Row(
+        "add_interview",
+        "registered",
+        "own",
+        "registrar",
+        lambda c: {
+            "petition": _petition(c),
+            "interviewed_at": "2024-05-06T10:00",
+            "statement": "反映情况",
+            "requests": "要求",
+            "answer": "答复",
+        },
+        "registered",
+        "interview",
+        lambda c: {
+            "petition": _petition(c),
+            "interviewed_at": "2024-05-06T10:00",
+            "statement": "",
+            "requests": "要求",
+            "answer": "答复",
+        },
+        "来访人反映的情况",
+    ),
+    Row(
+        "add_attachment",
+        "registered",
+        "own",
+        "registrar",
+        lambda c: {"petition": _petition(c)},
+        "registered",
+        "attachment",
+        lambda c: {"petition": _petition(c)},
+        "这个字段是必填项",
+        files=lambda: {"upload": SimpleUploadedFile("材料.pdf", b"%PDF-1.4 x", "application/pdf")},
+    ),
+]
+
+
+# The reviewing department sees a case only once a review of it exists (cases/access.py),
+# so it cannot open the case page to register the application: known gap, see the report.
+NOT_REACHABLE = {"review_apply", "rereview_apply"}
+
+
+def _rows(rows: list[Row]) -> list[Any]:
+    return [
+        pytest.param(
+            r,
+            id=r.flow,
+            marks=[pytest.mark.xfail(reason="reviewer cannot see the case yet", strict=True)]
+            if r.flow in NOT_REACHABLE
+            else [],
+        )
+        for r in rows
+    ]
+
+
+def _data(spec: Any, case: Case) -> dict[str, Any]:
+    data = spec(case) if callable(spec) else dict(spec)
+    today = timezone.localdate()
+    swap = {TODAY: today.isoformat(), TOMORROW: (today + dt.timedelta(days=1)).isoformat()}
+    return {k: swap.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+def _build(tree: Tree, row: Row) -> tuple[Case, User]:
+    built = {**SCENARIOS, **EXTRA}[row.scenario](tree)
+    case = Case.objects.get(pk=built.case.pk)
+    user = tree.staff(built.departments[row.relation], row.role)
+    return case, user
+
+
+def _written_on(row: Row, case: Case) -> Case:
+    return _child(case) if row.on == "child" else case
+
+
+def _events(case: Case) -> list[str]:
+    return list(CaseEvent.objects.filter(case=case).order_by("seq").values_list("kind", flat=True))
+
+
+def _url(case: Case, flow: str) -> str:
+    return reverse("web:case_flow", kwargs={"case_id": case.pk, "flow": flow})
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+@pytest.mark.parametrize("row", _rows(ROWS))
+def test_valid_input_moves_the_case(tree: Tree, row: Row) -> None:
+    case, user = _build(tree, row)
+    client = staff_client(user)
+    page = client.get(reverse("web:case", kwargs={"case_id": case.pk}))
+    assert _url(case, row.flow) in page.content.decode(), "the button opens the form"
+    assert client.get(_url(case, row.flow)).status_code == 200
+    target = _written_on(row, case)
+    before = _events(target)
+    response = client.post(_url(case, row.flow), {**_data(row.valid, case), **row.files()})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert response["Location"] == reverse("web:case", kwargs={"case_id": case.pk})
+    after = _events(target)
+    assert after[: len(before)] == before and after[len(before) :] == [row.event]
+    assert Case.objects.get(pk=case.pk).state == row.to_state
+
+
+@pytest.mark.parametrize("row", _rows([r for r in ROWS if r.invalid is not None]))
+def test_invalid_input_shows_the_chinese_message_and_changes_nothing(tree: Tree, row: Row) -> None:
+    case, user = _build(tree, row)
+    client = staff_client(user)
+    state = case.state
+    before = CaseEvent.objects.count()
+    response = client.post(_url(case, row.flow), _data(row.invalid, case))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert row.message in body
+    assert "R-" not in body.split("<main", 1)[1], "no rule ID on screen"
+    assert CaseEvent.objects.count() == before
+    assert Case.objects.get(pk=case.pk).state == state
+
+
+@pytest.mark.parametrize("row", _rows(ROWS))
+def test_without_role_or_department_no_button_and_refused(tree: Tree, row: Row) -> None:
+    case, user = _build(tree, row)
+    dept = user.department
+    assert dept is not None
+    others = [r for r in ("registrar", "handler", "leader") if r not in _roles_for(row.flow)]
+    outsider = tree.staff(tree.baisha_org, "registrar", "handler", "leader")
+    data = _data(row.valid, case)
+    before = CaseEvent.objects.count()
+    for stranger, refused in [(tree.staff(dept, r), 403) for r in others] + [(outsider, 404)]:
+        client: Client = staff_client(stranger)
+        page = client.get(reverse("web:case", kwargs={"case_id": case.pk}))
+        assert _url(case, row.flow) not in page.content.decode()
+        response = client.post(_url(case, row.flow), data)
+        assert response.status_code == refused
+        assert ("无权" in response.content.decode()) or ("不存在" in response.content.decode())
+    assert CaseEvent.objects.count() == before
+
+
+def _roles_for(flow: str) -> set[str]:
+    """Who may do what, written out (lifecycle.ACTION_ROLES must agree)."""
+    return {
+        "merge": {"registrar", "leader"},
+        "submit_closure": {"handler"},
+        "archive": {"registrar", "handler", "leader"},
+        "explain_overdue": {"handler", "leader"},
+        "report_instruction": {"handler"},
+        "report_progress": {"handler", "leader"},
+        "receive_assignment": {"registrar", "handler", "leader"},
+        "add_interview": {"registrar", "handler", "leader"},
+        "add_attachment": {"registrar", "handler"},
+        "review_apply": {"registrar"},
+        "rereview_apply": {"registrar"},
+    }.get(flow, {"leader"})
+
+
+def test_unknown_flow_is_the_chinese_404(tree: Tree) -> None:
+    case = register(tree.county_staff)
+    response = staff_client(tree.county_staff).get(_url(case, "no_such_flow"))
+    assert response.status_code == 404 and "不存在" in response.content.decode()
+
+
+def test_submit_closure_lists_what_is_missing_live(tree: Tree) -> None:
+    """The closure form shows, before submission, what is still missing (R-CLOSE-3)."""
+    case, user = _build(tree, ROWS[[r.flow for r in ROWS].index("submit_closure")])
+    client = staff_client(user)
+    page = client.get(_url(case, "submit_closure")).content.decode()
+    assert "提交前尚缺" in page and "结案材料须写明查明的事实" in page
+    check = reverse("web:case_closure_check", kwargs={"case_id": case.pk})
+    partial = client.post(check, {"facts": "查明", "decision": "处理"}).content.decode()
+    assert "查明的事实" not in partial and "政策依据" in partial
+    assert "R-CLOSE" not in partial
+    done = client.post(check, _closure(case)).content.decode()
+    assert "已齐备" in done
