@@ -76,7 +76,9 @@ def register(request: HttpRequest) -> HttpResponse:
         # The visitor at the desk or the letter's signature: the petitioner's name first.
         petitioners.forms[0].fields["name"].widget.attrs["autofocus"] = True
     top: list[str] = []
+    refused = False
     if request.method == "POST":
+        refused = True
         if form.is_valid() & petitioners.is_valid() & respondents.is_valid():
             outcome = _register(user, form, petitioners, respondents)
             if isinstance(outcome, actions.Registration):
@@ -98,7 +100,7 @@ def register(request: HttpRequest) -> HttpResponse:
         "visit": Channel.VISIT,
         "personal_request": Category.PERSONAL_REQUEST,
     }
-    return render(request, "web/register/form.html", context, status=400 if top else 200)
+    return render(request, "web/register/form.html", context, status=400 if refused else 200)
 
 
 def _register(
