@@ -61,6 +61,19 @@ TRUE_FALSE = [("绝密线索", "公开说明"), ("甄秘", "乙丙"), ("身份�
 # Patterns outside the site's own pages (served by Django or WhiteNoise) or covered below.
 NOT_PAGES = {"favicon.ico"}
 
+# Pages that search on what is typed: each is also asked, in each of its parameters, for
+# every marker of the world and the first two characters of each (a prefix search).
+SEARCHES: dict[str, tuple[str, ...]] = {
+    "/register/lookup/": ("name", "id_number", "phone"),
+    "/register/cadres/": ("q",),
+}
+
+
+def search_queries(world: World, url: str) -> list[dict[str, str]]:
+    params = SEARCHES.get(url, ())
+    values = {v for marks in world.markers().values() for m in marks for v in (m, m[:2])}
+    return [{param: value} for param in params for value in sorted(values)]
+
 
 def test_the_policy_protects_what_this_test_expects() -> None:
     assert {m: set(f) for m, f in PROTECTED_FIELDS.items()} == PROTECTED
@@ -162,7 +175,7 @@ def test_r_protect_1_no_page_shows_what_the_user_may_not_read(world: World, user
     client = staff_client(user)
     forbidden = forbidden_markers(world, user_key)
     for url in site_pages(world):
-        for query in ({}, {"format": "json"}):
+        for query in ({}, {"format": "json"}, *search_queries(world, url)):
             _check(client.get(url, query), url, user_key, forbidden)
     for url in admin_pages():
         _check(client.get(url), url, user_key, forbidden)
