@@ -62,17 +62,25 @@ TRUE_FALSE = [("绝密线索", "公开说明"), ("甄秘", "乙丙"), ("身份�
 NOT_PAGES = {"favicon.ico"}
 
 # Pages that search on what is typed: each is also asked, in each of its parameters, for
-# every marker of the world and the first two characters of each (a prefix search).
+# every marker of the world (numbers in the number parameters) and, in the text ones, the
+# first two characters of each (a prefix search).
 SEARCHES: dict[str, tuple[str, ...]] = {
     "/register/lookup/": ("name", "id_number", "phone"),
     "/register/cadres/": ("q",),
 }
+NUMBER_PARAMS = {"id_number", "phone"}
 
 
 def search_queries(world: World, url: str) -> list[dict[str, str]]:
-    params = SEARCHES.get(url, ())
-    values = {v for marks in world.markers().values() for m in marks for v in (m, m[:2])}
-    return [{param: value} for param in params for value in sorted(values)]
+    markers = sorted({m for marks in world.markers().values() for m in marks})
+    queries = []
+    for param in SEARCHES.get(url, ()):
+        if param in NUMBER_PARAMS:
+            values = [m for m in markers if m.rstrip("X").isdigit()]
+        else:
+            values = sorted({v for m in markers for v in (m, m[:2])})
+        queries += [{param: value} for value in values]
+    return queries
 
 
 def test_the_policy_protects_what_this_test_expects() -> None:
