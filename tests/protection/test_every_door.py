@@ -63,6 +63,27 @@ TRUE_FALSE = [("绝密线索", "公开说明"), ("甄秘", "乙丙"), ("身份�
 # Patterns outside the site's own pages (served by Django or WhiteNoise) or covered below.
 NOT_PAGES = {"favicon.ico"}
 
+# Pages that search on what is typed: each is also asked, in each of its parameters, for
+# every marker of the world (numbers in the number parameters) and, in the text ones, the
+# first two characters of each (a prefix search).
+SEARCHES: dict[str, tuple[str, ...]] = {
+    "/register/lookup/": ("name", "id_number", "phone"),
+    "/register/cadres/": ("q",),
+}
+NUMBER_PARAMS = {"id_number", "phone"}
+
+
+def search_queries(world: World, url: str) -> list[dict[str, str]]:
+    markers = sorted({m for marks in world.markers().values() for m in marks})
+    queries = []
+    for param in SEARCHES.get(url, ()):
+        if param in NUMBER_PARAMS:
+            values = [m for m in markers if m.rstrip("X").isdigit()]
+        else:
+            values = sorted({v for m in markers for v in (m, m[:2])})
+        queries += [{param: value} for value in values]
+    return queries
+
 
 def test_the_policy_protects_what_this_test_expects() -> None:
     assert {m: set(f) for m, f in PROTECTED_FIELDS.items()} == PROTECTED
@@ -168,7 +189,7 @@ def test_r_protect_1_no_page_shows_what_the_user_may_not_read(world: World, user
     client = staff_client(user)
     forbidden = forbidden_markers(world, user_key)
     for url in site_pages(world):
-        for query in ({}, {"format": "json"}):
+        for query in ({}, {"format": "json"}, *search_queries(world, url)):
             _check(client.get(url, query), url, user_key, forbidden)
     for url in admin_pages():
         _check(client.get(url), url, user_key, forbidden)

@@ -20,4 +20,5 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("xinfang.web.case_urls")),
+    path("register/", include("xinfang.web.register_urls")),
 ]

@@ -1,0 +1,15 @@
+"""登记 (registration): the page and the look-ups it calls while the registrar types."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from xinfang.web.views import register
+
+urlpatterns = [
+    path("", register.register, name="register"),
+    path("<int:case_id>/done/", register.register_done, name="register_done"),
+    path("lookup/", register.lookup, name="register_lookup"),
+    path("idnumber/", register.id_number_check, name="register_idnumber"),
+    path("cadres/", register.cadres, name="register_cadres"),
+]

@@ -1,0 +1,286 @@
+"""登记: one page to register a letter, a visit (with its interview), a call or an online
+message, and the look-ups it calls while the registrar types (petitioners, ID numbers,
+cadres). Writes only through `cases.actions`; petitioners are shown only through the
+protection policy (cases/lookup.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from xinfang.cases import actions
+from xinfang.cases.access import cases_visible_to, get_case_for_user
+from xinfang.cases.lifecycle import require_action_role
+from xinfang.cases.lookup import cadre_search, petitioner_lookup
+from xinfang.cases.models import Case
+from xinfang.cases.routing import facts_for_case
+from xinfang.core.citations import on_screen
+from xinfang.core.errors import RuleViolation
+from xinfang.core.idnumber import id_number_facts
+from xinfang.orgs.models import User
+from xinfang.petitions.attachments import check_uploads
+from xinfang.petitions.models import Channel
+from xinfang.petitions.respondents import RespondentInput
+from xinfang.petitions.services import ConcernedCadreInput, InterviewInput, PetitionerInput
+from xinfang.routing.proposal import propose_routing
+from xinfang.routing.terms import Category
+from xinfang.web.forms_register import (
+    PetitionerFormSet,
+    RegistrationForm,
+    RespondentFormSet,
+    jurisdictions,
+    place_messages,
+)
+from xinfang.web.views.common import staff_page, staff_user
+
+NOTES_KEY = "register_notes"  # the session's notes of the registrations just made
+
+
+def _may_register(user: User) -> str:
+    """ "" when `user` may register, else the Chinese reason."""
+    try:
+        require_action_role(user, "register")
+    except RuleViolation as refusal:
+        return str(refusal)
+    return ""
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(
+        request, "web/register/forbidden.html", {"reason": reason, "nav": "register"}, status=403
+    )
+
+
+def _forms(request: HttpRequest, user: User) -> tuple[RegistrationForm, Any, Any]:
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = RegistrationForm(data, files, user=user)
+    petitioners = PetitionerFormSet(data, prefix="p")
+    # Every respondent row offers the same jurisdictions: read them once.
+    choices = [("", "—— 任职地区或单位 ——"), *((j.pk, j.name) for j in jurisdictions())]
+    respondents = RespondentFormSet(data, prefix="r", form_kwargs={"jurisdiction_choices": choices})
+    return form, petitioners, respondents
+
+
+@staff_page
+def register(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if reason := _may_register(user):
+        return _forbidden(request, reason)
+    form, petitioners, respondents = _forms(request, user)
+    if request.method != "POST":
+        # The visitor at the desk or the letter's signature: the petitioner's name first.
+        petitioners.forms[0].fields["name"].widget.attrs["autofocus"] = True
+    top: list[str] = []
+    refused = False
+    if request.method == "POST":
+        refused = True
+        if form.is_valid() & petitioners.is_valid() & respondents.is_valid():
+            outcome = _register(user, form, petitioners, respondents)
+            if isinstance(outcome, actions.Registration):
+                notes: dict[str, list[str]] = request.session.get(NOTES_KEY, {})
+                notes = {str(outcome.case.pk): outcome.notes, **dict(list(notes.items())[:9])}
+                request.session[NOTES_KEY] = notes
+                return redirect("web:register_done", case_id=outcome.case.pk)
+            top = outcome
+        else:
+            top = ["请按提示改正标出的内容后再提交。"]
+        if request.FILES:
+            top.append("出于安全原因，浏览器不会保留已选的附件，请重新选择附件。")
+    context = {
+        "form": form,
+        "petitioners": petitioners,
+        "respondents": respondents,
+        "top_errors": top + [str(e) for e in form.non_field_errors()],
+        "nav": "register",
+        "visit": Channel.VISIT,
+        "personal_request": Category.PERSONAL_REQUEST,
+    }
+    return render(request, "web/register/form.html", context, status=400 if refused else 200)
+
+
+def _register(
+    user: User, form: RegistrationForm, petitioners: Any, respondents: Any
+) -> actions.Registration | list[str]:
+    """Register what the forms hold, attachments included, all or nothing (R-INTAKE-1).
+    Returns the registration, or the messages for the top of the page after putting the
+    others beside their fields."""
+    data = form.cleaned_data
+    dept = user.department
+    assert dept is not None  # staff_page
+    people = [
+        (
+            i,
+            PetitionerInput(
+                name=f.cleaned_data.get("name") or "",
+                id_number=f.cleaned_data.get("id_number") or "",
+                phone=f.cleaned_data.get("phone") or "",
+                address=f.cleaned_data.get("address") or "",
+                work_unit=f.cleaned_data.get("work_unit") or "",
+                is_representative=bool(f.cleaned_data.get("is_representative")),
+            ),
+        )
+        for i, f in enumerate(petitioners.forms)
+        if f.has_changed() and f.cleaned_data
+    ]
+    accused = [
+        (
+            i,
+            RespondentInput(
+                cadre=f.cleaned_data.get("cadre"),
+                name=f.cleaned_data.get("name") or "",
+                unit=f.cleaned_data.get("unit") or "",
+                post_title=f.cleaned_data.get("post_title") or "",
+                jurisdiction=f.cleaned_data.get("jurisdiction"),
+            ),
+        )
+        for i, f in enumerate(respondents.forms)
+        if f.has_changed() and f.cleaned_data
+    ]
+    errors: list[str] = []
+    uploads = data.get("attachments") or []
+    try:
+        check_uploads(uploads)
+    except RuleViolation as refusal:
+        errors += refusal.messages
+    repeat_of: Case | None = None
+    number = (data.get("repeat_of") or "").strip()
+    if number:
+        repeat_of = cases_visible_to(user).filter(department=dept, number=number).first()
+        if repeat_of is None:
+            errors.append(f"本部门没有编号为“{number}”的案件：只能关联本部门的案件。")
+    channel = data["channel"]
+    interview = None
+    if channel == Channel.VISIT:
+        interview = InterviewInput(
+            receivers=list(data.get("receivers") or []),
+            interviewed_at=data.get("interviewed_at") or form.fields["interviewed_at"].initial,
+            statement=data.get("statement") or "",
+            requests=data.get("requests") or "",
+            answer=data.get("answer") or "",
+            place=data.get("place") or "",
+        )
+    concerned = None
+    concerned_typed = any(
+        data.get(f"concerned_{k}")
+        for k in ("cadre", "name", "unit", "post_title", "rank", "managing_jurisdiction")
+    )
+    if data.get("category") == Category.PERSONAL_REQUEST and concerned_typed:
+        concerned = ConcernedCadreInput(
+            cadre=data.get("concerned_cadre"),
+            name=data.get("concerned_name") or "",
+            unit=data.get("concerned_unit") or "",
+            post_title=data.get("concerned_post_title") or "",
+            rank=data.get("concerned_rank") or "",
+            managing_jurisdiction=data.get("concerned_managing_jurisdiction"),
+        )
+    registration: actions.Registration | None = None
+    with transaction.atomic():
+        try:
+            registration = actions.petition_register(
+                actor=user,
+                channel=channel,
+                received_on=data["received_on"],
+                summary=data.get("summary") or "",
+                content=data.get("content") or "",
+                category=data.get("category") or "",
+                nature=data.get("nature") or "",
+                petitioners=[p for _i, p in people],
+                is_anonymous=bool(data.get("is_anonymous")),
+                anonymous_treatment=data.get("anonymous_treatment") or "",
+                anonymous_reason=data.get("anonymous_reason") or "",
+                is_collective=bool(data.get("is_collective")),
+                head_count=data.get("head_count") or 1,
+                collective_origin=data.get("collective_origin") or "",
+                source=data["source"],
+                source_department=data.get("source_department"),
+                source_reference=data.get("source_reference") or "",
+                respondents=[r for _i, r in accused],
+                interview=interview,
+                repeat_of=repeat_of,
+                concerned_cadre=concerned,
+            )
+            if not errors and uploads:
+                actions.attachments_add(actor=user, petition=registration.petition, uploads=uploads)
+        except RuleViolation as refusal:
+            errors += refusal.messages
+        if errors:
+            # Nothing is kept when anything is wrong: a registration that passed is undone
+            # with the attachments that did not (one transaction).
+            transaction.set_rollback(True)
+    if not errors and registration is not None:
+        return registration
+    return place_messages(
+        errors,
+        form,
+        petitioners,
+        respondents,
+        [i for i, _p in people],
+        [i for i, _r in accused],
+    )
+
+
+@staff_page
+def register_done(request: HttpRequest, case_id: int) -> HttpResponse:
+    """After registration: the case number, first or repeat notes (R-INTAKE-5) and the
+    routing proposal (R-ROUTE-1), with the way to the case."""
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    notes = request.session.get(NOTES_KEY, {}).get(str(case.pk), [])
+    proposal = propose_routing(facts_for_case(case))
+    context = {
+        "case": case,
+        "notes": [on_screen(n) for n in notes],
+        "headline": on_screen(proposal.headline),
+        "reasons": [on_screen(r.text) for r in proposal.reasons],
+        "case_url": f"/cases/{case.pk}/",
+        "file_url": reverse("cases:case_file", kwargs={"case_id": case.pk}),
+        "nav": "register",
+    }
+    return render(request, "web/register/done.html", context)
+
+
+@staff_page
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Earlier petitioners matching a petitioner row (htmx fragment), through the protection
+    policy (R-PROTECT-1)."""
+    user = staff_user(request)
+    if _may_register(user):
+        return HttpResponse("", status=403)
+    matches = petitioner_lookup(
+        user,
+        name=request.GET.get("name", "")[:50],
+        id_number=request.GET.get("id_number", "")[:24],
+        phone=request.GET.get("phone", "")[:30],
+    )
+    asked = any(request.GET.get(k, "").strip() for k in ("name", "id_number", "phone"))
+    return render(request, "web/register/lookup.html", {"matches": matches, "asked": asked})
+
+
+@staff_page
+def id_number_check(request: HttpRequest) -> HttpResponse:
+    """What an ID number says, checked as typed (htmx fragment)."""
+    raw = request.GET.get("id_number", "")[:24].strip()
+    context: dict[str, Any] = {"raw": raw}
+    if raw:
+        try:
+            context["facts"] = id_number_facts(raw)
+        except RuleViolation as refusal:
+            context["problem"] = str(refusal)
+    return render(request, "web/register/idnumber.html", context)
+
+
+@staff_page
+def cadres(request: HttpRequest) -> HttpResponse:
+    """Cadres of the directory by name or post (htmx fragment), to pick a respondent or the
+    cadre a personal request concerns."""
+    query = request.GET.get("q", "")[:50]
+    return render(
+        request,
+        "web/register/cadres.html",
+        {"cadres": cadre_search(query), "asked": bool(query.strip())},
+    )
