@@ -15,4 +15,4 @@ def home(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     today = timezone.localdate()
     queues = [(q, q.cases(user, today).count()) for q in queues_for(user)]
-    return render(request, "web/home.html", {"queues": queues, "today": today})
+    return render(request, "web/home.html", {"queues": queues, "today": today, "nav": "home"})

@@ -237,7 +237,7 @@ def register_done(request: HttpRequest, case_id: int) -> HttpResponse:
         "notes": [on_screen(n) for n in notes],
         "headline": on_screen(proposal.headline),
         "reasons": [on_screen(r.text) for r in proposal.reasons],
-        "case_url": f"/cases/{case.pk}/",
+        "case_url": reverse("web:case", args=[case.pk]),
         "file_url": reverse("cases:case_file", kwargs={"case_id": case.pk}),
         "nav": "register",
     }

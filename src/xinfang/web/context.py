@@ -1,0 +1,17 @@
+"""What the page header needs on every page: which areas the signed-in user works in."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from xinfang.orgs.models import Role, User
+
+
+def navigation(request: HttpRequest) -> dict[str, bool]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {}
+    return {
+        "nav_register": user.has_role(Role.REGISTRAR),
+        "nav_supervise": user.has_role(Role.SUPERVISOR),
+    }
