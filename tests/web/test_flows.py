@@ -381,17 +381,6 @@ ROWS = [
         "这个字段是必填项",
     ),
     Row(
-        "review_apply",
-        "closed_2022",
-        "reviewer",
-        "registrar",
-        {"applied_on": TODAY, "request": "不服"},
-        "reviewing",
-        "review_apply",
-        {"applied_on": TOMORROW, "request": "不服"},
-        "申请日期不能晚于今天",
-    ),
-    Row(
         "review_decide",
         "reviewing_2022",
         "reviewer",
@@ -401,17 +390,6 @@ ROWS = [
         "review_decide",
         {"outcome": "upheld", "opinion": ""},
         "这个字段是必填项",
-    ),
-    Row(
-        "rereview_apply",
-        "reviewed_2022",
-        "reviewer",
-        "registrar",
-        {"applied_on": TODAY, "request": "不服"},
-        "rereviewing",
-        "rereview_apply",
-        {"applied_on": TOMORROW, "request": "不服"},
-        "申请日期不能晚于今天",
     ),
     Row(
         "rereview_decide",
@@ -465,7 +443,9 @@ ROWS = [
 
 # The reviewing department sees a case only once a review of it exists (cases/access.py),
 # so it cannot open the case page to register the application: known gap, see the report.
-NOT_REACHABLE = {"review_apply", "rereview_apply"}
+# The review applications are registered on their own page (the department one level up
+# cannot open the case before), tested in tests/web/test_review_application.py.
+NOT_REACHABLE: set[str] = set()
 
 
 def _rows(rows: list[Row]) -> list[Any]:

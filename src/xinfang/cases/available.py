@@ -24,7 +24,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from xinfang.cases.actions.review import _reviewing_department
 from xinfang.cases.clocks import case_main_clock, objection_deadline
 from xinfang.cases.lifecycle import (
     ACTION_ROLES,
@@ -42,9 +41,10 @@ from xinfang.cases.models import (
     ReviewKind,
     ReviewStage,
 )
+from xinfang.cases.routing import reviewing_department
 from xinfang.deadlines.models import ClockCode
 from xinfang.deadlines.selectors import active_rules
-from xinfang.orgs.models import Department, User
+from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
 from xinfang.routing.terms import HandlingMode
 
@@ -128,19 +128,6 @@ def pending_objections(case: Case) -> list[Objection]:
         .select_related("assignment__case", "assignment__child", "assignment__to_department")
         .order_by("raised_at")
     )
-
-
-def reviewing_department(case: Case, kind: ReviewKind) -> Department | None:
-    """The department that would register and answer a 复查 (kind REVIEW) or 复核 of `case`."""
-    if kind == ReviewKind.REVIEW:
-        return _reviewing_department(case.department)
-    last = (
-        case.reviews.select_related("department__jurisdiction")
-        .filter(kind=ReviewKind.REVIEW, decided_at__isnull=False)
-        .order_by("-decided_at")
-        .first()
-    )
-    return _reviewing_department(last.department) if last is not None else None
 
 
 def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from xinfang.cases.family import family_case_ids
 from xinfang.cases.lifecycle import FROZEN_STATES
-from xinfang.cases.models import Case, RoutingDecision
+from xinfang.cases.models import Case, ReviewKind, RoutingDecision
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Jurisdiction, User
 from xinfang.petitions.models import ConcernedCadre, Petition, Respondent
@@ -276,3 +276,31 @@ def following_department_of(department: Department) -> Department | None:
         parent=_jurisdiction_parent,
         organization_department=_organization_department,
     )
+
+
+def department_one_level_up(department: Department) -> Department | None:
+    """2022 rules: 复查 and 复核 go to the body one level up — the department of the same kind
+    in the jurisdiction directly above, if any."""
+    kind = department.kind
+    parent_id = department.jurisdiction.parent_id
+    if parent_id is None:
+        return None
+    return (
+        Department.objects.select_related("jurisdiction")
+        .filter(jurisdiction_id=parent_id, kind=kind)
+        .order_by("pk")
+        .first()
+    )
+
+
+def reviewing_department(case: Case, kind: ReviewKind) -> Department | None:
+    """The department that would register and answer a 复查 (kind REVIEW) or 复核 of `case`."""
+    if kind == ReviewKind.REVIEW:
+        return department_one_level_up(case.department)
+    last = (
+        case.reviews.select_related("department__jurisdiction")
+        .filter(kind=ReviewKind.REVIEW, decided_at__isnull=False)
+        .order_by("-decided_at")
+        .first()
+    )
+    return department_one_level_up(last.department) if last is not None else None

@@ -9,25 +9,10 @@ from django.utils import timezone
 
 from xinfang.cases.actions.base import _lock_row, _raise, transition
 from xinfang.cases.models import Case, Review, ReviewKind, ReviewOutcome, ReviewStage
-from xinfang.cases.routing import refuse_if_department_may_not_hold
+from xinfang.cases.routing import department_one_level_up, refuse_if_department_may_not_hold
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import clock_due_on
 from xinfang.orgs.models import Department, User
-
-
-def _reviewing_department(department: Department) -> Department | None:
-    """2022 rules: 复查 and 复核 go to the body one level up — the department of the same kind
-    in the jurisdiction directly above, if any."""
-    kind = department.kind
-    parent_id = department.jurisdiction.parent_id
-    if parent_id is None:
-        return None
-    return (
-        Department.objects.select_related("jurisdiction")
-        .filter(jurisdiction_id=parent_id, kind=kind)
-        .order_by("pk")
-        .first()
-    )
 
 
 def _open_review(case: Case, kind: ReviewKind) -> Review:
@@ -69,7 +54,7 @@ def _apply(
                 raise RuleViolation(
                     "该事项已经复查，不能再次申请复查；对复查意见不服的可申请复核。"
                 )
-            reviewer = _reviewing_department(department)
+            reviewer = department_one_level_up(department)
             since = timezone.localdate(current.closed_at) if current.closed_at else applied_on
         else:
             if current.review_stage != ReviewStage.REVIEWED:
@@ -85,7 +70,7 @@ def _apply(
                 .first()
             )
             assert last is not None and last.decided_at is not None
-            reviewer = _reviewing_department(last.department)
+            reviewer = department_one_level_up(last.department)
             since = timezone.localdate(last.decided_at)
         if reviewer is None:
             raise RuleViolation(f"没有上一级{kind.label}机关可以受理。")
