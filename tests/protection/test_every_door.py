@@ -15,8 +15,10 @@ The protected fields and the answer key are written out here, not read from the 
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
+import zipfile
 from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
@@ -25,6 +27,7 @@ from django.contrib import admin
 from django.db.models import ForeignObjectRel, Model
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from pypdf import PdfReader
 
 from tests.clients import staff_client
 from tests.protection.conftest import MAY_READ, World
@@ -113,6 +116,9 @@ def site_pages(world: World) -> list[str]:
         ],
         # Every flow form of the case page (web/forms/flows.py), opened for every case.
         "flow": sorted(FLOWS),
+        # The printed documents (web/document_urls.py): every kind, as .docx and PDF.
+        "kind": ["registration", "acceptance", "letter", "closure", "dossier"],
+        "fmt": ["docx", "pdf"],
     }
     urls = []
     for route, pattern in _patterns(get_resolver().url_patterns):
@@ -121,7 +127,7 @@ def site_pages(world: World) -> list[str]:
         params = list(pattern.pattern.converters)
         unknown = [p for p in params if p not in fill]
         assert not unknown, f"teach this test to fill {unknown} of {route}"
-        resolver_name = _full_name(pattern, route)
+        resolver_name = _full_name(pattern, route, {p: fill[p][0] for p in params})
         if not params:
             urls.append(reverse(resolver_name))
             continue
@@ -132,13 +138,13 @@ def site_pages(world: World) -> list[str]:
     return urls
 
 
-def _full_name(pattern: URLPattern, route: str) -> str:
+def _full_name(pattern: URLPattern, route: str, sample: dict[str, object]) -> str:
     """The reversible name of a pattern: its app's namespace, if it has one, and its name."""
     assert pattern.name, f"unnamed URL pattern {route}: name it so pages can link to it"
     for namespace in ("", *get_resolver().namespace_dict):
         name = f"{namespace}:{pattern.name}" if namespace else pattern.name
         try:
-            reverse(name, kwargs=dict.fromkeys(pattern.pattern.converters, 1))
+            reverse(name, kwargs=sample)
         except NoReverseMatch:
             continue
         return name
@@ -162,9 +168,22 @@ def forbidden_markers(world: World, user_key: str) -> list[str]:
     return [m for case, marks in world.markers().items() if case not in allowed for m in marks]
 
 
+def response_text(response: HttpResponse) -> str:
+    """What a person reads in a response: a page's HTML, a .docx's XML parts, a PDF's text
+    (without white space: letter-spaced titles come out of a PDF as "交 办 函")."""
+    content_type = response.get("Content-Type", "")
+    if content_type.startswith("application/pdf"):
+        pages = PdfReader(io.BytesIO(response.content)).pages
+        return "".join("".join(page.extract_text() for page in pages).split())
+    if "wordprocessingml" in content_type:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+            return "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+    return response.content.decode()
+
+
 def _check(response: HttpResponse, url: str, user_key: str, forbidden: list[str]) -> None:
     assert response.status_code < 500, f"{user_key} {url}: {response.status_code}"
-    body = response.content.decode()
+    body = response_text(response)
     leaked = [m for m in forbidden if m in body]
     assert not leaked, f"{user_key} {url} shows {leaked}"
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("reviews/apply/", review_application.review_application, name="review_application"),
     path("cases/", include("xinfang.web.case_urls")),
     path("register/", include("xinfang.web.register_urls")),
+    path("documents/", include("xinfang.web.document_urls")),
 ]
