@@ -55,9 +55,9 @@ class Command(BaseCommand):
             self.stdout.write("令牌只显示这一次，请立即交给使用者妥善保存：")
             self.stdout.write(new.secret)
         elif action == "list":
-            user = self._user(options["username"]) if options.get("username") else None
+            owner = self._user(options["username"]) if options.get("username") else None
             now = timezone.now()
-            for t in tokens_of(user):
+            for t in tokens_of(owner):
                 if t.revoked_at is not None:
                     status = "已吊销"
                 elif t.expires_at <= now:
