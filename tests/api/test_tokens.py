@@ -51,6 +51,21 @@ def test_the_token_is_shown_once_and_stored_only_as_its_sha256(tree: Tree) -> No
     assert ApiToken.objects.get(pk=row.pk).last_used_at is not None
 
 
+def test_the_last_use_is_recorded_to_the_minute(tree: Tree) -> None:
+    with at(2026, 3, 2, hour=9):
+        new = token_create(user=tree.city_staff, name="x")
+        assert _me(new.secret)[0] == 200
+    first = ApiToken.objects.get(pk=new.token.pk).last_used_at
+    assert first == timezone.make_aware(dt.datetime(2026, 3, 2, 9))
+    with at(2026, 3, 2, hour=9):  # the same minute: not written again
+        assert _me(new.secret)[0] == 200
+    with at(2026, 3, 2, hour=10):
+        assert _me(new.secret)[0] == 200
+    assert ApiToken.objects.get(pk=new.token.pk).last_used_at == timezone.make_aware(
+        dt.datetime(2026, 3, 2, 10)
+    )
+
+
 def test_a_token_needs_a_purpose_and_an_expiry_of_at_most_a_year(tree: Tree) -> None:
     with pytest.raises(RuleViolation, match="有效期须为1至365天"):
         token_create(user=tree.city_staff, name="x", days=366)

@@ -24,6 +24,7 @@ from xinfang.orgs.models import User
 PREFIX = "xf_"
 MAX_DAYS = 365
 DEFAULT_DAYS = 90
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
 
 def token_user(secret: str) -> User | None:
     """The active user a valid token belongs to, or None: unknown, expired, revoked, or the
-    account disabled. Records the token's last use."""
+    account disabled. Records the token's last use (to the minute)."""
     if not secret.startswith(PREFIX):
         return None
     digest = _digest(secret)
@@ -85,7 +86,9 @@ def token_user(secret: str) -> User | None:
     now = timezone.now()
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    # The last use to the minute: a client polling every second does not write every time.
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 
