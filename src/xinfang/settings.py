@@ -103,6 +103,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    # django-ninja as an app: /api/docs then serves Swagger UI from ninja's own static files
+    # with no inline script (the Content-Security-Policy below); outside INSTALLED_APPS it
+    # would load it from a CDN.
+    "ninja",
     "xinfang.configlog",
     "xinfang.orgs",
     "xinfang.petitions",
@@ -111,6 +115,7 @@ INSTALLED_APPS = [
     "xinfang.routing",
     "xinfang.demo",
     "xinfang.web",
+    "xinfang.api",
 ]
 
 MIDDLEWARE = [

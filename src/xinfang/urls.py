@@ -7,5 +7,6 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("cases/", include("xinfang.cases.urls")),
+    path("api/", include("xinfang.api.urls")),
     path("", include("xinfang.web.urls")),
 ]
