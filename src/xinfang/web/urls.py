@@ -4,7 +4,7 @@ grow without touching each other."""
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from xinfang.web.views import home
 
@@ -19,4 +19,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("queues/", include("xinfang.web.queue_urls")),
+    path("supervision/", include("xinfang.web.supervision_urls")),
 ]
