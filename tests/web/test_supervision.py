@@ -19,6 +19,7 @@ case handled here on 2 March is due 60 days later, early May, so overdue by July
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from io import BytesIO
@@ -204,3 +205,21 @@ def test_supervision_page_queries(world: World) -> None:
     with at(*TODAY), CaptureQueriesContext(connection) as ctx:
         assert client.get("/supervision/").status_code == 200
     assert len(ctx.captured_queries) <= 10 + 4 * 4
+
+
+def test_rates_chart_data_and_no_inline_script(world: World) -> None:
+    """The bar chart reads its data from a JSON block; the page runs no inline script (the
+    content-security policy forbids them)."""
+    body = _page(world.tree.city_supervisor).content.decode()
+    data = re.search(r'<script id="rates-data" type="application/json">(.*?)</script>', body)
+    assert data is not None
+    assert json.loads(data.group(1)) == {
+        "departments": ["河口县委组织部", "白沙县委组织部"],
+        "series": [
+            {"name": "自办案件率", "data": [100.0, 100.0]},
+            {"name": "重信重访率", "data": [0.0, 0.0]},
+            {"name": "年终结案率", "data": [0.0, 100.0]},
+        ],
+    }
+    for tag in re.findall(r"<script[^>]*>", body):
+        assert "src=" in tag or 'type="application/json"' in tag, tag

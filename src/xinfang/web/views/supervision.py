@@ -87,10 +87,30 @@ def overview(request: HttpRequest) -> HttpResponse:
         for o in department_overview(user, today)
     ]
     rate_labels = [cell.label for cell in rows[0].rates] if rows else []
+    # The bar chart's data (static/web/supervision.js draws it; no inline script).
+    chart = {
+        "departments": [r.overview.department.name for r in rows],
+        "series": [
+            {
+                "name": label,
+                "data": [
+                    float(p) if (p := r.overview.figures[i].rate.percent) is not None else None
+                    for r in rows
+                ],
+            }
+            for i, label in enumerate(rate_labels)
+        ],
+    }
     return render(
         request,
         "web/supervision/overview.html",
-        {"rows": rows, "rate_labels": rate_labels, "today": today, "nav": "supervision"},
+        {
+            "rows": rows,
+            "rate_labels": rate_labels,
+            "chart": chart,
+            "today": today,
+            "nav": "supervision",
+        },
     )
 
 
