@@ -123,6 +123,19 @@ def site_pages(world: World) -> list[str]:
         # The printed documents (web/document_urls.py): every kind, as .docx and PDF.
         "kind": ["registration", "acceptance", "letter", "closure", "dossier"],
         "fmt": ["docx", "pdf"],
+        # Every work queue (cases/queues.py), written out, and one that does not exist.
+        "queue": [
+            "to_read",
+            "my_cases",
+            "closures_awaiting_approval",
+            "reports_awaiting_acceptance",
+            "due_within_7_days",
+            "half_time_used",
+            "overdue_without_explanation",
+            "overdue_with_explanation",
+            "sent_down",
+            "no_such_queue",
+        ],
     }
     urls = []
     for route, pattern in _patterns(get_resolver().url_patterns):

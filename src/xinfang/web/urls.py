@@ -23,4 +23,6 @@ urlpatterns = [
     path("cases/", include("xinfang.web.case_urls")),
     path("register/", include("xinfang.web.register_urls")),
     path("documents/", include("xinfang.web.document_urls")),
+    path("queues/", include("xinfang.web.queue_urls")),
+    path("supervision/", include("xinfang.web.supervision_urls")),
 ]
