@@ -7,11 +7,12 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.builders import register
 from tests.orgtree import Tree
 from xinfang.cases.actions.base import transition
-from xinfang.cases.models import Case, CaseEvent, State
+from xinfang.cases.models import Case, CaseEvent, Instruction, State
 from xinfang.core.errors import RuleViolation
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "xinfang"
@@ -21,9 +22,15 @@ def test_an_allowed_move_writes_the_state_and_one_event(tree: Tree) -> None:
     case = register(tree.city_staff)
     with transition(case, "read", actor=tree.city_staff) as step:
         assert step.to == State.READ
-        step.write(payload={"text": "阅"})
+        note = Instruction.objects.create(
+            case=step.case, leader=tree.city_staff, text="阅", created_at=timezone.now()
+        )
+        event = step.write(payload={"text": "阅"}, records=[note])
     case.refresh_from_db()
     assert case.state == State.READ
+    # The payload and a digest of the record it covers are in the chain (R-PROTECT-2).
+    assert event.payload == {"text": "阅"}
+    assert [(kind, pk) for kind, pk, _digest in event.records] == [("instruction", note.pk)]
     assert list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True)) == [
         "register",
         "read",

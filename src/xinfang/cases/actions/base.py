@@ -157,14 +157,8 @@ def _required(errors: list[str], **values: str) -> None:
     labels = {
         "text": "批示内容",
         "reason": "理由",
-        "explanation": "向信访人解释的内容",
-        "explained_how": "解释方式",
         "to_department_name": "接收部门",
         "reasons": "退回理由",
-        "facts": "查明的事实",
-        "decision": "处理意见",
-        "policy_basis": "政策依据",
-        "review_opinion": "审查意见",
     }
     for name, value in values.items():
         if not (value or "").strip():
