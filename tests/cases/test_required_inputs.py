@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import register, to_closed, to_read
+from tests.builders import register, to_closed, to_closing, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.models import Case, CaseEvent
@@ -58,3 +58,11 @@ def test_an_archived_case_refuses_with_its_rule(tree: Tree) -> None:
     with pytest.raises(RuleViolation, match="案件已归档") as refused:
         cs.case_instruct(actor=leader, case=case, text="再看看")
     assert refused.value.rules == ("R-CLOSE-7",)
+
+
+def test_returning_a_closure_needs_the_reasons(tree: Tree) -> None:
+    leader = tree.staff(tree.city_org, "leader")
+    case = to_closing(register(tree.city_staff), leader, tree.city_staff)
+    with pytest.raises(RuleViolation, match=r"^“退回理由”不能为空。$"):
+        cs.closure_return(actor=leader, case=case, reasons="")
+    assert Case.objects.get(pk=case.pk).state == "closing"
