@@ -1,0 +1,335 @@
+"""End to end: the daily flows of the case core, through the pages only, in headless Chromium.
+
+Each test is one story, walked by the people who do it, each in a browser context of their
+own (tests/e2e/conftest.py: loopback only, console errors collected, no rule ID and no raw
+code on any page). The services are called only to build the organization tree and the
+accounts. What each page must show is written here (state names, queue counts, timeline
+lengths), never read from the code under test.
+
+Screenshots: into pytest's tmp dir (path printed at the end of the run); with
+XINFANG_SCREENSHOTS=docs/screenshots the guides' images are refreshed (conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.conftest import Desk, Office
+from tests.orgtree import Tree
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TITLE = " · 信访案件管理系统"
+
+
+def expect(target: Any) -> Any:
+    from playwright.sync_api import expect as pw_expect
+
+    return pw_expect(target)
+
+
+def open_case_from_queue(desk: Desk, queue: str, number: str) -> None:
+    """From the workbench: the queue's card, then the case's row."""
+    desk.home()
+    desk.page.locator(f".queue-card[data-queue='{queue}'] a").click()
+    desk.check_clean()
+    desk.page.get_by_role("link", name=number).click()
+    expect(desk.page).to_have_title(number + TITLE)
+    desk.check_clean()
+
+
+def do(desk: Desk, label: str) -> None:
+    """Press an action's button on the case page and land on its form."""
+    desk.page.locator(".case-actions").get_by_role("link", name=label, exact=True).click()
+    expect(desk.page.locator("h1")).to_have_text(label)
+    desk.check_clean()
+
+
+def submit(desk: Desk, button: str, done: str) -> None:
+    """Submit the flow form; back on the case page with the success message."""
+    desk.page.locator("form.flow-form").get_by_role("button", name=button, exact=True).click()
+    expect(desk.page.locator(".alert-success")).to_contain_text(done)
+    desk.check_clean()
+
+
+def state(desk: Desk, name: str) -> None:
+    expect(desk.page.locator("h1 + .badge")).to_have_text(name)
+
+
+def timeline(desk: Desk, entries: int, last: str) -> None:
+    items = desk.page.locator("ol.timeline > li")
+    expect(items).to_have_count(entries)
+    expect(items.last).to_contain_text(last)
+
+
+def buttons(desk: Desk) -> list[str]:
+    return [t.strip() for t in desk.page.locator(".case-actions a").all_inner_texts()]
+
+
+def case_number(desk: Desk) -> str:
+    text = desk.page.locator("p.text-muted").first.inner_text()
+    found = re.search(r"案件编号 (\S+)", text)
+    assert found, text
+    return found.group(1)
+
+
+def register_letter(
+    desk: Desk,
+    *,
+    summary: str,
+    content: str,
+    category: str,
+    nature: str,
+    name: str = "王建华",
+    respondent: str = "",
+    shot: str = "",
+) -> str:
+    """Register a letter through /register/; returns the case number on the done page."""
+    page = desk.page
+    page.locator("nav").get_by_role("link", name="登记", exact=True).click()
+    expect(page).to_have_title("登记来信来访" + TITLE)
+    desk.check_clean()
+    page.fill("#id_p-0-name", name)
+    page.fill("#id_summary", summary)
+    page.fill("#id_content", content)
+    page.select_option("#id_category", label=category)
+    page.select_option("#id_nature", label=nature)
+    if respondent:
+        page.fill("#id_r-0-name", respondent[0])
+        page.get_by_role("button", name=respondent).click()
+        expect(page.locator("#respondents .picked")).to_contain_text(respondent)
+    if shot:
+        desk.shot(shot)
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page).to_have_title("登记完成" + TITLE)
+    desk.check_clean()
+    return page.locator("#case-number").inner_text()
+
+
+# --- a: a letter from registration to the archive ------------------------------------------
+
+
+def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office: Office) -> None:
+    city, county = tree.city_org, tree.county_org
+    registrar = office.person("sj_dengji", "孙敬", city, "registrar")
+    leader = office.person("sj_lingdao", "林道远", city, "leader")
+    county_leader = office.person("xj_lingdao", "郑国平", county, "leader")
+    county_handler = office.person("xj_chengban", "陈一帆", county, "handler")
+    supervisor = office.person("sj_dudao", "杜明", city, "supervisor")
+
+    # The registrar's workbench: nothing waits for reading yet.
+    reg = office.desk(registrar)
+    expect(reg.page.locator(".queue-card")).to_have_count(4)
+    assert reg.queue_count("to_read") == 0
+    assert reg.queue_count("sent_down") == 0
+    reg.shot("workbench-registrar")
+
+    number = register_letter(
+        reg,
+        summary="反映县交通运输局局长在干部提拔中优亲厚友",
+        content="钱卫东局长在提拔中层干部时优先安排亲属，群众意见很大，请组织上调查。",
+        category="领导干部和组织干部工作中的不正之风",
+        nature="检举揭发",
+        respondent="钱卫东",
+        shot="register-letter",
+    )
+    proposal = reg.page.locator("#routing-proposal")
+    expect(proposal).to_contain_text("交办")
+    expect(proposal).to_contain_text("河口县委组织部")
+    reg.shot("register-done")
+    reg.home()
+    assert reg.queue_count("to_read") == 1
+
+    # The city leader reads and instructs (阅批).
+    lead = office.desk(leader)
+    assert lead.queue_count("to_read") == 1
+    lead.shot("workbench-leader")
+    lead.page.locator(".queue-card[data-queue='to_read'] a").click()
+    expect(lead.page).to_have_title("待阅批" + TITLE)
+    lead.check_clean()
+    row = lead.page.locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("已登记")
+    expect(row).to_contain_text("来信")
+    lead.shot("queue-to-read")
+    row.get_by_role("link", name=number).click()
+    lead.check_clean()
+    state(lead, "已登记")
+    expect(lead.page.locator(".case-step.current")).to_have_text("1. 登记")
+    assert buttons(lead)[0] == "阅批"
+    timeline(lead, 1, "登记")
+    lead.shot("case-registered")
+    do(lead, "阅批")
+    lead.page.fill("#id_text", "请交河口县委组织部调查核实，按时报结果。")
+    lead.shot("flow-read")
+    submit(lead, "阅批", "已阅批。")
+    state(lead, "已阅批")
+    expect(lead.page.locator(".case-step.current")).to_have_text("3. 阅看")
+    timeline(lead, 2, "阅批")
+    expect(lead.page.locator("body")).to_contain_text("请交河口县委组织部调查核实")
+    parent_url = lead.page.url
+    lead.home()
+    assert lead.queue_count("to_read") == 0
+
+    # Assignment down (交办), the routing proposal shown with the form.
+    # A read case waits in no queue of the leader's: back by its address.
+    lead.page.goto(parent_url)
+    do(lead, "交办")
+    expect(lead.page.locator(".proposal")).to_contain_text("交办")
+    expect(lead.page.locator(".proposal")).to_contain_text("河口县委组织部")
+    lead.page.select_option("#id_to_department", label="河口县委组织部")
+    lead.page.fill("#id_note", "请于三个月内查清并报结果。")
+    lead.shot("flow-assign-down")
+    submit(lead, "交办", "已交办至河口县委组织部。")
+    state(lead, "办理中")
+    timeline(lead, 3, "交办")
+    sent = lead.page.locator("table:has(th:text('承办部门')) tbody tr")
+    expect(sent).to_contain_text("河口县委组织部")
+    expect(sent).to_contain_text("未签收")
+    expect(sent).to_contain_text("已登记")
+    lead.home()
+    assert lead.queue_count("sent_down") == 1
+
+    # The county leader signs for it, reads it and decides to handle it here, naming a handler.
+    cl = office.desk(county_leader)
+    assert cl.queue_count("to_read") == 1
+    cl.page.locator(".queue-card[data-queue='to_read'] a").click()
+    cl.check_clean()
+    cl.page.locator("tbody tr a").first.click()
+    cl.check_clean()
+    child_number = case_number(cl)
+    state(cl, "已登记")
+    expect(cl.page.locator("body")).to_contain_text("临江市委组织部交办")
+    expect(cl.page.locator("body")).to_contain_text("尚未签收")
+    assert buttons(cl)[:2] == ["阅批", "签收"]
+    timeline(cl, 1, "收到上级交转办")
+    do(cl, "签收")
+    submit(cl, "签收", "已签收。")
+    timeline(cl, 2, "签收")
+    do(cl, "阅批")
+    cl.page.fill("#id_text", "由干部监督科陈一帆承办。")
+    submit(cl, "阅批", "已阅批。")
+    do(cl, "决定自办")
+    expect(cl.page.locator(".proposal")).to_contain_text("自办")
+    cl.page.select_option("#id_handler", label="陈一帆")
+    cl.shot("flow-handle-here")
+    submit(cl, "决定自办", "已决定自办。")
+    state(cl, "办理中")
+    expect(cl.page.locator("p.text-muted").first).to_contain_text("承办人 陈一帆")
+    timeline(cl, 4, "决定自办")
+    child_url = cl.page.url
+
+    # The county handler finds it in 我承办的案件 and submits the closure.
+    ch = office.desk(county_handler)
+    assert ch.queue_count("my_cases") == 1
+    ch.shot("workbench-handler")
+    open_case_from_queue(ch, "my_cases", child_number)
+    state(ch, "办理中")
+    do(ch, "提交结案")
+    missing = ch.page.locator("#closure-missing")
+    expect(missing).to_contain_text("查明的事实")
+    _fill_complete_closure(ch)
+    expect(missing).not_to_contain_text("查明的事实")
+    submit(ch, "提交结案", "结案材料已提交领导审批。")
+    state(ch, "待审核")
+    timeline(ch, 5, "提交结案")
+    ch.home()
+    assert ch.queue_count("my_cases") == 1  # still his until it is closed
+
+    # The county leader approves with the review opinion: this reports it up (R-CLOSE-6).
+    cl.home()
+    assert cl.queue_count("closures_awaiting_approval") == 1
+    open_case_from_queue(cl, "closures_awaiting_approval", child_number)
+    do(cl, "批准结案")
+    cl.page.fill("#id_review_opinion", "经审查，事实清楚，处理恰当，同意结案并报临江市委组织部。")
+    cl.shot("flow-approve-closure")
+    submit(cl, "批准结案", "已批准结案。")
+    state(cl, "已结案")
+    timeline(cl, 6, "批准结案")
+    # Not archived before the city accepts (R-CLOSE-6). The page offers the button anyway
+    # (reported), and the action refuses it: nothing changes.
+    assert "归档" in buttons(cl)
+    do(cl, "归档")
+    cl.page.locator("form.flow-form button[type=submit]").click()
+    refusal = cl.page.locator("form.flow-form .alert-danger")
+    expect(refusal).to_contain_text("上级")
+    cl.check_clean()
+    print("archive refused:", refusal.inner_text())
+    cl.page.goto(child_url)
+    state(cl, "已结案")
+    timeline(cl, 6, "批准结案")
+    cl.home()
+    assert cl.queue_count("closures_awaiting_approval") == 0
+
+    # The city leader accepts the report from below: the city's case closes.
+    lead.home()
+    assert lead.queue_count("reports_awaiting_acceptance") == 1
+    open_case_from_queue(lead, "reports_awaiting_acceptance", number)
+    expect(sent).to_contain_text("待审核")
+    do(lead, "审核通过下级报结")
+    lead.page.select_option("#id_child", index=1)  # no preselection, even for one
+    lead.page.fill("#id_opinion", "同意。")
+    lead.shot("flow-accept-report")
+    submit(lead, "审核通过下级报结", "下级报结已审核通过，本案结案。")
+    state(lead, "已结案")
+    timeline(lead, 4, "审核通过下级报结")
+    expect(sent).to_contain_text("审核通过")
+    lead.home()
+    assert lead.queue_count("reports_awaiting_acceptance") == 0
+
+    # The supervisor of the city sees the county department and drills down.
+    sup = office.desk(supervisor)
+    sup.shot("workbench-supervisor")
+    sup.page.get_by_role("link", name="下级部门督导").click()
+    expect(sup.page).to_have_title(re.compile("督导"))
+    sup.check_clean()
+    expect(sup.page.locator("body")).to_contain_text("河口县委组织部")
+    sup.shot("supervision")
+
+    # The city archives its case; the dossier prints.
+    reg.page.goto(parent_url)
+    reg.check_clean()
+    do(reg, "归档")
+    submit(reg, "归档", "已归档，档案号")
+    state(reg, "已归档")
+    timeline(reg, 5, "归档")
+    expect(reg.page.locator("p.text-muted").first).to_contain_text("档案号")
+    reg.shot("case-archived")
+    # No page links to the documents list (reported): opened by its address.
+    reg.goto(urlsplit(parent_url).path.replace("/cases/", "/documents/"))
+    docs = reg.page.locator("tbody tr td:first-child")
+    expect(docs).to_have_text(["信访事项登记表", "转办函、交办函", "案卷"])
+    reg.page.locator("tbody tr").last.get_by_role("link", name="打印预览").click()
+    reg.check_clean()
+    expect(reg.page.locator("body")).to_contain_text("信访案卷")
+    expect(reg.page.locator("body")).to_contain_text("钱卫东")
+    reg.shot("document-dossier")
+
+    # The county can now archive its case too.
+    cl.page.goto(child_url)
+    do(cl, "归档")
+    submit(cl, "归档", "已归档")
+    state(cl, "已归档")
+    assert office.problems == []
+
+
+def _fill_complete_closure(desk: Desk) -> None:
+    page = desk.page
+    page.fill("#id_facts", "经调查，反映钱卫东在提拔中层干部时优先安排亲属的问题基本属实。")
+    page.fill("#id_decision", "对钱卫东进行诫勉谈话，相关提拔程序重新履行。")
+    page.fill("#id_policy_basis", "《党政领导干部选拔任用工作条例》")
+    for box in page.locator("input[name='procedure']").all():
+        box.check()
+    if page.locator("#id_feedback_on").count():
+        page.fill("#id_feedback_on", _today())
+        page.fill("#id_feedback_how", "电话告知")
+
+
+def _today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
