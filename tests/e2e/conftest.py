@@ -230,6 +230,10 @@ class Office:
         self.desks.append(desk)
         return desk
 
+    def forgive(self, expected: str) -> None:
+        """Drop the console errors the test caused on purpose (a refused form's status)."""
+        self.problems[:] = [p for p in self.problems if expected not in p]
+
     def close(self) -> None:
         for desk in self.desks:
             desk.close()

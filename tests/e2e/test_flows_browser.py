@@ -333,3 +333,287 @@ def _today() -> str:
     from django.utils import timezone
 
     return timezone.localdate().isoformat()
+
+
+# --- b: a visit, an anonymous letter, a referral, a refused closure, an objection ----------
+
+
+def city_people(office: Office, tree: Tree, *roles: str) -> dict[str, Any]:
+    """The city department's registrar and leader (and handler), each signed in."""
+    people = {
+        "registrar": ("sj_dengji", "孙敬", "registrar"),
+        "leader": ("sj_lingdao", "林道远", "leader"),
+        "handler": ("sj_chengban", "何晓梅", "handler"),
+    }
+    desks = {}
+    for role in roles:
+        username, name, code = people[role]
+        desks[role] = office.desk(office.person(username, name, tree.city_org, code))
+    return desks
+
+
+def read_it(lead: Desk, case_url: str, text: str) -> None:
+    lead.page.goto(case_url)
+    lead.check_clean()
+    do(lead, "阅批")
+    lead.page.fill("#id_text", text)
+    submit(lead, "阅批", "已阅批。")
+    state(lead, "已阅批")
+
+
+def open_done_case(desk: Desk) -> str:
+    """From the registration's done page to the case page; returns its address."""
+    desk.page.get_by_role("link", name="打开案件").click()
+    desk.check_clean()
+    return str(desk.page.url)
+
+
+def test_a_visit_is_registered_with_its_interview_and_a_second_interview(
+    tree: Tree, office: Office
+) -> None:
+    reg = city_people(office, tree, "registrar")["registrar"]
+    page = reg.page
+    page.locator("nav").get_by_role("link", name="登记", exact=True).click()
+    page.get_by_label("来访", exact=True).check()
+    expect(page.locator("#interview")).to_be_visible()
+    page.fill("#id_p-0-name", "李秀英")
+    page.fill("#id_summary", "要求落实退休干部职级待遇")
+    page.fill("#id_content", "本人退休前职级待遇未落实，要求按政策解决。")
+    page.select_option("#id_category", label="领导干部和组织干部工作中的不正之风")
+    page.select_option("#id_nature", label="申诉")
+    page.fill("#id_statement", "退休前职级待遇未落实，多次反映无果")
+    page.fill("#id_requests", "按政策落实待遇")
+    page.fill("#id_answer", "登记在案，依规办理后答复")
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page).to_have_title("登记完成" + TITLE)
+    reg.check_clean()
+    open_done_case(reg)
+    state(reg, "已登记")
+    interview = page.locator(".interview")
+    expect(interview).to_have_count(1)
+    expect(interview).to_contain_text("退休前职级待遇未落实，多次反映无果")
+    expect(interview).to_contain_text("登记在案，依规办理后答复")
+    expect(page.locator(".petition")).to_contain_text("来访")
+    timeline(reg, 1, "登记")
+
+    # A second interview when she comes back (接谈), on the same petition.
+    do(reg, "接谈")
+    page.fill("#id_interviewed_at", f"{_today()}T10:30")
+    page.fill("#id_place", "市委组织部接待室")
+    page.fill("#id_statement", "再次来访，询问办理进度")
+    page.fill("#id_requests", "尽快答复")
+    page.fill("#id_answer", "已转领导阅批，办结后答复")
+    submit(reg, "接谈", "接谈记录已保存。")
+    expect(interview).to_have_count(2)
+    expect(interview.last).to_contain_text("市委组织部接待室")
+    timeline(reg, 2, "接谈")
+    assert office.problems == []
+
+
+def test_an_anonymous_letter_is_kept_for_reference(tree: Tree, office: Office) -> None:
+    desks = city_people(office, tree, "registrar", "leader")
+    reg, lead = desks["registrar"], desks["leader"]
+    page = reg.page
+    page.locator("nav").get_by_role("link", name="登记", exact=True).click()
+    page.get_by_label("匿名信访").check()
+    expect(page.locator("#id_anonymous_treatment")).to_be_visible()
+    expect(page.locator("#id_p-0-name")).to_be_hidden()
+    page.fill("#id_summary", "匿名反映某单位风气不正")
+    page.fill("#id_content", "某单位风气不好，领导作风有问题。")
+    page.select_option("#id_category", label="领导干部和组织干部工作中的不正之风")
+    page.select_option("#id_nature", label="检举揭发")
+    # Without its treatment and reason the letter is refused beside the fields (R-INTAKE-4).
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page).to_have_title("登记来信来访" + TITLE)
+    reg.check_clean()
+    refusals = page.locator(".invalid-feedback")
+    expect(refusals.filter(has_text="匿名信访须选择处理方式").first).to_be_visible()
+    expect(refusals.filter(has_text="匿名信访须说明").first).to_be_visible()
+    office.forgive("status of 400")  # a refused registration answers 400 Bad Request
+    page.select_option("#id_anonymous_treatment", label="内容笼统、无从查证，存查备考")
+    page.fill("#id_anonymous_reason", "未指明单位和人员，无从查证")
+    reg.shot("register-anonymous")
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page).to_have_title("登记完成" + TITLE)
+    reg.check_clean()
+    expect(page.locator("#routing-proposal")).to_contain_text("存查")
+    url = open_done_case(reg)
+    expect(page.locator(".petition")).to_contain_text("匿名")
+
+    read_it(lead, url, "同意存查。")
+    do(lead, "存查")
+    expect(lead.page.locator(".proposal")).to_contain_text("存查")
+    lead.page.fill("#id_reason", "匿名信内容笼统，无从查证，存查备考。")
+    submit(lead, "存查", "已存查。")
+    state(lead, "存查")
+    expect(lead.page.locator("body")).to_contain_text("采纳建议")
+    timeline(lead, 3, "存查")
+    assert office.problems == []
+
+
+def test_a_matter_outside_the_remit_is_referred_with_the_explanation(
+    tree: Tree, office: Office
+) -> None:
+    desks = city_people(office, tree, "registrar", "leader")
+    reg, lead = desks["registrar"], desks["leader"]
+    register_letter(
+        reg,
+        summary="反映法院判决不公",
+        content="本人与某公司合同纠纷一案，法院判决不公，要求重新审理。",
+        category="不属于组织部门业务范围",
+        nature="申诉",
+        name="赵德明",
+    )
+    expect(reg.page.locator("#routing-proposal")).to_contain_text("转其他部门")
+    url = open_done_case(reg)
+
+    read_it(lead, url, "不属组织部门业务，转有关部门并向信访人解释。")
+    do(lead, "转其他部门")
+    expect(lead.page.locator(".proposal")).to_contain_text("转其他部门")
+    lead.page.select_option("#id_to_department", label="临江市中级人民法院")
+    lead.page.fill("#id_reason", "属诉讼类问题，由人民法院依法处理")
+    # Without the explanation to the petitioner it is refused beside the field (R-ROUTE-6).
+    lead.page.locator("form.flow-form button[type=submit]").click()
+    lead.check_clean()
+    refused = lead.page.locator(".invalid-feedback")
+    expect(refused.filter(has_text="解释").first).to_be_visible()
+    lead.shot("flow-refer-refused")
+    lead.page.goto(url)
+    state(lead, "已阅批")
+    timeline(lead, 2, "阅批")
+
+    do(lead, "转其他部门")
+    lead.page.select_option("#id_to_department", label="临江市中级人民法院")
+    lead.page.fill("#id_reason", "属诉讼类问题，由人民法院依法处理")
+    lead.page.fill("#id_explanation", "您反映的是诉讼问题，请向临江市中级人民法院申请再审。")
+    lead.page.fill("#id_explained_on", _today())
+    lead.page.fill("#id_explained_how", "电话")
+    # The proposal (the province's petition bureau, the default) is departed from: the reason.
+    lead.page.fill("#id_routing_note", "属诉讼类问题，应由人民法院依法处理")
+    submit(lead, "转其他部门", "已转其他部门，并记录向信访人的解释。")
+    state(lead, "已转其他部门")
+    expect(lead.page.locator("body")).to_contain_text("以电话向信访人解释")
+    timeline(lead, 3, "转其他部门")
+    assert office.problems == []
+
+
+def test_an_incomplete_closure_is_refused_then_returned_by_the_leader(
+    tree: Tree, office: Office
+) -> None:
+    desks = city_people(office, tree, "registrar", "leader", "handler")
+    reg, lead, hand = desks["registrar"], desks["leader"], desks["handler"]
+    register_letter(
+        reg,
+        summary="反映干部档案材料不全",
+        content="本人干部档案中参加工作时间材料缺失，要求补齐。",
+        category="党的建设、领导班子和组织干部制度",
+        nature="意见建议",
+        name="周晓兰",
+    )
+    url = open_done_case(reg)
+    read_it(lead, url, "请干部科核实。")
+    do(lead, "决定自办")
+    lead.page.select_option("#id_handler", label="何晓梅")
+    submit(lead, "决定自办", "已决定自办。")
+    state(lead, "办理中")
+
+    hand.home()
+    assert hand.queue_count("my_cases") == 1
+    hand.page.goto(url)
+    do(hand, "提交结案")
+    missing = hand.page.locator("#closure-missing")
+    expect(missing).to_contain_text("查明的事实")
+    hand.page.fill("#id_facts", "经核实，档案中参加工作时间材料确有缺失。")
+    # Submitted incomplete: the form lists what is missing, nothing is written.
+    hand.page.locator("form.flow-form button[type=submit]").click()
+    hand.check_clean()
+    expect(hand.page.locator("h1")).to_have_text("提交结案")
+    expect(missing).to_contain_text("处理意见")
+    expect(missing).not_to_contain_text("查明的事实")
+    expect(hand.page.locator("#id_facts")).to_have_value("经核实，档案中参加工作时间材料确有缺失。")
+    hand.shot("flow-submit-closure-refused")
+    hand.page.goto(url)
+    state(hand, "办理中")
+    timeline(hand, 3, "决定自办")
+
+    do(hand, "提交结案")
+    page = hand.page
+    page.fill("#id_facts", "经核实，档案中参加工作时间材料确有缺失。")
+    page.fill("#id_decision", "补齐档案材料。")
+    page.fill("#id_policy_basis", "《干部档案工作条例》")
+    for box in page.locator("input[name='procedure']").all():
+        box.check()
+    expect(missing).not_to_contain_text("办理手续")
+    submit(hand, "提交结案", "结案材料已提交领导审批。")
+    state(hand, "待审核")
+
+    lead.home()
+    assert lead.queue_count("closures_awaiting_approval") == 1
+    lead.page.goto(url)
+    do(lead, "退回结案")
+    lead.page.locator("form.flow-form button[type=submit]").click()  # no reasons: refused
+    expect(lead.page.locator(".invalid-feedback").first).to_be_visible()
+    lead.check_clean()
+    lead.page.fill("#id_reasons", "未附档案补齐的证明材料，请补充后再报。")
+    submit(lead, "退回结案", "结案材料已退回承办人。")
+    state(lead, "办理中")
+    expect(lead.page.locator("body")).to_contain_text("退回理由：未附档案补齐的证明材料")
+    timeline(lead, 5, "退回结案")
+    hand.page.goto(url)
+    hand.check_clean()
+    expect(hand.page.locator("body")).to_contain_text("退回理由：未附档案补齐的证明材料")
+    assert "提交结案" in buttons(hand)
+    hand.shot("case-closure-returned")
+    assert office.problems == []
+
+
+def test_a_county_objects_to_an_assignment_and_the_city_decides(tree: Tree, office: Office) -> None:
+    desks = city_people(office, tree, "registrar", "leader")
+    reg, lead = desks["registrar"], desks["leader"]
+    county_leader = office.person("xj_lingdao", "郑国平", tree.county_org, "leader")
+    register_letter(
+        reg,
+        summary="反映县交通运输局局长违规用人",
+        content="钱卫东局长违规提拔亲属。",
+        category="领导干部和组织干部工作中的不正之风",
+        nature="检举揭发",
+        respondent="钱卫东",
+    )
+    url = open_done_case(reg)
+    read_it(lead, url, "交河口县办理。")
+    do(lead, "交办")
+    lead.page.select_option("#id_to_department", label="河口县委组织部")
+    submit(lead, "交办", "已交办至河口县委组织部。")
+
+    cl = office.desk(county_leader)
+    cl.page.locator(".queue-card[data-queue='to_read'] a").click()
+    cl.page.locator("tbody tr a").first.click()
+    cl.check_clean()
+    child_url = cl.page.url
+    do(cl, "提出异议")
+    cl.page.fill("#id_reasons", "钱卫东已调任白沙县，应由白沙县委组织部办理。")
+    cl.page.select_option("#id_suggested_department", label="白沙县委组织部")
+    cl.shot("flow-raise-objection")
+    submit(cl, "提出异议", "异议已提交上级。")
+    expect(cl.page.locator("body")).to_contain_text("待上级处理")
+    assert "提出异议" not in buttons(cl)
+
+    lead.page.goto(url)
+    lead.check_clean()
+    expect(lead.page.locator("body")).to_contain_text("河口县委组织部于")
+    expect(lead.page.locator("body")).to_contain_text("（待处理）")
+    do(lead, "处理异议")
+    lead.page.select_option("#id_objection", index=1)
+    lead.page.get_by_label("同意异议：撤回案件，重新分办").check()
+    lead.page.fill("#id_opinion", "同意，重新分办。")
+    lead.shot("flow-decide-objection")
+    submit(lead, "处理异议", "已同意异议：下级案件撤回，本案重新分办。")
+    state(lead, "已阅批")
+    assert "交办" in buttons(lead)
+    timeline(lead, 4, "重新分办")
+
+    cl.page.goto(child_url)
+    cl.check_clean()
+    state(cl, "已撤回重新分办")
+    expect(cl.page.locator(".case-actions")).to_have_count(0)
+    assert office.problems == []
