@@ -107,7 +107,7 @@ def register_letter(
     page.get_by_role("button", name="登记", exact=True).click()
     expect(page).to_have_title("登记完成" + TITLE)
     desk.check_clean()
-    return page.locator("#case-number").inner_text()
+    return str(page.locator("#case-number").inner_text())
 
 
 # --- a: a letter from registration to the archive ------------------------------------------
