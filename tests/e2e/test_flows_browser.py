@@ -221,7 +221,27 @@ def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office
     state(cl, "办理中")
     expect(cl.page.locator("p.text-muted").first).to_contain_text("承办人 陈一帆")
     timeline(cl, 4, "决定自办")
+    cl.shot("case-handling-below")
     child_url = cl.page.url
+
+    # The city's supervisor sees the county department with one open case and drills down.
+    sup = office.desk(supervisor)
+    sup.shot("workbench-supervisor")
+    sup.page.get_by_role("link", name="下级部门督导").click()
+    expect(sup.page).to_have_title("下级部门督导" + TITLE)
+    sup.check_clean()
+    county_row = sup.page.locator("tr.department-row").filter(has_text="河口县委组织部")
+    expect(county_row.locator(".count-open")).to_have_text("1")
+    expect(county_row.locator(".count-overdue")).to_have_text("0")
+    expect(sup.page.locator("#rates-chart canvas")).to_have_count(1)
+    sup.page.wait_for_timeout(1200)  # the chart's bars grow in (ECharts animation)
+    sup.shot("supervision")
+    county_row.locator(".count-open a").click()
+    sup.check_clean()
+    expect(sup.page.locator("tbody tr")).to_have_count(1)
+    expect(sup.page.locator("tbody tr")).to_contain_text(child_number)
+    expect(sup.page.locator("tbody tr")).to_contain_text("办理中")
+    sup.shot("supervision-cases")
 
     # The county handler finds it in 我承办的案件 and submits the closure.
     ch = office.desk(county_handler)
@@ -281,15 +301,6 @@ def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office
     lead.home()
     assert lead.queue_count("reports_awaiting_acceptance") == 0
 
-    # The supervisor of the city sees the county department and drills down.
-    sup = office.desk(supervisor)
-    sup.shot("workbench-supervisor")
-    sup.page.get_by_role("link", name="下级部门督导").click()
-    expect(sup.page).to_have_title(re.compile("督导"))
-    sup.check_clean()
-    expect(sup.page.locator("body")).to_contain_text("河口县委组织部")
-    sup.shot("supervision")
-
     # The city archives its case; the dossier prints.
     reg.page.goto(parent_url)
     reg.check_clean()
@@ -303,6 +314,12 @@ def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office
     reg.goto(urlsplit(parent_url).path.replace("/cases/", "/documents/"))
     docs = reg.page.locator("tbody tr td:first-child")
     expect(docs).to_have_text(["信访事项登记表", "转办函、交办函", "案卷"])
+    reg.page.locator("tbody tr").nth(1).get_by_role("link", name="打印预览").click()
+    reg.check_clean()
+    expect(reg.page.locator("body")).to_contain_text("交办函")
+    expect(reg.page.locator("body")).to_contain_text("河口县委组织部")
+    reg.shot("document-letter")
+    reg.page.go_back()
     reg.page.locator("tbody tr").last.get_by_role("link", name="打印预览").click()
     reg.check_clean()
     expect(reg.page.locator("body")).to_contain_text("信访案卷")
@@ -314,6 +331,16 @@ def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office
     do(cl, "归档")
     submit(cl, "归档", "已归档")
     state(cl, "已归档")
+
+    # The administrator has no queue: his work is in 系统管理 (the Django admin).
+    admin = office.person("xt_admin", "系统管理员", tree.prov_org)
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    adm = office.desk(admin)
+    adm.check_clean()
+    expect(adm.page.locator("main")).to_contain_text("您的账号没有需要办理的工作队列。")
+    expect(adm.page.locator("nav").get_by_role("link", name="系统管理")).to_be_visible()
+    adm.shot("workbench-admin")
     assert office.problems == []
 
 
