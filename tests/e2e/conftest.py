@@ -49,6 +49,7 @@ DOC_SHOTS = frozenset(
         "workbench-leader",
         "workbench-supervisor",
         "workbench-admin",
+        "admin-index",
         "register-letter",
         "register-done",
         "register-anonymous",

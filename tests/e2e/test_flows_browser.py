@@ -341,6 +341,10 @@ def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office
     expect(adm.page.locator("main")).to_contain_text("您的账号没有需要办理的工作队列。")
     expect(adm.page.locator("nav").get_by_role("link", name="系统管理")).to_be_visible()
     adm.shot("workbench-admin")
+    adm.page.locator("nav").get_by_role("link", name="系统管理").click()
+    expect(adm.page.locator("#content")).to_contain_text("组织机构")
+    expect(adm.page.locator("#content")).to_contain_text("转其他部门规则")
+    adm.shot("admin-index")
     assert office.problems == []
 
 
