@@ -190,6 +190,7 @@ def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office
     sent = lead.page.locator("table:has(th:text('承办部门')) tbody tr")
     expect(sent).to_contain_text("河口县委组织部")
     expect(sent).to_contain_text("未签收")
+    expect(sent.locator("td").nth(4)).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2}$"))  # 报结期限
     expect(sent).to_contain_text("已登记")
     lead.home()
     assert lead.queue_count("sent_down") == 1
@@ -265,6 +266,9 @@ def test_a_letter_goes_down_to_a_county_and_comes_back_closed(tree: Tree, office
     assert cl.queue_count("closures_awaiting_approval") == 1
     open_case_from_queue(cl, "closures_awaiting_approval", child_number)
     do(cl, "批准结案")
+    cl.page.locator("form.flow-form button[type=submit]").click()  # no review opinion
+    expect(cl.page.locator(".invalid-feedback")).to_contain_text("须有明确的审查意见")
+    cl.check_clean()
     cl.page.fill("#id_review_opinion", "经审查，事实清楚，处理恰当，同意结案并报临江市委组织部。")
     cl.shot("flow-approve-closure")
     submit(cl, "批准结案", "已批准结案。")
