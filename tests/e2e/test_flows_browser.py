@@ -21,6 +21,8 @@ import pytest
 from tests.e2e.conftest import Desk, Office
 from tests.orgtree import Tree
 
+# Every story starts from the migrations' data (the `office` fixture puts it back after an
+# earlier transactional test's flush: conftest.py, migration_data).
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = " · 信访案件管理系统"
@@ -499,12 +501,12 @@ def test_a_matter_outside_the_remit_is_referred_with_the_explanation(
         nature="申诉",
         name="赵德明",
     )
-    expect(reg.page.locator("#routing-proposal")).to_contain_text("转其他部门")
+    expect(reg.page.locator("#routing-proposal")).to_contain_text("转其他部门：临江市中级人民法院")
     url = open_done_case(reg)
 
     read_it(lead, url, "不属组织部门业务，转有关部门并向信访人解释。")
     do(lead, "转其他部门")
-    expect(lead.page.locator(".proposal")).to_contain_text("转其他部门")
+    expect(lead.page.locator(".proposal")).to_contain_text("临江市中级人民法院")
     lead.page.select_option("#id_to_department", label="临江市中级人民法院")
     lead.page.fill("#id_reason", "属诉讼类问题，由人民法院依法处理")
     # Without the explanation to the petitioner it is refused beside the field (R-ROUTE-6).
@@ -523,8 +525,6 @@ def test_a_matter_outside_the_remit_is_referred_with_the_explanation(
     lead.page.fill("#id_explanation", "您反映的是诉讼问题，请向临江市中级人民法院申请再审。")
     lead.page.fill("#id_explained_on", _today())
     lead.page.fill("#id_explained_how", "电话")
-    # The proposal (the province's petition bureau, the default) is departed from: the reason.
-    lead.page.fill("#id_routing_note", "属诉讼类问题，应由人民法院依法处理")
     submit(lead, "转其他部门", "已转其他部门，并记录向信访人的解释。")
     state(lead, "已转其他部门")
     expect(lead.page.locator("body")).to_contain_text("以电话向信访人解释")
