@@ -1,14 +1,14 @@
 """End to end: a staff member logs in to the admin in headless Chromium and reads a case.
 
-The browser is Debian's Chromium (/usr/bin/chromium; stack-notes.md), never a downloaded
-one, and every request not to 127.0.0.1 is aborted, so the test needs no network. A missing
-browser fails the test: a skipped browser test would hide a broken admin.
+The browser is Debian's Chromium (/usr/bin/chromium), never a downloaded one, and every
+request not to 127.0.0.1 is aborted, so the test needs no network (the `browser` fixture of
+tests/e2e/conftest.py). A missing browser fails the test: a skipped browser test would hide
+a broken admin.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,40 +18,10 @@ from django.urls import reverse
 from tests.builders import register, to_read
 from tests.orgtree import Tree
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/xinfang-admin.png")
 PASSWORD = "Xinfang-e2e-pass"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread, and Django then refuses ORM
-    # calls here (async-safety check); allowed for this test only, not the whole session.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's package "
-            "(apt-get install -y chromium); browsers are not downloaded by the tests."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_staff_reads_a_case_in_the_admin(tree: Tree, live_server: object, browser: object) -> None:

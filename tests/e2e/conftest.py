@@ -1,0 +1,297 @@
+"""Shared pieces of the browser tests: Debian's Chromium, loopback only, signed-in desks.
+
+The browser is Debian's Chromium (/usr/bin/chromium), never a downloaded one; every request
+not to 127.0.0.1 is aborted, and console errors, page errors and blocked requests are
+collected for the test to assert empty. A missing browser fails the test: a skipped browser
+test would hide broken pages.
+
+Screenshots: `Desk.shot(name)` saves into one folder per run under pytest's tmp dir (its
+path is printed at the end of the run). With `XINFANG_SCREENSHOTS=<folder>` set, the shots
+named in `DOC_SHOTS` are also copied there; the guides' images are made this way:
+
+    XINFANG_SCREENSHOTS=docs/screenshots env -u DATABASE_URL \\
+        .venv/bin/pytest -q -m e2e tests/e2e/test_flows_browser.py -p no:cacheprovider
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from xinfang.orgs.models import Department, User
+from xinfang.orgs.services import staff_create
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "Xinfang-e2e-pass"
+VIEWPORT = {"width": 1280, "height": 900}
+
+# Shots copied into $XINFANG_SCREENSHOTS (the guides in docs/guide/ embed them).
+DOC_SHOTS = frozenset(
+    {
+        "workbench-registrar",
+        "workbench-handler",
+        "workbench-leader",
+        "workbench-supervisor",
+        "workbench-admin",
+        "admin-index",
+        "register-letter",
+        "register-done",
+        "register-anonymous",
+        "queue-to-read",
+        "case-registered",
+        "case-handling-below",
+        "flow-read",
+        "flow-assign-down",
+        "flow-handle-here",
+        "flow-submit-closure-refused",
+        "flow-approve-closure",
+        "flow-accept-report",
+        "flow-refer-refused",
+        "flow-raise-objection",
+        "flow-decide-objection",
+        "case-closure-returned",
+        "case-archived",
+        "supervision",
+        "supervision-cases",
+        "document-dossier",
+        "document-letter",
+    }
+)
+
+# What must never reach a page body: rule IDs, and the codes behind the Chinese names.
+RULE_ID = re.compile(r"R-[A-Z]+-\d")
+RAW_CODES = frozenset(
+    {
+        # states, handling modes, channels, categories, natures, roles
+        "registered",
+        "read",
+        "handling",
+        "closing",
+        "closed",
+        "archived",
+        "referred",
+        "transferred",
+        "filed",
+        "merged",
+        "withdrawn",
+        "reviewing",
+        "self",
+        "transfer",
+        "assign",
+        "refer",
+        "letter",
+        "visit",
+        "misconduct",
+        "accusation",
+        "request",
+        "outside_remit",
+        "personal_request",
+        "keep",
+        "investigate",
+        "registrar",
+        "handler",
+        "leader",
+        "supervisor",
+        "section",
+        "none",
+        "null",
+        "true",
+        "false",
+    }
+)
+ASCII_WORD = re.compile(r"(?<![A-Za-z0-9_.-])[A-Za-z_]{3,}(?![A-Za-z0-9_])")
+
+
+def shots_dir(factory: pytest.TempPathFactory) -> Path:
+    return factory.getbasetemp() / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread, and Django then refuses ORM
+    # calls here (async-safety check); allowed while this module's browser runs only.
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's package "
+            "(apt-get install -y chromium); browsers are not downloaded by the tests."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as pw:
+            launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                yield launched
+            finally:
+                launched.close()
+
+
+class Desk:
+    """One person signed in, in a browser context of their own, on one page."""
+
+    def __init__(self, browser: Any, base: str, user: User, problems: list[str], shots: Path):
+        from playwright.sync_api import ConsoleMessage, Route, expect
+
+        self.user = user
+        self.base = base
+        self.shots = shots
+        self.problems = problems
+        self.context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)
+        self.page = page = self.context.new_page()
+
+        def only_local(route: Route) -> None:
+            if urlsplit(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                problems.append(f"blocked request: {route.request.url}")
+                route.abort()
+
+        def on_console(msg: ConsoleMessage) -> None:
+            if msg.type == "error":
+                problems.append(f"console ({user.username}, {page.url}): {msg.text}")
+
+        page.route("**/*", only_local)
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: problems.append(f"page error ({page.url}): {exc}"))
+        page.set_default_timeout(8000)
+        page.goto(base + "/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        expect(page).to_have_title("工作台 · 信访案件管理系统")
+        expect(page.locator(".who")).to_contain_text(str(user))
+
+    def goto(self, path: str) -> Any:
+        self.page.goto(self.base + path)
+        self.check_clean()
+        return self.page
+
+    def check_clean(self) -> None:
+        """No rule ID and no raw code in what the page shows (issue 9)."""
+        text = self.page.locator("body").inner_text()
+        assert not RULE_ID.search(text), f"rule ID on {self.page.url}: {RULE_ID.findall(text)}"
+        raw = {w for w in ASCII_WORD.findall(text) if w.lower() in RAW_CODES}
+        assert not raw, f"raw codes on {self.page.url}: {sorted(raw)}"
+
+    def home(self) -> Any:
+        return self.goto("/")
+
+    def queue_count(self, key: str) -> int:
+        """The count on the workbench card of queue `key` (the workbench must be open)."""
+        return int(self.page.locator(f".queue-card[data-queue='{key}'] .queue-count").inner_text())
+
+    def shot(self, name: str) -> None:
+        self.shots.mkdir(parents=True, exist_ok=True)
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        target = os.environ.get("XINFANG_SCREENSHOTS")
+        if target and name in DOC_SHOTS:
+            Path(target).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, Path(target) / path.name)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+class Office:
+    """Opens desks for the people of one test, all in one browser; collects their problems."""
+
+    def __init__(self, browser: Any, base: str, shots: Path) -> None:
+        self.browser = browser
+        self.base = base
+        self.shots = shots
+        self.problems: list[str] = []
+        self.desks: list[Desk] = []
+
+    def person(self, username: str, full_name: str, dept: Department, *roles: str) -> User:
+        user = staff_create(username=username, full_name=full_name, department=dept, roles=roles)
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    def desk(self, user: User) -> Desk:
+        desk = Desk(self.browser, self.base, user, self.problems, self.shots)
+        self.desks.append(desk)
+        return desk
+
+    def forgive(self, expected: str) -> None:
+        """Drop the console errors the test caused on purpose (a refused form's status)."""
+        self.problems[:] = [p for p in self.problems if expected not in p]
+
+    def close(self) -> None:
+        for desk in self.desks:
+            desk.close()
+
+
+# The data the migrations seed: the calendar and rule sets behind the clocks, the calendar's
+# known years, the referral rules, the timeline ledger's head row.
+SEEDS = (
+    ("xinfang.deadlines.migrations.0002_seed_calendar_and_rule_sets", "seed"),
+    ("xinfang.deadlines.migrations.0003_calendar_year", "mark_known_years"),
+    ("xinfang.routing.migrations.0002_seed_referral_rules", "seed"),
+)
+
+
+@pytest.fixture
+def migration_data(transactional_db: None) -> None:
+    """Put back what the migrations seed. A transactional test flushes the whole database
+    when it ends, the migrations' rows included, so every later transactional test of the
+    run (these browser tests run after tests/cases' and tests/api's) would otherwise see no
+    clocks and no referral rules, and the pages would show what a broken install shows.
+    (`serialized_rollback` cannot be used: after a flush without it Django re-creates the
+    content types and the restore fails on them.)"""
+    from django.apps import apps
+
+    from xinfang.cases.models import CaseLedgerHead
+    from xinfang.deadlines.models import RuleSet
+
+    if RuleSet.objects.exists():
+        return
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
+    CaseLedgerHead.objects.get_or_create(pk=1)
+
+
+@pytest.fixture
+def office(
+    browser: Any,
+    live_server: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    migration_data: None,
+) -> Iterator[Office]:
+    base = str(live_server.url).replace("localhost", "127.0.0.1")
+    office = Office(browser, base, shots_dir(tmp_path_factory))
+    try:
+        yield office
+    finally:
+        office.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    factory = getattr(terminalreporter.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    folder = shots_dir(factory)
+    if folder.exists():
+        terminalreporter.write_line(f"browser screenshots: {folder}")
+        target = os.environ.get("XINFANG_SCREENSHOTS")
+        if target:
+            terminalreporter.write_line(f"guide screenshots copied to: {target}")
