@@ -123,6 +123,19 @@ def parent_reported(tree: Tree) -> Built:
     return _family(tree, Case.objects.get(pk=child.parent_id))
 
 
+def child_reported(tree: Tree) -> Built:
+    """The lower case closed and reported up, waiting for the sender's acceptance."""
+    parent = parent_reported(tree).case
+    return _family(tree, Case.objects.get(parent=parent))
+
+
+def child_accepted(tree: Tree) -> Built:
+    parent = parent_reported(tree).case
+    child = Case.objects.get(parent=parent)
+    cs.report_accept(actor=tree.city_staff, case=parent, child=child)
+    return _family(tree, Case.objects.get(pk=child.pk))
+
+
 def child_overdue(tree: Tree) -> Built:
     """Assigned down and handled below, its three months past (R-CLOSE-2)."""
     with at(2024, 1, 10):
@@ -174,6 +187,8 @@ SCENARIOS: dict[str, Callable[[Tree], Built]] = {
         parent_objected,
         child_objected,
         parent_reported,
+        child_reported,
+        child_accepted,
         child_overdue,
         handling_2022,
         closed_2022,
@@ -248,6 +263,10 @@ TABLE: list[tuple[str, str, str, list[str]]] = [
         ["instruct", "accept_report", "return_report", "report_upward", "add_interview"],
     ),
     ("registrar", "parent_reported", "sender", ["add_interview", "add_attachment"]),
+    # R-CLOSE-6: the lower case is archived only once the sender has accepted its report.
+    # (never signed for, so signing is still offered; its petitions are the sender's)
+    ("registrar", "child_reported", "receiver", ["receive_assignment"]),
+    ("registrar", "child_accepted", "receiver", ["receive_assignment", "archive"]),
     ("leader", "parent_reported", "receiver", []),
     (
         "handler",

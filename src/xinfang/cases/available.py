@@ -159,6 +159,12 @@ def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> lis
     # A case sent from above is objected to, never merged away (case_merge).
     if case.parent_id is not None:
         open_.discard("merge")
+    # R-CLOSE-6: a result reported up is archived once the sender has accepted it.
+    if (
+        case.result_required
+        and not Assignment.objects.filter(child=case, accepted_at__isnull=False).exists()
+    ):
+        open_.discard("archive")
 
     # Reports from below: accepted on the sender's case, returned on the lower one.
     reports = pending_reports(case) if _moves("accept_report", state) else []

@@ -573,7 +573,7 @@ def closure_report(user: User, case: Case) -> Document | None:
 def dossier(user: User, case: Case) -> Document:
     """The archived case file as one document (R-CLOSE-7): everything `case_file` holds."""
     file = case_file(user, case)
-    doc = Document(DOSSIER, "信访案卷", case.archive_number or case.number)
+    doc = Document(DOSSIER, "信访案卷", case.number)
     doc.redacted = not file.protection.identity_shown
     doc.blocks.append(
         Fields(

@@ -721,7 +721,7 @@ class AddInterviewForm(PetitionChoiceMixin):
     )
     place = forms.CharField(label=_("地点"), required=False, max_length=100)
     statement = _text(_("来访人反映的情况"), required=False)
-    requests = _text(_("来访人的要求"), required=False)
+    requests = _text(_("来访人的要求"))
     answer = _text(_("当场答复"), required=False)
 
     def run(self) -> str:
