@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.test_admin_browser import PASSWORD, browser  # noqa: F401  (the fixture)
+from tests.e2e.conftest import PASSWORD
 from tests.orgtree import Tree
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_swagger_ui_renders_under_the_csp(tree: Tree, live_server: object, browser: object) -> None:  # noqa: F811
+def test_swagger_ui_renders_under_the_csp(tree: Tree, live_server: object, browser: object) -> None:
     from playwright.sync_api import Browser, ConsoleMessage, Route, expect
 
     assert isinstance(browser, Browser)
