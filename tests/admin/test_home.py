@@ -25,3 +25,10 @@ def test_the_workbench_names_the_person_and_department(tree: Tree) -> None:
     page = client.get("/").content.decode()
     assert f"{tree.city_staff.full_name} · 临江市委组织部" in page
     assert "工作台" in page
+
+
+def test_the_admin_greets_the_person_by_name_not_login(tree: Tree) -> None:
+    client = staff_client(tree.city_staff)
+    page = client.get("/admin/").content.decode()
+    assert f"{tree.city_staff.full_name}（临江市委组织部）" in page
+    assert "#user-tools { text-transform: none;" in page

@@ -219,6 +219,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def get_short_name(self) -> str:
+        """The person's name wherever Django greets the user (the admin's header)."""
+        return self.full_name or self.username
+
     @cached_property
     def role_set(self) -> frozenset[str]:
         return frozenset(self.staff_roles.values_list("role", flat=True))
