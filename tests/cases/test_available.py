@@ -21,6 +21,7 @@ from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.available import actions_open_to
 from xinfang.cases.models import Case
+from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import RuleSet
 from xinfang.deadlines.services import rule_set_activate
 from xinfang.orgs.models import Department
@@ -325,3 +326,15 @@ def test_objection_window_closes(tree: Tree) -> None:
     leader = tree.staff(tree.county_org, "leader")
     assert "raise_objection" in actions_open_to(leader, child, today=dt.date(2024, 3, 8))
     assert "raise_objection" not in actions_open_to(leader, child, today=dt.date(2024, 3, 12))
+
+
+def test_r_close_6_the_action_refuses_archiving_before_acceptance(tree: Tree) -> None:
+    """The button is absent (table above) and the action refuses on its own, by the same
+    function (cases/closure.py awaits_acceptance); once accepted it archives."""
+    child = child_reported(tree).case
+    county = tree.staff(tree.county_org, "registrar")
+    with pytest.raises(RuleViolation, match="须经上级审核通过后方可归档（R-CLOSE-6）"):
+        cs.case_archive(actor=county, case=child)
+    parent = Case.objects.get(pk=child.parent_id)
+    cs.report_accept(actor=tree.city_staff, case=parent, child=child)
+    assert cs.case_archive(actor=county, case=child).state == "archived"

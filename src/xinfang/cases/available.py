@@ -25,6 +25,7 @@ import datetime as dt
 from django.utils import timezone
 
 from xinfang.cases.clocks import case_main_clock, objection_deadline
+from xinfang.cases.closure import awaits_acceptance
 from xinfang.cases.lifecycle import (
     ACTION_ROLES,
     FINISHED_STATES,
@@ -160,10 +161,7 @@ def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> lis
     if case.parent_id is not None:
         open_.discard("merge")
     # R-CLOSE-6: a result reported up is archived once the sender has accepted it.
-    if (
-        case.result_required
-        and not Assignment.objects.filter(child=case, accepted_at__isnull=False).exists()
-    ):
+    if awaits_acceptance(case):
         open_.discard("archive")
 
     # Reports from below: accepted on the sender's case, returned on the lower one.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xinfang.cases.family import petitions_of_case
-from xinfang.cases.models import PROCEDURE_CHECKLIST, Case, PersonalOutcome
+from xinfang.cases.models import PROCEDURE_CHECKLIST, Assignment, Case, PersonalOutcome
 from xinfang.routing.terms import Category, Nature
 
 # The fields a closure is submitted with (Closure model columns a handler fills).
@@ -120,3 +120,12 @@ def closure_problems(
         if value and value > today:
             errors.append(f"{label}不能晚于今天。")
     return errors
+
+
+def awaits_acceptance(case: Case) -> bool:
+    """R-CLOSE-6: a case whose result is reported up is not finished here (not archived)
+    until the sender has accepted the report."""
+    return (
+        case.result_required
+        and not Assignment.objects.filter(child=case, accepted_at__isnull=False).exists()
+    )

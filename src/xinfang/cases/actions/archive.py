@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from xinfang.cases.actions.base import transition
-from xinfang.cases.models import Assignment, Case, ReviewKind, ReviewStage, State
+from xinfang.cases.closure import awaits_acceptance
+from xinfang.cases.models import Case, ReviewKind, ReviewStage, State
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import clock_due_on
 from xinfang.orgs.models import User
@@ -36,8 +37,7 @@ def case_archive(*, actor: User, case: Case) -> Case:
     with transition(case, "archive", actor=actor) as step:
         case = step.case
         _refuse_archive_in_review_window(case)
-        accepted = Assignment.objects.filter(child=case, accepted_at__isnull=False).exists()
-        if case.result_required and not accepted:
+        if awaits_acceptance(case):
             raise RuleViolation("上级要报结果的案件，须经上级审核通过后方可归档（R-CLOSE-6）。")
         now = timezone.now()
         case.archived_at = now
