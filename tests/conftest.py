@@ -1,8 +1,48 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from tests.orgtree import Tree, build_tree
+
+# The rows the migrations seed: the calendar and rule sets behind the clocks, the calendar's
+# known years, the referral rules; and the timeline ledger's head row.
+SEEDS = (
+    ("xinfang.deadlines.migrations.0002_seed_calendar_and_rule_sets", "seed"),
+    ("xinfang.deadlines.migrations.0003_calendar_year", "mark_known_years"),
+    ("xinfang.routing.migrations.0002_seed_referral_rules", "seed"),
+)
+
+
+def reseed_migration_data() -> None:
+    """Put back what the migrations seed, if a flush removed it."""
+    from django.apps import apps
+
+    from xinfang.cases.models import CaseLedgerHead
+    from xinfang.deadlines.models import RuleSet
+
+    if not RuleSet.objects.exists():
+        for module, function in SEEDS:
+            getattr(importlib.import_module(module), function)(apps, None)
+    CaseLedgerHead.objects.get_or_create(pk=1)
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows_after_a_flush(request: pytest.FixtureRequest) -> None:
+    """A transactional test flushes the whole database when it ends, the migrations' rows
+    included, so every later transactional test of the same worker (pytest-django runs them
+    after the others) would see no clocks and no referral rules. Each transactional test puts
+    them back first. `serialized_rollback` cannot be used: after a flush without it Django
+    re-creates the content types and the restore fails on them (docs/testing.md)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None
+        and bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        reseed_migration_data()
 
 
 @pytest.fixture

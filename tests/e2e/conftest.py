@@ -15,7 +15,6 @@ named in `DOC_SHOTS` are also copied there; the guides' images are made this way
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
@@ -241,41 +240,11 @@ class Office:
             desk.close()
 
 
-# The data the migrations seed: the calendar and rule sets behind the clocks, the calendar's
-# known years, the referral rules, the timeline ledger's head row.
-SEEDS = (
-    ("xinfang.deadlines.migrations.0002_seed_calendar_and_rule_sets", "seed"),
-    ("xinfang.deadlines.migrations.0003_calendar_year", "mark_known_years"),
-    ("xinfang.routing.migrations.0002_seed_referral_rules", "seed"),
-)
-
-
-@pytest.fixture
-def migration_data(transactional_db: None) -> None:
-    """Put back what the migrations seed. A transactional test flushes the whole database
-    when it ends, the migrations' rows included, so every later transactional test of the
-    run (these browser tests run after tests/cases' and tests/api's) would otherwise see no
-    clocks and no referral rules, and the pages would show what a broken install shows.
-    (`serialized_rollback` cannot be used: after a flush without it Django re-creates the
-    content types and the restore fails on them.)"""
-    from django.apps import apps
-
-    from xinfang.cases.models import CaseLedgerHead
-    from xinfang.deadlines.models import RuleSet
-
-    if RuleSet.objects.exists():
-        return
-    for module, function in SEEDS:
-        getattr(importlib.import_module(module), function)(apps, None)
-    CaseLedgerHead.objects.get_or_create(pk=1)
-
-
 @pytest.fixture
 def office(
     browser: Any,
     live_server: Any,
     tmp_path_factory: pytest.TempPathFactory,
-    migration_data: None,
 ) -> Iterator[Office]:
     base = str(live_server.url).replace("localhost", "127.0.0.1")
     office = Office(browser, base, shots_dir(tmp_path_factory))

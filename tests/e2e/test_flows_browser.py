@@ -21,8 +21,8 @@ import pytest
 from tests.e2e.conftest import Desk, Office
 from tests.orgtree import Tree
 
-# Every story starts from the migrations' data (the `office` fixture puts it back after an
-# earlier transactional test's flush: conftest.py, migration_data).
+# Every story starts from the migrations' data (an autouse fixture puts it back after an
+# earlier transactional test's flush: tests/conftest.py).
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = " · 信访案件管理系统"
