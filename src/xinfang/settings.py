@@ -3,6 +3,9 @@
 Environment variables:
 - XINFANG_HOME: data folder (SQLite database, uploads, generated demo keys). Default ./var
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/xinfang. Default: SQLite in XINFANG_HOME.
+- DATABASE_REPLICA_URL: a PostgreSQL hot standby of that database, read by reports, search and
+  key figures while it is within XINFANG_REPLICA_MAX_LAG seconds (default 30) of the primary;
+  checked every XINFANG_REPLICA_CHECK_SECONDS (default 5). Unset: everything reads the primary.
 - XINFANG_SECRET_KEY: Django's secret key. Required unless XINFANG_DEBUG=1.
 - XINFANG_DATA_KEY: key for personal identifiers (Fernet, urlsafe base64 of 32 bytes).
 - XINFANG_AUDIT_KEY: key sealing the timeline's checkpoints (HMAC-SHA256, urlsafe base64 of
@@ -168,6 +171,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL hot standby for reports, search and key figures (core/replica.py): read only
+# inside `reports_from_replica()`, while reachable and within the allowed lag; never written.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
+    )
+    # The test suite's replica is the primary's own test database (a mirror); the streaming
+    # replica itself is exercised by tests/scale/test_replica.py against a real standby.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["xinfang.core.replica.ReplicaRouter"]
+XINFANG_REPLICA_MAX_LAG = float(os.environ.get("XINFANG_REPLICA_MAX_LAG", "30"))
+XINFANG_REPLICA_CHECK_SECONDS = float(os.environ.get("XINFANG_REPLICA_CHECK_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"

@@ -21,6 +21,7 @@ from xinfang.cases.supervision import (
     may_supervise,
     supervised_departments,
 )
+from xinfang.core.replica import read_report
 from xinfang.orgs.models import User
 from xinfang.web.views import lists
 from xinfang.web.views.common import staff_page, staff_user
@@ -84,7 +85,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             rates=[_rate_cell(f) for f in o.figures],
             links={c.key: f"{base}?show={c.key}&department={o.department.pk}" for c in CASE_LISTS},
         )
-        for o in department_overview(user, today)
+        for o in read_report(lambda: department_overview(user, today))
     ]
     rate_labels = [cell.label for cell in rows[0].rates] if rows else []
     # The bar chart's data (static/web/supervision.js draws it; no inline script).
