@@ -20,7 +20,7 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
