@@ -125,18 +125,18 @@ def _client(number: int, port: int, deadline: float, tokens: dict[str, str], tal
                 tally.errors.append(f"{type(exc).__name__}: {exc}")
 
 
-def _wait_until_serving(port: int, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def _wait_until_serving(port: int, server: subprocess.Popen[bytes], seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError("gunicorn stopped while starting (see its output above)")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/login/")
             if conn.getresponse().status == 200:
                 return
-        except OSError:
-            time.sleep(0.3)
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.5)
         finally:
             conn.close()
     raise RuntimeError(f"gunicorn did not answer on 127.0.0.1:{port} within {seconds:.0f} s")
