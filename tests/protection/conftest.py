@@ -88,6 +88,13 @@ def _interview(user: User) -> InterviewInput:
 @pytest.fixture
 def world(tree: Tree, settings: object, tmp_path: object) -> World:
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    return build_world(tree)
+
+
+def build_world(tree: Tree) -> World:
+    """The world, built through the actions (MEDIA_ROOT must point at a scratch folder: the
+    unit letter has an attachment). The fixture above builds one per test; a module that
+    only reads can build it once (tests/protection/test_access_matrix.py)."""
     signed = register(
         tree.city_staff,
         channel="visit",
