@@ -67,6 +67,8 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]])
     sheet.append(list(header))
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # typed text, as a register keeps it, never a formula
     book.save(path)
     return path
 

@@ -32,9 +32,10 @@ from xinfang.core.bulk import insert_values, prepare_datetime
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Jurisdiction, User
 from xinfang.petitions.imports import (
-    LABELS,
     MESSAGE_COLUMNS,
+    MESSAGE_LABELS,
     REGISTER_COLUMNS,
+    REGISTER_LABELS,
     ImportFileError,
     ParsedRow,
     Problem,
@@ -106,8 +107,8 @@ def _column_for(message: str, *, messages: bool) -> str:
     for word, key in _MESSAGE_COLUMN:
         if word in message:
             if messages:
-                key = _MESSAGE_FILE_COLUMN.get(key, "")
-            return LABELS.get(key, "")
+                return MESSAGE_LABELS.get(_MESSAGE_FILE_COLUMN.get(key, ""), "")
+            return REGISTER_LABELS.get(key, "")
     return ""
 
 

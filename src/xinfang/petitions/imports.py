@@ -74,7 +74,8 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     Column("answer", "当场答复", ("answer",)),
 )
 
-LABELS: dict[str, str] = {c.key: c.label for c in (*MESSAGE_COLUMNS, *REGISTER_COLUMNS)}
+MESSAGE_LABELS: dict[str, str] = {c.key: c.label for c in MESSAGE_COLUMNS}
+REGISTER_LABELS: dict[str, str] = {c.key: c.label for c in REGISTER_COLUMNS}
 
 
 class ImportFileError(RuleViolation):
@@ -106,9 +107,10 @@ class ParsedRow:
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # column key -> Chinese header
 
     def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.number, LABELS.get(key, ""), message))
+        self.problems.append(Problem(self.number, self.labels.get(key, ""), message))
 
 
 # --- reading files ----------------------------------------------------------------------
@@ -235,19 +237,24 @@ def _yes_no(row: ParsedRow, key: str, text: str) -> bool:
     if text in YES:
         return True
     if text not in NO:
-        row.problem(key, f"“{LABELS[key]}”应填“是”或“否”，而不是“{text}”。")
+        row.problem(key, f"“{row.labels[key]}”应填“是”或“否”，而不是“{text}”。")
     return False
 
 
 def _max_length(row: ParsedRow, key: str, text: str, limit: int) -> None:
     if len(text) > limit:
-        row.problem(key, f"“{LABELS[key]}”不能超过{limit}个字（现有{len(text)}个字）。")
+        row.problem(key, f"“{row.labels[key]}”不能超过{limit}个字（现有{len(text)}个字）。")
 
 
 def parse_message(source: SourceRow) -> ParsedRow:
     """One message of an online board: external id, account, title, time, text."""
     v = source.values
-    row = ParsedRow(number=source.number, external_id=v["external_id"], cells=source.cells)
+    row = ParsedRow(
+        number=source.number,
+        external_id=v["external_id"],
+        cells=source.cells,
+        labels=MESSAGE_LABELS,
+    )
     if not row.external_id:
         row.problem("external_id", "留言编号不能为空：导入靠它识别已导入的留言。")
     if not v["account"]:
@@ -276,7 +283,9 @@ def parse_register_row(source: SourceRow, *, occurrence: int) -> ParsedRow:
     if not external_id:
         digest = hashlib.sha256("\x1f".join(source.cells).encode()).hexdigest()[:32]
         external_id = f"row:{digest}:{occurrence}"
-    row = ParsedRow(number=source.number, external_id=external_id, cells=source.cells)
+    row = ParsedRow(
+        number=source.number, external_id=external_id, cells=source.cells, labels=REGISTER_LABELS
+    )
     out: dict[str, Any] = {}
 
     channel = _choice(v["channel"], Channel)
@@ -294,7 +303,7 @@ def parse_register_row(source: SourceRow, *, occurrence: int) -> ParsedRow:
         value = _choice(v[key], choices)
         if value is None and v[key]:
             labels = "、".join(str(label) for _v, label in choices.choices)
-            row.problem(key, f"{LABELS[key]}“{v[key]}”无法识别，应为：{labels}。")
+            row.problem(key, f"{REGISTER_LABELS[key]}“{v[key]}”无法识别，应为：{labels}。")
         out[key] = value or ""
     treatment = v.get("anonymous_treatment", "")
     out["anonymous_treatment"] = ""
