@@ -112,9 +112,11 @@ def test_a_crash_mid_file_resumes_where_it_stopped(tree: Tree, tmp_path: Path) -
         return real(**kw)  # type: ignore[arg-type]
 
     with at(2026, 3, 2):
-        with mock.patch.object(imports, "petitions_register_batch", crash_on_second):
-            with pytest.raises(OSError, match="disk full"):
-                _messages(tree, path, batch_size=3)
+        with (
+            mock.patch.object(imports, "petitions_register_batch", crash_on_second),
+            pytest.raises(OSError, match="disk full"),
+        ):
+            _messages(tree, path, batch_size=3)
         # The first batch is in, whole; nothing of the second.
         assert sorted(ImportedPetition.objects.values_list("external_id", flat=True)) == [
             "m1",
