@@ -203,6 +203,11 @@ DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", 
 
 def parse_datetime(text: str) -> dt.datetime | None:
     """A local time (Asia/Shanghai, the board's and the office's) as an aware datetime."""
+    if len(text) >= 16 and text[4] == "-" and text[10] == " ":
+        try:  # the usual form, read ten times faster than by strptime
+            return timezone.make_aware(dt.datetime.fromisoformat(text))
+        except ValueError:
+            pass
     for fmt in DATETIME_FORMATS:
         try:
             return timezone.make_aware(dt.datetime.strptime(text, fmt))

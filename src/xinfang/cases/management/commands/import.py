@@ -20,6 +20,7 @@ from xinfang.cases.imports import (
 )
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import User
+from xinfang.petitions.import_samples import write_sample
 from xinfang.routing.terms import Category, Nature
 
 
@@ -62,8 +63,24 @@ class Command(BaseCommand):
         )
         messages.add_argument("--nature", default=Nature.OTHER.label, help="信访性质（默认：其他）")
         registers.add_argument("--source", default="", help="导入来源名称（默认为文件名）")
+        sample = sub.add_parser("sample", help="生成用于测试和测速的虚构导入文件（CSV）")
+        sample.add_argument("what", choices=["messages", "registers"])
+        sample.add_argument("file", type=Path, help="写入的文件")
+        sample.add_argument("--rows", type=int, default=1000, help="行数（默认 1000）")
+        sample.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+        sample.add_argument("--receiver", default="", help="来访的接谈人（登记部门工作人员的姓名）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] == "sample":
+            rows = write_sample(
+                options["what"],
+                options["file"],
+                options["rows"],
+                seed=options["seed"],
+                receiver=options["receiver"],
+            )
+            self.stdout.write(f"已生成 {rows} 行：{options['file']}")
+            return
         try:
             department = resolve_department(options["department"])
             actor = User.objects.filter(username=options["registrar"]).first()
