@@ -30,6 +30,7 @@ from xinfang.cases import imports
 from xinfang.cases.imports import import_messages, import_registers
 from xinfang.cases.models import Case
 from xinfang.cases.timeline import verify_chains
+from xinfang.core.errors import RuleViolation
 from xinfang.petitions import protect
 from xinfang.petitions.imports import ImportFileError
 from xinfang.petitions.keys import ENCRYPTED_FIELDS
@@ -212,3 +213,12 @@ def test_registers_from_excel_write_the_rejected_rows_beside_it(tree: Tree, tmp_
 
 def test_the_account_is_rotated_with_the_other_identifiers() -> None:
     assert ("account_encrypted", "account_hash") in dict(ENCRYPTED_FIELDS)["petitions.Petitioner"]
+
+
+def test_only_a_registrar_imports(tree: Tree, tmp_path: Path) -> None:
+    handler = tree.staff(tree.county_org, "handler")
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
+    with at(2026, 3, 2), pytest.raises(RuleViolation, match="权限（需要：登记员）"):
+        import_messages(path, actor=handler, department=tree.county_org)
+    assert Petition.objects.count() == 0
+    assert ImportedPetition.objects.count() == 0
