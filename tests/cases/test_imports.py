@@ -222,3 +222,27 @@ def test_only_a_registrar_imports(tree: Tree, tmp_path: Path) -> None:
         import_messages(path, actor=handler, department=tree.county_org)
     assert Petition.objects.count() == 0
     assert ImportedPetition.objects.count() == 0
+
+
+def test_an_interview_gap_is_reported_under_its_own_column(tree: Tree, tmp_path: Path) -> None:
+    row = register_row(
+        信访形式="来访",
+        接谈人="county、无此人",
+        来访人反映的情况="反映职级待遇未落实",
+        来访人的要求="按政策落实待遇",
+    )
+    path = write_csv(tmp_path / "r.csv", REGISTER_HEADER, [row])
+    with at(2026, 3, 2):
+        report = import_registers(path, actor=tree.county_staff, department=tree.county_org)
+    assert [(p.row, p.column, p.message) for p in report.problems] == [
+        (2, "接谈人", "接谈人“无此人”不是本部门的工作人员。"),
+    ]
+    row = register_row(信访形式="来访", 接谈人="county", 来访人反映的情况="反映职级待遇未落实")
+    path = write_csv(tmp_path / "r2.csv", REGISTER_HEADER, [row])
+    with at(2026, 3, 2):
+        report = import_registers(path, actor=tree.county_staff, department=tree.county_org)
+    assert [(p.row, p.column, p.message) for p in report.problems] == [
+        (2, "来访人的要求", "接谈记录的“来访人的要求”不能为空（R-INTAKE-2）。"),
+        (2, "当场答复", "接谈记录的“当场答复”不能为空（R-INTAKE-2）。"),
+    ]
+    assert Petition.objects.count() == 0

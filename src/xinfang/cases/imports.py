@@ -78,6 +78,9 @@ class ImportReport:
 # carries it. First match wins (a message about a respondent mentions 信访人 too).
 _MESSAGE_COLUMN: tuple[tuple[str, str], ...] = (
     ("被反映人", "respondent"),
+    ("来访人反映的情况", "statement"),
+    ("来访人的要求", "requests"),
+    ("当场答复", "answer"),
     ("接谈", "receivers"),
     ("来访", "receivers"),
     ("匿名", "is_anonymous"),
