@@ -230,7 +230,30 @@ def test_every_encrypted_field_is_rotated() -> None:
         == {
             ("petitions.petitioner", "id_number_encrypted"),
             ("petitions.petitioner", "phone_encrypted"),
+            ("petitions.petitioner", "account_encrypted"),  # an online board's account
         }
     )
     for label, _pairs in keys.ENCRYPTED_FIELDS:
         assert apps.get_model(label)._meta.get_field("key_id")
+
+
+@pytest.mark.usefixtures("new_key_in_env")
+def test_an_online_account_is_rotated_and_found_again(tree: Tree) -> None:
+    account = "网上留言板:u001"
+    registration(
+        tree.county_staff,
+        channel="online",
+        petitioners=[PetitionerInput(name="网民u001", account=account)],
+    )
+    _rotate()
+    with override_settings(XINFANG_DATA_KEY=NEW_KEY):
+        keys.check_data_key()
+        person = Petitioner.objects.get()
+        assert protect.decrypt(person.account_encrypted) == account
+        again = registration(
+            tree.county_staff,
+            channel="online",
+            petitioners=[PetitionerInput(name="网民u001", account=account)],
+        )
+        assert (again.is_first, again.earlier_petitions) == (False, 1)
+        assert Petitioner.objects.count() == 1

@@ -50,6 +50,7 @@ from xinfang.cases.models import (
     Referral,
     Review,
 )
+from xinfang.core.bulk import insert_rows, insert_values, prepare_datetime
 from xinfang.orgs.models import User
 from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
 
@@ -236,7 +237,34 @@ def append_event(
     (CONTENT_KINDS), saved already: their digests go into the chain."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_event must run inside the transaction that changes the case")
-    created_at = timezone.now()
+    event = _next_event(
+        case,
+        kind=kind,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        payload=payload,
+        records=records,
+        created_at=timezone.now(),
+    )
+    _write(event, case, [*save_fields, "event_count", "last_event_hash"])
+    if event.seq == 1:
+        _ledger_append(case, event.created_at)
+    return event
+
+
+def _next_event(
+    case: Case,
+    *,
+    kind: str,
+    actor: User,
+    from_state: str,
+    to_state: str,
+    payload: dict[str, Any] | None,
+    records: Sequence[models.Model],
+    created_at: dt.datetime,
+) -> CaseEvent:
+    """The case's next event, unsaved, its hash computed; the case's head moved to it."""
     seq = case.event_count + 1
     data = _canonical(payload or {})
     after = case_snapshot(case)
@@ -270,10 +298,59 @@ def append_event(
     )
     case.event_count = seq
     case.last_event_hash = digest
-    _write(event, case, [*save_fields, "event_count", "last_event_hash"])
-    if seq == 1:
-        _ledger_append(case, created_at)
     return event
+
+
+@dataclass
+class OpeningEvent:
+    """The first event of a case the batch import has just inserted (cases/actions/bulk.py)."""
+
+    case: Case
+    kind: str
+    payload: dict[str, Any]
+    records: Sequence[models.Model]
+
+
+def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> list[CaseEvent]:
+    """The first event of each of many new cases, written in a few statements: the events
+    computed exactly as `append_event` computes them (same hash, snapshot and record
+    digests), inserted together, each case's head set, and the ledger extended once for the
+    batch under its locked head. For cases inserted in the caller's transaction, with no
+    event yet; the batch import's write path (docs/imports.md)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("append_opening_events must run inside the transaction that writes")
+    if not events:
+        return []
+    created_at = timezone.now()
+    written: list[CaseEvent] = []
+    for item in events:
+        if item.case.event_count != 0 or item.case.pk is None:
+            raise RuntimeError("append_opening_events: only for new cases without events")
+        written.append(
+            _next_event(
+                item.case,
+                kind=item.kind,
+                actor=actor,
+                from_state="",
+                to_state=item.case.state,
+                payload=item.payload,
+                records=item.records,
+                created_at=created_at,
+            )
+        )
+    insert_rows(written)
+    connection = connections[router.db_for_write(CaseEvent)]
+    qn = connection.ops.quote_name
+    sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(
+        qn(Case._meta.db_table), qn("event_count"), qn("last_event_hash"), qn(Case._meta.pk.column)
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(item.case.event_count, item.case.last_event_hash, item.case.pk) for item in events],
+        )
+    _ledger_extend([item.case for item in events], created_at)
+    return written
 
 
 def _insert(connection: BaseDatabaseWrapper, obj: models.Model) -> None:
@@ -360,6 +437,46 @@ def _ledger_append(case: Case, created_at: dt.datetime) -> None:
         cursor.execute(
             f"UPDATE {table} SET {count_col} = %s, {head_col} = %s WHERE {pk_col} = 1",
             [seq, digest],
+        )
+
+
+def _ledger_extend(cases: Sequence[Case], created_at: dt.datetime) -> None:
+    """`_ledger_append` for many new cases: one lock of the head, one insert, one update."""
+    connection = connections[router.db_for_write(CaseLedgerEntry)]
+    qn = connection.ops.quote_name
+    table = qn(CaseLedgerHead._meta.db_table)
+    count_col, head_col, pk_col = qn("count"), qn("head"), qn("id")
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {count_col}, {head_col} FROM {table} WHERE {pk_col} = 1{lock}")
+        row = cursor.fetchone()
+        if row is None:  # the migration creates it; a flushed test database has none
+            cursor.execute(
+                f"INSERT INTO {table} ({pk_col}, {count_col}, {head_col}) VALUES (1, 0, '')"
+            )
+            row = (0, "")
+        seq, head = int(row[0]), str(row[1])
+        stamp = prepare_datetime(CaseLedgerEntry, "created_at", created_at)
+        entries = []
+        for case in cases:
+            seq += 1
+            digest = ledger_hash(
+                prev_hash=head,
+                seq=seq,
+                case_id=case.pk,
+                number=case.number,
+                created_at_iso=_iso(created_at),
+            )
+            entries.append((seq, case.pk, case.number, stamp, head, digest))
+            head = digest
+        insert_values(
+            CaseLedgerEntry,
+            ["seq", "case_id", "number", "created_at", "prev_hash", "hash"],
+            entries,
+        )
+        cursor.execute(
+            f"UPDATE {table} SET {count_col} = %s, {head_col} = %s WHERE {pk_col} = 1",
+            [seq, head],
         )
 
 

@@ -36,7 +36,11 @@ from xinfang.petitions.models import DataKeyFingerprint, Petitioner
 ENCRYPTED_FIELDS: list[tuple[str, tuple[tuple[str, str], ...]]] = [
     (
         "petitions.Petitioner",
-        (("id_number_encrypted", "id_number_hash"), ("phone_encrypted", "phone_hash")),
+        (
+            ("id_number_encrypted", "id_number_hash"),
+            ("phone_encrypted", "phone_hash"),
+            ("account_encrypted", "account_hash"),
+        ),
     ),
 ]
 
@@ -47,14 +51,14 @@ def _oldest_token(using: str) -> str:
 
     row = (
         Petitioner.objects.using(using)
-        .filter(~Q(id_number_encrypted="") | ~Q(phone_encrypted=""))
+        .filter(~Q(id_number_encrypted="") | ~Q(phone_encrypted="") | ~Q(account_encrypted=""))
         .order_by("pk")
-        .values_list("id_number_encrypted", "phone_encrypted")
+        .values_list("id_number_encrypted", "phone_encrypted", "account_encrypted")
         .first()
     )
     if row is None:
         return ""
-    return row[0] or row[1]
+    return row[0] or row[1] or row[2]
 
 
 def _record_first(ring: Keyring, using: str) -> DataKeyFingerprint:

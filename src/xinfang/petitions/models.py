@@ -36,6 +36,13 @@ class Petitioner(models.Model):
     phone_hash = models.CharField(
         max_length=64, blank=True, default="", db_index=True, editable=False
     )
+    # An account on an online board (网上信访), as "board:account": a petitioner identifier
+    # like the phone number, encrypted for display with a keyed hash for matching the same
+    # person (docs/imports.md). Rotated with the other identifiers (petitions/keys.py).
+    account_encrypted = models.TextField(blank=True, default="", editable=False)
+    account_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     address = models.CharField("住址", max_length=200, blank=True)
     work_unit = models.CharField("工作单位", max_length=100, blank=True)
     created_at = models.DateTimeField("首次登记时间", auto_now_add=True)
@@ -293,3 +300,32 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ImportedPetition(models.Model):
+    """A petition that came in by bulk import (docs/imports.md): where from and under which
+    id, so a rerun of the same file adds nothing and a crashed run resumes where it stopped.
+    Written in the same transaction as the petition: both exist or neither."""
+
+    source = models.CharField("来源", max_length=60)
+    external_id = models.CharField("原编号", max_length=100)
+    petition = models.OneToOneField(
+        Petition, on_delete=models.PROTECT, related_name="imported_from", verbose_name="来信来访"
+    )
+    # The posting time of an online message (the petition keeps its date as received_on);
+    # null for a register row, which has a date only.
+    received_at = models.DateTimeField("收到时间", null=True, blank=True)
+    row_number = models.PositiveIntegerField("行号")
+    imported_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="importedpetition_source_external_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"

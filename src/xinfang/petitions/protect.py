@@ -11,14 +11,36 @@ written or looked up, even if the check at start was bypassed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from cryptography.fernet import InvalidToken
 from django.core.exceptions import ImproperlyConfigured
 
 from xinfang.core import keys
 from xinfang.petitions.keys import verify
 
+_confirmed: ContextVar[keys.Keyring | None] = ContextVar("xinfang_data_key", default=None)
+
+
+@contextmanager
+def key_checked_once() -> Iterator[None]:
+    """Check the key against the database once for many identifiers written together (the
+    batch import: one check per batch, inside its transaction, instead of one per value)."""
+    ring = keys.current_keyring()
+    verify(ring)
+    token = _confirmed.set(ring)
+    try:
+        yield
+    finally:
+        _confirmed.reset(token)
+
 
 def _verified() -> keys.Keyring:
+    confirmed = _confirmed.get()
+    if confirmed is not None:
+        return confirmed
     ring = keys.current_keyring()
     verify(ring)
     return ring

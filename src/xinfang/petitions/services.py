@@ -42,6 +42,15 @@ class PetitionerInput:
     address: str = ""
     work_unit: str = ""
     is_representative: bool = False
+    # An online board's account, "board:account" (online_account): an identifier like the
+    # phone, for people known to the board by their account only (docs/imports.md).
+    account: str = ""
+
+
+def online_account(board: str, account: str) -> str:
+    """The stored form of a board account: accounts are unique on their board only, so the
+    board's name is part of the identifier (and of its keyed hash)."""
+    return f"{board.strip()}:{account.strip()}"
 
 
 @dataclass
@@ -222,21 +231,37 @@ def validate_interview(interview: InterviewInput, errors: list[str]) -> None:
 
 
 def petitioner_find_or_create(p: PetitionerInput, id_number: str) -> tuple[Petitioner, bool]:
-    """Same ID number (keyed hash) is the same person; returns (petitioner, seen before)."""
+    """Same ID number (keyed hash) is the same person; so is the same online account for
+    someone registered without an ID number. Returns (petitioner, seen before)."""
     if id_number:
         found = Petitioner.objects.filter(id_number_hash=protect.match_hash(id_number)).first()
         if found:
             return found, True
-    person = Petitioner.objects.create(
+    elif p.account.strip():
+        found = Petitioner.objects.filter(
+            account_hash=protect.match_hash(p.account.strip())
+        ).first()
+        if found:
+            return found, True
+    person = petitioner_row(p, id_number)
+    person.save(force_insert=True)
+    return person, False
+
+
+def petitioner_row(p: PetitionerInput, id_number: str) -> Petitioner:
+    """The new petitioner's row, unsaved: identifiers encrypted with their keyed hashes.
+    Shared by registration and the batch import (cases/actions/bulk.py)."""
+    return Petitioner(
         name=p.name.strip(),
         id_number_encrypted=protect.encrypt(id_number),
         id_number_hash=protect.match_hash(id_number),
         phone_encrypted=protect.encrypt(p.phone.strip()),
         phone_hash=protect.match_hash(p.phone.strip()),
+        account_encrypted=protect.encrypt(p.account.strip()),
+        account_hash=protect.match_hash(p.account.strip()),
         address=p.address.strip(),
         work_unit=p.work_unit.strip(),
     )
-    return person, False
 
 
 def respondent_row(petition: Petition, r: RespondentInput) -> Respondent:
@@ -260,7 +285,15 @@ def respondent_row(petition: Petition, r: RespondentInput) -> Respondent:
 
 
 def interview_create(petition: Petition, data: InterviewInput) -> Interview:
-    interview = Interview.objects.create(
+    interview = interview_row(petition, data)
+    interview.save(force_insert=True)
+    interview.receivers.set(list(data.receivers))
+    return interview
+
+
+def interview_row(petition: Petition, data: InterviewInput) -> Interview:
+    """The interview's row, unsaved (its receivers are a many-to-many, set once saved)."""
+    return Interview(
         petition=petition,
         interviewed_at=data.interviewed_at,
         place=data.place.strip(),
@@ -268,8 +301,6 @@ def interview_create(petition: Petition, data: InterviewInput) -> Interview:
         requests=data.requests.strip(),
         answer=data.answer.strip(),
     )
-    interview.receivers.set(list(data.receivers))
-    return interview
 
 
 def earlier_petition_count(people: Sequence[Petitioner]) -> int:
@@ -325,30 +356,32 @@ def petition_write(
     is a representative), respondents, the cadre a personal request concerns and the
     interview. Returns the petition and every row written, for the case's timeline to
     digest (R-PROTECT-2). Called by the registration action inside its transaction."""
-    petition = Petition.objects.create(
+    petition = petition_row(
         case_id=case_id,
+        registrar=registrar,
+        department=department,
+        now=now,
         channel=channel,
         received_on=received_on,
-        registered_at=now,
-        receiving_department=department,
-        registrar=registrar,
-        summary=summary.strip(),
-        content=content.strip(),
+        summary=summary,
+        content=content,
         category=category,
         nature=nature,
         is_anonymous=is_anonymous,
-        anonymous_treatment=anonymous_treatment if is_anonymous else "",
-        anonymous_reason=anonymous_reason.strip() if is_anonymous else "",
+        anonymous_treatment=anonymous_treatment,
+        anonymous_reason=anonymous_reason,
         is_collective=is_collective,
-        head_count=max(head_count, len(people), 1),
-        collective_origin=collective_origin.strip(),
+        head_count=head_count,
+        collective_origin=collective_origin,
         source=source,
         source_department=source_department,
-        source_reference=source_reference.strip(),
+        source_reference=source_reference,
         is_repeat=is_repeat,
         is_first=is_first,
         not_accepted_reason=not_accepted_reason,
+        people_count=len(people),
     )
+    petition.save(force_insert=True)
     PetitionPetitioner.objects.bulk_create(
         [
             PetitionPetitioner(petition=petition, petitioner=person, is_representative=rep)
@@ -364,6 +397,60 @@ def petition_write(
     if interview is not None:
         covered.append(interview_create(petition, interview))
     return petition, covered
+
+
+def petition_row(
+    *,
+    case_id: int,
+    registrar: User,
+    department: Department,
+    now: dt.datetime,
+    channel: str,
+    received_on: dt.date,
+    summary: str,
+    content: str,
+    category: str,
+    nature: str,
+    is_anonymous: bool,
+    anonymous_treatment: str,
+    anonymous_reason: str,
+    is_collective: bool,
+    head_count: int,
+    collective_origin: str,
+    source: str,
+    source_department: Department | None,
+    source_reference: str,
+    is_repeat: bool,
+    is_first: bool,
+    not_accepted_reason: str,
+    people_count: int,
+) -> Petition:
+    """The petition's row, unsaved, as registration stores it (trimmed text, the head count
+    at least the people named). Shared by `petition_write` and the batch import."""
+    return Petition(
+        case_id=case_id,
+        channel=channel,
+        received_on=received_on,
+        registered_at=now,
+        receiving_department=department,
+        registrar=registrar,
+        summary=summary.strip(),
+        content=content.strip(),
+        category=category,
+        nature=nature,
+        is_anonymous=is_anonymous,
+        anonymous_treatment=anonymous_treatment if is_anonymous else "",
+        anonymous_reason=anonymous_reason.strip() if is_anonymous else "",
+        is_collective=is_collective,
+        head_count=max(head_count, people_count, 1),
+        collective_origin=collective_origin.strip(),
+        source=source,
+        source_department=source_department,
+        source_reference=source_reference.strip(),
+        is_repeat=is_repeat,
+        is_first=is_first,
+        not_accepted_reason=not_accepted_reason,
+    )
 
 
 def petitions_move(petition_ids: Sequence[int], *, to_case_id: int) -> list[Model]:

@@ -54,6 +54,123 @@ class Registration:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class RegistrationInput:
+    """What the registration form collects for one petition (petition_register's inputs);
+    the batch import (cases/actions/bulk.py) builds one per row."""
+
+    channel: str
+    received_on: dt.date
+    summary: str
+    content: str
+    category: str
+    nature: str
+    petitioners: Sequence[PetitionerInput] = ()
+    is_anonymous: bool = False
+    anonymous_treatment: str = ""
+    anonymous_reason: str = ""
+    is_collective: bool = False
+    head_count: int = 1
+    collective_origin: str = ""
+    source: str = Source.DIRECT
+    source_department: Department | None = None
+    source_reference: str = ""
+    respondents: Sequence[RespondentInput] = ()
+    interview: InterviewInput | None = None
+    concerned_cadre: ConcernedCadreInput | None = None
+
+
+@dataclass
+class CheckedRegistration:
+    """A registration that passed the form's checks: the people with their normalised ID
+    numbers, and the respondents placed in the org tree."""
+
+    data: RegistrationInput
+    people: list[tuple[PetitionerInput, str]]
+    respondents: list[RespondentInput]
+
+
+def registration_check(
+    dept: Department, data: RegistrationInput, errors: list[str]
+) -> CheckedRegistration:
+    """Every check of the registration form (R-INTAKE-1 to 6, R-PROTECT-1), problems
+    appended to `errors`; used by `petition_register` and by the batch import, so a rule
+    has one copy."""
+    validate_registration(
+        dept=dept,
+        channel=data.channel,
+        received_on=data.received_on,
+        summary=data.summary,
+        content=data.content,
+        category=data.category,
+        nature=data.nature,
+        petitioners=data.petitioners,
+        is_anonymous=data.is_anonymous,
+        anonymous_treatment=data.anonymous_treatment,
+        anonymous_reason=data.anonymous_reason,
+        is_collective=data.is_collective,
+        head_count=data.head_count,
+        source=data.source,
+        source_department=data.source_department,
+        source_reference=data.source_reference,
+        respondents=data.respondents,
+        interview=data.interview,
+        concerned_cadre=data.concerned_cadre,
+        errors=errors,
+    )
+    checked = validate_petitioners(data.petitioners, errors)
+    # R-PROTECT-1: every respondent placed in the org tree before anything is written.
+    placed = [place_respondent(r, i) for i, r in enumerate(data.respondents, start=1)]
+    errors += [problem for _r, problem in placed if problem]
+    return CheckedRegistration(data=data, people=checked, respondents=[r for r, _p in placed])
+
+
+def new_case_row(
+    *,
+    dept: Department,
+    number: str,
+    previous: Case | None,
+    summary: str,
+    category: str,
+    nature: str,
+    is_collective: bool,
+    now: dt.datetime,
+) -> Case:
+    """The case a new petition opens, unsaved (registration and the batch import)."""
+    return Case(
+        number=number,
+        department=dept,
+        previous_case=previous,
+        title=summary.strip(),
+        category=category,
+        nature=nature,
+        is_collective=is_collective,
+        registered_at=now,
+        report_upward=False,
+    )
+
+
+def case_number_year(now: dt.datetime) -> int:
+    """Case numbers run per year of registration (not of receipt)."""
+    return timezone.localdate(now).year
+
+
+def register_payload(
+    petition: Petition, data: RegistrationInput, *, is_first: bool, is_repeat: bool
+) -> dict[str, object]:
+    """The registration event's payload: references and flags, no personal data."""
+    return {
+        "petition": petition.pk,
+        "channel": data.channel,
+        "received_on": data.received_on,
+        "is_first": is_first,
+        "is_repeat": is_repeat,
+        "is_collective": data.is_collective,
+        "is_anonymous": data.is_anonymous,
+        "source": data.source,
+    }
+
+
 def _require_role(actor: User, action: str) -> Department:
     dept = actor.department
     if dept is None:
@@ -92,8 +209,7 @@ def petition_register(
     respondent."""
     dept = _require_role(actor, "register")
     errors: list[str] = []
-    validate_registration(
-        dept=dept,
+    data = RegistrationInput(
         channel=channel,
         received_on=received_on,
         summary=summary,
@@ -106,19 +222,17 @@ def petition_register(
         anonymous_reason=anonymous_reason,
         is_collective=is_collective,
         head_count=head_count,
+        collective_origin=collective_origin,
         source=source,
         source_department=source_department,
         source_reference=source_reference,
         respondents=respondents,
         interview=interview,
         concerned_cadre=concerned_cadre,
-        errors=errors,
     )
-    checked = validate_petitioners(petitioners, errors)
-    # R-PROTECT-1: every respondent placed in the org tree before anything is written.
-    placed = [place_respondent(r, i) for i, r in enumerate(respondents, start=1)]
-    errors += [problem for _r, problem in placed if problem]
-    respondents = [r for r, _problem in placed]
+    verdict = registration_check(dept, data, errors)
+    checked = verdict.people
+    respondents = verdict.respondents
     if repeat_of is not None and repeat_of.department_id != dept.pk and errors == []:
         errors.append("只能关联本部门的案件；其他部门的案件请另行登记。")
     if errors:
@@ -193,16 +307,7 @@ def petition_register(
             actor=actor,
             from_state="" if case.event_count == 0 else case.state,
             to_state=case.state,
-            payload={
-                "petition": petition.pk,
-                "channel": channel,
-                "received_on": received_on,
-                "is_first": is_first,
-                "is_repeat": is_repeat,
-                "is_collective": is_collective,
-                "is_anonymous": is_anonymous,
-                "source": source,
-            },
+            payload=register_payload(petition, data, is_first=is_first, is_repeat=is_repeat),
             records=covered,  # R-PROTECT-2: what the case rests on, digested in the chain
         )
     if not_accepted:
@@ -251,17 +356,18 @@ def _case_for_petition(
         previous: Case | None = case
     else:
         previous = None
-    return Case.objects.create(
-        number=next_case_number(dept, timezone.localdate(now).year),
-        department=dept,
-        previous_case=previous,
-        title=summary.strip(),
+    case = new_case_row(
+        dept=dept,
+        number=next_case_number(dept, case_number_year(now)),
+        previous=previous,
+        summary=summary,
         category=category,
         nature=nature,
         is_collective=is_collective,
-        registered_at=now,
-        report_upward=False,
+        now=now,
     )
+    case.save(force_insert=True)
+    return case
 
 
 def interview_record(*, actor: User, petition: Petition, interview: InterviewInput) -> Interview:

@@ -1,0 +1,549 @@
+"""Bulk import of online messages and of an office's register (登记簿), docs/imports.md.
+
+A file is read and converted (petitions/imports.py), each row is checked by the
+registration form's own checks (`registrations_check`), and the rows that pass are written
+in batches by `petitions_register_batch`, each batch in one transaction together with its
+import records (source + external id, unique): a batch is written whole or not at all, a
+rerun skips what is already in, and a run stopped by a crash resumes at the first batch
+that did not commit. Rejected rows are reported by row and column, in Chinese, and written
+to a file next to the input.
+
+`one_by_one=True` registers each row through `petition_register` instead, the action the
+form calls (about 5.6 ms a petition): the reference the batch path is tested against.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook
+
+from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
+from xinfang.cases.actions.intake import RegistrationInput, petition_register
+from xinfang.core.bulk import insert_values, prepare_datetime
+from xinfang.core.errors import RuleViolation
+from xinfang.orgs.models import Department, Jurisdiction, User
+from xinfang.petitions.imports import (
+    MESSAGE_COLUMNS,
+    MESSAGE_LABELS,
+    REGISTER_COLUMNS,
+    REGISTER_LABELS,
+    ImportFileError,
+    ParsedRow,
+    Problem,
+    Table,
+    parse_message,
+    parse_register_row,
+    read_table,
+)
+from xinfang.petitions.models import Channel, ImportedPetition
+from xinfang.petitions.respondents import RespondentInput
+from xinfang.petitions.services import InterviewInput, PetitionerInput, online_account
+from xinfang.routing.terms import Category, Nature
+
+DEFAULT_BATCH = 500
+# The import record's source for an online board unless told otherwise.
+DEFAULT_BOARD = "网上留言板"
+
+Progress = Callable[[int, int, float], None]
+
+
+@dataclass
+class ImportReport:
+    total: int = 0  # data rows in the file
+    imported: int = 0
+    already: int = 0  # rows imported by an earlier run (same source and external id)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    rejected_file: Path | None = None
+
+    @property
+    def rejected(self) -> int:
+        return len({p.row for p in self.problems})
+
+    @property
+    def rate(self) -> float:
+        return self.imported / self.seconds if self.seconds else 0.0
+
+
+# The form's messages name what they are about; each is reported under the column that
+# carries it. First match wins (a message about a respondent mentions 信访人 too).
+_MESSAGE_COLUMN: tuple[tuple[str, str], ...] = (
+    ("被反映人", "respondent"),
+    ("来访人反映的情况", "statement"),
+    ("来访人的要求", "requests"),
+    ("当场答复", "answer"),
+    ("接谈", "receivers"),
+    ("来访", "receivers"),
+    ("匿名", "is_anonymous"),
+    ("集体", "is_collective"),
+    ("人数", "head_count"),
+    ("转", "source"),
+    ("身份证", "id_number"),
+    ("信访人", "name"),
+    ("收到日期", "received_on"),
+    ("内容摘要", "summary"),
+    ("信件全文", "content"),
+    ("问题类别", "category"),
+    ("当事干部", "category"),
+    ("信访性质", "nature"),
+    ("信访形式", "channel"),
+)
+# In a message file the same things sit in the message's own columns.
+_MESSAGE_FILE_COLUMN = {
+    "name": "account",
+    "received_on": "posted_at",
+    "summary": "title",
+    "content": "text",
+}
+
+
+def _column_for(message: str, *, messages: bool) -> str:
+    for word, key in _MESSAGE_COLUMN:
+        if word in message:
+            if messages:
+                return MESSAGE_LABELS.get(_MESSAGE_FILE_COLUMN.get(key, ""), "")
+            return REGISTER_LABELS.get(key, "")
+    return ""
+
+
+def resolve_department(text: str) -> Department:
+    """`--department`: the department's number (id) or its name, unique across the tree."""
+    if text.isdigit():
+        found = list(Department.objects.filter(pk=int(text)))
+    else:
+        found = list(Department.objects.filter(name=text).select_related("jurisdiction")[:6])
+    if not found:
+        raise ImportFileError(f"没有找到部门“{text}”：请填写部门编号或名称。")
+    if len(found) > 1:
+        names = "、".join(f"{d.pk}（{d.jurisdiction.name}）" for d in found[:5])
+        raise ImportFileError(f"名称为“{text}”的部门不止一个，请改用部门编号：{names}。")
+    return found[0]
+
+
+def check_registrar(actor: User, department: Department) -> None:
+    if actor.department_id != department.pk:
+        raise ImportFileError(
+            f"登记人{actor}不属于{department.name}：导入的信访以登记人所在部门登记。"
+        )
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def import_messages(
+    path: Path,
+    *,
+    actor: User,
+    department: Department,
+    board: str = DEFAULT_BOARD,
+    category: str = Category.OUTSIDE_REMIT,
+    nature: str = Nature.OTHER,
+    batch_size: int = DEFAULT_BATCH,
+    one_by_one: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Register each message of an online board as an online petition (网上信访): the
+    title as the summary, the text as the content, the posting date as the date received
+    (the time kept in the import record), the board account as the petitioner's
+    identifier; the person named by the account (docs/imports.md)."""
+    check_registrar(actor, department)
+    table = read_table(path, MESSAGE_COLUMNS)
+    rows = [parse_message(r) for r in table.rows]
+
+    def build(row: ParsedRow) -> RegistrationInput:
+        v = row.values
+        account = v["account"]
+        return RegistrationInput(
+            channel=Channel.ONLINE,
+            received_on=timezone.localdate(v["posted_at"]),
+            summary=v["title"],
+            content=v["text"],
+            category=category,
+            nature=nature,
+            petitioners=[
+                PetitionerInput(name=account_name(account), account=online_account(board, account))
+            ],
+        )
+
+    return _run(
+        path,
+        table,
+        rows,
+        build,
+        actor=actor,
+        source=board,
+        messages=True,
+        batch_size=batch_size,
+        one_by_one=one_by_one,
+        progress=progress,
+    )
+
+
+def account_name(account: str) -> str:
+    """The name a message is registered under when the board knows its author by the
+    account only: 网民 and the account. Not anonymous: the board can reach the person
+    (docs/imports.md)."""
+    return f"网民{account.strip()}"[:50]
+
+
+def import_registers(
+    path: Path,
+    *,
+    actor: User,
+    department: Department,
+    source: str = "",
+    batch_size: int = DEFAULT_BATCH,
+    one_by_one: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Register each row of an office's register (columns: docs/imports.md)."""
+    check_registrar(actor, department)
+    table = read_table(path, REGISTER_COLUMNS)
+    seen: Counter[tuple[str, ...]] = Counter()
+    rows = []
+    for r in table.rows:
+        key = tuple(r.cells)
+        seen[key] += 1
+        rows.append(parse_register_row(r, occurrence=seen[key]))
+    places = _Places()
+    staff = _Staff(department)
+
+    def build(row: ParsedRow) -> RegistrationInput:
+        v = row.values
+        people = []
+        if v["name"] or v["id_number"] or v["phone"]:
+            people.append(
+                PetitionerInput(
+                    name=v["name"],
+                    id_number=v["id_number"],
+                    phone=v["phone"],
+                    address=v["address"],
+                    work_unit=v["work_unit"],
+                    is_representative=v["is_collective"],
+                )
+            )
+        respondents = []
+        if v["respondent"]:
+            place = places.find(row, v["respondent_place"])
+            respondents.append(
+                RespondentInput(
+                    name=v["respondent"],
+                    post_title=v["respondent_post"],
+                    jurisdiction=place,
+                )
+            )
+        interview = None
+        told = v["receivers"] or v["statement"] or v["requests"] or v["answer"]
+        if told:
+            on = v["interviewed_at"] or (
+                timezone.make_aware(dt.datetime.combine(v["received_on"], dt.time()))
+                if v["received_on"]
+                else timezone.now()
+            )
+            interview = InterviewInput(
+                receivers=staff.find(row, v["receivers"]),
+                interviewed_at=on,
+                statement=v["statement"],
+                requests=v["requests"],
+                answer=v["answer"],
+            )
+        return RegistrationInput(
+            channel=v["channel"],
+            received_on=v["received_on"],
+            summary=v["summary"],
+            content=v["content"],
+            category=v["category"],
+            nature=v["nature"],
+            petitioners=people,
+            is_anonymous=v["is_anonymous"],
+            anonymous_treatment=v["anonymous_treatment"],
+            anonymous_reason=v["anonymous_reason"],
+            is_collective=v["is_collective"],
+            head_count=v["head_count"],
+            collective_origin=v["collective_origin"],
+            source=v["source"],
+            source_reference=v["source_reference"],
+            respondents=respondents,
+            interview=interview,
+        )
+
+    return _run(
+        path,
+        table,
+        rows,
+        build,
+        actor=actor,
+        source=source or f"登记簿:{path.name}",
+        messages=False,
+        batch_size=batch_size,
+        one_by_one=one_by_one,
+        progress=progress,
+    )
+
+
+class _Places:
+    """被反映人任职地区或单位 → the jurisdiction of that exact name (cached per import)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, list[Jurisdiction]] = {}
+
+    def find(self, row: ParsedRow, name: str) -> Jurisdiction | None:
+        if not name:
+            return None
+        if name not in self.cache:
+            self.cache[name] = list(Jurisdiction.objects.filter(name=name)[:2])
+        found = self.cache[name]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            row.problem("respondent_place", f"有不止一个名为“{name}”的地区或单位，请写全称。")
+        else:
+            row.problem("respondent_place", f"组织机构中没有名为“{name}”的地区或单位。")
+        return None
+
+
+class _Staff:
+    """接谈人 → staff of the importing department, by name or user name, separated by 、."""
+
+    def __init__(self, department: Department) -> None:
+        self.by_name: dict[str, User] = {}
+        for user in User.objects.filter(department=department, is_active=True):
+            self.by_name.setdefault(user.username, user)
+            if user.full_name:
+                self.by_name.setdefault(user.full_name, user)
+
+    def find(self, row: ParsedRow, text: str) -> list[User]:
+        users = []
+        for name in text.replace("，", "、").replace(",", "、").split("、"):
+            name = name.strip()
+            if not name:
+                continue
+            user = self.by_name.get(name)
+            if user is None:
+                row.problem("receivers", f"接谈人“{name}”不是本部门的工作人员。")
+            else:
+                users.append(user)
+        return users
+
+
+def _already_imported(source: str, ids: Sequence[str]) -> set[str]:
+    done: set[str] = set()
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 500):  # SQLite allows 999 parameters per statement
+        chunk = unique[start : start + 500]
+        done |= set(
+            ImportedPetition.objects.filter(source=source, external_id__in=chunk).values_list(
+                "external_id", flat=True
+            )
+        )
+    return done
+
+
+def _run(
+    path: Path,
+    table: Table,
+    rows: list[ParsedRow],
+    build: Callable[[ParsedRow], RegistrationInput],
+    *,
+    actor: User,
+    source: str,
+    messages: bool,
+    batch_size: int,
+    one_by_one: bool,
+    progress: Progress | None,
+) -> ImportReport:
+    started = time.monotonic()
+    report = ImportReport(total=len(rows))
+    done = _already_imported(source, [r.external_id for r in rows if r.external_id])
+    first_row: dict[str, int] = {}
+    todo: list[ParsedRow] = []
+    for row in rows:
+        if row.external_id in done:
+            report.already += 1
+            continue
+        if row.external_id and row.external_id in first_row:
+            label = "留言编号" if messages else "登记编号"
+            row.problem("external_id", f"{label}与第{first_row[row.external_id]}行重复。")
+        elif row.external_id:
+            first_row[row.external_id] = row.number
+        todo.append(row)
+    handled = report.already
+    for start in range(0, len(todo), max(batch_size, 1)):
+        batch = todo[start : start + batch_size]
+        if one_by_one:
+            _write_one_by_one(
+                batch, build, actor=actor, source=source, messages=messages, report=report
+            )
+        else:
+            _write_batch(batch, build, actor=actor, source=source, messages=messages, report=report)
+        handled += len(batch)
+        if progress is not None:
+            progress(handled, report.total, time.monotonic() - started)
+    report.seconds = time.monotonic() - started
+    if report.problems:
+        report.rejected_file = write_rejected(path, table, report.problems)
+    return report
+
+
+def _inputs(
+    batch: Sequence[ParsedRow], build: Callable[[ParsedRow], RegistrationInput]
+) -> list[tuple[ParsedRow, RegistrationInput | None]]:
+    out: list[tuple[ParsedRow, RegistrationInput | None]] = []
+    for row in batch:
+        data = None if row.problems else build(row)
+        out.append((row, None if row.problems else data))  # build may find more problems
+    return out
+
+
+def _reject(row: ParsedRow, errors: Sequence[str], *, messages: bool) -> None:
+    for message in errors:
+        row.problems.append(Problem(row.number, _column_for(message, messages=messages), message))
+
+
+def _write_batch(
+    batch: Sequence[ParsedRow],
+    build: Callable[[ParsedRow], RegistrationInput],
+    *,
+    actor: User,
+    source: str,
+    messages: bool,
+    report: ImportReport,
+) -> None:
+    pairs = [(row, data) for row, data in _inputs(batch, build) if data is not None]
+    checked = registrations_check(actor=actor, rows=[data for _row, data in pairs])
+    good = []
+    for (row, _data), (verdict, errors) in zip(pairs, checked, strict=True):
+        if errors:
+            _reject(row, errors, messages=messages)
+        else:
+            good.append((row, verdict))
+    now = timezone.now()
+    with transaction.atomic():
+        written = petitions_register_batch(actor=actor, rows=[v for _row, v in good])
+        stamp = prepare_datetime(ImportedPetition, "imported_at", now)
+        insert_values(
+            ImportedPetition,
+            ["source", "external_id", "petition", "received_at", "row_number", "imported_at"],
+            [
+                (
+                    source,
+                    row.external_id,
+                    reg.petition.pk,
+                    prepare_datetime(ImportedPetition, "received_at", row.values["posted_at"])
+                    if messages
+                    else None,
+                    row.number,
+                    stamp,
+                )
+                for (row, _v), reg in zip(good, written, strict=True)
+            ],
+        )
+    report.imported += len(written)
+    report.problems += [p for row in batch for p in row.problems]
+
+
+def _write_one_by_one(
+    batch: Sequence[ParsedRow],
+    build: Callable[[ParsedRow], RegistrationInput],
+    *,
+    actor: User,
+    source: str,
+    messages: bool,
+    report: ImportReport,
+) -> None:
+    for row, data in _inputs(batch, build):
+        if data is None:
+            continue
+        try:
+            with transaction.atomic():
+                reg = petition_register(
+                    actor=actor,
+                    channel=data.channel,
+                    received_on=data.received_on,
+                    summary=data.summary,
+                    content=data.content,
+                    category=data.category,
+                    nature=data.nature,
+                    petitioners=data.petitioners,
+                    is_anonymous=data.is_anonymous,
+                    anonymous_treatment=data.anonymous_treatment,
+                    anonymous_reason=data.anonymous_reason,
+                    is_collective=data.is_collective,
+                    head_count=data.head_count,
+                    collective_origin=data.collective_origin,
+                    source=data.source,
+                    source_department=data.source_department,
+                    source_reference=data.source_reference,
+                    respondents=data.respondents,
+                    interview=data.interview,
+                    concerned_cadre=data.concerned_cadre,
+                )
+                _record(source, row, reg.petition.pk, timezone.now(), messages=messages).save(
+                    force_insert=True
+                )
+        except RuleViolation as exc:
+            _reject(row, exc.messages, messages=messages)
+            continue
+        report.imported += 1
+    report.problems += [p for row in batch for p in row.problems]
+
+
+def _record(
+    source: str, row: ParsedRow, petition_id: int, now: dt.datetime, *, messages: bool
+) -> ImportedPetition:
+    return ImportedPetition(
+        source=source,
+        external_id=row.external_id,
+        petition_id=petition_id,
+        received_at=row.values["posted_at"] if messages else None,
+        row_number=row.number,
+        imported_at=now,
+    )
+
+
+# --- the rejected rows ------------------------------------------------------------------
+
+REJECTED_HEADER = ["行号", "列", "原因"]
+
+
+def rejected_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.未导入{path.suffix.lower()}")
+
+
+def write_rejected(path: Path, table: Table, problems: Sequence[Problem]) -> Path:
+    """The rejected rows next to the input, in its format: row number, column, reason, then
+    the row's own cells, one line per problem."""
+    cells_of = {r.number: r.cells for r in table.rows}
+    lines = [
+        [str(p.row), p.column, p.message, *cells_of.get(p.row, [])]
+        for p in sorted(problems, key=lambda p: p.row)
+    ]
+    header = [*REJECTED_HEADER, *table.header]
+    out = rejected_path(path)
+    if path.suffix.lower() == ".xlsx":
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "未导入的行"
+        sheet.append(header)
+        for line in lines:
+            # Text stays text: a cell starting with "=" is not a formula.
+            sheet.append(line)
+            for cell in sheet[sheet.max_row]:
+                cell.data_type = "s"
+        book.save(out)
+    else:
+        with out.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(lines)
+    return out

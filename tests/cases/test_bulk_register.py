@@ -1,0 +1,203 @@
+"""The batch import writes exactly what registering the rows one by one writes.
+
+The same generated files are imported twice, inside a savepoint rolled back in between:
+once through the batch path (`petitions_register_batch`), once through `petition_register`,
+the action the registration form calls. Every stored row of every table the registration
+touches is compared, ids replaced by their order, encrypted identifiers by what they
+decrypt to; both timelines pass the audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.db.models import Model
+
+from tests.builders import at, registration
+from tests.cases.import_files import (
+    MESSAGE_HEADER,
+    MESSAGES,
+    REGISTER_HEADER,
+    REGISTERS,
+    write_csv,
+)
+from tests.orgtree import Tree
+from xinfang.cases.imports import ImportReport, import_messages, import_registers
+from xinfang.cases.models import Case, CaseEvent, CaseLedgerEntry, CaseNumberSequence
+from xinfang.cases.timeline import verify_chains
+from xinfang.petitions import protect
+from xinfang.petitions.models import (
+    ImportedPetition,
+    Interview,
+    Petition,
+    Petitioner,
+    PetitionPetitioner,
+    Respondent,
+)
+from xinfang.petitions.services import PetitionerInput, online_account
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _rows(
+    model: type[Model], ids: dict[str, dict[int, int]], *, skip: tuple[str, ...] = ()
+) -> list[Any]:
+    """Every row of `model` in id order, ids as positions, references as positions."""
+    name = model._meta.model_name
+    assert name is not None
+    order = list(model._meta.default_manager.order_by("pk").values_list("pk", flat=True))
+    ids[name] = {pk: i for i, pk in enumerate(order)}
+    out = []
+    for values in model._meta.default_manager.order_by("pk").values():
+        row: dict[str, Any] = {}
+        for key, value in values.items():
+            if key == "id" or key in skip:
+                continue
+            target = {
+                "case_id": "case",
+                "petition_id": "petition",
+                "petitioner_id": "petitioner",
+                "interview_id": "interview",
+            }.get(key)
+            row[key] = ids[target].get(value, ("before", value)) if target else value
+        out.append(row)
+    return out
+
+
+def _snapshot() -> dict[str, Any]:
+    ids: dict[str, dict[int, int]] = {}
+    shot: dict[str, Any] = {}
+    shot["case"] = _rows(Case, ids, skip=("last_event_hash",))
+    shot["petitioner"] = [
+        {
+            **r,
+            "decrypted": protect.decrypt(p.id_number_encrypted)
+            + "|"
+            + protect.decrypt(p.phone_encrypted)
+            + "|"
+            + protect.decrypt(p.account_encrypted),
+        }
+        for r, p in zip(
+            _rows(
+                Petitioner,
+                ids,
+                skip=("id_number_encrypted", "phone_encrypted", "account_encrypted"),
+            ),
+            Petitioner.objects.order_by("pk"),
+            strict=True,
+        )
+    ]
+    shot["petition"] = _rows(Petition, ids)
+    shot["link"] = _rows(PetitionPetitioner, ids)
+    shot["respondent"] = _rows(Respondent, ids)
+    shot["interview"] = _rows(Interview, ids)
+    shot["receivers"] = _rows(Interview.receivers.through, ids)
+    shot["imported"] = _rows(ImportedPetition, ids, skip=("imported_at",))
+    shot["numbers"] = list(CaseNumberSequence.objects.values_list("year", "last_value"))
+    shot["ledger"] = list(CaseLedgerEntry.objects.order_by("seq").values_list("seq", "number"))
+    events = []
+    for e in CaseEvent.objects.order_by("pk"):
+        payload = dict(e.payload)
+        payload["petition"] = ids["petition"][payload["petition"]]
+        events.append(
+            [
+                ids["case"][e.case_id],
+                e.seq,
+                e.kind,
+                e.actor_id,
+                e.from_state,
+                e.to_state,
+                payload,
+                e.case_after,
+                [r[0] for r in e.records],
+                e.created_at,
+            ]
+        )
+    shot["events"] = events
+    assert list(verify_chains()) == []
+    return shot
+
+
+def _twice(run: Any) -> tuple[dict[str, Any], dict[str, Any], ImportReport, ImportReport]:
+    shots = []
+    reports = []
+    for one_by_one in (False, True):
+        try:
+            with transaction.atomic():
+                reports.append(run(one_by_one))
+                shots.append(_snapshot())
+                raise _Rollback
+        except _Rollback:
+            pass
+    return shots[0], shots[1], reports[0], reports[1]
+
+
+@pytest.mark.django_db
+def test_messages_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "board.csv", MESSAGE_HEADER, MESSAGES)
+    with at(2026, 3, 2):
+        # u900 wrote before: registered by hand under the board account.
+        registration(
+            tree.county_staff,
+            channel="online",
+            petitioners=[
+                PetitionerInput(name="网民u900", account=online_account("网上留言板", "u900"))
+            ],
+        )
+
+        def run(one_by_one: bool) -> ImportReport:
+            return import_messages(
+                path,
+                actor=tree.county_staff,
+                department=tree.county_org,
+                batch_size=4,
+                one_by_one=one_by_one,
+            )
+
+        batch, single, batch_report, single_report = _twice(run)
+    assert (batch_report.imported, batch_report.rejected) == (5, 4)
+    assert (single_report.imported, single_report.rejected) == (5, 4)
+    assert [p.row for p in batch_report.problems] == [p.row for p in single_report.problems]
+    assert batch == single
+    # The answers, written here: m1 first; m3 is u001 again; m7 is u900, known before.
+    firsts = [p["is_first"] for p in batch["petition"]]
+    assert firsts == [True, True, True, False, False, True]  # the hand-registered one first
+    assert len(batch["events"]) == 6
+
+
+@pytest.mark.django_db
+def test_registers_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "register.csv", REGISTER_HEADER, REGISTERS)
+    with at(2026, 3, 2):
+
+        def run(one_by_one: bool) -> ImportReport:
+            return import_registers(
+                path,
+                actor=tree.county_staff,
+                department=tree.county_org,
+                batch_size=3,
+                one_by_one=one_by_one,
+            )
+
+        batch, single, batch_report, single_report = _twice(run)
+    assert (batch_report.imported, batch_report.rejected) == (8, 3)
+    assert [p.message for p in batch_report.problems] == [p.message for p in single_report.problems]
+    assert batch == single
+    # D1 first; D2 the same ID number; D3 first; D4 the same phone; D5, D6, D7, D11 first.
+    assert [p["is_first"] for p in batch["petition"]] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+    assert len(batch["respondent"]) == 1
+    assert len(batch["interview"]) == 1
+    assert len(batch["receivers"]) == 1

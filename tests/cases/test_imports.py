@@ -1,0 +1,248 @@
+"""`xinfang import messages|registers`: idempotent, resumable, rejected rows reported in
+Chinese by row and column (docs/imports.md). Generated files only."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.builders import at
+from tests.cases.import_files import (
+    MESSAGE_HEADER,
+    MESSAGES,
+    REGISTER_HEADER,
+    REGISTERS,
+    message,
+    register_row,
+    write_csv,
+    write_xlsx,
+)
+from tests.orgtree import Tree
+from xinfang.cases import imports
+from xinfang.cases.imports import import_messages, import_registers
+from xinfang.cases.models import Case
+from xinfang.cases.timeline import verify_chains
+from xinfang.core.errors import RuleViolation
+from xinfang.petitions import protect
+from xinfang.petitions.imports import ImportFileError
+from xinfang.petitions.keys import ENCRYPTED_FIELDS
+from xinfang.petitions.models import Channel, ImportedPetition, Petition, Petitioner
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(tree: Tree, path: Path, **kw: object) -> imports.ImportReport:
+    return import_messages(path, actor=tree.county_staff, department=tree.county_org, **kw)  # type: ignore[arg-type]
+
+
+def test_a_message_becomes_an_online_petition_named_by_its_account(
+    tree: Tree, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "b.csv", MESSAGE_HEADER, [message(1, "u001", "2025-05-01 00:30:00")]
+    )
+    with at(2026, 3, 2):
+        report = _messages(tree, path)
+    assert report.imported == 1
+    petition = Petition.objects.get()
+    assert petition.channel == Channel.ONLINE
+    assert petition.summary == "关于第1号小区物业收费的问题"
+    # Half past midnight in Beijing is still 1 May (30 April in UTC).
+    assert petition.received_on == dt.date(2025, 5, 1)
+    record = ImportedPetition.objects.get()
+    assert (record.source, record.external_id, record.row_number) == ("网上留言板", "m1", 2)
+    assert timezone.localtime(record.received_at) == timezone.make_aware(
+        dt.datetime(2025, 5, 1, 0, 30)
+    )
+    person = Petitioner.objects.get()
+    assert person.name == "网民u001"
+    assert not petition.is_anonymous
+    assert protect.decrypt(person.account_encrypted) == "网上留言板:u001"
+    assert person.account_hash == protect.match_hash("网上留言板:u001")
+    assert list(verify_chains()) == []
+
+
+def test_a_rerun_adds_nothing(tree: Tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
+    with at(2026, 3, 2):
+        first = _messages(tree, path)
+        second = _messages(tree, path)
+    assert (first.imported, first.already) == (5, 0)
+    # The row repeating m2's id counts as in already: m2 is.
+    assert (second.imported, second.already) == (0, 6)
+    assert Petition.objects.count() == 5
+    assert Case.objects.count() == 5
+
+
+def test_rejected_rows_name_row_column_and_reason(tree: Tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
+    with at(2026, 3, 2):
+        report = _messages(tree, path)
+    found = [(p.row, p.column, p.message) for p in report.problems]
+    assert found == [
+        (5, "留言标题", "内容摘要不能为空。"),
+        (6, "留言时间", "留言时间“5月5日”无法识别，应为如 2019-02-28 11:25:05。"),
+        (7, "留言时间", "收到日期不能晚于今天。"),
+        (9, "留言编号", "留言编号与第3行重复。"),
+    ]
+    assert report.rejected_file == tmp_path / "b.未导入.csv"
+    with report.rejected_file.open(encoding="utf-8-sig") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0][:4] == ["行号", "列", "原因", "id"]
+    assert lines[1][:4] == ["5", "留言标题", "内容摘要不能为空。", "m4"]
+
+
+def test_a_crash_mid_file_resumes_where_it_stopped(tree: Tree, tmp_path: Path) -> None:
+    rows = [message(n, f"u{n:03d}", "2025-05-01 10:00:00") for n in range(1, 8)]
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, rows)
+    real = imports.petitions_register_batch
+    calls = []
+
+    def crash_on_second(**kw: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(**kw)  # type: ignore[arg-type]
+
+    with at(2026, 3, 2):
+        with (
+            mock.patch.object(imports, "petitions_register_batch", crash_on_second),
+            pytest.raises(OSError, match="disk full"),
+        ):
+            _messages(tree, path, batch_size=3)
+        # The first batch is in, whole; nothing of the second.
+        assert sorted(ImportedPetition.objects.values_list("external_id", flat=True)) == [
+            "m1",
+            "m2",
+            "m3",
+        ]
+        assert Petition.objects.count() == 3
+        report = _messages(tree, path, batch_size=3)
+    assert (report.imported, report.already) == (4, 3)
+    assert Petition.objects.count() == 7
+    assert list(verify_chains()) == []
+
+
+def test_the_command_reports_progress_and_totals(tree: Tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
+    out, err = StringIO(), StringIO()
+    with at(2026, 3, 2):
+        call_command(
+            "import",
+            "messages",
+            str(path),
+            "--department",
+            str(tree.county_org.pk),
+            "--registrar",
+            "county",
+            stdout=out,
+            stderr=err,
+        )
+    assert "共 9 行：导入 5 行，此前已导入 0 行，未导入 4 行" in out.getvalue()
+    assert "第5行“留言标题”列：内容摘要不能为空。" in err.getvalue()
+
+
+def test_the_command_refuses_a_registrar_of_another_department(tree: Tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
+    with pytest.raises(CommandError, match="登记人city不属于河口县委组织部"):
+        call_command(
+            "import",
+            "messages",
+            str(path),
+            "--department",
+            "河口县委组织部",
+            "--registrar",
+            "city",
+        )
+    assert Petition.objects.count() == 0
+
+
+def test_a_file_without_a_required_column_is_refused_whole(tree: Tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "b.csv", ["id", "user", "title", "text"], [["m1", "u1", "t", "x"]])
+    with pytest.raises(ImportFileError, match="文件缺少必需的列：留言时间"):
+        _messages(tree, path)
+
+
+def test_registers_from_excel_write_the_rejected_rows_beside_it(tree: Tree, tmp_path: Path) -> None:
+    rows = [*REGISTERS, register_row(登记编号="D12", 信访人姓名="=HYPERLINK(1)", 信访形式="写信")]
+    path = write_xlsx(tmp_path / "登记簿.xlsx", REGISTER_HEADER, rows)
+    with at(2026, 3, 2):
+        report = import_registers(path, actor=tree.county_staff, department=tree.county_org)
+        again = import_registers(path, actor=tree.county_staff, department=tree.county_org)
+    assert (report.imported, report.rejected) == (8, 4)
+    assert (again.imported, again.already) == (0, 8)
+    found = [(p.row, p.column, p.message) for p in report.problems]
+    assert found == [
+        (9, "接谈人", "来访须同时填写接谈记录（R-INTAKE-2）。"),
+        (10, "身份证号码", "第1位信访人（王建华）：身份证号码校验位不正确，请核对后重新输入。"),
+        (
+            11,
+            "问题类别",
+            "问题类别“工资”无法识别，应为：党的建设、领导班子和组织干部制度、"
+            "领导干部和组织干部工作中的不正之风、落实政策和历史遗留问题、"
+            "入党和参加工作时间、离退休、职级待遇、不属于组织部门业务范围。",
+        ),
+        (13, "信访形式", "信访形式“写信”无法识别，应为来信、来访、来电或网上信访。"),
+    ]
+    assert report.rejected_file == tmp_path / "登记簿.未导入.xlsx"
+    sheet = load_workbook(report.rejected_file).worksheets[0]
+    lines = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert lines[0][:4] == ["行号", "列", "原因", "登记编号"]
+    assert lines[4][:3] == [
+        "13",
+        "信访形式",
+        "信访形式“写信”无法识别，应为来信、来访、来电或网上信访。",
+    ]
+    # A cell that looks like a formula stays text.
+    cell = sheet.cell(row=5, column=7)
+    assert (cell.value, cell.data_type != "f") == ("=HYPERLINK(1)", True)
+    visit = Petition.objects.get(channel=Channel.VISIT)
+    assert visit.interviews.get().interviewed_at == timezone.make_aware(
+        dt.datetime(2025, 3, 2, 9, 30)
+    )
+    assert list(verify_chains()) == []
+
+
+def test_the_account_is_rotated_with_the_other_identifiers() -> None:
+    assert ("account_encrypted", "account_hash") in dict(ENCRYPTED_FIELDS)["petitions.Petitioner"]
+
+
+def test_only_a_registrar_imports(tree: Tree, tmp_path: Path) -> None:
+    handler = tree.staff(tree.county_org, "handler")
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
+    with at(2026, 3, 2), pytest.raises(RuleViolation, match="权限（需要：登记员）"):
+        import_messages(path, actor=handler, department=tree.county_org)
+    assert Petition.objects.count() == 0
+    assert ImportedPetition.objects.count() == 0
+
+
+def test_an_interview_gap_is_reported_under_its_own_column(tree: Tree, tmp_path: Path) -> None:
+    row = register_row(
+        信访形式="来访",
+        接谈人="county、无此人",
+        来访人反映的情况="反映职级待遇未落实",
+        来访人的要求="按政策落实待遇",
+    )
+    path = write_csv(tmp_path / "r.csv", REGISTER_HEADER, [row])
+    with at(2026, 3, 2):
+        report = import_registers(path, actor=tree.county_staff, department=tree.county_org)
+    assert [(p.row, p.column, p.message) for p in report.problems] == [
+        (2, "接谈人", "接谈人“无此人”不是本部门的工作人员。"),
+    ]
+    row = register_row(信访形式="来访", 接谈人="county", 来访人反映的情况="反映职级待遇未落实")
+    path = write_csv(tmp_path / "r2.csv", REGISTER_HEADER, [row])
+    with at(2026, 3, 2):
+        report = import_registers(path, actor=tree.county_staff, department=tree.county_org)
+    assert [(p.row, p.column, p.message) for p in report.problems] == [
+        (2, "来访人的要求", "接谈记录的“来访人的要求”不能为空（R-INTAKE-2）。"),
+        (2, "当场答复", "接谈记录的“当场答复”不能为空（R-INTAKE-2）。"),
+    ]
+    assert Petition.objects.count() == 0
