@@ -109,17 +109,17 @@ def matter_candidates(
     # The case of each family the user may see, their own department's first.
     own_dept = user.department_id
     shown: dict[int, Case] = {}
-    for case in (
+    visible: list[Case] = list(
         cases_visible_to(user)
         .filter(Q(pk__in=family_best) | Q(root_id__in=family_best))
-        .annotate(family=Coalesce("root_id", "pk"))
         .order_by("pk")
-    ):
-        family = case.petitions_root_id
+    )
+    for vis in visible:
+        family = vis.petitions_root_id
         if family not in shown or (
-            case.department_id == own_dept and shown[family].department_id != own_dept
+            vis.department_id == own_dept and shown[family].department_id != own_dept
         ):
-            shown[family] = case
+            shown[family] = vis
     # Respondents and places of the matching petitions, in one query.
     theirs: dict[int, list[Respondent]] = {}
     for r in Respondent.objects.filter(petition_id__in=similarity).select_related("jurisdiction"):
@@ -209,7 +209,9 @@ def person_facts(
     return PersonFacts(
         name=name.strip(),
         id_number_hash=id_hash,
-        phone_hash=protect.match_hash(phone) if digits >= MIN_PHONE_DIGITS else "",
+        phone_hash=protect.match_hash(protect.phone_key(phone))
+        if digits >= MIN_PHONE_DIGITS
+        else "",
         account_hash=account_hash(account) if account.strip() and has_account_field() else "",
         address=address.strip(),
         work_unit=work_unit.strip(),

@@ -232,7 +232,7 @@ def petitioner_find_or_create(p: PetitionerInput, id_number: str) -> tuple[Petit
         id_number_encrypted=protect.encrypt(id_number),
         id_number_hash=protect.match_hash(id_number),
         phone_encrypted=protect.encrypt(p.phone.strip()),
-        phone_hash=protect.match_hash(p.phone.strip()),
+        phone_hash=protect.match_hash(protect.phone_key(p.phone)),
         address=p.address.strip(),
         work_unit=p.work_unit.strip(),
     )
