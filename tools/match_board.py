@@ -168,7 +168,7 @@ def scaled(rows: list[dict[str, str]], size: int) -> None:
             received_on=dt.datetime.fromisoformat(r["posted_at"]).date(),
             summary=(r["title"] or "网上留言")[:200],
             content=r["text"] or r["title"],
-            category="other",
+            category="outside_remit",
             nature="suggestion",
             petitioners=[PetitionerInput(name=r["user"][:50])],
         )
@@ -211,7 +211,7 @@ def scaled(rows: list[dict[str, str]], size: int) -> None:
                     registrar=user,
                     summary="合成",
                     content=text,
-                    category="other",
+                    category="outside_remit",
                     nature="suggestion",
                 )
             )
@@ -230,7 +230,7 @@ def scaled(rows: list[dict[str, str]], size: int) -> None:
     times = []
     for text in queries:
         t = time.perf_counter()
-        matter_candidates(user, text=text, category="other")
+        matter_candidates(user, text=text, category="outside_remit")
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
     print(

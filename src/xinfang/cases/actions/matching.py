@@ -27,7 +27,11 @@ def repeat_unlink(*, actor: User, petition: Petition, reason: str) -> Case:
     if not reason.strip():
         raise RuleViolation("请填写撤销关联的理由。")
     with transaction.atomic():
-        case = lock_case(petition.case, actor=actor, action="unlink_repeat")
+        # The petition's case as it is now (a merge may have moved it since it was read).
+        current = Case.objects.get(
+            pk=Petition.objects.values("case_id").get(pk=petition.pk)["case_id"]
+        )
+        case = lock_case(current, actor=actor, action="unlink_repeat")
         row = Petition.objects.select_for_update().get(pk=petition.pk)
         if row.case_id != case.pk or not row.is_repeat:
             raise RuleViolation("该信访件不是关联到本案件的重信重访，无需撤销关联。")
