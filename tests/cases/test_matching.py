@@ -20,7 +20,7 @@ from xinfang.cases.matching import (
     person_candidates,
     person_facts,
 )
-from xinfang.cases.models import CaseEvent, State
+from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import RuleSet
@@ -299,6 +299,18 @@ def test_a_repeat_of_a_matter_being_handled_is_not_accepted_under_the_2022_rules
         "本次信访已登记并随原事项一并办理。"
     )
     assert after.petition.not_accepted_reason in after.notes
+
+
+def test_a_repeat_of_a_matter_finally_reviewed_cites_article_36(tree: Tree) -> None:
+    case = register(tree.county_staff)
+    # The whole 复查/复核 chain is walked in tests/cases/test_review.py; here only its end
+    # state matters, set directly.
+    Case.objects.filter(pk=case.pk).update(review_stage="final")
+    again = registration(tree.county_staff, repeat_of=case).petition
+    assert again.not_accepted_reason == (
+        "该信访事项已经复核终结；依据《信访工作条例》第三十六条，"
+        "对同一事实和理由提出的信访请求不再受理。"
+    )
 
 
 def test_a_repeat_unlinked_is_accepted_again(tree: Tree) -> None:
