@@ -225,7 +225,7 @@ def test_an_automatic_link_is_undone_with_an_event_on_both_cases(tree: Tree) -> 
     assert new_events == [
         (
             "unlinked_in",
-            {"petition": petition.pk, "reason": "内容相同但另有诉求", "from": first.pk},
+            {"petition": petition.pk, "reason": "内容相同但另有诉求", "from_case": first.pk},
         )
     ]
     assert list(verify_chains()) == []

@@ -2,7 +2,8 @@
 
 Both keep both timelines whole: nothing is deleted or rewritten; each side gets its own
 event, and the petitions' rows are digested again on the case they now belong to
-(R-PROTECT-2)."""
+(R-PROTECT-2). The other case is named by `to_case` / `from_case` in the payloads, not
+`to` / `from`, which the timeline's text reads as departments (web/views/timeline_text.py)."""
 
 from __future__ import annotations
 
@@ -55,14 +56,16 @@ def repeat_unlink(*, actor: User, petition: Petition, reason: str) -> Case:
             {row.pk: (False, is_first)}, to_case_id=new.pk, clear_not_accepted=True
         )
         payload = {"petition": row.pk, "reason": reason.strip()}
-        append_record(case, kind="repeat_unlinked", actor=actor, payload={**payload, "to": new.pk})
+        append_record(
+            case, kind="repeat_unlinked", actor=actor, payload={**payload, "to_case": new.pk}
+        )
         append_event(
             new,
             kind="unlinked_in",
             actor=actor,
             from_state="",
             to_state=new.state,
-            payload={**payload, "from": case.pk},
+            payload={**payload, "from_case": case.pk},
             records=covered,
         )
     return new
@@ -115,7 +118,7 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
             target,
             kind="unmerged_out",
             actor=actor,
-            payload={"to": locked.pk, "petitions": list(flags), "reason": reason.strip()},
+            payload={"to_case": locked.pk, "petitions": list(flags), "reason": reason.strip()},
         )
         back = merge.from_state or State.REGISTERED
         locked.merged_into = None
@@ -126,7 +129,7 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
             actor=actor,
             from_state=State.MERGED,
             to_state=back,
-            payload={"from": target.pk, "reason": reason.strip()},
+            payload={"from_case": target.pk, "reason": reason.strip()},
             save_fields=["state", "merged_into"],
             records=covered,
         )
