@@ -7,8 +7,10 @@ here."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from tests.builders import PetitionerInput, RespondentInput, at, register, registration
@@ -346,3 +348,11 @@ def test_the_incremental_index_equals_a_rebuild(tree: Tree) -> None:
     assert len(incremental[0]) == 16 * Petition.objects.count()
     assert rebuild() == (6, 5)
     assert snapshot() == incremental
+
+
+def test_the_rebuild_command_says_what_it_indexed(tree: Tree) -> None:
+    register(tree.county_staff, content=TEXT)
+    out = io.StringIO()
+    call_command("matching_rebuild", stdout=out)
+    assert out.getvalue().strip() == "已重建索引：信访件 1 件，信访人 1 人。"
+    assert MatterBand.objects.count() == 16
