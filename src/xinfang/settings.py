@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "xinfang.configlog",
     "xinfang.orgs",
     "xinfang.petitions",
+    "xinfang.matching",
     "xinfang.cases",
     "xinfang.deadlines",
     "xinfang.routing",
@@ -291,6 +292,12 @@ XINFANG_ATTACHMENT_ZIP_MAX_BYTES = int(
 )
 XINFANG_ATTACHMENT_ZIP_MAX_RATIO = int(os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_RATIO", 100))
 XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES = int(os.environ.get("XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES", 2000))
+# Issue 11: identical text from the same person received within this many days of an earlier
+# petition (that day and the N days after it) is linked to its case as a repeat automatically
+# (cases/matching.py: automatic_repeat_of; undone by actions.repeat_unlink). 0 = same day only.
+XINFANG_REPEAT_WINDOW_DAYS = _env_int("XINFANG_REPEAT_WINDOW_DAYS", 30, minimum=0)
+XINFANG_AUTO_REPEAT = _env_flag("XINFANG_AUTO_REPEAT", True)  # 0 turns the automatic link off
+
 XINFANG_ATTACHMENT_TYPES = {
     "application/pdf": ".pdf",
     "image/jpeg": ".jpg",

@@ -27,6 +27,7 @@ from tests.orgtree import Tree
 from xinfang.cases.imports import ImportReport, import_messages, import_registers
 from xinfang.cases.models import Case, CaseEvent, CaseLedgerEntry, CaseNumberSequence
 from xinfang.cases.timeline import verify_chains
+from xinfang.matching.models import MatterBand, MatterText, PersonKey
 from xinfang.petitions import protect
 from xinfang.petitions.models import (
     ImportedPetition,
@@ -97,6 +98,16 @@ def _snapshot() -> dict[str, Any]:
     shot["interview"] = _rows(Interview, ids)
     shot["receivers"] = _rows(Interview.receivers.through, ids)
     shot["imported"] = _rows(ImportedPetition, ids, skip=("imported_at",))
+    # Issue 11: the matching index is written by both paths alike.
+    shot["matter_text"] = sorted(
+        (ids["petition"][t.petition_id], t.digest) for t in MatterText.objects.all()
+    )
+    shot["matter_band"] = sorted(
+        (ids["petition"][b.petition_id], b.key) for b in MatterBand.objects.all()
+    )
+    shot["person_key"] = sorted(
+        (ids["petitioner"][k.petitioner_id], k.sound_hash) for k in PersonKey.objects.all()
+    )
     shot["numbers"] = list(CaseNumberSequence.objects.values_list("year", "last_value"))
     shot["ledger"] = list(CaseLedgerEntry.objects.order_by("seq").values_list("seq", "number"))
     events = []

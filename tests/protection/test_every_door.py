@@ -73,8 +73,10 @@ NOT_PAGES = {"favicon.ico"}
 SEARCHES: dict[str, tuple[str, ...]] = {
     "/register/lookup/": ("name", "id_number", "phone"),
     "/register/cadres/": ("q",),
+    # Issue 11: same matter (the letter's text) and same person (a petitioner row).
+    "/register/matches/": ("content", "p-0-name", "p-0-id_number", "p-0-phone"),
 }
-NUMBER_PARAMS = {"id_number", "phone"}
+NUMBER_PARAMS = {"id_number", "phone", "p-0-id_number", "p-0-phone"}
 
 
 def search_queries(world: World, url: str) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""The load test over HTTP (demo/load.py) against gunicorn on the PostgreSQL test database:
+"""The load test over HTTP (api/load.py) against gunicorn on the PostgreSQL test database:
 several clients register and open a queue at once; no answer is an error and every
 acknowledged registration is in the database afterwards. A short run (a few seconds): the
 figures of a real run are in docs/scale.md."""
@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from tests.orgtree import build_tree
-from xinfang.demo.load import run_load
+from xinfang.api.load import run_load
 from xinfang.petitions.models import Petition
 
 pytestmark = pytest.mark.skipif(

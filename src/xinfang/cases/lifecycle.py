@@ -87,6 +87,10 @@ ACTION_LABELS: dict[str, str] = {
     "add_petition": "重信重访登记",
     "add_interview": "接谈",
     "add_attachment": "上传附件",
+    # Issue 11: undoing a merge or an (automatic) repeat link; neither is in the table above:
+    # unmerge returns a frozen case to the state it was merged from, unlinking moves no state.
+    "unmerge": "撤销并案",
+    "unlink_repeat": "撤销重信重访关联",
 }
 
 # Timeline entries that record something without being a transition of the table.
@@ -105,6 +109,9 @@ EVENT_LABELS: dict[str, str] = {
     "clock_paused": "中止计算期限",
     "clock_resumed": "恢复计算期限",
     "due_rederived": "期限重新计算",
+    "unmerged_out": "撤销并案，信访件移回原案件",
+    "repeat_unlinked": "撤销重信重访关联",
+    "unlinked_in": "撤销重信重访关联后另立案件",
 }
 
 # Who may do what, in the department responsible for the case.
@@ -148,6 +155,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "rereview_apply": frozenset({Role.REGISTRAR}),
     "rereview_decide": frozenset({Role.LEADER}),
     "review_redo": frozenset({Role.LEADER}),
+    # Issue 11: whoever may merge may undo it; a repeat link is undone by registrars (who
+    # register repeats) and leaders.
+    "unmerge": frozenset({Role.REGISTRAR, Role.LEADER}),
+    "unlink_repeat": frozenset({Role.REGISTRAR, Role.LEADER}),
 }
 
 # States in which nothing may change any more.

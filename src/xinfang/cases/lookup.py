@@ -65,7 +65,9 @@ def petitioner_lookup(
     except RuleViolation:
         hashes["id"] = ""
     digits = sum(ch.isdigit() for ch in phone)
-    hashes["phone"] = protect.match_hash(phone) if digits >= MIN_PHONE_DIGITS else ""
+    hashes["phone"] = (
+        protect.match_hash(protect.phone_key(phone)) if digits >= MIN_PHONE_DIGITS else ""
+    )
     match = Q()
     if hashes["id"]:
         match |= Q(petitioner__id_number_hash=hashes["id"])

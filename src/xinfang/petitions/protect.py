@@ -11,6 +11,7 @@ written or looked up, even if the check at start was bypassed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -69,3 +70,18 @@ def match_hash(value: str) -> str:
     if not value:
         return ""
     return _verified().match_hash(value)
+
+
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def phone_key(phone: str) -> str:
+    """The form of a phone number that is hashed for matching (issue 11): digits only, and a
+    mobile number without the country code, so "138 0000 0000", "138-0000-0000" and
+    "+86 13800000000" are one number. A number with no digit is kept as typed."""
+    digits = _NOT_DIGIT.sub("", phone)
+    if not digits:
+        return phone.strip()
+    if len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]
+    return digits

@@ -256,7 +256,7 @@ def petitioner_row(p: PetitionerInput, id_number: str) -> Petitioner:
         id_number_encrypted=protect.encrypt(id_number),
         id_number_hash=protect.match_hash(id_number),
         phone_encrypted=protect.encrypt(p.phone.strip()),
-        phone_hash=protect.match_hash(p.phone.strip()),
+        phone_hash=protect.match_hash(protect.phone_key(p.phone)),
         account_encrypted=protect.encrypt(p.account.strip()),
         account_hash=protect.match_hash(p.account.strip()),
         address=p.address.strip(),
@@ -464,6 +464,30 @@ def petitions_move(petition_ids: Sequence[int], *, to_case_id: int) -> list[Mode
     covered += Respondent.objects.filter(petition_id__in=petition_ids)
     covered += Interview.objects.filter(petition_id__in=petition_ids)
     covered += ConcernedCadre.objects.filter(petition_id__in=petition_ids)
+    return covered
+
+
+def petitions_restore(
+    flags: dict[int, tuple[bool, bool]], *, to_case_id: int, clear_not_accepted: bool = False
+) -> list[Model]:
+    """Issue 11: petitions moved back to `to_case_id` (an unmerge, an undone repeat link),
+    each with its (is_repeat, is_first) flags as they were. `clear_not_accepted`: the
+    not-accepted reason came from the link being undone. Returns the rows that now belong
+    to the case, for its timeline to digest (R-PROTECT-2)."""
+    for pk, (is_repeat, is_first) in flags.items():
+        changes: dict[str, Any] = {
+            "case_id": to_case_id,
+            "is_repeat": is_repeat,
+            "is_first": is_first,
+        }
+        if clear_not_accepted:
+            changes["not_accepted_reason"] = ""
+        Petition.objects.filter(pk=pk).update(**changes)
+    ids = list(flags)
+    covered: list[Model] = list(Petition.objects.filter(pk__in=ids).order_by("pk"))
+    covered += Respondent.objects.filter(petition_id__in=ids).order_by("pk")
+    covered += Interview.objects.filter(petition_id__in=ids).order_by("pk")
+    covered += ConcernedCadre.objects.filter(petition_id__in=ids).order_by("pk")
     return covered
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from xinfang.web.views import register
+from xinfang.web.views import matching, register
 
 urlpatterns = [
     path("", register.register, name="register"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("lookup/", register.lookup, name="register_lookup"),
     path("idnumber/", register.id_number_check, name="register_idnumber"),
     path("cadres/", register.cadres, name="register_cadres"),
+    # Issue 11: same matter and same person (web/views/matching.py).
+    path("matches/", matching.register_matches, name="register_matches"),
 ]

@@ -25,6 +25,7 @@ from xinfang.cases.actions.intake import (
     interview_record,
     petition_register,
 )
+from xinfang.cases.actions.matching import case_unmerge, repeat_unlink
 from xinfang.cases.actions.objections import objection_accept, objection_raise, objection_reject
 from xinfang.cases.actions.reading import (
     case_flag_report_upward,
@@ -65,6 +66,7 @@ __all__ = [
     "case_read",
     "case_refer",
     "case_transfer_down",
+    "case_unmerge",
     "closure_approve",
     "closure_return",
     "closure_submit",
@@ -81,6 +83,7 @@ __all__ = [
     "petition_register",
     "progress_report",
     "rederive_open_due_dates",
+    "repeat_unlink",
     "report_accept",
     "report_return",
     "rereview_apply",

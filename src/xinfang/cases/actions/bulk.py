@@ -35,6 +35,7 @@ from xinfang.cases.models import Case
 from xinfang.cases.numbering import reserve_case_numbers
 from xinfang.cases.timeline import OpeningEvent, append_opening_events
 from xinfang.core.bulk import insert_rows, insert_values
+from xinfang.matching.index import petitions_index_batch
 from xinfang.orgs.models import User
 from xinfang.petitions import protect
 from xinfang.petitions.models import (
@@ -150,6 +151,8 @@ def petitions_register_batch(
                 for p in persons
             ],
         )
+        # Issue 11: the matching index is written with the petitions, in their transaction.
+        petitions_index_batch(petitions, [p.row for persons in people for p in persons])
         covered = _content_rows(rows, petitions)
         append_opening_events(
             [

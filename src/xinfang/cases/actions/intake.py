@@ -12,12 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.cases.actions.base import lock_case
-from xinfang.cases.lifecycle import FROZEN_STATES, require_action_role
+from xinfang.cases.lifecycle import FINISHED_STATES, FROZEN_STATES, require_action_role
+from xinfang.cases.matching import automatic_repeat_of, repeat_window_days
 from xinfang.cases.models import Case, ReviewStage, State
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.routing import refuse_if_family_holders_may_not_hold
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
+from xinfang.deadlines.selectors import active_rule_set
+from xinfang.matching.index import petition_index
 from xinfang.orgs.models import Department, User
 from xinfang.petitions.attachments import check_uploads
 from xinfang.petitions.models import (
@@ -242,6 +245,20 @@ def petition_register(
     with transaction.atomic():
         people = [(petitioner_find_or_create(p, idn), p) for p, idn in checked]
         earlier = earlier_petition_count([person for (person, _seen), _p in people])
+        # Issue 11: the same text from the same person within the window is a repeat,
+        # linked without asking; the event says so and `repeat_unlink` undoes it.
+        automatic = (
+            automatic_repeat_of(
+                dept=dept,
+                people=[person for (person, _seen), _p in people],
+                content=content,
+                received_on=received_on,
+            )
+            if repeat_of is None and not is_anonymous
+            else None
+        )
+        if automatic is not None:
+            repeat_of = automatic.case
         is_repeat = repeat_of is not None
         # R-INTAKE-5: first letter / first visit unless the person or the matter is known.
         is_first = not is_repeat and earlier == 0
@@ -262,8 +279,8 @@ def petition_register(
         # the repeat went to (merges followed), or the sealed one a new case points back to.
         matter = case.previous_case if case.previous_case_id else case
         not_accepted = (
-            "该信访事项已经复核终结，对同一事实和理由提出的信访请求不再受理。"
-            if is_repeat and matter is not None and matter.review_stage == ReviewStage.FINAL
+            _not_accepted_reason(case=case, matter=matter, joined=case.event_count > 0)
+            if is_repeat and matter is not None
             else ""
         )
         petition, covered = petition_write(
@@ -294,6 +311,8 @@ def petition_register(
             concerned_cadre=concerned_cadre,
             interview=interview,
         )
+        # Issue 11: the matching index is written with the petition, in its transaction.
+        petition_index(petition, [person for (person, _seen), _p in people])
         if is_repeat and respondents:
             # R-ROUTE-3: a repeat naming a department's own main leader may not join a case
             # that department holds (here, or a case sent down from it); refused before
@@ -307,8 +326,20 @@ def petition_register(
             actor=actor,
             from_state="" if case.event_count == 0 else case.state,
             to_state=case.state,
-            payload=register_payload(petition, data, is_first=is_first, is_repeat=is_repeat),
+            payload={
+                **register_payload(petition, data, is_first=is_first, is_repeat=is_repeat),
+                **(
+                    {"automatic_repeat_of": automatic.pk, "window_days": repeat_window_days()}
+                    if automatic is not None
+                    else {}
+                ),
+            },
             records=covered,  # R-PROTECT-2: what the case rests on, digested in the chain
+        )
+    if automatic is not None:
+        notes.append(
+            f"同一信访人在{repeat_window_days()}日内反映了相同内容，系统已自动作为重信重访"
+            f"关联到案件{case.number}；如关联有误，可撤销关联。"
         )
     if not_accepted:
         notes.append(not_accepted)
@@ -324,6 +355,31 @@ def petition_register(
         earlier_petitions=earlier,
         notes=notes,
     )
+
+
+RULE_SET_2022 = "2022"
+ART_19 = (
+    "该信访事项已经受理，正在办理中；依据《信访工作条例》第十九条，对同一信访事项不再重复受理，"
+    "本次信访已登记并随原事项一并办理。"
+)
+ART_36 = (
+    "该信访事项已经复核终结；依据《信访工作条例》第三十六条，"
+    "对同一事实和理由提出的信访请求不再受理。"
+)
+
+
+def _not_accepted_reason(*, case: Case, matter: Case, joined: bool) -> str:
+    """A repeat of a matter finally reviewed (复核, 2022 条例 Art. 36) is registered but not
+    accepted, under any rule set (only the 2022 rules have a 复核); under the 2022 rule set
+    so is a repeat joining a matter still being handled (Art. 19). `joined`: the petition
+    joined `case` (False when it opened a new case pointing back to a sealed one)."""
+    if matter.review_stage == ReviewStage.FINAL:
+        return ART_36
+    if joined and case.state not in FINISHED_STATES:
+        rule_set = active_rule_set()
+        if rule_set is not None and rule_set.code == RULE_SET_2022:
+            return ART_19
+    return ""
 
 
 def _case_for_petition(

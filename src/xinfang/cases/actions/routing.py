@@ -386,7 +386,13 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
             doing="将本案并入其办理的案件",
             respondents=[*respondents_of_case(case), *respondents_of_case(target)],
         )
-        moved = list(Petition.objects.filter(case=case).values_list("pk", flat=True))
+        flags = {
+            pk: [is_repeat, is_first]
+            for pk, is_repeat, is_first in Petition.objects.filter(case=case)
+            .order_by("pk")
+            .values_list("pk", "is_repeat", "is_first")
+        }
+        moved = list(flags)
         # R-PROTECT-2: the moved petitions, their respondents and interviews now belong to
         # the target; its timeline covers them as they now are.
         covered = petitions_move(moved, to_case_id=target.pk)
@@ -394,7 +400,13 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
             target,
             kind="merged_in",
             actor=actor,
-            payload={"from": case.pk, "petitions": moved},
+            # `flags`: each petition's first/repeat marks before the merge, so `case_unmerge`
+            # can give them back as they were.
+            payload={
+                "from": case.pk,
+                "petitions": moved,
+                "flags": {str(k): v for k, v in flags.items()},
+            },
             records=covered,
         )
         case.merged_into = target

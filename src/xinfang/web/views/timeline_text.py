@@ -45,6 +45,8 @@ TEXT_KEYS: dict[str, str] = {
     "archive_number": "档案号",
     "report_required": "要求报告结果",
     "key_case": "重点案件",
+    # Issue 11: a repeat linked automatically (cases/actions/intake.py).
+    "window_days": "系统自动关联（同一信访人相同内容）的时间窗天数",
 }
 DEPARTMENT_KEYS = frozenset({"to_department", "from_department", "department", "reported_to"})
 USER_KEYS = frozenset({"handler"})

@@ -1,4 +1,4 @@
-"""`xinfang load_test`: the load test over HTTP against gunicorn (demo/load.py; docs/scale.md).
+"""`xinfang load_test`: the load test over HTTP against gunicorn (api/load.py; docs/scale.md).
 
 Run on a database the demo (or the bench generator) has filled, normally PostgreSQL:
     DATABASE_URL=postgres://... xinfang demo --no-serve --petitions 300
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.demo.load import run_load
+from xinfang.api.load import run_load
 
 
 class Command(BaseCommand):

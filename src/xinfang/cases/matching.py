@@ -1,0 +1,339 @@
+"""Same person and same matter (issue 11), as a user may be shown them (R-PROTECT-1).
+
+The raw look-ups (matching/index.py) return ids and scores; this module turns them into
+candidates through the one accessor for cases (`cases_visible_to`) and the protection
+policy (`protection_for`):
+
+- a **person** candidate is shown only where the policy shows the identity on a case of the
+  user's own department that holds that person's petition; where it does not, the candidate
+  is left out entirely: not even the case number, which would tell the registrar that this
+  person petitioned in that (protected) case;
+- a **matter** candidate (similar text) is shown only where the user may read the case's
+  full text: a similarity score to text the user typed would otherwise reveal the protected
+  text bit by bit. What is shown is the case number, its summary (事项摘要, not protected),
+  its state, the score and the reasons, and a link.
+
+It also decides the automatic repeat link at registration (`automatic_repeat_of`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.lifecycle import FROZEN_STATES
+from xinfang.cases.models import Case
+from xinfang.cases.protection import CaseProtection, PetitionerView, protection_for
+from xinfang.core.errors import RuleViolation
+from xinfang.core.idnumber import normalize_id_number
+from xinfang.core.text import normalize
+from xinfang.matching.index import (
+    account_hash,
+    has_account_field,
+    identical_text,
+    person_hits,
+    text_hits,
+)
+from xinfang.matching.people import PersonFacts
+from xinfang.orgs.models import Department, Role, User
+from xinfang.petitions import protect
+from xinfang.petitions.models import Petition, Petitioner, PetitionPetitioner, Respondent
+
+MAX_MATTERS = 5
+MAX_PEOPLE = 8
+MIN_PHONE_DIGITS = 7
+# Signals beside the text, added to its Jaccard similarity (docs/matching.md).
+W_RESPONDENT = 0.15
+W_UNIT = 0.10
+W_PLACE = 0.05
+W_CATEGORY = 0.05
+
+
+def _may_see_identities(user: User) -> bool:
+    return user.department is not None and any(
+        user.has_role(r) for r in (Role.REGISTRAR, Role.HANDLER, Role.LEADER)
+    )
+
+
+# --- same matter -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RespondentFacts:
+    name: str = ""
+    unit: str = ""
+    place: str = ""  # the jurisdiction's name, or the place a collective visit came from
+
+
+@dataclass(frozen=True)
+class MatterCandidate:
+    case: Case
+    score: float
+    similarity: float
+    reasons: tuple[str, ...]
+
+
+def matter_candidates(
+    user: User,
+    *,
+    text: str,
+    category: str = "",
+    respondents: Sequence[RespondentFacts] = (),
+    place: str = "",
+) -> list[MatterCandidate]:
+    """Cases of the same matter as a text being registered, best first, at most
+    MAX_MATTERS, each with its score and reasons in Chinese (R-REPEAT-4)."""
+    if not _may_see_identities(user) or not normalize(text):
+        return []
+    hits = text_hits(text)
+    if not hits:
+        return []
+    similarity = {h.petition_id: h.jaccard for h in hits}
+    rows = list(
+        Petition.objects.filter(pk__in=similarity).values(
+            "pk", "case_id", "case__root_id", "category", "collective_origin"
+        )
+    )
+    family_best: dict[int, float] = {}
+    family_petitions: dict[int, list[int]] = {}
+    for row in rows:
+        family = row["case__root_id"] or row["case_id"]
+        family_best[family] = max(family_best.get(family, 0.0), similarity[row["pk"]])
+        family_petitions.setdefault(family, []).append(row["pk"])
+    # The case of each family the user may see, their own department's first.
+    own_dept = user.department_id
+    shown: dict[int, Case] = {}
+    visible: list[Case] = list(
+        cases_visible_to(user)
+        .filter(Q(pk__in=family_best) | Q(root_id__in=family_best))
+        .order_by("pk")
+    )
+    for vis in visible:
+        family = vis.petitions_root_id
+        if family not in shown or (
+            vis.department_id == own_dept and shown[family].department_id != own_dept
+        ):
+            shown[family] = vis
+    # Respondents and places of the matching petitions, in one query.
+    theirs: dict[int, list[Respondent]] = {}
+    for r in Respondent.objects.filter(petition_id__in=similarity).select_related("jurisdiction"):
+        theirs.setdefault(r.petition_id, []).append(r)
+    by_pk = {row["pk"]: row for row in rows}
+    wanted_names = {normalize(r.name) for r in respondents if normalize(r.name)}
+    wanted_units = {normalize(r.unit) for r in respondents if normalize(r.unit)}
+    wanted_places = {normalize(r.place) for r in respondents if normalize(r.place)}
+    if normalize(place):
+        wanted_places.add(normalize(place))
+
+    candidates = []
+    for family, best in sorted(family_best.items(), key=lambda kv: (-kv[1], -kv[0])):
+        case = shown.get(family)
+        if case is None:
+            continue
+        reasons = [f"内容文字相似度{round(best * 100)}%"]
+        score = best
+        names, units, places, categories = set(), set(), set(), set()
+        for pk in family_petitions[family]:
+            categories.add(by_pk[pk]["category"])
+            if by_pk[pk]["collective_origin"]:
+                places.add(normalize(by_pk[pk]["collective_origin"]))
+            for r in theirs.get(pk, []):
+                names.add(normalize(r.name))
+                if r.unit:
+                    units.add(normalize(r.unit))
+                if r.jurisdiction is not None:
+                    places.add(normalize(r.jurisdiction.name))
+        if same := sorted(wanted_names & names):
+            score += W_RESPONDENT
+            reasons.append("被反映人相同：" + "、".join(same))
+        if same := sorted(wanted_units & units):
+            score += W_UNIT
+            reasons.append("被反映单位相同：" + "、".join(same))
+        if same := sorted(wanted_places & places):
+            score += W_PLACE
+            reasons.append("涉及地方相同：" + "、".join(same))
+        if category and category in categories:
+            score += W_CATEGORY
+            reasons.append("问题类别相同")
+        candidates.append(
+            MatterCandidate(
+                case=case, score=round(min(score, 1.0), 4), similarity=best, reasons=tuple(reasons)
+            )
+        )
+    candidates.sort(key=lambda c: (-c.score, -c.case.pk))
+    out = []
+    policies: dict[int, CaseProtection] = {}
+    for c in candidates:
+        policy = policies.get(c.case.pk) or protection_for(user, c.case)
+        policies[c.case.pk] = policy
+        if policy.identity_shown:  # the text itself is readable to this user
+            out.append(c)
+        if len(out) >= MAX_MATTERS:
+            break
+    return out
+
+
+# --- same person -------------------------------------------------------------------------
+
+
+@dataclass
+class PersonCandidate:
+    person: PetitionerView
+    score: float
+    reasons: tuple[str, ...]
+    cases: list[Case] = field(default_factory=list)
+
+
+def person_facts(
+    *,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
+    account: str = "",
+    address: str = "",
+    work_unit: str = "",
+) -> PersonFacts:
+    """What the registrar typed, with the identifiers as their keyed hashes."""
+    try:
+        id_hash = protect.match_hash(normalize_id_number(id_number)) if id_number.strip() else ""
+    except RuleViolation:
+        id_hash = ""
+    phone = phone.strip()
+    digits = sum(ch.isdigit() for ch in phone)
+    return PersonFacts(
+        name=name.strip(),
+        id_number_hash=id_hash,
+        phone_hash=protect.match_hash(protect.phone_key(phone))
+        if digits >= MIN_PHONE_DIGITS
+        else "",
+        account_hash=account_hash(account) if account.strip() and has_account_field() else "",
+        address=address.strip(),
+        work_unit=work_unit.strip(),
+    )
+
+
+def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
+    """Earlier petitioners who may be the person being registered, with a score and the
+    reasons, best first, at most MAX_PEOPLE; only where the policy shows the identity on a
+    case of the user's own department (R-PROTECT-1), else not at all."""
+    if not _may_see_identities(user):
+        return []
+    hits = person_hits(facts)
+    if not hits:
+        return []
+    dept = user.department
+    own = cases_visible_to(user).filter(department=dept)
+    families = own.annotate(family=Coalesce("root_id", "pk")).values("family")
+    links = list(
+        PetitionPetitioner.objects.filter(petitioner_id__in=[h.petitioner_id for h in hits])
+        .filter(Q(petition__case_id__in=families) | Q(petition__case__root_id__in=families))
+        .select_related("petition__case")
+        .order_by("-petition__received_on", "-petition_id")[:200]
+    )
+    family_of = {link.petition_id: link.petition.case.petitions_root_id for link in links}
+    own_case: dict[int, Case] = {}
+    for row in (
+        own.annotate(family=Coalesce("root_id", "pk"))
+        .filter(family__in=set(family_of.values()))
+        .select_related("department__jurisdiction")
+        .order_by("pk")
+    ):
+        own_case[row.petitions_root_id] = row
+    by_person: dict[int, list[PetitionPetitioner]] = {}
+    for link in links:
+        by_person.setdefault(link.petitioner_id, []).append(link)
+    policies: dict[int, CaseProtection] = {}
+    out = []
+    for hit in hits:
+        found: PersonCandidate | None = None
+        for link in by_person.get(hit.petitioner_id, []):
+            case = own_case.get(family_of[link.petition_id])
+            if case is None:
+                continue
+            policy = policies.get(case.pk) or protection_for(user, case)
+            policies[case.pk] = policy
+            if not policy.identity_shown:
+                continue
+            if found is None:
+                view = _view_of(policy, link)
+                if view is None:
+                    continue
+                found = PersonCandidate(person=view, score=hit.score, reasons=hit.reasons)
+            if case not in found.cases:
+                found.cases.append(case)
+        if found is not None:
+            out.append(found)
+        if len(out) >= MAX_PEOPLE:
+            break
+    return out
+
+
+def _view_of(policy: CaseProtection, link: PetitionPetitioner) -> PetitionerView | None:
+    ids = list(
+        PetitionPetitioner.objects.filter(petition_id=link.petition_id)
+        .order_by("pk")
+        .values_list("petitioner_id", flat=True)
+    )
+    for pk, view in zip(ids, policy.petitioners(link.petition), strict=False):
+        if pk == link.petitioner_id and view.shown:
+            return view
+    return None
+
+
+# --- the automatic repeat link ----------------------------------------------------------
+
+
+def same_people(people: Sequence[Petitioner]) -> set[int]:
+    """The petitioner rows that are certainly the same people: the rows themselves (one per
+    ID number), and rows with the same phone or online account (keyed hashes)."""
+    ids = {p.pk for p in people}
+    match = Q()
+    phones = [p.phone_hash for p in people if p.phone_hash]
+    if phones:
+        match |= Q(phone_hash__in=phones)
+    if has_account_field():
+        accounts = [getattr(p, "account_hash", "") for p in people]
+        if accounts := [a for a in accounts if a]:
+            match |= Q(account_hash__in=accounts)
+    if match:
+        ids |= set(Petitioner.objects.filter(match).values_list("pk", flat=True))
+    return ids
+
+
+def repeat_window_days() -> int:
+    return int(settings.XINFANG_REPEAT_WINDOW_DAYS)
+
+
+def automatic_repeat_of(
+    *, dept: Department, people: Sequence[Petitioner], content: str, received_on: dt.date
+) -> Petition | None:
+    """The earlier petition that a new one repeats word for word (whitespace, width and
+    case aside), from the same person, received by the same department on the same day or
+    within XINFANG_REPEAT_WINDOW_DAYS days before, on a case still open to a repeat (not
+    archived or withdrawn). The latest such petition, or None."""
+    if not people or not settings.XINFANG_AUTO_REPEAT:
+        return None
+    same_text = identical_text(content)
+    if not same_text:
+        return None
+    first_day = received_on - dt.timedelta(days=repeat_window_days())
+    return (
+        Petition.objects.filter(
+            pk__in=same_text,
+            receiving_department=dept,
+            case__department=dept,
+            received_on__gte=first_day,
+            received_on__lte=received_on,
+            petitioners__in=same_people(people),
+        )
+        .exclude(case__state__in=FROZEN_STATES)
+        .select_related("case")
+        .order_by("-received_on", "-pk")
+        .first()
+    )

@@ -1,0 +1,219 @@
+"""The matching index kept with the petitions, and the raw look-ups on it.
+
+`petition_index` is called by the registration's write (petitions are written only through
+petitions/services.py `petition_write`, called by cases/actions/intake.py), inside its
+transaction: the index never lags a committed petition and a refused registration leaves no
+index row. No save signal: a bulk write or a migration would silently skip it.
+
+The look-ups here return ids and scores, never protected values: the case layer
+(cases/matching.py) decides through the protection policy what a user is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from xinfang.matching import minhash
+from xinfang.matching.models import MatterBand, MatterText, PersonKey
+from xinfang.matching.people import SHOW_FROM, PersonFacts, name_sound, person_score
+from xinfang.petitions import protect
+from xinfang.petitions.models import Petition, Petitioner
+
+MIN_JACCARD = 0.3  # verified text similarity below this is not a candidate
+MAX_BAND_HITS = 200  # petitions verified per look-up, those sharing the most bands first
+MAX_PEOPLE = 50  # people scored per look-up
+
+# The online account of a person (issue 11 item 1, built beside this): a keyed hash column
+# `account_hash` on Petitioner, written with protect.match_hash(account.strip()). Used when
+# the column exists; until then the signal is simply absent.
+ACCOUNT_FIELD = "account_hash"
+
+
+def has_account_field() -> bool:
+    return any(f.name == ACCOUNT_FIELD for f in Petitioner._meta.get_fields())
+
+
+def account_hash(account: str) -> str:
+    """The keyed hash of an online account, as the import writes it (the contract above)."""
+    return protect.match_hash(account.strip())
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def petition_index(petition: Petition, people: Iterable[Petitioner] = ()) -> None:
+    """(Re)index one petition's text and its petitioners' names. Idempotent."""
+    MatterBand.objects.filter(petition_id=petition.pk).delete()
+    MatterText.objects.update_or_create(
+        petition_id=petition.pk, defaults={"digest": minhash.text_digest(petition.content)}
+    )
+    MatterBand.objects.bulk_create(
+        [MatterBand(petition_id=petition.pk, key=k) for k in minhash.text_keys(petition.content)]
+    )
+    for person in people:
+        person_index(person)
+
+
+def petitions_index_batch(petitions: Sequence[Petition], people: Iterable[Petitioner] = ()) -> None:
+    """Index a batch of new petitions and their petitioners in a few statements: the same
+    rows `petition_index` writes one by one (the bulk import's path)."""
+    MatterText.objects.bulk_create(
+        [MatterText(petition_id=p.pk, digest=minhash.text_digest(p.content)) for p in petitions]
+    )
+    MatterBand.objects.bulk_create(
+        [
+            MatterBand(petition_id=p.pk, key=k)
+            for p in petitions
+            for k in minhash.text_keys(p.content)
+        ],
+        batch_size=2000,
+    )
+    keys = {}
+    for person in people:
+        sound = name_sound(person.name)
+        if sound:
+            keys[person.pk] = protect.match_hash(sound)
+    PersonKey.objects.filter(petitioner_id__in=list(keys)).delete()
+    PersonKey.objects.bulk_create(
+        [PersonKey(petitioner_id=pk, sound_hash=h) for pk, h in keys.items()]
+    )
+
+
+def person_index(person: Petitioner) -> None:
+    sound = name_sound(person.name)
+    if not sound:
+        PersonKey.objects.filter(petitioner_id=person.pk).delete()
+        return
+    PersonKey.objects.update_or_create(
+        petitioner_id=person.pk, defaults={"sound_hash": protect.match_hash(sound)}
+    )
+
+
+def rebuild(batch: int = 2000) -> tuple[int, int]:
+    """Recreate the whole index from the petitions and petitioners (after a key rotation,
+    or to check the incremental index). Returns (petitions, people) indexed."""
+    MatterBand.objects.all().delete()
+    MatterText.objects.all().delete()
+    PersonKey.objects.all().delete()
+    petitions = 0
+    last = 0
+    while True:
+        rows = list(
+            Petition.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "content")[:batch]
+        )
+        if not rows:
+            break
+        MatterText.objects.bulk_create(
+            [MatterText(petition_id=pk, digest=minhash.text_digest(text)) for pk, text in rows]
+        )
+        MatterBand.objects.bulk_create(
+            [
+                MatterBand(petition_id=pk, key=k)
+                for pk, text in rows
+                for k in minhash.text_keys(text)
+            ]
+        )
+        petitions += len(rows)
+        last = rows[-1][0]
+    people = 0
+    keys = []
+    for pk, name in Petitioner.objects.order_by("pk").values_list("pk", "name").iterator():
+        sound = name_sound(name)
+        if sound:
+            keys.append(PersonKey(petitioner_id=pk, sound_hash=protect.match_hash(sound)))
+            people += 1
+    PersonKey.objects.bulk_create(keys, batch_size=batch)
+    return petitions, people
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextHit:
+    petition_id: int
+    jaccard: float
+
+
+def text_hits(text: str, *, among: Sequence[int] | None = None) -> list[TextHit]:
+    """Indexed petitions whose text is near `text`: LSH band hits verified on the exact
+    Jaccard similarity of their 3-grams (at least MIN_JACCARD), most similar first.
+    `among` limits the search to those petition ids (a rebuild check, a test)."""
+    keys = minhash.text_keys(text)
+    if not keys:
+        return []
+    bands = MatterBand.objects.filter(key__in=keys)
+    if among is not None:
+        bands = bands.filter(petition_id__in=among)
+    ids = [
+        row["petition_id"]
+        for row in bands.values("petition_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "-petition_id")[:MAX_BAND_HITS]
+    ]
+    if not ids:
+        return []
+    mine = minhash.shingles(text)
+    hits = []
+    for pk, content in Petition.objects.filter(pk__in=ids).values_list("pk", "content"):
+        score = minhash.jaccard(mine, minhash.shingles(content))
+        if score >= MIN_JACCARD:
+            hits.append(TextHit(pk, round(score, 4)))
+    hits.sort(key=lambda h: (-h.jaccard, -h.petition_id))
+    return hits
+
+
+def identical_text(text: str) -> list[int]:
+    """Ids of indexed petitions whose normalised text is identical to `text`."""
+    return list(
+        MatterText.objects.filter(digest=minhash.text_digest(text)).values_list(
+            "petition_id", flat=True
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    petitioner_id: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+def person_hits(facts: PersonFacts) -> list[PersonHit]:
+    """Petitioners who may be the person `facts` describes, scored (matching/people.py),
+    at least people.SHOW_FROM, best first. `facts` carries keyed hashes, not raw numbers."""
+    match = Q()
+    if facts.id_number_hash:
+        match |= Q(id_number_hash=facts.id_number_hash)
+    if facts.phone_hash:
+        match |= Q(phone_hash=facts.phone_hash)
+    account = has_account_field()
+    if facts.account_hash and account:
+        match |= Q(**{ACCOUNT_FIELD: facts.account_hash})
+    sound = name_sound(facts.name)
+    if sound and (facts.address.strip() or facts.work_unit.strip()):
+        sounds = PersonKey.objects.filter(sound_hash=protect.match_hash(sound))
+        match |= Q(pk__in=sounds.values("petitioner_id")[:MAX_PEOPLE])
+    if not match:
+        return []
+    fields = ["pk", "name", "id_number_hash", "phone_hash", "address", "work_unit"]
+    if account:
+        fields.append(ACCOUNT_FIELD)
+    hits = []
+    for row in Petitioner.objects.filter(match).order_by("-pk").values(*fields)[:MAX_PEOPLE]:
+        old = PersonFacts(
+            name=row["name"],
+            id_number_hash=row["id_number_hash"],
+            phone_hash=row["phone_hash"],
+            account_hash=row.get(ACCOUNT_FIELD, "") or "",
+            address=row["address"],
+            work_unit=row["work_unit"],
+        )
+        score, reasons = person_score(facts, old)
+        if reasons and score >= SHOW_FROM:
+            hits.append(PersonHit(row["pk"], score, tuple(reasons)))
+    hits.sort(key=lambda h: (-h.score, -h.petitioner_id))
+    return hits

@@ -1,0 +1,358 @@
+"""Same person and same matter at registration (issue 11): candidates with scores and
+reasons, through the protection policy; the automatic repeat link, its window and its undo;
+unmerge; the 2022 not-accepted reasons (《信访工作条例》第十九条、第三十六条); and the
+incremental index against a rebuild. Generated data only; every expected value is written
+here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from tests.builders import PetitionerInput, RespondentInput, at, register, registration
+from tests.orgtree import Tree
+from xinfang.cases import actions as cs
+from xinfang.cases.matching import (
+    RespondentFacts,
+    matter_candidates,
+    person_candidates,
+    person_facts,
+)
+from xinfang.cases.models import Case, CaseEvent, State
+from xinfang.cases.timeline import verify_chains
+from xinfang.core.errors import RuleViolation
+from xinfang.deadlines.models import RuleSet
+from xinfang.deadlines.services import rule_set_activate
+from xinfang.matching.index import rebuild
+from xinfang.matching.models import MatterBand, MatterText, PersonKey
+from xinfang.orgs.services import cadre_create
+from xinfang.petitions.models import Petition
+
+VALID_ID = "110101199003074477"
+# Twenty different characters: 18 pieces of three; changing the last character keeps 17 of
+# them and adds one, so the Jaccard similarity is 17 / 19 = 89%.
+TEXT = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
+NEAR = TEXT[:-1] + "戌"
+OTHER = "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往"
+ADDRESS = "河口县城关镇解放路12号"
+
+
+def _person(**kw: str) -> PetitionerInput:
+    args = {"name": "王建华", "address": ADDRESS}
+    args.update(kw)
+    return PetitionerInput(**args)
+
+
+def _own_department_cadre(tree: Tree) -> RespondentInput:
+    """A respondent in the county organization department itself: its staff may not see who
+    accused him (R-PROTECT-1)."""
+    cadre = cadre_create(
+        name="邵斌",
+        title="干部科科长",
+        jurisdiction=tree.hekou,
+        managing_jurisdiction=tree.hekou,
+        rank="section",
+        department=tree.county_org,
+    )
+    return RespondentInput(cadre=cadre)
+
+
+# --- same matter ---------------------------------------------------------------------------
+
+
+def test_a_near_text_is_a_candidate_with_its_score_and_reasons(tree: Tree) -> None:
+    case = register(
+        tree.county_staff,
+        content=TEXT,
+        respondents=[
+            RespondentInput(name="赵六", unit="河口县交通运输局", jurisdiction=tree.hekou)
+        ],
+    )
+    register(tree.county_staff, content=OTHER, petitioners=[_person(name="李梅")])
+    found = matter_candidates(
+        tree.county_staff,
+        text=NEAR,
+        category="misconduct",
+        respondents=[RespondentFacts(name="赵六")],
+    )
+    assert [(c.case.pk, c.similarity, c.score, c.reasons) for c in found] == [
+        (
+            case.pk,
+            0.8947,
+            # 0.8947 + 0.15 (respondent) + 0.05 (category), capped at 1
+            1.0,
+            ("内容文字相似度89%", "被反映人相同：赵六", "问题类别相同"),
+        )
+    ]
+    only_text = matter_candidates(tree.county_staff, text=NEAR, category="policy")
+    assert [(c.score, c.reasons) for c in only_text] == [(0.8947, ("内容文字相似度89%",))]
+    place = matter_candidates(
+        tree.county_staff,
+        text=NEAR,
+        category="misconduct",
+        respondents=[RespondentFacts(name="孙八", place="河口县")],
+    )
+    assert [(c.score, c.reasons) for c in place] == [
+        (0.9947, ("内容文字相似度89%", "涉及地方相同：河口县", "问题类别相同"))
+    ]
+
+
+def test_no_candidate_for_a_department_that_cannot_see_the_case(tree: Tree) -> None:
+    register(tree.county_staff, content=TEXT)
+    assert matter_candidates(tree.baisha_staff, text=TEXT) == []
+
+
+def test_a_matter_whose_text_is_protected_from_the_user_is_not_shown(tree: Tree) -> None:
+    register(tree.county_staff, content=TEXT, respondents=[_own_department_cadre(tree)])
+    assert matter_candidates(tree.county_staff, text=TEXT) == []
+
+
+# --- same person ---------------------------------------------------------------------------
+
+
+def test_person_candidates_with_score_and_reasons(tree: Tree) -> None:
+    case = register(tree.county_staff, petitioners=[_person(phone="13800000000")])
+    found = person_candidates(
+        tree.county_staff,
+        person_facts(name="汪建华", phone="138 0000 0000", address=ADDRESS + "院"),
+    )
+    # 1 - (1 - 0.8) * (1 - 0.6): the phone typed with spaces is the same number.
+    assert [(c.person.name, c.score, c.reasons, c.cases) for c in found] == [
+        ("王建华", 0.92, ("电话号码相同", "姓名同音，住址相近（相似度96%）"), [case])
+    ]
+
+
+def test_a_name_candidate_never_reveals_a_protected_accuser(tree: Tree) -> None:
+    register(
+        tree.county_staff,
+        petitioners=[_person(id_number=VALID_ID)],
+        respondents=[_own_department_cadre(tree)],
+    )
+    for facts in (
+        person_facts(name="王建华", address=ADDRESS),
+        person_facts(name="汪剑华", address=ADDRESS),
+        person_facts(name="王建华", id_number=VALID_ID),
+    ):
+        assert person_candidates(tree.county_staff, facts) == []
+    # The same person on a case the registrar may read is found, and only that case.
+    open_case = register(tree.county_staff, petitioners=[_person(id_number=VALID_ID)])
+    found = person_candidates(tree.county_staff, person_facts(name="王建华", address=ADDRESS))
+    assert [(c.person.name, c.score, c.reasons, c.cases) for c in found] == [
+        ("王建华", 0.7, ("姓名相同，住址相近（相似度100%）",), [open_case])
+    ]
+
+
+def test_other_departments_and_roles_see_no_person(tree: Tree) -> None:
+    register(tree.county_staff, petitioners=[_person(id_number=VALID_ID)])
+    facts = person_facts(id_number=VALID_ID)
+    assert person_candidates(tree.baisha_staff, facts) == []
+    assert person_candidates(tree.city_supervisor, facts) == []
+
+
+# --- the automatic link, its window and its undo -----------------------------------------
+
+
+@override_settings(XINFANG_AUTO_REPEAT=True, XINFANG_REPEAT_WINDOW_DAYS=30)
+@pytest.mark.parametrize(
+    ("days_after", "linked"),
+    [(0, True), (30, True), (31, False)],
+    ids=["first day", "last day", "day after"],
+)
+def test_identical_text_from_the_same_person_within_the_window(
+    tree: Tree, days_after: int, linked: bool
+) -> None:
+    first_day = dt.date(2025, 5, 1)
+    with at(2025, 6, 30):
+        first = register(tree.county_staff, content=TEXT, received_on=first_day)
+        again = registration(
+            tree.county_staff,
+            # Whitespace and width do not make a text different.
+            content=" ".join(TEXT),
+            received_on=first_day + dt.timedelta(days=days_after),
+        )
+    assert (again.case.pk == first.pk) is linked
+    assert again.is_repeat is linked
+    event = CaseEvent.objects.filter(case=again.case).latest("seq")
+    if linked:
+        earlier = Petition.objects.get(case=first, is_repeat=False)
+        assert event.kind == "add_petition"
+        assert event.payload["automatic_repeat_of"] == earlier.pk
+        assert event.payload["window_days"] == 30
+        assert any("自动作为重信重访关联到案件" in n for n in again.notes)
+    else:
+        assert event.kind == "register"
+        assert "automatic_repeat_of" not in event.payload
+
+
+@override_settings(XINFANG_AUTO_REPEAT=True, XINFANG_REPEAT_WINDOW_DAYS=30)
+def test_no_automatic_link_for_another_person_or_another_text(tree: Tree) -> None:
+    first = register(tree.county_staff, content=TEXT)
+    other_person = register(tree.county_staff, content=TEXT, petitioners=[_person(name="李梅")])
+    other_text = register(tree.county_staff, content=NEAR)
+    assert len({first.pk, other_person.pk, other_text.pk}) == 3
+
+
+@override_settings(XINFANG_AUTO_REPEAT=True, XINFANG_REPEAT_WINDOW_DAYS=30)
+def test_the_same_phone_is_the_same_person_for_the_automatic_link(tree: Tree) -> None:
+    first = register(tree.county_staff, content=TEXT, petitioners=[_person(phone="13800000001")])
+    again = register(
+        tree.county_staff, content=TEXT, petitioners=[_person(name="王华", phone="13800000001")]
+    )
+    assert again.pk == first.pk
+
+
+@override_settings(XINFANG_AUTO_REPEAT=True, XINFANG_REPEAT_WINDOW_DAYS=30)
+def test_an_automatic_link_is_undone_with_an_event_on_both_cases(tree: Tree) -> None:
+    first = register(tree.county_staff, content=TEXT)
+    again = registration(tree.county_staff, content=TEXT)
+    assert again.case.pk == first.pk
+    with pytest.raises(RuleViolation, match="撤销关联的理由"):
+        cs.repeat_unlink(actor=tree.county_staff, petition=again.petition, reason=" ")
+    first_petition = Petition.objects.get(case=first, is_repeat=False)
+    with pytest.raises(RuleViolation, match="不是关联到本案件的重信重访"):
+        cs.repeat_unlink(actor=tree.county_staff, petition=first_petition, reason="误关联")
+    new = cs.repeat_unlink(
+        actor=tree.county_staff, petition=again.petition, reason="内容相同但另有诉求"
+    )
+    petition = Petition.objects.get(pk=again.petition.pk)
+    assert (petition.case_id, petition.is_repeat, petition.is_first) == (new.pk, False, False)
+    assert new.state == State.REGISTERED
+    old_events = list(CaseEvent.objects.filter(case=first).values_list("kind", flat=True))
+    assert old_events == ["register", "add_petition", "repeat_unlinked"]
+    new_events = list(CaseEvent.objects.filter(case=new).values_list("kind", "payload"))
+    assert new_events == [
+        (
+            "unlinked_in",
+            {"petition": petition.pk, "reason": "内容相同但另有诉求", "from_case": first.pk},
+        )
+    ]
+    assert list(verify_chains()) == []
+
+
+def test_only_the_responsible_registrar_or_leader_unlinks(tree: Tree) -> None:
+    first = register(tree.county_staff)
+    again = registration(tree.county_staff, repeat_of=first)
+    handler = tree.staff(tree.county_org, "handler")
+    with pytest.raises(RuleViolation, match="撤销重信重访关联"):
+        cs.repeat_unlink(actor=handler, petition=again.petition, reason="误关联")
+    with pytest.raises(RuleViolation, match="只有责任部门"):
+        cs.repeat_unlink(actor=tree.baisha_staff, petition=again.petition, reason="误关联")
+
+
+# --- merge and unmerge keep both timelines whole -----------------------------------------
+
+
+def test_unmerge_gives_back_the_petitions_and_the_state(tree: Tree) -> None:
+    target = register(tree.county_staff, content=TEXT)
+    merged = register(tree.county_staff, content=OTHER)
+    repeat = registration(tree.county_staff, content=OTHER, repeat_of=merged).petition
+    original = Petition.objects.get(case=merged, is_repeat=False)
+    cs.case_merge(actor=tree.county_staff, case=merged, into=target, reason="同一事项")
+    assert Petition.objects.filter(case=target).count() == 3
+    with pytest.raises(RuleViolation, match="撤销并案的理由"):
+        cs.case_unmerge(actor=tree.county_staff, case=merged, reason="")
+    back = cs.case_unmerge(actor=tree.county_staff, case=merged, reason="并案有误")
+    assert (back.state, back.merged_into_id) == (State.REGISTERED, None)
+    rows = {p.pk: (p.case_id, p.is_repeat, p.is_first) for p in Petition.objects.all()}
+    # Not a first petition: the same person (ID number) had written before (R-INTAKE-5).
+    assert rows[original.pk] == (merged.pk, False, False)
+    assert rows[repeat.pk] == (merged.pk, True, False)
+    assert Petition.objects.filter(case=target).count() == 1
+    assert list(CaseEvent.objects.filter(case=merged).values_list("kind", flat=True)) == [
+        "register",
+        "add_petition",
+        "merge",
+        "unmerge",
+    ]
+    assert list(CaseEvent.objects.filter(case=target).values_list("kind", flat=True)) == [
+        "register",
+        "merged_in",
+        "unmerged_out",
+    ]
+    with pytest.raises(RuleViolation, match="只有已并案的案件可以撤销并案"):
+        cs.case_unmerge(actor=tree.county_staff, case=merged, reason="再撤一次")
+    assert list(verify_chains()) == []
+
+
+# --- 2022 rules: not accepted again (《信访工作条例》第十九条、第三十六条) ---------------------
+
+
+def _rules_2022(tree: Tree) -> None:
+    rule_set_activate(
+        actor=tree.staff(tree.prov_org, "administrator"),
+        rule_set=RuleSet.objects.get(code="2022"),
+    )
+
+
+def test_a_repeat_of_a_matter_being_handled_is_not_accepted_under_the_2022_rules(
+    tree: Tree,
+) -> None:
+    case = register(tree.county_staff)
+    before = registration(tree.county_staff, repeat_of=case).petition
+    assert before.not_accepted_reason == ""  # the 1987 notice has no such rule
+    _rules_2022(tree)
+    after = registration(tree.county_staff, repeat_of=case)
+    assert after.petition.not_accepted_reason == (
+        "该信访事项已经受理，正在办理中；依据《信访工作条例》第十九条，对同一信访事项不再重复受理，"
+        "本次信访已登记并随原事项一并办理。"
+    )
+    assert after.petition.not_accepted_reason in after.notes
+
+
+def test_a_repeat_of_a_matter_finally_reviewed_cites_article_36(tree: Tree) -> None:
+    case = register(tree.county_staff)
+    # The whole 复查/复核 chain is walked in tests/cases/test_review.py; here only its end
+    # state matters, set directly.
+    Case.objects.filter(pk=case.pk).update(review_stage="final")
+    again = registration(tree.county_staff, repeat_of=case).petition
+    assert again.not_accepted_reason == (
+        "该信访事项已经复核终结；依据《信访工作条例》第三十六条，"
+        "对同一事实和理由提出的信访请求不再受理。"
+    )
+
+
+def test_a_repeat_unlinked_is_accepted_again(tree: Tree) -> None:
+    _rules_2022(tree)
+    case = register(tree.county_staff)
+    again = registration(tree.county_staff, repeat_of=case).petition
+    assert "第十九条" in again.not_accepted_reason
+    cs.repeat_unlink(actor=tree.county_staff, petition=again, reason="不是同一事项")
+    assert Petition.objects.get(pk=again.pk).not_accepted_reason == ""
+
+
+# --- the index kept up one registration at a time equals a rebuild -----------------------
+
+
+@override_settings(XINFANG_AUTO_REPEAT=True)
+def test_the_incremental_index_equals_a_rebuild(tree: Tree) -> None:
+    register(tree.county_staff, content=TEXT)
+    register(tree.county_staff, content=TEXT)  # linked automatically
+    register(tree.county_staff, content=NEAR, petitioners=[_person(name="汪炜")])
+    register(tree.baisha_staff, content=OTHER, petitioners=[_person(name="李梅")])
+    merged = register(tree.county_staff, content=OTHER, petitioners=[_person(name="赵六")])
+    target = register(tree.county_staff, content=NEAR, petitioners=[_person(name="钱七")])
+    cs.case_merge(actor=tree.county_staff, case=merged, into=target, reason="同一事项")
+
+    def snapshot() -> tuple[set[tuple[int, int]], set[tuple[int, str]], set[tuple[int, str]]]:
+        return (
+            set(MatterBand.objects.values_list("petition_id", "key")),
+            set(MatterText.objects.values_list("petition_id", "digest")),
+            set(PersonKey.objects.values_list("petitioner_id", "sound_hash")),
+        )
+
+    incremental = snapshot()
+    assert len(incremental[0]) == 16 * Petition.objects.count()
+    assert rebuild() == (6, 5)
+    assert snapshot() == incremental
+
+
+def test_the_rebuild_command_says_what_it_indexed(tree: Tree) -> None:
+    register(tree.county_staff, content=TEXT)
+    out = io.StringIO()
+    call_command("matching_rebuild", stdout=out)
+    assert out.getvalue().strip() == "已重建索引：信访件 1 件，信访人 1 人。"
+    assert MatterBand.objects.count() == 16
