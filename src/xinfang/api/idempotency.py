@@ -29,13 +29,34 @@ MAX_KEY = 200
 REUSED = "该幂等键（Idempotency-Key）已用于另一个不同的请求，请为新的请求使用新的键。"
 
 
+def _multipart_digest(request: HttpRequest) -> bytes:
+    """A multipart body's meaning: its fields and each file's field, name and SHA-256. The
+    raw body cannot serve: its boundary is random on every send, and Django has already
+    read the stream into request.FILES."""
+    h = hashlib.sha256()
+    for name, values in sorted(request.POST.lists()):
+        for value in values:
+            h.update(f"{name}={value}".encode() + b"\0")
+    for name, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            content = hashlib.sha256()
+            for chunk in upload.chunks():
+                content.update(chunk)
+            upload.seek(0)
+            h.update(f"{name}:{upload.name}:{content.hexdigest()}".encode() + b"\0")
+    return h.hexdigest().encode()
+
+
 def _request_hash(request: HttpRequest) -> str:
-    raw = request.body
-    try:  # the same JSON in another key order or spacing is the same request
-        canonical = json.dumps(json.loads(raw or b"null"), sort_keys=True, ensure_ascii=False)
-        data = canonical.encode()
-    except (ValueError, UnicodeDecodeError):
-        data = raw
+    if request.content_type == "multipart/form-data":
+        data = _multipart_digest(request)
+    else:
+        raw = request.body
+        try:  # the same JSON in another key order or spacing is the same request
+            canonical = json.dumps(json.loads(raw or b"null"), sort_keys=True, ensure_ascii=False)
+            data = canonical.encode()
+        except (ValueError, UnicodeDecodeError):
+            data = raw
     h = hashlib.sha256()
     for part in (request.method or "", request.path):
         h.update(part.encode() + b"\0")

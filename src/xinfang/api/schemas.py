@@ -265,6 +265,13 @@ class ActionOut(Schema):
     record: dict[str, Any]
 
 
+class AttachmentsAddedOut(Schema):
+    action: str
+    label: str
+    case: CaseOut
+    records: list[dict[str, Any]]
+
+
 class RegistrationOut(Schema):
     petition_id: int
     case: CaseOut
