@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -728,3 +729,33 @@ def attachments_add(
         return 201, answer.model_dump(mode="json")
 
     return run_once(request, user, write)
+
+
+# --- The actions open now, with their endpoints (GET /api/cases/{id}) ---------------------
+
+# `cases/available.py` codes whose endpoint is not /actions/<code>: the page's one objection
+# form is two endpoints here; an attachment is a multipart upload.
+_ENDPOINTS_OF: dict[str, tuple[str, ...]] = {
+    "decide_objection": ("accept_objection", "reject_objection"),
+}
+
+
+def open_action_endpoints(codes: list[str], case_id: int) -> list[s.OpenActionOut]:
+    """The endpoints of the actions `actions_open_to` opened (in its order), each by its
+    URL name, so a path is never written twice."""
+    found: list[s.OpenActionOut] = []
+    for code in codes:
+        if code == "add_attachment":
+            pairs = [(code, "api:attachments_add")]
+        else:
+            pairs = [(c, f"api:action_{c}") for c in _ENDPOINTS_OF.get(code, (code,))]
+        for api_code, url_name in pairs:
+            found.append(
+                s.OpenActionOut(
+                    action=api_code,
+                    label=action_label(api_code),
+                    method="POST",
+                    path=reverse(url_name, kwargs={"case_id": case_id}),
+                )
+            )
+    return found
