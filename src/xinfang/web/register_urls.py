@@ -12,4 +12,5 @@ urlpatterns = [
     path("lookup/", register.lookup, name="register_lookup"),
     path("idnumber/", register.id_number_check, name="register_idnumber"),
     path("cadres/", register.cadres, name="register_cadres"),
+    path("routing/", register.routing_preview, name="register_routing"),
 ]

@@ -93,6 +93,29 @@
     htmx.ajax("GET", form.dataset.cadresUrl, { target: results, swap: "innerHTML", values: { q: query } });
   }
 
+  // --- the routing proposal for what the form holds now (R-ROUTE-1) --------------------------
+  // Only the facts routing reads, never the files: POSTed (the text stays out of URLs), the
+  // answer a fragment computed by the same proposal as after registration.
+  var ROUTING_FACTS = /^(category|nature|is_anonymous|anonymous_treatment|summary|content|concerned_.+|r-.+)$/;
+  function proposeRouting() {
+    var values = {};
+    new FormData(form).forEach(function (v, k) {
+      if (typeof v === "string" && ROUTING_FACTS.test(k)) { values[k] = v; }
+    });
+    htmx.ajax("POST", form.dataset.routingUrl, {
+      target: "#routing-preview",
+      swap: "innerHTML",
+      values: values,
+      headers: { "X-CSRFToken": form.elements.csrfmiddlewaretoken.value }
+    });
+  }
+  function routingChanged(event) {
+    if (event.target.name && ROUTING_FACTS.test(event.target.name)) { later("routing", proposeRouting); }
+  }
+  form.addEventListener("input", routingChanged);
+  form.addEventListener("change", routingChanged);
+  if (value("category") && value("nature")) { proposeRouting(); }  // a form sent back with errors
+
   form.addEventListener("input", function (event) {
     var input = event.target;
     if (input.dataset.lookup) {
@@ -120,6 +143,7 @@
       scope.querySelector(".picked").textContent = "已从干部名册选择：" + target.dataset.label;
       scope.querySelector(".cadre-results").innerHTML = "";
       refresh();
+      later("routing", proposeRouting);
     } else if (target.hasAttribute("data-fill-petitioner")) {
       var row = activeRow || $("[data-row=petitioner]");
       ["name", "address"].forEach(function (key) {
