@@ -80,6 +80,7 @@ NOT_PAGES = {"favicon.ico"}
 SEARCHES: dict[str, tuple[str, ...]] = {
     "/register/lookup/": ("name", "id_number", "phone"),
     "/register/cadres/": ("q",),
+    "/register/departments/": ("q",),
 }
 NUMBER_PARAMS = {"id_number", "phone"}
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("idnumber/", register.id_number_check, name="register_idnumber"),
     path("cadres/", register.cadres, name="register_cadres"),
     path("routing/", register.routing_preview, name="register_routing"),
+    path("departments/", register.departments, name="register_departments"),
 ]

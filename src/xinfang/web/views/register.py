@@ -36,9 +36,11 @@ from xinfang.petitions.services import (
 from xinfang.routing.proposal import propose_routing
 from xinfang.routing.terms import Category
 from xinfang.web.forms_register import (
+    MAX_DEPARTMENTS,
     PetitionerFormSet,
     RegistrationForm,
     RespondentFormSet,
+    department_matches,
     jurisdictions,
     place_messages,
 )
@@ -336,6 +338,26 @@ def routing_preview(request: HttpRequest) -> HttpResponse:
     )
     context = _draft_proposal(user, form, respondents)
     return render(request, "web/register/routing.html", context)
+
+
+@staff_page
+def departments(request: HttpRequest) -> HttpResponse:
+    """Departments a petition may have come from, by a word of their name or their place
+    (htmx fragment, at most MAX_DEPARTMENTS): the 转来部门 picker instead of a select of
+    every department of the deployment."""
+    user = staff_user(request)
+    dept = user.department
+    assert dept is not None  # staff_page
+    query = request.GET.get("q", "")[:50].strip()
+    source = request.GET.get("source", "")
+    matches = department_matches(dept, source, query)
+    context = {
+        "departments": matches,
+        "asked": bool(query),
+        "more": len(matches) == MAX_DEPARTMENTS,
+        "limit": MAX_DEPARTMENTS,
+    }
+    return render(request, "web/register/departments.html", context)
 
 
 @staff_page
