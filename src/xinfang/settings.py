@@ -104,7 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
-    "axes",
+    "xinfang.core.admin.AxesConfig",  # django-axes, named in Chinese in the admin
     # django-ninja as an app: /api/docs then serves Swagger UI from ninja's own static files
     # with no inline script (the Content-Security-Policy below); outside INSTALLED_APPS it
     # would load it from a CDN.

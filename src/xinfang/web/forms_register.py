@@ -218,12 +218,10 @@ class RegistrationForm(forms.Form):
         """The name shown in the search box for the department picked (a form sent back)."""
         if not self.is_bound:
             return ""
-        field = self.fields["source_department"]
-        assert isinstance(field, forms.ModelChoiceField)
         raw = self.data.get("source_department") or ""
         if not str(raw).isdigit():
             return ""
-        found = field.queryset.filter(pk=raw).first()
+        found = Department.objects.exclude(pk=self.department.pk).filter(pk=raw).first()
         return found.name if found is not None else ""
 
 
