@@ -173,7 +173,13 @@
     function options() { return $all("[data-pick-department]", results); }
     search.addEventListener("input", function () {
       hidden.value = "";  // typing again: the department picked no longer applies
+      results.innerHTML = "";  // no stale match can be picked while the new ones come
       later("departments", findDepartments);
+    });
+    // An answer to an earlier text (a slow one overtaken by typing) is not shown.
+    results.addEventListener("htmx:beforeSwap", function (event) {
+      var asked = new URL(event.detail.xhr.responseURL).searchParams.get("q") || "";
+      if (asked !== search.value.trim()) { event.detail.shouldSwap = false; }
     });
     search.addEventListener("focus", function () { if (!hidden.value) { findDepartments(); } });
     form.elements.source.addEventListener("change", function () {
