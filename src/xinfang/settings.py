@@ -29,6 +29,8 @@ on/off, anything else stops the start):
   pair waits 30 minutes. Default 5.
 - XINFANG_LOGIN_ADDRESS_FAILURE_LIMIT: failed logins from one address, whatever the
   accounts, before the address waits 30 minutes. Default 20.
+- XINFANG_API_IDEMPOTENCY_HOURS: how long the API keeps the answer to a write sent with an
+  Idempotency-Key (after that the key may be used again). Default 24.
 - XINFANG_ATTACHMENT_MAX_BYTES, XINFANG_ATTACHMENT_ZIP_MAX_BYTES,
   XINFANG_ATTACHMENT_ZIP_MAX_RATIO, XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES: attachment limits.
 """
@@ -105,7 +107,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
-    "axes",
+    "xinfang.core.admin.AxesConfig",  # django-axes, named in Chinese in the admin
     # django-ninja as an app: /api/docs then serves Swagger UI from ninja's own static files
     # with no inline script (the Content-Security-Policy below); outside INSTALLED_APPS it
     # would load it from a CDN.
@@ -282,6 +284,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# The API's idempotency records (docs/api.md, "Idempotency"): a day covers any client's
+# retries after a timeout; `xinfang api_purge_idempotency` deletes older ones.
+XINFANG_API_IDEMPOTENCY_HOURS = _env_int("XINFANG_API_IDEMPOTENCY_HOURS", 24, minimum=1)
 
 # Attachments (R-INTAKE-1): size and type limits; petitions/attachments.py checks the bytes.
 XINFANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("XINFANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))

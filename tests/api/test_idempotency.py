@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+from typing import Any
+from unittest import mock
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from tests.api.conftest import Api
@@ -106,3 +110,65 @@ def test_an_over_long_key_is_a_validation_error(tree: Tree) -> None:
     )
     assert status == 422
     assert data["fields"] == {"Idempotency-Key": ["幂等键不能超过200个字符。"]}
+
+
+# --- Retention: XINFANG_API_IDEMPOTENCY_HOURS (24 by default) ------------------------------
+
+T0 = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
+
+
+def _send_at(api: Api, when: dt.datetime, body: dict[str, object]) -> tuple[int, object]:
+    body = {**body, "received_on": "2026-11-30"}  # before T0 (and any `when`) in Beijing
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        return api.post("/api/petitions", body, **{"Idempotency-Key": "day-key"})
+
+
+def test_the_default_retention_is_24_hours(settings: Any) -> None:
+    assert settings.XINFANG_API_IDEMPOTENCY_HOURS == 24
+
+
+def test_a_key_is_honoured_up_to_the_last_moment_of_the_retention(tree: Tree) -> None:
+    api = Api(tree.city_staff)
+    assert _send_at(api, T0, letter())[0] == 201
+    last = T0 + dt.timedelta(hours=24)
+    # Still the same request: replayed, nothing registered twice.
+    assert _send_at(api, last, letter())[0] == 201
+    assert Petition.objects.count() == 1
+    # Still held: another request with the key is refused.
+    status, data = _send_at(api, last, {**letter(), "summary": "另一件事"})
+    assert (status, data["code"]) == (422, "idempotency_key_reused")  # type: ignore[index]
+
+
+def test_after_the_retention_the_key_may_be_used_again(tree: Tree) -> None:
+    api = Api(tree.city_staff)
+    assert _send_at(api, T0, letter())[0] == 201
+    first_after = T0 + dt.timedelta(hours=24, microseconds=1)
+    status, data = _send_at(api, first_after, {**letter(), "summary": "另一件事"})
+    assert status == 201, data
+    assert Petition.objects.count() == 2
+    record = IdempotentRequest.objects.get()
+    assert record.created_at == first_after  # the old record is gone, the new one kept
+
+
+def test_the_retention_is_a_setting(tree: Tree, settings: Any) -> None:
+    settings.XINFANG_API_IDEMPOTENCY_HOURS = 2
+    api = Api(tree.city_staff)
+    assert _send_at(api, T0, letter())[0] == 201
+    assert _send_at(api, T0 + dt.timedelta(hours=2), letter())[0] == 201
+    assert Petition.objects.count() == 1
+    assert _send_at(api, T0 + dt.timedelta(hours=2, microseconds=1), letter())[0] == 201
+    assert Petition.objects.count() == 2
+
+
+def test_the_purge_command_deletes_only_expired_records(tree: Tree) -> None:
+    old, fresh = Api(tree.city_staff), Api(tree.prov_staff)
+    assert _send_at(old, T0, letter())[0] == 201
+    assert _send_at(fresh, T0 + dt.timedelta(microseconds=1), letter())[0] == 201
+    out = io.StringIO()
+    now = T0 + dt.timedelta(hours=24, microseconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        call_command("api_purge_idempotency", stdout=out)
+    assert out.getvalue() == "已删除 1 条超过 24 小时的幂等记录。\n"
+    assert list(IdempotentRequest.objects.values_list("user__username", flat=True)) == [
+        tree.prov_staff.username
+    ]

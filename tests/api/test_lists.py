@@ -118,7 +118,8 @@ def test_the_case_page_and_its_petitions_stay_within_budget(
 ) -> None:
     case = register(tree.city_staff)
     api = Api(tree.city_staff)
-    with django_assert_max_num_queries(10):  # type: ignore[operator]
+    # 12 measured with the actions open now (cases/available.py: actions_open_to).
+    with django_assert_max_num_queries(13):  # type: ignore[operator]
         assert api.client.get(f"/api/cases/{case.pk}").status_code == 200
     with django_assert_max_num_queries(15):  # type: ignore[operator]
         assert api.client.get(f"/api/cases/{case.pk}/petitions").status_code == 200

@@ -82,10 +82,15 @@ def test_a_registrar_registers_a_letter_and_a_visit(
     page.fill("#id_content", "我村干部在评定低保时优先照顾亲属，群众意见很大，请组织上调查。")
     page.select_option("#id_category", "misconduct")
     page.select_option("#id_nature", "accusation")
+    # The routing proposal appears as soon as category and nature are chosen, in Chinese.
+    routing = page.locator("#routing-preview")
+    expect(routing).to_contain_text("建议自办：河口县委组织部")
+    expect(routing).to_contain_text("组通字〔1987〕33号《纪要》")
     # The respondent picked from the cadre directory by typing his name.
     page.fill("#id_r-0-name", "钱")
     page.get_by_role("button", name="钱卫东").click()
     expect(page.locator("#respondents .picked")).to_contain_text("交通运输局局长")
+    expect(routing).to_contain_text("钱卫东")  # asked again with the respondent picked
     # An attachment, chosen through the same input that takes drops.
     letter = tmp_path / "来信.pdf"
     letter.write_bytes(b"%PDF-1.4 letter")
@@ -118,6 +123,17 @@ def test_a_registrar_registers_a_letter_and_a_visit(
     page.select_option("#id_category", "personal_request")
     page.select_option("#id_nature", "request")
     expect(page.locator("#concerned-cadre")).to_be_visible()
+    expect(page.locator("#routing-preview")).to_contain_text("从干部名册中选择当事干部")
+    # Sent down from above: the department found by typing, picked with the keyboard.
+    page.select_option("#id_source", "upper_level")
+    page.locator("#source-department-search").click()
+    page.keyboard.type("临江 组织")
+    found = page.locator("#source-department-results")
+    expect(found).to_contain_text("临江市委组织部")
+    expect(found).not_to_contain_text("东川省")  # the matches of what was typed, not all above
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#source-department-search")).to_have_value("临江市委组织部")
     page.fill("#id_statement", "退休前职级待遇未落实")
     page.fill("#id_requests", "按政策落实待遇")
     page.fill("#id_answer", "登记在案，依规办理后答复")
@@ -127,5 +143,6 @@ def test_a_registrar_registers_a_letter_and_a_visit(
     visit = Interview.objects.get()
     assert visit.petition.channel == "visit"
     assert list(visit.receivers.all()) == [user]
+    assert visit.petition.source_department == tree.city_org
     expect(page.locator("#case-number")).to_have_text(visit.petition.case.number)
     assert problems == []

@@ -34,7 +34,14 @@ from tests.clients import staff_client
 from tests.protection.conftest import MAY_READ, World
 from xinfang.cases.models import IdentityRead
 from xinfang.cases.protection import PROTECTED_FIELDS
-from xinfang.petitions.models import Attachment, ConcernedCadre, Interview, Petition, Petitioner
+from xinfang.petitions.models import (
+    Attachment,
+    ConcernedCadre,
+    Interview,
+    Petition,
+    Petitioner,
+    Respondent,
+)
 from xinfang.web.forms.flows import FLOWS
 
 # What the policy must protect, written out (the policy's own table must match it).
@@ -75,6 +82,7 @@ SEARCHES: dict[str, tuple[str, ...]] = {
     "/register/cadres/": ("q",),
     # Issue 11: same matter (the letter's text) and same person (a petitioner row).
     "/register/matches/": ("content", "p-0-name", "p-0-id_number", "p-0-phone"),
+    "/register/departments/": ("q",),
 }
 NUMBER_PARAMS = {"id_number", "phone", "p-0-id_number", "p-0-phone"}
 
@@ -89,6 +97,38 @@ def search_queries(world: World, url: str) -> list[dict[str, str]]:
             values = sorted({v for m in markers for v in (m, m[:2])})
         queries += [{param: value} for value in values]
     return queries
+
+
+# Endpoints that take a form by POST and answer a fragment: each is also posted, for every
+# user, the facts of every case of the world (its category, nature, respondents from the
+# directory, the cadre a personal request concerns) with the world's markers typed as the
+# text. The answer is computed from what was typed and the directory only, so it may show
+# no marker the user may not read (what was typed into the text is never echoed).
+def posted_forms(world: World) -> dict[str, list[dict[str, str]]]:
+    markers = "；".join(sorted({m for marks in world.markers().values() for m in marks}))
+    bodies = []
+    for case in (world.signed, world.unit, world.unit_child, world.anonymous, world.personal):
+        body = {
+            "category": case.category,
+            "nature": case.nature,
+            "summary": markers[:200],
+            "content": markers,
+            "r-TOTAL_FORMS": "0",
+            "r-INITIAL_FORMS": "0",
+        }
+        respondents = Respondent.objects.filter(petition__case=case.root_id or case.pk)
+        for i, r in enumerate(respondents.order_by("pk")):
+            body.update({f"r-{i}-cadre": str(r.cadre_id or ""), f"r-{i}-name": r.name})
+            body["r-TOTAL_FORMS"] = str(i + 1)
+        concerned = ConcernedCadre.objects.filter(petition__case=case).first()
+        if concerned is not None:  # typed as a registrar would (a name of his own)
+            body.update(
+                concerned_name="某干部",
+                concerned_post_title=concerned.post_title,
+                concerned_managing_jurisdiction=str(concerned.managing_jurisdiction_id or ""),
+            )
+        bodies.append(body)
+    return {reverse("web:register_routing"): bodies}
 
 
 # Pages that answer ?format=json with another body (the case file's export). Each is walked
@@ -251,6 +291,9 @@ def test_r_protect_1_no_page_shows_what_the_user_may_not_read(world: World, user
         json = [{"format": "json"}] if FORMAT_PAGES.match(url) else []
         for query in ({}, *json, *search_queries(world, url)):
             _check(client.get(url, query), url, user_key, forbidden)
+    for url, bodies in posted_forms(world).items():
+        for body in bodies:
+            _check(client.post(url, body), url, user_key, forbidden)
     for url in admin_pages():
         _check(client.get(url), url, user_key, forbidden)
     # Identity reads are logged for exactly the cases of the answer key that were opened.

@@ -53,6 +53,8 @@ class IdempotentRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_user_key")
         ]
+        # The purge deletes by age (idempotency.py: `expired`).
+        indexes = [models.Index(fields=["created_at"], name="api_idempotency_created")]
 
     def __str__(self) -> str:
         return self.key

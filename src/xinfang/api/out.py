@@ -84,7 +84,12 @@ def clock(c: ClockState) -> s.ClockOut:
 
 
 def case_detail(
-    c: Case, protection: CaseProtection, step: int, step_label: str, clocks: list[ClockState]
+    c: Case,
+    protection: CaseProtection,
+    step: int,
+    step_label: str,
+    clocks: list[ClockState],
+    open_actions: list[s.OpenActionOut],
 ) -> s.CaseDetailOut:
     return s.CaseDetailOut(
         **case(c).model_dump(),
@@ -93,6 +98,7 @@ def case_detail(
         identity_shown=protection.identity_shown,
         hidden_note=None if protection.identity_shown else HIDDEN_MATERIAL_NOTE,
         clocks=[clock(x) for x in clocks],
+        actions=open_actions,
     )
 
 

@@ -17,7 +17,9 @@ from xinfang.api import out
 from xinfang.api import schemas as s
 from xinfang.api.auth import api_user
 from xinfang.api.errors import ApiError
+from xinfang.api.writes import open_action_endpoints
 from xinfang.cases.access import cases_visible_to, get_case_for_user
+from xinfang.cases.available import actions_open_to
 from xinfang.cases.clocks import case_clocks
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.models import Assignment, Case, State, Step
@@ -121,8 +123,10 @@ def case_detail(request: HttpRequest, case_id: int) -> s.CaseDetailOut:
     case = get_case_for_user(user, case_id)
     case = listed(Case.objects.filter(pk=case.pk)).get()
     step = Step(case_step(case))
+    # The same function as the case page's buttons (never a second list).
+    open_actions = open_action_endpoints(actions_open_to(user, case), case.pk)
     return out.case_detail(
-        case, protection_for(user, case), step.value, step.label, case_clocks(case)
+        case, protection_for(user, case), step.value, step.label, case_clocks(case), open_actions
     )
 
 

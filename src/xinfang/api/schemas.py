@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class Ref(Schema):
@@ -59,12 +59,22 @@ class ClockOut(Schema):
     provisional_note: str
 
 
+class OpenActionOut(Schema):
+    action: str = Field(..., description="动作代码（对应写入接口）")
+    label: str = Field(..., description="动作名称")
+    method: str
+    path: str = Field(..., description="办理此动作的接口地址")
+
+
 class CaseDetailOut(CaseOut):
     step: int
     step_label: str
     identity_shown: bool
     hidden_note: str | None
     clocks: list[ClockOut]
+    actions: list[OpenActionOut] = Field(
+        ..., description="当前用户此刻可对本案办理的动作（与案件页面的按钮相同）"
+    )
 
 
 class CasePage(Page):
@@ -263,6 +273,13 @@ class ActionOut(Schema):
     label: str
     case: CaseOut
     record: dict[str, Any]
+
+
+class AttachmentsAddedOut(Schema):
+    action: str
+    label: str
+    case: CaseOut
+    records: list[dict[str, Any]]
 
 
 class RegistrationOut(Schema):

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from django.urls import reverse
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 
 from xinfang.api import out
 from xinfang.api import schemas as s
@@ -28,7 +30,7 @@ from xinfang.cases.models import Assignment, Case, Objection
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Cadre, Department, Jurisdiction, User
-from xinfang.petitions.models import Channel, Source
+from xinfang.petitions.models import Channel, Petition, Source
 from xinfang.petitions.respondents import RespondentInput
 from xinfang.petitions.services import (
     ConcernedCadreInput,
@@ -425,8 +427,8 @@ def _dept(pk: int | None, field: str) -> Department | None:
 
 
 # In the order of the six steps; every action of `xinfang.cases.actions` a person starts
-# (attachments need a file upload and are not offered over JSON; `withdraw` and `reroute`
-# happen only inside `accept_objection`).
+# (attachments need a file upload: their multipart endpoint is below; `withdraw` and
+# `reroute` happen only inside `accept_objection`).
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "add_interview",
@@ -669,3 +671,91 @@ def _endpoint(spec: ActionSpec) -> None:
 
 for _spec in ACTIONS:
     _endpoint(_spec)
+
+
+# --- Attachments (multipart) ---------------------------------------------------------------
+
+ATTACHMENT_PATH = "/cases/{case_id}/attachments"
+NO_FILE = "请选择要上传的文件。"
+
+
+def _attachment_petition(case: Case, pk: int | None) -> Petition:
+    """The petition of `case` the files go to, as the page's form offers them (the
+    petitions registered on this case). Optional when the case has only one."""
+    petitions = Petition.objects.filter(case=case).order_by("received_on", "pk")
+    if pk is None:
+        only = list(petitions[:2])
+        if len(only) != 1:
+            raise field_error("petition_id", "请选择附件所属的来信来访。")
+        return only[0]
+    found = petitions.filter(pk=pk).first()
+    if found is None:
+        raise field_error("petition_id", "本案没有这件来信来访。")
+    return found
+
+
+@router.post(
+    ATTACHMENT_PATH,
+    response={201: s.AttachmentsAddedOut, **ERRORS},
+    summary="上传附件（multipart/form-data）",
+    operation_id="attachments_add",
+)
+def attachments_add(
+    request: HttpRequest,
+    case_id: int,
+    petition_id: Form[int | None] = None,
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> HttpResponse:
+    """One or more files (field `files`) attached to a petition of the case, all or none,
+    through the same action as the case page's form (`actions.attachments_add`: the checks
+    of petitions/attachments.py, R-INTAKE-1, and petitions/services.py:attachment_store)."""
+    user = api_user(request)
+    case = get_case_for_user(user, case_id)
+    uploads = list(files or [])
+    if not uploads:
+        raise field_error("files", NO_FILE)
+
+    def write() -> tuple[int, dict[str, Any]]:
+        petition = _attachment_petition(case, petition_id)
+        stored = actions.attachments_add(actor=user, petition=petition, uploads=uploads)
+        # References only, as on the timeline: the names and contents are the petitioner's
+        # and are read through the protection policy (GET …/petitions).
+        answer = s.AttachmentsAddedOut(
+            action="add_attachment",
+            label=action_label("add_attachment"),
+            case=_case_out(case),
+            records=[out.record(a) for a in stored],
+        )
+        return 201, answer.model_dump(mode="json")
+
+    return run_once(request, user, write)
+
+
+# --- The actions open now, with their endpoints (GET /api/cases/{id}) ---------------------
+
+# `cases/available.py` codes whose endpoint is not /actions/<code>: the page's one objection
+# form is two endpoints here; an attachment is a multipart upload.
+_ENDPOINTS_OF: dict[str, tuple[str, ...]] = {
+    "decide_objection": ("accept_objection", "reject_objection"),
+}
+
+
+def open_action_endpoints(codes: list[str], case_id: int) -> list[s.OpenActionOut]:
+    """The endpoints of the actions `actions_open_to` opened (in its order), each by its
+    URL name, so a path is never written twice."""
+    found: list[s.OpenActionOut] = []
+    for code in codes:
+        if code == "add_attachment":
+            pairs = [(code, "api:attachments_add")]
+        else:
+            pairs = [(c, f"api:action_{c}") for c in _ENDPOINTS_OF.get(code, (code,))]
+        for api_code, url_name in pairs:
+            found.append(
+                s.OpenActionOut(
+                    action=api_code,
+                    label=action_label(api_code),
+                    method="POST",
+                    path=reverse(url_name, kwargs={"case_id": case_id}),
+                )
+            )
+    return found

@@ -6,7 +6,8 @@ The rules themselves (routing/rules.py, routing/proposal.py) import no case mode
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.utils import timezone
 
@@ -69,9 +70,6 @@ def facts_for_case(case: Case) -> RoutingFacts:
         else []
     )
 
-    # Jurisdictions involved: the receiving one, the respondents' and their managers', and
-    # every ancestor of those (for R-ROUTE-3's "one level up", R-ROUTE-4's follow-up and the
-    # nearest competent department of R-ROUTE-6).
     # Services pass a case locked with its department and jurisdiction: reuse them.
     cached = Case.department.is_cached(case)
     receiving_dept = (
@@ -79,6 +77,63 @@ def facts_for_case(case: Case) -> RoutingFacts:
         if cached and Department.jurisdiction.is_cached(case.department)
         else Department.objects.select_related("jurisdiction").get(pk=case.department_id)
     )
+    return _facts(
+        category=case.category,
+        nature=case.nature,
+        title=case.title,
+        receiving_dept=receiving_dept,
+        petitions=petitions,
+        respondent_rows=respondent_rows,
+        concerned_rows=concerned_rows,
+    )
+
+
+def facts_for_registration(
+    *,
+    department: Department,
+    category: str,
+    nature: str,
+    summary: str,
+    content: str,
+    is_anonymous: bool,
+    anonymous_treatment: str,
+    respondents: Sequence[Respondent],
+    concerned: ConcernedCadre | None,
+) -> RoutingFacts:
+    """The facts of a petition not yet registered (the registration page's live proposal):
+    what `facts_for_case` would read once it is, from unsaved rows
+    (petitions/services.py: `respondent_row`, `concerned_cadre_row`). Reads only."""
+    outside = category == Category.OUTSIDE_REMIT
+    petition: dict[str, Any] = {
+        "is_anonymous": is_anonymous,
+        "anonymous_treatment": anonymous_treatment if is_anonymous else "",
+    }
+    if outside:
+        petition.update(summary=summary.strip(), content=content.strip())
+    return _facts(
+        category=category,
+        nature=nature,
+        title=summary.strip(),
+        receiving_dept=department,
+        petitions=[petition],
+        respondent_rows=list(respondents),
+        concerned_rows=(
+            [concerned] if concerned is not None and category == Category.PERSONAL_REQUEST else []
+        ),
+    )
+
+
+def _facts(
+    *,
+    category: str,
+    nature: str,
+    title: str,
+    receiving_dept: Department,
+    petitions: list[dict[str, Any]],
+    respondent_rows: list[Respondent],
+    concerned_rows: list[ConcernedCadre],
+) -> RoutingFacts:
+    outside = category == Category.OUTSIDE_REMIT
     paths = [receiving_dept.jurisdiction.path]
     for row in respondent_rows:
         paths += [j.path for j in (row.jurisdiction, row.managing_jurisdiction) if j is not None]
@@ -139,12 +194,12 @@ def facts_for_case(case: Case) -> RoutingFacts:
         treatment = ""
 
     text = "\n".join(
-        [case.title]
+        [title]
         + ([p["summary"] for p in petitions] + [p["content"] for p in petitions] if outside else [])
     )
     return RoutingFacts(
-        category=case.category,
-        nature=case.nature,
+        category=category,
+        nature=nature,
         receiving=DepartmentFacts(
             id=receiving_dept.pk,
             name=receiving_dept.name,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.apps import AppConfig as AxesAppConfig  # type: ignore[import-untyped]
 from django.contrib import admin, messages
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.apps import AdminConfig
@@ -29,6 +30,7 @@ from django.db import transaction
 from django.db.models import Field, Model, QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 
 from xinfang.core.errors import RuleViolation
 
@@ -175,6 +177,57 @@ class ServiceWritesAdmin(ServiceRefusalsShown, admin.ModelAdmin[Any]):
                 self.service_delete(request, obj)
 
 
+# Columns of third-party admins named after their method, which no catalogue translates
+# (django-axes' "Status" and "Expiration"); their other words are in the project's catalogue,
+# locale/zh_Hans (docs/decisions.md, "The admin of django-axes in Chinese").
+CHINESE_COLUMNS: dict[str, dict[str, str]] = {
+    "axes": {"status": "状态", "expiration": "失效时间"},
+}
+
+
+def axes_title(obj: Any) -> str:
+    """A django-axes record in Chinese (its own __str__ is English): who, from where, when."""
+    when = getattr(obj, "attempt_time", None)
+    parts = [obj.username or "（未填用户名）", f"IP 地址 {obj.ip_address or '未知'}"]
+    if when is not None:
+        parts.append(f"{timezone.localtime(when):%Y-%m-%d %H:%M}")
+    return "，".join(parts)
+
+
+def _chinese_subtitle(base: type[ModelAdmin[Any]]) -> dict[str, Any]:
+    """`change_view` of `base` with the record's Chinese title (templates/admin/axes)."""
+
+    def change_view(
+        self: Any,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        extra = {**(extra_context or {}), **({"subtitle": axes_title(obj)} if obj else {})}
+        response: HttpResponse = base.change_view(self, request, object_id, form_url, extra)
+        return response
+
+    return {"change_view": change_view}
+
+
+def _relabelled(base: type[ModelAdmin[Any]], labels: dict[str, str]) -> dict[str, Any]:
+    """Methods of `base` under the same names, each with a Chinese column title."""
+    attrs: dict[str, Any] = {}
+    for name, label in labels.items():
+        method = getattr(base, name, None)
+        if method is None or not callable(method):
+            continue
+
+        def column(self: Any, obj: Any, _method: Any = method) -> Any:
+            return _method(self, obj)
+
+        column.short_description = label  # type: ignore[attr-defined]
+        attrs[name] = column
+    return attrs
+
+
 class XinfangAdminSite(admin.AdminSite):
     """The project's admin site: every list registered on it is strict (see above)."""
 
@@ -189,8 +242,17 @@ class XinfangAdminSite(admin.AdminSite):
         **options: Any,
     ) -> None:
         base = admin_class or ModelAdmin
-        if not issubclass(base, StrictListMixin):
-            base = type(f"Strict{base.__name__}", (StrictListMixin, base), {})
+        models: list[type[Model]] = (
+            [model_or_iterable] if isinstance(model_or_iterable, type) else list(model_or_iterable)
+        )
+        apps = {m._meta.app_label for m in models}
+        labels = {n: label for app in apps for n, label in CHINESE_COLUMNS.get(app, {}).items()}
+        attrs = _relabelled(base, labels)
+        if "axes" in apps:
+            attrs.update(_chinese_subtitle(base))
+        if not issubclass(base, StrictListMixin) or attrs:
+            mixins = () if issubclass(base, StrictListMixin) else (StrictListMixin,)
+            base = type(f"Strict{base.__name__}", (*mixins, base), attrs)
         super().register(model_or_iterable, base, **options)
 
     def is_strict(self, model: type[Model]) -> bool:
@@ -199,3 +261,11 @@ class XinfangAdminSite(admin.AdminSite):
 
 class XinfangAdminConfig(AdminConfig):
     default_site = "xinfang.core.admin.XinfangAdminSite"
+
+
+class AxesConfig(AxesAppConfig):  # type: ignore[misc]  # axes ships no types
+    """django-axes under a Chinese name in the admin (its section and breadcrumbs read the
+    app's verbose_name, which no catalogue translates). INSTALLED_APPS names this class
+    instead of "axes"; everything else is axes' own."""
+
+    verbose_name = "登录保护"

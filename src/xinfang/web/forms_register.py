@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,11 +78,14 @@ class RegistrationForm(forms.Form):
         label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.DIRECT)
+    # Picked by a typed search (web:register_departments), not a select of every department
+    # of the deployment; checked again here against what the source allows.
     source_department = forms.ModelChoiceField(
         label=_("转来部门"),
         queryset=Department.objects.none(),
         required=False,
-        empty_label="—— 请选择 ——",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("所选转来部门不存在，请重新查找选择。")},
     )
     source_reference = forms.CharField(label=_("来文编号"), max_length=60, required=False)
 
@@ -168,9 +172,10 @@ class RegistrationForm(forms.Form):
         self.fields["receivers"].initial = [user.pk]
         source_department = self.fields["source_department"]
         assert isinstance(source_department, forms.ModelChoiceField)
-        source_department.queryset = Department.objects.exclude(pk=dept.pk).order_by(
-            "jurisdiction__path", "kind", "name"
+        source_department.queryset = Department.objects.exclude(pk=dept.pk).select_related(
+            "jurisdiction"
         )
+        self.department = dept
         receivers = self.fields["receivers"]
         assert isinstance(receivers, forms.ModelMultipleChoiceField)
         receivers.queryset = User.objects.filter(department=dept, is_active=True).order_by(
@@ -192,6 +197,57 @@ class RegistrationForm(forms.Form):
             ("concerned_managing_jurisdiction", "managing_jurisdiction"),
         ):
             self.fields[name].widget.attrs["data-cadre-field"] = role
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        picked = data.get("source_department")
+        if (
+            picked is not None
+            and data.get("source") == Source.UPPER_LEVEL
+            and not source_departments(self.department, Source.UPPER_LEVEL)
+            .filter(pk=picked.pk)
+            .exists()
+        ):
+            self.add_error(
+                "source_department",
+                _("上级转交办的，转来部门须是上级党委的部门，请重新选择。"),
+            )
+        return data
+
+    def source_department_label(self) -> str:
+        """The name shown in the search box for the department picked (a form sent back)."""
+        if not self.is_bound:
+            return ""
+        raw = self.data.get("source_department") or ""
+        if not str(raw).isdigit():
+            return ""
+        found = Department.objects.exclude(pk=self.department.pk).filter(pk=raw).first()
+        return found.name if found is not None else ""
+
+
+MAX_DEPARTMENTS = 20
+
+
+def source_departments(dept: Department, source: str) -> QuerySet[Department]:
+    """The departments a petition may have come from (R-INTAKE-6): from above, those of the
+    jurisdictions above `dept`'s; from another department, any department but `dept`."""
+    rows = Department.objects.exclude(pk=dept.pk).select_related("jurisdiction")
+    if source == Source.UPPER_LEVEL:
+        above = [int(p) for p in dept.jurisdiction.path.strip("/").split("/") if p]
+        rows = rows.filter(jurisdiction_id__in=above).exclude(jurisdiction_id=dept.jurisdiction_id)
+    return rows.order_by("jurisdiction__path", "kind", "name")
+
+
+def department_matches(dept: Department, source: str, query: str) -> list[Department]:
+    """At most MAX_DEPARTMENTS departments of `source_departments` whose name or whose
+    jurisdiction's name contains `query`; with nothing typed, those from above (a handful)."""
+    rows = source_departments(dept, source)
+    words = query.split()
+    if not words and source != Source.UPPER_LEVEL:
+        return []
+    for word in words:
+        rows = rows.filter(Q(name__contains=word) | Q(jurisdiction__name__contains=word))
+    return list(rows[:MAX_DEPARTMENTS])
 
 
 def jurisdictions() -> Any:

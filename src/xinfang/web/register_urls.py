@@ -14,4 +14,6 @@ urlpatterns = [
     path("cadres/", register.cadres, name="register_cadres"),
     # Issue 11: same matter and same person (web/views/matching.py).
     path("matches/", matching.register_matches, name="register_matches"),
+    path("routing/", register.routing_preview, name="register_routing"),
+    path("departments/", register.departments, name="register_departments"),
 ]

@@ -11,27 +11,36 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from xinfang.cases import actions
 from xinfang.cases.access import cases_visible_to, get_case_for_user
 from xinfang.cases.lifecycle import require_action_role
 from xinfang.cases.lookup import cadre_search, petitioner_lookup
 from xinfang.cases.models import Case
-from xinfang.cases.routing import facts_for_case
+from xinfang.cases.routing import facts_for_case, facts_for_registration
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import id_number_facts
-from xinfang.orgs.models import User
+from xinfang.orgs.models import Department, User
 from xinfang.petitions.attachments import check_uploads
-from xinfang.petitions.models import Channel
-from xinfang.petitions.respondents import RespondentInput
-from xinfang.petitions.services import ConcernedCadreInput, InterviewInput, PetitionerInput
+from xinfang.petitions.models import Channel, Petition
+from xinfang.petitions.respondents import RespondentInput, place_respondent
+from xinfang.petitions.services import (
+    ConcernedCadreInput,
+    InterviewInput,
+    PetitionerInput,
+    concerned_cadre_row,
+    respondent_row,
+)
 from xinfang.routing.proposal import propose_routing
 from xinfang.routing.terms import Category
 from xinfang.web.forms_register import (
+    MAX_DEPARTMENTS,
     PetitionerFormSet,
     RegistrationForm,
     RespondentFormSet,
+    department_matches,
     jurisdictions,
     place_messages,
 )
@@ -103,6 +112,42 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "web/register/form.html", context, status=400 if refused else 200)
 
 
+def _respondent_inputs(respondents: Any) -> list[tuple[int, RespondentInput]]:
+    """The respondent rows typed into, with their index in the formset."""
+    return [
+        (
+            i,
+            RespondentInput(
+                cadre=f.cleaned_data.get("cadre"),
+                name=f.cleaned_data.get("name") or "",
+                unit=f.cleaned_data.get("unit") or "",
+                post_title=f.cleaned_data.get("post_title") or "",
+                jurisdiction=f.cleaned_data.get("jurisdiction"),
+            ),
+        )
+        for i, f in enumerate(respondents.forms)
+        if f.has_changed() and f.cleaned_data
+    ]
+
+
+def _concerned_input(data: dict[str, Any]) -> ConcernedCadreInput | None:
+    """当事干部 of a personal request (R-CAT-4), when anything of him was typed."""
+    concerned_typed = any(
+        data.get(f"concerned_{k}")
+        for k in ("cadre", "name", "unit", "post_title", "rank", "managing_jurisdiction")
+    )
+    if data.get("category") != Category.PERSONAL_REQUEST or not concerned_typed:
+        return None
+    return ConcernedCadreInput(
+        cadre=data.get("concerned_cadre"),
+        name=data.get("concerned_name") or "",
+        unit=data.get("concerned_unit") or "",
+        post_title=data.get("concerned_post_title") or "",
+        rank=data.get("concerned_rank") or "",
+        managing_jurisdiction=data.get("concerned_managing_jurisdiction"),
+    )
+
+
 def _register(
     user: User, form: RegistrationForm, petitioners: Any, respondents: Any
 ) -> actions.Registration | list[str]:
@@ -127,20 +172,7 @@ def _register(
         for i, f in enumerate(petitioners.forms)
         if f.has_changed() and f.cleaned_data
     ]
-    accused = [
-        (
-            i,
-            RespondentInput(
-                cadre=f.cleaned_data.get("cadre"),
-                name=f.cleaned_data.get("name") or "",
-                unit=f.cleaned_data.get("unit") or "",
-                post_title=f.cleaned_data.get("post_title") or "",
-                jurisdiction=f.cleaned_data.get("jurisdiction"),
-            ),
-        )
-        for i, f in enumerate(respondents.forms)
-        if f.has_changed() and f.cleaned_data
-    ]
+    accused = _respondent_inputs(respondents)
     errors: list[str] = []
     uploads = data.get("attachments") or []
     try:
@@ -164,20 +196,7 @@ def _register(
             answer=data.get("answer") or "",
             place=data.get("place") or "",
         )
-    concerned = None
-    concerned_typed = any(
-        data.get(f"concerned_{k}")
-        for k in ("cadre", "name", "unit", "post_title", "rank", "managing_jurisdiction")
-    )
-    if data.get("category") == Category.PERSONAL_REQUEST and concerned_typed:
-        concerned = ConcernedCadreInput(
-            cadre=data.get("concerned_cadre"),
-            name=data.get("concerned_name") or "",
-            unit=data.get("concerned_unit") or "",
-            post_title=data.get("concerned_post_title") or "",
-            rank=data.get("concerned_rank") or "",
-            managing_jurisdiction=data.get("concerned_managing_jurisdiction"),
-        )
+    concerned = _concerned_input(data)
     registration: actions.Registration | None = None
     with transaction.atomic():
         try:
@@ -242,6 +261,103 @@ def register_done(request: HttpRequest, case_id: int) -> HttpResponse:
         "nav": "register",
     }
     return render(request, "web/register/done.html", context)
+
+
+# What the live proposal waits for, in the order the page asks for it.
+WAIT_FOR_CATEGORY = "选择问题类别和信访性质后，这里显示分办建议。"
+WAIT_FOR_TREATMENT = "选择匿名信的处理方式后，这里显示分办建议。"
+WAIT_FOR_CONCERNED = (
+    "个人问题按当事干部的干部管理权限分办：从干部名册中选择当事干部，"
+    "或填写其姓名和管理其的党委后，这里显示分办建议。"
+)
+
+
+def _draft_proposal(user: User, form: RegistrationForm, respondents: Any) -> dict[str, Any]:
+    """The routing proposal for what the form holds now, or what it still waits for. Reads
+    only: nothing is registered, placed or logged."""
+    form.is_valid()
+    respondents.is_valid()
+    data = form.cleaned_data
+    category, nature = data.get("category") or "", data.get("nature") or ""
+    if not category or not nature:
+        return {"waiting": WAIT_FOR_CATEGORY}
+    is_anonymous = bool(data.get("is_anonymous"))
+    treatment = data.get("anonymous_treatment") or ""
+    if is_anonymous and not treatment:
+        return {"waiting": WAIT_FOR_TREATMENT}
+    concerned = _concerned_input(data)
+    if category == Category.PERSONAL_REQUEST:
+        placed = concerned is not None and (
+            (concerned.cadre is not None and concerned.cadre.post_id is not None)
+            or (bool(concerned.name.strip()) and concerned.managing_jurisdiction is not None)
+        )
+        if not placed:
+            return {"waiting": WAIT_FOR_CONCERNED}
+    draft = Petition()  # never saved: the rows below are only read by the rules
+    rows = []
+    for n, (_i, r) in enumerate(_respondent_inputs(respondents), start=1):
+        where, problem = place_respondent(r, n)
+        if problem:  # the same words registration would answer
+            return {"waiting": on_screen(problem)}
+        rows.append(respondent_row(draft, where))
+    dept = user.department
+    assert dept is not None  # staff_page
+    department = Department.objects.select_related("jurisdiction").get(pk=dept.pk)
+    facts = facts_for_registration(
+        department=department,
+        category=category,
+        nature=nature,
+        summary=data.get("summary") or "",
+        content=data.get("content") or "",
+        is_anonymous=is_anonymous,
+        anonymous_treatment=treatment,
+        respondents=rows,
+        concerned=None if concerned is None else concerned_cadre_row(draft, concerned),
+    )
+    # The same function as after registration (register_done) and on the case page.
+    proposal = propose_routing(facts)
+    return {
+        "headline": on_screen(proposal.headline),
+        "reasons": [on_screen(r.text) for r in proposal.reasons],
+    }
+
+
+@staff_page
+@require_POST
+def routing_preview(request: HttpRequest) -> HttpResponse:
+    """The routing proposal while the registrar types (htmx fragment, R-ROUTE-1), from the
+    form's current facts. POST: the facts include the letter's text, which must not reach
+    the server's access log through a query string."""
+    user = staff_user(request)
+    if _may_register(user):
+        return HttpResponse("", status=403)
+    form = RegistrationForm(request.POST, user=user)
+    choices = [("", ""), *((j.pk, j.name) for j in jurisdictions())]
+    respondents = RespondentFormSet(
+        request.POST, prefix="r", form_kwargs={"jurisdiction_choices": choices}
+    )
+    context = _draft_proposal(user, form, respondents)
+    return render(request, "web/register/routing.html", context)
+
+
+@staff_page
+def departments(request: HttpRequest) -> HttpResponse:
+    """Departments a petition may have come from, by a word of their name or their place
+    (htmx fragment, at most MAX_DEPARTMENTS): the 转来部门 picker instead of a select of
+    every department of the deployment."""
+    user = staff_user(request)
+    dept = user.department
+    assert dept is not None  # staff_page
+    query = request.GET.get("q", "")[:50].strip()
+    source = request.GET.get("source", "")
+    matches = department_matches(dept, source, query)
+    context = {
+        "departments": matches,
+        "asked": bool(query),
+        "more": len(matches) == MAX_DEPARTMENTS,
+        "limit": MAX_DEPARTMENTS,
+    }
+    return render(request, "web/register/departments.html", context)
 
 
 @staff_page
