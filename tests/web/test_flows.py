@@ -9,6 +9,7 @@ written here."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -564,6 +565,38 @@ def test_unknown_flow_is_the_chinese_404(tree: Tree) -> None:
     case = register(tree.county_staff)
     response = staff_client(tree.county_staff).get(_url(case, "no_such_flow"))
     assert response.status_code == 404 and "不存在" in response.content.decode()
+
+
+def _errors_beside(body: str, name: str) -> list[str]:
+    """The error messages shown in the block of the form field `name`."""
+    blocks = [b for b in body.split('<div class="mb-3">') if f'name="{name}"' in b]
+    assert len(blocks) == 1, name
+    return re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', blocks[0])
+
+
+def test_referral_refuses_everything_in_one_round(tree: Tree) -> None:
+    """A referral missing its reason and its explanation, with a date that is no date and
+    departing from the proposal without a reason, shows every refusal at once, each beside
+    its field, and writes nothing (R-ROUTE-6, R-ROUTE-1)."""
+    case, user = _build(tree, ROWS[[r.flow for r in ROWS].index("refer")])
+    before = _events(case)
+    data = {"to_department_name": "河口县人社局", "explained_on": "2025-13-45"}
+    response = staff_client(user).post(_url(case, "refer"), data)
+    body = response.content.decode()
+    assert _errors_beside(body, "reason") == ["“理由”不能为空。"]
+    assert _errors_beside(body, "explained_on") == ["输入一个有效的日期。"]
+    explanation = _errors_beside(body, "explanation")
+    assert len(explanation) == 1 and "须记录向信访人解释的内容、日期和方式" in explanation[0]
+    note = _errors_beside(body, "routing_note")
+    assert len(note) == 1 and "所作决定与系统建议不同" in note[0] and "须说明理由" in note[0]
+    assert "R-" not in body.split("<main", 1)[1]
+    assert _events(case) == before and Case.objects.get(pk=case.pk).state == "read"
+    # Typed well but still refused by the action's rules: the same, from the action alone.
+    data = {"to_department_name": "河口县人社局", "explained_on": "2000-01-01"}
+    body = staff_client(user).post(_url(case, "refer"), data).content.decode()
+    assert _errors_beside(body, "reason") == ["“理由”不能为空。"]
+    assert len(_errors_beside(body, "routing_note")) == 1
+    assert _events(case) == before
 
 
 def test_submit_closure_lists_what_is_missing_live(tree: Tree) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -83,10 +84,20 @@ class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.name if isinstance(obj, Department) else obj)
 
 
+class _DryRun(Exception):
+    """Raised to roll back the action tried by `FlowForm.check_rules`."""
+
+
 class FlowForm(forms.Form):
     """One flow. Subclasses set `action` (an ACTION_LABELS code) and implement `run`."""
 
     action: ClassVar[str] = ""
+    # The form leaves the plain checks to its action, which reports every refusal at once;
+    # when some input does not even have the right type (a date that is no date), the action
+    # is still tried with that input left empty, and rolled back, so one response shows the
+    # form's and the action's refusals together (`check_rules`). Only forms whose action
+    # accepts every input empty set it.
+    one_round: ClassVar[bool] = False
     # Substrings of refusal messages -> the field they concern (besides the field labels).
     hints: ClassVar[dict[str, str]] = {}
     submit_label: ClassVar[str] = ""
@@ -124,6 +135,29 @@ class FlowForm(forms.Form):
     def run(self) -> str:
         """Call the action with the cleaned data; return the success message."""
         raise NotImplementedError
+
+    def check_rules(self) -> None:
+        """After the form refused some input, also show what the action would refuse, so
+        the user corrects everything in one round. The action runs on the typed input with
+        the refused fields empty inside a transaction that is always rolled back: nothing
+        is written, whatever it decides."""
+        if not self.one_round or self.is_valid():
+            return
+        typed = dict(self.cleaned_data)
+        self.cleaned_data = {
+            name: typed[name] if name in typed else field.to_python(None)
+            for name, field in self.fields.items()
+        }
+        try:
+            with transaction.atomic():
+                self.run()
+                raise _DryRun
+        except _DryRun:
+            pass
+        except RuleViolation as err:
+            self.show_violation(err)
+        finally:
+            self.cleaned_data = typed
 
     def show_violation(self, err: RuleViolation) -> None:
         """Each message beside the field it names, else at the top; rule IDs become the
@@ -310,11 +344,13 @@ class AssignDownForm(SendDownForm):
 
 class ReferForm(RoutingForm):
     action = "refer"
+    # The action checks every input (R-ROUTE-6, R-ROUTE-1) and refuses them all together.
+    one_round = True
     to_department = NamedChoiceField(
         label=_("接收部门"), queryset=Department.objects.none(), required=False
     )
     to_department_name = forms.CharField(label=_("接收部门名称"), required=False, max_length=100)
-    reason = _text(_("转交理由"))
+    reason = _text(_("转交理由"), required=False)
     explanation = _text(_("向信访人解释的内容"), required=False)
     explained_on = _date(_("解释日期"))
     explained_how = forms.CharField(label=_("解释方式"), required=False, max_length=50)
@@ -335,6 +371,8 @@ class ReferForm(RoutingForm):
     }
 
     def setup(self) -> None:
+        # Marked required on the page though the action, not the form, checks it.
+        self.fields["reason"].shown_required = True  # type: ignore[attr-defined]
         field = self.fields["to_department"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (

@@ -143,6 +143,8 @@ def case_flow(request: HttpRequest, case_id: int, flow: str) -> HttpResponse:
             else:
                 messages.success(request, done)
                 return redirect("web:case", case_id=case.pk)
+        else:
+            form.check_rules()
     else:
         form = form_class(case=case, user=user)
     context: dict[str, Any] = {"case": case, "form": form, "flow": flow}
