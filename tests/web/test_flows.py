@@ -599,6 +599,14 @@ def test_referral_refuses_everything_in_one_round(tree: Tree) -> None:
     assert _events(case) == before
 
 
+@pytest.mark.parametrize("flow", ["accept_report", "return_report"])
+def test_the_one_report_awaiting_acceptance_is_preselected(tree: Tree, flow: str) -> None:
+    case, user = _build(tree, ROWS[[r.flow for r in ROWS].index(flow)])
+    child = _child(case)
+    body = staff_client(user).get(_url(case, flow)).content.decode()
+    assert re.search(rf'<option value="{child.pk}" selected>', body), body
+
+
 def test_submit_closure_lists_what_is_missing_live(tree: Tree) -> None:
     """The closure form shows, before submission, what is still missing (R-CLOSE-3)."""
     case, user = _build(tree, ROWS[[r.flow for r in ROWS].index("submit_closure")])

@@ -586,9 +586,11 @@ class ReportChoiceForm(FlowForm):
     def setup(self) -> None:
         field = self.fields["child"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Case.objects.filter(
-            pk__in=[a.child_id for a in pending_reports(self.case)]
-        ).order_by("pk")
+        children = [a.child_id for a in pending_reports(self.case)]
+        field.queryset = Case.objects.filter(pk__in=children).order_by("pk")
+        # The usual case: one report waits, so there is nothing to choose.
+        if len(children) == 1:
+            field.initial = children[0]
 
 
 class AcceptReportForm(ReportChoiceForm):
