@@ -517,7 +517,8 @@ def test_invalid_input_shows_the_chinese_message_and_changes_nothing(tree: Tree,
     state = case.state
     before = CaseEvent.objects.count()
     response = client.post(_url(case, row.flow), _data(row.invalid, case))
-    assert response.status_code == 200
+    # A refused form answers 400, like every page's (docs/decisions.md).
+    assert response.status_code == 400
     body = response.content.decode()
     assert row.message in body
     assert "R-" not in body.split("<main", 1)[1], "no rule ID on screen"
@@ -582,6 +583,7 @@ def test_referral_refuses_everything_in_one_round(tree: Tree) -> None:
     before = _events(case)
     data = {"to_department_name": "河口县人社局", "explained_on": "2025-13-45"}
     response = staff_client(user).post(_url(case, "refer"), data)
+    assert response.status_code == 400
     body = response.content.decode()
     assert _errors_beside(body, "reason") == ["“理由”不能为空。"]
     assert _errors_beside(body, "explained_on") == ["输入一个有效的日期。"]

@@ -32,7 +32,7 @@ from xinfang.orgs.models import User
 from xinfang.routing.proposal import RoutingProposal, propose_routing
 from xinfang.routing.terms import HandlingMode
 from xinfang.web.forms.flows import FLOWS, FlowForm, SubmitClosureForm
-from xinfang.web.views.common import staff_page, staff_user
+from xinfang.web.views.common import form_status, staff_page, staff_user
 from xinfang.web.views.timeline_text import describe_payloads, state_label
 
 ROUTING_FLOWS = frozenset({"handle_here", "transfer_down", "assign_down", "refer", "file"})
@@ -152,7 +152,7 @@ def case_flow(request: HttpRequest, case_id: int, flow: str) -> HttpResponse:
         context["proposal"] = _proposal(case)
     if isinstance(form, SubmitClosureForm):
         context["missing"] = _missing(case, form)
-    return render(request, "web/case/flow.html", context)
+    return render(request, "web/case/flow.html", context, status=form_status(form))
 
 
 def _missing(case: Case, form: SubmitClosureForm) -> list[str]:

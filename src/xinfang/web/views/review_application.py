@@ -17,7 +17,7 @@ from xinfang.cases.models import ReviewStage
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Role
-from xinfang.web.views.common import staff_page, staff_user
+from xinfang.web.views.common import form_status, staff_page, staff_user
 
 NOT_FOUND = (
     "本部门没有可以受理复查、复核申请的该编号案件："
@@ -66,5 +66,4 @@ def review_application(request: HttpRequest) -> HttpResponse:
                 label = "复查" if case.review_stage == ReviewStage.NONE else "复核"
                 messages.success(request, f"已登记案件{case.number}的{label}申请。")
                 return redirect("web:case", case.pk)
-    status = 400 if form.errors else 200
-    return render(request, "web/review_application.html", {"form": form}, status=status)
+    return render(request, "web/review_application.html", {"form": form}, status=form_status(form))
