@@ -609,6 +609,63 @@ def test_the_one_report_awaiting_acceptance_is_preselected(tree: Tree, flow: str
     assert re.search(rf'<option value="{child.pk}" selected>', body), body
 
 
+CLOSURE_PARTS = {
+    "procedure": 'name="procedure"',
+    "respondent_heard": 'value="respondent_heard"',
+    "personal_outcome": 'name="personal_outcome"',
+    "petitioner_opinion": 'name="petitioner_opinion"',
+    "conclusion_shown_on": 'name="conclusion_shown_on"',
+    "feedback_on": 'name="feedback_on"',
+    "no_feedback_reason": 'name="no_feedback_reason"',
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [
+        # R-CLOSE-5: feedback to the accuser only for a signed accusation; R-CLOSE-3: the
+        # respondent is heard only where there is one (an accusation).
+        (
+            "signed_accusation",
+            {"procedure", "respondent_heard", "feedback_on", "no_feedback_reason"},
+        ),
+        ("anonymous_accusation", {"procedure", "respondent_heard"}),
+        # R-CLOSE-4: an appeal's conclusion shown to the petitioner and his opinion.
+        ("appeal", {"procedure", "petitioner_opinion", "conclusion_shown_on"}),
+        # R-CAT-4: a personal request also needs its outcome.
+        (
+            "personal_request",
+            {"procedure", "personal_outcome", "petitioner_opinion", "conclusion_shown_on"},
+        ),
+    ],
+)
+def test_closure_form_shows_only_the_parts_the_case_needs(
+    tree: Tree, kind: str, shown: set[str]
+) -> None:
+    kw: dict[str, Any] = {
+        "signed_accusation": {},
+        "anonymous_accusation": {
+            "petitioners": [],
+            "is_anonymous": True,
+            "anonymous_treatment": "investigate",
+            "anonymous_reason": "反映的时间、地点、人物具体，可以查证。",
+        },
+        "appeal": {"nature": "appeal", "category": "policy_history"},
+        "personal_request": {"nature": "request", "category": "personal_request"},
+    }[kind]
+    leader = tree.city_staff
+    case = cs.case_read(actor=leader, case=register(leader, **kw), text="阅")
+    case = cs.case_handle_here(actor=leader, case=case, handler=leader, routing_note="自办")
+    client = staff_client(leader)
+    body = client.get(_url(case, "submit_closure")).content.decode()
+    form = body.split('class="flow-form"', 1)[1]
+    assert {part for part, html in CLOSURE_PARTS.items() if html in form} == shown
+    # The server still checks everything: parts the case needs, left empty, are refused.
+    refused = client.post(_url(case, "submit_closure"), {"facts": "查明"})
+    assert refused.status_code == 400
+    assert "结案材料须写明处理意见" in refused.content.decode()
+
+
 def test_submit_closure_lists_what_is_missing_live(tree: Tree) -> None:
     """The closure form shows, before submission, what is still missing (R-CLOSE-3)."""
     case, user = _build(tree, ROWS[[r.flow for r in ROWS].index("submit_closure")])

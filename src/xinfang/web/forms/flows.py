@@ -22,7 +22,7 @@ from django_stubs_ext import StrOrPromise
 from xinfang.cases import actions
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.available import pending_objections, pending_reports
-from xinfang.cases.closure import CLOSURE_FIELDS
+from xinfang.cases.closure import CLOSURE_FIELDS, closure_requirements_of
 from xinfang.cases.lifecycle import ACTION_LABELS, FROZEN_STATES
 from xinfang.cases.models import (
     PROCEDURE_CHECKLIST,
@@ -541,6 +541,24 @@ class SubmitClosureForm(FlowForm):
         "个人问题须选择": "personal_outcome",
         "检举人反馈": "feedback_on",
     }
+
+    def setup(self) -> None:
+        """Only the parts this case's closure needs (cases/closure.py, R-CLOSE-3 to R-CLOSE-5,
+        R-CAT-4): the others are left off the form. The action still checks the closure
+        against every requirement."""
+        need = closure_requirements_of(self.case)
+        procedure = self.fields["procedure"]
+        assert isinstance(procedure, forms.MultipleChoiceField)
+        procedure.choices = [(k, PROCEDURE_CHECKLIST[k]) for k in need.procedure]
+        left_off = []
+        if not need.personal_outcome:
+            left_off += ["personal_outcome"]
+        if not need.petitioner_opinion:
+            left_off += ["petitioner_opinion", "conclusion_shown_on", "conclusion_shown_how"]
+        if not need.accuser_feedback:
+            left_off += ["feedback_on", "feedback_how", "no_feedback_reason"]
+        for name in left_off:
+            del self.fields[name]
 
     def closure_data(self) -> dict[str, Any]:
         d = self.cleaned_data
