@@ -586,7 +586,7 @@ def test_referral_refuses_everything_in_one_round(tree: Tree) -> None:
     assert response.status_code == 400
     body = response.content.decode()
     assert _errors_beside(body, "reason") == ["“理由”不能为空。"]
-    assert _errors_beside(body, "explained_on") == ["输入一个有效的日期。"]
+    assert _errors_beside(body, "explained_on") == ["请按“年-月-日”填写日期，例如2025-03-12。"]
     explanation = _errors_beside(body, "explanation")
     assert len(explanation) == 1 and "须记录向信访人解释的内容、日期和方式" in explanation[0]
     note = _errors_beside(body, "routing_note")

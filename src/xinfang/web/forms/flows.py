@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -37,20 +38,7 @@ from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import InterviewInput
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+from xinfang.web.widgets import IsoDateField, IsoDateTimeField
 
 
 def _text(label: StrOrPromise, *, required: bool = True, rows: int = 3) -> forms.CharField:
@@ -60,7 +48,7 @@ def _text(label: StrOrPromise, *, required: bool = True, rows: int = 3) -> forms
 
 
 def _date(label: StrOrPromise, *, required: bool = False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput())
+    return IsoDateField(label=label, required=required)
 
 
 class CaseChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -100,10 +88,10 @@ class FlowForm(forms.Form):
     one_round: ClassVar[bool] = False
     # Substrings of refusal messages -> the field they concern (besides the field labels).
     hints: ClassVar[dict[str, str]] = {}
-    submit_label: ClassVar[str] = ""
+    submit_label: ClassVar[StrOrPromise] = ""
     danger: ClassVar[bool] = False
     # Shown above the form (what the action does, in the handler's words).
-    help_text: ClassVar[str] = ""
+    help_text: ClassVar[StrOrPromise] = ""
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,7 +115,7 @@ class FlowForm(forms.Form):
 
     @property
     def button(self) -> str:
-        return self.submit_label or str(self.title)
+        return str(self.submit_label or self.title)
 
     def setup(self) -> None:
         """Fill choices from the case (the subclass's hook)."""
@@ -196,12 +184,12 @@ class InstructForm(FlowForm):
             due_on=d["due_on"],
             report_required=d["report_required"],
         )
-        return "批示已记录。"
+        return gettext("批示已记录。")
 
 
 class ReadForm(InstructForm):
     action = "read"
-    help_text = "阅看来信来访，作出批示（阅批）。阅批后由领导决定处理方式。"
+    help_text = _("阅看来信来访，作出批示（阅批）。阅批后由领导决定处理方式。")
 
     def run(self) -> str:
         d = self.cleaned_data
@@ -212,7 +200,7 @@ class ReadForm(InstructForm):
             due_on=d["due_on"],
             report_required=d["report_required"],
         )
-        return "已阅批。"
+        return gettext("已阅批。")
 
 
 class ReportInstructionForm(FlowForm):
@@ -231,7 +219,7 @@ class ReportInstructionForm(FlowForm):
     def run(self) -> str:
         d = self.cleaned_data
         actions.instruction_report(actor=self.user, instruction=d["instruction"], text=d["text"])
-        return "批示落实情况已报告。"
+        return gettext("批示落实情况已报告。")
 
 
 class ReportProgressForm(FlowForm):
@@ -240,20 +228,20 @@ class ReportProgressForm(FlowForm):
 
     def run(self) -> str:
         actions.progress_report(actor=self.user, case=self.case, text=self.cleaned_data["text"])
-        return "办理进展已报送上级。"
+        return gettext("办理进展已报送上级。")
 
 
 class ReportUpwardForm(FlowForm):
     action = "report_upward"
     reason = _text(_("反映的倾向性问题"))
-    help_text = "带有倾向性的问题及时向上一级组织部门反映，本案列入其跟踪范围。"
+    help_text = _("带有倾向性的问题及时向上一级组织部门反映，本案列入其跟踪范围。")
     hints = {"向上反映": "reason"}
 
     def run(self) -> str:
         actions.case_flag_report_upward(
             actor=self.user, case=self.case, reason=self.cleaned_data["reason"]
         )
-        return "已向上反映。"
+        return gettext("已向上反映。")
 
 
 # --- deciding the handling mode ------------------------------------------------------------
@@ -287,7 +275,7 @@ class HandleHereForm(RoutingForm):
         actions.case_handle_here(
             actor=self.user, case=self.case, handler=d["handler"], routing_note=d["routing_note"]
         )
-        return "已决定自办。"
+        return gettext("已决定自办。")
 
 
 def receivers_below(case: Case) -> Any:
@@ -331,7 +319,10 @@ class SendDownForm(RoutingForm):
             note=d["note"],
             routing_note=d["routing_note"],
         )
-        return f"已{ACTION_LABELS[self.action]}至{d['to_department'].name}。"
+        return gettext("已%(action)s至%(to)s。") % {
+            "action": ACTION_LABELS[self.action],
+            "to": d["to_department"].name,
+        }
 
 
 class TransferDownForm(SendDownForm):
@@ -394,7 +385,7 @@ class ReferForm(RoutingForm):
             to_department_name=d["to_department_name"],
             routing_note=d["routing_note"],
         )
-        return "已转其他部门，并记录向信访人的解释。"
+        return gettext("已转其他部门，并记录向信访人的解释。")
 
 
 class FileForm(RoutingForm):
@@ -408,7 +399,7 @@ class FileForm(RoutingForm):
         actions.case_file(
             actor=self.user, case=self.case, reason=d["reason"], routing_note=d["routing_note"]
         )
-        return "已存查。"
+        return gettext("已存查。")
 
 
 class MergeForm(FlowForm):
@@ -431,7 +422,7 @@ class MergeForm(FlowForm):
     def run(self) -> str:
         d = self.cleaned_data
         actions.case_merge(actor=self.user, case=self.case, into=d["into"], reason=d["reason"])
-        return f"已并入{d['into'].number}。"
+        return gettext("已并入%(number)s。") % {"number": d["into"].number}
 
 
 # --- sent from above: receipt and objections ------------------------------------------------
@@ -439,12 +430,12 @@ class MergeForm(FlowForm):
 
 class ReceiveAssignmentForm(FlowForm):
     action = "receive_assignment"
-    submit_label = "签收"
-    help_text = "签收上级交办、转办的案件。"
+    submit_label = _("签收")
+    help_text = _("签收上级交办、转办的案件。")
 
     def run(self) -> str:
         actions.assignment_receive(actor=self.user, assignment=self.case.assignment_in)
-        return "已签收。"
+        return gettext("已签收。")
 
 
 class RaiseObjectionForm(FlowForm):
@@ -453,7 +444,7 @@ class RaiseObjectionForm(FlowForm):
     suggested_department = NamedChoiceField(
         label=_("建议承办部门"), queryset=Department.objects.none(), required=False
     )
-    help_text = "认为交转办有误的，在期限内向上级提出异议，由上级决定是否重新分办。"
+    help_text = _("认为交转办有误的，在期限内向上级提出异议，由上级决定是否重新分办。")
 
     def setup(self) -> None:
         field = self.fields["suggested_department"]
@@ -468,7 +459,7 @@ class RaiseObjectionForm(FlowForm):
             reasons=d["reasons"],
             suggested_department=d["suggested_department"],
         )
-        return "异议已提交上级。"
+        return gettext("异议已提交上级。")
 
 
 class DecideObjectionForm(FlowForm):
@@ -504,9 +495,9 @@ class DecideObjectionForm(FlowForm):
             actions.objection_accept(
                 actor=self.user, objection=d["objection"], opinion=d["opinion"]
             )
-            return "已同意异议：下级案件撤回，本案重新分办。"
+            return gettext("已同意异议：下级案件撤回，本案重新分办。")
         actions.objection_reject(actor=self.user, objection=d["objection"], opinion=d["opinion"])
-        return "已维持交转办，异议未被采纳。"
+        return gettext("已维持交转办，异议未被采纳。")
 
 
 # --- closure, reports from below ----------------------------------------------------------
@@ -570,19 +561,19 @@ class SubmitClosureForm(FlowForm):
 
     def run(self) -> str:
         actions.closure_submit(actor=self.user, case=self.case, **self.closure_data())
-        return "结案材料已提交领导审批。"
+        return gettext("结案材料已提交领导审批。")
 
 
 class ApproveClosureForm(FlowForm):
     action = "approve_closure"
     review_opinion = _text(_("审查意见"), required=False)
-    help_text = "上级交办要报结果的案件，批准即向上级报结，须写明审查意见。"
+    help_text = _("上级交办要报结果的案件，批准即向上级报结，须写明审查意见。")
 
     def run(self) -> str:
         actions.closure_approve(
             actor=self.user, case=self.case, review_opinion=self.cleaned_data["review_opinion"]
         )
-        return "已批准结案。"
+        return gettext("已批准结案。")
 
 
 class ReturnClosureForm(FlowForm):
@@ -594,7 +585,7 @@ class ReturnClosureForm(FlowForm):
         actions.closure_return(
             actor=self.user, case=self.case, reasons=self.cleaned_data["reasons"]
         )
-        return "结案材料已退回承办人。"
+        return gettext("结案材料已退回承办人。")
 
 
 class ReportChoiceForm(FlowForm):
@@ -620,7 +611,7 @@ class AcceptReportForm(ReportChoiceForm):
         actions.report_accept(
             actor=self.user, case=self.case, child=d["child"], opinion=d["opinion"]
         )
-        return "下级报结已审核通过，本案结案。"
+        return gettext("下级报结已审核通过，本案结案。")
 
 
 class ReturnReportForm(ReportChoiceForm):
@@ -633,7 +624,7 @@ class ReturnReportForm(ReportChoiceForm):
         actions.report_return(
             actor=self.user, case=self.case, child=d["child"], reasons=d["reasons"]
         )
-        return "下级报结已退回，下级案件重新办理。"
+        return gettext("下级报结已退回，下级案件重新办理。")
 
 
 # --- clocks ---------------------------------------------------------------------------------
@@ -653,7 +644,7 @@ class ExplainOverdueForm(FlowForm):
             reason=d["reason"],
             new_expected_on=d["new_expected_on"],
         )
-        return "逾期说明已记录。"
+        return gettext("逾期说明已记录。")
 
 
 class ExtendDeadlineForm(FlowForm):
@@ -676,7 +667,7 @@ class ExtendDeadlineForm(FlowForm):
             petitioner_told_on=d["petitioner_told_on"],
             petitioner_told_how=d["petitioner_told_how"],
         )
-        return "已延长办理期限。"
+        return gettext("已延长办理期限。")
 
 
 class PauseClockForm(FlowForm):
@@ -694,7 +685,7 @@ class PauseClockForm(FlowForm):
             legal_basis=d["legal_basis"],
             start_on=d["start_on"],
         )
-        return "已中止计时。"
+        return gettext("已中止计时。")
 
 
 class ResumeClockForm(FlowForm):
@@ -703,7 +694,7 @@ class ResumeClockForm(FlowForm):
 
     def run(self) -> str:
         actions.pause_end(actor=self.user, case=self.case, end_on=self.cleaned_data["end_on"])
-        return "已恢复计时。"
+        return gettext("已恢复计时。")
 
 
 # --- review chain, archive ------------------------------------------------------------------
@@ -719,7 +710,7 @@ class ReviewApplyForm(FlowForm):
         d = self.cleaned_data
         apply = actions.review_apply if self.action == "review_apply" else actions.rereview_apply
         apply(actor=self.user, case=self.case, applied_on=d["applied_on"], request=d["request"])
-        return f"已{ACTION_LABELS[self.action]}。"
+        return gettext("已%(action)s。") % {"action": ACTION_LABELS[self.action]}
 
 
 class RereviewApplyForm(ReviewApplyForm):
@@ -740,7 +731,7 @@ class ReviewDecideForm(FlowForm):
             actions.review_decide if self.action == "review_decide" else actions.rereview_decide
         )
         decide(actor=self.user, case=self.case, outcome=d["outcome"], opinion=d["opinion"])
-        return f"已{ACTION_LABELS[self.action]}。"
+        return gettext("已%(action)s。") % {"action": ACTION_LABELS[self.action]}
 
 
 class RereviewDecideForm(ReviewDecideForm):
@@ -749,11 +740,11 @@ class RereviewDecideForm(ReviewDecideForm):
 
 class ArchiveForm(FlowForm):
     action = "archive"
-    help_text = "归档后案卷封存，只能查阅、打印和导出，不能再作任何修改。"
+    help_text = _("归档后案卷封存，只能查阅、打印和导出，不能再作任何修改。")
 
     def run(self) -> str:
         case = actions.case_archive(actor=self.user, case=self.case)
-        return f"已归档，档案号{case.archive_number}。"
+        return gettext("已归档，档案号%(number)s。") % {"number": case.archive_number}
 
 
 # --- interviews and attachments --------------------------------------------------------------
@@ -774,9 +765,7 @@ class PetitionChoiceMixin(FlowForm):
 class AddInterviewForm(PetitionChoiceMixin):
     action = "add_interview"
     petition = LabelledChoiceField(label=_("来信来访"), queryset=Petition.objects.none())
-    interviewed_at = forms.DateTimeField(
-        label=_("接谈时间"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    interviewed_at = IsoDateTimeField(label=_("接谈时间"))
     place = forms.CharField(label=_("地点"), required=False, max_length=100)
     statement = _text(_("来访人反映的情况"), required=False)
     requests = _text(_("来访人的要求"))
@@ -796,7 +785,7 @@ class AddInterviewForm(PetitionChoiceMixin):
                 place=d["place"],
             ),
         )
-        return "接谈记录已保存。"
+        return gettext("接谈记录已保存。")
 
 
 class AddAttachmentForm(PetitionChoiceMixin):
@@ -811,7 +800,7 @@ class AddAttachmentForm(PetitionChoiceMixin):
             petition=self.cleaned_data["petition"],
             upload=self.cleaned_data["upload"],
         )
-        return "附件已上传。"
+        return gettext("附件已上传。")
 
 
 FLOWS: dict[str, type[FlowForm]] = {

@@ -8,9 +8,11 @@ from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from xinfang.orgs.models import User
 
@@ -30,7 +32,7 @@ def form_status(form: forms.Form) -> int:
 class LoginView(auth_views.LoginView):
     """Django's sign-in page, answering a refused sign-in like every other refused form."""
 
-    def form_invalid(self, form: forms.Form) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         response.status_code = REFUSED
         return response
@@ -53,7 +55,7 @@ def staff_page(view: View) -> View:
         if not user.is_authenticated or not user.is_active:
             return redirect_to_login(request.get_full_path())
         if not isinstance(user, User) or user.department_id is None:
-            raise PermissionDenied("您的账号不属于任何部门，不能办理信访业务。")
+            raise PermissionDenied(gettext("您的账号不属于任何部门，不能办理信访业务。"))
         return view(request, *args, **kwargs)
 
     return cast(View, wrapped)
