@@ -29,6 +29,8 @@ from xinfang.cases.queues import QUEUES
 # The work queues, written out: a new queue must be added here (and is then walked).
 QUEUE_KEYS = [
     "to_read",
+    "to_route",
+    "objections_awaiting_decision",
     "my_cases",
     "closures_awaiting_approval",
     "reports_awaiting_acceptance",

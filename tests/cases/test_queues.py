@@ -202,6 +202,55 @@ def test_a_transferred_case_is_followed_until_the_child_closes(tree: Tree) -> No
     assert _pks(q.sent_down(w.city_leader)) == {w.child.pk}
 
 
+def test_to_route_is_the_departments_read_cases_with_no_mode(tree: Tree) -> None:
+    """待分办 (R-ROUTE-7): read, no handling mode yet; gone once routed; back after an
+    accepted objection takes the case back to be routed again (R-ROUTE-1)."""
+    w = World(tree)
+    registered = register(tree.city_staff)
+    read = to_read(register(tree.city_staff), w.city_leader)
+    routed = cs.case_handle_here(
+        actor=w.city_leader,
+        case=to_read(register(tree.city_staff), w.city_leader),
+        handler=tree.city_staff,
+    )
+    assert _pks(q.to_route(w.city_leader)) == {read.pk}
+    assert registered.pk not in _pks(q.to_route(w.city_leader))
+    assert routed.pk not in _pks(q.to_route(w.city_leader))
+    # The county does not route the city's cases.
+    assert _pks(q.to_route(w.county_leader)) == set()
+    sent = cs.case_assign_down(
+        actor=w.city_leader, case=read, to_department=tree.county_org, routing_note="按属地分办"
+    )
+    assert _pks(q.to_route(w.city_leader)) == set()
+    # The county has received it, not read it: not yet its to route.
+    assert _pks(q.to_route(w.county_leader)) == set()
+    objection = cs.objection_raise(actor=w.county_leader, assignment=sent, reasons="不属本县")
+    cs.objection_accept(actor=w.city_leader, objection=objection, opinion="同意，重新分办")
+    assert _pks(q.to_route(w.city_leader)) == {read.pk}
+
+
+def test_objections_awaiting_decision_until_accepted_or_rejected(tree: Tree) -> None:
+    """异议待决定 (R-ROUTE-1): the sender's own case while its receiver's objection waits."""
+    w = World(tree)
+    case = to_read(register(tree.city_staff), w.city_leader)
+    sent = cs.case_transfer_down(
+        actor=w.city_leader, case=case, to_department=tree.county_org, routing_note="按属地分办"
+    )
+    assert _pks(q.objections_awaiting_decision(w.city_leader)) == set()
+    objection = cs.objection_raise(actor=w.county_leader, assignment=sent, reasons="不属本县")
+    assert _pks(q.objections_awaiting_decision(w.city_leader)) == {case.pk}
+    # The objecting department does not decide it; a stranger does not see it.
+    assert _pks(q.objections_awaiting_decision(w.county_leader)) == set()
+    assert _pks(q.objections_awaiting_decision(tree.baisha_staff)) == set()
+    cs.objection_reject(actor=w.city_leader, objection=objection, opinion="应由县委组织部办理")
+    assert _pks(q.objections_awaiting_decision(w.city_leader)) == set()
+    # A second objection, accepted, leaves the queue too.
+    again = cs.objection_raise(actor=w.county_leader, assignment=sent, reasons="确不属本县")
+    assert _pks(q.objections_awaiting_decision(w.city_leader)) == {case.pk}
+    cs.objection_accept(actor=w.city_leader, objection=again)
+    assert _pks(q.objections_awaiting_decision(w.city_leader)) == set()
+
+
 def _keys(user: User) -> list[str]:
     return [queue.key for queue in q.queues_for(user)]
 
@@ -223,6 +272,8 @@ def test_which_queues_each_role_sees(tree: Tree) -> None:
     ]
     assert _keys(tree.staff(dept, "leader")) == [
         "to_read",
+        "to_route",
+        "objections_awaiting_decision",
         "closures_awaiting_approval",
         "reports_awaiting_acceptance",
         "due_within_7_days",
@@ -241,6 +292,8 @@ def test_which_queues_each_role_sees(tree: Tree) -> None:
     titles = {queue.key: queue.title for queue in q.QUEUES}
     assert titles == {
         "to_read": "待阅批",
+        "to_route": "待分办",
+        "objections_awaiting_decision": "异议待决定",
         "my_cases": "我承办的案件",
         "closures_awaiting_approval": "待审批结案",
         "reports_awaiting_acceptance": "下级报结待审核",

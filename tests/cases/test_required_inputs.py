@@ -46,8 +46,10 @@ def test_referring_needs_the_receiver_and_the_reason_with_its_rule(tree: Tree) -
         "“接收部门”不能为空。",
         "“理由”不能为空。",
         "转其他部门办理，须记录向信访人解释的内容、日期和方式（R-ROUTE-6）。",
+        # Reported in the same refusal, not in a second round (the form shows them all).
+        "所作决定与系统建议不同（建议自办：临江市委组织部），须说明理由（R-ROUTE-1）。",
     ]
-    assert refused.value.rules == ("R-ROUTE-6",)
+    assert refused.value.rules == ("R-ROUTE-6", "R-ROUTE-1")
     _unchanged(case, 2)
 
 

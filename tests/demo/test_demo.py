@@ -136,6 +136,8 @@ ACCOUNT_QUEUES = {
     ],
     "lingdao": [
         "to_read",
+        "to_route",
+        "objections_awaiting_decision",
         "closures_awaiting_approval",
         "reports_awaiting_acceptance",
         "due_within_7_days",

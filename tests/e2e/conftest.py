@@ -146,14 +146,23 @@ def browser() -> Iterator[Any]:
 class Desk:
     """One person signed in, in a browser context of their own, on one page."""
 
-    def __init__(self, browser: Any, base: str, user: User, problems: list[str], shots: Path):
+    def __init__(
+        self,
+        browser: Any,
+        base: str,
+        user: User,
+        problems: list[str],
+        shots: Path,
+        locale: str = "zh-CN",
+    ):
         from playwright.sync_api import ConsoleMessage, Route, expect
 
         self.user = user
         self.base = base
         self.shots = shots
         self.problems = problems
-        self.context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)
+        # The browser's language (an office machine may be set up in English).
+        self.context = browser.new_context(locale=locale, viewport=VIEWPORT)
         self.page = page = self.context.new_page()
 
         def only_local(route: Route) -> None:
@@ -226,8 +235,8 @@ class Office:
         user.save(update_fields=["password"])
         return user
 
-    def desk(self, user: User) -> Desk:
-        desk = Desk(self.browser, self.base, user, self.problems, self.shots)
+    def desk(self, user: User, locale: str = "zh-CN") -> Desk:
+        desk = Desk(self.browser, self.base, user, self.problems, self.shots, locale)
         self.desks.append(desk)
         return desk
 

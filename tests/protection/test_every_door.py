@@ -189,6 +189,8 @@ def site_pages(world: World) -> list[str]:
         # Every work queue (cases/queues.py), written out, and one that does not exist.
         "queue": [
             "to_read",
+            "to_route",
+            "objections_awaiting_decision",
             "my_cases",
             "closures_awaiting_approval",
             "reports_awaiting_acceptance",

@@ -8,8 +8,16 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tests.builders import RespondentInput, complete_closure, register, to_read, visit_interview
+from tests.builders import (
+    RespondentInput,
+    at,
+    complete_closure,
+    register,
+    to_read,
+    visit_interview,
+)
 from tests.clients import staff_client
+from tests.deadlines.conftest import use_rule_set
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.models import Case
@@ -79,6 +87,65 @@ def test_no_deadline_sentence_beside_a_due_date(tree: Tree) -> None:
     assert child.due_on is not None
     assert f"{child.due_on:%Y-%m-%d}" in body
     assert "没有计算中的办理期限" not in body
+
+
+def _clock_section(body: str) -> str:
+    section = body[body.index('<h2 class="h6">期限</h2>') :]
+    return section[: section.index("</section>")]
+
+
+def test_a_finished_case_shows_no_running_clock_but_what_ended_it(tree: Tree) -> None:
+    """A case sent down, reported on 1 April 2025, accepted on 9 April, both archived in
+    January 2026 (1987 rules: result due 12 June 2025). Looked at today, neither page
+    shows a running clock or an overdue date: each says when and how it ended."""
+    with at(2025, 3, 12):
+        case = to_read(register(tree.city_staff), tree.city_staff)
+        child = cs.case_assign_down(
+            actor=tree.city_staff, case=case, to_department=tree.county_org, routing_note="县办"
+        ).child
+        leader = tree.staff(tree.county_org, "leader")
+        cs.assignment_receive(actor=leader, assignment=child.assignment_in)
+        child = cs.case_handle_here(actor=leader, case=to_read(child, leader))
+    with at(2025, 4, 1):
+        cs.closure_submit(actor=tree.county_staff, case=child, **complete_closure(child))
+        cs.closure_approve(actor=leader, case=child, review_opinion="同意报结")
+    with at(2025, 4, 9):
+        child = Case.objects.get(pk=child.pk)
+        cs.report_accept(actor=tree.city_staff, case=case, child=child, opinion="同意")
+    with at(2026, 1, 6):
+        cs.case_archive(actor=tree.county_staff, case=Case.objects.get(pk=child.pk))
+        cs.case_archive(actor=tree.city_staff, case=Case.objects.get(pk=case.pk))
+    _, body = _page(tree.city_staff, case)
+    clocks = _clock_section(body)
+    assert "本案2025年4月9日已结案（现已归档），期限不再计算。" in clocks
+    assert "已逾期" not in clocks and "办理期限：" not in clocks
+    _, body = _page(tree.county_staff, child)
+    clocks = _clock_section(body)
+    assert "本案2025年4月1日已结案（现已归档），期限不再计算。" in clocks
+    assert "2025-04-01已结案，已停止计时" in clocks
+    for running in ("正常", "即将到期", "已逾期"):
+        assert running not in clocks
+
+
+def test_a_withdrawn_case_stops_its_2022_clocks_on_the_day_it_was_withdrawn(tree: Tree) -> None:
+    """2022 rules: a case sent down, objected to and withdrawn on 5 March 2025 had its
+    acceptance, objection and handling clocks running; they stop that day."""
+    use_rule_set("2022")
+    with at(2025, 3, 3):
+        case = to_read(register(tree.city_staff), tree.city_staff)
+        sent = cs.case_assign_down(
+            actor=tree.city_staff, case=case, to_department=tree.county_org, routing_note="县办"
+        )
+        cs.assignment_receive(actor=tree.county_staff, assignment=sent)
+    with at(2025, 3, 5):
+        objection = cs.objection_raise(actor=tree.county_staff, assignment=sent, reasons="不属本县")
+        cs.objection_accept(actor=tree.city_staff, objection=objection)
+    _, body = _page(tree.county_staff, sent.child)
+    clocks = _clock_section(body)
+    assert "本案2025年3月5日已撤回重新分办，期限不再计算。" in clocks
+    assert clocks.count("2025-03-05已撤回重新分办，已停止计时") == 3
+    for running in ("正常", "即将到期", "已逾期"):
+        assert running not in clocks
 
 
 def test_r_protect_1_identity_hidden_from_those_not_allowed(tree: Tree) -> None:

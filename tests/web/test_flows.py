@@ -9,6 +9,7 @@ written here."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -516,7 +517,8 @@ def test_invalid_input_shows_the_chinese_message_and_changes_nothing(tree: Tree,
     state = case.state
     before = CaseEvent.objects.count()
     response = client.post(_url(case, row.flow), _data(row.invalid, case))
-    assert response.status_code == 200
+    # A refused form answers 400, like every page's (docs/decisions.md).
+    assert response.status_code == 400
     body = response.content.decode()
     assert row.message in body
     assert "R-" not in body.split("<main", 1)[1], "no rule ID on screen"
@@ -564,6 +566,104 @@ def test_unknown_flow_is_the_chinese_404(tree: Tree) -> None:
     case = register(tree.county_staff)
     response = staff_client(tree.county_staff).get(_url(case, "no_such_flow"))
     assert response.status_code == 404 and "不存在" in response.content.decode()
+
+
+def _errors_beside(body: str, name: str) -> list[str]:
+    """The error messages shown in the block of the form field `name`."""
+    blocks = [b for b in body.split('<div class="mb-3">') if f'name="{name}"' in b]
+    assert len(blocks) == 1, name
+    return re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', blocks[0])
+
+
+def test_referral_refuses_everything_in_one_round(tree: Tree) -> None:
+    """A referral missing its reason and its explanation, with a date that is no date and
+    departing from the proposal without a reason, shows every refusal at once, each beside
+    its field, and writes nothing (R-ROUTE-6, R-ROUTE-1)."""
+    case, user = _build(tree, ROWS[[r.flow for r in ROWS].index("refer")])
+    before = _events(case)
+    data = {"to_department_name": "河口县人社局", "explained_on": "2025-13-45"}
+    response = staff_client(user).post(_url(case, "refer"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert _errors_beside(body, "reason") == ["“理由”不能为空。"]
+    assert _errors_beside(body, "explained_on") == ["请按“年-月-日”填写日期，例如2025-03-12。"]
+    explanation = _errors_beside(body, "explanation")
+    assert len(explanation) == 1 and "须记录向信访人解释的内容、日期和方式" in explanation[0]
+    note = _errors_beside(body, "routing_note")
+    assert len(note) == 1 and "所作决定与系统建议不同" in note[0] and "须说明理由" in note[0]
+    assert "R-" not in body.split("<main", 1)[1]
+    assert _events(case) == before and Case.objects.get(pk=case.pk).state == "read"
+    # Typed well but still refused by the action's rules: the same, from the action alone.
+    data = {"to_department_name": "河口县人社局", "explained_on": "2000-01-01"}
+    body = staff_client(user).post(_url(case, "refer"), data).content.decode()
+    assert _errors_beside(body, "reason") == ["“理由”不能为空。"]
+    assert len(_errors_beside(body, "routing_note")) == 1
+    assert _events(case) == before
+
+
+@pytest.mark.parametrize("flow", ["accept_report", "return_report"])
+def test_the_one_report_awaiting_acceptance_is_preselected(tree: Tree, flow: str) -> None:
+    case, user = _build(tree, ROWS[[r.flow for r in ROWS].index(flow)])
+    child = _child(case)
+    body = staff_client(user).get(_url(case, flow)).content.decode()
+    assert re.search(rf'<option value="{child.pk}" selected>', body), body
+
+
+CLOSURE_PARTS = {
+    "procedure": 'name="procedure"',
+    "respondent_heard": 'value="respondent_heard"',
+    "personal_outcome": 'name="personal_outcome"',
+    "petitioner_opinion": 'name="petitioner_opinion"',
+    "conclusion_shown_on": 'name="conclusion_shown_on"',
+    "feedback_on": 'name="feedback_on"',
+    "no_feedback_reason": 'name="no_feedback_reason"',
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [
+        # R-CLOSE-5: feedback to the accuser only for a signed accusation; R-CLOSE-3: the
+        # respondent is heard only where there is one (an accusation).
+        (
+            "signed_accusation",
+            {"procedure", "respondent_heard", "feedback_on", "no_feedback_reason"},
+        ),
+        ("anonymous_accusation", {"procedure", "respondent_heard"}),
+        # R-CLOSE-4: an appeal's conclusion shown to the petitioner and his opinion.
+        ("appeal", {"procedure", "petitioner_opinion", "conclusion_shown_on"}),
+        # R-CAT-4: a personal request also needs its outcome.
+        (
+            "personal_request",
+            {"procedure", "personal_outcome", "petitioner_opinion", "conclusion_shown_on"},
+        ),
+    ],
+)
+def test_closure_form_shows_only_the_parts_the_case_needs(
+    tree: Tree, kind: str, shown: set[str]
+) -> None:
+    kw: dict[str, Any] = {
+        "signed_accusation": {},
+        "anonymous_accusation": {
+            "petitioners": [],
+            "is_anonymous": True,
+            "anonymous_treatment": "investigate",
+            "anonymous_reason": "反映的时间、地点、人物具体，可以查证。",
+        },
+        "appeal": {"nature": "appeal", "category": "policy_history"},
+        "personal_request": {"nature": "request", "category": "personal_request"},
+    }[kind]
+    leader = tree.city_staff
+    case = cs.case_read(actor=leader, case=register(leader, **kw), text="阅")
+    case = cs.case_handle_here(actor=leader, case=case, handler=leader, routing_note="自办")
+    client = staff_client(leader)
+    body = client.get(_url(case, "submit_closure")).content.decode()
+    form = body.split('class="flow-form"', 1)[1]
+    assert {part for part, html in CLOSURE_PARTS.items() if html in form} == shown
+    # The server still checks everything: parts the case needs, left empty, are refused.
+    refused = client.post(_url(case, "submit_closure"), {"facts": "查明"})
+    assert refused.status_code == 400
+    assert "结案材料须写明处理意见" in refused.content.decode()
 
 
 def test_submit_closure_lists_what_is_missing_live(tree: Tree) -> None:

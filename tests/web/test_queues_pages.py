@@ -31,6 +31,8 @@ from xinfang.web.views import lists
 D = dt.date
 ALL_QUEUES = [
     "to_read",
+    "to_route",
+    "objections_awaiting_decision",
     "my_cases",
     "closures_awaiting_approval",
     "reports_awaiting_acceptance",
@@ -392,6 +394,32 @@ def test_export_says_when_it_is_cut_and_keeps_text_as_text(
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert len(rows) == 1 + 2 + 1
     assert rows[-1][0] == "仅导出前2条，共3条；请缩小筛选范围后分次导出。"
+
+
+def test_new_leader_queues_count_filter_sort_and_export(tree: Tree) -> None:
+    """待分办 and 异议待决定 work like the others: a count on the workbench, rows filtered and
+    sorted, exported as shown."""
+    client = staff_client(tree.city_staff)
+    first, second = (to_read(c, tree.city_staff) for c in _letters(tree, ["乙待分办", "甲待分办"]))
+    register(tree.city_staff, summary="未阅批事项")
+    home = client.get("/").content.decode()
+    card = home[home.index('data-queue="to_route"') :]
+    assert '<div class="queue-count">2</div>' in card[: card.index("</div>\n    </div>")]
+    assert numbers(get(client, "/queues/to_route/", sort="-number")) == [
+        second.number,
+        first.number,
+    ]
+    assert numbers(get(client, "/queues/to_route/", category="policy_history")) == []
+    rows = _xlsx(client.get("/queues/to_route/", {"sort": "-number", "export": "xlsx"}))
+    assert [r[0] for r in rows[1:]] == [second.number, first.number]
+    sent = cs.case_assign_down(
+        actor=tree.city_staff, case=first, to_department=tree.county_org, routing_note="按属地"
+    )
+    cs.objection_raise(actor=tree.county_staff, assignment=sent, reasons="不属本县")
+    assert numbers(get(client, "/queues/objections_awaiting_decision/")) == [first.number]
+    rows = _xlsx(client.get("/queues/objections_awaiting_decision/", {"export": "xlsx"}))
+    assert [r[0] for r in rows[1:]] == [first.number]
+    assert rows[1][4] == "办理中"
 
 
 def test_export_of_a_queue_not_his_is_refused(tree: Tree) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from xinfang.cases.clocks import case_clocks
+from xinfang.cases.clocks import CaseEnd, case_clocks, case_end
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.lifecycle import EVENT_LABELS
 from xinfang.cases.models import Case, CaseEvent, State
@@ -55,6 +55,8 @@ class CaseFile:
     protection: CaseProtection
     # The clocks as of today; a provisional one (暂定) says why (deadlines.clocks).
     clocks: list[ClockState] = field(default_factory=list)
+    # When and how the case stopped being worked on, if it did (its clocks stop then).
+    end: CaseEnd | None = None
 
     @property
     def sealed(self) -> bool:
@@ -87,6 +89,8 @@ def case_file(user: User, case: Case) -> CaseFile:
             )
         )
     referral = getattr(case, "referral", None)
+    events = list(case.events.select_related("actor").order_by("seq"))
+    end = case_end(case, events)
     return CaseFile(
         case=case,
         petitions=entries,
@@ -97,12 +101,10 @@ def case_file(user: User, case: Case) -> CaseFile:
         closures=list(case.closures.select_related("submitted_by", "decided_by")),
         reviews=list(case.reviews.select_related("department", "decided_by")),
         overdue_explanations=list(case.overdue_explanations.select_related("explained_by")),
-        events=[
-            EventEntry(ev, EVENT_LABELS.get(ev.kind, ev.kind))
-            for ev in case.events.select_related("actor").order_by("seq")
-        ],
+        events=[EventEntry(ev, EVENT_LABELS.get(ev.kind, ev.kind)) for ev in events],
         protection=protection,
-        clocks=case_clocks(case),
+        clocks=case_clocks(case, end=end),
+        end=end,
     )
 
 

@@ -5,14 +5,23 @@ reads what a case's clocks start from."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from xinfang.cases.lifecycle import FINISHED_STATES
-from xinfang.cases.models import Assignment, Case, Extension, OverdueExplanation, Pause, State
+from xinfang.cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    Extension,
+    OverdueExplanation,
+    Pause,
+    State,
+)
 from xinfang.deadlines.calendar import get_calendar
 from xinfang.deadlines.clocks import ClockSpec, ClockState, PausePeriod, compute_clock
 from xinfang.deadlines.models import ClockCode, ClockRule, ClockUnit
@@ -24,7 +33,42 @@ from xinfang.routing.terms import HandlingMode
 MAIN_CLOCKS = (ClockCode.HANDLING, ClockCode.RESULT_REPORT)
 
 
-def case_clocks(case: Case, today: dt.date | None = None) -> list[ClockState]:
+@dataclass(frozen=True)
+class CaseEnd:
+    """When and how a case stopped being worked on here: the day it entered a finished state
+    (`lifecycle.FINISHED_STATES`) and that state (已结案, 已转其他部门, 存查, 已并案 ...)."""
+
+    day: dt.date
+    state: State
+
+
+def case_end(case: Case, events: Iterable[CaseEvent] | None = None) -> CaseEnd | None:
+    """The end of `case` if it is in a finished state, else None: the last move from an open
+    state into a finished one (an archived case ended when it closed, was referred ...).
+    `events`, the case's events in order, saves the query when the caller has them."""
+    if case.state not in FINISHED_STATES:
+        return None
+    if events is None:
+        events = (
+            case.events.filter(to_state__in=FINISHED_STATES)
+            .exclude(from_state__in=FINISHED_STATES)
+            .order_by("-seq")[:1]
+        )
+    else:
+        events = reversed(list(events))
+    for event in events:
+        if event.to_state in FINISHED_STATES and event.from_state not in FINISHED_STATES:
+            return CaseEnd(timezone.localdate(event.created_at), State(event.to_state))
+    # A case written without its events (imported): its closing or deciding day.
+    when = case.closed_at or case.mode_decided_at
+    if when is None:
+        return None
+    return CaseEnd(timezone.localdate(when), State(case.state))
+
+
+def case_clocks(
+    case: Case, today: dt.date | None = None, end: CaseEnd | None = None
+) -> list[ClockState]:
     """The clocks of the rule set in force that apply to `case`, as of `today`.
 
     Which clock starts when (see docs/deadlines.md):
@@ -35,13 +79,17 @@ def case_clocks(case: Case, today: dt.date | None = None) -> list[ClockState]:
     - objection (2022): cases sent down to this department, from receipt; stops likewise;
     - handling (2022): self-handled cases from registration; cases sent down and handled
       here from receipt.
-    A closed case's clocks stop on its closing day. Extensions and pauses move the main
-    clocks (handling, result_report) only.
+    A closed case's clocks stop on its closing day; a case in any finished state (closed,
+    archived, referred, transferred, filed, merged, withdrawn) has no running clock: each
+    still running stops on the day it ended (`case_end`, passed as `end` by a caller that
+    has it). Extensions and pauses move the main clocks (handling, result_report) only.
     """
     today = today or timezone.localdate()
     rules = active_rules()
     if not rules:
         return []
+    if end is None:
+        end = case_end(case)
     # Only a case sent down from above has an assignment: skip the query for the rest.
     assignment = Assignment.objects.filter(child=case).first() if case.parent_id else None
     registered = timezone.localdate(case.registered_at)
@@ -67,6 +115,11 @@ def case_clocks(case: Case, today: dt.date | None = None) -> list[ClockState]:
         starts.append((ClockCode.HANDLING, received, closed))
     if not starts:
         return []
+    if end is not None:
+        starts = [
+            (code, start, end.day if stopped is None or stopped > end.day else stopped)
+            for code, start, stopped in starts
+        ]
 
     has_main = any(code in MAIN_CLOCKS for code, _, _ in starts)
     extension_days = 0

@@ -25,7 +25,7 @@ from django.utils import timezone
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.clocks import case_main_clock, explained_since_due, overdue, paused_now
 from xinfang.cases.lifecycle import FINISHED_STATES, FROZEN_STATES
-from xinfang.cases.models import Assignment, Case, State
+from xinfang.cases.models import Assignment, Case, Objection, ObjectionStatus, State
 from xinfang.deadlines.clocks import DUE_SOON_DAYS
 from xinfang.orgs.models import Role, User
 from xinfang.routing.terms import HandlingMode
@@ -64,6 +64,24 @@ def to_read(user: User) -> QuerySet[Case]:
     """待阅批: the department's registered cases, waiting for a leader to read and instruct
     (R-COUNTY-3)."""
     return _own(user).filter(state=State.REGISTERED).order_by("registered_at", "pk")
+
+
+def to_route(user: User) -> QuerySet[Case]:
+    """待分办 (R-ROUTE-7): the department's cases read and instructed (阅批) whose handling
+    mode is not yet decided, waiting for the leader who decides where they go (自办, 转办,
+    交办, 转其他部门, 存查). A case whose assignment was taken back after an objection comes
+    back here too: it is read again with no mode (R-ROUTE-1)."""
+    return _own(user).filter(state=State.READ, handling_mode="").order_by("registered_at", "pk")
+
+
+def objections_awaiting_decision(user: User) -> QuerySet[Case]:
+    """异议待决定 (R-ROUTE-1): the department's cases sent down whose receiving department
+    objected that it was sent to it wrongly, the objection not yet decided. The cases listed
+    are the department's own (the sender decides: `objection_accept`/`objection_reject`)."""
+    pending = Objection.objects.filter(
+        assignment__case=OuterRef("pk"), status=ObjectionStatus.PENDING
+    )
+    return _own(user).filter(Exists(pending)).order_by("registered_at", "pk")
 
 
 def my_cases(user: User) -> QuerySet[Case]:
@@ -164,6 +182,13 @@ R, H, L, S = Role.REGISTRAR, Role.HANDLER, Role.LEADER, Role.SUPERVISOR
 # In page order. Roles as in docs/architecture.md ("Work queues").
 QUEUES: tuple[Queue, ...] = (
     Queue("to_read", "待阅批", lambda u, d: to_read(u), frozenset({R, L})),
+    Queue("to_route", "待分办", lambda u, d: to_route(u), frozenset({L})),
+    Queue(
+        "objections_awaiting_decision",
+        "异议待决定",
+        lambda u, d: objections_awaiting_decision(u),
+        frozenset({L}),
+    ),
     Queue("my_cases", "我承办的案件", lambda u, d: my_cases(u), frozenset({H})),
     Queue(
         "closures_awaiting_approval",

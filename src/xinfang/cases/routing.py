@@ -275,6 +275,19 @@ def refuse_if_family_holders_may_not_hold(
         refuse_if_department_may_not_hold(holder, holder.department, doing=doing, respondents=rows)
 
 
+def unexplained_departure(
+    proposal: RoutingProposal, mode: str, department: Department | None, reason: str
+) -> str:
+    """R-ROUTE-1: the refusal when a decision departs from the proposal without saying why
+    ("" when it follows it or says why), so an action can report it with its other refusals
+    before recording anything."""
+    if proposal_followed(proposal, mode, department.pk if department else None):
+        return ""
+    if reason.strip():
+        return ""
+    return f"所作决定与系统建议不同（{proposal.headline}），须说明理由（R-ROUTE-1）。"
+
+
 def routing_decision_record(
     *,
     case: Case,
@@ -288,11 +301,9 @@ def routing_decision_record(
     """R-ROUTE-1: record the proposal beside the decision; a decision that departs from the
     proposal must say why. Called inside the deciding transaction."""
     followed = proposal_followed(proposal, mode, department.pk if department else None)
-    if not followed and not reason.strip():
-        raise RuleViolation(
-            f"所作决定与系统建议不同（{proposal.headline}），须说明理由（R-ROUTE-1）。",
-            rules=("R-ROUTE-1",),
-        )
+    problem = unexplained_departure(proposal, mode, department, reason)
+    if problem:
+        raise RuleViolation(problem, rules=("R-ROUTE-1",))
     return RoutingDecision.objects.create(
         case=case,
         proposed_mode=proposal.mode,

@@ -18,6 +18,7 @@ SELF_FATES = (
 # ... assigned down with result required (交办) ...
 ASSIGN_FATES = (
     "a_sent",
+    "a_objected",  # received below, which objects that it was sent wrongly (R-ROUTE-1)
     "a_handling",
     "a_half",  # being handled below, more than half the time used (R-CLOSE-2)
     "a_due_soon",  # being handled below, due within 7 days (R-CLOSE-2)
@@ -121,6 +122,8 @@ FATE_AGES: dict[str, tuple[int, int]] = {
     "closed": (20, 150),
     "archived": (90, 700),
     "a_sent": (1, 4),
+    # Within the five working days of the objection window (cases/clocks.py).
+    "a_objected": (2, 4),
     "a_handling": (10, 70),
     # The planner picks the sending day from the clock itself (Planner.send_day); these
     # windows are only the fallback.
@@ -198,6 +201,8 @@ COVERAGE = (
     # Every queue of the demo accounts (望江市委组织部: dengji, chengban, lingdao; the
     # province's dudao) holds something on the day the demo is built (cases/queues.py).
     Coverage("registered", receiver="wj"),  # 待阅批
+    Coverage("read", receiver="wj"),  # 待分办
+    Coverage("a_objected", receiver="wj"),  # 异议待决定
     Coverage("handling", receiver="wj", first_handler=True),  # 我承办的案件
     Coverage("closing", receiver="wj", first_handler=True),  # 待审批结案
     Coverage("a_reported", receiver="wj"),  # 下级报结待审核, 交转办跟踪

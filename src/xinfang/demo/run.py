@@ -361,7 +361,18 @@ class CaseRun:
     def receive(self) -> list[tuple[dt.datetime, Step]] | None:
         assert self.assignment is not None
         self.assignment = cs.assignment_receive(actor=self._t().reg(), assignment=self.assignment)
+        if self.plan.fate == "a_objected":
+            return self.later([(0.1, 1, self.object)])
         return self.later([(0.1, 2, self.child_read), (0.1, 2, self.child_handle)])
+
+    def object(self) -> None:
+        """The receiving department objects (R-ROUTE-1); the sender has not yet decided."""
+        assert self.assignment is not None
+        cs.objection_raise(
+            actor=self._t().leader(self.rng),
+            assignment=self.assignment,
+            reasons=self.rng.choice(T.OBJECTION_REASONS),
+        )
 
     def child_read(self) -> None:
         assert self.child is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext
 from docx import Document as new_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -75,7 +76,7 @@ def render_docx(doc: Document) -> bytes:
     _run(title, doc.title, font=HEADING_FONT)
     number = word.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _run(number, f"案件编号：{doc.case_number}")
+    _run(number, gettext("案件编号：%(number)s") % {"number": doc.case_number})
 
     for block in doc.blocks:
         if isinstance(block, Heading):

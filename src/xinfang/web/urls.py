@@ -7,15 +7,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from xinfang.web.views import home, review_application
+from xinfang.web.views.common import LoginView
 
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
+        LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -27,13 +27,14 @@ from xinfang.cases.routing import (
     refuse_if_family_holders_may_not_hold,
     respondents_of_case,
     routing_decision_record,
+    unexplained_departure,
 )
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import petitions_move
-from xinfang.routing.proposal import propose_routing
+from xinfang.routing.proposal import RoutingProposal, propose_routing
 from xinfang.routing.rules import at_prefecture_or_above
 from xinfang.routing.terms import HandlingMode
 
@@ -47,11 +48,14 @@ def _decide(
     department: Department | None,
     department_name: str = "",
     key_case: bool | None = None,
+    proposal: RoutingProposal | None = None,
 ) -> tuple[dict[str, Any], Department | None]:
     """Decide the handling mode: the proposal is computed and recorded beside the decision
     (R-ROUTE-1), key cases marked (R-ROUTE-5). Returns the event payload and, for important
-    matters, the organization department one level above the handling one (R-ROUTE-4)."""
-    proposal = propose_routing(facts_for_case(case))
+    matters, the organization department one level above the handling one (R-ROUTE-4).
+    `proposal` is the one the action already computed, if it did."""
+    if proposal is None:
+        proposal = propose_routing(facts_for_case(case))
     decision = routing_decision_record(
         case=case,
         proposal=proposal,
@@ -292,7 +296,10 @@ def case_refer(
     to_department_name: str = "",
     routing_note: str = "",
 ) -> Referral:
-    """R-ROUTE-6: refer outside the remit, with the explanation given to the petitioner."""
+    """R-ROUTE-6: refer outside the remit, with the explanation given to the petitioner.
+
+    Every refusal of the input is reported at once (the plain inputs, the receiver, a
+    departure from the proposal without a reason), so the form shows them all together."""
     name = to_department.name if to_department else to_department_name
     errors: list[str] = []
     _required(errors, to_department_name=name, reason=reason)
@@ -300,11 +307,19 @@ def case_refer(
         errors.append("转其他部门办理，须记录向信访人解释的内容、日期和方式（R-ROUTE-6）。")
     if explained_on is not None and explained_on > timezone.localdate():
         errors.append("解释日期不能晚于今天。")
-    _raise(errors, rules=("R-ROUTE-6",))
     with transition(case, "refer", actor=actor, with_department=True) as step:
         case = step.case
+        rules = ["R-ROUTE-6"] if errors else []
         if to_department is not None:
-            _raise(_check_receiver(case, to_department, down=False), rules=("R-ROUTE-1",))
+            wrong_receiver = _check_receiver(case, to_department, down=False)
+            errors += wrong_receiver
+            rules += ["R-ROUTE-1"] if wrong_receiver else []
+        proposal = propose_routing(facts_for_case(case))
+        departure = unexplained_departure(proposal, HandlingMode.REFER, to_department, routing_note)
+        if departure:
+            errors.append(departure)
+            rules.append("R-ROUTE-1")
+        _raise(errors, rules=tuple(dict.fromkeys(rules)))
         assert explained_on is not None
         referral = Referral.objects.create(
             case=case,
@@ -323,6 +338,7 @@ def case_refer(
             routing_note=routing_note,
             department=to_department,
             department_name=name,
+            proposal=proposal,
         )
         payload.update({"referral": referral.pk, "to": name})
         step.write(

@@ -15,13 +15,15 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
+from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from xinfang.cases import actions
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.available import pending_objections, pending_reports
-from xinfang.cases.closure import CLOSURE_FIELDS
+from xinfang.cases.closure import CLOSURE_FIELDS, closure_requirements_of
 from xinfang.cases.lifecycle import ACTION_LABELS, FROZEN_STATES
 from xinfang.cases.models import (
     PROCEDURE_CHECKLIST,
@@ -36,20 +38,7 @@ from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import InterviewInput
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+from xinfang.web.widgets import IsoDateField, IsoDateTimeField
 
 
 def _text(label: StrOrPromise, *, required: bool = True, rows: int = 3) -> forms.CharField:
@@ -59,7 +48,7 @@ def _text(label: StrOrPromise, *, required: bool = True, rows: int = 3) -> forms
 
 
 def _date(label: StrOrPromise, *, required: bool = False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput())
+    return IsoDateField(label=label, required=required)
 
 
 class CaseChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -83,16 +72,26 @@ class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.name if isinstance(obj, Department) else obj)
 
 
+class _DryRun(Exception):
+    """Raised to roll back the action tried by `FlowForm.check_rules`."""
+
+
 class FlowForm(forms.Form):
     """One flow. Subclasses set `action` (an ACTION_LABELS code) and implement `run`."""
 
     action: ClassVar[str] = ""
+    # The form leaves the plain checks to its action, which reports every refusal at once;
+    # when some input does not even have the right type (a date that is no date), the action
+    # is still tried with that input left empty, and rolled back, so one response shows the
+    # form's and the action's refusals together (`check_rules`). Only forms whose action
+    # accepts every input empty set it.
+    one_round: ClassVar[bool] = False
     # Substrings of refusal messages -> the field they concern (besides the field labels).
     hints: ClassVar[dict[str, str]] = {}
-    submit_label: ClassVar[str] = ""
+    submit_label: ClassVar[StrOrPromise] = ""
     danger: ClassVar[bool] = False
     # Shown above the form (what the action does, in the handler's words).
-    help_text: ClassVar[str] = ""
+    help_text: ClassVar[StrOrPromise] = ""
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,7 +115,7 @@ class FlowForm(forms.Form):
 
     @property
     def button(self) -> str:
-        return self.submit_label or str(self.title)
+        return str(self.submit_label or self.title)
 
     def setup(self) -> None:
         """Fill choices from the case (the subclass's hook)."""
@@ -124,6 +123,29 @@ class FlowForm(forms.Form):
     def run(self) -> str:
         """Call the action with the cleaned data; return the success message."""
         raise NotImplementedError
+
+    def check_rules(self) -> None:
+        """After the form refused some input, also show what the action would refuse, so
+        the user corrects everything in one round. The action runs on the typed input with
+        the refused fields empty inside a transaction that is always rolled back: nothing
+        is written, whatever it decides."""
+        if not self.one_round or self.is_valid():
+            return
+        typed = dict(self.cleaned_data)
+        self.cleaned_data = {
+            name: typed[name] if name in typed else field.to_python(None)
+            for name, field in self.fields.items()
+        }
+        try:
+            with transaction.atomic():
+                self.run()
+                raise _DryRun
+        except _DryRun:
+            pass
+        except RuleViolation as err:
+            self.show_violation(err)
+        finally:
+            self.cleaned_data = typed
 
     def show_violation(self, err: RuleViolation) -> None:
         """Each message beside the field it names, else at the top; rule IDs become the
@@ -162,12 +184,12 @@ class InstructForm(FlowForm):
             due_on=d["due_on"],
             report_required=d["report_required"],
         )
-        return "批示已记录。"
+        return gettext("批示已记录。")
 
 
 class ReadForm(InstructForm):
     action = "read"
-    help_text = "阅看来信来访，作出批示（阅批）。阅批后由领导决定处理方式。"
+    help_text = _("阅看来信来访，作出批示（阅批）。阅批后由领导决定处理方式。")
 
     def run(self) -> str:
         d = self.cleaned_data
@@ -178,7 +200,7 @@ class ReadForm(InstructForm):
             due_on=d["due_on"],
             report_required=d["report_required"],
         )
-        return "已阅批。"
+        return gettext("已阅批。")
 
 
 class ReportInstructionForm(FlowForm):
@@ -197,7 +219,7 @@ class ReportInstructionForm(FlowForm):
     def run(self) -> str:
         d = self.cleaned_data
         actions.instruction_report(actor=self.user, instruction=d["instruction"], text=d["text"])
-        return "批示落实情况已报告。"
+        return gettext("批示落实情况已报告。")
 
 
 class ReportProgressForm(FlowForm):
@@ -206,20 +228,20 @@ class ReportProgressForm(FlowForm):
 
     def run(self) -> str:
         actions.progress_report(actor=self.user, case=self.case, text=self.cleaned_data["text"])
-        return "办理进展已报送上级。"
+        return gettext("办理进展已报送上级。")
 
 
 class ReportUpwardForm(FlowForm):
     action = "report_upward"
     reason = _text(_("反映的倾向性问题"))
-    help_text = "带有倾向性的问题及时向上一级组织部门反映，本案列入其跟踪范围。"
+    help_text = _("带有倾向性的问题及时向上一级组织部门反映，本案列入其跟踪范围。")
     hints = {"向上反映": "reason"}
 
     def run(self) -> str:
         actions.case_flag_report_upward(
             actor=self.user, case=self.case, reason=self.cleaned_data["reason"]
         )
-        return "已向上反映。"
+        return gettext("已向上反映。")
 
 
 # --- deciding the handling mode ------------------------------------------------------------
@@ -253,7 +275,7 @@ class HandleHereForm(RoutingForm):
         actions.case_handle_here(
             actor=self.user, case=self.case, handler=d["handler"], routing_note=d["routing_note"]
         )
-        return "已决定自办。"
+        return gettext("已决定自办。")
 
 
 def receivers_below(case: Case) -> Any:
@@ -297,7 +319,10 @@ class SendDownForm(RoutingForm):
             note=d["note"],
             routing_note=d["routing_note"],
         )
-        return f"已{ACTION_LABELS[self.action]}至{d['to_department'].name}。"
+        return gettext("已%(action)s至%(to)s。") % {
+            "action": ACTION_LABELS[self.action],
+            "to": d["to_department"].name,
+        }
 
 
 class TransferDownForm(SendDownForm):
@@ -310,11 +335,13 @@ class AssignDownForm(SendDownForm):
 
 class ReferForm(RoutingForm):
     action = "refer"
+    # The action checks every input (R-ROUTE-6, R-ROUTE-1) and refuses them all together.
+    one_round = True
     to_department = NamedChoiceField(
         label=_("接收部门"), queryset=Department.objects.none(), required=False
     )
     to_department_name = forms.CharField(label=_("接收部门名称"), required=False, max_length=100)
-    reason = _text(_("转交理由"))
+    reason = _text(_("转交理由"), required=False)
     explanation = _text(_("向信访人解释的内容"), required=False)
     explained_on = _date(_("解释日期"))
     explained_how = forms.CharField(label=_("解释方式"), required=False, max_length=50)
@@ -335,6 +362,8 @@ class ReferForm(RoutingForm):
     }
 
     def setup(self) -> None:
+        # Marked required on the page though the action, not the form, checks it.
+        self.fields["reason"].shown_required = True  # type: ignore[attr-defined]
         field = self.fields["to_department"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (
@@ -356,7 +385,7 @@ class ReferForm(RoutingForm):
             to_department_name=d["to_department_name"],
             routing_note=d["routing_note"],
         )
-        return "已转其他部门，并记录向信访人的解释。"
+        return gettext("已转其他部门，并记录向信访人的解释。")
 
 
 class FileForm(RoutingForm):
@@ -370,7 +399,7 @@ class FileForm(RoutingForm):
         actions.case_file(
             actor=self.user, case=self.case, reason=d["reason"], routing_note=d["routing_note"]
         )
-        return "已存查。"
+        return gettext("已存查。")
 
 
 class MergeForm(FlowForm):
@@ -393,7 +422,7 @@ class MergeForm(FlowForm):
     def run(self) -> str:
         d = self.cleaned_data
         actions.case_merge(actor=self.user, case=self.case, into=d["into"], reason=d["reason"])
-        return f"已并入{d['into'].number}。"
+        return gettext("已并入%(number)s。") % {"number": d["into"].number}
 
 
 # --- sent from above: receipt and objections ------------------------------------------------
@@ -401,12 +430,12 @@ class MergeForm(FlowForm):
 
 class ReceiveAssignmentForm(FlowForm):
     action = "receive_assignment"
-    submit_label = "签收"
-    help_text = "签收上级交办、转办的案件。"
+    submit_label = _("签收")
+    help_text = _("签收上级交办、转办的案件。")
 
     def run(self) -> str:
         actions.assignment_receive(actor=self.user, assignment=self.case.assignment_in)
-        return "已签收。"
+        return gettext("已签收。")
 
 
 class RaiseObjectionForm(FlowForm):
@@ -415,7 +444,7 @@ class RaiseObjectionForm(FlowForm):
     suggested_department = NamedChoiceField(
         label=_("建议承办部门"), queryset=Department.objects.none(), required=False
     )
-    help_text = "认为交转办有误的，在期限内向上级提出异议，由上级决定是否重新分办。"
+    help_text = _("认为交转办有误的，在期限内向上级提出异议，由上级决定是否重新分办。")
 
     def setup(self) -> None:
         field = self.fields["suggested_department"]
@@ -430,7 +459,7 @@ class RaiseObjectionForm(FlowForm):
             reasons=d["reasons"],
             suggested_department=d["suggested_department"],
         )
-        return "异议已提交上级。"
+        return gettext("异议已提交上级。")
 
 
 class DecideObjectionForm(FlowForm):
@@ -466,9 +495,9 @@ class DecideObjectionForm(FlowForm):
             actions.objection_accept(
                 actor=self.user, objection=d["objection"], opinion=d["opinion"]
             )
-            return "已同意异议：下级案件撤回，本案重新分办。"
+            return gettext("已同意异议：下级案件撤回，本案重新分办。")
         actions.objection_reject(actor=self.user, objection=d["objection"], opinion=d["opinion"])
-        return "已维持交转办，异议未被采纳。"
+        return gettext("已维持交转办，异议未被采纳。")
 
 
 # --- closure, reports from below ----------------------------------------------------------
@@ -504,6 +533,24 @@ class SubmitClosureForm(FlowForm):
         "检举人反馈": "feedback_on",
     }
 
+    def setup(self) -> None:
+        """Only the parts this case's closure needs (cases/closure.py, R-CLOSE-3 to R-CLOSE-5,
+        R-CAT-4): the others are left off the form. The action still checks the closure
+        against every requirement."""
+        need = closure_requirements_of(self.case)
+        procedure = self.fields["procedure"]
+        assert isinstance(procedure, forms.MultipleChoiceField)
+        procedure.choices = [(k, PROCEDURE_CHECKLIST[k]) for k in need.procedure]
+        left_off = []
+        if not need.personal_outcome:
+            left_off += ["personal_outcome"]
+        if not need.petitioner_opinion:
+            left_off += ["petitioner_opinion", "conclusion_shown_on", "conclusion_shown_how"]
+        if not need.accuser_feedback:
+            left_off += ["feedback_on", "feedback_how", "no_feedback_reason"]
+        for name in left_off:
+            del self.fields[name]
+
     def closure_data(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {k: d.get(k) if d.get(k) is not None else "" for k in CLOSURE_FIELDS} | {
@@ -514,19 +561,19 @@ class SubmitClosureForm(FlowForm):
 
     def run(self) -> str:
         actions.closure_submit(actor=self.user, case=self.case, **self.closure_data())
-        return "结案材料已提交领导审批。"
+        return gettext("结案材料已提交领导审批。")
 
 
 class ApproveClosureForm(FlowForm):
     action = "approve_closure"
     review_opinion = _text(_("审查意见"), required=False)
-    help_text = "上级交办要报结果的案件，批准即向上级报结，须写明审查意见。"
+    help_text = _("上级交办要报结果的案件，批准即向上级报结，须写明审查意见。")
 
     def run(self) -> str:
         actions.closure_approve(
             actor=self.user, case=self.case, review_opinion=self.cleaned_data["review_opinion"]
         )
-        return "已批准结案。"
+        return gettext("已批准结案。")
 
 
 class ReturnClosureForm(FlowForm):
@@ -538,7 +585,7 @@ class ReturnClosureForm(FlowForm):
         actions.closure_return(
             actor=self.user, case=self.case, reasons=self.cleaned_data["reasons"]
         )
-        return "结案材料已退回承办人。"
+        return gettext("结案材料已退回承办人。")
 
 
 class ReportChoiceForm(FlowForm):
@@ -548,9 +595,11 @@ class ReportChoiceForm(FlowForm):
     def setup(self) -> None:
         field = self.fields["child"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Case.objects.filter(
-            pk__in=[a.child_id for a in pending_reports(self.case)]
-        ).order_by("pk")
+        children = [a.child_id for a in pending_reports(self.case)]
+        field.queryset = Case.objects.filter(pk__in=children).order_by("pk")
+        # The usual case: one report waits, so there is nothing to choose.
+        if len(children) == 1:
+            field.initial = children[0]
 
 
 class AcceptReportForm(ReportChoiceForm):
@@ -562,7 +611,7 @@ class AcceptReportForm(ReportChoiceForm):
         actions.report_accept(
             actor=self.user, case=self.case, child=d["child"], opinion=d["opinion"]
         )
-        return "下级报结已审核通过，本案结案。"
+        return gettext("下级报结已审核通过，本案结案。")
 
 
 class ReturnReportForm(ReportChoiceForm):
@@ -575,7 +624,7 @@ class ReturnReportForm(ReportChoiceForm):
         actions.report_return(
             actor=self.user, case=self.case, child=d["child"], reasons=d["reasons"]
         )
-        return "下级报结已退回，下级案件重新办理。"
+        return gettext("下级报结已退回，下级案件重新办理。")
 
 
 # --- clocks ---------------------------------------------------------------------------------
@@ -595,7 +644,7 @@ class ExplainOverdueForm(FlowForm):
             reason=d["reason"],
             new_expected_on=d["new_expected_on"],
         )
-        return "逾期说明已记录。"
+        return gettext("逾期说明已记录。")
 
 
 class ExtendDeadlineForm(FlowForm):
@@ -618,7 +667,7 @@ class ExtendDeadlineForm(FlowForm):
             petitioner_told_on=d["petitioner_told_on"],
             petitioner_told_how=d["petitioner_told_how"],
         )
-        return "已延长办理期限。"
+        return gettext("已延长办理期限。")
 
 
 class PauseClockForm(FlowForm):
@@ -636,7 +685,7 @@ class PauseClockForm(FlowForm):
             legal_basis=d["legal_basis"],
             start_on=d["start_on"],
         )
-        return "已中止计时。"
+        return gettext("已中止计时。")
 
 
 class ResumeClockForm(FlowForm):
@@ -645,7 +694,7 @@ class ResumeClockForm(FlowForm):
 
     def run(self) -> str:
         actions.pause_end(actor=self.user, case=self.case, end_on=self.cleaned_data["end_on"])
-        return "已恢复计时。"
+        return gettext("已恢复计时。")
 
 
 # --- review chain, archive ------------------------------------------------------------------
@@ -661,7 +710,7 @@ class ReviewApplyForm(FlowForm):
         d = self.cleaned_data
         apply = actions.review_apply if self.action == "review_apply" else actions.rereview_apply
         apply(actor=self.user, case=self.case, applied_on=d["applied_on"], request=d["request"])
-        return f"已{ACTION_LABELS[self.action]}。"
+        return gettext("已%(action)s。") % {"action": ACTION_LABELS[self.action]}
 
 
 class RereviewApplyForm(ReviewApplyForm):
@@ -682,7 +731,7 @@ class ReviewDecideForm(FlowForm):
             actions.review_decide if self.action == "review_decide" else actions.rereview_decide
         )
         decide(actor=self.user, case=self.case, outcome=d["outcome"], opinion=d["opinion"])
-        return f"已{ACTION_LABELS[self.action]}。"
+        return gettext("已%(action)s。") % {"action": ACTION_LABELS[self.action]}
 
 
 class RereviewDecideForm(ReviewDecideForm):
@@ -691,11 +740,11 @@ class RereviewDecideForm(ReviewDecideForm):
 
 class ArchiveForm(FlowForm):
     action = "archive"
-    help_text = "归档后案卷封存，只能查阅、打印和导出，不能再作任何修改。"
+    help_text = _("归档后案卷封存，只能查阅、打印和导出，不能再作任何修改。")
 
     def run(self) -> str:
         case = actions.case_archive(actor=self.user, case=self.case)
-        return f"已归档，档案号{case.archive_number}。"
+        return gettext("已归档，档案号%(number)s。") % {"number": case.archive_number}
 
 
 # --- interviews and attachments --------------------------------------------------------------
@@ -716,9 +765,7 @@ class PetitionChoiceMixin(FlowForm):
 class AddInterviewForm(PetitionChoiceMixin):
     action = "add_interview"
     petition = LabelledChoiceField(label=_("来信来访"), queryset=Petition.objects.none())
-    interviewed_at = forms.DateTimeField(
-        label=_("接谈时间"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    interviewed_at = IsoDateTimeField(label=_("接谈时间"))
     place = forms.CharField(label=_("地点"), required=False, max_length=100)
     statement = _text(_("来访人反映的情况"), required=False)
     requests = _text(_("来访人的要求"))
@@ -738,7 +785,7 @@ class AddInterviewForm(PetitionChoiceMixin):
                 place=d["place"],
             ),
         )
-        return "接谈记录已保存。"
+        return gettext("接谈记录已保存。")
 
 
 class AddAttachmentForm(PetitionChoiceMixin):
@@ -753,7 +800,7 @@ class AddAttachmentForm(PetitionChoiceMixin):
             petition=self.cleaned_data["petition"],
             upload=self.cleaned_data["upload"],
         )
-        return "附件已上传。"
+        return gettext("附件已上传。")
 
 
 FLOWS: dict[str, type[FlowForm]] = {

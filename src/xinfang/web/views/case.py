@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from xinfang.cases.access import get_case_for_user
@@ -32,11 +34,11 @@ from xinfang.orgs.models import User
 from xinfang.routing.proposal import RoutingProposal, propose_routing
 from xinfang.routing.terms import HandlingMode
 from xinfang.web.forms.flows import FLOWS, FlowForm, SubmitClosureForm
-from xinfang.web.views.common import staff_page, staff_user
+from xinfang.web.views.common import form_status, staff_page, staff_user
 from xinfang.web.views.timeline_text import describe_payloads, state_label
 
 ROUTING_FLOWS = frozenset({"handle_here", "transfer_down", "assign_down", "refer", "file"})
-NOT_OPEN = "您不能对本案进行此项操作：可能是您的角色或部门不办理此事，或案件当前的状态不允许。"
+NOT_OPEN = _("您不能对本案进行此项操作：可能是您的角色或部门不办理此事，或案件当前的状态不允许。")
 
 
 def _proposal(case: Case) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     timeline = [
         {
             "event": e.event,
-            "label": EVENT_LABELS.get(e.event.kind, "其他记录"),
+            "label": EVENT_LABELS.get(e.event.kind, gettext("其他记录")),
             "from": state_label(e.event.from_state),
             "to": state_label(e.event.to_state),
             "details": details,
@@ -123,7 +125,7 @@ def _open_form(request: HttpRequest, case_id: int, flow: str) -> tuple[User, Cas
     case = get_case_for_user(user, case_id)
     form_class = FLOWS.get(flow)
     if form_class is None:
-        raise Http404("没有这项操作")
+        raise Http404(gettext("没有这项操作"))
     if flow not in actions_open_to(user, case):
         raise PermissionDenied(NOT_OPEN)
     return user, case, form_class
@@ -143,6 +145,8 @@ def case_flow(request: HttpRequest, case_id: int, flow: str) -> HttpResponse:
             else:
                 messages.success(request, done)
                 return redirect("web:case", case_id=case.pk)
+        else:
+            form.check_rules()
     else:
         form = form_class(case=case, user=user)
     context: dict[str, Any] = {"case": case, "form": form, "flow": flow}
@@ -150,7 +154,7 @@ def case_flow(request: HttpRequest, case_id: int, flow: str) -> HttpResponse:
         context["proposal"] = _proposal(case)
     if isinstance(form, SubmitClosureForm):
         context["missing"] = _missing(case, form)
-    return render(request, "web/case/flow.html", context)
+    return render(request, "web/case/flow.html", context, status=form_status(form))
 
 
 def _missing(case: Case, form: SubmitClosureForm) -> list[str]:

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.access import get_case_for_user
 from xinfang.cases.documents import (
@@ -28,7 +29,7 @@ from xinfang.web.docx_render import render_docx
 from xinfang.web.pdf_render import render_pdf
 from xinfang.web.views.common import staff_page, staff_user
 
-NO_SUCH_DOCUMENT = "该案件没有这份文书，或您无权查看"
+NO_SUCH_DOCUMENT = _("该案件没有这份文书，或您无权查看")
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",

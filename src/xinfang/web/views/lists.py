@@ -20,7 +20,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -41,27 +43,28 @@ from xinfang.cases.listing import (
 from xinfang.cases.models import Case
 from xinfang.deadlines.clocks import PROVISIONAL_LABEL
 from xinfang.orgs.models import Department, User
+from xinfang.web.widgets import IsoDateField
 
 PAGE_SIZE = 50
 EXPORT_CAP = 5000  # rows in one Excel file; the file says so when the list is longer
 
 # The columns: (header, sort key or None). Headers are the Excel file's too.
-COLUMNS: tuple[tuple[str, str | None], ...] = (
-    ("案件编号", "number"),
-    ("事项摘要", "title"),
-    ("问题类别", "category"),
-    ("信访形式", "channel"),
-    ("状态", "state"),
-    ("责任部门", "department"),
-    ("承办人", "handler"),
-    ("办理期限", "due_on"),
-    ("逾期或剩余", None),
+COLUMNS: tuple[tuple[StrOrPromise, str | None], ...] = (
+    (_("案件编号"), "number"),
+    (_("事项摘要"), "title"),
+    (_("问题类别"), "category"),
+    (_("信访形式"), "channel"),
+    (_("状态"), "state"),
+    (_("责任部门"), "department"),
+    (_("承办人"), "handler"),
+    (_("办理期限"), "due_on"),
+    (_("逾期或剩余"), None),
 )
 FILTER_PARAMS = ("category", "channel", "level", "registered_from", "registered_to", "department")
 
 
 def _blank(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [("", "全部"), *choices]
+    return [("", gettext("全部")), *choices]
 
 
 class CaseFilterForm(forms.Form):
@@ -71,12 +74,8 @@ class CaseFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("问题类别"), required=False)
     channel = forms.ChoiceField(label=_("信访形式"), required=False)
     level = forms.ChoiceField(label=_("责任部门层级"), required=False)
-    registered_from = forms.DateField(
-        label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    registered_to = forms.DateField(
-        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    registered_from = IsoDateField(label=_("登记日期自"), required=False)
+    registered_to = IsoDateField(label=_("至"), required=False)
     department = forms.ChoiceField(label=_("下级部门"), required=False)
 
     error_messages = {"invalid_choice": _("所选的值不在可选范围内，已显示未筛选的列表。")}
@@ -97,9 +96,13 @@ class CaseFilterForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = values
-            field.error_messages["invalid_choice"] = "所选的值不在可选范围内，已显示未筛选的列表。"
+            field.error_messages["invalid_choice"] = gettext(
+                "所选的值不在可选范围内，已显示未筛选的列表。"
+            )
         for name in ("registered_from", "registered_to"):
-            self.fields[name].error_messages["invalid"] = "请输入正确的日期，如 2025-03-12。"
+            self.fields[name].error_messages["invalid"] = gettext(
+                "请输入正确的日期，如 2025-03-12。"
+            )
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
         for name in ("category", "channel", "level", "department"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
@@ -110,7 +113,7 @@ class CaseFilterForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("registered_from"), data.get("registered_to")
         if start and end and start > end:
-            self.add_error("registered_to", "结束日期不能早于开始日期。")
+            self.add_error("registered_to", gettext("结束日期不能早于开始日期。"))
         return data
 
     def filters(self) -> CaseFilters:
@@ -151,14 +154,14 @@ def _headers(params: QueryDict) -> list[Header]:
     headers = []
     for label, key in COLUMNS:
         if key is None:
-            headers.append(Header(label, "", ""))
+            headers.append(Header(str(label), "", ""))
             continue
         descending = current is not None and current == (key, False)
         arrow = ""
         if current is not None and current[0] == key:
             arrow = "▼" if current[1] else "▲"
         value = f"-{key}" if descending else key
-        headers.append(Header(label, _query(params, sort=value, page=None), arrow))
+        headers.append(Header(str(label), _query(params, sort=value, page=None), arrow))
     return headers
 
 
@@ -236,7 +239,7 @@ def _text(value: str) -> str:
 
 def _filter_summary(form: CaseFilterForm) -> str:
     if not form.is_valid():
-        return "无（筛选条件有误，已导出未筛选的列表）"
+        return gettext("无（筛选条件有误，已导出未筛选的列表）")
     parts = []
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
@@ -247,7 +250,7 @@ def _filter_summary(form: CaseFilterForm) -> str:
         else:
             shown = f"{value:%Y-%m-%d}"
         parts.append(f"{field.label}：{shown}")
-    return "；".join(parts) or "无"
+    return gettext("；").join(parts) or gettext("无")
 
 
 def xlsx_response(case_list_: CaseList, title: str, user: User, today: dt.date) -> HttpResponse:
@@ -259,8 +262,8 @@ def xlsx_response(case_list_: CaseList, title: str, user: User, today: dt.date) 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "案件列表"
-    sheet.append([label for label, _key in COLUMNS] + ["期限说明"])
+    sheet.title = gettext("案件列表")
+    sheet.append([str(label) for label, _key in COLUMNS] + [gettext("期限说明")])
     for r in rows:
         sheet.append(
             [
@@ -285,20 +288,29 @@ def xlsx_response(case_list_: CaseList, title: str, user: User, today: dt.date) 
             elif isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
     if total > EXPORT_CAP:
-        sheet.append([f"仅导出前{EXPORT_CAP}条，共{total}条；请缩小筛选范围后分次导出。"])
+        sheet.append(
+            [
+                gettext("仅导出前%(cap)s条，共%(total)s条；请缩小筛选范围后分次导出。")
+                % {"cap": EXPORT_CAP, "total": total}
+            ]
+        )
     for index, width in enumerate((22, 40, 24, 10, 12, 22, 10, 12, 12, 10), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
 
-    about = book.create_sheet("说明")
+    about = book.create_sheet(gettext("说明"))
     now = timezone.localtime()
+    cut = gettext("（仅导出前%(cap)s条）") % {"cap": EXPORT_CAP}
     for label, value in (
-        ("列表", title),
-        ("筛选条件", _filter_summary(case_list_.form)),
-        ("排序", _sort_summary(case_list_.params.get("sort", ""))),
-        ("共计", f"{total}条" + (f"（仅导出前{EXPORT_CAP}条）" if total > EXPORT_CAP else "")),
-        ("导出人", str(user)),
-        ("导出时间", f"{now:%Y-%m-%d %H:%M}"),
+        (gettext("列表"), title),
+        (gettext("筛选条件"), _filter_summary(case_list_.form)),
+        (gettext("排序"), _sort_summary(case_list_.params.get("sort", ""))),
+        (
+            gettext("共计"),
+            gettext("%(total)s条") % {"total": total} + (cut if total > EXPORT_CAP else ""),
+        ),
+        (gettext("导出人"), str(user)),
+        (gettext("导出时间"), f"{now:%Y-%m-%d %H:%M}"),
     ):
         about.append([label, _text(value)])
         about.cell(row=about.max_row, column=2).data_type = "s"
@@ -321,11 +333,11 @@ def xlsx_response(case_list_: CaseList, title: str, user: User, today: dt.date) 
 def _sort_summary(value: str) -> str:
     parsed = sort_key(value)
     if parsed is None:
-        return "默认顺序"
+        return gettext("默认顺序")
     key, descending = parsed
     label = next(label for label, k in COLUMNS if k == key)
-    return f"{label}{'降序' if descending else '升序'}"
+    return f"{label}{gettext('降序') if descending else gettext('升序')}"
 
 
 def _safe_name(title: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\s]+", "", title) or "案件列表"
+    return re.sub(r"[\\/:*?\"<>|\s]+", "", title) or gettext("案件列表")

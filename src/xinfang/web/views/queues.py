@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.queues import QUEUES, Queue, queues_for
 from xinfang.orgs.models import User
@@ -21,9 +22,9 @@ from xinfang.web.views.lists import case_list, page_context, xlsx_response
 def _queue(user: User, key: str) -> Queue:
     queue = next((q for q in QUEUES if q.key == key), None)
     if queue is None:
-        raise Http404("没有这个工作队列。")
+        raise Http404(gettext("没有这个工作队列。"))
     if queue not in queues_for(user):
-        raise PermissionDenied("您的角色没有这个工作队列。")
+        raise PermissionDenied(gettext("您的角色没有这个工作队列。"))
     return queue
 
 

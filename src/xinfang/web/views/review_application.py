@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases import actions
 from xinfang.cases.access import case_for_review_application
@@ -17,20 +19,19 @@ from xinfang.cases.models import ReviewStage
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Role
-from xinfang.web.views.common import staff_page, staff_user
+from xinfang.web.views.common import form_status, staff_page, staff_user
+from xinfang.web.widgets import IsoDateField
 
-NOT_FOUND = (
+NOT_FOUND = _(
     "本部门没有可以受理复查、复核申请的该编号案件："
     "须是下一级同类部门已办结、仍可申请的案件，请核对编号。"
 )
 
 
 class ReviewApplicationForm(forms.Form):
-    number = forms.CharField(label="案件编号", max_length=40)
-    applied_on = forms.DateField(
-        label="申请日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
-    request = forms.CharField(label="申请事项和理由", widget=forms.Textarea(attrs={"rows": 4}))
+    number = forms.CharField(label=_("案件编号"), max_length=40)
+    applied_on = IsoDateField(label=_("申请日期"), initial=timezone.localdate)
+    request = forms.CharField(label=_("申请事项和理由"), widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -42,7 +43,7 @@ class ReviewApplicationForm(forms.Form):
 def review_application(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not user.has_role(Role.REGISTRAR):
-        raise PermissionDenied("只有登记员可以登记复查、复核申请。")
+        raise PermissionDenied(gettext("只有登记员可以登记复查、复核申请。"))
     form = ReviewApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,8 +64,13 @@ def review_application(request: HttpRequest) -> HttpResponse:
                     field = "applied_on" if "日期" in message or "期限" in message else None
                     form.add_error(field, on_screen(message))
             else:
-                label = "复查" if case.review_stage == ReviewStage.NONE else "复核"
-                messages.success(request, f"已登记案件{case.number}的{label}申请。")
+                label = (
+                    gettext("复查") if case.review_stage == ReviewStage.NONE else gettext("复核")
+                )
+                messages.success(
+                    request,
+                    gettext("已登记案件%(number)s的%(kind)s申请。")
+                    % {"number": case.number, "kind": label},
+                )
                 return redirect("web:case", case.pk)
-    status = 400 if form.errors else 200
-    return render(request, "web/review_application.html", {"form": form}, status=status)
+    return render(request, "web/review_application.html", {"form": form}, status=form_status(form))

@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.selectors import Figure
 from xinfang.cases.supervision import (
@@ -26,7 +28,7 @@ from xinfang.orgs.models import User
 from xinfang.web.views import lists
 from xinfang.web.views.common import staff_page, staff_user
 
-NOT_A_SUPERVISOR = "督导页面只对上级督导角色开放。"
+NOT_A_SUPERVISOR = _("督导页面只对上级督导角色开放。")
 
 
 def _supervisor(request: HttpRequest) -> User:
@@ -50,13 +52,13 @@ def _rate_cell(figure: Figure) -> RateCell:
     percent = figure.rate.percent
     target = f"{figure.target}%" if figure.target is not None else ""
     if figure.target is None:
-        verdict, css = "未设目标", "text-muted"
+        verdict, css = gettext("未设目标"), "text-muted"
     elif figure.met is None:
-        verdict, css = "无数据", "text-muted"
+        verdict, css = gettext("无数据"), "text-muted"
     elif figure.met:
-        verdict, css = "达标", "text-success"
+        verdict, css = gettext("达标"), "text-success"
     else:
-        verdict, css = "未达标", "text-danger"
+        verdict, css = gettext("未达标"), "text-danger"
     return RateCell(
         label=figure.label,
         percent=f"{percent}%" if percent is not None else "—",
@@ -126,11 +128,11 @@ def department_cases(request: HttpRequest) -> HttpResponse:
     show_error = ""
     if chosen is None:
         chosen = CASE_LISTS[0]
-        show_error = "所选的列表不存在，已显示在办案件。"
+        show_error = gettext("所选的列表不存在，已显示在办案件。")
     departments = list(supervised_departments(user))
     base = chosen.cases(user, today).filter(department__in=departments)
     cases = lists.case_list(request, user, base, departments)
-    title = f"下级部门{chosen.title}"
+    title = gettext("下级部门%(queue)s") % {"queue": chosen.title}
     if request.GET.get("export") == "xlsx":
         return lists.xlsx_response(cases, title, user, today)
     context = lists.page_context(cases, today)

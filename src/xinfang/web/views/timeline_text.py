@@ -9,44 +9,48 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from xinfang.cases.models import ReviewOutcome, State
 from xinfang.core.citations import on_screen
 from xinfang.orgs.models import Department, User
 from xinfang.routing.terms import HandlingMode
 
 # Payload keys shown, in this order, with their Chinese label.
-TEXT_KEYS: dict[str, str] = {
-    "mode": "处理方式",
-    "proposal": "系统建议",
-    "followed": "是否采纳建议",
-    "routing_note": "未采纳建议的理由",
-    "to_department": "承办部门",
-    "from_department": "来自",
-    "to": "接收部门",
-    "handler": "承办人",
-    "text": "内容",
-    "reason": "理由",
-    "reasons": "理由",
-    "opinion": "意见",
-    "note": "交办意见",
-    "outcome": "结论",
-    "due_on": "办理期限",
-    "due_on_before": "原期限",
-    "new_expected_on": "预计办结日期",
-    "days": "延长天数",
-    "total_days": "累计延长",
-    "legal_basis": "依据",
-    "petitioner_told_on": "告知信访人日期",
-    "petitioner_told_how": "告知方式",
-    "start_on": "中止日期",
-    "end_on": "恢复日期",
-    "paused_days": "中止天数",
-    "applied_on": "申请日期",
-    "archive_number": "档案号",
-    "report_required": "要求报告结果",
-    "key_case": "重点案件",
+TEXT_KEYS: dict[str, StrOrPromise] = {
+    "mode": _("处理方式"),
+    "proposal": _("系统建议"),
+    "followed": _("是否采纳建议"),
+    "routing_note": _("未采纳建议的理由"),
+    "to_department": _("承办部门"),
+    "from_department": _("来自"),
+    "to": _("接收部门"),
+    "handler": _("承办人"),
+    "text": _("内容"),
+    "reason": _("理由"),
+    "reasons": _("理由"),
+    "opinion": _("意见"),
+    "note": _("交办意见"),
+    "outcome": _("结论"),
+    "due_on": _("办理期限"),
+    "due_on_before": _("原期限"),
+    "new_expected_on": _("预计办结日期"),
+    "days": _("延长天数"),
+    "total_days": _("累计延长"),
+    "legal_basis": _("依据"),
+    "petitioner_told_on": _("告知信访人日期"),
+    "petitioner_told_how": _("告知方式"),
+    "start_on": _("中止日期"),
+    "end_on": _("恢复日期"),
+    "paused_days": _("中止天数"),
+    "applied_on": _("申请日期"),
+    "archive_number": _("档案号"),
+    "report_required": _("要求报告结果"),
+    "key_case": _("重点案件"),
     # Issue 11: a repeat linked automatically (cases/actions/intake.py).
-    "window_days": "系统自动关联（同一信访人相同内容）的时间窗天数",
+    "window_days": _("系统自动关联（同一信访人相同内容）的时间窗天数"),
 }
 DEPARTMENT_KEYS = frozenset({"to_department", "from_department", "department", "reported_to"})
 USER_KEYS = frozenset({"handler"})
@@ -54,7 +58,7 @@ USER_KEYS = frozenset({"handler"})
 
 def _value(key: str, value: Any, departments: dict[int, str], users: dict[int, str]) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if key in DEPARTMENT_KEYS or (key == "to" and isinstance(value, int)):
         return departments.get(value, "—") if isinstance(value, int) else str(value)
     if key in USER_KEYS:
@@ -64,10 +68,10 @@ def _value(key: str, value: Any, departments: dict[int, str], users: dict[int, s
     if key == "outcome" and value in ReviewOutcome.values:
         return str(ReviewOutcome(value).label)
     if key in ("days", "total_days", "paused_days"):
-        return f"{value}日"
+        return gettext("%(days)s日") % {"days": value}
     if isinstance(value, str):
         try:
-            return f"{dt.date.fromisoformat(value):%Y年%-m月%-d日}"
+            return dt.date.fromisoformat(value).strftime(gettext("%Y年%-m月%-d日"))
         except ValueError:
             return on_screen(value)
     return str(value)
@@ -100,7 +104,7 @@ def describe_payloads(payloads: Iterable[Any]) -> list[list[tuple[str, str]]]:
                     continue
                 if key == "routing_note" and p.get("followed") is True:
                     continue  # a reason is shown only for a decision that departed
-                rows.append((label, _value(key, value, departments, users)))
+                rows.append((str(label), _value(key, value, departments, users)))
         out.append(rows)
     return out
 
