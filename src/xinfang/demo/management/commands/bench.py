@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xinfang.cases.models import Case
 from xinfang.core.errors import RuleViolation
+from xinfang.demo.benchrun import run_benchmarks
 from xinfang.demo.bulk import DEFAULT_SEED, DEFAULT_YEARS, generate
 
 
@@ -26,6 +30,11 @@ class Command(BaseCommand):
         run = sub.add_parser("run", help="测量各项操作，结果写入 JSON 文件。")
         run.add_argument("--json", dest="json_file", required=True, help="结果文件。")
         run.add_argument("--repeat", type=int, default=20, help="每项操作的测量次数。")
+        run.add_argument(
+            "--legacy-visibility",
+            action="store_true",
+            help="用改进前的可见范围写法测量（仅用于对比）。",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "generate":
@@ -53,4 +62,13 @@ class Command(BaseCommand):
 
 
 def from_run(command: Command, options: dict[str, Any]) -> None:
-    raise CommandError("尚未实现。")
+    if not Case.objects.exists():
+        raise CommandError("数据库中没有案件：请先运行 xinfang bench generate --cases N。")
+    report = run_benchmarks(
+        repeat=options["repeat"], legacy_visibility=options["legacy_visibility"]
+    )
+    Path(options["json_file"]).write_text(
+        json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    command.stdout.write(json.dumps(report["results"], ensure_ascii=False, indent=2))
+    command.stdout.write(f"结果已写入 {options['json_file']}。")
