@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xinfang.cases.lifecycle import FINISHED_STATES
 from xinfang.cases.models import (
+    OPEN_STATES,
     Assignment,
     Case,
     CaseEvent,
@@ -92,6 +93,38 @@ def case_clocks(
         end = case_end(case)
     # Only a case sent down from above has an assignment: skip the query for the rest.
     assignment = Assignment.objects.filter(child=case).first() if case.parent_id else None
+    return _clocks(case, assignment, rules, today, None, end)
+
+
+class _MainClockInputs:
+    """What moves a case's main clocks: extension days and pauses, read for one case or,
+    for a list, in one query each (`main_clocks`)."""
+
+    def __init__(self, extension_days: int, pauses: list[PausePeriod]) -> None:
+        self.extension_days = extension_days
+        self.pauses = pauses
+
+
+def _inputs(case: Case, given: _MainClockInputs | None) -> _MainClockInputs:
+    """Read for one case only when it has a main clock."""
+    if given is not None:
+        return given
+    days = sum(Extension.objects.filter(case=case).values_list("days", flat=True))
+    pauses = [
+        PausePeriod(start_on=s, end_on=e)
+        for s, e in Pause.objects.filter(case=case).values_list("start_on", "end_on")
+    ]
+    return _MainClockInputs(days, pauses)
+
+
+def _clocks(
+    case: Case,
+    assignment: Assignment | None,
+    rules: dict[str, ClockRule],
+    today: dt.date,
+    inputs: _MainClockInputs | None,
+    end: CaseEnd | None = None,
+) -> list[ClockState]:
     registered = timezone.localdate(case.registered_at)
     received = registered
     if assignment is not None:
@@ -125,11 +158,8 @@ def case_clocks(
     extension_days = 0
     pauses: list[PausePeriod] = []
     if has_main:
-        extension_days = sum(Extension.objects.filter(case=case).values_list("days", flat=True))
-        pauses = [
-            PausePeriod(start_on=s, end_on=e)
-            for s, e in Pause.objects.filter(case=case).values_list("start_on", "end_on")
-        ]
+        moved = _inputs(case, inputs)
+        extension_days, pauses = moved.extension_days, moved.pauses
     clocks = []
     for code, start, stopped_on in starts:
         main = code in MAIN_CLOCKS
@@ -146,6 +176,35 @@ def case_clocks(
             state = _stopped(state, stopped_on)
         clocks.append(state)
     return clocks
+
+
+def main_clocks(cases: list[Case], today: dt.date) -> dict[int, ClockState | None]:
+    """The main clock (`case_main_clock`) of each case of a list, in three queries whatever
+    its length (the assignments of the cases sent down, the extensions, the pauses) instead
+    of up to three per case: the 时间过半 queue computes it for every open case."""
+    rules = active_rules()
+    found: dict[int, ClockState | None] = {case.pk: None for case in cases}
+    if not rules or not cases:
+        return found
+    ids = [case.pk for case in cases]
+    children = [case.pk for case in cases if case.parent_id]
+    assignments = {a.child_id: a for a in Assignment.objects.filter(child_id__in=children)}
+    days: dict[int, int] = {}
+    for case_id, n in Extension.objects.filter(case_id__in=ids).values_list("case_id", "days"):
+        days[case_id] = days.get(case_id, 0) + n
+    pauses: dict[int, list[PausePeriod]] = {}
+    rows = Pause.objects.filter(case_id__in=ids).values_list("case_id", "start_on", "end_on")
+    for case_id, start_on, end_on in rows:
+        pauses.setdefault(case_id, []).append(PausePeriod(start_on=start_on, end_on=end_on))
+    for case in cases:
+        inputs = _MainClockInputs(days.get(case.pk, 0), pauses.get(case.pk, []))
+        # The queues list open cases; a finished one among them stops where it ended.
+        end = case_end(case) if case.state in FINISHED_STATES else None
+        for state in _clocks(case, assignments.get(case.pk), rules, today, inputs, end):
+            if state.code in MAIN_CLOCKS:
+                found[case.pk] = state
+                break
+    return found
 
 
 def _stopped(state: ClockState, stopped_on: dt.date) -> ClockState:
@@ -237,7 +296,7 @@ def paused_now() -> Exists:
 def overdue(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
     """The one definition of overdue (R-CLOSE-2): still being worked on, past the due date,
     and not paused (a paused clock does not run)."""
-    return cases.filter(due_on__lt=today).exclude(state__in=FINISHED_STATES).exclude(paused_now())
+    return cases.filter(due_on__lt=today, state__in=OPEN_STATES).exclude(paused_now())
 
 
 # Under a rule set without an objection clock (the 1987 notice names none), a lower

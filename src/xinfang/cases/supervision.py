@@ -5,8 +5,8 @@ three rates against the year's target (R-COUNTY-2).
 Every count is taken from `cases_visible_to(user)` (the supervisor sees exactly those
 cases), with the overdue lists' own definitions (cases/queues.py: the clock queues, R-CLOSE-2),
 so a count and the list it drills down to always agree. The rates are cases/selectors.py's
-`key_figures`, the one definition of each rate. Only supervisors have this view
-(docs/decisions.md, "The supervisor's view is the supervisor's").
+`key_figures_by_department`, the one definition of each rate, for all departments at once.
+Only supervisors have this view (docs/decisions.md, "The supervisor's view is the supervisor's").
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.lifecycle import FINISHED_STATES
-from xinfang.cases.models import Case
+from xinfang.cases.models import OPEN_STATES, Case
 from xinfang.cases.queues import overdue_with_explanation, overdue_without_explanation
-from xinfang.cases.selectors import Figure, key_figures
+from xinfang.cases.selectors import Figure, key_figures_by_department
 from xinfang.orgs.models import Department, Role, User
 
 
@@ -55,7 +54,7 @@ def open_cases(user: User, today: dt.date | None = None) -> QuerySet[Case]:
     """在办: cases still being worked on (not finished)."""
     return (
         cases_visible_to(user)
-        .exclude(state__in=FINISHED_STATES)
+        .filter(state__in=OPEN_STATES)
         .order_by("due_on", "registered_at", "pk")
     )
 
@@ -130,6 +129,7 @@ def department_overview(user: User, today: dt.date | None = None) -> list[Depart
         return []
     ids = [d.pk for d in departments]
     counts = {key: _counts(c.cases(user, day), ids) for key, c in ((c.key, c) for c in CASE_LISTS)}
+    figures = key_figures_by_department(ids, day.year, today=day)
     own_depth = user.department.jurisdiction.path.count("/")
     return [
         DepartmentOverview(
@@ -139,7 +139,7 @@ def department_overview(user: User, today: dt.date | None = None) -> list[Depart
             overdue=counts["overdue"].get(d.pk, 0),
             unexplained=counts["unexplained"].get(d.pk, 0),
             key=counts["key"].get(d.pk, 0),
-            figures=key_figures(d, day.year, today=day),
+            figures=figures[d.pk],
         )
         for d in departments
     ]

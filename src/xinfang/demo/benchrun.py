@@ -1,0 +1,219 @@
+"""`xinfang bench run`: the operations of issue 10 measured on the database as it is
+(normally one filled by `xinfang bench generate`), with medians and 95th percentiles, the
+data size and the machine. Reads only, except the registrations, which are kept (a few
+dozen among the generated cases change no figure that matters).
+
+Each operation runs through the code the pages run (the services, `queues_for`,
+`department_overview`, `key_figures`), not through HTTP: the HTTP load test is not built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import platform
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, reset_queries
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from xinfang.cases import access, queues, supervision
+from xinfang.cases.actions import petition_register
+from xinfang.cases.models import OPEN_STATES, Case, CaseEvent, Review
+from xinfang.cases.queues import queues_for
+from xinfang.cases.selectors import key_figures
+from xinfang.cases.supervision import department_overview
+from xinfang.orgs.models import Department, Level, Role, User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import PetitionerInput
+
+PAGE = 50
+SEARCH_WORDS = {"common": "干部", "rare": "小舅子"}
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> dict[str, float]:
+    fn()  # warm the caches once, as a server that has been running would have them
+    times = []
+    for _ in range(repeat):
+        reset_queries()
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
+    return {
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(p95, 2),
+        "runs": len(times),
+    }
+
+
+def _legacy_visible_to(user: User) -> QuerySet[Case]:
+    """cases_visible_to as it was before issue 10 (an OR across a join to a second copy of
+    the cases table), kept here only to measure the change against it."""
+    dept = user.department if user.is_authenticated else None
+    if dept is None:
+        return Case.objects.none()
+    visible = Q(department=dept) | Q(parent__department=dept) | Q(follow_department=dept)
+    visible |= Q(Exists(Review.objects.filter(case=OuterRef("pk"), department=dept)))
+    if user.has_role(Role.SUPERVISOR):
+        path = dept.jurisdiction.path
+        visible |= Q(
+            department__kind=dept.kind, department__jurisdiction__path__startswith=path
+        ) & ~Q(department__jurisdiction=dept.jurisdiction)
+    return Case.objects.filter(visible)
+
+
+def use_legacy_visibility() -> None:
+    """Swap the old definition in where the measured code looks it up (measurement only)."""
+    for module in (access, queues, supervision):
+        setattr(module, "cases_visible_to", _legacy_visible_to)  # noqa: B010
+
+
+def _busiest(level: str) -> Department:
+    """The department of a level holding the most cases: the slowest queue of its kind."""
+    row = (
+        Case.objects.filter(department__jurisdiction__level=level)
+        .values("department_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if row is None:
+        raise LookupError(level)
+    return Department.objects.get(pk=row["department_id"])
+
+
+def _staff(dept: Department, role: str) -> User:
+    user = User.objects.filter(department=dept, staff_roles__role=role).order_by("pk").first()
+    if user is None:
+        raise LookupError(role)
+    return user
+
+
+def _workbench(user: User, today: dt.date) -> Callable[[], object]:
+    """The workbench: every queue's count, and the first page of the first queue."""
+
+    def run() -> object:
+        counts = {}
+        for queue in queues_for(user):
+            counts[queue.key] = queue.cases(user, today).count()
+        first = queues_for(user)[0]
+        page = list(first.cases(user, today)[:PAGE])
+        return counts, page
+
+    return run
+
+
+def _register(registrar: User) -> Callable[[], object]:
+    counter = [0]
+
+    def run() -> object:
+        counter[0] += 1
+        return petition_register(
+            actor=registrar,
+            channel="letter",
+            received_on=timezone.localdate(),
+            summary="反映某局长在干部选拔中搞亲属关系",
+            content="我单位局长在提拔干部时优先安排亲属，群众意见很大，请组织上调查。",
+            category="misconduct",
+            nature="accusation",
+            petitioners=[PetitionerInput(name=f"测试{counter[0]}", phone="13800000000")],
+        )
+
+    return run
+
+
+def search_hook(user: User, repeat: int) -> dict[str, Any]:
+    """SEARCH HOOK (issue 10, built by another helper): measures xinfang's search selector
+    `search_cases(user, query)` when it exists, for a common and a rare word; else says so."""
+    finder: Any = None
+    for name in ("xinfang.cases.search", "xinfang.search.selectors", "xinfang.cases.selectors"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        finder = getattr(module, "search_cases", None)
+        if finder is not None:
+            break
+    if finder is None:
+        return {"status": "not built"}
+    found: dict[str, Any] = {"status": "measured", "page": PAGE}
+    for label, word in SEARCH_WORDS.items():
+
+        def run(word: str = word) -> object:
+            result = finder(user, word)
+            if isinstance(result, QuerySet):
+                return result.count(), list(result[:PAGE])
+            return result
+
+        found[label] = {"word": word, **_timed(run, repeat)}
+    return found
+
+
+def _database_size() -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+    with connection.cursor() as cursor:  # the pages in use, file or memory alike
+        cursor.execute("PRAGMA page_count")
+        pages = cursor.fetchone()
+        cursor.execute("PRAGMA page_size")
+        size = cursor.fetchone()
+    return int(pages[0]) * int(size[0]) if pages and size else 0
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "database": connection.vendor,
+    }
+
+
+def run_benchmarks(*, repeat: int, legacy_visibility: bool = False) -> dict[str, Any]:
+    if legacy_visibility:
+        use_legacy_visibility()
+    today = timezone.localdate()
+    county = _busiest(Level.COUNTY)
+    province = _busiest(Level.PROVINCE)
+    supervisor = _staff(province, Role.SUPERVISOR)
+    data = {
+        "cases": Case.objects.count(),
+        "petitions": Petition.objects.count(),
+        "events": CaseEvent.objects.count(),
+        "open_cases": Case.objects.filter(state__in=OPEN_STATES).count(),
+        "busiest_county_cases": Case.objects.filter(department=county).count(),
+        "province_cases": Case.objects.filter(department=province).count(),
+    }
+    handler = _staff(county, Role.HANDLER)
+    leader = _staff(county, Role.LEADER)
+    results: dict[str, Any] = {
+        "visibility": "legacy OR" if legacy_visibility else "union of indexed parts",
+        "handler_workbench": _timed(_workbench(handler, today), repeat),
+        "leader_workbench": _timed(_workbench(leader, today), repeat),
+        "supervisor_view": _timed(lambda: department_overview(supervisor, today), repeat),
+        "key_figures_province_ytd": _timed(
+            lambda: key_figures(province, today.year, today=today), repeat
+        ),
+        "search": search_hook(supervisor, repeat),
+        "register_petition": _timed(_register(_staff(county, Role.REGISTRAR)), repeat),
+    }
+    return {
+        "at": timezone.now().isoformat(timespec="seconds"),
+        "data": data,
+        "database_bytes": _database_size(),
+        "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "machine": _machine(),
+        "results": results,
+    }

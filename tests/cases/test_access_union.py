@@ -1,0 +1,124 @@
+"""Visibility as a union of indexed parts (issue 10) stays exactly what the rule says through
+the actions that change who sees a case: send down (转办/交办), follow (R-ROUTE-4), review
+(复查), merge. The rule is written out here once more, in its first form (an OR across the
+cases table), as the answer each user's set is compared with."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from tests.builders import RespondentInput, register, to_closed, to_read
+from tests.orgtree import Tree
+from xinfang.cases import actions as cs
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.models import Case, Review
+from xinfang.deadlines.models import RuleSet
+from xinfang.deadlines.services import rule_set_activate
+from xinfang.orgs.models import Role, User
+from xinfang.routing.terms import HandlingMode
+
+
+def _reference(user: User) -> set[int]:
+    """The rule (design.md, Security), as first written."""
+    dept = user.department
+    assert dept is not None
+    visible = Q(department=dept) | Q(parent__department=dept) | Q(follow_department=dept)
+    visible |= Q(Exists(Review.objects.filter(case=OuterRef("pk"), department=dept)))
+    if user.has_role(Role.SUPERVISOR):
+        visible |= Q(
+            department__kind=dept.kind,
+            department__jurisdiction__path__startswith=dept.jurisdiction.path,
+        ) & ~Q(department__jurisdiction=dept.jurisdiction)
+    return set(Case.objects.filter(visible).values_list("pk", flat=True))
+
+
+def _users(tree: Tree) -> list[User]:
+    return [
+        tree.prov_staff,
+        tree.city_staff,
+        tree.county_staff,
+        tree.baisha_staff,
+        tree.county_hr_staff,
+        tree.city_supervisor,
+        tree.prov_supervisor,
+        tree.energy_staff,
+    ]
+
+
+def _agree(tree: Tree) -> None:
+    for user in _users(tree):
+        assert set(cases_visible_to(user).values_list("pk", flat=True)) == _reference(user), user
+
+
+def test_union_agrees_through_send_down_follow_review_merge(tree: Tree) -> None:
+    city_leader = tree.staff(tree.city_org, "leader")
+    county_leader = tree.staff(tree.county_org, "leader")
+    _agree(tree)
+    # Sent down: 交办 and 转办 make children the sender sees (R-SUPER-2).
+    assigned = to_read(register(tree.city_staff), tree.city_staff)
+    child = cs.case_assign_down(
+        actor=tree.city_staff,
+        case=assigned,
+        to_department=tree.county_org,
+        routing_note="按实际情况分办",
+    ).child
+    transferred = to_read(register(tree.city_staff), tree.city_staff)
+    cs.case_transfer_down(
+        actor=tree.city_staff,
+        case=transferred,
+        to_department=tree.baisha_org,
+        routing_note="按实际情况分办",
+    )
+    assert child.pk in set(cases_visible_to(tree.city_staff).values_list("pk", flat=True))
+    _agree(tree)
+    # Followed one level up (R-ROUTE-4): a misconduct matter about a county bureau chief.
+    followed = to_read(
+        register(
+            tree.county_staff,
+            category="misconduct",
+            nature="accusation",
+            respondents=[RespondentInput(cadre=tree.county_bureau_chief)],
+        ),
+        tree.county_staff,
+    )
+    cs.case_handle_here(actor=tree.county_staff, case=followed)
+    followed.refresh_from_db()
+    assert followed.follow_department == tree.city_org
+    _agree(tree)
+    # Reviewed (复查, 2022 rules) by the department one level up.
+    rule_set_activate(
+        actor=tree.staff(tree.prov_org, "administrator"), rule_set=RuleSet.objects.get(code="2022")
+    )
+    closed = to_closed(register(tree.county_staff), county_leader, tree.county_staff)
+    cs.review_apply(
+        actor=tree.city_staff,
+        case=closed,
+        applied_on=timezone.localdate(),
+        request="对处理意见不服，请求复查",
+    )
+    assert closed.pk in set(cases_visible_to(tree.city_staff).values_list("pk", flat=True))
+    _agree(tree)
+    # Merged: the duplicate stays visible where it was; nothing else changes.
+    target = register(tree.county_staff)
+    cs.case_merge(
+        actor=county_leader, case=register(tree.county_staff), into=target, reason="同一事项"
+    )
+    _agree(tree)
+    assert city_leader.department == tree.city_org
+    assert Case.objects.filter(handling_mode=HandlingMode.TRANSFER).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
+def test_visibility_reads_no_whole_table(tree: Tree) -> None:
+    """Every part of the union is a range of an index: no SCAN of the cases table."""
+    for _ in range(3):
+        register(tree.county_staff)
+    for user in _users(tree):
+        sql, params = cases_visible_to(user).order_by("-registered_at")[:50].query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = [row[-1] for row in cur.fetchall()]
+        assert not [p for p in plan if p.startswith("SCAN cases_case")], plan

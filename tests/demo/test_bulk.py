@@ -1,0 +1,72 @@
+"""The bulk generator (issue 10): counts and proportions, determinism, valid timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.db.models import Count, F
+
+from xinfang.cases.models import Assignment, Case, CaseEvent, CaseLedgerHead, State
+from xinfang.cases.timeline import verify_chains
+from xinfang.core.errors import RuleViolation
+from xinfang.demo.bulk import generate
+from xinfang.petitions.models import Petition
+from xinfang.routing.terms import HandlingMode
+
+TODAY = dt.date(2026, 6, 30)
+# What seed 7 generates on 30 June 2026: the same on SQLite and PostgreSQL.
+DIGEST_SEED_7 = "dad7c22abf483da977f7506c3a3124f2a8dc3ce4c73967b9383528a34c16f3e6"
+
+
+@pytest.fixture
+def generated(db: None) -> object:
+    return generate(cases=300, seed=7, years=5, today=TODAY)
+
+
+def test_counts_and_proportions(generated: object) -> None:
+    assert Case.objects.count() == 300
+    petitions = Petition.objects.count()
+    # About 1.5 petitions a case (repeats join their case; cases sent down have none).
+    assert 390 <= petitions <= 510
+    states = Counter(Case.objects.values_list("state", flat=True))
+    # Five years of cases: most are archived, a few still open, every route present.
+    assert states[State.ARCHIVED] >= 200
+    assert 1 <= states[State.HANDLING] + states[State.REGISTERED] + states[State.READ] <= 40
+    modes = Counter(Case.objects.values_list("handling_mode", flat=True))
+    for mode in (HandlingMode.SELF, HandlingMode.ASSIGN, HandlingMode.TRANSFER):
+        assert modes[mode] >= 10
+    assert modes[HandlingMode.REFER] + modes[HandlingMode.FILE] >= 10
+    # Spread over the years and the departments.
+    years = {c.year for c in Case.objects.values_list("registered_at", flat=True)}
+    assert years >= {2021, 2022, 2023, 2024, 2025, 2026}
+    assert Case.objects.values("department").distinct().count() >= 20
+
+
+def test_every_child_is_tied_to_its_sender(generated: object) -> None:
+    children = Case.objects.filter(parent__isnull=False)
+    assert children.count() == Assignment.objects.count()
+    assert not children.exclude(root_id=F("parent_id")).exists()
+    # An accepted report closed the sender's case (R-CLOSE-6).
+    accepted = Assignment.objects.filter(accepted_at__isnull=False)
+    assert accepted.exists()
+    assert not accepted.exclude(case__state__in=[State.CLOSED, State.ARCHIVED]).exists()
+
+
+def test_timelines_pass_the_audit(generated: object) -> None:
+    assert list(verify_chains()) == []
+    counts = dict(
+        CaseEvent.objects.values_list("case_id").annotate(n=Count("pk")).values_list("case_id", "n")
+    )
+    assert all(counts[pk] == n for pk, n in Case.objects.values_list("pk", "event_count"))
+    assert CaseLedgerHead.objects.get(pk=1).count == 300
+
+
+def test_same_seed_same_digest(generated: object) -> None:
+    assert generated.digest == DIGEST_SEED_7  # type: ignore[attr-defined]
+
+
+def test_refuses_a_database_in_use(generated: object) -> None:
+    with pytest.raises(RuleViolation, match="只用于新建的空数据库"):
+        generate(cases=10, seed=7, today=TODAY)
