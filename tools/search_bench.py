@@ -1,17 +1,21 @@
 """Time the search (cases/search.py) at a size that can be generated quickly (docs/search.md).
 
-Run from the repository root on a demo database built with `xinfang demo --no-serve`:
+Run from the repository root, on an empty scratch database it creates (SQLite in
+XINFANG_HOME, or PostgreSQL with DATABASE_URL naming a database of its own):
 
-    XINFANG_HOME=var/sbench .venv/bin/python tools/search_bench.py --copies 30
-    XINFANG_HOME=var/sbench-pg DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME \
-        .venv/bin/python tools/search_bench.py --copies 30
+    XINFANG_HOME=var/sbench .venv/bin/python tools/search_bench.py --cases 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME XINFANG_HOME=var/sbench-pg \
+        .venv/bin/python tools/search_bench.py --cases 100000
 
-It copies the demo's first cases and their petitions `--copies` times in bulk (new numbers,
-dates moved back a year per copy, each letter re-mixed from the demo's own sentences,
-respondents and petitioners kept), indexes the copies with `index_petitions` in batches,
-then times `search_cases` (total and first page of 50) for the demo's registrar and
-supervisor, for a common word and a rare one: median and 95th percentile of `--runs`.
-The copies have no timelines: a scratch database, not one to audit or serve.
+It migrates, builds the small province of the tests (tests/orgtree.py), then writes
+`--cases` cases in bulk over ten years, spread over the departments, each with one petition
+(one in three with a second), whose summary and letter are drawn from the demo's Chinese
+templates (demo/text.py) with random names, posts and places, plus a rare word planted in
+three letters; indexes them with `index_petitions` in batches of 1,000; and times
+`search_cases` (the total and the first page of 50) for a registrar-handler-leader of a
+prefecture and a supervisor of the province, for a common word and a rare one: median and
+95th percentile of `--runs` calls. The cases have no timelines: a scratch database, not one
+to audit or serve.
 
 `xinfang bench` (issue 10, built apart) calls `search_cases` the same way; `time_search`
 below is the measuring loop it can reuse.
@@ -20,12 +24,14 @@ below is the measuring loop it can reuse.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import os
 import random
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +40,15 @@ RARE = "翟家坳"  # planted in three letters
 COMMON = "干部"
 
 
-def _load_keys() -> None:
-    home = Path(os.environ.get("XINFANG_HOME", "var"))
-    key_file = home / "demo-keys.env"
-    for line in key_file.read_text(encoding="utf-8").splitlines():
-        name, _, value = line.partition("=")
-        os.environ.setdefault(name, value)
+def _environment() -> None:
+    home = Path(os.environ.setdefault("XINFANG_HOME", "var/sbench"))
+    home.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(b"search-bench-scratch-key-32bytes").decode()
+    os.environ.setdefault("XINFANG_DATA_KEY", key)
+    os.environ.setdefault("XINFANG_SECRET_KEY", "search-bench-scratch")
+    os.environ.setdefault("XINFANG_AUDIT_KEY", key)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 
 def time_search(user: Any, query: str, runs: int) -> dict[str, float]:
@@ -59,142 +68,173 @@ def time_search(user: Any, query: str, runs: int) -> dict[str, float]:
     return {"total": total, "median_ms": statistics.median(times), "p95_ms": p95}
 
 
-def inflate(copies: int, seed: int) -> tuple[int, float, float]:
-    """Bulk copies of the demo's cases and petitions; returns (petitions added, seconds to
-    copy, seconds to index)."""
+def generate(count: int, seed: int) -> tuple[int, float, float]:
+    """`count` cases in bulk; returns (petitions written, seconds to write, seconds to
+    index)."""
     from django.db import transaction
+    from django.utils import timezone
+    from tests.orgtree import Tree
 
-    from xinfang.cases.models import Case
+    from xinfang.cases.models import Case, State
     from xinfang.cases.search import index_petitions
-    from xinfang.petitions.models import Petition, PetitionPetitioner, Respondent
+    from xinfang.demo import text as T
+    from xinfang.petitions.models import Petition, Petitioner, PetitionPetitioner, Respondent
 
+    tree: Tree = TREE[0]
     rng = random.Random(seed)
-    roots = list(Case.objects.filter(root__isnull=True, merged_into__isnull=True).order_by("pk"))
-    petitions = list(Petition.objects.filter(case__in=roots).order_by("pk"))
-    by_case: dict[int, list[Petition]] = {}
-    for p in petitions:
-        by_case.setdefault(p.case_id, []).append(p)
-    respondents: dict[int, list[Respondent]] = {}
-    for r in Respondent.objects.filter(petition__in=petitions):
-        respondents.setdefault(r.petition_id, []).append(r)
-    links: dict[int, list[PetitionPetitioner]] = {}
-    for link in PetitionPetitioner.objects.filter(petition__in=petitions):
-        links.setdefault(link.petition_id, []).append(link)
-    sentences = sorted({s for p in petitions for s in p.content.split("。") if s})
-    summaries = sorted({p.summary for p in petitions})
+    depts = [tree.city_org, tree.county_org, tree.baisha_org, tree.qingshan_org, tree.prov_org]
+    registrar = tree.city_staff
+    issues = list(T.ISSUES)
+    people = Petitioner.objects.bulk_create(
+        [
+            Petitioner(name=rng.choice(T.SURNAMES) + rng.choice(T.GIVEN_MALE + T.GIVEN_FEMALE))
+            for _ in range(2000)
+        ]
+    )
 
-    def clone(obj: Any, **over: Any) -> Any:
-        data = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-        data.pop(obj._meta.pk.attname)
-        data.update(over)
-        return type(obj)(**data)
+    def name() -> str:
+        return rng.choice(T.SURNAMES) + rng.choice(T.GIVEN_MALE + T.GIVEN_FEMALE)
 
-    added = 0
-    copy_seconds = index_seconds = 0.0
+    def fill(template: str) -> str:
+        values: dict[str, Any] = defaultdict(
+            str,
+            r=name(),
+            relname=name(),
+            name=name(),
+            rpost=rng.choice(T.POSTS_BELOW),
+            pos=rng.choice(T.POSTS_BELOW),
+            runit=rng.choice(T.UNITS)[0] if isinstance(T.UNITS[0], tuple) else rng.choice(T.UNITS),
+            place=rng.choice(T.TOWNSHIP_NAMES),
+            village=rng.choice(T.TOWNSHIP_NAMES) + "村",
+            rel=rng.choice(T.RELATIVES),
+            company=rng.choice(T.COMPANIES)[0]
+            if isinstance(T.COMPANIES[0], tuple)
+            else rng.choice(T.COMPANIES),
+            year=rng.randint(2000, 2015),
+            year2=rng.randint(2016, 2026),
+            month=rng.randint(1, 12),
+            months=rng.randint(2, 30),
+            amount=rng.randint(3, 90),
+            org="市委组织部",
+            identity="群众",
+        )
+        return template.format_map(values)
+
+    now = timezone.now()
+    written = 0
+    write_s = index_s = 0.0
     planted = 0
-    for k in range(1, copies + 1):
-        shift = dt.timedelta(days=365 * k)
+    batch = 5000
+    for offset in range(0, count, batch):
+        n = min(batch, count - offset)
         start = time.perf_counter()
         with transaction.atomic():
-            new_cases = Case.objects.bulk_create(
-                [
-                    clone(
-                        c,
-                        number=f"B{k:03d}-{c.pk}",
-                        root_id=None,
-                        parent_id=None,
-                        merged_into_id=None,
-                        previous_case_id=None,
-                        archive_number=None,
-                        registered_at=c.registered_at - shift,
-                        event_count=0,
-                        last_event_hash="",
+            cases = []
+            chosen = []
+            for i in range(offset, offset + n):
+                issue = rng.choice(issues)
+                chosen.append(issue)
+                when = now - dt.timedelta(minutes=(count - i) * 50)  # ten years at 10^5
+                cases.append(
+                    Case(
+                        number=f"B-{i:08d}",
+                        department=rng.choice(depts),
+                        title=fill(rng.choice(issue.summaries))[:200],
+                        category=issue.category,
+                        nature=issue.nature,
+                        state=rng.choice([State.CLOSED, State.ARCHIVED, State.HANDLING]),
+                        registered_at=when,
                     )
-                    for c in roots
-                ],
-                batch_size=500,
-            )
-            new_petitions = []
-            sources = []
-            for old, new in zip(roots, new_cases, strict=True):
-                for p in by_case.get(old.pk, []):
-                    content = "。".join(rng.sample(sentences, rng.randint(2, 5))) + "。"
-                    summary = rng.choice(summaries)
-                    if planted < 3 and k == copies and rng.random() < 0.01:
-                        summary = f"反映{RARE}村干部问题"
+                )
+            Case.objects.bulk_create(cases, batch_size=1000)
+            petitions = []
+            for c, issue in zip(cases, chosen, strict=True):
+                for extra in range(1 + (rng.random() < 1 / 3)):
+                    summary = c.title if not extra else fill(rng.choice(issue.summaries))[:200]
+                    bodies = rng.sample(issue.bodies, min(2, len(issue.bodies)))
+                    content = "".join(fill(b) for b in bodies)
+                    if planted < 3 and rng.random() < 3 / count:
+                        content += f"此事发生在{RARE}。"
                         planted += 1
-                    new_petitions.append(
-                        clone(
-                            p,
-                            case_id=new.pk,
-                            content=content,
+                    petitions.append(
+                        Petition(
+                            case=c,
+                            channel="letter",
+                            received_on=c.registered_at.date(),
+                            registered_at=c.registered_at,
+                            receiving_department=c.department,
+                            registrar=registrar,
                             summary=summary,
-                            received_on=p.received_on - shift,
-                            registered_at=p.registered_at - shift,
+                            content=content,
+                            category=c.category,
+                            nature=c.nature,
                         )
                     )
-                    sources.append(p.pk)
-            Petition.objects.bulk_create(new_petitions, batch_size=500)
+            Petition.objects.bulk_create(petitions, batch_size=1000)
+            PetitionPetitioner.objects.bulk_create(
+                [PetitionPetitioner(petition=p, petitioner=rng.choice(people)) for p in petitions],
+                batch_size=1000,
+            )
             Respondent.objects.bulk_create(
                 [
-                    clone(r, petition_id=new.pk)
-                    for src, new in zip(sources, new_petitions, strict=True)
-                    for r in respondents.get(src, [])
+                    Respondent(petition=p, name=name(), post_title=rng.choice(T.POSTS_BELOW))
+                    for p in petitions
                 ],
-                batch_size=500,
+                batch_size=1000,
             )
-            PetitionPetitioner.objects.bulk_create(
-                [
-                    clone(link, petition_id=new.pk)
-                    for src, new in zip(sources, new_petitions, strict=True)
-                    for link in links.get(src, [])
-                ],
-                batch_size=500,
-            )
-        copy_seconds += time.perf_counter() - start
+        write_s += time.perf_counter() - start
         start = time.perf_counter()
-        ids = [p.pk for p in new_petitions]
-        for i in range(0, len(ids), 1000):
+        ids = [p.pk for p in petitions]
+        for j in range(0, len(ids), 1000):
             with transaction.atomic():
-                index_petitions(ids[i : i + 1000])
-        index_seconds += time.perf_counter() - start
-        added += len(new_petitions)
-        print(f"copy {k}/{copies}: {added} petitions added", file=sys.stderr)
-    return added, copy_seconds, index_seconds
+                index_petitions(ids[j : j + 1000])
+        index_s += time.perf_counter() - start
+        written += len(petitions)
+        print(f"{offset + n} cases, {written} petitions", file=sys.stderr)
+    return written, write_s, index_s
+
+
+TREE: list[Any] = []
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=0)
+    parser = argparse.ArgumentParser(description="Time the case search on generated data.")
+    parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=10)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
-    _load_keys()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    _environment()
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
+    from tests.orgtree import build_tree
 
     from xinfang.cases.models import Case
-    from xinfang.orgs.models import User
+    from xinfang.petitions.keys import check_data_key
     from xinfang.petitions.models import Petition
 
-    if args.copies:
-        added, copy_s, index_s = inflate(args.copies, args.seed)
-        print(f"added {added} petitions: copied in {copy_s:.1f} s, indexed in {index_s:.1f} s "
-              f"({added / index_s:.0f} petitions/s)")
-    users = {name: User.objects.get(username=name) for name in ("dengji", "dudao")}
+    call_command("migrate", verbosity=0)
+    if Case.objects.exists():
+        sys.exit("the scratch database is not empty: remove it or name another")
+    check_data_key()
+    TREE.append(build_tree())
+    written, write_s, index_s = generate(args.cases, args.seed)
+    print(
+        f"wrote {args.cases} cases, {written} petitions in {write_s:.1f} s; "
+        f"indexed in {index_s:.1f} s ({written / index_s:.0f} petitions/s)"
+    )
+    tree = TREE[0]
     result: dict[str, Any] = {
         "engine": connection.vendor,
         "cases": Case.objects.count(),
         "petitions": Petition.objects.count(),
     }
-    for name, user in users.items():
+    for label, user in (("registrar", tree.city_staff), ("supervisor", tree.prov_supervisor)):
         for word in (COMMON, RARE):
             time_search(user, word, 2)  # warm caches
-            result[f"{name} {word}"] = time_search(user, word, args.runs)
+            result[f"{label} {word}"] = time_search(user, word, args.runs)
     for key, value in result.items():
         print(f"{key}: {value}")
 

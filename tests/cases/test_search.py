@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import connection
 
 from tests.builders import PetitionerInput, RespondentInput, register
 from tests.orgtree import Tree
@@ -15,6 +16,7 @@ from xinfang.cases.listing import CaseFilters
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.search import (
     SEPARATOR,
+    _candidates,
     _token,
     index_petitions,
     prepare,
@@ -28,11 +30,12 @@ from xinfang.petitions.models import Petition
 # --- Preparation -------------------------------------------------------------------------
 
 
-def test_a_bigram_is_nine_letters_in_base_26() -> None:
-    # 工 U+5DE5 = 24037, 资 U+8D44 = 36164; 24037 * 2**21 + 36164 = 50409278788, whose
-    # base-26 digits from the least significant are 24 0 15 14 18 4 7 6 0: y a p o s e h g a.
-    assert _token("工资") == "yaposehga"
-    assert _token("资工") != _token("工资")
+def test_a_bigram_is_ten_letters_five_per_character_in_base_26() -> None:
+    # 工 U+5DE5 = 24037 = 1*26**3 + 9*26**2 + 14*26 + 13: digits from the least significant
+    # 13 14 9 1 0 = n o j b a. 资 U+8D44 = 36164 = 2*26**3 + 1*26**2 + 12*26 + 24:
+    # 24 12 1 2 0 = y m b c a.
+    assert _token("工资") == "nojba" + "ymbca"
+    assert _token("资工") == "ymbca" + "nojba"
 
 
 def test_preparation_normalises_each_field_and_separates_them() -> None:
@@ -201,3 +204,22 @@ def test_query_text_is_never_sql(tree: Tree) -> None:
     assert search_cases(tree.county_staff, "%_").total == 1
     assert search_cases(tree.county_staff, "之%").total == 0
     assert search_cases(tree.county_staff, '"工 OR 资"').total == 0
+
+
+def test_the_candidates_come_from_the_bigram_index(tree: Tree) -> None:
+    """The plan of the candidate query reads the index (FTS5 on SQLite, the GIN index on
+    PostgreSQL with sequential scans discouraged, as on a large table), not the table."""
+    register(tree.county_staff, summary="反映工资拖欠")
+    candidates = SearchEntry.objects.filter(pk__in=_candidates("工资拖"))
+    sql, params = candidates.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "VIRTUAL TABLE INDEX" in plan and "cases_searchfts" in plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "cases_searchentry_tokens" in plan
+    assert candidates.count() == 1

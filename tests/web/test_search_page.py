@@ -91,8 +91,8 @@ def test_the_export_is_the_list_as_shown(tree: Tree) -> None:
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-# Measured: 8 (session, user, roles, department, departments of the answer, count, rows,
-# and the savepoint-free calendar read); none per row.
+# Measured: 8 (session, user, department, roles, the department's jurisdiction for the
+# identity rule, departments of the answer, count, rows); none per row.
 SEARCH_PAGE_BUDGET = 10
 
 

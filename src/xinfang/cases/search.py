@@ -12,7 +12,7 @@ How: every petition's two parts are prepared in Python into one `SearchEntry` ro
 of character-bigram tokens. The database's full-text index (FTS5 on SQLite, a GIN-indexed
 tsvector on PostgreSQL) finds the petitions that hold every bigram of the query, a superset;
 each candidate is then verified by a plain substring test on the stored normalised text
-(`LIKE`, both sides lower case), so the answer is exact. A bigram is written as nine letters
+(`LIKE`, both sides lower case), so the answer is exact. A bigram is written as ten letters
 (`_token`): no tokenizer or parser of either engine splits, drops or folds it, so the index
 sees exactly the bigrams Python made.
 
@@ -25,6 +25,7 @@ re-indexed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,22 +65,34 @@ def prepare(fields: Iterable[str]) -> str:
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _token(bigram: str) -> str:
-    """A bigram as nine lower-case letters: the two code points (21 bits each) as one number
-    in base 26 (26**9 > 2**42). Letters only, so SQLite's unicode61 tokenizer and
-    PostgreSQL's default parser take it whole and unchanged."""
-    n = (ord(bigram[0]) << 21) | ord(bigram[1])
+@functools.lru_cache(maxsize=65536)
+def _letters(char: str) -> str:
+    """A character as five lower-case letters: its code point in base 26, least significant
+    digit first (26**5 = 11,881,376 > 0x10FFFF, so every character has its own five)."""
+    n = ord(char)
     out = []
-    for _ in range(9):
+    for _ in range(5):
         n, digit = divmod(n, 26)
         out.append(_LETTERS[digit])
     return "".join(out)
 
 
+def _token(bigram: str) -> str:
+    """A bigram as ten lower-case letters, five per character. Letters only, so SQLite's
+    unicode61 tokenizer and PostgreSQL's default parser take it whole and unchanged."""
+    return _letters(bigram[0]) + _letters(bigram[1])
+
+
 def tokens(prepared: str) -> list[str]:
     """The distinct bigram tokens of a prepared text, sorted (so the same text always gives
     the same string: SQLite's contentless index is told exactly what to remove)."""
-    return sorted({_token(b) for b in ngrams(prepared, 2) if len(b) == 2 and SEPARATOR not in b})
+    return sorted(
+        {
+            _letters(b[0]) + _letters(b[1])
+            for b in ngrams(prepared, 2)
+            if len(b) == 2 and SEPARATOR not in b
+        }
+    )
 
 
 def entry_texts(petition: Petition) -> tuple[str, str]:
@@ -131,6 +144,7 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
                 petition_id=p.pk, public_text=public, protected_text=protected, version=VERSION
             )
         )
+    docs = [(_doc(e.public_text, e.protected_text), e.pk) for e in new]
     with connection.cursor() as cursor:
         if _sqlite() and old:
             # A contentless FTS5 table forgets a row only when told the tokens it indexed.
@@ -140,7 +154,6 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
             )
         SearchEntry.objects.filter(pk__in=list(old)).delete()
         SearchEntry.objects.bulk_create(new)
-        docs = [(_doc(e.public_text, e.protected_text), e.pk) for e in new]
         if _sqlite():
             cursor.executemany(f"INSERT INTO {FTS_TABLE}(tokens, rowid) VALUES (%s, %s)", docs)
         else:
@@ -197,19 +210,35 @@ def _candidates(query: str) -> RawSQL:
     )
 
 
-def _hit_roots(query: str, part: str) -> QuerySet[Case, Any]:
-    """The family roots of the cases holding a petition whose `part` contains `query`."""
-    hits = SearchEntry.objects.filter(pk__in=_candidates(query), **{f"{part}__contains": query})
+def _hit_roots(query: str, part: str | None = None) -> QuerySet[Case, Any]:
+    """The family roots of the cases holding a petition whose `part` (either part when
+    None) contains `query`."""
+    verified = (
+        Q(**{f"{part}__contains": query})
+        if part
+        else Q(public_text__contains=query) | Q(protected_text__contains=query)
+    )
+    hits = SearchEntry.objects.filter(verified, pk__in=_candidates(query))
     return Case.objects.filter(petitions__in=hits.values("petition_id")).values(family=FAMILY_ROOT)
 
 
 def matching_cases(user: User, query: str) -> QuerySet[Case]:
     """The cases `user` may see that hold a petition containing the normalised `query`:
     in its public part, or in its protected part where the user may see the identity."""
+    # Every case of the families hit, from the indexes (a case by its id, a case sent down by
+    # its root): the statement starts from the hits, not from every case the user sees.
+    roots = _hit_roots(query)
+    members = (
+        Case.objects.filter(pk__in=roots)
+        .order_by()
+        .values("pk")
+        .union(Case.objects.filter(root_id__in=roots).order_by().values("pk"))
+    )
     public = _hit_roots(query, "public_text")
     protected = _hit_roots(query, "protected_text")
     return (
         cases_visible_to(user)
+        .filter(pk__in=members)
         .annotate(family_root=FAMILY_ROOT)
         .filter(Q(family_root__in=public) | (Q(family_root__in=protected) & identity_shown_q(user)))
     )
