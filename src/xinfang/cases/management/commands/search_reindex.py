@@ -3,8 +3,9 @@
 Without options it indexes every petition that has no entry or one written by an older
 version of the preparation, in batches of `--batch-size` petitions in id order, each batch
 one transaction: stopped half-way, it is run again and continues with what is left.
-`--all` rewrites every entry; it prints the last petition done after each batch, and
-`--all --after ID` continues an interrupted full rebuild from there.
+`--all` first empties the index (entries and the bigram index, so rows left by anything
+else go too), then indexes every petition the same way; interrupted, it is continued by
+running the command again without `--all`. Searches find less until it has finished.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from xinfang.cases.search import VERSION, index_petitions
+from xinfang.cases.search import VERSION, clear_index, index_petitions
 from xinfang.petitions.models import Petition
 
 
@@ -23,9 +24,10 @@ class Command(BaseCommand):
     help = "重建全文检索索引：默认只补建缺少或版本过旧的条目，可中断后重新运行继续。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--all", action="store_true", help="重写全部条目")
         parser.add_argument(
-            "--after", type=int, default=0, help="与 --all 同用：从该编号之后的来信来访继续"
+            "--all",
+            action="store_true",
+            help="先清空索引再全部重建（中断后不带 --all 重新运行即可继续）",
         )
         parser.add_argument("--batch-size", type=int, default=1000, help="每批条数（默认 1000）")
 
@@ -33,12 +35,12 @@ class Command(BaseCommand):
         size = options["batch_size"]
         if size < 1:
             raise CommandError("每批条数必须是正整数。")
-        if options["after"] and not options["all"]:
-            raise CommandError("--after 只能与 --all 一起使用。")
-        petitions = Petition.objects.order_by("pk")
-        if not options["all"]:
-            petitions = petitions.exclude(search_entry__version=VERSION)
-        last = options["after"]
+        if options["all"]:
+            with transaction.atomic():
+                clear_index()
+            self.stdout.write("已清空检索索引，开始全部重建。")
+        petitions = Petition.objects.order_by("pk").exclude(search_entry__version=VERSION)
+        last = 0
         done = 0
         started = time.monotonic()
         while True:
