@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -41,6 +42,14 @@ QUEUE_KEYS = [
     "sent_down",
 ]
 MISSING_CASE = 999_999
+# Endpoints that search on what is typed, and their query parameter (cases/search.py).
+SEARCHES = {"/api/search": "q"}
+
+
+def search_values(world: World) -> list[str]:
+    markers = {m for marks in world.markers().values() for m in marks}
+    return sorted({v for m in markers for v in (m, m[:2])})
+
 
 USERS = [
     "prov",
@@ -87,6 +96,9 @@ def api_urls(world: World) -> list[str]:
         for param in params:
             filled = [u.replace(f"{{{param}}}", str(v)) for u in filled for v in fill[param]]
         urls += filled
+        if path in SEARCHES:
+            # Asked for every protected text of the world and its first two characters.
+            urls += [f"{path}?{SEARCHES[path]}={quote(v)}" for v in search_values(world)]
     return urls
 
 
@@ -107,6 +119,7 @@ def test_the_walk_reaches_every_resource(world: World) -> None:
         "/api/queues",
         "/api/queues/{queue_key}",
         "/api/figures",
+        "/api/search",
     ):
         assert expected in paths
     assert len(api_urls(world)) > 50

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from xinfang.api import reads, writes
+from xinfang.api import reads, search, writes
 from xinfang.api.auth import SessionAuth, TokenAuth
 from xinfang.api.errors import install_handlers
 
@@ -35,4 +35,5 @@ api = NinjaAPI(
 )
 install_handlers(api)
 api.add_router("", reads.router)
+api.add_router("", search.router)
 api.add_router("", writes.router)

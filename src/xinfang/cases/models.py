@@ -772,3 +772,35 @@ class IdentityRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 查看 {self.read_at:%Y-%m-%d %H:%M}"
+
+
+class SearchEntry(models.Model):
+    """One petition's text as the search reads it (cases/search.py, docs/search.md): the
+    fields normalised (core/text.py) and joined with a separator no query can contain, in two
+    parts, because only one of them is protected (cases/protection.py):
+
+    - `public_text`: the petition's summary and its respondents' names, units and posts;
+    - `protected_text`: the letter's full text and the petitioners' names, searchable only
+      by users who may see the petitioner's identity on the case.
+
+    The bigram index beside it is not a model: an FTS5 table on SQLite and a tsvector column
+    on PostgreSQL (migration 0010), written only by cases/search.py."""
+
+    petition = models.OneToOneField(
+        "petitions.Petition",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+    public_text = models.TextField()
+    protected_text = models.TextField()
+    # The version of the preparation the row was written with: `xinfang search_reindex`
+    # rewrites rows of an older one.
+    version = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "检索索引"
+        verbose_name_plural = "检索索引"
+
+    def __str__(self) -> str:
+        return f"检索索引 {self.petition_id}"

@@ -25,7 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xinfang.cases.family import petitions_of_case
@@ -97,6 +98,43 @@ def can_see_identity(user: User, case: Case) -> bool:
         return False
     respondents = Respondent.objects.filter(petition__in=petitions)
     return not any(respondent_hides_identity_from(r, dept) for r in respondents)
+
+
+# The first case of a case's family (cases/family.py), as a column expression: every case of
+# a family shares its petitions. Annotate a case QuerySet with it before using
+# `identity_shown_q`.
+FAMILY_ROOT = Coalesce("root_id", "pk")
+
+
+def identity_shown_q(user: User) -> Q:
+    """`can_see_identity(user, case)` for a whole QuerySet of cases at once, as a condition
+    on cases annotated with `family_root=FAMILY_ROOT`: for lists that may match on protected
+    text (the search, cases/search.py) and so must decide every row in the database, never
+    one query per row. The same three parts as `can_see_identity`, family by family: the
+    role; the department responsible or receiving one of the family's petitions; and no
+    respondent of the family hiding the identity from this department (R-PROTECT-1).
+    tests/cases/test_search_protection.py holds it equal to `can_see_identity` for every
+    user and case of the protection world."""
+    dept = user.department
+    if dept is None or not (
+        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
+    ):
+        return Q(pk__in=[])
+    received = (
+        Case.objects.filter(petitions__receiving_department=dept)
+        .values(family=FAMILY_ROOT)
+        .distinct()
+    )
+    # respondent_hides_identity_from, for every respondent at once: this department, or
+    # this jurisdiction's main leader, or anyone of this unit.
+    hides = Q(petitions__respondents__department=dept)
+    same_place = Q(petitions__respondents__jurisdiction_id=dept.jurisdiction_id)
+    if dept.jurisdiction.level == Level.UNIT:
+        hides |= same_place
+    else:
+        hides |= same_place & Q(petitions__respondents__is_main_leader=True)
+    hidden = Case.objects.filter(hides).values(family=FAMILY_ROOT).distinct()
+    return (Q(department=dept) | Q(family_root__in=received)) & ~Q(family_root__in=hidden)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from xinfang.web.views import home, review_application
+from xinfang.web.views import home, review_application, search
 from xinfang.web.views.common import LoginView
 
 app_name = "web"
@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reviews/apply/", review_application.review_application, name="review_application"),
+    path("search/", search.search_page, name="search"),
     path("cases/", include("xinfang.web.case_urls")),
     path("register/", include("xinfang.web.register_urls")),
     path("documents/", include("xinfang.web.document_urls")),

@@ -17,6 +17,7 @@ from xinfang.cases.matching import automatic_repeat_of, repeat_window_days
 from xinfang.cases.models import Case, ReviewStage, State
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.routing import refuse_if_family_holders_may_not_hold
+from xinfang.cases.search import index_petitions
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import active_rule_set
@@ -313,6 +314,8 @@ def petition_register(
         )
         # Issue 11: the matching index is written with the petition, in its transaction.
         petition_index(petition, [person for (person, _seen), _p in people])
+        # The search index is written with the petition, in the same transaction (issue 10).
+        index_petitions([petition.pk])
         if is_repeat and respondents:
             # R-ROUTE-3: a repeat naming a department's own main leader may not join a case
             # that department holds (here, or a case sent down from it); refused before

@@ -1,0 +1,55 @@
+"""`xinfang search_reindex`: (re)build the search index (cases/search.py, docs/search.md).
+
+Without options it indexes every petition that has no entry or one written by an older
+version of the preparation, in batches of `--batch-size` petitions in id order, each batch
+one transaction: stopped half-way, it is run again and continues with what is left.
+`--all` first empties the index (entries and the bigram index, so rows left by anything
+else go too), then indexes every petition the same way; interrupted, it is continued by
+running the command again without `--all`. Searches find less until it has finished.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from xinfang.cases.search import VERSION, clear_index, index_petitions
+from xinfang.petitions.models import Petition
+
+
+class Command(BaseCommand):
+    help = "重建全文检索索引：默认只补建缺少或版本过旧的条目，可中断后重新运行继续。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="先清空索引再全部重建（中断后不带 --all 重新运行即可继续）",
+        )
+        parser.add_argument("--batch-size", type=int, default=1000, help="每批条数（默认 1000）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        size = options["batch_size"]
+        if size < 1:
+            raise CommandError("每批条数必须是正整数。")
+        if options["all"]:
+            with transaction.atomic():
+                clear_index()
+            self.stdout.write("已清空检索索引，开始全部重建。")
+        petitions = Petition.objects.order_by("pk").exclude(search_entry__version=VERSION)
+        last = 0
+        done = 0
+        started = time.monotonic()
+        while True:
+            ids = list(petitions.filter(pk__gt=last).values_list("pk", flat=True)[:size])
+            if not ids:
+                break
+            with transaction.atomic():
+                done += index_petitions(ids)
+            last = ids[-1]
+            self.stdout.write(f"已索引 {done} 条，至编号 {last}")
+        seconds = time.monotonic() - started
+        self.stdout.write(f"完成：共索引 {done} 条，用时 {seconds:.1f} 秒。")
