@@ -105,6 +105,11 @@ EVENT_LABELS: dict[str, str] = {
     "clock_paused": "中止计算期限",
     "clock_resumed": "恢复计算期限",
     "due_rederived": "期限重新计算",
+    # The register of long-standing petitioners (xinfang.persistent, R-REPEAT-1..3).
+    "longterm_registered": "列入信访老户台账",
+    "longterm_reviewed": "信访老户定期复查",
+    "longterm_settled": "信访老户问题化解",
+    "longterm_concluded": "信访老户终结，统一答复口径",
 }
 
 # Who may do what, in the department responsible for the case.
