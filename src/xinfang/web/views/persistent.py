@@ -61,19 +61,21 @@ def register_list(request: HttpRequest) -> HttpResponse:
 
 def _petitioner_choices(user: User, case: Case) -> list[tuple[int, str]]:
     """The case's petitioners, named only where the protection policy shows identity."""
-    shown = protection_for(user, case).identity_shown
+    protection = protection_for(user, case)
     links = (
         PetitionPetitioner.objects.filter(petition__in=petitions_of_case(case))
-        .select_related("petitioner")
-        .order_by("petitioner_id")
+        .select_related("petitioner", "petition")
+        .order_by("petitioner_id", "petition_id")
     )
     seen: dict[int, str] = {}
     for link in links:
         if link.petitioner_id not in seen:
             number = len(seen) + 1
-            seen[link.petitioner_id] = (
-                link.petitioner.name if shown else _("第%(n)d位信访人") % {"n": number}
-            )
+            if protection.identity_shown:
+                protection.record_read(link.petition)  # the read is logged (R-PROTECT-1)
+                seen[link.petitioner_id] = link.petitioner.name
+            else:
+                seen[link.petitioner_id] = _("第%(n)d位信访人") % {"n": number}
     return list(seen.items())
 
 
@@ -120,10 +122,16 @@ def _may_act(user: User, entry: Entry) -> bool:
 
 
 def _entry_context(user: User, entry: Entry) -> dict[str, Any]:
-    shown = protection_for(user, entry.case).identity_shown
+    protection = protection_for(user, entry.case)
+    name = HIDDEN
+    if protection.identity_shown:
+        petition = petitions_of_case(entry.case).filter(petitioners=entry.petitioner).first()
+        if petition is not None:
+            protection.record_read(petition)  # the read is logged (R-PROTECT-1)
+            name = entry.petitioner.name
     return {
         "entry": entry,
-        "petitioner_name": entry.petitioner.name if shown else HIDDEN,
+        "petitioner_name": name,
         "reviews": list(entry.reviews.select_related("author")),
         "may_act": _may_act(user, entry),
         "nav": "longterm",
