@@ -71,7 +71,7 @@ def test_r_repeat_1_threshold_is_data_the_administrator_sets(tree: Tree) -> None
     row = Threshold.objects.get()
     services.threshold_update(actor=_admin(tree), threshold=row, changes={"min_petitions": 4})
     assert candidates(tree.city_org, as_of=dt.date(2026, 4, 10)) == []
-    with pytest.raises(RuleViolation, match="只有系统管理员.*R-REPEAT-1"):
+    with pytest.raises(RuleViolation, match=r"只有系统管理员.*R-REPEAT-1"):
         services.threshold_update(actor=tree.city_staff, threshold=row, changes={"window_days": 9})
 
 
@@ -121,7 +121,11 @@ def test_r_repeat_2_register_records_owner_and_event_and_leaves_candidates(tree:
     )
     event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
     assert event is not None and event.kind == "longterm_registered"
-    assert event.payload == {"entry": entry.pk, "handler": tree.city_staff.pk, "due_on": "2026-06-30"}
+    assert event.payload == {
+        "entry": entry.pk,
+        "handler": tree.city_staff.pk,
+        "due_on": "2026-06-30",
+    }
     # R-REPEAT-2: the owner stays until the matter is ended; not twice on one matter.
     with at(2026, 4, 11), pytest.raises(RuleViolation, match="不能重复列入（R-REPEAT-2）"):
         _register(tree, case)
@@ -150,7 +154,7 @@ def test_r_repeat_1_r_repeat_2_refusals_all_at_once(tree: Tree) -> None:
     ]
     assert err.value.rules == ("R-REPEAT-1", "R-REPEAT-2")
     assert not Entry.objects.exists()
-    with at(2026, 4, 10), pytest.raises(RuleViolation, match="只有案件责任部门.*R-REPEAT-1"):
+    with at(2026, 4, 10), pytest.raises(RuleViolation, match=r"只有案件责任部门.*R-REPEAT-1"):
         _register(tree, case, actor=tree.county_staff)
 
 
@@ -182,7 +186,7 @@ def test_r_repeat_3_conclude_needs_a_closed_case_and_a_statement(tree: Tree) -> 
     case = _three_petitions(tree)
     with at(2026, 4, 10):
         entry = _register(tree, case)
-        with pytest.raises(RuleViolation, match="案件尚未办结.*R-REPEAT-3"):
+        with pytest.raises(RuleViolation, match=r"案件尚未办结.*R-REPEAT-3"):
             services.entry_conclude(
                 actor=tree.city_staff,
                 entry=entry,
@@ -221,7 +225,10 @@ def test_r_info_2_every_level_of_the_matter_sees_the_statement(tree: Tree) -> No
         ).child
         child = to_closed(child, tree.county_staff, tree.staff(tree.county_org, "handler"))
         entry = _register(
-            tree, child, actor=tree.county_staff, leader=tree.county_staff,
+            tree,
+            child,
+            actor=tree.county_staff,
+            leader=tree.county_staff,
             officer=tree.county_staff,
         )
         services.entry_conclude(

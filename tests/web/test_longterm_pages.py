@@ -84,15 +84,27 @@ def test_register_review_and_conclude_through_the_pages(tree: Tree) -> None:
         # An empty analysis: the refusal in Chinese beside its field, no rule ID on screen.
         bad = client.post(
             url,
-            {"petitioner": person.pk, "analysis": "", "measures": "措施", "leader": tree.city_staff.pk,
-             "officer": handler.pk, "target_on": "2026-06-30"},
+            {
+                "petitioner": person.pk,
+                "analysis": "",
+                "measures": "措施",
+                "leader": tree.city_staff.pk,
+                "officer": handler.pk,
+                "target_on": "2026-06-30",
+            },
         ).content.decode()
         assert "请填写长期不能结案的原因分析" in bad and "R-REPEAT" not in bad
         assert not Entry.objects.exists()
         done = client.post(
             url,
-            {"petitioner": person.pk, "analysis": "历史遗留", "measures": "约谈", "leader":
-             tree.city_staff.pk, "officer": handler.pk, "target_on": "2026-06-30"},
+            {
+                "petitioner": person.pk,
+                "analysis": "历史遗留",
+                "measures": "约谈",
+                "leader": tree.city_staff.pk,
+                "officer": handler.pk,
+                "target_on": "2026-06-30",
+            },
         )
         entry = Entry.objects.get()
         assert done.status_code == 302 and done["Location"] == f"/longterm/{entry.pk}/"
@@ -109,7 +121,11 @@ def test_register_review_and_conclude_through_the_pages(tree: Tree) -> None:
         to_closed(case, tree.city_staff, handler)
         client.post(
             f"/longterm/{entry.pk}/conclude/",
-            {"ended_on": "2026-04-10", "text": "已答复", "position_statement": "原答复不变，各级一致"},
+            {
+                "ended_on": "2026-04-10",
+                "text": "已答复",
+                "position_statement": "原答复不变，各级一致",
+            },
         )
     assert Entry.objects.get().outcome == Outcome.CONCLUDED
     # R-REPEAT-3, R-INFO-2: the case page shows the position statement.

@@ -44,8 +44,8 @@ from xinfang.core.errors import RuleViolation
 from xinfang.demo import text as T
 from xinfang.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from xinfang.demo.clock import FrozenClock
-from xinfang.demo.longterm import build_register
 from xinfang.demo.fates import COVERAGE
+from xinfang.demo.longterm import build_register
 from xinfang.demo.orgtree import Names, OrgBuilder
 from xinfang.demo.plan import HISTORY_DAYS, SEED, CasePlan, Planner
 from xinfang.demo.run import BuildResult, CaseRun, Step

@@ -6,6 +6,7 @@ one concluded with its position statement (R-REPEAT-1..3)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db.models import Count
 
@@ -19,7 +20,7 @@ LEADER = "lingdao"
 OFFICER = "chengban"
 
 
-def _pairs(department_id: int, states: list[str]) -> list[tuple[Case, int]]:
+def _pairs(department_id: int, states: Sequence[str]) -> list[tuple[Case, int]]:
     """(case, petitioner) of the department's cases in `states`, most petitions first."""
     rows = (
         PetitionPetitioner.objects.filter(

@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from xinfang.cases.access import cases_visible_to
@@ -35,11 +34,7 @@ class Candidate:
 def _department_cases(department: Department) -> QuerySet[Case]:
     # The department's own cases that can still be written to (sealed ones take no event),
     # with the case whose petitions they share (a case sent down shares its first case's).
-    return (
-        Case.objects.filter(department=department)
-        .exclude(state__in=FROZEN_STATES)
-        .annotate(family=Coalesce("root_id", "pk"))
-    )
+    return Case.objects.filter(department=department).exclude(state__in=FROZEN_STATES)
 
 
 def candidates(department: Department, *, as_of: dt.date) -> list[Candidate]:
@@ -55,7 +50,11 @@ def candidates(department: Department, *, as_of: dt.date) -> list[Candidate]:
         links = PetitionPetitioner.objects.filter(
             petition__received_on__gte=window_start(as_of, t.window_days),
             petition__received_on__lte=as_of,
-            petition__case_id__in=cases.values("family"),
+        ).filter(
+            # Petitions sit on a family's first case: the department's first cases, and the
+            # first cases of those sent down to it.
+            Q(petition__case__in=cases.filter(root__isnull=True))
+            | Q(petition__case__in=cases.values("root_id"))
         )
         if t.basis == Basis.CASE:
             rows = (
@@ -78,10 +77,11 @@ def candidates(department: Department, *, as_of: dt.date) -> list[Candidate]:
                 found[key] = (n, t)
     if not found:
         return []
-    by_family = {
-        c.family: c
-        for c in cases.filter(family__in={f for f, _ in found}).order_by("-pk")
-    }
+    families = {f for f, _ in found}
+    by_family: dict[int, Case] = {}
+    # Latest case first: the department's latest case of a family carries the entry.
+    for c in cases.filter(Q(pk__in=families) | Q(root_id__in=families)).order_by("-pk"):
+        by_family.setdefault(c.petitions_root_id, c)
     registered = set(
         Entry.objects.filter(case__in=list(by_family.values())).values_list(
             "case_id", "petitioner_id"
@@ -104,9 +104,7 @@ def register_for(user: User) -> QuerySet[Entry]:
         Entry.objects.filter(case__in=cases_visible_to(user))
         .select_related("case", "department", "leader", "officer")
         .annotate(review_count=Count("reviews"), last_review=Max("reviews__reviewed_on"))
-        .order_by(
-            F("ended_on").asc(nulls_first=True), "target_on", "pk"
-        )
+        .order_by(F("ended_on").asc(nulls_first=True), "target_on", "pk")
     )
 
 

@@ -5,9 +5,8 @@ the case's own timeline (cases.timeline.append_record) in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
