@@ -1,5 +1,5 @@
 """Admin: the thresholds are configuration the administrator edits (through the services,
-logged); the register is read-only here, written from the handlers' pages."""
+logged); the register has no admin page: it is written and read on the handlers' pages."""
 
 from __future__ import annotations
 
