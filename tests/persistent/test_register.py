@@ -123,8 +123,9 @@ def test_r_repeat_2_register_records_owner_and_event_and_leaves_candidates(tree:
     assert event is not None and event.kind == "longterm_registered"
     assert event.payload == {
         "entry": entry.pk,
-        "handler": tree.city_staff.pk,
-        "due_on": "2026-06-30",
+        "leader": tree.city_staff.pk,
+        "officer": tree.city_staff.pk,
+        "target_on": "2026-06-30",
     }
     # R-REPEAT-2: the owner stays until the matter is ended; not twice on one matter.
     with at(2026, 4, 11), pytest.raises(RuleViolation, match="不能重复列入（R-REPEAT-2）"):

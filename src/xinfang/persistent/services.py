@@ -165,7 +165,12 @@ def entry_register(
             locked,
             kind=REGISTERED,
             actor=actor,
-            payload={"entry": entry.pk, "handler": officer.pk, "due_on": target_on.isoformat()},
+            payload={
+                "entry": entry.pk,
+                "leader": leader.pk,
+                "officer": officer.pk,
+                "target_on": target_on.isoformat(),
+            },
         )
     return entry
 
