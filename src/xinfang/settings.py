@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "xinfang.cases",
     "xinfang.deadlines",
     "xinfang.routing",
+    "xinfang.persistent",
     "xinfang.demo",
     "xinfang.web",
     "xinfang.api",

@@ -3,6 +3,7 @@ answer key of who may read which case's markers (R-PROTECT-1), written out here.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -15,7 +16,9 @@ from xinfang.cases.actions import attachment_add
 from xinfang.cases.models import Case
 from xinfang.orgs.models import User
 from xinfang.orgs.services import cadre_create
-from xinfang.petitions.models import Petition
+from xinfang.persistent import services as longterm
+from xinfang.persistent.models import Entry
+from xinfang.petitions.models import Petition, Petitioner
 from xinfang.petitions.services import ConcernedCadreInput, InterviewInput
 
 SIGNED_ID = "110101198501011239"
@@ -46,6 +49,8 @@ class World:
     personal: Case  # a cadre's own request about his working date, at 河口县委组织部
     admin: User  # a superuser of the province without case roles
     clerk: User  # 临江市委组织部 staff without a case role
+    # The signed visitor on the register of long-standing petitioners (xinfang.persistent).
+    longterm_entry: Entry | None = None
 
     def users(self) -> dict[str, User]:
         t = self.tree
@@ -159,7 +164,18 @@ def build_world(tree: Tree) -> World:
     admin = User.objects.create_superuser(
         username="admin", password="x", department=tree.prov_org, full_name="管理员"
     )
+    longterm_entry = longterm.entry_register(
+        actor=tree.city_staff,
+        case=signed,
+        petitioner=Petitioner.objects.get(name="甄秘言"),
+        analysis="反复来访，对调查结论不满意。",
+        measures="包案领导当面答复。",
+        leader=tree.city_staff,
+        officer=tree.city_staff,
+        target_on=dt.date.today() + dt.timedelta(days=30),
+    )
     return World(
+        longterm_entry=longterm_entry,
         tree=tree,
         signed=Case.objects.get(pk=signed.pk),
         unit=Case.objects.get(pk=unit.pk),

@@ -190,6 +190,10 @@ def site_pages(world: World) -> list[str]:
         # The printed documents (web/document_urls.py): every kind, as .docx and PDF.
         "kind": ["registration", "acceptance", "letter", "closure", "dossier"],
         "fmt": ["docx", "pdf"],
+        # The register of long-standing petitioners (web/persistent_urls.py): the world's
+        # entry and every step, and one that does not exist.
+        "entry_id": [world.longterm_entry.pk if world.longterm_entry else 0],
+        "step": ["review", "settle", "conclude", "no_such_step"],
         # Every work queue (cases/queues.py), written out, and one that does not exist.
         "queue": [
             "to_read",

@@ -112,6 +112,11 @@ EVENT_LABELS: dict[str, str] = {
     "unmerged_out": "撤销并案，信访件移回原案件",
     "repeat_unlinked": "撤销重信重访关联",
     "unlinked_in": "撤销重信重访关联后另立案件",
+    # The register of long-standing petitioners (xinfang.persistent, R-REPEAT-1..3).
+    "longterm_registered": "列入信访老户台账",
+    "longterm_reviewed": "信访老户定期复查",
+    "longterm_settled": "信访老户问题化解",
+    "longterm_concluded": "信访老户终结，统一答复口径",
 }
 
 # Who may do what, in the department responsible for the case.

@@ -45,6 +45,7 @@ from xinfang.demo import text as T
 from xinfang.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from xinfang.demo.clock import FrozenClock
 from xinfang.demo.fates import COVERAGE
+from xinfang.demo.longterm import build_register
 from xinfang.demo.orgtree import Names, OrgBuilder
 from xinfang.demo.plan import HISTORY_DAYS, SEED, CasePlan, Planner
 from xinfang.demo.run import BuildResult, CaseRun, Step
@@ -151,6 +152,9 @@ def build_demo(
             result.step_counts[name] += 1
             for t, nxt in follow or ():
                 heapq.heappush(heap, (t, next(counter), run, nxt))
+        # The register of long-standing petitioners, as of the last day of the demo.
+        clock.set(dt.datetime.combine(today, dt.time(17), tzinfo=timezone.get_current_timezone()))
+        result.failures += build_register(today)
     result.cases = Case.objects.count()
     result.states = Counter(
         {row["state"]: row["n"] for row in Case.objects.values("state").annotate(n=Count("pk"))}

@@ -25,4 +25,5 @@ urlpatterns = [
     path("documents/", include("xinfang.web.document_urls")),
     path("queues/", include("xinfang.web.queue_urls")),
     path("supervision/", include("xinfang.web.supervision_urls")),
+    path("longterm/", include("xinfang.web.persistent_urls")),
 ]

@@ -31,6 +31,7 @@ from xinfang.cases.selectors import case_step
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import User
+from xinfang.persistent.selectors import entries_on_case
 from xinfang.routing.proposal import RoutingProposal, propose_routing
 from xinfang.routing.terms import HandlingMode
 from xinfang.web.forms.flows import FLOWS, FlowForm, SubmitClosureForm
@@ -116,6 +117,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "objections": pending_objections(case),
         "reports": pending_reports(case),
         "today": timezone.localdate(),
+        # R-REPEAT-3, R-INFO-2: the matter's long-standing petitioner and its position
+        # statement, to whoever may know who petitions (the protection policy).
+        "longterm_entries": entries_on_case(case) if file.protection.identity_shown else [],
     }
     return render(request, "web/case/page.html", context)
 
