@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
-from xinfang.web.forms.flows import DateInput, NamedChoiceField
+from xinfang.web.forms.flows import NamedChoiceField
+from xinfang.web.widgets import IsoDateField
 
 
 def _styled(form: forms.Form) -> None:
@@ -46,7 +47,7 @@ class EntryForm(StyledForm):
     measures = _text(_("解决的具体措施"))
     leader = NamedChoiceField(label=_("包案领导"), queryset=User.objects.none(), required=False)
     officer = NamedChoiceField(label=_("包案人"), queryset=User.objects.none(), required=False)
-    target_on = forms.DateField(label=_("计划化解日期"), required=False, widget=DateInput())
+    target_on = IsoDateField(label=_("计划化解日期"), required=False)
 
     def __init__(
         self, *args: Any, department: Department, petitioners: list[tuple[int, str]], **kw: Any
@@ -65,17 +66,17 @@ class EntryForm(StyledForm):
 
 
 class ReviewForm(StyledForm):
-    reviewed_on = forms.DateField(label=_("复查日期"), required=False, widget=DateInput())
+    reviewed_on = IsoDateField(label=_("复查日期"), required=False)
     progress = _text(_("进展情况"))
     next_steps = _text(_("下一步措施"), required=False)
 
 
 class SettleForm(StyledForm):
-    ended_on = forms.DateField(label=_("化解日期"), required=False, widget=DateInput())
+    ended_on = IsoDateField(label=_("化解日期"), required=False)
     text = _text(_("化解情况"))
 
 
 class ConcludeForm(StyledForm):
-    ended_on = forms.DateField(label=_("终结日期"), required=False, widget=DateInput())
+    ended_on = IsoDateField(label=_("终结日期"), required=False)
     text = _text(_("终结情况"))
     position_statement = _text(_("统一答复口径"))
