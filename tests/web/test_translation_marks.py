@@ -12,19 +12,6 @@ import xinfang.web
 TEMPLATES = Path(xinfang.web.__file__).parent / "templates"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
-# Templates not yet marked, each with its reason. The registration page is being reworked
-# in another branch (live routing proposal, department selects); it is marked when merged.
-NOT_YET_MARKED = {
-    "web/register/cadres.html": "registration page, reworked in another branch",
-    "web/register/done.html": "registration page, reworked in another branch",
-    "web/register/forbidden.html": "registration page, reworked in another branch",
-    "web/register/form.html": "registration page, reworked in another branch",
-    "web/register/idnumber.html": "registration page, reworked in another branch",
-    "web/register/lookup.html": "registration page, reworked in another branch",
-    "web/register/petitioner_row.html": "registration page, reworked in another branch",
-    "web/register/respondent_row.html": "registration page, reworked in another branch",
-}
-
 MARKED = [
     re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S),
     re.compile(r"{#.*?#}", re.S),
@@ -61,15 +48,7 @@ def test_no_chinese_outside_translation_marks_in_the_web_templates() -> None:
     found = {}
     for path in sorted(TEMPLATES.rglob("*.html")):
         name = path.relative_to(TEMPLATES).as_posix()
-        if name in NOT_YET_MARKED:
-            continue
         lines = bare_chinese(path.read_text(encoding="utf-8"))
         if lines:
             found[name] = lines
     assert found == {}
-
-
-def test_the_allow_list_is_the_registration_page_only() -> None:
-    """Kept small: once the registration branch is merged its templates are marked and the
-    list is emptied."""
-    assert all(name.startswith("web/register/") for name in NOT_YET_MARKED)
