@@ -14,6 +14,7 @@ from tests.builders import register, to_read
 from tests.clients import staff_client
 from tests.orgtree import Tree
 from xinfang.web.forms.flows import FLOWS
+from xinfang.web.forms_register import RegistrationForm
 from xinfang.web.views.lists import CaseFilterForm
 from xinfang.web.views.review_application import ReviewApplicationForm
 from xinfang.web.widgets import IsoDateField, IsoDateTimeField
@@ -72,3 +73,12 @@ def test_a_date_typed_the_american_way_is_refused_beside_its_field(tree: Tree) -
     response = staff_client(tree.city_staff).post(url, {"text": "阅", "due_on": "03/12/2030"})
     assert response.status_code == 400
     assert "请按“年-月-日”填写日期，例如2025-03-12。" in response.content.decode()
+
+
+def test_the_registration_page_reads_yyyy_mm_dd_too(tree: Tree) -> None:
+    form = RegistrationForm(user=tree.city_staff)
+    assert isinstance(form.fields["received_on"], IsoDateField)
+    assert isinstance(form.fields["interviewed_at"], IsoDateTimeField)
+    html = staff_client(tree.city_staff).get("/register/").content.decode()
+    assert 'type="date"' not in html and 'type="datetime-local"' not in html
+    assert 'placeholder="年-月-日"' in html and 'placeholder="年-月-日 时:分"' in html

@@ -22,6 +22,7 @@ from xinfang.core.citations import on_screen
 from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, User
 from xinfang.petitions.models import Channel, Source
 from xinfang.routing.terms import AnonymousTreatment, Category, Nature
+from xinfang.web.widgets import IsoDateField, IsoDateTimeField
 
 TOP = "__all__"
 
@@ -43,8 +44,8 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def _blank(choices: Iterable[tuple[str, str]], label: str = "请选择") -> list[tuple[str, str]]:
-    return [("", f"—— {label} ——"), *choices]
+def _blank(choices: Iterable[tuple[str, str]]) -> list[tuple[str, Any]]:
+    return [("", _("—— 请选择 ——")), *choices]
 
 
 class JurisdictionChoiceField(forms.ModelChoiceField[Jurisdiction]):
@@ -64,7 +65,9 @@ def styled(form: forms.BaseForm) -> None:
             css = "form-select"
         else:
             css = "form-control"
-        widget.attrs["class"] = css
+        # Keep a widget's own marker classes (iso-date) beside Bootstrap's.
+        own = [c for c in str(widget.attrs.get("class", "")).split() if not c.startswith("form-")]
+        widget.attrs["class"] = " ".join([css, *own])
 
 
 class RegistrationForm(forms.Form):
@@ -74,9 +77,7 @@ class RegistrationForm(forms.Form):
         initial=Channel.LETTER,
         widget=forms.RadioSelect,
     )
-    received_on = forms.DateField(
-        label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    received_on = IsoDateField(label=_("收到日期"))
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.DIRECT)
     # Picked by a typed search (web:register_departments), not a select of every department
     # of the deployment; checked again here against what the source allows.
@@ -133,7 +134,7 @@ class RegistrationForm(forms.Form):
         label=_("干部管理权限所在党委"),
         queryset=Jurisdiction.objects.none(),
         required=False,
-        empty_label="—— 请选择 ——",
+        empty_label=_("—— 请选择 ——"),
     )
 
     # The interview of a visit (R-INTAKE-2).
@@ -143,12 +144,7 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
-    interviewed_at = forms.DateTimeField(
-        label=_("接谈时间"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-    )
+    interviewed_at = IsoDateTimeField(label=_("接谈时间"), required=False)
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     statement = forms.CharField(
         label=_("来访人反映的情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -287,7 +283,7 @@ class RespondentForm(forms.Form):
         label=_("任职地区或单位"),
         queryset=Jurisdiction.objects.none(),
         required=False,
-        empty_label="—— 任职地区或单位 ——",
+        empty_label=_("—— 任职地区或单位 ——"),
     )
 
     def __init__(self, *args: Any, jurisdiction_choices: Any = None, **kwargs: Any) -> None:
@@ -314,7 +310,8 @@ def filled(formset: BaseFormSet[Any]) -> list[dict[str, Any]]:
 
 
 # Where each refusal of `petition_register` belongs on the page. A message that names no
-# field goes to the top.
+# field goes to the top. These match the service's own words, not words shown, so they are
+# not marked for translation.
 _FIELD_OF_MESSAGE: Sequence[tuple[str, str]] = (
     ("信访形式", "channel"),
     ("收到日期", "received_on"),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinfang.cases import actions
@@ -70,7 +71,7 @@ def _forms(request: HttpRequest, user: User) -> tuple[RegistrationForm, Any, Any
     form = RegistrationForm(data, files, user=user)
     petitioners = PetitionerFormSet(data, prefix="p")
     # Every respondent row offers the same jurisdictions: read them once.
-    choices = [("", "—— 任职地区或单位 ——"), *((j.pk, j.name) for j in jurisdictions())]
+    choices = [("", gettext("—— 任职地区或单位 ——")), *((j.pk, j.name) for j in jurisdictions())]
     respondents = RespondentFormSet(data, prefix="r", form_kwargs={"jurisdiction_choices": choices})
     return form, petitioners, respondents
 
@@ -97,9 +98,9 @@ def register(request: HttpRequest) -> HttpResponse:
                 return redirect("web:register_done", case_id=outcome.case.pk)
             top = outcome
         else:
-            top = ["请按提示改正标出的内容后再提交。"]
+            top = [gettext("请按提示改正标出的内容后再提交。")]
         if request.FILES:
-            top.append("出于安全原因，浏览器不会保留已选的附件，请重新选择附件。")
+            top.append(gettext("出于安全原因，浏览器不会保留已选的附件，请重新选择附件。"))
     context = {
         "form": form,
         "petitioners": petitioners,
@@ -184,7 +185,10 @@ def _register(
     if number:
         repeat_of = cases_visible_to(user).filter(department=dept, number=number).first()
         if repeat_of is None:
-            errors.append(f"本部门没有编号为“{number}”的案件：只能关联本部门的案件。")
+            errors.append(
+                gettext("本部门没有编号为“%(number)s”的案件：只能关联本部门的案件。")
+                % {"number": number}
+            )
     channel = data["channel"]
     interview = None
     if channel == Channel.VISIT:
@@ -264,9 +268,9 @@ def register_done(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 # What the live proposal waits for, in the order the page asks for it.
-WAIT_FOR_CATEGORY = "选择问题类别和信访性质后，这里显示分办建议。"
-WAIT_FOR_TREATMENT = "选择匿名信的处理方式后，这里显示分办建议。"
-WAIT_FOR_CONCERNED = (
+WAIT_FOR_CATEGORY = gettext_lazy("选择问题类别和信访性质后，这里显示分办建议。")
+WAIT_FOR_TREATMENT = gettext_lazy("选择匿名信的处理方式后，这里显示分办建议。")
+WAIT_FOR_CONCERNED = gettext_lazy(
     "个人问题按当事干部的干部管理权限分办：从干部名册中选择当事干部，"
     "或填写其姓名和管理其的党委后，这里显示分办建议。"
 )
