@@ -465,6 +465,10 @@ def _delete_case(case: Case) -> None:
         for sql in (
             "DELETE FROM petitions_respondent WHERE petition_id = %s",
             "DELETE FROM petitions_petitionpetitioner WHERE petition_id = %s",
+            # Derived rows (matching and search indexes) go with it.
+            "DELETE FROM matching_matterband WHERE petition_id = %s",
+            "DELETE FROM matching_mattertext WHERE petition_id = %s",
+            "DELETE FROM cases_searchentry WHERE petition_id = %s",
             "DELETE FROM petitions_petition WHERE id = %s",
         ):
             _raw(sql, [pk])

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, override_settings
@@ -91,6 +92,15 @@ VISIBLE: dict[str, set[str]] = {
     "energy": {"unit_child"},  # the case assigned to it, not the province's parent
     "admin": {"unit", "unit_child"},  # a superuser sees no more than its department
     "clerk": {"signed"},  # the department's cases, though it may act on none
+}
+
+# The cases each department holds itself (the register of long-standing petitioners is kept
+# by the department responsible for the case).
+OWN_CASES: dict[str, set[str]] = {
+    "prov": {"unit"},
+    "city": {"signed"},
+    "county": {"anonymous", "personal"},
+    "energy": {"unit_child"},
 }
 
 # The flows (web/forms/flows.py) open to a user on a case; every other flow of a case the
@@ -162,6 +172,8 @@ DEPARTMENT_QUEUES = [
     "closures_awaiting_approval",
     "reports_awaiting_acceptance",
     "sent_down",
+    "to_route",  # leaders: read, not yet routed (the world's read cases are all routed)
+    "objections_awaiting_decision",  # leaders: no objection is pending in the world
 ]
 CLOCK_QUEUES = [
     "due_within_7_days",
@@ -223,6 +235,29 @@ PAGES: dict[str, dict[str, str]] = {
     "register/cadres/": staff_page(EVERYONE),  # the cadre directory
     "supervision/": staff_page(SUPERVISORS),
     "supervision/cases/": staff_page(SUPERVISORS),
+    # The case search (cases/search.py): every staff member of a department; what it finds
+    # is each one's visible cases (tests/protection/test_search.py).
+    "search/": staff_page(EVERYONE),
+    # Registration's helpers: same matter and person (registrars), the live routing proposal
+    # (a POST: GET is refused to everyone signed in), the department search (any staff).
+    "register/matches/": staff_page(CASE_ROLES),
+    "register/routing/": {ANON: LOGIN, NODEPT: DENIED, **{u: NOT_ALLOWED for u in WORLD_USERS}},
+    "register/departments/": staff_page(EVERYONE),
+    # The register of long-standing petitioners: leaders and handlers (persistent/).
+    "longterm/": staff_page(CASE_ROLES),
+}
+# The world's one register entry (on the signed case, protection conftest): route → user →
+# outcome. Leaders and handlers who see its case open it; anyone else signed in with a
+# department: the register's 403 for those without the roles, 404 for the rest.
+ENTRY_PAGES: dict[str, dict[str, str]] = {
+    route: {
+        ANON: LOGIN,
+        NODEPT: DENIED,
+        **{u: HIDDEN for u in CASE_ROLES},
+        **{u: DENIED for u in SUPERVISORS | {"admin", "clerk"}},
+        "city": OK,
+    }
+    for route in ("longterm/<int:entry_id>/", "longterm/<int:entry_id>/<str:step>/")
 }
 # Pages of one case: route → how the user's visibility of the case decides the outcome.
 CASE_PAGES = {
@@ -234,6 +269,7 @@ CASE_PAGES = {
     "documents/<int:case_id>/",
     "documents/<int:case_id>/<dockind:kind>/",
     "documents/<int:case_id>/<dockind:kind>.<docfmt:fmt>",
+    "longterm/cases/<int:case_id>/new/",  # register a case's petitioner (leaders, handlers)
 }
 QUEUE_PAGE = "queues/<slug:queue>/"
 # Named exclusions: Django's and the API's own pages, checked elsewhere.
@@ -242,6 +278,7 @@ NOT_PAGES = {
     "api/docs",  # Swagger UI (tests/api/test_docs.py)
     "api/openapi.json",  # the schema itself (tests/api/test_docs.py)
     "api/",  # django-ninja's root: no operation
+    "api/^(?P<rest>.*)$",  # any other /api/ path: JSON 404 (tests/api/test_unknown_paths.py)
 }
 
 
@@ -256,6 +293,11 @@ def case_page_outcome(route: str, user: str, case: str, params: dict[str, str]) 
         return LOGIN
     if user == NODEPT:
         return DENIED
+    if route == "longterm/cases/<int:case_id>/new/":
+        # The roles first (the same 403 whatever the id), then the department's own cases.
+        if user not in CASE_ROLES:
+            return DENIED
+        return OK if case in OWN_CASES.get(user, set()) else HIDDEN
     if case not in VISIBLE[user]:
         return HIDDEN
     flows = OPEN_FLOWS.get((user, case), set())
@@ -303,6 +345,8 @@ API_ACTIONS = {
     "reject_objection": "decide_objection",
 }
 API_REGISTER = "/api/petitions"
+API_SEARCH = "/api/search"  # needs ?q=: every account in a department (like /search/)
+API_ATTACH = "/api/cases/{case_id}/attachments"  # multipart, the add_attachment flow's form
 # Actions the API takes that the case page does not offer: the page offers pausing a clock
 # only under a rule set with the 2022 handling clock (cases/available.py), while the action
 # pauses any running main clock, here the 1987 result-report clock of the case assigned down
@@ -415,15 +459,15 @@ def api_route(path: str) -> str:
 
 def test_every_page_and_operation_is_in_the_answer_key() -> None:
     assert len(site_routes()) > 30  # the walk reaches the site, not an empty list
-    keyed = set(PAGES) | CASE_PAGES | {QUEUE_PAGE} | NOT_PAGES
+    keyed = set(PAGES) | CASE_PAGES | set(ENTRY_PAGES) | {QUEUE_PAGE} | NOT_PAGES
     api_routes = {api_route(p) for _m, p in api_operations()}
     unkeyed = [r for r in site_routes() if r not in keyed and r not in api_routes]
     assert not unkeyed, f"write the answer key of {unkeyed}"
     # Every row of the key is a page that exists (no stale rows).
     assert keyed - set(site_routes()) == set()
     expected = (
-        {("get", p) for p in API_GET_PLAIN | API_GET_CASE | {API_GET_QUEUE}}
-        | {("post", API_REGISTER)}
+        {("get", p) for p in API_GET_PLAIN | API_GET_CASE | {API_GET_QUEUE, API_SEARCH}}
+        | {("post", API_REGISTER), ("post", API_ATTACH)}
         | {("post", f"/api/cases/{{case_id}}/actions/{a}") for a in API_ACTIONS}
     )
     assert api_operations() == expected
@@ -494,6 +538,8 @@ def case_page_urls(m: Matrix) -> Iterator[tuple[str, str, dict[str, str], str]]:
             )
         yield "cases/<int:case_id>/closure-check/", case, {}, f"/cases/{cid}/closure-check/"
         yield "register/<int:case_id>/done/", case, {}, f"/register/{cid}/done/"
+        route = "longterm/cases/<int:case_id>/new/"
+        yield route, case, {}, f"/longterm/cases/{cid}/new/"
         yield "documents/<int:case_id>/", case, {}, f"/documents/{cid}/"
         for kind in DOCUMENT_KINDS:
             route = "documents/<int:case_id>/<dockind:kind>/"
@@ -522,6 +568,14 @@ def test_every_page_answers_each_user_as_the_key_says(db: None, matrix: Matrix, 
 
     for route, by_user in PAGES.items():
         expect(f"/{route}", by_user[user])
+    entry = m.world.longterm_entry
+    assert entry is not None
+    for route, by_user in ENTRY_PAGES.items():
+        url = "/" + route.replace("<int:entry_id>", str(entry.pk)).replace("<str:step>", "review")
+        expected = by_user[user]
+        if expected == OK and "<str:step>" in route:
+            expected = f"302 /longterm/{entry.pk}/"  # a step's form lives on the entry page
+        expect(url, expected)
     # Lists: exactly the cases of the key.
     for queue in [*QUEUE_USERS, "no_such_queue"]:
         response = expect(f"/queues/{queue}/", queue_outcome(user, queue))
@@ -626,7 +680,7 @@ def bodies() -> dict[str, Any]:
     schema = api.get_openapi_schema(path_prefix="/api/")
     out = {}
     for path, ops in schema["paths"].items():
-        if "post" in ops:
+        if "post" in ops and "application/json" in ops["post"]["requestBody"]["content"]:
             content = ops["post"]["requestBody"]["content"]["application/json"]
             out[path] = request_body(schema, content["schema"])
     return out
@@ -666,6 +720,7 @@ def test_every_api_operation_answers_each_user_as_the_key_says(
         if response.status_code == 200:
             got = {m.keys[item["id"]] for item in response.json()["items"]}
             assert got == QUEUES_SEEN.get((queue, user), set()), url
+    expect(client.get(API_SEARCH, {"q": "测试"}), API_SEARCH, signed_in)
     missing: dict[str, Any] = {}
     for path in sorted(API_GET_CASE):
         missing[path] = client.get(path.replace("{case_id}", str(MISSING_ID))).json()
@@ -714,6 +769,23 @@ def test_no_api_write_outside_the_key_writes(db: None, matrix: Matrix, user: str
             if response.status_code == 422:
                 # The action (or its body's ids) refused it, not the form of the body.
                 assert response.json()["code"] in ("rule_violation", "validation_error"), url
+
+    # Attachments (multipart): a case the user may not see answers as a missing one.
+    def attach(case_id: int) -> HttpResponse:
+        upload = SimpleUploadedFile("说明.txt", "补充材料".encode(), content_type="text/plain")
+        url = API_ATTACH.replace("{case_id}", str(case_id))
+        return client.post(url, {"petition_id": 1, "files": [upload]})
+
+    gone = attach(MISSING_ID)
+    for case in CASES:
+        if case in VISIBLE[user]:
+            continue  # allowed uploads write: tests/api/test_attachments.py
+        response = attach(m.ids[case])
+        expected = {ANON: API_ANON, NODEPT: API_NODEPT}.get(user, HIDDEN)
+        if str(response.status_code) != expected:
+            wrong.append(f"POST attachments {case}: {response.status_code}, expected {expected}")
+        elif response.status_code == 404:
+            assert response.json() == gone.json(), case
     assert not wrong, "\n".join(wrong)
     assert posted >= len(API_ACTIONS)
     assert (CaseEvent.objects.count(), Case.objects.count(), Petition.objects.count()) == before

@@ -205,6 +205,9 @@ COVERAGE = (
     Coverage("a_objected", receiver="wj"),  # 异议待决定
     Coverage("handling", receiver="wj", first_handler=True),  # 我承办的案件
     Coverage("closing", receiver="wj", first_handler=True),  # 待审批结案
+    # A closed case not yet archived: the register of long-standing petitioners concludes
+    # an entry on it (demo/longterm.py; 终结 needs a closed case, R-REPEAT-3).
+    Coverage("closed", receiver="wj", first_handler=True),
     Coverage("a_reported", receiver="wj"),  # 下级报结待审核, 交转办跟踪
     Coverage("a_due_soon", receiver="qj", target="wj", first_handler=True),  # 7日内到期
     Coverage("a_half", receiver="qj", target="wj", first_handler=True),  # 时间过半
