@@ -14,7 +14,7 @@ from xinfang.cases.models import Case, State
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import User
 from xinfang.persistent import services
-from xinfang.petitions.models import PetitionPetitioner
+from xinfang.petitions.models import Petitioner, PetitionPetitioner
 
 LEADER = "lingdao"
 OFFICER = "chengban"
@@ -48,9 +48,8 @@ def build_register(today: dt.date) -> list[str]:
             entry = services.entry_register(
                 actor=leader,
                 case=case,
-                petitioner=PetitionPetitioner.objects.get(
-                    petitioner_id=petitioner_id, petition__case=case
-                ).petitioner,
+                # The person of the case's petitions (a repeat petitioner appears on several).
+                petitioner=Petitioner.objects.get(pk=petitioner_id),
                 analysis="诉求涉及历史遗留问题，原处理意见与现行政策衔接不够，本人对答复不满意。",
                 measures="包案领导每月约谈一次；承办人会同相关单位逐项核实，书面答复。",
                 leader=leader,
@@ -71,9 +70,8 @@ def build_register(today: dt.date) -> list[str]:
             entry = services.entry_register(
                 actor=leader,
                 case=case,
-                petitioner=PetitionPetitioner.objects.get(
-                    petitioner_id=petitioner_id, petition__case=case
-                ).petitioner,
+                # The person of the case's petitions (a repeat petitioner appears on several).
+                petitioner=Petitioner.objects.get(pk=petitioner_id),
                 analysis="问题已按政策解决，本人仍坚持过高要求，反复来访。",
                 measures="由包案领导再次当面答复，统一各级答复口径。",
                 leader=leader,
