@@ -805,7 +805,7 @@ OBJECTION_REASONS = (
     "反映问题涉及的单位不在本地，建议转有管辖权的部门办理。",
 )
 ROUTING_NOTES_DOWN = (
-    "被反映人由{managing}党委管理，按干部管理权限转{to}办理（R-ROUTE-2）。",
+    "被反映人由{managing}党委管理，按干部管理权限转{to}办理（分级负责、归口办案）。",
     "属{to}职责范围，按分级负责原则办理。",
 )
 FILE_REASONS_ANONYMOUS = (
