@@ -126,14 +126,14 @@ def test_a_registrar_registers_a_letter_and_a_visit(
     expect(page.locator("#routing-preview")).to_contain_text("从干部名册中选择当事干部")
     # Sent down from above: the department found by typing, picked with the keyboard.
     page.select_option("#id_source", "upper_level")
-    page.locator("#source-department-search").click()
+    page.locator("#id_source_department-search").click()
     page.keyboard.type("临江 组织")
-    found = page.locator("#source-department-results")
+    found = page.locator("#id_source_department-results")
     expect(found).to_contain_text("临江市委组织部")
     expect(found).not_to_contain_text("东川省")  # the matches of what was typed, not all above
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    expect(page.locator("#source-department-search")).to_have_value("临江市委组织部")
+    expect(page.locator("#id_source_department-search")).to_have_value("临江市委组织部")
     page.fill("#id_statement", "退休前职级待遇未落实")
     page.fill("#id_requests", "按政策落实待遇")
     page.fill("#id_answer", "登记在案，依规办理后答复")

@@ -22,7 +22,7 @@ from xinfang.core.citations import on_screen
 from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, User
 from xinfang.petitions.models import Channel, Source
 from xinfang.routing.terms import AnonymousTreatment, Category, Nature
-from xinfang.web.widgets import IsoDateField, IsoDateTimeField
+from xinfang.web.widgets import DepartmentSearchInput, IsoDateField, IsoDateTimeField
 
 TOP = "__all__"
 
@@ -85,7 +85,7 @@ class RegistrationForm(forms.Form):
         label=_("转来部门"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.HiddenInput,
+        widget=DepartmentSearchInput(source_field="source"),
         error_messages={"invalid_choice": _("所选转来部门不存在，请重新查找选择。")},
     )
     source_reference = forms.CharField(label=_("来文编号"), max_length=60, required=False)
@@ -209,16 +209,6 @@ class RegistrationForm(forms.Form):
                 _("上级转交办的，转来部门须是上级党委的部门，请重新选择。"),
             )
         return data
-
-    def source_department_label(self) -> str:
-        """The name shown in the search box for the department picked (a form sent back)."""
-        if not self.is_bound:
-            return ""
-        raw = self.data.get("source_department") or ""
-        if not str(raw).isdigit():
-            return ""
-        found = Department.objects.exclude(pk=self.department.pk).filter(pk=raw).first()
-        return found.name if found is not None else ""
 
 
 MAX_DEPARTMENTS = 20

@@ -5,6 +5,8 @@ English one), not by the page's language, and an office machine may be set up in
 These fields are text inputs with a pattern and a 年-月-日 placeholder, shown as
 yyyy-mm-dd and parsed on the server as yyyy-mm-dd only, so what is typed means the same on
 every machine (docs/decisions.md).
+
+Also the department picked by a typed search (`DepartmentSearchInput`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from xinfang.orgs.models import Department
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -63,3 +68,45 @@ class IsoDateTimeField(forms.DateTimeField):
     widget = IsoDateTimeInput
     input_formats = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M"]
     default_error_messages = {"invalid": _("请按“年-月-日 时:分”填写时间，例如2025-03-12 09:30。")}
+
+
+class DepartmentSearchInput(forms.Widget):
+    """A department picked by typing a word of its name or its place, not a select of every
+    department of the deployment: a hidden input holding the id, a search box, and the
+    matches fetched while typing from web:register_departments (static/web/departments.js;
+    keyboard: type, ↓ into the matches, ↑/↓, Enter picks, Esc back to typing).
+
+    `source_field` names a field of the same form whose value is sent with the query as
+    `source` (the registration's 来源, which narrows what may be picked); without it any
+    department but the user's own is offered. The field using the widget checks again on
+    the server what was picked (its queryset): the page only helps to find it."""
+
+    template_name = "web/widgets/department_search.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, source_field: str = "") -> None:
+        super().__init__(attrs)
+        self.source_field = source_field
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        raw = str(widget["value"] or "")
+        # The name shown in the box for the department picked (a form sent back); an id that
+        # names no department is not kept: the field's refusal says so beside it.
+        found = (
+            Department.objects.filter(pk=int(raw)).values_list("name", flat=True).first()
+            if raw.isdigit()
+            else None
+        )
+        widget["value"] = raw if found is not None else ""
+        widget["label"] = found or ""
+        base = widget["attrs"].get("id") or name
+        widget["search_id"] = f"{base}-search"
+        widget["results_id"] = f"{base}-results"
+        widget["url"] = reverse("web:register_departments")
+        widget["source_field"] = self.source_field
+        return context
+
+    def id_for_label(self, id_: str) -> str:
+        """The label names the search box, where the user types."""
+        return f"{id_}-search" if id_ else id_

@@ -38,7 +38,7 @@ from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import InterviewInput
-from xinfang.web.widgets import IsoDateField, IsoDateTimeField
+from xinfang.web.widgets import DepartmentSearchInput, IsoDateField, IsoDateTimeField
 
 
 def _text(label: StrOrPromise, *, required: bool = True, rows: int = 3) -> forms.CharField:
@@ -70,6 +70,17 @@ class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name if isinstance(obj, Department) else obj)
+
+
+class DepartmentSearchField(NamedChoiceField):
+    """A department picked by a typed search (web/widgets.py: DepartmentSearchInput), not a
+    select listing every department; the form's queryset still decides what may be picked,
+    and an id outside it is refused beside the field."""
+
+    widget = DepartmentSearchInput
+    default_error_messages = {
+        "invalid_choice": _("所选部门不存在或不能选择，请重新查找选择。"),
+    }
 
 
 class _DryRun(Exception):
@@ -337,7 +348,7 @@ class ReferForm(RoutingForm):
     action = "refer"
     # The action checks every input (R-ROUTE-6, R-ROUTE-1) and refuses them all together.
     one_round = True
-    to_department = NamedChoiceField(
+    to_department = DepartmentSearchField(
         label=_("接收部门"), queryset=Department.objects.none(), required=False
     )
     to_department_name = forms.CharField(label=_("接收部门名称"), required=False, max_length=100)
@@ -366,11 +377,7 @@ class ReferForm(RoutingForm):
         self.fields["reason"].shown_required = True  # type: ignore[attr-defined]
         field = self.fields["to_department"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = (
-            Department.objects.exclude(pk=self.case.department_id)
-            .select_related("jurisdiction")
-            .order_by("jurisdiction__path", "name")
-        )
+        field.queryset = Department.objects.exclude(pk=self.case.department_id)
 
     def run(self) -> str:
         d = self.cleaned_data
@@ -441,7 +448,7 @@ class ReceiveAssignmentForm(FlowForm):
 class RaiseObjectionForm(FlowForm):
     action = "raise_objection"
     reasons = _text(_("异议理由"), rows=4)
-    suggested_department = NamedChoiceField(
+    suggested_department = DepartmentSearchField(
         label=_("建议承办部门"), queryset=Department.objects.none(), required=False
     )
     help_text = _("认为交转办有误的，在期限内向上级提出异议，由上级决定是否重新分办。")
@@ -449,7 +456,7 @@ class RaiseObjectionForm(FlowForm):
     def setup(self) -> None:
         field = self.fields["suggested_department"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Department.objects.exclude(pk=self.case.department_id).order_by("name")
+        field.queryset = Department.objects.exclude(pk=self.case.department_id)
 
     def run(self) -> str:
         d = self.cleaned_data

@@ -25,7 +25,7 @@ from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import id_number_facts
 from xinfang.orgs.models import Department, User
 from xinfang.petitions.attachments import check_uploads
-from xinfang.petitions.models import Channel, Petition
+from xinfang.petitions.models import Channel, Petition, Source
 from xinfang.petitions.respondents import RespondentInput, place_respondent
 from xinfang.petitions.services import (
     ConcernedCadreInput,
@@ -346,9 +346,11 @@ def routing_preview(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def departments(request: HttpRequest) -> HttpResponse:
-    """Departments a petition may have come from, by a word of their name or their place
-    (htmx fragment, at most MAX_DEPARTMENTS): the 转来部门 picker instead of a select of
-    every department of the deployment."""
+    """Departments to pick, by a word of their name or their place (htmx fragment, at most
+    MAX_DEPARTMENTS), instead of a select of every department of the deployment: those a
+    petition may have come from for the registration's 转来部门 (`source`), any but the
+    user's own for the case page's forms (转其他部门, an objection's suggested department;
+    web/widgets.py: DepartmentSearchInput). The forms check the pick again."""
     user = staff_user(request)
     dept = user.department
     assert dept is not None  # staff_page
@@ -358,6 +360,7 @@ def departments(request: HttpRequest) -> HttpResponse:
     context = {
         "departments": matches,
         "asked": bool(query),
+        "upper": source == Source.UPPER_LEVEL,
         "more": len(matches) == MAX_DEPARTMENTS,
         "limit": MAX_DEPARTMENTS,
     }

@@ -157,61 +157,7 @@
     }
   });
 
-  // --- 转来部门: a typed search (at most 20 matches) instead of a select of every department --
-  // Keyboard: type, ↓ into the matches, ↑/↓ between them, Enter picks, Esc back to typing.
-  var picker = $("[data-department-picker]");
-  if (picker) {
-    var search = $("[data-department-search]", picker);
-    var hidden = form.elements.source_department;
-    var results = document.getElementById("source-department-results");
-    function findDepartments() {
-      search.setAttribute("aria-expanded", "true");
-      htmx.ajax("GET", form.dataset.departmentsUrl, {
-        target: results, swap: "innerHTML", values: { q: search.value.trim(), source: value("source") }
-      });
-    }
-    function options() { return $all("[data-pick-department]", results); }
-    search.addEventListener("input", function () {
-      hidden.value = "";  // typing again: the department picked no longer applies
-      results.innerHTML = "";  // no stale match can be picked while the new ones come
-      later("departments", findDepartments);
-    });
-    // An answer to an earlier text (a slow one overtaken by typing) is not shown.
-    results.addEventListener("htmx:beforeSwap", function (event) {
-      var asked = new URL(event.detail.xhr.responseURL).searchParams.get("q") || "";
-      if (asked !== search.value.trim()) { event.detail.shouldSwap = false; }
-    });
-    search.addEventListener("focus", function () { if (!hidden.value) { findDepartments(); } });
-    form.elements.source.addEventListener("change", function () {
-      hidden.value = ""; search.value = ""; results.innerHTML = "";
-    });
-    picker.addEventListener("keydown", function (event) {
-      var all = options();
-      var at = all.indexOf(document.activeElement);
-      if (event.key === "ArrowDown" && all.length) {
-        event.preventDefault();
-        all[Math.min(at + 1, all.length - 1)].focus();
-      } else if (event.key === "ArrowUp" && at >= 0) {
-        event.preventDefault();
-        if (at === 0) { search.focus(); } else { all[at - 1].focus(); }
-      } else if (event.key === "Escape") {
-        results.innerHTML = ""; search.setAttribute("aria-expanded", "false"); search.focus();
-      } else if (event.key === "Enter" && event.target === search) {
-        event.preventDefault();  // Enter in the search box picks the only match, never submits
-        if (all.length === 1) { all[0].click(); }
-      }
-    });
-    results.addEventListener("click", function (event) {
-      var option = event.target.closest("[data-pick-department]");
-      if (!option) { return; }
-      hidden.value = option.dataset.pickDepartment;
-      search.value = option.dataset.name;
-      results.innerHTML = "";
-      search.setAttribute("aria-expanded", "false");
-      var next = form.elements.source_reference;
-      if (next) { next.focus(); }
-    });
-  }
+  // --- 转来部门: a typed search, as on every form that picks a department (departments.js) --
 
   // --- attachments: the file input also takes files dropped on its zone ------------------------
   var zone = document.getElementById("drop-zone");
