@@ -45,4 +45,4 @@ def test_two_roles_needed_are_named_and_the_action_is_in_chinese(
 def test_every_action_a_role_is_checked_for_has_a_chinese_label() -> None:
     missing = sorted(a for a in ACTION_ROLES if a not in ACTION_LABELS)
     assert missing == []
-    assert all(re.search("[\u4e00-\u9fff]", ACTION_LABELS[a]) for a in ACTION_ROLES)
+    assert all(re.search("[\u4e00-\u9fff]", str(ACTION_LABELS[a])) for a in ACTION_ROLES)

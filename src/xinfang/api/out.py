@@ -36,7 +36,7 @@ def _ref(obj: User | Department) -> s.Ref:
 
 
 def _state_label(value: str) -> str:
-    return State(value).label if value in State.values else ""
+    return str(State(value).label) if value in State.values else ""
 
 
 def case(c: Case) -> s.CaseOut:
@@ -53,7 +53,9 @@ def case(c: Case) -> s.CaseOut:
         nature_label=c.get_nature_display(),
         handling_mode=c.handling_mode,
         handling_mode_label=(
-            HandlingMode(c.handling_mode).label if c.handling_mode in HandlingMode.values else ""
+            str(HandlingMode(c.handling_mode).label)
+            if c.handling_mode in HandlingMode.values
+            else ""
         ),
         department=_ref(c.department),
         handler=ref(c.handler),
@@ -96,7 +98,7 @@ def case_detail(
         step=step,
         step_label=step_label,
         identity_shown=protection.identity_shown,
-        hidden_note=None if protection.identity_shown else HIDDEN_MATERIAL_NOTE,
+        hidden_note=None if protection.identity_shown else str(HIDDEN_MATERIAL_NOTE),
         clocks=[clock(x) for x in clocks],
         actions=open_actions,
     )
@@ -133,7 +135,7 @@ def petition(p: Petition, protection: CaseProtection) -> s.PetitionOut:
         head_count=p.head_count,
         is_repeat=p.is_repeat,
         identity_shown=protection.identity_shown,
-        hidden_note=None if protection.identity_shown else HIDDEN_MATERIAL_NOTE,
+        hidden_note=None if protection.identity_shown else str(HIDDEN_MATERIAL_NOTE),
         petitioners=petitioners(p, protection),
         respondents=[
             s.RespondentOut(
@@ -178,7 +180,7 @@ def event(e: CaseEvent, protection: CaseProtection) -> s.EventOut:
     return s.EventOut(
         seq=e.seq,
         kind=e.kind,
-        label=EVENT_LABELS.get(e.kind, ""),
+        label=str(EVENT_LABELS.get(e.kind, "")),
         actor=ref(e.actor),
         from_state=e.from_state,
         to_state=e.to_state,
@@ -227,7 +229,7 @@ def closure(c: Closure) -> s.ClosureOut:
     return s.ClosureOut(
         id=c.pk,
         status=c.status,
-        status_label=ClosureStatus(c.status).label,
+        status_label=str(ClosureStatus(c.status).label),
         facts=c.facts,
         decision=c.decision,
         policy_basis=c.policy_basis,

@@ -126,7 +126,12 @@ def case_detail(request: HttpRequest, case_id: int) -> s.CaseDetailOut:
     # The same function as the case page's buttons (never a second list).
     open_actions = open_action_endpoints(actions_open_to(user, case), case.pk)
     return out.case_detail(
-        case, protection_for(user, case), step.value, step.label, case_clocks(case), open_actions
+        case,
+        protection_for(user, case),
+        step.value,
+        str(step.label),
+        case_clocks(case),
+        open_actions,
     )
 
 
@@ -198,7 +203,7 @@ def queue_list(request: HttpRequest) -> list[s.QueueOut]:
     user = api_user(request)
     today = timezone.localdate()
     return [
-        s.QueueOut(key=q.key, title=q.title, count=q.cases(user, today).count())
+        s.QueueOut(key=q.key, title=str(q.title), count=q.cases(user, today).count())
         for q in queues_for(user)
     ]
 

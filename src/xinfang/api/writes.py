@@ -638,7 +638,7 @@ EXTRA_LABELS = {"accept_objection": "采纳异议", "reject_objection": "不采�
 
 
 def action_label(code: str) -> str:
-    return EXTRA_LABELS.get(code) or ACTION_LABELS[code]
+    return EXTRA_LABELS.get(code) or str(ACTION_LABELS[code])
 
 
 def _endpoint(spec: ActionSpec) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from xinfang.cases.models import Assignment, Case, Review, ReviewKind, ReviewStage, State
 from xinfang.cases.routing import reviewing_department
@@ -70,7 +71,7 @@ def get_case_for_user(user: User, case_id: int) -> Case:
     try:
         return cases_visible_to(user).select_related("department__jurisdiction").get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("案件不存在或无权查看") from None
+        raise Http404(gettext("案件不存在或无权查看")) from None
 
 
 def case_for_review_application(user: User, number: str) -> Case:
@@ -89,9 +90,9 @@ def case_for_review_application(user: User, number: str) -> Case:
         .first()
     )
     if case is None or dept_id is None:
-        raise Http404("案件不存在或无权查看")
+        raise Http404(gettext("案件不存在或无权查看"))
     kind = ReviewKind.REVIEW if case.review_stage == ReviewStage.NONE else ReviewKind.REREVIEW
     reviewer = reviewing_department(case, kind)
     if reviewer is None or reviewer.pk != dept_id:
-        raise Http404("案件不存在或无权查看")
+        raise Http404(gettext("案件不存在或无权查看"))
     return case

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases import targets
 from xinfang.cases.access import cases_visible_to
@@ -65,12 +67,12 @@ from xinfang.routing.proposal import propose_routing
 
 
 def _state_label(value: str) -> str:
-    return State(value).label if value in State.values else (value or "—")
+    return str(State(value).label) if value in State.values else (value or "—")
 
 
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    verbose_name_plural = "办理记录（时间线）"
+    verbose_name_plural = _("办理记录（时间线）")
     fields = [
         "seq",
         "kind_label",
@@ -85,24 +87,24 @@ class CaseEventInline(ReadOnlyInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
         return super().get_queryset(request).select_related("actor")
 
-    @admin.display(description="操作人")
+    @admin.display(description=_("操作人"))
     def actor_name(self, obj: CaseEvent) -> str:
         # Plain text: a link would lead case staff to the staff admin, which is not theirs.
         return str(obj.actor)
 
-    @admin.display(description="事件")
+    @admin.display(description=_("事件"))
     def kind_label(self, obj: CaseEvent) -> str:
-        return EVENT_LABELS.get(obj.kind, obj.kind)
+        return str(EVENT_LABELS.get(obj.kind, obj.kind))
 
-    @admin.display(description="原状态")
+    @admin.display(description=_("原状态"))
     def from_label(self, obj: CaseEvent) -> str:
         return _state_label(obj.from_state)
 
-    @admin.display(description="新状态")
+    @admin.display(description=_("新状态"))
     def to_label(self, obj: CaseEvent) -> str:
         return _state_label(obj.to_state)
 
-    @admin.display(description="校验值")
+    @admin.display(description=_("校验值"))
     def short_hash(self, obj: CaseEvent) -> str:
         return obj.hash[:12]
 
@@ -143,7 +145,7 @@ class AssignmentInline(ReadOnlyInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
         return super().get_queryset(request).select_related("to_department", "child")
 
-    @admin.display(description="承办案件")
+    @admin.display(description=_("承办案件"))
     def child_number(self, obj: Assignment) -> str:
         return obj.child.number
 
@@ -180,14 +182,14 @@ class OverdueExplanationInline(ReadOnlyInline):
 class DeadlineFilter(admin.SimpleListFilter):
     """Warning levels derived from the indexed due date (R-CLOSE-2)."""
 
-    title = "期限"
+    title = _("期限")
     parameter_name = "deadline"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            ("unexplained", "逾期未说明（本部门及下一级）"),
-            ("overdue", "已逾期"),
-            ("due_soon", "7日内到期"),
+            ("unexplained", gettext("逾期未说明（本部门及下一级）")),
+            ("overdue", gettext("已逾期")),
+            ("due_soon", gettext("7日内到期")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Case]) -> QuerySet[Case]:
@@ -263,7 +265,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
             },
         ),
         (
-            "标记",
+            _("标记"),
             {
                 "fields": [
                     "is_collective",
@@ -274,11 +276,11 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
                 ]
             },
         ),
-        ("分级负责、归口办案", {"fields": ["routing_display"]}),
-        ("期限", {"fields": ["clocks_display"]}),
-        ("复查复核", {"fields": ["review_stage", "reviews_display"]}),
+        (_("分级负责、归口办案"), {"fields": ["routing_display"]}),
+        (_("期限"), {"fields": ["clocks_display"]}),
+        (_("复查复核"), {"fields": ["review_stage", "reviews_display"]}),
         (
-            "时间与期限",
+            _("时间与期限"),
             {
                 "fields": [
                     "registered_at",
@@ -290,8 +292,8 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
                 ]
             },
         ),
-        ("关联案件", {"fields": ["related_cases"]}),
-        ("时间线校验", {"fields": ["events_recorded", "last_hash"]}),
+        (_("关联案件"), {"fields": ["related_cases"]}),
+        (_("时间线校验"), {"fields": ["events_recorded", "last_hash"]}),
     )
     inlines = [
         CaseEventInline,
@@ -308,28 +310,50 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
         )
         return with_due_on_calendar(visible)
 
-    @admin.display(description="案卷")
+    @admin.display(description=_("案卷"))
     def case_file_link(self, obj: Case) -> str:
         url = reverse("cases:case_file", args=[obj.pk])
         return format_html(
-            '<a href="{}">查阅、打印案卷</a> · <a href="{}?format=json">导出</a>', url, url
+            gettext('<a href="{}">查阅、打印案卷</a> · <a href="{}?format=json">导出</a>'), url, url
         )
 
-    @admin.display(description="上一级过问部门")
+    @admin.display(description=_("上一级过问部门"))
     def follow_department_name(self, obj: Case) -> str:
         return obj.follow_department.name if obj.follow_department else "—"
 
-    @admin.display(description="分办建议与决定")
+    @admin.display(description=_("分办建议与决定"))
     def routing_display(self, obj: Case) -> str:
         """The proposal with its reasons (R-ROUTE-1): live while undecided, else as recorded."""
         decision = obj.routing_decisions.order_by("-decided_at").first()
         if decision is not None:
             d = decision
-            verdict = "（采纳建议）" if d.followed else f"（未采纳，理由：{d.deviation_reason}）"
+            verdict = (
+                gettext("（采纳建议）")
+                if d.followed
+                else (
+                    gettext("（未采纳，理由：%(deviation_reason)s）")
+                    % {"deviation_reason": d.deviation_reason}
+                )
+            )
             lines = [
-                f"系统建议：{d.get_proposed_mode_label()} {d.proposed_department_name}",
+                (
+                    gettext("系统建议：%(get_proposed_mode_label)s %(proposed_department_name)s")
+                    % {
+                        "get_proposed_mode_label": d.get_proposed_mode_label(),
+                        "proposed_department_name": d.proposed_department_name,
+                    }
+                ),
                 *d.proposal_reasons,
-                f"决定：{d.get_decided_mode_label()} {d.decided_department_name}{verdict}",
+                (
+                    gettext(
+                        "决定：%(get_decided_mode_label)s %(decided_department_name)s%(verdict)s"
+                    )
+                    % {
+                        "get_decided_mode_label": d.get_decided_mode_label(),
+                        "decided_department_name": d.decided_department_name,
+                        "verdict": verdict,
+                    }
+                ),
             ]
         elif obj.state in (State.REGISTERED, State.READ):
             proposal = propose_routing(facts_for_case(obj))
@@ -338,11 +362,11 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
             return "—"
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
-    @admin.display(description="期限")
+    @admin.display(description=_("期限"))
     def clocks_display(self, obj: Case) -> str:
         clocks = case_clocks(obj)
         if not clocks:
-            return "现行期限规则对本案没有期限要求"
+            return gettext("现行期限规则对本案没有期限要求")
         lines = format_html_join(
             mark_safe("<br>"),
             "{}：{}{}（{}）",
@@ -350,7 +374,12 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
                 (
                     c.name,
                     f"{c.due_on:%Y-%m-%d}",
-                    f"（{PROVISIONAL_LABEL}）" if c.provisional else "",
+                    (
+                        gettext("（%(provisional_label)s）")
+                        % {"provisional_label": PROVISIONAL_LABEL}
+                    )
+                    if c.provisional
+                    else "",
                     c.label,
                 )
                 for c in clocks
@@ -364,15 +393,18 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
             '{}<br><span class="provisional">{}</span>', lines, provisional_note(years)
         )
 
-    @admin.display(description="到期日", ordering="due_on")
+    @admin.display(description=_("到期日"), ordering="due_on")
     def due_on_display(self, obj: Case) -> str:
         if obj.due_on is None:
             return "—"
         if case_due_on_provisional_years(obj):
-            return f"{obj.due_on:%Y-%m-%d}（{PROVISIONAL_LABEL}）"
+            return gettext("%(due_on)s（%(provisional_label)s）") % {
+                "due_on": format(obj.due_on, "%Y-%m-%d"),
+                "provisional_label": PROVISIONAL_LABEL,
+            }
         return f"{obj.due_on:%Y-%m-%d}"
 
-    @admin.display(description="复查复核记录")
+    @admin.display(description=_("复查复核记录"))
     def reviews_display(self, obj: Case) -> str:
         rows = [
             (
@@ -380,49 +412,60 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
                 r.department.name,
                 f"{r.applied_on:%Y-%m-%d}",
                 f"{r.due_on:%Y-%m-%d}"
-                + (f"（{PROVISIONAL_LABEL}）" if stored_date_provisional_years(r.due_on) else ""),
-                r.get_outcome_display() or "待答复",
+                + (
+                    (
+                        gettext("（%(provisional_label)s）")
+                        % {"provisional_label": PROVISIONAL_LABEL}
+                    )
+                    if stored_date_provisional_years(r.due_on)
+                    else ""
+                ),
+                r.get_outcome_display() or gettext("待答复"),
             )
             for r in obj.reviews.select_related("department")
         ]
         if not rows:
             return "—"
-        return format_html_join(mark_safe("<br>"), "{}：{}，{}申请，{}前答复，{}", rows)
+        return format_html_join(mark_safe("<br>"), gettext("{}：{}，{}申请，{}前答复，{}"), rows)
 
     # Plain text, not links: the organization pages belong to administrators.
-    @admin.display(description="责任部门")
+    @admin.display(description=_("责任部门"))
     def department_name(self, obj: Case) -> str:
         return obj.department.name
 
-    @admin.display(description="承办人")
+    @admin.display(description=_("承办人"))
     def handler_name(self, obj: Case) -> str:
         return str(obj.handler) if obj.handler else "—"
 
-    @admin.display(description="所处环节")
+    @admin.display(description=_("所处环节"))
     def step_label(self, obj: Case) -> str:
-        return obj.step.label
+        return str(obj.step.label)
 
-    @admin.display(description="关联案件")
+    @admin.display(description=_("关联案件"))
     def related_cases(self, obj: Case) -> str:
         # Numbers only: the related case may lie outside the user's view, and its number
         # (already on the documents exchanged) says nothing about its content.
         ids = {
-            "首办案件": obj.root_id,
-            "上级案件": obj.parent_id,
-            "并入案件": obj.merged_into_id,
-            "原案件": obj.previous_case_id,
+            gettext("首办案件"): obj.root_id,
+            gettext("上级案件"): obj.parent_id,
+            gettext("并入案件"): obj.merged_into_id,
+            gettext("原案件"): obj.previous_case_id,
         }
         wanted = {pk for pk in ids.values() if pk is not None}
         if not wanted:
             return "—"
         numbers = dict(Case.objects.filter(pk__in=wanted).values_list("pk", "number"))
-        return "；".join(f"{label}：{numbers[pk]}" for label, pk in ids.items() if pk in numbers)
+        return "；".join(
+            (gettext("%(label)s：%(value)s") % {"label": label, "value": numbers[pk]})
+            for label, pk in ids.items()
+            if pk in numbers
+        )
 
-    @admin.display(description="办理记录条数")
+    @admin.display(description=_("办理记录条数"))
     def events_recorded(self, obj: Case) -> int:
         return obj.event_count
 
-    @admin.display(description="最后一条记录的校验值")
+    @admin.display(description=_("最后一条记录的校验值"))
     def last_hash(self, obj: Case) -> str:
         return obj.last_event_hash[:12] or "—"
 

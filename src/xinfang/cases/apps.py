@@ -1,11 +1,12 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "xinfang.cases"
-    verbose_name = "信访事项"
+    verbose_name = _("信访事项")
 
     def ready(self) -> None:
         # Calendar and rule-set changes (deadlines layer) move open cases' due dates here.

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from xinfang.cases.clocks import CaseEnd, case_clocks, case_end
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.lifecycle import EVENT_LABELS
@@ -101,7 +103,7 @@ def case_file(user: User, case: Case) -> CaseFile:
         closures=list(case.closures.select_related("submitted_by", "decided_by")),
         reviews=list(case.reviews.select_related("department", "decided_by")),
         overdue_explanations=list(case.overdue_explanations.select_related("explained_by")),
-        events=[EventEntry(ev, EVENT_LABELS.get(ev.kind, ev.kind)) for ev in events],
+        events=[EventEntry(ev, str(EVENT_LABELS.get(ev.kind, ev.kind))) for ev in events],
         protection=protection,
         clocks=case_clocks(case, end=end),
         end=end,
@@ -118,113 +120,117 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
     """The file as JSON-ready data: Chinese labels for people, codes kept for machines."""
     c = file.case
     return {
-        "案件编号": c.number,
-        "档案号": c.archive_number,
-        "事项摘要": c.title,
-        "责任部门": c.department.name,
-        "状态": State(c.state).label,
-        "处理方式": c.get_handling_mode_display(),
-        "问题类别": c.get_category_display(),
-        "信访性质": c.get_nature_display(),
-        "登记时间": _text(c.registered_at),
-        "结案时间": _text(c.closed_at),
-        "归档时间": _text(c.archived_at),
-        "来信来访": [
+        gettext("案件编号"): c.number,
+        gettext("档案号"): c.archive_number,
+        gettext("事项摘要"): c.title,
+        gettext("责任部门"): c.department.name,
+        gettext("状态"): str(State(c.state).label),
+        gettext("处理方式"): c.get_handling_mode_display(),
+        gettext("问题类别"): c.get_category_display(),
+        gettext("信访性质"): c.get_nature_display(),
+        gettext("登记时间"): _text(c.registered_at),
+        gettext("结案时间"): _text(c.closed_at),
+        gettext("归档时间"): _text(c.archived_at),
+        gettext("来信来访"): [
             {
-                "信访形式": e.petition.get_channel_display(),
-                "收到日期": _text(e.petition.received_on),
-                "受理部门": e.petition.receiving_department.name,
-                "内容摘要": e.petition.summary,
-                "全文": e.content,
-                "匿名": e.petition.is_anonymous,
-                "集体访": e.petition.is_collective,
-                "人数": e.petition.head_count,
-                "信访人": [
+                gettext("信访形式"): e.petition.get_channel_display(),
+                gettext("收到日期"): _text(e.petition.received_on),
+                gettext("受理部门"): e.petition.receiving_department.name,
+                gettext("内容摘要"): e.petition.summary,
+                gettext("全文"): e.content,
+                gettext("匿名"): e.petition.is_anonymous,
+                gettext("集体访"): e.petition.is_collective,
+                gettext("人数"): e.petition.head_count,
+                gettext("信访人"): [
                     {
-                        "姓名": v.name,
-                        "身份证号": v.id_number,
-                        "电话": v.phone,
-                        "代表": v.is_representative,
+                        gettext("姓名"): v.name,
+                        gettext("身份证号"): v.id_number,
+                        gettext("电话"): v.phone,
+                        gettext("代表"): v.is_representative,
                     }
                     for v in e.petitioners
                 ],
-                "被反映人": [
+                gettext("被反映人"): [
                     {
-                        "姓名": r.name,
-                        "单位": r.unit,
-                        "职务": r.post_title,
-                        "主要领导": r.is_main_leader,
+                        gettext("姓名"): r.name,
+                        gettext("单位"): r.unit,
+                        gettext("职务"): r.post_title,
+                        gettext("主要领导"): r.is_main_leader,
                     }
                     for r in e.respondents
                 ],
-                "当事干部": (
+                gettext("当事干部"): (
                     {
-                        "姓名": e.concerned_cadre.name,
-                        "单位": e.concerned_cadre.unit,
-                        "职务": e.concerned_cadre.post_title,
+                        gettext("姓名"): e.concerned_cadre.name,
+                        gettext("单位"): e.concerned_cadre.unit,
+                        gettext("职务"): e.concerned_cadre.post_title,
                     }
                     if e.concerned_cadre is not None
                     else None
                 ),
-                "接谈记录": [
+                gettext("接谈记录"): [
                     {
-                        "时间": _text(i.interviewed_at),
-                        "反映情况": i.statement,
-                        "要求": i.requests,
-                        "当场答复": i.answer,
+                        gettext("时间"): _text(i.interviewed_at),
+                        gettext("反映情况"): i.statement,
+                        gettext("要求"): i.requests,
+                        gettext("当场答复"): i.answer,
                     }
                     for i in e.interviews
                 ],
-                "附件": [
-                    {"文件名": a.original_name, "大小": a.size, "SHA-256": a.sha256}
+                gettext("附件"): [
+                    {
+                        gettext("文件名"): a.original_name,
+                        gettext("大小"): a.size,
+                        "SHA-256": a.sha256,
+                    }
                     for a in e.attachments
                 ],
             }
             for e in file.petitions
         ],
-        "期限": [
+        gettext("期限"): [
             {
-                "期限": c.name,
-                "起算日": _text(c.start),
-                "到期日": _text(c.due_on),
-                "状态": c.label,
-                "已停止": _text(c.stopped_on),
-                "暂定": c.provisional,
-                "暂定说明": c.provisional_note,
+                gettext("期限"): c.name,
+                gettext("起算日"): _text(c.start),
+                gettext("到期日"): _text(c.due_on),
+                gettext("状态"): str(c.label),
+                gettext("已停止"): _text(c.stopped_on),
+                gettext("暂定"): c.provisional,
+                gettext("暂定说明"): c.provisional_note,
             }
             for c in file.clocks
         ],
-        "领导批示": [
+        gettext("领导批示"): [
             {
-                "批示人": str(i.leader),
-                "内容": i.text,
-                "时间": _text(i.created_at),
-                "报告": i.report_text,
+                gettext("批示人"): str(i.leader),
+                gettext("内容"): i.text,
+                gettext("时间"): _text(i.created_at),
+                gettext("报告"): i.report_text,
             }
             for i in file.instructions
         ],
-        "结案材料": [
+        gettext("结案材料"): [
             {
-                "审核状态": cl.get_status_display(),
-                "事实": cl.facts,
-                "处理意见": cl.decision,
-                "政策依据": cl.policy_basis,
-                "本人意见": cl.petitioner_opinion,
-                "审查意见": cl.review_opinion,
-                "退回理由": cl.return_reasons,
+                gettext("审核状态"): cl.get_status_display(),
+                gettext("事实"): cl.facts,
+                gettext("处理意见"): cl.decision,
+                gettext("政策依据"): cl.policy_basis,
+                gettext("本人意见"): cl.petitioner_opinion,
+                gettext("审查意见"): cl.review_opinion,
+                gettext("退回理由"): cl.return_reasons,
             }
             for cl in file.closures
         ],
-        "办理记录": [
+        gettext("办理记录"): [
             {
-                "序号": e.event.seq,
-                "事件": e.label,
-                "操作人": str(e.event.actor),
-                "时间": _text(e.event.created_at),
-                "原状态": e.event.from_state,
-                "新状态": e.event.to_state,
-                "内容": file.protection.event_payload(e.event.payload),
-                "校验值": e.event.hash,
+                gettext("序号"): e.event.seq,
+                gettext("事件"): e.label,
+                gettext("操作人"): str(e.event.actor),
+                gettext("时间"): _text(e.event.created_at),
+                gettext("原状态"): e.event.from_state,
+                gettext("新状态"): e.event.to_state,
+                gettext("内容"): file.protection.event_payload(e.event.payload),
+                gettext("校验值"): e.event.hash,
             }
             for e in file.events
         ],

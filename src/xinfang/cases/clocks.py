@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.lifecycle import FINISHED_STATES
 from xinfang.cases.models import (
@@ -301,16 +302,17 @@ def overdue(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
 
 # Under a rule set without an objection clock (the 1987 notice names none), a lower
 # department may still object within this default: the 2022 rules' five working days.
-DEFAULT_OBJECTION = ClockSpec(
-    code=ClockCode.OBJECTION, name="对转送交办提出异议", amount=5, unit="working_days"
-)
+def default_objection() -> ClockSpec:
+    return ClockSpec(
+        code=ClockCode.OBJECTION, name=gettext("对转送交办提出异议"), amount=5, unit="working_days"
+    )
 
 
 def objection_clock(assignment: Assignment) -> ClockState:
     """The window in which the receiving department may object to a case sent to it (issue
     3): the objection clock of the rule set in force, counted from receipt (or sending)."""
     rule = active_rules().get(ClockCode.OBJECTION)
-    spec = clock_spec(rule) if rule is not None else DEFAULT_OBJECTION
+    spec = clock_spec(rule) if rule is not None else default_objection()
     start = timezone.localdate(assignment.received_at or assignment.sent_at)
     return compute_clock(spec, start, 0, [], start, get_calendar())
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.models import PROCEDURE_CHECKLIST, Assignment, Case, PersonalOutcome
 from xinfang.routing.terms import Category, Nature
@@ -89,36 +91,51 @@ def closure_problems(
     ID; empty when the closure is complete."""
     errors: list[str] = []
     # R-CLOSE-3: 事实清楚，处理恰当，手续完备.
-    required = (("facts", "查明的事实"), ("decision", "处理意见"), ("policy_basis", "政策依据"))
+    required = (
+        ("facts", gettext("查明的事实")),
+        ("decision", gettext("处理意见")),
+        ("policy_basis", gettext("政策依据")),
+    )
     for key, label in required:
         if _blank(data.get(key)):
-            errors.append(f"结案材料须写明{label}（R-CLOSE-3）。")
+            errors.append(gettext("结案材料须写明%(label)s（R-CLOSE-3）。") % {"label": label})
     done = set(data.get("procedure") or [])
-    missing = [PROCEDURE_CHECKLIST[k] for k in need.procedure if k not in done]
+    missing = [str(PROCEDURE_CHECKLIST[k]) for k in need.procedure if k not in done]
     if missing:
-        errors.append(f"办理手续不完备，尚缺：{'、'.join(missing)}（R-CLOSE-3）。")
+        errors.append(
+            gettext("办理手续不完备，尚缺：%(join)s（R-CLOSE-3）。") % {"join": "、".join(missing)}
+        )
     if done - set(PROCEDURE_CHECKLIST):
-        errors.append("办理手续中有未知项目。")
+        errors.append(gettext("办理手续中有未知项目。"))
     # R-CLOSE-4: appeals and personal requests — the petitioner's opinion, conclusion shown.
     if need.petitioner_opinion:
         if _blank(data.get("petitioner_opinion")):
-            errors.append("申诉或个人问题的结案材料须写明本人对处理的意见（R-CLOSE-4）。")
+            errors.append(gettext("申诉或个人问题的结案材料须写明本人对处理的意见（R-CLOSE-4）。"))
         if not data.get("conclusion_shown_on") or _blank(data.get("conclusion_shown_how")):
-            errors.append("申诉或个人问题的结论须与本人见面，并记录见面日期和方式（R-CLOSE-4）。")
+            errors.append(
+                gettext("申诉或个人问题的结论须与本人见面，并记录见面日期和方式（R-CLOSE-4）。")
+            )
     # R-CAT-4: personal requests — granted, special case, or refused, with policy cited.
     if need.personal_outcome and data.get("personal_outcome") not in PersonalOutcome.values:
-        errors.append("个人问题须选择处理结果：按政策解决、参照政策酌情处理或不予解决（R-CAT-4）。")
+        errors.append(
+            gettext("个人问题须选择处理结果：按政策解决、参照政策酌情处理或不予解决（R-CAT-4）。")
+        )
     # R-CLOSE-5: signed accusations — feedback to the accuser, or why none.
     if need.accuser_feedback:
         gave = data.get("feedback_on") and not _blank(data.get("feedback_how"))
         if not gave and _blank(data.get("no_feedback_reason")):
             errors.append(
-                "署名检举的查处结果须向检举人反馈（记录日期和方式），或说明未反馈的理由（R-CLOSE-5）。"
+                gettext(
+                    "署名检举的查处结果须向检举人反馈（记录日期和方式），或说明未反馈的理由（R-CLOSE-5）。"
+                )
             )
-    for key, label in (("conclusion_shown_on", "见面日期"), ("feedback_on", "反馈日期")):
+    for key, label in (
+        ("conclusion_shown_on", gettext("见面日期")),
+        ("feedback_on", gettext("反馈日期")),
+    ):
         value = data.get(key)
         if value and value > today:
-            errors.append(f"{label}不能晚于今天。")
+            errors.append(gettext("%(label)s不能晚于今天。") % {"label": label})
     return errors
 
 

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xinfang.cases.casefile import CaseFile, PetitionEntry, case_file
 from xinfang.cases.family import petitions_of_case
@@ -47,7 +50,7 @@ from xinfang.orgs.models import Department, User
 from xinfang.petitions.models import Petition, Respondent
 from xinfang.routing.terms import HandlingMode
 
-REGULATION_2022 = "《信访工作条例》（中共中央、国务院印发，2022年5月1日起施行）"
+REGULATION_2022 = _("《信访工作条例》（中共中央、国务院印发，2022年5月1日起施行）")
 RULE_SET_2022 = "2022"
 
 REGISTRATION = "registration"
@@ -55,17 +58,16 @@ ACCEPTANCE = "acceptance"
 LETTER = "letter"
 CLOSURE = "closure"
 DOSSIER = "dossier"
-KINDS: dict[str, str] = {
-    REGISTRATION: "信访事项登记表",
-    ACCEPTANCE: "受理（不予受理）告知书",
-    LETTER: "转办函、交办函",
-    CLOSURE: "结案报告",
-    DOSSIER: "案卷",
+KINDS: dict[str, StrOrPromise] = {
+    REGISTRATION: _("信访事项登记表"),
+    ACCEPTANCE: _("受理（不予受理）告知书"),
+    LETTER: _("转办函、交办函"),
+    CLOSURE: _("结案报告"),
+    DOSSIER: _("案卷"),
 }
 
-LETTER_REDACTION_NOTE = (
+LETTER_REDACTION_NOTE = _(
     "根据信访人身份保护规定，信访人姓名、公民身份号码、联系电话、住址等身份信息不随函转送；"
-    + HIDDEN_MATERIAL_NOTE
 )
 NO_ANSWER = "—"
 
@@ -144,7 +146,11 @@ def chinese_date(value: dt.date | dt.datetime | None) -> str:
         return NO_ANSWER
     if isinstance(value, dt.datetime):
         value = timezone.localdate(value)
-    return f"{value.year}年{value.month}月{value.day}日"
+    return gettext("%(year)s年%(month)s月%(day)s日") % {
+        "year": value.year,
+        "month": value.month,
+        "day": value.day,
+    }
 
 
 def _text(value: object) -> str:
@@ -153,14 +159,14 @@ def _text(value: object) -> str:
 
 
 def _yes(value: bool) -> str:
-    return "是" if value else "否"
+    return gettext("是") if value else gettext("否")
 
 
 def _respondents(respondents: list[Respondent]) -> str:
     parts = []
     for r in respondents:
         words = " ".join(x for x in (r.name, r.unit, r.post_title) if x)
-        parts.append(words + ("（主要领导）" if r.is_main_leader else ""))
+        parts.append(words + (gettext("（主要领导）") if r.is_main_leader else ""))
     return "；".join(parts) or NO_ANSWER
 
 
@@ -248,76 +254,120 @@ def build_document(user: User, case: Case, kind: str) -> Document | None:
 def _petition_blocks(entry: PetitionEntry, file: CaseFile) -> list[Block]:
     p = entry.petition
     rows: list[tuple[str, str]] = [
-        ("信访形式", p.get_channel_display()),
-        ("收到日期", chinese_date(p.received_on)),
-        ("登记时间", timezone.localtime(p.registered_at).strftime("%Y-%m-%d %H:%M")),
-        ("登记人", str(p.registrar)),
-        ("受理部门", p.receiving_department.name),
-        ("来源", p.get_source_display()),
-        ("初信初访", _yes(p.is_first)),
-        ("重信重访", _yes(p.is_repeat)),
+        (gettext("信访形式"), p.get_channel_display()),
+        (gettext("收到日期"), chinese_date(p.received_on)),
+        (gettext("登记时间"), timezone.localtime(p.registered_at).strftime("%Y-%m-%d %H:%M")),
+        (gettext("登记人"), str(p.registrar)),
+        (gettext("受理部门"), p.receiving_department.name),
+        (gettext("来源"), p.get_source_display()),
+        (gettext("初信初访"), _yes(p.is_first)),
+        (gettext("重信重访"), _yes(p.is_repeat)),
     ]
     if p.is_collective:
-        rows.append(("集体访", f"{p.head_count}人，来自{_text(p.collective_origin)}"))
+        rows.append(
+            (
+                gettext("集体访"),
+                (
+                    gettext("%(head_count)s人，来自%(text)s")
+                    % {"head_count": p.head_count, "text": _text(p.collective_origin)}
+                ),
+            )
+        )
     if p.is_anonymous:
         rows.append(
-            ("匿名信访", f"{p.get_anonymous_treatment_display()}（{_text(p.anonymous_reason)}）")
+            (
+                gettext("匿名信访"),
+                (
+                    gettext("%(get_anonymous_treatment_display)s（%(text)s）")
+                    % {
+                        "get_anonymous_treatment_display": p.get_anonymous_treatment_display(),
+                        "text": _text(p.anonymous_reason),
+                    }
+                ),
+            )
         )
     rows += [
-        ("问题类别", file.case.get_category_display()),
-        ("信访性质", file.case.get_nature_display()),
-        ("内容摘要", p.summary),
-        ("被反映人", _respondents(entry.respondents)),
+        (gettext("问题类别"), file.case.get_category_display()),
+        (gettext("信访性质"), file.case.get_nature_display()),
+        (gettext("内容摘要"), p.summary),
+        (gettext("被反映人"), _respondents(entry.respondents)),
     ]
     if entry.concerned_cadre is not None:
         c = entry.concerned_cadre
-        rows.append(("当事干部", " ".join(x for x in (c.name, c.unit, c.post_title) if x)))
+        rows.append((gettext("当事干部"), " ".join(x for x in (c.name, c.unit, c.post_title) if x)))
     blocks: list[Block] = [
-        Heading(f"来信来访（{chinese_date(p.received_on)}）"),
+        Heading(
+            gettext("来信来访（%(chinese_date)s）") % {"chinese_date": chinese_date(p.received_on)}
+        ),
         Fields(tuple(rows)),
     ]
     if entry.petitioners:
         blocks.append(
             Table(
-                ("信访人", "公民身份号码", "联系电话", "住址", "代表"),
+                (
+                    gettext("信访人"),
+                    gettext("公民身份号码"),
+                    gettext("联系电话"),
+                    gettext("住址"),
+                    gettext("代表"),
+                ),
                 tuple(
                     (
                         v.name,
                         v.id_number or NO_ANSWER,
                         v.phone or NO_ANSWER,
                         v.address or NO_ANSWER,
-                        "是" if v.is_representative else "",
+                        gettext("是") if v.is_representative else "",
                     )
                     for v in entry.petitioners
                 ),
             )
         )
     if entry.identity_shown:
-        blocks.append(Paragraph(entry.content, label="信件全文或接谈内容："))
+        blocks.append(Paragraph(entry.content, label=gettext("信件全文或接谈内容：")))
         for i in entry.interviews:
             when = timezone.localtime(i.interviewed_at).strftime("%Y-%m-%d %H:%M")
             blocks.append(
                 Paragraph(
-                    f"{when} {i.place}。反映情况：{i.statement}。要求：{i.requests}。"
-                    f"当场答复：{i.answer}。",
-                    label="接谈记录：",
+                    (
+                        gettext(
+                            "%(when)s %(place)s。反映情况：%(statement)s。要求"
+                            "：%(requests)s。当场答复：%(answer)s。"
+                        )
+                        % {
+                            "when": when,
+                            "place": i.place,
+                            "statement": i.statement,
+                            "requests": i.requests,
+                            "answer": i.answer,
+                        }
+                    ),
+                    label=gettext("接谈记录："),
                 )
             )
         for a in entry.attachments:
-            blocks.append(Paragraph(f"{a.original_name}（{a.size}字节）", label="附件："))
+            blocks.append(
+                Paragraph(
+                    (
+                        gettext("%(original_name)s（%(size)s字节）")
+                        % {"original_name": a.original_name, "size": a.size}
+                    ),
+                    label=gettext("附件："),
+                )
+            )
     else:
-        blocks.append(Note(HIDDEN_MATERIAL_NOTE))
+        blocks.append(Note(str(HIDDEN_MATERIAL_NOTE)))
     if p.not_accepted_reason:
-        blocks.append(Paragraph(p.not_accepted_reason, label="不予受理："))
+        blocks.append(Paragraph(p.not_accepted_reason, label=gettext("不予受理：")))
     return blocks
 
 
 def _instruction_blocks(file: CaseFile) -> list[Block]:
     if not file.instructions:
-        return [Fields((("领导阅批", "（尚未阅批）"),))]
+        return [Fields(((gettext("领导阅批"), gettext("（尚未阅批）")),))]
     return [
         Table(
-            ("批示时间", "批示人", "批示内容"),
+            (gettext("批示时间"), gettext("批示人"), gettext("批示内容")),
             tuple((chinese_date(i.created_at), str(i.leader), i.text) for i in file.instructions),
         )
     ]
@@ -326,21 +376,21 @@ def _instruction_blocks(file: CaseFile) -> list[Block]:
 def registration_card(user: User, case: Case) -> Document:
     """登记表 (R-INTAKE-1): the case's petitions as registered, with the leader's reading."""
     file = case_file(user, case)
-    doc = Document(REGISTRATION, "信访事项登记表", case.number)
+    doc = Document(REGISTRATION, gettext("信访事项登记表"), case.number)
     doc.blocks.append(
         Fields(
             (
-                ("案件编号", case.number),
-                ("责任部门", case.department.name),
-                ("事项摘要", case.title),
-                ("登记时间", chinese_date(case.registered_at)),
-                ("处理方式", case.get_handling_mode_display() or "（尚未决定）"),
+                (gettext("案件编号"), case.number),
+                (gettext("责任部门"), case.department.name),
+                (gettext("事项摘要"), case.title),
+                (gettext("登记时间"), chinese_date(case.registered_at)),
+                (gettext("处理方式"), case.get_handling_mode_display() or gettext("（尚未决定）")),
             )
         )
     )
     for entry in file.petitions:
         doc.blocks += _petition_blocks(entry, file)
-    doc.blocks.append(Heading("领导阅批"))
+    doc.blocks.append(Heading(gettext("领导阅批")))
     doc.blocks += _instruction_blocks(file)
     doc.redacted = not file.protection.identity_shown
     return doc
@@ -358,35 +408,60 @@ def acceptance_notice(user: User, case: Case) -> Document | None:
     names = "、".join(v.name for v in protection.petitioners(petition))
     referral = getattr(case, "referral", None)
     refused = bool(petition.not_accepted_reason) or case.handling_mode == HandlingMode.REFER
-    title = "信访事项不予受理告知书" if refused else "信访事项受理告知书"
+    title = gettext("信访事项不予受理告知书") if refused else gettext("信访事项受理告知书")
     doc = Document(ACCEPTANCE, title, case.number, redacted=not protection.identity_shown)
     received = f"{chinese_date(petition.received_on)}{petition.get_channel_display()}"
-    opening = f"你（你们）于{received}反映的“{petition.summary}”问题，本机关已收悉。"
+    opening = gettext("你（你们）于%(received)s反映的“%(summary)s”问题，本机关已收悉。") % {
+        "received": received,
+        "summary": petition.summary,
+    }
     if petition.not_accepted_reason:
-        body = f"{petition.not_accepted_reason}本机关决定不予受理。"
+        body = gettext("%(not_accepted_reason)s本机关决定不予受理。") % {
+            "not_accepted_reason": petition.not_accepted_reason
+        }
     elif refused:
-        where = referral.to_department_name if referral is not None else "有权处理的机关、单位"
-        reason = f"{referral.reason}。" if referral is not None else ""
-        body = f"经审查，该事项不属于组织部门职责范围，本机关不予受理。{reason}请向{where}提出。"
+        where = (
+            referral.to_department_name if referral is not None else gettext("有权处理的机关、单位")
+        )
+        reason = (
+            (gettext("%(reason)s。") % {"reason": referral.reason}) if referral is not None else ""
+        )
+        body = gettext(
+            "经审查，该事项不属于组织部门职责范围，本机关不予受理。%(reason)s请向%(where)s提出。"
+        ) % {"reason": reason, "where": where}
     elif case.handling_mode == HandlingMode.SELF:
-        body = (
+        body = gettext(
             "经审查，该事项属于本机关职责范围，本机关决定予以受理，"
             "将依规依纪依法办理，并在规定期限内答复。"
         )
     else:
         assignment = last_assignment(case)
-        to = assignment.to_department.name if assignment is not None else "有权处理的机关、单位"
-        way = "转送" if case.handling_mode == HandlingMode.TRANSFER else "交办"
-        body = f"经审查，该事项已{way}{to}办理，由其依规依纪依法处理并答复你（你们）。"
+        to = (
+            assignment.to_department.name
+            if assignment is not None
+            else gettext("有权处理的机关、单位")
+        )
+        way = gettext("转送") if case.handling_mode == HandlingMode.TRANSFER else gettext("交办")
+        body = gettext(
+            "经审查，该事项已%(way)s%(to)s办理，由其依规依纪依法处理并答复你（你们）。"
+        ) % {"way": way, "to": to}
     doc.blocks += [
-        Paragraph(f"{names or NO_ANSWER}："),
+        Paragraph(gettext("%(value)s：") % {"value": names or NO_ANSWER}),
         Paragraph(opening),
         Paragraph(body),
         Paragraph(
-            f"依据：{REGULATION_2022}关于收到信访事项后在规定期限内告知信访人是否受理的规定。"
+            gettext(
+                "依据：%(regulation_2022)s关于收到信访事项后在规定期限内告知信访人是否受理的规定。"
+            )
+            % {"regulation_2022": REGULATION_2022}
         ),
         Signature((case.department.name, chinese_date(case.mode_decided_at or timezone.now()))),
-        Fields((("案件编号", case.number), ("收到日期", chinese_date(petition.received_on)))),
+        Fields(
+            (
+                (gettext("案件编号"), case.number),
+                (gettext("收到日期"), chinese_date(petition.received_on)),
+            )
+        ),
     ]
     return doc
 
@@ -417,47 +492,67 @@ def assignment_letter(user: User, case: Case) -> Document | None:
     protection = protection_for(user, case)
     shown = identity_shown_to_department(protection, case, assignment.to_department)
     assign = assignment.mode == HandlingMode.ASSIGN
-    title = "交办函" if assign else "转办函"
+    title = gettext("交办函") if assign else gettext("转办函")
     doc = Document(LETTER, title, case.number, redacted=not shown)
     petitions = list(
         petitions_of_case(case).prefetch_related("respondents").order_by("received_on", "pk")
     )
     first = petitions[0] if petitions else None
     what = (
-        f"{chinese_date(first.received_on)}收到的{first.get_channel_display()}"
+        (
+            gettext("%(chinese_date)s收到的%(get_channel_display)s")
+            % {
+                "chinese_date": chinese_date(first.received_on),
+                "get_channel_display": first.get_channel_display(),
+            }
+        )
         if first is not None
-        else "收到的信访事项"
+        else gettext("收到的信访事项")
     )
     ask = (
-        f"请认真调查处理，并于{chinese_date(assignment.due_on)}前将办理结果和结案材料报送我部。"
+        (
+            gettext("请认真调查处理，并于%(chinese_date)s前将办理结果和结案材料报送我部。")
+            % {"chinese_date": chinese_date(assignment.due_on)}
+        )
         if assign
-        else "请依照职责办理，并按规定答复信访人。"
+        else gettext("请依照职责办理，并按规定答复信访人。")
     )
     doc.blocks += [
-        Paragraph(f"{assignment.to_department.name}："),
-        Paragraph(f"现将{what}（{case.title}）{'交' if assign else '转'}你单位办理。{ask}"),
+        Paragraph(gettext("%(name)s：") % {"name": assignment.to_department.name}),
+        Paragraph(
+            gettext("现将%(what)s（%(title)s）%(verb)s你单位办理。%(ask)s")
+            % {
+                "what": what,
+                "title": case.title,
+                "verb": gettext("交") if assign else gettext("转"),
+                "ask": ask,
+            }
+        ),
     ]
     if assignment.note:
-        doc.blocks.append(Paragraph(assignment.note, label="交办意见："))
+        doc.blocks.append(Paragraph(assignment.note, label=gettext("交办意见：")))
     if "objection" in active_rules():
         doc.blocks.append(
             Paragraph(
-                "如认为该事项不属于你单位职权范围，请自收到之日起5个工作日内提出异议并详细说明理由"
-                f"（依据{REGULATION_2022}）。"
+                gettext(
+                    "如认为该事项不属于你单位职权范围，请自收到之日起5个工作日内提出异议并详细说明理"
+                    "由（依据%(regulation_2022)s）。"
+                )
+                % {"regulation_2022": REGULATION_2022}
             )
         )
-    doc.blocks.append(Heading("信访事项情况"))
+    doc.blocks.append(Heading(gettext("信访事项情况")))
     for p in petitions:
         rows: list[tuple[str, str]] = [
-            ("信访形式", p.get_channel_display()),
-            ("收到日期", chinese_date(p.received_on)),
-            ("问题类别", case.get_category_display()),
-            ("信访性质", case.get_nature_display()),
-            ("内容摘要", p.summary),
-            ("被反映人", _respondents(list(p.respondents.all()))),
+            (gettext("信访形式"), p.get_channel_display()),
+            (gettext("收到日期"), chinese_date(p.received_on)),
+            (gettext("问题类别"), case.get_category_display()),
+            (gettext("信访性质"), case.get_nature_display()),
+            (gettext("内容摘要"), p.summary),
+            (gettext("被反映人"), _respondents(list(p.respondents.all()))),
         ]
         if p.is_anonymous:
-            rows.append(("匿名信访", p.get_anonymous_treatment_display()))
+            rows.append((gettext("匿名信访"), p.get_anonymous_treatment_display()))
         doc.blocks.append(Fields(tuple(rows)))
         if not shown:
             continue
@@ -465,7 +560,12 @@ def assignment_letter(user: User, case: Case) -> Document | None:
         if people:
             doc.blocks.append(
                 Table(
-                    ("信访人", "公民身份号码", "联系电话", "住址"),
+                    (
+                        gettext("信访人"),
+                        gettext("公民身份号码"),
+                        gettext("联系电话"),
+                        gettext("住址"),
+                    ),
                     tuple(
                         (
                             v.name,
@@ -477,15 +577,15 @@ def assignment_letter(user: User, case: Case) -> Document | None:
                     ),
                 )
             )
-        doc.blocks.append(Paragraph(protection.content(p), label="信件全文或接谈内容："))
+        doc.blocks.append(Paragraph(protection.content(p), label=gettext("信件全文或接谈内容：")))
     if not shown:
-        doc.blocks.append(Note(LETTER_REDACTION_NOTE))
+        doc.blocks.append(Note(str(LETTER_REDACTION_NOTE) + str(HIDDEN_MATERIAL_NOTE)))
     doc.blocks += [
         Signature((assignment.from_department.name, chinese_date(assignment.sent_at))),
         Fields(
             (
-                ("交转办案件编号", case.number),
-                ("承办案件编号", assignment.child.number),
+                (gettext("交转办案件编号"), case.number),
+                (gettext("承办案件编号"), assignment.child.number),
             )
         ),
     ]
@@ -498,40 +598,58 @@ def assignment_letter(user: User, case: Case) -> Document | None:
 def _closure_blocks(closure: Closure) -> list[Block]:
     done = set(closure.procedure)
     blocks: list[Block] = [
-        Paragraph(closure.facts, label="查明的事实："),
-        Paragraph(closure.decision, label="处理意见："),
-        Paragraph(closure.policy_basis, label="政策依据："),
+        Paragraph(closure.facts, label=gettext("查明的事实：")),
+        Paragraph(closure.decision, label=gettext("处理意见：")),
+        Paragraph(closure.policy_basis, label=gettext("政策依据：")),
     ]
     if closure.personal_outcome:
-        blocks.append(Paragraph(closure.get_personal_outcome_display(), label="个人问题处理结果："))
-    blocks.append(Heading("办理手续"))
+        blocks.append(
+            Paragraph(closure.get_personal_outcome_display(), label=gettext("个人问题处理结果："))
+        )
+    blocks.append(Heading(gettext("办理手续")))
     blocks.append(
         Table(
-            ("手续", "是否完成"),
+            (gettext("手续"), gettext("是否完成")),
             tuple(
-                (label, "已完成" if code in done else "未完成")
+                (str(label), gettext("已完成") if code in done else gettext("未完成"))
                 for code, label in PROCEDURE_CHECKLIST.items()
             ),
         )
     )
     if closure.petitioner_opinion or closure.conclusion_shown_on:
-        blocks.append(Paragraph(_text(closure.petitioner_opinion), label="本人对处理的意见："))
+        blocks.append(
+            Paragraph(_text(closure.petitioner_opinion), label=gettext("本人对处理的意见："))
+        )
         blocks.append(
             Paragraph(
-                f"{chinese_date(closure.conclusion_shown_on)}，{_text(closure.conclusion_shown_how)}",
-                label="结论与本人见面：",
+                (
+                    gettext("%(chinese_date)s，%(text)s")
+                    % {
+                        "chinese_date": chinese_date(closure.conclusion_shown_on),
+                        "text": _text(closure.conclusion_shown_how),
+                    }
+                ),
+                label=gettext("结论与本人见面："),
             )
         )
     if closure.feedback_on:
         blocks.append(
             Paragraph(
-                f"{chinese_date(closure.feedback_on)}，{_text(closure.feedback_how)}",
-                label="向检举人反馈：",
+                (
+                    gettext("%(chinese_date)s，%(text)s")
+                    % {
+                        "chinese_date": chinese_date(closure.feedback_on),
+                        "text": _text(closure.feedback_how),
+                    }
+                ),
+                label=gettext("向检举人反馈："),
             )
         )
     elif closure.no_feedback_reason:
-        blocks.append(Paragraph(closure.no_feedback_reason, label="未向检举人反馈的理由："))
-    blocks.append(Paragraph(_text(closure.review_opinion), label="审查意见："))
+        blocks.append(
+            Paragraph(closure.no_feedback_reason, label=gettext("未向检举人反馈的理由："))
+        )
+    blocks.append(Paragraph(_text(closure.review_opinion), label=gettext("审查意见：")))
     return blocks
 
 
@@ -544,21 +662,23 @@ def closure_report(user: User, case: Case) -> Document | None:
     names: list[str] = []
     for p in petitions_of_case(case).order_by("received_on", "pk"):
         names += [v.name for v in protection.petitioners(p) if v.name not in names]
-    doc = Document(CLOSURE, "信访事项结案报告", case.number, redacted=not protection.identity_shown)
+    doc = Document(
+        CLOSURE, gettext("信访事项结案报告"), case.number, redacted=not protection.identity_shown
+    )
     doc.blocks.append(
         Fields(
             (
-                ("案件编号", case.number),
-                ("事项摘要", case.title),
-                ("责任部门", case.department.name),
-                ("问题类别", case.get_category_display()),
-                ("信访性质", case.get_nature_display()),
-                ("信访人", "、".join(names) or "（匿名或无署名）"),
-                ("登记时间", chinese_date(case.registered_at)),
-                ("结案时间", chinese_date(case.closed_at)),
-                ("承办人", str(closure.submitted_by)),
-                ("审核人", _text(closure.decided_by)),
-                ("审核时间", chinese_date(closure.decided_at)),
+                (gettext("案件编号"), case.number),
+                (gettext("事项摘要"), case.title),
+                (gettext("责任部门"), case.department.name),
+                (gettext("问题类别"), case.get_category_display()),
+                (gettext("信访性质"), case.get_nature_display()),
+                (gettext("信访人"), "、".join(names) or gettext("（匿名或无署名）")),
+                (gettext("登记时间"), chinese_date(case.registered_at)),
+                (gettext("结案时间"), chinese_date(case.closed_at)),
+                (gettext("承办人"), str(closure.submitted_by)),
+                (gettext("审核人"), _text(closure.decided_by)),
+                (gettext("审核时间"), chinese_date(closure.decided_at)),
             )
         )
     )
@@ -573,34 +693,40 @@ def closure_report(user: User, case: Case) -> Document | None:
 def dossier(user: User, case: Case) -> Document:
     """The archived case file as one document (R-CLOSE-7): everything `case_file` holds."""
     file = case_file(user, case)
-    doc = Document(DOSSIER, "信访案卷", case.number)
+    doc = Document(DOSSIER, gettext("信访案卷"), case.number)
     doc.redacted = not file.protection.identity_shown
     doc.blocks.append(
         Fields(
             (
-                ("案件编号", case.number),
-                ("档案号", _text(case.archive_number)),
-                ("事项摘要", case.title),
-                ("责任部门", case.department.name),
-                ("状态", case.get_state_display()),
-                ("问题类别", case.get_category_display()),
-                ("信访性质", case.get_nature_display()),
-                ("处理方式", _text(case.get_handling_mode_display())),
-                ("登记时间", chinese_date(case.registered_at)),
-                ("结案时间", chinese_date(case.closed_at)),
-                ("归档时间", chinese_date(case.archived_at)),
+                (gettext("案件编号"), case.number),
+                (gettext("档案号"), _text(case.archive_number)),
+                (gettext("事项摘要"), case.title),
+                (gettext("责任部门"), case.department.name),
+                (gettext("状态"), case.get_state_display()),
+                (gettext("问题类别"), case.get_category_display()),
+                (gettext("信访性质"), case.get_nature_display()),
+                (gettext("处理方式"), _text(case.get_handling_mode_display())),
+                (gettext("登记时间"), chinese_date(case.registered_at)),
+                (gettext("结案时间"), chinese_date(case.closed_at)),
+                (gettext("归档时间"), chinese_date(case.archived_at)),
             )
         )
     )
     for entry in file.petitions:
         doc.blocks += _petition_blocks(entry, file)
-    doc.blocks.append(Heading("领导批示"))
+    doc.blocks.append(Heading(gettext("领导批示")))
     doc.blocks += _instruction_blocks(file)
     if file.routing_decisions:
-        doc.blocks.append(Heading("分办决定"))
+        doc.blocks.append(Heading(gettext("分办决定")))
         doc.blocks.append(
             Table(
-                ("决定时间", "决定人", "系统建议", "决定", "未采纳建议的理由"),
+                (
+                    gettext("决定时间"),
+                    gettext("决定人"),
+                    gettext("系统建议"),
+                    gettext("决定"),
+                    gettext("未采纳建议的理由"),
+                ),
                 tuple(
                     (
                         chinese_date(d.decided_at),
@@ -614,10 +740,17 @@ def dossier(user: User, case: Case) -> Document:
             )
         )
     if file.assignments:
-        doc.blocks.append(Heading("交办转办"))
+        doc.blocks.append(Heading(gettext("交办转办")))
         doc.blocks.append(
             Table(
-                ("方式", "承办部门", "发出", "报结期限", "报结", "审核通过"),
+                (
+                    gettext("方式"),
+                    gettext("承办部门"),
+                    gettext("发出"),
+                    gettext("报结期限"),
+                    gettext("报结"),
+                    gettext("审核通过"),
+                ),
                 tuple(
                     (
                         a.get_mode_display(),
@@ -633,40 +766,67 @@ def dossier(user: User, case: Case) -> Document:
         )
     if file.referral is not None:
         r = file.referral
-        doc.blocks.append(Heading("转其他部门"))
+        doc.blocks.append(Heading(gettext("转其他部门")))
         doc.blocks.append(
             Paragraph(
-                f"转{r.to_department_name}：{r.reason}。{chinese_date(r.explained_on)}以"
-                f"{r.explained_how}向信访人解释：{r.explanation}"
+                gettext(
+                    "转%(to_department_name)s：%(reason)s。%(chinese_date)s"
+                    "以%(explained_how)s向信访人解释：%(explanation)s"
+                )
+                % {
+                    "to_department_name": r.to_department_name,
+                    "reason": r.reason,
+                    "chinese_date": chinese_date(r.explained_on),
+                    "explained_how": r.explained_how,
+                    "explanation": r.explanation,
+                }
             )
         )
     for closure in file.closures:
-        doc.blocks.append(Heading(f"结案材料（{closure.get_status_display()}）"))
+        doc.blocks.append(
+            Heading(
+                gettext("结案材料（%(get_status_display)s）")
+                % {"get_status_display": closure.get_status_display()}
+            )
+        )
         doc.blocks += _closure_blocks(closure)
         if closure.return_reasons:
-            doc.blocks.append(Paragraph(closure.return_reasons, label="退回理由："))
+            doc.blocks.append(Paragraph(closure.return_reasons, label=gettext("退回理由：")))
     if file.reviews:
-        doc.blocks.append(Heading("复查复核"))
+        doc.blocks.append(Heading(gettext("复查复核")))
         doc.blocks.append(
             Table(
-                ("类别", "机关", "申请日期", "答复期限", "结论", "意见"),
+                (
+                    gettext("类别"),
+                    gettext("机关"),
+                    gettext("申请日期"),
+                    gettext("答复期限"),
+                    gettext("结论"),
+                    gettext("意见"),
+                ),
                 tuple(
                     (
                         r.get_kind_display(),
                         r.department.name,
                         chinese_date(r.applied_on),
                         chinese_date(r.due_on),
-                        r.get_outcome_display() or "待答复",
+                        r.get_outcome_display() or gettext("待答复"),
                         _text(r.opinion),
                     )
                     for r in file.reviews
                 ),
             )
         )
-    doc.blocks.append(Heading("办理记录"))
+    doc.blocks.append(Heading(gettext("办理记录")))
     doc.blocks.append(
         Table(
-            ("序号", "时间", "事件", "操作人", "校验值"),
+            (
+                gettext("序号"),
+                gettext("时间"),
+                gettext("事件"),
+                gettext("操作人"),
+                gettext("校验值"),
+            ),
             tuple(
                 (
                     str(e.event.seq),

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
@@ -122,17 +124,26 @@ def resolve_department(text: str) -> Department:
     else:
         found = list(Department.objects.filter(name=text).select_related("jurisdiction")[:6])
     if not found:
-        raise ImportFileError(f"没有找到部门“{text}”：请填写部门编号或名称。")
+        raise ImportFileError(
+            gettext("没有找到部门“%(text)s”：请填写部门编号或名称。") % {"text": text}
+        )
     if len(found) > 1:
-        names = "、".join(f"{d.pk}（{d.jurisdiction.name}）" for d in found[:5])
-        raise ImportFileError(f"名称为“{text}”的部门不止一个，请改用部门编号：{names}。")
+        names = "、".join(
+            (gettext("%(pk)s（%(name)s）") % {"pk": d.pk, "name": d.jurisdiction.name})
+            for d in found[:5]
+        )
+        raise ImportFileError(
+            gettext("名称为“%(text)s”的部门不止一个，请改用部门编号：%(names)s。")
+            % {"text": text, "names": names}
+        )
     return found[0]
 
 
 def check_registrar(actor: User, department: Department) -> None:
     if actor.department_id != department.pk:
         raise ImportFileError(
-            f"登记人{actor}不属于{department.name}：导入的信访以登记人所在部门登记。"
+            gettext("登记人%(actor)s不属于%(name)s：导入的信访以登记人所在部门登记。")
+            % {"actor": actor, "name": department.name}
         )
 
 
@@ -192,7 +203,7 @@ def account_name(account: str) -> str:
     """The name a message is registered under when the board knows its author by the
     account only: 网民 and the account. Not anonymous: the board can reach the person
     (docs/imports.md)."""
-    return f"网民{account.strip()}"[:50]
+    return (gettext("网民%(strip)s") % {"strip": account.strip()})[:50]
 
 
 def import_registers(
@@ -282,7 +293,7 @@ def import_registers(
         rows,
         build,
         actor=actor,
-        source=source or f"登记簿:{path.name}",
+        source=source or (gettext("登记簿:%(name)s") % {"name": path.name}),
         messages=False,
         batch_size=batch_size,
         one_by_one=one_by_one,
@@ -305,9 +316,15 @@ class _Places:
         if len(found) == 1:
             return found[0]
         if found:
-            row.problem("respondent_place", f"有不止一个名为“{name}”的地区或单位，请写全称。")
+            row.problem(
+                "respondent_place",
+                (gettext("有不止一个名为“%(name)s”的地区或单位，请写全称。") % {"name": name}),
+            )
         else:
-            row.problem("respondent_place", f"组织机构中没有名为“{name}”的地区或单位。")
+            row.problem(
+                "respondent_place",
+                (gettext("组织机构中没有名为“%(name)s”的地区或单位。") % {"name": name}),
+            )
         return None
 
 
@@ -329,7 +346,10 @@ class _Staff:
                 continue
             user = self.by_name.get(name)
             if user is None:
-                row.problem("receivers", f"接谈人“{name}”不是本部门的工作人员。")
+                row.problem(
+                    "receivers",
+                    (gettext("接谈人“%(name)s”不是本部门的工作人员。") % {"name": name}),
+                )
             else:
                 users.append(user)
         return users
@@ -371,8 +391,14 @@ def _run(
             report.already += 1
             continue
         if row.external_id and row.external_id in first_row:
-            label = "留言编号" if messages else "登记编号"
-            row.problem("external_id", f"{label}与第{first_row[row.external_id]}行重复。")
+            label = gettext("留言编号") if messages else gettext("登记编号")
+            row.problem(
+                "external_id",
+                (
+                    gettext("%(label)s与第%(value)s行重复。")
+                    % {"label": label, "value": first_row[row.external_id]}
+                ),
+            )
         elif row.external_id:
             first_row[row.external_id] = row.number
         todo.append(row)
@@ -512,11 +538,13 @@ def _record(
 
 # --- the rejected rows ------------------------------------------------------------------
 
-REJECTED_HEADER = ["行号", "列", "原因"]
+REJECTED_HEADER = [_("行号"), _("列"), _("原因")]
 
 
 def rejected_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.未导入{path.suffix.lower()}")
+    return path.with_name(
+        gettext("%(stem)s.未导入%(lower)s") % {"stem": path.stem, "lower": path.suffix.lower()}
+    )
 
 
 def write_rejected(path: Path, table: Table, problems: Sequence[Problem]) -> Path:
@@ -527,13 +555,13 @@ def write_rejected(path: Path, table: Table, problems: Sequence[Problem]) -> Pat
         [str(p.row), p.column, p.message, *cells_of.get(p.row, [])]
         for p in sorted(problems, key=lambda p: p.row)
     ]
-    header = [*REJECTED_HEADER, *table.header]
+    header = [*(str(h) for h in REJECTED_HEADER), *table.header]
     out = rejected_path(path)
     if path.suffix.lower() == ".xlsx":
         book = Workbook()
         sheet = book.active
         assert sheet is not None
-        sheet.title = "未导入的行"
+        sheet.title = gettext("未导入的行")
         sheet.append(header)
         for line in lines:
             # Text stays text: a cell starting with "=" is not a formula.

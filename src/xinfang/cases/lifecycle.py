@@ -6,6 +6,10 @@ for the current state is refused with a Chinese message naming both.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from xinfang.cases.models import State
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Role, User
@@ -50,73 +54,73 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     },
 }
 
-ACTION_LABELS: dict[str, str] = {
-    "register": "登记",
-    "read": "阅批",
-    "handle_here": "决定自办",
-    "transfer_down": "转办",
-    "assign_down": "交办",
-    "refer": "转其他部门",
-    "file": "存查",
-    "merge": "并案",
-    "submit_closure": "提交结案",
-    "return_closure": "退回结案",
-    "approve_closure": "批准结案",
-    "accept_report": "审核通过下级报结",
-    "return_report": "退回下级报结",
-    "archive": "归档",
-    "instruct": "批示",
-    "report_instruction": "报告批示落实情况",
-    "report_upward": "向上反映",
-    "report_progress": "报送办理进展",
-    "extend_deadline": "延长办理期限",
-    "pause_clock": "中止计时",
-    "resume_clock": "恢复计时",
-    "withdraw": "撤回",
-    "review_apply": "登记复查申请",
-    "review_decide": "复查答复",
-    "rereview_apply": "登记复核申请",
-    "rereview_decide": "复核答复",
-    "review_redo": "责令重新办理",
-    "reroute": "重新分办",
-    "raise_objection": "提出异议",
-    "decide_objection": "处理异议",
+ACTION_LABELS: dict[str, StrOrPromise] = {
+    "register": _("登记"),
+    "read": _("阅批"),
+    "handle_here": _("决定自办"),
+    "transfer_down": _("转办"),
+    "assign_down": _("交办"),
+    "refer": _("转其他部门"),
+    "file": _("存查"),
+    "merge": _("并案"),
+    "submit_closure": _("提交结案"),
+    "return_closure": _("退回结案"),
+    "approve_closure": _("批准结案"),
+    "accept_report": _("审核通过下级报结"),
+    "return_report": _("退回下级报结"),
+    "archive": _("归档"),
+    "instruct": _("批示"),
+    "report_instruction": _("报告批示落实情况"),
+    "report_upward": _("向上反映"),
+    "report_progress": _("报送办理进展"),
+    "extend_deadline": _("延长办理期限"),
+    "pause_clock": _("中止计时"),
+    "resume_clock": _("恢复计时"),
+    "withdraw": _("撤回"),
+    "review_apply": _("登记复查申请"),
+    "review_decide": _("复查答复"),
+    "rereview_apply": _("登记复核申请"),
+    "rereview_decide": _("复核答复"),
+    "review_redo": _("责令重新办理"),
+    "reroute": _("重新分办"),
+    "raise_objection": _("提出异议"),
+    "decide_objection": _("处理异议"),
     # Checked for a role though they move no state: a refusal names them too, in Chinese.
-    "explain_overdue": "逾期说明",
-    "receive_assignment": "签收",
-    "add_petition": "重信重访登记",
-    "add_interview": "接谈",
-    "add_attachment": "上传附件",
+    "explain_overdue": _("逾期说明"),
+    "receive_assignment": _("签收"),
+    "add_petition": _("重信重访登记"),
+    "add_interview": _("接谈"),
+    "add_attachment": _("上传附件"),
     # Issue 11: undoing a merge or an (automatic) repeat link; neither is in the table above:
     # unmerge returns a frozen case to the state it was merged from, unlinking moves no state.
-    "unmerge": "撤销并案",
-    "unlink_repeat": "撤销重信重访关联",
+    "unmerge": _("撤销并案"),
+    "unlink_repeat": _("撤销重信重访关联"),
 }
 
 # Timeline entries that record something without being a transition of the table.
-EVENT_LABELS: dict[str, str] = {
+EVENT_LABELS: dict[str, StrOrPromise] = {
     **ACTION_LABELS,
-    "received_from_upper": "收到上级交转办",
-    "receive_assignment": "签收",
-    "merged_in": "并入案件",
-    "explain_overdue": "逾期说明",
-    "add_petition": "重信重访登记",
-    "interview": "接谈",
-    "attachment": "上传附件",
-    "raise_objection": "对交转办提出异议",
-    "objection_rejected": "异议未被采纳",
-    "deadline_extended": "延长办理期限",
-    "clock_paused": "中止计算期限",
-    "clock_resumed": "恢复计算期限",
-    "due_rederived": "期限重新计算",
-    "unmerged_out": "撤销并案，信访件移回原案件",
-    "repeat_unlinked": "撤销重信重访关联",
-    "unlinked_in": "撤销重信重访关联后另立案件",
+    "received_from_upper": _("收到上级交转办"),
+    "receive_assignment": _("签收"),
+    "merged_in": _("并入案件"),
+    "explain_overdue": _("逾期说明"),
+    "add_petition": _("重信重访登记"),
+    "interview": _("接谈"),
+    "attachment": _("上传附件"),
+    "raise_objection": _("对交转办提出异议"),
+    "objection_rejected": _("异议未被采纳"),
+    "deadline_extended": _("延长办理期限"),
+    "clock_paused": _("中止计算期限"),
+    "clock_resumed": _("恢复计算期限"),
+    "due_rederived": _("期限重新计算"),
+    "unmerged_out": _("撤销并案，信访件移回原案件"),
+    "repeat_unlinked": _("撤销重信重访关联"),
+    "unlinked_in": _("撤销重信重访关联后另立案件"),
     # The register of long-standing petitioners (xinfang.persistent, R-REPEAT-1..3).
-    "longterm_registered": "列入信访老户台账",
-    "longterm_reviewed": "信访老户定期复查",
-    "longterm_settled": "信访老户问题化解",
-    "longterm_concluded": "信访老户终结，统一答复口径",
+    "longterm_registered": _("列入信访老户台账"),
+    "longterm_reviewed": _("信访老户定期复查"),
+    "longterm_settled": _("信访老户问题化解"),
+    "longterm_concluded": _("信访老户终结，统一答复口径"),
 }
 
 # Who may do what, in the department responsible for the case.
@@ -168,10 +172,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 
 # States in which nothing may change any more.
 FROZEN_STATES = frozenset({S.ARCHIVED, S.MERGED, S.WITHDRAWN})
-FROZEN_MESSAGES: dict[State, tuple[str, tuple[str, ...]]] = {
-    S.ARCHIVED: ("案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。", ("R-CLOSE-7",)),
-    S.MERGED: ("案件已并入其他案件，请在并入后的案件中办理。", ("R-REPEAT-4",)),
-    S.WITHDRAWN: ("案件已撤回上级重新分办，本单位不再办理。", ("R-ROUTE-1",)),
+FROZEN_MESSAGES: dict[State, tuple[StrOrPromise, tuple[str, ...]]] = {
+    S.ARCHIVED: (_("案件已归档，案卷已封存，不能再作任何修改（R-CLOSE-7）。"), ("R-CLOSE-7",)),
+    S.MERGED: (_("案件已并入其他案件，请在并入后的案件中办理。"), ("R-REPEAT-4",)),
+    S.WITHDRAWN: (_("案件已撤回上级重新分办，本单位不再办理。"), ("R-ROUTE-1",)),
 }
 # States in which the case is no longer being worked on here (its clock has stopped).
 FINISHED_STATES = frozenset(
@@ -188,4 +192,7 @@ def require_action_role(actor: User, action: str) -> None:
     needed = ACTION_ROLES[action]
     if not any(actor.has_role(r) for r in needed):
         names = "、".join(Role(r).label for r in sorted(needed))
-        raise RuleViolation(f"您没有“{ACTION_LABELS.get(action, action)}”的权限（需要：{names}）。")
+        raise RuleViolation(
+            gettext("您没有“%(action)s”的权限（需要：%(names)s）。")
+            % {"action": ACTION_LABELS.get(action, action), "names": names}
+        )

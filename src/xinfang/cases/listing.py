@@ -17,6 +17,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.clocks import case_due_on_provisional_years, paused_now, with_due_on_calendar
 from xinfang.cases.lifecycle import FINISHED_STATES
@@ -69,13 +70,13 @@ def days_text(case: Case, today: dt.date) -> tuple[str, bool]:
     if case.due_on is None or case.state in FINISHED_STATES:
         return "", False
     if getattr(case, "paused", False):
-        return "计时暂停", False
+        return gettext("计时暂停"), False
     delta = (case.due_on - today).days
     if delta < 0:
-        return f"逾期{-delta}天", True
+        return (gettext("逾期%(value)s天") % {"value": -delta}), True
     if delta == 0:
-        return "今日到期", False
-    return f"剩{delta}天", False
+        return gettext("今日到期"), False
+    return (gettext("剩%(delta)s天") % {"delta": delta}), False
 
 
 def case_row(case: Case, today: dt.date) -> CaseRow:
@@ -87,7 +88,7 @@ def case_row(case: Case, today: dt.date) -> CaseRow:
         number=case.number,
         title=case.title,
         category=case.get_category_display(),
-        channel=Channel(channel_code).label if channel_code in Channel.values else "",
+        channel=str(Channel(channel_code).label) if channel_code in Channel.values else "",
         state=case.get_state_display(),
         department=case.department.name,
         handler=str(case.handler) if case.handler_id and case.handler else "",

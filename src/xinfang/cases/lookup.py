@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case
@@ -122,11 +123,11 @@ def petitioner_lookup(
                 continue
             person = link.petitioner
             how = (
-                "身份证号码"
+                gettext("身份证号码")
                 if hashes["id"] and person.id_number_hash == hashes["id"]
-                else "电话"
+                else gettext("电话")
                 if hashes["phone"] and person.phone_hash == hashes["phone"]
-                else "姓名"
+                else gettext("姓名")
             )
             found = matches[link.petitioner_id] = PetitionerMatch(person=view, matched_by=how)
         found.petitions.append(EarlierPetition(petition=link.petition, case=case))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.lifecycle import FROZEN_STATES
@@ -136,7 +137,7 @@ def matter_candidates(
         case = shown.get(family)
         if case is None:
             continue
-        reasons = [f"内容文字相似度{round(best * 100)}%"]
+        reasons = [(gettext("内容文字相似度%(round)s%%") % {"round": round(best * 100)})]
         score = best
         names, units, places, categories = set(), set(), set(), set()
         for pk in family_petitions[family]:
@@ -151,16 +152,16 @@ def matter_candidates(
                     places.add(normalize(r.jurisdiction.name))
         if same := sorted(wanted_names & names):
             score += W_RESPONDENT
-            reasons.append("被反映人相同：" + "、".join(same))
+            reasons.append(gettext("被反映人相同：") + "、".join(same))
         if same := sorted(wanted_units & units):
             score += W_UNIT
-            reasons.append("被反映单位相同：" + "、".join(same))
+            reasons.append(gettext("被反映单位相同：") + "、".join(same))
         if same := sorted(wanted_places & places):
             score += W_PLACE
-            reasons.append("涉及地方相同：" + "、".join(same))
+            reasons.append(gettext("涉及地方相同：") + "、".join(same))
         if category and category in categories:
             score += W_CATEGORY
-            reasons.append("问题类别相同")
+            reasons.append(gettext("问题类别相同"))
         candidates.append(
             MatterCandidate(
                 case=case, score=round(min(score, 1.0), 4), similarity=best, reasons=tuple(reasons)

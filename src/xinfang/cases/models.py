@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xinfang.routing.terms import Category, HandlingMode, Nature
 
 
 class State(models.TextChoices):
-    REGISTERED = "registered", "已登记"
-    READ = "read", "已阅批"
-    HANDLING = "handling", "办理中"
-    CLOSING = "closing", "待审核"
-    CLOSED = "closed", "已结案"
-    ARCHIVED = "archived", "已归档"
-    REFERRED = "referred", "已转其他部门"
-    TRANSFERRED = "transferred", "已转办"
-    FILED = "filed", "存查"
-    MERGED = "merged", "已并案"
-    WITHDRAWN = "withdrawn", "已撤回重新分办"
-    REVIEWING = "reviewing", "复查中"
-    REREVIEWING = "rereviewing", "复核中"
+    REGISTERED = "registered", _("已登记")
+    READ = "read", _("已阅批")
+    HANDLING = "handling", _("办理中")
+    CLOSING = "closing", _("待审核")
+    CLOSED = "closed", _("已结案")
+    ARCHIVED = "archived", _("已归档")
+    REFERRED = "referred", _("已转其他部门")
+    TRANSFERRED = "transferred", _("已转办")
+    FILED = "filed", _("存查")
+    MERGED = "merged", _("已并案")
+    WITHDRAWN = "withdrawn", _("已撤回重新分办")
+    REVIEWING = "reviewing", _("复查中")
+    REREVIEWING = "rereviewing", _("复核中")
 
 
 # The states in which a case is still being worked on (every state but
@@ -41,20 +44,20 @@ OPEN_STATES: tuple[str, ...] = (
 class ReviewStage(models.TextChoices):
     """The 2022 review chain: after re-review the same matter is not accepted again."""
 
-    NONE = "", "未申请复查"
-    REVIEWED = "reviewed", "已复查"
-    FINAL = "final", "已复核终结"
+    NONE = "", _("未申请复查")
+    REVIEWED = "reviewed", _("已复查")
+    FINAL = "final", _("已复核终结")
 
 
 class Step(models.IntegerChoices):
     """R-INTAKE-1: the six steps of the notice; every case shows where it stands."""
 
-    REGISTRATION = 1, "登记"
-    INTERVIEW = 2, "接谈"
-    READING = 3, "阅看"
-    HANDLING = 4, "办理"
-    CLOSING = 5, "结案"
-    ARCHIVING = 6, "归档"
+    REGISTRATION = 1, _("登记")
+    INTERVIEW = 2, _("接谈")
+    READING = 3, _("阅看")
+    HANDLING = 4, _("办理")
+    CLOSING = 5, _("结案")
+    ARCHIVING = 6, _("归档")
 
 
 class Case(models.Model):
@@ -64,13 +67,16 @@ class Case(models.Model):
     points back at the sender's case and `root` at the first case, whose petitions both share.
     """
 
-    number = models.CharField("案件编号", max_length=40, unique=True)
+    number = models.CharField(_("案件编号"), max_length=40, unique=True)
     department = models.ForeignKey(
-        "orgs.Department", verbose_name="责任部门", on_delete=models.PROTECT, related_name="cases"
+        "orgs.Department",
+        verbose_name=_("责任部门"),
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     root = models.ForeignKey(
         "self",
-        verbose_name="首办案件",
+        verbose_name=_("首办案件"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -78,7 +84,7 @@ class Case(models.Model):
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级案件",
+        verbose_name=_("上级案件"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -86,7 +92,7 @@ class Case(models.Model):
     )
     merged_into = models.ForeignKey(
         "self",
-        verbose_name="并入案件",
+        verbose_name=_("并入案件"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -94,63 +100,67 @@ class Case(models.Model):
     )
     previous_case = models.ForeignKey(
         "self",
-        verbose_name="原案件",
+        verbose_name=_("原案件"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="later_cases",
-        help_text="原案件已归档后再次信访的，另立新案并指向原案件",
+        help_text=_("原案件已归档后再次信访的，另立新案并指向原案件"),
     )
-    title = models.CharField("事项摘要", max_length=200)
-    category = models.CharField("问题类别", max_length=24, choices=Category.choices)
-    nature = models.CharField("信访性质", max_length=16, choices=Nature.choices)
+    title = models.CharField(_("事项摘要"), max_length=200)
+    category = models.CharField(_("问题类别"), max_length=24, choices=Category.choices)
+    nature = models.CharField(_("信访性质"), max_length=16, choices=Nature.choices)
     state = models.CharField(
-        "状态", max_length=16, choices=State.choices, default=State.REGISTERED, db_index=True
+        _("状态"), max_length=16, choices=State.choices, default=State.REGISTERED, db_index=True
     )
     handling_mode = models.CharField(
-        "处理方式", max_length=16, choices=HandlingMode.choices, blank=True, default=""
+        _("处理方式"), max_length=16, choices=HandlingMode.choices, blank=True, default=""
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="承办人",
+        verbose_name=_("承办人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_handled",
     )
-    mode_decided_at = models.DateTimeField("决定处理方式时间", null=True, blank=True, db_index=True)
-    is_collective = models.BooleanField("集体访", default=False)
-    report_upward = models.BooleanField(
-        "需向上反映",
-        default=False,
-        help_text="涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）",
+    mode_decided_at = models.DateTimeField(
+        _("决定处理方式时间"), null=True, blank=True, db_index=True
     )
-    is_key_case = models.BooleanField("重点案件", default=False, db_index=True)
+    is_collective = models.BooleanField(_("集体访"), default=False)
+    report_upward = models.BooleanField(
+        _("需向上反映"),
+        default=False,
+        help_text=_("涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）"),
+    )
+    is_key_case = models.BooleanField(_("重点案件"), default=False, db_index=True)
     review_stage = models.CharField(
-        "复查复核阶段", max_length=16, choices=ReviewStage.choices, blank=True, default=""
+        _("复查复核阶段"), max_length=16, choices=ReviewStage.choices, blank=True, default=""
     )
     follow_department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="上一级过问部门",
+        verbose_name=_("上一级过问部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="followed_cases",
-        help_text="组织、干部工作中的重要问题，上一级组织部门应当过问（R-ROUTE-4）",
+        help_text=_("组织、干部工作中的重要问题，上一级组织部门应当过问（R-ROUTE-4）"),
     )
-    result_required = models.BooleanField("上级要报结果", default=False)
-    registered_at = models.DateTimeField("登记时间", db_index=True)
-    due_on = models.DateField("办理期限", null=True, blank=True, db_index=True)
-    closed_at = models.DateTimeField("结案时间", null=True, blank=True, db_index=True)
-    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
-    archive_number = models.CharField("档案号", max_length=40, null=True, blank=True, unique=True)
+    result_required = models.BooleanField(_("上级要报结果"), default=False)
+    registered_at = models.DateTimeField(_("登记时间"), db_index=True)
+    due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True, db_index=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archive_number = models.CharField(
+        _("档案号"), max_length=40, null=True, blank=True, unique=True
+    )
     # Head of the hash chain (R-PROTECT-2): removal of trailing events is detected.
     event_count = models.PositiveIntegerField(default=0, editable=False)
     last_event_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
-        verbose_name = "信访事项"
-        verbose_name_plural = "信访事项"
+        verbose_name = _("信访事项")
+        verbose_name_plural = _("信访事项")
         ordering = ["-registered_at"]
         indexes = [
             models.Index(fields=["department", "state"], name="case_dept_state"),
@@ -211,31 +221,31 @@ class CaseEvent(models.Model):
     """One append-only, hash-chained timeline entry (R-PROTECT-2)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField("序号")
-    kind = models.CharField("事件", max_length=40)
+    seq = models.PositiveIntegerField(_("序号"))
+    kind = models.CharField(_("事件"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    from_state = models.CharField("原状态", max_length=16, blank=True)
-    to_state = models.CharField("新状态", max_length=16, blank=True)
-    payload = models.JSONField("内容", default=dict)
-    created_at = models.DateTimeField("时间")
+    from_state = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, blank=True)
+    payload = models.JSONField(_("内容"), default=dict)
+    created_at = models.DateTimeField(_("时间"))
     # The case's fields as this event left them (timeline.SNAPSHOT_FIELDS): verification
     # compares the case row with its last event, so a row changed behind the services'
     # back is found (R-PROTECT-2).
-    case_after = models.JSONField("案件状况", default=list)
+    case_after = models.JSONField(_("案件状况"), default=list)
     # [kind, id, digest] of each record this event created or changed (petition, respondent,
     # instruction, closure, ...): the content a decision rests on is covered by the chain.
-    records = models.JSONField("所涉材料", default=list)
+    records = models.JSONField(_("所涉材料"), default=list)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
 
     class Meta:
-        verbose_name = "办理记录"
-        verbose_name_plural = "办理记录"
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
         ordering = ["case_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_seq")]
 
@@ -248,16 +258,16 @@ class CaseLedgerEntry(models.Model):
 
     `case_id` is a plain number, not a foreign key: the entry must outlive its case."""
 
-    seq = models.PositiveIntegerField("序号", unique=True)
-    case_id = models.BigIntegerField("案件ID", unique=True)
-    number = models.CharField("案件编号", max_length=40)
-    created_at = models.DateTimeField("立案时间")
+    seq = models.PositiveIntegerField(_("序号"), unique=True)
+    case_id = models.BigIntegerField(_("案件ID"), unique=True)
+    number = models.CharField(_("案件编号"), max_length=40)
+    created_at = models.DateTimeField(_("立案时间"))
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
 
     class Meta:
-        verbose_name = "立案登记簿"
-        verbose_name_plural = "立案登记簿"
+        verbose_name = _("立案登记簿")
+        verbose_name_plural = _("立案登记簿")
         ordering = ["seq"]
 
     def __str__(self) -> str:
@@ -272,8 +282,8 @@ class CaseLedgerHead(models.Model):
     head = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        verbose_name = "立案登记簿链头"
-        verbose_name_plural = "立案登记簿链头"
+        verbose_name = _("立案登记簿链头")
+        verbose_name_plural = _("立案登记簿链头")
 
     def __str__(self) -> str:
         return f"{self.count} {self.head[:12]}"
@@ -284,19 +294,19 @@ class AuditCheckpoint(models.Model):
     the database over (case id, event count, head) of every case and the ledger's head.
     `line` is exactly the JSON line also appended to the checkpoint file."""
 
-    seq = models.PositiveIntegerField("序号", unique=True)
-    created_at = models.DateTimeField("封存时间")
-    case_count = models.PositiveIntegerField("案件数")
-    event_count = models.PositiveIntegerField("办理记录数")
-    line = models.TextField("封存内容")
+    seq = models.PositiveIntegerField(_("序号"), unique=True)
+    created_at = models.DateTimeField(_("封存时间"))
+    case_count = models.PositiveIntegerField(_("案件数"))
+    event_count = models.PositiveIntegerField(_("办理记录数"))
+    line = models.TextField(_("封存内容"))
 
     class Meta:
-        verbose_name = "审计封存点"
-        verbose_name_plural = "审计封存点"
+        verbose_name = _("审计封存点")
+        verbose_name_plural = _("审计封存点")
         ordering = ["seq"]
 
     def __str__(self) -> str:
-        return f"封存点 #{self.seq}"
+        return gettext("封存点 #%(seq)s") % {"seq": self.seq}
 
 
 class Instruction(models.Model):
@@ -305,57 +315,63 @@ class Instruction(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="instructions")
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="批示领导",
+        verbose_name=_("批示领导"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    text = models.TextField("批示内容")
-    due_on = models.DateField("要求完成日期", null=True, blank=True)
-    report_required = models.BooleanField("要求报告结果", default=False)
-    created_at = models.DateTimeField("批示时间")
-    reported_at = models.DateTimeField("报告时间", null=True, blank=True)
-    report_text = models.TextField("报告内容", blank=True)
+    text = models.TextField(_("批示内容"))
+    due_on = models.DateField(_("要求完成日期"), null=True, blank=True)
+    report_required = models.BooleanField(_("要求报告结果"), default=False)
+    created_at = models.DateTimeField(_("批示时间"))
+    reported_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
+    report_text = models.TextField(_("报告内容"), blank=True)
 
     class Meta:
-        verbose_name = "领导批示"
-        verbose_name_plural = "领导批示"
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return f"{self.leader}批示：{self.text[:30]}"
+        return gettext("%(leader)s批示：%(value)s") % {
+            "leader": self.leader,
+            "value": self.text[:30],
+        }
 
 
 class Assignment(models.Model):
     """A case sent down: 转办 (no result asked) or 交办 (result required, R-CLOSE-1)."""
 
     case = models.ForeignKey(
-        Case, verbose_name="交转办案件", on_delete=models.PROTECT, related_name="assignments"
+        Case, verbose_name=_("交转办案件"), on_delete=models.PROTECT, related_name="assignments"
     )
     child = models.OneToOneField(
-        Case, verbose_name="承办案件", on_delete=models.PROTECT, related_name="assignment_in"
+        Case, verbose_name=_("承办案件"), on_delete=models.PROTECT, related_name="assignment_in"
     )
-    mode = models.CharField("方式", max_length=16, choices=HandlingMode.choices)
+    mode = models.CharField(_("方式"), max_length=16, choices=HandlingMode.choices)
     from_department = models.ForeignKey(
-        "orgs.Department", verbose_name="交办部门", on_delete=models.PROTECT, related_name="+"
+        "orgs.Department", verbose_name=_("交办部门"), on_delete=models.PROTECT, related_name="+"
     )
     to_department = models.ForeignKey(
-        "orgs.Department", verbose_name="承办部门", on_delete=models.PROTECT, related_name="+"
+        "orgs.Department", verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField("交办意见", blank=True)
-    sent_at = models.DateTimeField("发出时间")
-    received_at = models.DateTimeField("签收时间", null=True, blank=True)
-    due_on = models.DateField("报结期限", null=True, blank=True)
-    reported_at = models.DateTimeField("报结时间", null=True, blank=True)
-    accepted_at = models.DateTimeField("审核通过时间", null=True, blank=True)
-    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
-    return_reasons = models.TextField("退回理由", blank=True)
+    note = models.TextField(_("交办意见"), blank=True)
+    sent_at = models.DateTimeField(_("发出时间"))
+    received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    due_on = models.DateField(_("报结期限"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("报结时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_reasons = models.TextField(_("退回理由"), blank=True)
 
     class Meta:
-        verbose_name = "交办转办"
-        verbose_name_plural = "交办转办"
+        verbose_name = _("交办转办")
+        verbose_name_plural = _("交办转办")
 
     def __str__(self) -> str:
-        return f"{self.get_mode_display()}至{self.to_department}"
+        return gettext("%(get_mode_display)s至%(to_department)s") % {
+            "get_mode_display": self.get_mode_display(),
+            "to_department": self.to_department,
+        }
 
 
 class Referral(models.Model):
@@ -364,70 +380,70 @@ class Referral(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="referral")
     to_department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="接收部门",
+        verbose_name=_("接收部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    to_department_name = models.CharField("接收部门名称", max_length=100)
-    reason = models.TextField("转交理由")
-    explanation = models.TextField("向信访人解释的内容")
-    explained_on = models.DateField("解释日期")
-    explained_how = models.CharField("解释方式", max_length=50)
-    created_at = models.DateTimeField("转交时间")
+    to_department_name = models.CharField(_("接收部门名称"), max_length=100)
+    reason = models.TextField(_("转交理由"))
+    explanation = models.TextField(_("向信访人解释的内容"))
+    explained_on = models.DateField(_("解释日期"))
+    explained_how = models.CharField(_("解释方式"), max_length=50)
+    created_at = models.DateTimeField(_("转交时间"))
 
     class Meta:
-        verbose_name = "转其他部门"
-        verbose_name_plural = "转其他部门"
+        verbose_name = _("转其他部门")
+        verbose_name_plural = _("转其他部门")
 
     def __str__(self) -> str:
-        return f"转{self.to_department_name}"
+        return gettext("转%(to_department_name)s") % {"to_department_name": self.to_department_name}
 
 
 class OverdueExplanation(models.Model):
     """R-CLOSE-2: why an overdue case is late and when it is now expected."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="overdue_explanations")
-    reason = models.TextField("逾期原因")
-    new_expected_on = models.DateField("预计办结日期")
+    reason = models.TextField(_("逾期原因"))
+    new_expected_on = models.DateField(_("预计办结日期"))
     explained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="说明人",
+        verbose_name=_("说明人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField("说明时间")
+    created_at = models.DateTimeField(_("说明时间"))
 
     class Meta:
-        verbose_name = "逾期说明"
-        verbose_name_plural = "逾期说明"
+        verbose_name = _("逾期说明")
+        verbose_name_plural = _("逾期说明")
 
     def __str__(self) -> str:
-        return f"逾期说明：{self.reason[:30]}"
+        return gettext("逾期说明：%(value)s") % {"value": self.reason[:30]}
 
 
 class ClosureStatus(models.TextChoices):
-    SUBMITTED = "submitted", "待审核"
-    APPROVED = "approved", "已批准"
-    RETURNED = "returned", "已退回"
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已批准")
+    RETURNED = "returned", _("已退回")
 
 
 class PersonalOutcome(models.TextChoices):
     """R-CAT-4: the three answers to a personal request."""
 
-    GRANTED = "granted", "符合政策，予以解决"
-    SPECIAL = "special", "个别特殊问题，参照政策精神酌情处理"
-    REFUSED = "refused", "要求过高，不符合政策规定，不予解决"
+    GRANTED = "granted", _("符合政策，予以解决")
+    SPECIAL = "special", _("个别特殊问题，参照政策精神酌情处理")
+    REFUSED = "refused", _("要求过高，不符合政策规定，不予解决")
 
 
 # R-CLOSE-3: 手续完备 — the procedure every closure must show as done.
-PROCEDURE_CHECKLIST: dict[str, str] = {
-    "registered": "登记并经领导阅批",
-    "investigated": "调查核实，取得证据",
-    "respondent_heard": "听取被反映人或有关单位的说明",
-    "decision_approved": "处理意见经领导审批或集体研究",
-    "materials_complete": "案卷材料齐全",
+PROCEDURE_CHECKLIST: dict[str, StrOrPromise] = {
+    "registered": _("登记并经领导阅批"),
+    "investigated": _("调查核实，取得证据"),
+    "respondent_heard": _("听取被反映人或有关单位的说明"),
+    "decision_approved": _("处理意见经领导审批或集体研究"),
+    "materials_complete": _("案卷材料齐全"),
 }
 
 
@@ -436,78 +452,83 @@ class Closure(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closures")
     status = models.CharField(
-        "审核状态", max_length=16, choices=ClosureStatus.choices, default=ClosureStatus.SUBMITTED
+        _("审核状态"), max_length=16, choices=ClosureStatus.choices, default=ClosureStatus.SUBMITTED
     )
-    facts = models.TextField("查明的事实")
-    decision = models.TextField("处理意见")
-    policy_basis = models.TextField("政策依据")
-    procedure = models.JSONField("办理手续", default=list)
+    facts = models.TextField(_("查明的事实"))
+    decision = models.TextField(_("处理意见"))
+    policy_basis = models.TextField(_("政策依据"))
+    procedure = models.JSONField(_("办理手续"), default=list)
     personal_outcome = models.CharField(
-        "个人问题处理结果", max_length=16, choices=PersonalOutcome.choices, blank=True
+        _("个人问题处理结果"), max_length=16, choices=PersonalOutcome.choices, blank=True
     )
-    petitioner_opinion = models.TextField("本人对处理的意见", blank=True)
-    conclusion_shown_on = models.DateField("结论与本人见面日期", null=True, blank=True)
-    conclusion_shown_how = models.CharField("见面方式", max_length=50, blank=True)
-    feedback_on = models.DateField("向检举人反馈日期", null=True, blank=True)
-    feedback_how = models.CharField("反馈方式", max_length=50, blank=True)
-    no_feedback_reason = models.TextField("未反馈的理由", blank=True)
-    review_opinion = models.TextField("审查意见", blank=True)
+    petitioner_opinion = models.TextField(_("本人对处理的意见"), blank=True)
+    conclusion_shown_on = models.DateField(_("结论与本人见面日期"), null=True, blank=True)
+    conclusion_shown_how = models.CharField(_("见面方式"), max_length=50, blank=True)
+    feedback_on = models.DateField(_("向检举人反馈日期"), null=True, blank=True)
+    feedback_how = models.CharField(_("反馈方式"), max_length=50, blank=True)
+    no_feedback_reason = models.TextField(_("未反馈的理由"), blank=True)
+    review_opinion = models.TextField(_("审查意见"), blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="承办人",
+        verbose_name=_("承办人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    submitted_at = models.DateTimeField("提交时间")
+    submitted_at = models.DateTimeField(_("提交时间"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    return_reasons = models.TextField("退回理由", blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reasons = models.TextField(_("退回理由"), blank=True)
 
     class Meta:
-        verbose_name = "结案材料"
-        verbose_name_plural = "结案材料"
+        verbose_name = _("结案材料")
+        verbose_name_plural = _("结案材料")
         ordering = ["submitted_at"]
 
     def __str__(self) -> str:
-        return f"结案材料（{self.get_status_display()}）"
+        return gettext("结案材料（%(get_status_display)s）") % {
+            "get_status_display": self.get_status_display()
+        }
 
 
 class YearlyTarget(models.Model):
     """R-COUNTY-2: a department's responsibility targets for one year (percentages)."""
 
     department = models.ForeignKey(
-        "orgs.Department", verbose_name="部门", on_delete=models.PROTECT, related_name="targets"
+        "orgs.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="targets"
     )
-    year = models.PositiveIntegerField("年度")
-    self_handled_rate = models.DecimalField("自办案件率目标(%)", max_digits=5, decimal_places=2)
-    repeat_rate = models.DecimalField("重信重访率上限(%)", max_digits=5, decimal_places=2)
-    closure_rate = models.DecimalField("年终结案率目标(%)", max_digits=5, decimal_places=2)
+    year = models.PositiveIntegerField(_("年度"))
+    self_handled_rate = models.DecimalField(_("自办案件率目标(%)"), max_digits=5, decimal_places=2)
+    repeat_rate = models.DecimalField(_("重信重访率上限(%)"), max_digits=5, decimal_places=2)
+    closure_rate = models.DecimalField(_("年终结案率目标(%)"), max_digits=5, decimal_places=2)
 
     class Meta:
-        verbose_name = "责任目标"
-        verbose_name_plural = "责任目标"
+        verbose_name = _("责任目标")
+        verbose_name_plural = _("责任目标")
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="target_unique")]
 
     def __str__(self) -> str:
-        return f"{self.department} {self.year}年责任目标"
+        return gettext("%(department)s %(year)s年责任目标") % {
+            "department": self.department,
+            "year": self.year,
+        }
 
 
 class ReviewKind(models.TextChoices):
-    REVIEW = "review", "复查"
-    REREVIEW = "rereview", "复核"
+    REVIEW = "review", _("复查")
+    REREVIEW = "rereview", _("复核")
 
 
 class ReviewOutcome(models.TextChoices):
-    UPHELD = "upheld", "维持原处理意见"
-    CHANGED = "changed", "变更原处理意见"
-    REDO = "redo", "撤销原处理意见，责令重新办理"
+    UPHELD = "upheld", _("维持原处理意见")
+    CHANGED = "changed", _("变更原处理意见")
+    REDO = "redo", _("撤销原处理意见，责令重新办理")
 
 
 class Review(models.Model):
@@ -515,39 +536,45 @@ class Review(models.Model):
     department one level up (for 复核, one level above the reviewing one)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
-    kind = models.CharField("类别", max_length=16, choices=ReviewKind.choices)
+    kind = models.CharField(_("类别"), max_length=16, choices=ReviewKind.choices)
     department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="复查（复核）机关",
+        verbose_name=_("复查（复核）机关"),
         on_delete=models.PROTECT,
         related_name="reviews",
     )
-    applied_on = models.DateField("申请日期")
-    request = models.TextField("申请事项和理由")
+    applied_on = models.DateField(_("申请日期"))
+    request = models.TextField(_("申请事项和理由"))
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    registered_at = models.DateTimeField("登记时间")
-    due_on = models.DateField("答复期限")
-    outcome = models.CharField("结论", max_length=16, choices=ReviewOutcome.choices, blank=True)
-    opinion = models.TextField("复查（复核）意见", blank=True)
+    registered_at = models.DateTimeField(_("登记时间"))
+    due_on = models.DateField(_("答复期限"))
+    outcome = models.CharField(_("结论"), max_length=16, choices=ReviewOutcome.choices, blank=True)
+    opinion = models.TextField(_("复查（复核）意见"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="决定人",
+        verbose_name=_("决定人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_at = models.DateTimeField("答复时间", null=True, blank=True)
+    decided_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "复查复核"
-        verbose_name_plural = "复查复核"
+        verbose_name = _("复查复核")
+        verbose_name_plural = _("复查复核")
         ordering = ["registered_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}（{self.department}）"
+        return gettext("%(get_kind_display)s（%(department)s）") % {
+            "get_kind_display": self.get_kind_display(),
+            "department": self.department,
+        }
 
 
 # --- Routing decisions and objections (R-ROUTE-1) ----------------------------------------
@@ -561,61 +588,61 @@ class RoutingDecision(models.Model):
 
     case = models.ForeignKey(
         Case,
-        verbose_name="案件",
+        verbose_name=_("案件"),
         on_delete=models.PROTECT,
         related_name="routing_decisions",
     )
-    proposed_mode = models.CharField("建议处理方式", max_length=16)
+    proposed_mode = models.CharField(_("建议处理方式"), max_length=16)
     proposed_department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="建议承办部门",
+        verbose_name=_("建议承办部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    proposed_department_name = models.CharField("建议承办部门名称", max_length=100, blank=True)
-    proposal_reasons = models.JSONField("建议理由", default=list)
-    proposal_rules = models.JSONField("依据条款", default=list)
-    proposed_key_case = models.BooleanField("建议列为重点案件", default=False)
-    decided_mode = models.CharField("决定处理方式", max_length=16)
+    proposed_department_name = models.CharField(_("建议承办部门名称"), max_length=100, blank=True)
+    proposal_reasons = models.JSONField(_("建议理由"), default=list)
+    proposal_rules = models.JSONField(_("依据条款"), default=list)
+    proposed_key_case = models.BooleanField(_("建议列为重点案件"), default=False)
+    decided_mode = models.CharField(_("决定处理方式"), max_length=16)
     decided_department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="决定承办部门",
+        verbose_name=_("决定承办部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_department_name = models.CharField("决定承办部门名称", max_length=100, blank=True)
-    followed = models.BooleanField("采纳建议")
-    deviation_reason = models.TextField("未采纳建议的理由", blank=True)
+    decided_department_name = models.CharField(_("决定承办部门名称"), max_length=100, blank=True)
+    followed = models.BooleanField(_("采纳建议"))
+    deviation_reason = models.TextField(_("未采纳建议的理由"), blank=True)
     decided_by = models.ForeignKey(
-        "orgs.User", verbose_name="决定人", on_delete=models.PROTECT, related_name="+"
+        "orgs.User", verbose_name=_("决定人"), on_delete=models.PROTECT, related_name="+"
     )
-    decided_at = models.DateTimeField("决定时间")
+    decided_at = models.DateTimeField(_("决定时间"))
 
     class Meta:
         # Kept from when the model lived in the routing app: the move changed no table.
         db_table = "routing_routingdecision"
-        verbose_name = "分办决定"
-        verbose_name_plural = "分办决定"
+        verbose_name = _("分办决定")
+        verbose_name_plural = _("分办决定")
         ordering = ["-decided_at"]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.decided_mode}"
 
     def get_proposed_mode_label(self) -> str:
-        return HandlingMode(self.proposed_mode).label
+        return str(HandlingMode(self.proposed_mode).label)
 
     def get_decided_mode_label(self) -> str:
-        return HandlingMode(self.decided_mode).label
+        return str(HandlingMode(self.decided_mode).label)
 
 
 class ObjectionStatus(models.TextChoices):
-    PENDING = "pending", "待处理"
-    ACCEPTED = "accepted", "已同意，重新分办"
-    REJECTED = "rejected", "不同意，维持交转办"
+    PENDING = "pending", _("待处理")
+    ACCEPTED = "accepted", _("已同意，重新分办")
+    REJECTED = "rejected", _("不同意，维持交转办")
 
 
 class Objection(models.Model):
@@ -624,46 +651,49 @@ class Objection(models.Model):
 
     assignment = models.ForeignKey(
         Assignment,
-        verbose_name="交转办",
+        verbose_name=_("交转办"),
         on_delete=models.PROTECT,
         related_name="objections",
     )
-    reasons = models.TextField("异议理由")
+    reasons = models.TextField(_("异议理由"))
     suggested_department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="建议承办部门",
+        verbose_name=_("建议承办部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     raised_by = models.ForeignKey(
-        "orgs.User", verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+        "orgs.User", verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
     )
-    raised_at = models.DateTimeField("提出时间")
+    raised_at = models.DateTimeField(_("提出时间"))
     status = models.CharField(
-        "处理结果", max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
+        _("处理结果"),
+        max_length=16,
+        choices=ObjectionStatus.choices,
+        default=ObjectionStatus.PENDING,
     )
     decided_by = models.ForeignKey(
         "orgs.User",
-        verbose_name="处理人",
+        verbose_name=_("处理人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
-    decision_reasons = models.TextField("处理意见", blank=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_reasons = models.TextField(_("处理意见"), blank=True)
 
     class Meta:
         # Kept from when the model lived in the routing app: the move changed no table.
         db_table = "routing_objection"
-        verbose_name = "交转办异议"
-        verbose_name_plural = "交转办异议"
+        verbose_name = _("交转办异议")
+        verbose_name_plural = _("交转办异议")
         ordering = ["-raised_at"]
 
     def __str__(self) -> str:
-        return f"异议：{self.reasons[:30]}"
+        return gettext("异议：%(value)s") % {"value": self.reasons[:30]}
 
 
 # --- Clock extensions and pauses (2022 rules) ---------------------------------------------
@@ -673,37 +703,37 @@ class Extension(models.Model):
     """A handling-time extension approved by the department's head, told to the petitioner."""
 
     case = models.ForeignKey(
-        Case, verbose_name="信访事项", on_delete=models.PROTECT, related_name="extensions"
+        Case, verbose_name=_("信访事项"), on_delete=models.PROTECT, related_name="extensions"
     )
     rule_set = models.ForeignKey(
         "deadlines.RuleSet",
-        verbose_name="批准时施行的规则集",
+        verbose_name=_("批准时施行的规则集"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    days = models.PositiveIntegerField("延长天数")
-    reason = models.TextField("延期理由")
-    legal_basis = models.TextField("依据")
+    days = models.PositiveIntegerField(_("延长天数"))
+    reason = models.TextField(_("延期理由"))
+    legal_basis = models.TextField(_("依据"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="批准人",
+        verbose_name=_("批准人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    approved_on = models.DateField("批准日期")
-    petitioner_told_on = models.DateField("告知信访人日期")
-    petitioner_told_how = models.CharField("告知方式", max_length=50)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    approved_on = models.DateField(_("批准日期"))
+    petitioner_told_on = models.DateField(_("告知信访人日期"))
+    petitioner_told_how = models.CharField(_("告知方式"), max_length=50)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         # Kept from when the model lived in the deadlines app: the move changed no table.
         db_table = "deadlines_extension"
-        verbose_name = "延期"
-        verbose_name_plural = "延期"
+        verbose_name = _("延期")
+        verbose_name_plural = _("延期")
         ordering = ["case", "approved_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.case_id} 延期{self.days}日"
+        return gettext("%(case_id)s 延期%(days)s日") % {"case_id": self.case_id, "days": self.days}
 
 
 class Pause(models.Model):
@@ -713,33 +743,33 @@ class Pause(models.Model):
     """
 
     case = models.ForeignKey(
-        Case, verbose_name="信访事项", on_delete=models.PROTECT, related_name="pauses"
+        Case, verbose_name=_("信访事项"), on_delete=models.PROTECT, related_name="pauses"
     )
-    reason = models.TextField("中止理由")
-    legal_basis = models.TextField("依据")
+    reason = models.TextField(_("中止理由"))
+    legal_basis = models.TextField(_("依据"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="批准人",
+        verbose_name=_("批准人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    start_on = models.DateField("中止日期")
-    end_on = models.DateField("恢复计时日期", null=True, blank=True)
+    start_on = models.DateField(_("中止日期"))
+    end_on = models.DateField(_("恢复计时日期"), null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="恢复计时批准人",
+        verbose_name=_("恢复计时批准人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         # Kept from when the model lived in the deadlines app: the move changed no table.
         db_table = "deadlines_pause"
-        verbose_name = "中止计时"
-        verbose_name_plural = "中止计时"
+        verbose_name = _("中止计时")
+        verbose_name_plural = _("中止计时")
         ordering = ["case", "start_on", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -750,7 +780,11 @@ class Pause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} 中止计时 {self.start_on}–{self.end_on or ''}"
+        return gettext("%(case_id)s 中止计时 %(start_on)s–%(value)s") % {
+            "case_id": self.case_id,
+            "start_on": self.start_on,
+            "value": self.end_on or "",
+        }
 
 
 # --- The protection policy's read log (R-PROTECT-1) ---------------------------------------
@@ -762,16 +796,19 @@ class IdentityRead(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
-    read_at = models.DateTimeField("查看时间")
+    read_at = models.DateTimeField(_("查看时间"))
 
     class Meta:
         # Kept from when the model lived in the petitions app: the move changed no table.
         db_table = "petitions_identityread"
-        verbose_name = "信访人身份查看记录"
-        verbose_name_plural = "信访人身份查看记录"
+        verbose_name = _("信访人身份查看记录")
+        verbose_name_plural = _("信访人身份查看记录")
 
     def __str__(self) -> str:
-        return f"{self.user} 查看 {self.read_at:%Y-%m-%d %H:%M}"
+        return gettext("%(user)s 查看 %(read_at)s") % {
+            "user": self.user,
+            "read_at": format(self.read_at, "%Y-%m-%d %H:%M"),
+        }
 
 
 class SearchEntry(models.Model):
@@ -799,8 +836,8 @@ class SearchEntry(models.Model):
     version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
-        verbose_name = "检索索引"
-        verbose_name_plural = "检索索引"
+        verbose_name = _("检索索引")
+        verbose_name_plural = _("检索索引")
 
     def __str__(self) -> str:
-        return f"检索索引 {self.petition_id}"
+        return gettext("检索索引 %(petition_id)s") % {"petition_id": self.petition_id}

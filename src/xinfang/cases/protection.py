@@ -28,6 +28,7 @@ from typing import Any
 from django.db.models import Model, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.models import Case, IdentityRead
@@ -43,8 +44,8 @@ from xinfang.petitions.models import (
     Respondent,
 )
 
-HIDDEN = "（已隐去）"
-HIDDEN_MATERIAL_NOTE = "信件全文、接谈记录和附件可能含有信访人身份信息，已随身份一并隐去。"
+HIDDEN = _("（已隐去）")
+HIDDEN_MATERIAL_NOTE = _("信件全文、接谈记录和附件可能含有信访人身份信息，已随身份一并隐去。")
 
 # The protected columns, for the checks that no list, filter or search reaches them.
 PROTECTED_FIELDS: dict[type[Model], frozenset[str]] = {
@@ -174,8 +175,9 @@ class CaseProtection:
         if not links:
             return []
         if not self.identity_shown:
+            hidden = str(HIDDEN)
             return [
-                PetitionerView(HIDDEN, HIDDEN, HIDDEN, HIDDEN, link.is_representative, False)
+                PetitionerView(hidden, hidden, hidden, hidden, link.is_representative, False)
                 for link in links
             ]
         self.record_read(petition)
@@ -194,7 +196,7 @@ class CaseProtection:
     def content(self, petition: Petition) -> str:
         """The letter's or visit's full text, signed or anonymous alike."""
         if not self.identity_shown:
-            return HIDDEN
+            return str(HIDDEN)
         self.record_read(petition)
         return petition.content
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.clocks import explained_since_due, main_clocks, overdue, paused_now
@@ -173,7 +175,7 @@ QueueFunction = Callable[[User, dt.date], QuerySet[Case]]
 @dataclass(frozen=True)
 class Queue:
     key: str
-    title: str  # shown on the page
+    title: StrOrPromise  # shown on the page
     cases: QueueFunction
     roles: frozenset[str]
 
@@ -182,37 +184,39 @@ R, H, L, S = Role.REGISTRAR, Role.HANDLER, Role.LEADER, Role.SUPERVISOR
 
 # In page order. Roles as in docs/architecture.md ("Work queues").
 QUEUES: tuple[Queue, ...] = (
-    Queue("to_read", "待阅批", lambda u, d: to_read(u), frozenset({R, L})),
-    Queue("to_route", "待分办", lambda u, d: to_route(u), frozenset({L})),
+    Queue("to_read", _("待阅批"), lambda u, d: to_read(u), frozenset({R, L})),
+    Queue("to_route", _("待分办"), lambda u, d: to_route(u), frozenset({L})),
     Queue(
         "objections_awaiting_decision",
-        "异议待决定",
+        _("异议待决定"),
         lambda u, d: objections_awaiting_decision(u),
         frozenset({L}),
     ),
-    Queue("my_cases", "我承办的案件", lambda u, d: my_cases(u), frozenset({H})),
+    Queue("my_cases", _("我承办的案件"), lambda u, d: my_cases(u), frozenset({H})),
     Queue(
         "closures_awaiting_approval",
-        "待审批结案",
+        _("待审批结案"),
         lambda u, d: closures_awaiting_approval(u),
         frozenset({L}),
     ),
     Queue(
         "reports_awaiting_acceptance",
-        "下级报结待审核",
+        _("下级报结待审核"),
         lambda u, d: reports_awaiting_acceptance(u),
         frozenset({L}),
     ),
-    Queue("due_within_7_days", "7日内到期", due_within_7_days, frozenset({R, H, L, S})),
-    Queue("half_time_used", "时间过半", half_time_used, frozenset({H, L, S})),
+    Queue("due_within_7_days", _("7日内到期"), due_within_7_days, frozenset({R, H, L, S})),
+    Queue("half_time_used", _("时间过半"), half_time_used, frozenset({H, L, S})),
     Queue(
         "overdue_without_explanation",
-        "逾期未说明",
+        _("逾期未说明"),
         overdue_without_explanation,
         frozenset({R, H, L, S}),
     ),
-    Queue("overdue_with_explanation", "逾期已说明", overdue_with_explanation, frozenset({H, L, S})),
-    Queue("sent_down", "交转办跟踪", lambda u, d: sent_down(u), frozenset({R, L})),
+    Queue(
+        "overdue_with_explanation", _("逾期已说明"), overdue_with_explanation, frozenset({H, L, S})
+    ),
+    Queue("sent_down", _("交转办跟踪"), lambda u, d: sent_down(u), frozenset({R, L})),
 )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.family import family_case_ids
 from xinfang.cases.lifecycle import FROZEN_STATES
@@ -285,7 +286,9 @@ def unexplained_departure(
         return ""
     if reason.strip():
         return ""
-    return f"所作决定与系统建议不同（{proposal.headline}），须说明理由（R-ROUTE-1）。"
+    return gettext("所作决定与系统建议不同（%(headline)s），须说明理由（R-ROUTE-1）。") % {
+        "headline": proposal.headline
+    }
 
 
 def routing_decision_record(

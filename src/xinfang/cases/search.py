@@ -33,6 +33,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.listing import CaseFilters, filtered_cases, with_list_columns
@@ -51,7 +53,9 @@ MIN_CHARS = 2
 SEPARATOR = "\x1f"
 FTS_TABLE = "cases_searchfts"
 
-TOO_SHORT = "检索词至少需要两个字：单个字会匹配大量无关记录，请输入人名、单位或事项中的两个字以上。"
+TOO_SHORT = _(
+    "检索词至少需要两个字：单个字会匹配大量无关记录，请输入人名、单位或事项中的两个字以上。"
+)
 
 
 # --- Preparation ------------------------------------------------------------------------
@@ -71,7 +75,7 @@ def _letters(char: str) -> str:
     digit first (26**5 = 11,881,376 > 0x10FFFF, so every character has its own five)."""
     n = ord(char)
     out = []
-    for _ in range(5):
+    for _digit in range(5):
         n, digit = divmod(n, 26)
         out.append(_LETTERS[digit])
     return "".join(out)
@@ -189,9 +193,19 @@ def search_text(raw: str) -> tuple[str, str]:
     cut, was_cut = cut_search(raw)
     query = normalize(cut)
     if len(query) < MIN_CHARS:
-        raise RuleViolation(TOO_SHORT)
+        raise RuleViolation(str(TOO_SHORT))
     note = (
-        f"检索词过长，已按前{SEARCH_MAX_TERMS}个词、不超过{SEARCH_MAX_CHARS}个字检索：{cut}"
+        (
+            gettext(
+                "检索词过长，已按前%(search_max_terms)s个词、不超过%(search_max_chars)s"
+                "个字检索：%(cut)s"
+            )
+            % {
+                "search_max_terms": SEARCH_MAX_TERMS,
+                "search_max_chars": SEARCH_MAX_CHARS,
+                "cut": cut,
+            }
+        )
         if was_cut
         else ""
     )

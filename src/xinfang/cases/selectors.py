@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.clocks import overdue
 from xinfang.cases.family import petitions_of_case
@@ -155,21 +156,21 @@ def key_figures_by_department(
         figures[dept] = [
             Figure(
                 "self_handled",
-                "自办案件率",
+                gettext("自办案件率"),
                 own[dept],
                 target.self_handled_rate if target else None,
                 True,
             ),
             Figure(
                 "repeat",
-                "重信重访率",
+                gettext("重信重访率"),
                 repeat[dept],
                 target.repeat_rate if target else None,
                 False,
             ),
             Figure(
                 "year_end_closure",
-                "年终结案率",
+                gettext("年终结案率"),
                 closure[dept],
                 target.closure_rate if target else None,
                 True,

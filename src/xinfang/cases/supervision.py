@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import OPEN_STATES, Case
@@ -79,15 +81,15 @@ def key_cases(user: User, today: dt.date | None = None) -> QuerySet[Case]:
 @dataclass(frozen=True)
 class CaseList:
     key: str
-    title: str
+    title: StrOrPromise
     cases: Callable[[User, dt.date], QuerySet[Case]]
 
 
 CASE_LISTS: tuple[CaseList, ...] = (
-    CaseList("open", "在办案件", open_cases),
-    CaseList("overdue", "逾期案件", overdue_cases),
-    CaseList("unexplained", "逾期未说明", unexplained_overdue_cases),
-    CaseList("key", "重点案件（在办）", key_cases),
+    CaseList("open", _("在办案件"), open_cases),
+    CaseList("overdue", _("逾期案件"), overdue_cases),
+    CaseList("unexplained", _("逾期未说明"), unexplained_overdue_cases),
+    CaseList("key", _("重点案件（在办）"), key_cases),
 )
 
 

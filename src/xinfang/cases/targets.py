@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from xinfang.cases.models import YearlyTarget
 from xinfang.configlog.services import (
     audited_create,
@@ -24,7 +26,9 @@ def _require_superuser(actor: User) -> None:
     # Targets are set by the leadership above the departments they bind, not by a
     # department's own administrator: superusers only (as the admin page has always been).
     if not (actor.is_active and actor.is_superuser):
-        raise RuleViolation("只有超级用户可以设置责任目标（R-COUNTY-2）。", rules=("R-COUNTY-2",))
+        raise RuleViolation(
+            gettext("只有超级用户可以设置责任目标（R-COUNTY-2）。"), rules=("R-COUNTY-2",)
+        )
 
 
 def yearly_target_create(

@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.models import (
     AuditCheckpoint,
@@ -511,8 +512,10 @@ def audit_key() -> bytes:
     raw = getattr(settings, "XINFANG_AUDIT_KEY", "")
     if not raw:
         raise AuditKeyError(
-            "未设置审计密钥 XINFANG_AUDIT_KEY，无法封存或核验封存点。"
-            "请设置为 32 字节随机数的 urlsafe base64 编码，并保存在数据库以外。"
+            gettext(
+                "未设置审计密钥 XINFANG_AUDIT_KEY，无法封存或核验封存点。"
+                "请设置为 32 字节随机数的 urlsafe base64 编码，并保存在数据库以外。"
+            )
         )
     try:
         key = base64.urlsafe_b64decode(raw)
@@ -520,7 +523,7 @@ def audit_key() -> bytes:
         key = b""
     if len(key) != 32:
         raise AuditKeyError(
-            "审计密钥 XINFANG_AUDIT_KEY 格式不对：应为 32 字节的 urlsafe base64 编码。"
+            gettext("审计密钥 XINFANG_AUDIT_KEY 格式不对：应为 32 字节的 urlsafe base64 编码。")
         )
     return key
 
@@ -624,7 +627,10 @@ class _Seal:
 
     def label(self) -> str:
         local = timezone.localtime(self.at)
-        return f"第 {self.seq} 号封存点（{local:%Y-%m-%d %H:%M}）"
+        return gettext("第 %(seq)s 号封存点（%(local)s）") % {
+            "seq": self.seq,
+            "local": format(local, "%Y-%m-%d %H:%M"),
+        }
 
 
 # --- Verification ------------------------------------------------------------------------
@@ -641,10 +647,13 @@ class ChainProblem:
     def __str__(self) -> str:
         if self.case_id is None:
             return self.problem
-        where = f"案件 {self.case_number}（id {self.case_id}）"
+        where = gettext("案件 %(case_number)s（id %(case_id)s）") % {
+            "case_number": self.case_number,
+            "case_id": self.case_id,
+        }
         if self.seq is not None:
-            where += f"第 {self.seq} 条记录"
-        return f"{where}：{self.problem}"
+            where += gettext("第 %(seq)s 条记录") % {"seq": self.seq}
+        return gettext("%(where)s：%(problem)s") % {"where": where, "problem": self.problem}
 
 
 @dataclass
@@ -696,7 +705,7 @@ def audit(
             report.latest = latest.label()
         elif not seals:
             report.notes.append(
-                "尚无封存点：只能核验哈希链本身（请定时运行 xinfang audit checkpoint）。"
+                gettext("尚无封存点：只能核验哈希链本身（请定时运行 xinfang audit checkpoint）。")
             )
     failing: dict[int, list[str]] = {}  # case id -> its chain's hashes, for the since-search
     numbers: dict[int, str] = {}
@@ -715,7 +724,10 @@ def audit(
                     None,
                     "",
                     None,
-                    f"案件 id {pk} 在{latest.label()}时存在，现已被删除。",
+                    (
+                        gettext("案件 id %(pk)s 在%(label)s时存在，现已被删除。")
+                        % {"pk": pk, "label": latest.label()}
+                    ),
                 )
             )
             failing[pk] = []
@@ -779,7 +791,7 @@ def _chain(pk: int, events: list[tuple[Any, ...]]) -> tuple[int | None, str, lis
         _case_id, seq, kind, actor_id, from_state, to_state, payload = ev[:7]
         created_at, after, refs, prev_hash, stored = ev[7:]
         if seq != expected_seq:
-            return expected_seq, "记录缺失（已被删除）或序号被改动", hashes
+            return expected_seq, gettext("记录缺失（已被删除）或序号被改动"), hashes
         digest = event_hash(
             prev_hash=prev,
             case_id=pk,
@@ -795,7 +807,7 @@ def _chain(pk: int, events: list[tuple[Any, ...]]) -> tuple[int | None, str, lis
             records=refs,
         )
         if prev_hash != prev or stored != digest:
-            return seq, "内容被篡改（与哈希链不符）", hashes
+            return seq, gettext("内容被篡改（与哈希链不符）"), hashes
         hashes.append(digest)
         prev = digest
     return None, "", hashes
@@ -821,12 +833,14 @@ def _check_batch(
             failing[pk] = hashes
             continue
         if len(evs) < count:
-            add(ChainProblem(pk, number, len(evs) + 1, "记录缺失（已被删除）"))
+            add(ChainProblem(pk, number, len(evs) + 1, gettext("记录缺失（已被删除）")))
             failing[pk] = hashes
             continue
         if len(evs) != count or (hashes[-1] if hashes else "") != head:
             # The chain itself is whole: only the case row's copy of its head is wrong.
-            add(ChainProblem(pk, number, len(evs), "链头与案件记录不符", "last_event_hash"))
+            add(
+                ChainProblem(pk, number, len(evs), gettext("链头与案件记录不符"), "last_event_hash")
+            )
             continue
         if evs:
             _compare_row(report, pk, number, evs[-1], row[4:], snap)
@@ -854,14 +868,23 @@ def _compare_row(
             continue
         label = str(f.verbose_name)
         # The matter's summary is not printed; the others are names, labels and dates.
-        shown = f"记录为 {_show(f, then)}，现为 {_show(f, now)}"
-        detail = "已被改动" if f.name == "title" else shown
+        shown = gettext("记录为 %(show)s，现为 %(show2)s") % {
+            "show": _show(f, then),
+            "show2": _show(f, now),
+        }
+        detail = gettext("已被改动") if f.name == "title" else shown
         report.problems.append(
             ChainProblem(
                 pk,
                 number,
                 seq,
-                f"案件的“{label}”在此后未经办理记录被改动（{detail}）；该记录写于 {when}",
+                (
+                    gettext(
+                        "案件的“%(label)s”在此后未经办理记录被改动（%(detail)s）；该"
+                        "记录写于 %(when)s"
+                    )
+                    % {"label": label, "detail": detail, "when": when}
+                ),
                 f.name,
             )
         )
@@ -876,7 +899,7 @@ def _show(f: models.Field[Any, Any], value: Any) -> str:
     """A field's value in words for the operator: a choice's label, a department's or a
     user's name, a case's number (never its summary)."""
     if value in (None, ""):
-        return "空"
+        return gettext("空")
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     model = f.related_model
@@ -887,9 +910,13 @@ def _show(f: models.Field[Any, Any], value: Any) -> str:
         else:
             obj = related.first()
             name = str(obj) if obj is not None else None
-        return f"{name}（id {value}）" if name else f"不存在的记录（id {value}）"
+        return (
+            (gettext("%(name)s（id %(value)s）") % {"name": name, "value": value})
+            if name
+            else (gettext("不存在的记录（id %(value)s）") % {"value": value})
+        )
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     return str(value)
 
 
@@ -936,8 +963,13 @@ def _compare_records(
                     pk,
                     number,
                     seq,
-                    f"所涉{label}（id {rid}）的内容此后被改动（与记录时的摘要不符）；"
-                    f"该记录写于 {_when(written)}",
+                    (
+                        gettext(
+                            "所涉%(label)s（id %(rid)s）的内容此后被改动（与记录时的摘要不"
+                            "符）；该记录写于 %(when)s"
+                        )
+                        % {"label": label, "rid": rid, "when": _when(written)}
+                    ),
                     kind,
                 )
             )
@@ -947,13 +979,28 @@ def _compare_records(
         model = CONTENT_KINDS[kind]
         if not model._default_manager.filter(pk=rid).exists():
             label = model._meta.verbose_name
-            add(ChainProblem(pk, number, seq, f"所涉{label}（id {rid}）已被删除", kind))
+            add(
+                ChainProblem(
+                    pk,
+                    number,
+                    seq,
+                    (gettext("所涉%(label)s（id %(rid)s）已被删除") % {"label": label, "rid": rid}),
+                    kind,
+                )
+            )
     for kind, rid in own:
         if (kind, rid) not in latest_ref:
             label = CONTENT_KINDS[kind]._meta.verbose_name
             add(
                 ChainProblem(
-                    pk, number, None, f"{label}（id {rid}）不见于任何办理记录（未经系统写入）", kind
+                    pk,
+                    number,
+                    None,
+                    (
+                        gettext("%(label)s（id %(rid)s）不见于任何办理记录（未经系统写入）")
+                        % {"label": label, "rid": rid}
+                    ),
+                    kind,
                 )
             )
 
@@ -975,7 +1022,10 @@ def _agrees_with_seal(
                 pk,
                 number,
                 len(hashes) + 1,
-                f"{latest.label()}时本案有 {count} 条记录，现只有 {len(hashes)} 条：记录被删除",
+                (
+                    gettext("%(label)s时本案有 %(count)s 条记录，现只有 %(len)s 条：记录被删除")
+                    % {"label": latest.label(), "count": count, "len": len(hashes)}
+                ),
             )
         )
         return False
@@ -985,20 +1035,33 @@ def _agrees_with_seal(
                 pk,
                 number,
                 count,
-                f"第 1 至 {count} 条记录与{latest.label()}封存的链头不符：记录被改写后重算了哈希链",
+                (
+                    gettext(
+                        "第 1 至 %(count)s 条记录与%(label)s封存的链头不符：记录被"
+                        "改写后重算了哈希链"
+                    )
+                    % {"count": count, "label": latest.label()}
+                ),
             )
         )
         return False
     cutoff = latest.at - CHECKPOINT_GRACE
     for ev in evs[count:]:
         if ev[7] < cutoff:
-            what = "本案不在该封存点中，却有" if pk not in sealed else "该记录不在封存范围内，却"
+            what = (
+                gettext("本案不在该封存点中，却有")
+                if pk not in sealed
+                else gettext("该记录不在封存范围内，却")
+            )
             add(
                 ChainProblem(
                     pk,
                     number,
                     ev[1],
-                    f"{what}早于{latest.label()}的记录：伪造或补记",
+                    (
+                        gettext("%(what)s早于%(label)s的记录：伪造或补记")
+                        % {"what": what, "label": latest.label()}
+                    ),
                 )
             )
             return False
@@ -1039,7 +1102,10 @@ def _check_ledger(
                     case_id,
                     numbers[case_id],
                     None,
-                    f"案件编号与立案登记簿第 {seq} 条（{number}）不符",
+                    (
+                        gettext("案件编号与立案登记簿第 %(seq)s 条（%(number)s）不符")
+                        % {"seq": seq, "number": number}
+                    ),
                     "number",
                 )
             )
@@ -1053,7 +1119,17 @@ def _check_ledger(
             created_at_iso=_iso(created_at),
         )
         if seq != expected or prev_hash != prev or stored != digest:
-            add(ChainProblem(None, "", None, f"立案登记簿第 {expected} 条被删除或篡改。"))
+            add(
+                ChainProblem(
+                    None,
+                    "",
+                    None,
+                    (
+                        gettext("立案登记簿第 %(expected)s 条被删除或篡改。")
+                        % {"expected": expected}
+                    ),
+                )
+            )
             broken = True
             continue
         hashes.append(digest)
@@ -1067,18 +1143,26 @@ def _check_ledger(
                     None,
                     "",
                     None,
-                    f"案件 {number}（id {case_id}）已被删除（立案登记簿第 {seq} 条）。",
+                    (
+                        gettext(
+                            "案件 %(number)s（id %(case_id)s）已被删除（立案登记簿第 %(seq)s 条）。"
+                        )
+                        % {"number": number, "case_id": case_id, "seq": seq}
+                    ),
                 )
             )
     if not broken and (head[0] != len(hashes) or head[1] != prev):
         add(
             ChainProblem(
-                None, "", None, "立案登记簿的链头与登记簿不符：末尾的登记被删除或链头被改动。"
+                None,
+                "",
+                None,
+                gettext("立案登记簿的链头与登记簿不符：末尾的登记被删除或链头被改动。"),
             )
         )
         broken = True
     for pk in sorted(set(numbers) - listed):
-        add(ChainProblem(pk, numbers[pk], None, "本案不见于立案登记簿（未经系统立案）"))
+        add(ChainProblem(pk, numbers[pk], None, gettext("本案不见于立案登记簿（未经系统立案）")))
     failed = (
         sealed is not None and latest is not None and not broken and not _matches(hashes, *sealed)
     )
@@ -1089,7 +1173,10 @@ def _check_ledger(
                 None,
                 "",
                 None,
-                f"立案登记簿与{latest.label()}封存的链头不符：登记被删除或改写后重算。",
+                (
+                    gettext("立案登记簿与%(label)s封存的链头不符：登记被删除或改写后重算。")
+                    % {"label": latest.label()}
+                ),
             )
         )
     return hashes, failed
@@ -1120,16 +1207,43 @@ def _load_seals(report: AuditReport, path: Path) -> list[_Seal]:
                 try:
                     in_file[int(json.loads(text)["seq"])] = text
                 except (ValueError, KeyError, TypeError):
-                    add(ChainProblem(None, "", None, f"封存点文件 {path} 第 {number} 行无法解析。"))
+                    add(
+                        ChainProblem(
+                            None,
+                            "",
+                            None,
+                            (
+                                gettext("封存点文件 %(path)s 第 %(number)s 行无法解析。")
+                                % {"path": path, "number": number}
+                            ),
+                        )
+                    )
     else:
-        report.notes.append(f"未找到封存点文件 {path}：只核验数据库中的封存点。")
+        report.notes.append(
+            gettext("未找到封存点文件 %(path)s：只核验数据库中的封存点。") % {"path": path}
+        )
     for seq in sorted(in_file):
         if seq not in db:
             add(
-                ChainProblem(None, "", None, f"数据库中的第 {seq} 号封存点已被删除（文件中仍有）。")
+                ChainProblem(
+                    None,
+                    "",
+                    None,
+                    (
+                        gettext("数据库中的第 %(seq)s 号封存点已被删除（文件中仍有）。")
+                        % {"seq": seq}
+                    ),
+                )
             )
         elif db[seq] != in_file[seq]:
-            add(ChainProblem(None, "", None, f"数据库中的第 {seq} 号封存点与文件中的不一致。"))
+            add(
+                ChainProblem(
+                    None,
+                    "",
+                    None,
+                    (gettext("数据库中的第 %(seq)s 号封存点与文件中的不一致。") % {"seq": seq}),
+                )
+            )
     seals: list[_Seal] = []
     for seq in sorted(set(db) | set(in_file)):
         line = in_file.get(seq) or db[seq]
@@ -1138,18 +1252,38 @@ def _load_seals(report: AuditReport, path: Path) -> list[_Seal]:
             at = dt.datetime.fromisoformat(body["at"])
             mac, prev = str(body["mac"]), str(body["prev"])
         except (ValueError, KeyError, TypeError):
-            add(ChainProblem(None, "", None, f"第 {seq} 号封存点无法解析。"))
+            add(
+                ChainProblem(
+                    None, "", None, (gettext("第 %(seq)s 号封存点无法解析。") % {"seq": seq})
+                )
+            )
             continue
         seal = _Seal(seq, at, mac, prev, False, line)
         if key is not None:
             if body.get("key") != _key_id(key):
                 add(
                     ChainProblem(
-                        None, "", None, f"{seal.label()}不是用当前审计密钥封存的（密钥不符）。"
+                        None,
+                        "",
+                        None,
+                        (
+                            gettext("%(label)s不是用当前审计密钥封存的（密钥不符）。")
+                            % {"label": seal.label()}
+                        ),
                     )
                 )
             elif not hmac.compare_digest(_mac(key, body), mac):
-                add(ChainProblem(None, "", None, f"{seal.label()}校验失败：封存内容被改动或伪造。"))
+                add(
+                    ChainProblem(
+                        None,
+                        "",
+                        None,
+                        (
+                            gettext("%(label)s校验失败：封存内容被改动或伪造。")
+                            % {"label": seal.label()}
+                        ),
+                    )
+                )
             else:
                 seal.valid = True
         seals.append(seal)
@@ -1159,11 +1293,24 @@ def _load_seals(report: AuditReport, path: Path) -> list[_Seal]:
         if seal.seq != expected:
             add(
                 ChainProblem(
-                    None, "", None, f"第 {expected} 至 {seal.seq - 1} 号封存点缺失（已被删除）。"
+                    None,
+                    "",
+                    None,
+                    (
+                        gettext("第 %(expected)s 至 %(value)s 号封存点缺失（已被删除）。")
+                        % {"expected": expected, "value": seal.seq - 1}
+                    ),
                 )
             )
         elif previous is not None and seal.prev != previous.mac:
-            add(ChainProblem(None, "", None, f"{seal.label()}与前一个封存点不衔接。"))
+            add(
+                ChainProblem(
+                    None,
+                    "",
+                    None,
+                    (gettext("%(label)s与前一个封存点不衔接。") % {"label": seal.label()}),
+                )
+            )
         expected, previous = seal.seq + 1, seal
     return seals
 

@@ -698,7 +698,7 @@ class Generator:
         payload = {
             "mode": mode,
             "routing_decision": decision.pk,
-            "proposal": HandlingMode(mode).label,
+            "proposal": str(HandlingMode(mode).label),
             "proposal_rules": [],
             "followed": True,
             "routing_note": "",

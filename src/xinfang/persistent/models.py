@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Basis(models.TextChoices):
     """What the petitions are counted over."""
 
-    CASE = "case", "同一事项（同一信访人就同一事项）"
-    PETITIONER = "petitioner", "同一信访人（不论事项）"
+    CASE = "case", _("同一事项（同一信访人就同一事项）")
+    PETITIONER = "petitioner", _("同一信访人（不论事项）")
 
 
 class Threshold(models.Model):
@@ -19,17 +21,19 @@ class Threshold(models.Model):
     `min_petitions` petitions received within the last `window_days` days (the day of the
     count included), counted per matter or per petitioner."""
 
-    name = models.CharField("名称", max_length=60)
-    basis = models.CharField("统计口径", max_length=16, choices=Basis.choices, default=Basis.CASE)
-    min_petitions = models.PositiveIntegerField("最少信访次数", default=3)
-    window_days = models.PositiveIntegerField(
-        "统计期间（天）", default=183, help_text="含统计当日在内向前计算的天数"
+    name = models.CharField(_("名称"), max_length=60)
+    basis = models.CharField(
+        _("统计口径"), max_length=16, choices=Basis.choices, default=Basis.CASE
     )
-    is_active = models.BooleanField("启用", default=True)
+    min_petitions = models.PositiveIntegerField(_("最少信访次数"), default=3)
+    window_days = models.PositiveIntegerField(
+        _("统计期间（天）"), default=183, help_text=_("含统计当日在内向前计算的天数")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "信访老户认定标准"
-        verbose_name_plural = "信访老户认定标准"
+        verbose_name = _("信访老户认定标准")
+        verbose_name_plural = _("信访老户认定标准")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
@@ -43,9 +47,9 @@ class Threshold(models.Model):
 
 
 class Outcome(models.TextChoices):
-    OPEN = "open", "包案化解中"
-    SETTLED = "settled", "已化解"
-    CONCLUDED = "concluded", "已终结（统一口径）"
+    OPEN = "open", _("包案化解中")
+    SETTLED = "settled", _("已化解")
+    CONCLUDED = "concluded", _("已终结（统一口径）")
 
 
 class Entry(models.Model):
@@ -53,44 +57,47 @@ class Entry(models.Model):
     the case: why it is not closed, what is to be done, who owns it until it ends."""
 
     case = models.ForeignKey(
-        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="+"
+        "cases.Case", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="+"
     )
     petitioner = models.ForeignKey(
-        "petitions.Petitioner", verbose_name="信访人", on_delete=models.PROTECT, related_name="+"
+        "petitions.Petitioner", verbose_name=_("信访人"), on_delete=models.PROTECT, related_name="+"
     )
     department = models.ForeignKey(
-        "orgs.Department", verbose_name="包案部门", on_delete=models.PROTECT, related_name="+"
+        "orgs.Department", verbose_name=_("包案部门"), on_delete=models.PROTECT, related_name="+"
     )
-    petition_count = models.PositiveIntegerField("列入时信访次数")
-    analysis = models.TextField("长期不能结案的原因分析")
-    measures = models.TextField("解决的具体措施")
+    petition_count = models.PositiveIntegerField(_("列入时信访次数"))
+    analysis = models.TextField(_("长期不能结案的原因分析"))
+    measures = models.TextField(_("解决的具体措施"))
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="包案领导",
+        verbose_name=_("包案领导"),
         on_delete=models.PROTECT,
         related_name="+",
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="包案人",
+        verbose_name=_("包案人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    target_on = models.DateField("计划化解日期")
+    target_on = models.DateField(_("计划化解日期"))
     outcome = models.CharField(
-        "结果", max_length=16, choices=Outcome.choices, default=Outcome.OPEN, db_index=True
+        _("结果"), max_length=16, choices=Outcome.choices, default=Outcome.OPEN, db_index=True
     )
-    outcome_text = models.TextField("化解或终结情况", blank=True)
-    position_statement = models.TextField("统一答复口径", blank=True)
+    outcome_text = models.TextField(_("化解或终结情况"), blank=True)
+    position_statement = models.TextField(_("统一答复口径"), blank=True)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    registered_at = models.DateTimeField("列入时间")
-    ended_on = models.DateField("化解或终结日期", null=True, blank=True)
+    registered_at = models.DateTimeField(_("列入时间"))
+    ended_on = models.DateField(_("化解或终结日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "信访老户台账"
-        verbose_name_plural = "信访老户台账"
+        verbose_name = _("信访老户台账")
+        verbose_name_plural = _("信访老户台账")
         ordering = ["target_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["case", "petitioner"], name="entry_case_petitioner"),
@@ -103,27 +110,32 @@ class Entry(models.Model):
         indexes = [models.Index(fields=["department", "outcome"], name="entry_dept_outcome")]
 
     def __str__(self) -> str:
-        return f"信访老户台账第{self.pk}号"
+        return gettext("信访老户台账第%(pk)s号") % {"pk": self.pk}
 
 
 class EntryReview(models.Model):
     """A periodic review of an entry: what was done and where the matter stands."""
 
     entry = models.ForeignKey(
-        Entry, verbose_name="台账", on_delete=models.PROTECT, related_name="reviews"
+        Entry, verbose_name=_("台账"), on_delete=models.PROTECT, related_name="reviews"
     )
-    reviewed_on = models.DateField("复查日期")
-    progress = models.TextField("进展情况")
-    next_steps = models.TextField("下一步措施", blank=True)
+    reviewed_on = models.DateField(_("复查日期"))
+    progress = models.TextField(_("进展情况"))
+    next_steps = models.TextField(_("下一步措施"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="复查人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复查人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField("记录时间")
+    created_at = models.DateTimeField(_("记录时间"))
 
     class Meta:
-        verbose_name = "定期复查"
-        verbose_name_plural = "定期复查"
+        verbose_name = _("定期复查")
+        verbose_name_plural = _("定期复查")
         ordering = ["reviewed_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.reviewed_on:%Y-%m-%d} 复查"
+        return gettext("%(reviewed_on)s 复查") % {
+            "reviewed_on": format(self.reviewed_on, "%Y-%m-%d")
+        }

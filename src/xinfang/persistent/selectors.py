@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.lifecycle import FROZEN_STATES
@@ -117,7 +118,7 @@ def entry_for_user(user: User, entry_id: int) -> Entry:
             .get(pk=entry_id)
         )
     except (Entry.DoesNotExist, ValueError, TypeError):
-        raise Http404("台账不存在或无权查看") from None
+        raise Http404(gettext("台账不存在或无权查看")) from None
 
 
 def entries_on_case(case: Case) -> list[Entry]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.lifecycle import FROZEN_MESSAGES, FROZEN_STATES
@@ -41,7 +42,7 @@ THRESHOLD_FIELDS = editable_fields(Threshold)
 
 def _require_administrator(actor: User) -> None:
     if not may_administer(actor):
-        raise RuleViolation("只有系统管理员可以修改信访老户认定标准（R-REPEAT-1）。")
+        raise RuleViolation(gettext("只有系统管理员可以修改信访老户认定标准（R-REPEAT-1）。"))
 
 
 def threshold_create(
@@ -81,7 +82,7 @@ def _lock(case: Case) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.state in FROZEN_STATES:
         message, rules = FROZEN_MESSAGES[State(locked.state)]
-        raise RuleViolation(message, rules=rules)
+        raise RuleViolation(str(message), rules=rules)
     return locked
 
 
@@ -91,14 +92,28 @@ def _record(case: Case, *, kind: str, actor: User, payload: dict[str, Any]) -> N
 
 def _staff_of(user: User | None, case: Case, role_label: str, rule: str) -> list[str]:
     if user is None:
-        return [f"请指定{role_label}（{rule}）。"]
+        return [
+            (
+                gettext("请指定%(role_label)s（%(rule)s）。")
+                % {"role_label": role_label, "rule": rule}
+            )
+        ]
     if not user.is_active or user.department_id != case.department_id:
-        return [f"{role_label}须为本部门在职工作人员（{rule}）。"]
+        return [
+            (
+                gettext("%(role_label)s须为本部门在职工作人员（%(rule)s）。")
+                % {"role_label": role_label, "rule": rule}
+            )
+        ]
     return []
 
 
 def _text(value: str, label: str, rule: str) -> list[str]:
-    return [] if value.strip() else [f"请填写{label}（{rule}）。"]
+    return (
+        []
+        if value.strip()
+        else [(gettext("请填写%(label)s（%(rule)s）。") % {"label": label, "rule": rule})]
+    )
 
 
 def _refuse(problems: list[str], rules: tuple[str, ...]) -> None:
@@ -125,24 +140,26 @@ def entry_register(
     if actor.department_id != case.department_id or not (
         actor.has_role(Role.LEADER) or actor.has_role(Role.HANDLER)
     ):
-        problems.append("只有案件责任部门的领导或承办人可以列入信访老户台账（R-REPEAT-1）。")
-    problems += _text(analysis, "长期不能结案的原因分析", "R-REPEAT-1")
-    problems += _text(measures, "解决的具体措施", "R-REPEAT-1")
-    leader_problems = _staff_of(leader, case, "包案领导", "R-REPEAT-2")
+        problems.append(
+            gettext("只有案件责任部门的领导或承办人可以列入信访老户台账（R-REPEAT-1）。")
+        )
+    problems += _text(analysis, gettext("长期不能结案的原因分析"), "R-REPEAT-1")
+    problems += _text(measures, gettext("解决的具体措施"), "R-REPEAT-1")
+    leader_problems = _staff_of(leader, case, gettext("包案领导"), "R-REPEAT-2")
     if not leader_problems and leader is not None and not leader.has_role(Role.LEADER):
-        leader_problems.append("包案领导须由本部门领导担任（R-REPEAT-2）。")
+        leader_problems.append(gettext("包案领导须由本部门领导担任（R-REPEAT-2）。"))
     problems += leader_problems
-    problems += _staff_of(officer, case, "包案人", "R-REPEAT-2")
+    problems += _staff_of(officer, case, gettext("包案人"), "R-REPEAT-2")
     if target_on is None:
-        problems.append("请填写计划化解日期（R-REPEAT-2）。")
+        problems.append(gettext("请填写计划化解日期（R-REPEAT-2）。"))
     elif target_on < today:
-        problems.append("计划化解日期不能早于今天（R-REPEAT-2）。")
+        problems.append(gettext("计划化解日期不能早于今天（R-REPEAT-2）。"))
     petitions = petitions_of_case(case)
     count = petitions.filter(petitioners=petitioner).count()
     if count == 0:
-        problems.append("该信访人不是本案的信访人。")
+        problems.append(gettext("该信访人不是本案的信访人。"))
     elif Entry.objects.filter(case=case, petitioner=petitioner).exists():
-        problems.append("该信访人已列入本案的信访老户台账，不能重复列入（R-REPEAT-2）。")
+        problems.append(gettext("该信访人已列入本案的信访老户台账，不能重复列入（R-REPEAT-2）。"))
     _refuse(problems, ("R-REPEAT-1", "R-REPEAT-2"))
     assert leader is not None and officer is not None and target_on is not None
     with transaction.atomic():
@@ -184,19 +201,24 @@ def _may_act(actor: User, entry: Entry) -> bool:
 def _open_problems(actor: User, entry: Entry, rule: str) -> list[str]:
     problems = []
     if not _may_act(actor, entry):
-        problems.append(f"只有包案领导、包案人或本部门领导可以办理此台账（{rule}）。")
+        problems.append(
+            gettext("只有包案领导、包案人或本部门领导可以办理此台账（%(rule)s）。") % {"rule": rule}
+        )
     if entry.outcome != Outcome.OPEN:
-        problems.append(f"该台账已{entry.get_outcome_display()}，不能再办理（{rule}）。")
+        problems.append(
+            gettext("该台账已%(get_outcome_display)s，不能再办理（%(rule)s）。")
+            % {"get_outcome_display": entry.get_outcome_display(), "rule": rule}
+        )
     return problems
 
 
 def _date_problems(on: dt.date | None, entry: Entry, label: str) -> list[str]:
     if on is None:
-        return [f"请填写{label}。"]
+        return [(gettext("请填写%(label)s。") % {"label": label})]
     if on > timezone.localdate():
-        return [f"{label}不能晚于今天。"]
+        return [(gettext("%(label)s不能晚于今天。") % {"label": label})]
     if on < timezone.localtime(entry.registered_at).date():
-        return [f"{label}不能早于列入台账的日期。"]
+        return [(gettext("%(label)s不能早于列入台账的日期。") % {"label": label})]
     return []
 
 
@@ -212,8 +234,8 @@ def entry_review(
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
         problems = _open_problems(actor, entry, "R-REPEAT-2")
-        problems += _date_problems(reviewed_on, entry, "复查日期")
-        problems += _text(progress, "进展情况", "R-REPEAT-2")
+        problems += _date_problems(reviewed_on, entry, gettext("复查日期"))
+        problems += _text(progress, gettext("进展情况"), "R-REPEAT-2")
         _refuse(problems, ("R-REPEAT-2",))
         assert reviewed_on is not None
         review = EntryReview.objects.create(
@@ -233,8 +255,8 @@ def entry_settle(*, actor: User, entry: Entry, ended_on: dt.date | None, text: s
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
         problems = _open_problems(actor, entry, "R-REPEAT-2")
-        problems += _date_problems(ended_on, entry, "化解日期")
-        problems += _text(text, "化解情况", "R-REPEAT-2")
+        problems += _date_problems(ended_on, entry, gettext("化解日期"))
+        problems += _text(text, gettext("化解情况"), "R-REPEAT-2")
         _refuse(problems, ("R-REPEAT-2",))
         entry.outcome = Outcome.SETTLED
         entry.outcome_text = text.strip()
@@ -259,13 +281,15 @@ def entry_conclude(
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
         problems = _open_problems(actor, entry, "R-REPEAT-3")
         if not (actor.department_id == entry.department_id and actor.has_role(Role.LEADER)):
-            problems.append("终结须由本部门领导决定（R-REPEAT-3）。")
+            problems.append(gettext("终结须由本部门领导决定（R-REPEAT-3）。"))
         case = Case.objects.get(pk=entry.case_id)
         if case.closed_at is None:
-            problems.append("案件尚未办结，问题解决后方可终结并统一答复口径（R-REPEAT-3）。")
-        problems += _date_problems(ended_on, entry, "终结日期")
-        problems += _text(text, "终结情况", "R-REPEAT-3")
-        problems += _text(position_statement, "统一答复口径", "R-REPEAT-3")
+            problems.append(
+                gettext("案件尚未办结，问题解决后方可终结并统一答复口径（R-REPEAT-3）。")
+            )
+        problems += _date_problems(ended_on, entry, gettext("终结日期"))
+        problems += _text(text, gettext("终结情况"), "R-REPEAT-3")
+        problems += _text(position_statement, gettext("统一答复口径"), "R-REPEAT-3")
         _refuse(problems, ("R-REPEAT-3",))
         entry.outcome = Outcome.CONCLUDED
         entry.outcome_text = text.strip()

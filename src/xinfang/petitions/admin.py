@@ -24,6 +24,9 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case
@@ -105,7 +108,9 @@ def petitioners_table(request: HttpRequest, case: Case, petition: Petition) -> S
     """The petitioners of one petition as the user may see them; logs the read when shown."""
     people = case_protection(request, case).petitioners(petition)
     if not people:
-        return format_html("<p>{}</p>", "匿名" if petition.is_anonymous else "未登记信访人")
+        return format_html(
+            "<p>{}</p>", gettext("匿名") if petition.is_anonymous else gettext("未登记信访人")
+        )
     rows = format_html_join(
         "\n",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -115,14 +120,16 @@ def petitioners_table(request: HttpRequest, case: Case, petition: Petition) -> S
                 p.id_number or "—",
                 p.phone or "—",
                 p.address or "—",
-                "是" if p.is_representative else "",
+                gettext("是") if p.is_representative else "",
             )
             for p in people
         ),
     )
     return format_html(
-        '<table class="petitioners"><thead><tr><th>姓名</th><th>公民身份号码</th>'
-        "<th>联系电话</th><th>住址</th><th>代表</th></tr></thead><tbody>{}</tbody></table>",
+        gettext(
+            '<table class="petitioners"><thead><tr><th>姓名</th><th>公民身份号码</th>'
+            "<th>联系电话</th><th>住址</th><th>代表</th></tr></thead><tbody>{}</tbody></table>"
+        ),
         rows,
     )
 
@@ -179,7 +186,7 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     date_hierarchy = "received_on"
     change_form_template = "admin/petitions/petition/change_form.html"
     readonly_fields = ["case_number", "category_label", "nature_label"]
-    base_fieldsets: Sequence[tuple[str | None, dict[str, Any]]] = (
+    base_fieldsets: Sequence[tuple[StrOrPromise | None, dict[str, Any]]] = (
         (
             None,
             {
@@ -193,9 +200,9 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
                 ]
             },
         ),
-        ("内容", {"fields": ["summary", "content", "category_label", "nature_label"]}),
+        (_("内容"), {"fields": ["summary", "content", "category_label", "nature_label"]}),
         (
-            "匿名与集体访",
+            _("匿名与集体访"),
             {
                 "fields": [
                     "is_anonymous",
@@ -208,7 +215,7 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
             },
         ),
         (
-            "来源",
+            _("来源"),
             {
                 "fields": [
                     "source",
@@ -243,17 +250,19 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
             return [RespondentInline, ConcernedCadreInline, InterviewInline, AttachmentInline]
         return [RespondentInline]
 
-    @admin.display(description="案件编号", ordering="case__number")
+    @admin.display(description=_("案件编号"), ordering="case__number")
     def case_number(self, obj: Petition) -> str:
         return obj.case.number
 
-    @admin.display(description="问题类别")
+    @admin.display(description=_("问题类别"))
     def category_label(self, obj: Petition) -> str:
-        return Category(obj.category).label if obj.category in Category.values else obj.category
+        return (
+            str(Category(obj.category).label) if obj.category in Category.values else obj.category
+        )
 
-    @admin.display(description="信访性质")
+    @admin.display(description=_("信访性质"))
     def nature_label(self, obj: Petition) -> str:
-        return Nature(obj.nature).label if obj.nature in Nature.values else obj.nature
+        return str(Nature(obj.nature).label) if obj.nature in Nature.values else obj.nature
 
     def render_change_form(
         self,

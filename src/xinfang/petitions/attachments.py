@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.errors import RuleViolation
 
@@ -149,7 +151,10 @@ def _check_text(upload: UploadedFile) -> None:
     encoding = _text_encoding(upload)
     if encoding is None:
         raise _Refused(
-            "内容与文件类型（.txt）不符：不是可识别的文本（支持 UTF-8、UTF-16、GBK/GB18030 编码）"
+            gettext(
+                "内容与文件类型（.txt）不符：不是可识别的文本"
+                "（支持 UTF-8、UTF-16、GBK/GB18030 编码）"
+            )
         )
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     carry = ""
@@ -158,14 +163,14 @@ def _check_text(upload: UploadedFile) -> None:
         text = decoder.decode(chunk, final=not chunk)
         if start and text.strip():
             if _ACTIVE_START.match(text.lstrip("\ufeff")):
-                raise _Refused(_ACTIVE)
+                raise _Refused(str(_ACTIVE))
             start = False
         if _ACTIVE_ANYWHERE.search(carry + text):
-            raise _Refused(_ACTIVE)
+            raise _Refused(str(_ACTIVE))
         carry = (carry + text)[-_OVERLAP:]
 
 
-_ACTIVE = "含有网页、脚本等可执行内容，不能作为附件上传；请另存为 PDF 或纯文本后重试"
+_ACTIVE = _("含有网页、脚本等可执行内容，不能作为附件上传；请另存为 PDF 或纯文本后重试")
 
 
 # --- Word documents -------------------------------------------------------------------------
@@ -175,31 +180,39 @@ def _check_ooxml(upload: UploadedFile, ext: str) -> None:
     max_bytes: int = settings.XINFANG_ATTACHMENT_ZIP_MAX_BYTES
     max_ratio: int = settings.XINFANG_ATTACHMENT_ZIP_MAX_RATIO
     max_entries: int = settings.XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES
-    too_big = f"解压后过大（超过 {max_bytes // (1024 * 1024)}MB），疑为压缩炸弹"
-    damaged = "文件已损坏，无法打开（压缩包结构错误）"
+    too_big = gettext("解压后过大（超过 %(value)sMB），疑为压缩炸弹") % {
+        "value": max_bytes // (1024 * 1024)
+    }
+    damaged = gettext("文件已损坏，无法打开（压缩包结构错误）")
     compressed = upload.size or 1
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
             infos = archive.infolist()
             if len(infos) > max_entries:
-                raise _Refused(f"包含文件过多（超过 {max_entries} 个），疑为压缩炸弹")
+                raise _Refused(
+                    gettext("包含文件过多（超过 %(max_entries)s 个），疑为压缩炸弹")
+                    % {"max_entries": max_entries}
+                )
             # Word writes stored or deflated members only; other methods (bzip2, lzma, ...)
             # in a .docx mean a crafted file, and their decoders fail in their own ways.
             if any(i.compress_type not in _ZIP_METHODS for i in infos):
                 raise _Refused(damaged)
             names = {i.filename for i in infos}
             if not all(part in names for part in _OOXML_REQUIRED[ext]):
-                raise _Refused(f"内容与文件类型（{ext}）不符")
+                raise _Refused(gettext("内容与文件类型（%(ext)s）不符") % {"ext": ext})
             # A .docx cannot run macros, but a renamed .docm carries them in vbaProject.bin.
             if any(n.rsplit("/", 1)[-1].lower() == "vbaproject.bin" for n in names):
-                raise _Refused("含有宏，不能作为附件上传；请另存为不含宏的文档后重试")
+                raise _Refused(gettext("含有宏，不能作为附件上传；请另存为不含宏的文档后重试"))
             # The declared sizes first: cheap, and refuses an honest bomb without inflating it.
             declared = sum(i.file_size for i in infos)
             if declared > max_bytes:
                 raise _Refused(too_big)
             if declared > max_ratio * compressed:
-                raise _Refused(f"压缩比异常（超过 {max_ratio} 倍），疑为压缩炸弹")
+                raise _Refused(
+                    gettext("压缩比异常（超过 %(max_ratio)s 倍），疑为压缩炸弹")
+                    % {"max_ratio": max_ratio}
+                )
             # Then the real bytes: headers can lie. zipfile stops at the declared size and
             # checks each member's CRC, so a stream longer than declared fails as damaged.
             inflated = 0
@@ -221,7 +234,7 @@ def _check_ooxml(upload: UploadedFile, ext: str) -> None:
     ) as exc:
         raise _Refused(damaged) from exc
     except RuntimeError as exc:  # an encrypted member
-        raise _Refused("文件已加密，无法检查内容；请去掉密码后重试") from exc
+        raise _Refused(gettext("文件已加密，无法检查内容；请去掉密码后重试")) from exc
     finally:
         upload.seek(0)
 
@@ -233,16 +246,16 @@ def _check(upload: UploadedFile, name: str, ext: str) -> None:
     limit: int = settings.XINFANG_ATTACHMENT_MAX_BYTES
     allowed: dict[str, str] = settings.XINFANG_ATTACHMENT_TYPES
     if upload.size is None or upload.size == 0:
-        raise _Refused("为空文件")
+        raise _Refused(gettext("为空文件"))
     if upload.size > limit:
-        raise _Refused(f"大小超过上限（{limit // (1024 * 1024)}MB）")
+        raise _Refused(gettext("大小超过上限（%(value)sMB）") % {"value": limit // (1024 * 1024)})
     if ext not in allowed.values():
-        raise _Refused("类型不支持，仅限 PDF、JPG、PNG、TXT、DOC、DOCX")
+        raise _Refused(gettext("类型不支持，仅限 PDF、JPG、PNG、TXT、DOC、DOCX"))
     if ext == TEXT:
         _check_text(upload)
         return
     if not _head(upload, 16).startswith(_SIGNATURES[ext]):
-        raise _Refused(f"内容与文件类型（{ext}）不符，请核对后重新上传")
+        raise _Refused(gettext("内容与文件类型（%(ext)s）不符，请核对后重新上传") % {"ext": ext})
     if ext in _OOXML_REQUIRED:
         _check_ooxml(upload, ext)
 
@@ -264,7 +277,7 @@ def check_uploads(uploads: Sequence[UploadedFile]) -> list[Checked]:
         try:
             _check(upload, name, ext)
         except _Refused as why:
-            errors.append(f"附件“{name}”{why}。")
+            errors.append(gettext("附件“%(name)s”%(why)s。") % {"name": name, "why": why})
             continue
         digest = hashlib.sha256()
         for chunk in _chunks(upload):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from xinfang.core.errors import RuleViolation
@@ -126,16 +127,16 @@ def read_table(path: Path, columns: Sequence[Column]) -> Table:
     """The file's header and data rows, cells as text, by column key. A CSV is UTF-8 (with or
     without BOM) or GB18030, as Excel saves it; an .xlsx is read from its first sheet."""
     if not path.exists():
-        raise ImportFileError(f"找不到文件：{path}")
+        raise ImportFileError(gettext("找不到文件：%(path)s") % {"path": path})
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         raw = list(_xlsx_rows(path))
     elif suffix == ".csv":
         raw = list(csv.reader(io.StringIO(_decode(path.read_bytes()), newline="")))
     else:
-        raise ImportFileError("只能导入 .csv 或 .xlsx 文件。")
+        raise ImportFileError(gettext("只能导入 .csv 或 .xlsx 文件。"))
     if not raw:
-        raise ImportFileError("文件是空的：第1行应为列名。")
+        raise ImportFileError(gettext("文件是空的：第1行应为列名。"))
     header = [h.strip() for h in raw[0]]
     index = _column_index(header, columns)
     rows = []
@@ -153,14 +154,14 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("文件编码无法识别：请另存为 UTF-8 编码的 CSV 或 .xlsx 文件。")
+    raise ImportFileError(gettext("文件编码无法识别：请另存为 UTF-8 编码的 CSV 或 .xlsx 文件。"))
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(f"无法读取 Excel 文件：{exc}") from None
+        raise ImportFileError(gettext("无法读取 Excel 文件：%(exc)s") % {"exc": exc}) from None
     sheet = book.worksheets[0]
     for values in sheet.iter_rows(values_only=True):
         yield [_cell_text(v) for v in values]
@@ -190,7 +191,8 @@ def _column_index(header: list[str], columns: Sequence[Column]) -> dict[str, int
     missing = [c.label for c in columns if c.required and c.key not in index]
     if missing:
         raise ImportFileError(
-            f"文件缺少必需的列：{'、'.join(missing)}。第1行应为列名，列名见导入说明。"
+            gettext("文件缺少必需的列：%(join)s。第1行应为列名，列名见导入说明。")
+            % {"join": "、".join(missing)}
         )
     return index
 
@@ -234,6 +236,8 @@ def _choice(text: str, choices: Any) -> str | None:
     return None
 
 
+# The short words registers use for the two treatments of an anonymous letter.
+TREATMENT_WORDS = {"调查核实": "investigate", "存查备考": "keep"}
 YES = ("是", "Y", "y", "yes", "1", "√")
 NO = ("否", "N", "n", "no", "0", "")
 
@@ -242,13 +246,25 @@ def _yes_no(row: ParsedRow, key: str, text: str) -> bool:
     if text in YES:
         return True
     if text not in NO:
-        row.problem(key, f"“{row.labels[key]}”应填“是”或“否”，而不是“{text}”。")
+        row.problem(
+            key,
+            (
+                gettext("“%(value)s”应填“是”或“否”，而不是“%(text)s”。")
+                % {"value": row.labels[key], "text": text}
+            ),
+        )
     return False
 
 
 def _max_length(row: ParsedRow, key: str, text: str, limit: int) -> None:
     if len(text) > limit:
-        row.problem(key, f"“{row.labels[key]}”不能超过{limit}个字（现有{len(text)}个字）。")
+        row.problem(
+            key,
+            (
+                gettext("“%(value)s”不能超过%(limit)s个字（现有%(len)s个字）。")
+                % {"value": row.labels[key], "limit": limit, "len": len(text)}
+            ),
+        )
 
 
 def parse_message(source: SourceRow) -> ParsedRow:
@@ -261,13 +277,17 @@ def parse_message(source: SourceRow) -> ParsedRow:
         labels=MESSAGE_LABELS,
     )
     if not row.external_id:
-        row.problem("external_id", "留言编号不能为空：导入靠它识别已导入的留言。")
+        row.problem("external_id", gettext("留言编号不能为空：导入靠它识别已导入的留言。"))
     if not v["account"]:
-        row.problem("account", "留言账号不能为空：网上信访以账号确定信访人。")
+        row.problem("account", gettext("留言账号不能为空：网上信访以账号确定信访人。"))
     posted = parse_datetime(v["posted_at"])
     if posted is None:
         row.problem(
-            "posted_at", f"留言时间“{v['posted_at']}”无法识别，应为如 2019-02-28 11:25:05。"
+            "posted_at",
+            (
+                gettext("留言时间“%(value)s”无法识别，应为如 2019-02-28 11:25:05。")
+                % {"value": v["posted_at"]}
+            ),
         )
     _max_length(row, "title", v["title"], 200)
     _max_length(row, "external_id", row.external_id, 100)
@@ -296,31 +316,47 @@ def parse_register_row(source: SourceRow, *, occurrence: int) -> ParsedRow:
     channel = _choice(v["channel"], Channel)
     if channel is None:
         row.problem(
-            "channel", f"信访形式“{v['channel']}”无法识别，应为来信、来访、来电或网上信访。"
+            "channel",
+            (
+                gettext("信访形式“%(value)s”无法识别，应为来信、来访、来电或网上信访。")
+                % {"value": v["channel"]}
+            ),
         )
     out["channel"] = channel or ""
     received = parse_date(v["received_on"])
     if received is None:
-        row.problem("received_on", f"收到日期“{v['received_on']}”无法识别，应为如 2019-03-01。")
+        row.problem(
+            "received_on",
+            (
+                gettext("收到日期“%(value)s”无法识别，应为如 2019-03-01。")
+                % {"value": v["received_on"]}
+            ),
+        )
     out["received_on"] = received
     for key in ("category", "nature"):
         choices = Category if key == "category" else Nature
         value = _choice(v[key], choices)
         if value is None and v[key]:
             labels = "、".join(str(label) for _v, label in choices.choices)
-            row.problem(key, f"{REGISTER_LABELS[key]}“{v[key]}”无法识别，应为：{labels}。")
+            row.problem(
+                key,
+                (
+                    gettext("%(value)s“%(value2)s”无法识别，应为：%(labels)s。")
+                    % {"value": REGISTER_LABELS[key], "value2": v[key], "labels": labels}
+                ),
+            )
         out[key] = value or ""
     treatment = v.get("anonymous_treatment", "")
     out["anonymous_treatment"] = ""
     if treatment:
-        chosen = _choice(treatment, AnonymousTreatment) or {
-            "调查核实": "investigate",
-            "存查备考": "keep",
-        }.get(treatment)
+        chosen = _choice(treatment, AnonymousTreatment) or TREATMENT_WORDS.get(treatment)
         if chosen is None:
             row.problem(
                 "anonymous_treatment",
-                f"匿名处理方式“{treatment}”无法识别，应为调查核实或存查备考。",
+                (
+                    gettext("匿名处理方式“%(treatment)s”无法识别，应为调查核实或存查备考。")
+                    % {"treatment": treatment}
+                ),
             )
         out["anonymous_treatment"] = chosen or ""
     source_text = v.get("source", "")
@@ -330,7 +366,13 @@ def parse_register_row(source: SourceRow, *, occurrence: int) -> ParsedRow:
         if chosen is None:
             row.problem(
                 "source",
-                f"来源“{source_text}”无法识别，应为信访人直接反映、上级转交办或其他部门转来。",
+                (
+                    gettext(
+                        "来源“%(source_text)s”无法识别，应为信访人直接反映、上级转交办或"
+                        "其他部门转来。"
+                    )
+                    % {"source_text": source_text}
+                ),
             )
         out["source"] = chosen or Source.DIRECT
     out["is_anonymous"] = _yes_no(row, "is_anonymous", v.get("is_anonymous", ""))
@@ -341,7 +383,7 @@ def parse_register_row(source: SourceRow, *, occurrence: int) -> ParsedRow:
         if count.isdigit() and int(count) > 0:
             out["head_count"] = int(count)
         else:
-            row.problem("head_count", f"人数“{count}”应为正整数。")
+            row.problem("head_count", (gettext("人数“%(count)s”应为正整数。") % {"count": count}))
     interviewed = v.get("interviewed_at", "")
     out["interviewed_at"] = None
     if interviewed:
@@ -350,7 +392,11 @@ def parse_register_row(source: SourceRow, *, occurrence: int) -> ParsedRow:
             on = parse_date(interviewed)
             if on is None:
                 row.problem(
-                    "interviewed_at", f"接谈时间“{interviewed}”无法识别，应为如 2019-03-01 09:30。"
+                    "interviewed_at",
+                    (
+                        gettext("接谈时间“%(interviewed)s”无法识别，应为如 2019-03-01 09:30。")
+                        % {"interviewed": interviewed}
+                    ),
                 )
             else:
                 out["interviewed_at"] = timezone.make_aware(dt.datetime.combine(on, dt.time()))

@@ -17,6 +17,8 @@ from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.keys import (
     ROTATING,
@@ -156,7 +158,7 @@ def data_key_check(
 
 # --- rotation -----------------------------------------------------------------------------
 
-ROTATION_DONE = (
+ROTATION_DONE = _(
     "数据密钥轮换完成：{count} 条记录的身份证号和电话号码已改用新密钥加密，"
     "匹配用的散列已重新计算。\n"
     "现在请：\n"
@@ -172,7 +174,7 @@ ROTATION_DONE = (
     "3. restart xinfang. It refuses the old key from now on; keep the old key only as long as "
     "database backups taken before the rotation."
 )
-ALREADY_DONE = (
+ALREADY_DONE = _(
     "本数据库的数据密钥轮换已经完成，新密钥已登记，无需再做。\n"
     "The rotation to this new key is already finished in this database; nothing to do."
 )
@@ -252,9 +254,12 @@ def rotate(
     old = keyring(old_secret)
     if not new_secret.strip():
         raise RotationError(
-            "未设置新密钥 XINFANG_NEW_DATA_KEY：请在环境变量中给出新密钥（不要写在命令行上）。\n"
-            "XINFANG_NEW_DATA_KEY is not set: give the new key in the environment "
-            "(not on the command line)."
+            gettext(
+                "未设置新密钥 XINFANG_NEW_DATA_KEY：请在环境变量中给出新密钥"
+                "（不要写在命令行上）。\n"
+                "XINFANG_NEW_DATA_KEY is not set: give the new key in the environment "
+                "(not on the command line)."
+            )
         )
     try:
         new = keyring(new_secret, "XINFANG_NEW_DATA_KEY")
@@ -262,12 +267,15 @@ def rotate(
         raise RotationError(str(e)) from None
     if new.fingerprint == old.fingerprint:
         raise RotationError(
-            "新密钥与现用密钥相同，无需轮换。\nThe new key is the key in use: nothing to rotate."
+            gettext(
+                "新密钥与现用密钥相同，无需轮换。\n"
+                "The new key is the key in use: nothing to rotate."
+            )
         )
     model = DataKeyFingerprint
     row = model.objects.filter(pk=1).first()
     if row is not None and row.fingerprint == new.fingerprint and not row.next_fingerprint:
-        return ALREADY_DONE
+        return str(ALREADY_DONE)
     if row is None:
         try:
             row = _record_first(old, DEFAULT_DB_ALIAS)
@@ -277,19 +285,26 @@ def rotate(
         raise RotationError(WRONG)
     if row.next_fingerprint and row.next_fingerprint != new.fingerprint:
         raise RotationError(
-            "本数据库有一次尚未完成的密钥轮换，目标是另一个新密钥：请用那一次的新密钥再次运行。\n"
-            "An unfinished rotation in this database targets another new key: rerun it with "
-            "that new key."
+            gettext(
+                "本数据库有一次尚未完成的密钥轮换，目标是另一个新密钥：请用那一次的新密钥再次运行。\n"
+                "An unfinished rotation in this database targets another new key: rerun it with "
+                "that new key."
+            )
         )
 
     bad = _unreadable(old, new.key_id)
     if bad:
         shown = "、".join(bad[:20]) + ("……" if len(bad) > 20 else "")
         raise RotationError(
-            f"以下 {len(bad)} 条记录无法用现用密钥解密，轮换未开始，数据未作任何改动：{shown}。"
-            "它们是在另一个密钥下写入的，须先用那个密钥处理。\n"
-            f"{len(bad)} rows cannot be decrypted with the key in use; the rotation has not "
-            "started and nothing was changed. They were written under another key."
+            gettext(
+                "以下 %(len)s 条记录无法用现用密钥解密，轮换未开始，数据未作任何改动：%(shown)s"
+                "。它们是在另一个密钥下写入的，须先用那个密钥处理。\n%(len)s rows c"
+                "annot be decrypted with the key in use; "
+                "the rotation has not started and nothing"
+                " was changed. They were written under an"
+                "other key."
+            )
+            % {"len": len(bad), "shown": shown}
         )
 
     # From here on the app refuses to start and protect refuses to write (verify()).
@@ -310,7 +325,9 @@ def rotate(
                 _write_batch(table, [(v["pk"], _rekey_row(v, pairs, old, new)) for v in batch])
                 last_pk = batch[-1]["pk"]
             count += len(batch)
-            progress(f"已重新加密 {count} 条记录。 {count} rows re-keyed.")
+            progress(
+                gettext("已重新加密 %(count)s 条记录。 %(count)s rows re-keyed.") % {"count": count}
+            )
 
     with transaction.atomic():
         model.objects.select_for_update().get(pk=1)
@@ -320,8 +337,12 @@ def rotate(
                 # Rows written while the rotation ran (by a server that was not stopped):
                 # they are picked up by the next run.
                 raise RotationError(
-                    f"仍有 {left} 条记录未轮换（轮换期间有写入，系统是否已停止？），请再次运行。\n"
-                    f"{left} rows are still under the old key (was xinfang stopped?); rerun."
+                    gettext(
+                        "仍有 %(left)s 条记录未轮换（轮换期间有写入，系统是否已停止？），请再次"
+                        "运行。\n%(left)s rows are still under the ol"
+                        "d key (was xinfang stopped?); rerun."
+                    )
+                    % {"left": left}
                 )
         model.objects.filter(pk=1).update(
             fingerprint=new.fingerprint, next_fingerprint="", recorded_at=timezone.now()

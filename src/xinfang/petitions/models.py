@@ -4,30 +4,32 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.keys import current_key_id
 from xinfang.routing.terms import AnonymousTreatment
 
 
 class Channel(models.TextChoices):
-    LETTER = "letter", "来信"
-    VISIT = "visit", "来访"
-    PHONE = "phone", "来电"
-    ONLINE = "online", "网上信访"
+    LETTER = "letter", _("来信")
+    VISIT = "visit", _("来访")
+    PHONE = "phone", _("来电")
+    ONLINE = "online", _("网上信访")
 
 
 class Source(models.TextChoices):
     """R-INTAKE-6: where a petition came from."""
 
-    DIRECT = "direct", "信访人直接反映"
-    UPPER_LEVEL = "upper_level", "上级转交办"
-    OTHER_DEPARTMENT = "other_department", "其他部门转来"
+    DIRECT = "direct", _("信访人直接反映")
+    UPPER_LEVEL = "upper_level", _("上级转交办")
+    OTHER_DEPARTMENT = "other_department", _("其他部门转来")
 
 
 class Petitioner(models.Model):
     """A person who petitions. ID number and phone are stored encrypted with a keyed hash."""
 
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField(_("姓名"), max_length=50)
     id_number_encrypted = models.TextField(blank=True, default="", editable=False)
     id_number_hash = models.CharField(
         max_length=64, blank=True, default="", db_index=True, editable=False
@@ -43,9 +45,9 @@ class Petitioner(models.Model):
     account_hash = models.CharField(
         max_length=64, blank=True, default="", db_index=True, editable=False
     )
-    address = models.CharField("住址", max_length=200, blank=True)
-    work_unit = models.CharField("工作单位", max_length=100, blank=True)
-    created_at = models.DateTimeField("首次登记时间", auto_now_add=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    work_unit = models.CharField(_("工作单位"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("首次登记时间"), auto_now_add=True)
     # Which data key the encrypted fields and hashes above are under (core/keys.py): the
     # key in use when the row is written, so `rotate_data_key` can tell re-keyed rows from
     # the rest and resume after a crash. "" marks rows written before key ids existed.
@@ -54,8 +56,8 @@ class Petitioner(models.Model):
     )
 
     class Meta:
-        verbose_name = "信访人"
-        verbose_name_plural = "信访人"
+        verbose_name = _("信访人")
+        verbose_name_plural = _("信访人")
 
     def __str__(self) -> str:
         return self.name
@@ -69,13 +71,13 @@ class DataKeyFingerprint(models.Model):
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    fingerprint = models.CharField("密钥指纹", max_length=64)
-    next_fingerprint = models.CharField("轮换中的新密钥指纹", max_length=64, blank=True)
-    recorded_at = models.DateTimeField("登记时间")
+    fingerprint = models.CharField(_("密钥指纹"), max_length=64)
+    next_fingerprint = models.CharField(_("轮换中的新密钥指纹"), max_length=64, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
 
     class Meta:
-        verbose_name = "数据密钥指纹"
-        verbose_name_plural = "数据密钥指纹"
+        verbose_name = _("数据密钥指纹")
+        verbose_name_plural = _("数据密钥指纹")
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="data_key_fingerprint_one_row")
         ]
@@ -88,55 +90,57 @@ class Petition(models.Model):
     """One incoming letter, visit, call or online message (R-INTAKE-1)."""
 
     case = models.ForeignKey(
-        "cases.Case", verbose_name="所属事项", on_delete=models.PROTECT, related_name="petitions"
+        "cases.Case", verbose_name=_("所属事项"), on_delete=models.PROTECT, related_name="petitions"
     )
-    channel = models.CharField("信访形式", max_length=16, choices=Channel.choices)
-    received_on = models.DateField("收到日期", db_index=True)
-    registered_at = models.DateTimeField("登记时间")
+    channel = models.CharField(_("信访形式"), max_length=16, choices=Channel.choices)
+    received_on = models.DateField(_("收到日期"), db_index=True)
+    registered_at = models.DateTimeField(_("登记时间"))
     receiving_department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="受理部门",
+        verbose_name=_("受理部门"),
         on_delete=models.PROTECT,
         related_name="petitions_received",
     )
     registrar = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
+        verbose_name=_("登记人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    summary = models.CharField("内容摘要", max_length=200)
-    content = models.TextField("信件全文或接谈内容")
-    category = models.CharField("问题类别", max_length=24)
-    nature = models.CharField("信访性质", max_length=16)
+    summary = models.CharField(_("内容摘要"), max_length=200)
+    content = models.TextField(_("信件全文或接谈内容"))
+    category = models.CharField(_("问题类别"), max_length=24)
+    nature = models.CharField(_("信访性质"), max_length=16)
     petitioners: models.ManyToManyField[Petitioner, PetitionPetitioner] = models.ManyToManyField(
-        Petitioner, through="PetitionPetitioner", related_name="petitions", verbose_name="信访人"
+        Petitioner, through="PetitionPetitioner", related_name="petitions", verbose_name=_("信访人")
     )
-    is_anonymous = models.BooleanField("匿名", default=False)
+    is_anonymous = models.BooleanField(_("匿名"), default=False)
     anonymous_treatment = models.CharField(
-        "匿名信处理方式", max_length=16, choices=AnonymousTreatment.choices, blank=True
+        _("匿名信处理方式"), max_length=16, choices=AnonymousTreatment.choices, blank=True
     )
-    anonymous_reason = models.TextField("处理方式理由", blank=True)
-    is_collective = models.BooleanField("集体访", default=False)
-    head_count = models.PositiveIntegerField("人数", default=1)
-    collective_origin = models.CharField("来自单位或地方", max_length=100, blank=True)
-    source = models.CharField("来源", max_length=24, choices=Source.choices, default=Source.DIRECT)
+    anonymous_reason = models.TextField(_("处理方式理由"), blank=True)
+    is_collective = models.BooleanField(_("集体访"), default=False)
+    head_count = models.PositiveIntegerField(_("人数"), default=1)
+    collective_origin = models.CharField(_("来自单位或地方"), max_length=100, blank=True)
+    source = models.CharField(
+        _("来源"), max_length=24, choices=Source.choices, default=Source.DIRECT
+    )
     source_department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="转来部门",
+        verbose_name=_("转来部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    source_reference = models.CharField("来文编号", max_length=60, blank=True)
-    is_repeat = models.BooleanField("重信重访", default=False, db_index=True)
-    is_first = models.BooleanField("初信初访", default=True)
-    not_accepted_reason = models.TextField("不予受理的理由", blank=True)
+    source_reference = models.CharField(_("来文编号"), max_length=60, blank=True)
+    is_repeat = models.BooleanField(_("重信重访"), default=False, db_index=True)
+    is_first = models.BooleanField(_("初信初访"), default=True)
+    not_accepted_reason = models.TextField(_("不予受理的理由"), blank=True)
 
     class Meta:
-        verbose_name = "来信来访"
-        verbose_name_plural = "来信来访"
+        verbose_name = _("来信来访")
+        verbose_name_plural = _("来信来访")
         ordering = ["-received_on", "-id"]
         indexes = [
             models.Index(
@@ -151,11 +155,11 @@ class Petition(models.Model):
 class PetitionPetitioner(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT)
     petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT)
-    is_representative = models.BooleanField("代表", default=False)
+    is_representative = models.BooleanField(_("代表"), default=False)
 
     class Meta:
-        verbose_name = "信访人"
-        verbose_name_plural = "信访人"
+        verbose_name = _("信访人")
+        verbose_name_plural = _("信访人")
         constraints = [
             models.UniqueConstraint(
                 fields=["petition", "petitioner"], name="petitionpetitioner_unique"
@@ -163,7 +167,7 @@ class PetitionPetitioner(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.petitioner}" + ("（代表）" if self.is_representative else "")
+        return f"{self.petitioner}" + (gettext("（代表）") if self.is_representative else "")
 
 
 class Respondent(models.Model):
@@ -172,19 +176,19 @@ class Respondent(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="respondents")
     cadre = models.ForeignKey(
         "orgs.Cadre",
-        verbose_name="干部",
+        verbose_name=_("干部"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    name = models.CharField("姓名或单位", max_length=100)
-    unit = models.CharField("单位", max_length=100, blank=True)
-    post_title = models.CharField("职务", max_length=100, blank=True)
-    rank = models.CharField("职级", max_length=24, blank=True)
+    name = models.CharField(_("姓名或单位"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=100, blank=True)
+    post_title = models.CharField(_("职务"), max_length=100, blank=True)
+    rank = models.CharField(_("职级"), max_length=24, blank=True)
     jurisdiction = models.ForeignKey(
         "orgs.Jurisdiction",
-        verbose_name="任职地区/单位",
+        verbose_name=_("任职地区/单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -192,7 +196,7 @@ class Respondent(models.Model):
     )
     department = models.ForeignKey(
         "orgs.Department",
-        verbose_name="任职部门",
+        verbose_name=_("任职部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -200,17 +204,17 @@ class Respondent(models.Model):
     )
     managing_jurisdiction = models.ForeignKey(
         "orgs.Jurisdiction",
-        verbose_name="干部管理权限",
+        verbose_name=_("干部管理权限"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    is_main_leader = models.BooleanField("主要领导", default=False)
+    is_main_leader = models.BooleanField(_("主要领导"), default=False)
 
     class Meta:
-        verbose_name = "被反映人"
-        verbose_name_plural = "被反映人"
+        verbose_name = _("被反映人")
+        verbose_name_plural = _("被反映人")
 
     def __str__(self) -> str:
         return self.name
@@ -227,19 +231,19 @@ class ConcernedCadre(models.Model):
     )
     cadre = models.ForeignKey(
         "orgs.Cadre",
-        verbose_name="干部",
+        verbose_name=_("干部"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    name = models.CharField("姓名", max_length=50)
-    unit = models.CharField("单位", max_length=100, blank=True)
-    post_title = models.CharField("职务", max_length=100)
-    rank = models.CharField("职级", max_length=24)
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.CharField(_("单位"), max_length=100, blank=True)
+    post_title = models.CharField(_("职务"), max_length=100)
+    rank = models.CharField(_("职级"), max_length=24)
     jurisdiction = models.ForeignKey(
         "orgs.Jurisdiction",
-        verbose_name="任职地区/单位",
+        verbose_name=_("任职地区/单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -247,15 +251,15 @@ class ConcernedCadre(models.Model):
     )
     managing_jurisdiction = models.ForeignKey(
         "orgs.Jurisdiction",
-        verbose_name="干部管理权限",
+        verbose_name=_("干部管理权限"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    is_main_leader = models.BooleanField("主要领导", default=False)
+    is_main_leader = models.BooleanField(_("主要领导"), default=False)
 
     class Meta:
-        verbose_name = "当事干部"
-        verbose_name_plural = "当事干部"
+        verbose_name = _("当事干部")
+        verbose_name_plural = _("当事干部")
 
     def __str__(self) -> str:
         return self.name
@@ -266,37 +270,39 @@ class Interview(models.Model):
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="interviews")
     receivers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="接谈人", related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("接谈人"), related_name="+"
     )
-    interviewed_at = models.DateTimeField("接谈时间")
-    place = models.CharField("地点", max_length=100, blank=True)
-    statement = models.TextField("来访人反映的情况")
-    requests = models.TextField("来访人的要求")
-    answer = models.TextField("当场答复")
+    interviewed_at = models.DateTimeField(_("接谈时间"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    statement = models.TextField(_("来访人反映的情况"))
+    requests = models.TextField(_("来访人的要求"))
+    answer = models.TextField(_("当场答复"))
 
     class Meta:
-        verbose_name = "接谈记录"
-        verbose_name_plural = "接谈记录"
+        verbose_name = _("接谈记录")
+        verbose_name_plural = _("接谈记录")
 
     def __str__(self) -> str:
-        return f"接谈记录 {self.interviewed_at:%Y-%m-%d}"
+        return gettext("接谈记录 %(interviewed_at)s") % {
+            "interviewed_at": format(self.interviewed_at, "%Y-%m-%d")
+        }
 
 
 class Attachment(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField("文件", upload_to="attachments/%Y/%m/")
-    original_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField("上传时间")
+    uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
-        verbose_name = "附件"
-        verbose_name_plural = "附件"
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
 
     def __str__(self) -> str:
         return self.original_name
@@ -307,20 +313,20 @@ class ImportedPetition(models.Model):
     id, so a rerun of the same file adds nothing and a crashed run resumes where it stopped.
     Written in the same transaction as the petition: both exist or neither."""
 
-    source = models.CharField("来源", max_length=60)
-    external_id = models.CharField("原编号", max_length=100)
+    source = models.CharField(_("来源"), max_length=60)
+    external_id = models.CharField(_("原编号"), max_length=100)
     petition = models.OneToOneField(
-        Petition, on_delete=models.PROTECT, related_name="imported_from", verbose_name="来信来访"
+        Petition, on_delete=models.PROTECT, related_name="imported_from", verbose_name=_("来信来访")
     )
     # The posting time of an online message (the petition keeps its date as received_on);
     # null for a register row, which has a date only.
-    received_at = models.DateTimeField("收到时间", null=True, blank=True)
-    row_number = models.PositiveIntegerField("行号")
-    imported_at = models.DateTimeField("导入时间")
+    received_at = models.DateTimeField(_("收到时间"), null=True, blank=True)
+    row_number = models.PositiveIntegerField(_("行号"))
+    imported_at = models.DateTimeField(_("导入时间"))
 
     class Meta:
-        verbose_name = "导入记录"
-        verbose_name_plural = "导入记录"
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"], name="importedpetition_source_external_id"

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 
 from cryptography.fernet import InvalidToken
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 from xinfang.core import keys
 from xinfang.petitions.keys import verify
@@ -60,8 +61,10 @@ def decrypt(token: str) -> str:
         return keys.current_keyring().decrypt(token)
     except InvalidToken:
         raise ImproperlyConfigured(
-            "信访人身份信息无法用当前数据密钥解密：数据密钥不对，或这条记录是在别的密钥下写入的。\n"
-            "A personal identifier cannot be decrypted with the data key in use."
+            gettext(
+                "信访人身份信息无法用当前数据密钥解密：数据密钥不对，或这条记录是在别的密钥下写入的。\n"
+                "A personal identifier cannot be decrypted with the data key in use."
+            )
         ) from None
 
 

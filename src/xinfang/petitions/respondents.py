@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from django.utils.translation import gettext
+
 from xinfang.orgs.models import Cadre, Department, Jurisdiction, Post
 
 
@@ -48,7 +50,9 @@ def place_respondent(r: RespondentInput, index: int) -> tuple[RespondentInput, s
         return r, ""
     name = r.name.strip()
     if not name:
-        return r, f"第{index}位被反映人须选择干部或填写姓名（单位）。"
+        return r, (
+            gettext("第%(index)s位被反映人须选择干部或填写姓名（单位）。") % {"index": index}
+        )
     title = r.post_title.strip()
     cadres = Cadre.objects.filter(name=name, post__isnull=False)
     if title:
@@ -65,22 +69,32 @@ def place_respondent(r: RespondentInput, index: int) -> tuple[RespondentInput, s
         post = found[0].post
         assert post is not None
         return r, (
-            f"第{index}位被反映人：干部名册中有“{name}”（{_post_label(post)}），"
-            "是此人的请从干部名册中选择；不是的，请填写其职务和任职地区或单位。"
+            gettext(
+                "第%(index)s位被反映人：干部名册中有“%(name)s”（%(post_label)s"
+                "），是此人的请从干部名册中选择；不是的，请填写其职务和任职地区或单位。"
+            )
+            % {"index": index, "name": name, "post_label": _post_label(post)}
         )
     if found:
         count = cadres.count()
         posts = "、".join(_post_label(c.post) for c in found[:MAX_LISTED] if c.post)
         return r, (
-            f"第{index}位被反映人：干部名册中有{count}位“{name}”（{posts}），"
-            "请从干部名册中选择其中一位，或填写职务、任职地区加以区分。"
+            gettext(
+                "第%(index)s位被反映人：干部名册中有%(count)s位“%(name)s"
+                "”（%(posts)s），请从干部名册中选择其中一位，或填写职务、任职地区加以区"
+                "分。"
+            )
+            % {"index": index, "count": count, "name": name, "posts": posts}
         )
     jurisdiction = r.jurisdiction or (r.department.jurisdiction if r.department else None)
     if jurisdiction is None:
         return r, (
-            f"第{index}位被反映人“{name}”无法在干部名册或组织机构中确定：请从干部名册中选择，"
-            "或填写其任职地区或单位、部门。为保护信访人，须先确定被反映人所在单位；"
-            "确实无法确定的，请报部领导确定后再登记。"
+            gettext(
+                "第%(index)s位被反映人“%(name)s”无法在干部名册或组织机构中确定"
+                "：请从干部名册中选择，或填写其任职地区或单位、部门。为保护信访人，须先确定被反映"
+                "人所在单位；确实无法确定的，请报部领导确定后再登记。"
+            )
+            % {"index": index, "name": name}
         )
     # R-ROUTE-3: a main leader's post typed by hand is a main leader's post.
     main = r.is_main_leader or (

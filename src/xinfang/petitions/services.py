@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import normalize_id_number
@@ -83,13 +84,16 @@ def validate_petitioners(
     checked = []
     for i, p in enumerate(petitioners, start=1):
         if not p.name.strip():
-            errors.append(f"第{i}位信访人的姓名不能为空。")
+            errors.append(gettext("第%(i)s位信访人的姓名不能为空。") % {"i": i})
         id_number = ""
         if p.id_number.strip():
             try:
                 id_number = normalize_id_number(p.id_number)
             except RuleViolation as exc:
-                errors.append(f"第{i}位信访人（{p.name}）：{exc}")
+                errors.append(
+                    gettext("第%(i)s位信访人（%(name)s）：%(exc)s")
+                    % {"i": i, "name": p.name, "exc": exc}
+                )
         checked.append((p, id_number))
     return checked
 
@@ -118,49 +122,52 @@ def validate_registration(
     errors: list[str],
 ) -> None:
     if not dept.handles_petitions:
-        errors.append(f"{dept.name}未启用信访办理，不能在此登记。")
+        errors.append(gettext("%(name)s未启用信访办理，不能在此登记。") % {"name": dept.name})
     if channel not in Channel.values:
-        errors.append("请选择信访形式（来信、来访、来电或网上信访）。")
+        errors.append(gettext("请选择信访形式（来信、来访、来电或网上信访）。"))
     if received_on > timezone.localdate():
-        errors.append("收到日期不能晚于今天。")
+        errors.append(gettext("收到日期不能晚于今天。"))
     if not summary.strip():
-        errors.append("内容摘要不能为空。")
+        errors.append(gettext("内容摘要不能为空。"))
     if not content.strip():
-        errors.append("信件全文或接谈内容不能为空。")
+        errors.append(gettext("信件全文或接谈内容不能为空。"))
     if category not in Category.values:
-        errors.append("请选择问题类别。")
+        errors.append(gettext("请选择问题类别。"))
     if nature not in Nature.values:
-        errors.append("请选择信访性质。")
+        errors.append(gettext("请选择信访性质。"))
     if is_anonymous:
         if petitioners:
-            errors.append("匿名信访不应填写信访人。")
+            errors.append(gettext("匿名信访不应填写信访人。"))
         # R-INTAKE-4: 区别对待 — the treatment and its reason are required.
         if anonymous_treatment not in AnonymousTreatment.values:
-            errors.append("匿名信访须选择处理方式：调查核实或存查备考（R-INTAKE-4）。")
+            errors.append(gettext("匿名信访须选择处理方式：调查核实或存查备考（R-INTAKE-4）。"))
         if not anonymous_reason.strip():
-            errors.append("匿名信访须说明选择该处理方式的理由（R-INTAKE-4）。")
+            errors.append(gettext("匿名信访须说明选择该处理方式的理由（R-INTAKE-4）。"))
     elif not petitioners:
-        errors.append("署名信访须至少填写一位信访人；无法确认身份的请登记为匿名。")
+        errors.append(gettext("署名信访须至少填写一位信访人；无法确认身份的请登记为匿名。"))
     if is_collective:
         # R-INTAKE-3: head count and representatives.
         if head_count < 2:
-            errors.append("集体信访的人数应不少于2人（R-INTAKE-3）。")
+            errors.append(gettext("集体信访的人数应不少于2人（R-INTAKE-3）。"))
         reps = sum(1 for p in petitioners if p.is_representative)
         if not is_anonymous and reps == 0:
-            errors.append("集体信访须登记代表（R-INTAKE-3）。")
+            errors.append(gettext("集体信访须登记代表（R-INTAKE-3）。"))
         if reps > MAX_REPRESENTATIVES:
-            errors.append(f"集体信访推选的代表不超过{MAX_REPRESENTATIVES}人。")
+            errors.append(
+                gettext("集体信访推选的代表不超过%(max_representatives)s人。")
+                % {"max_representatives": MAX_REPRESENTATIVES}
+            )
     elif head_count != 1 and not is_anonymous and head_count < len(petitioners):
-        errors.append("人数不能少于登记的信访人数。")
+        errors.append(gettext("人数不能少于登记的信访人数。"))
     if source not in Source.values:
-        errors.append("请选择来源。")
+        errors.append(gettext("请选择来源。"))
     elif source != Source.DIRECT and source_department is None and not source_reference.strip():
         # R-INTAKE-6: the source must be traceable.
-        errors.append("上级或其他部门转来的信访，须填写转来部门或来文编号（R-INTAKE-6）。")
+        errors.append(gettext("上级或其他部门转来的信访，须填写转来部门或来文编号（R-INTAKE-6）。"))
     if concerned_cadre is not None:
         _validate_concerned_cadre(concerned_cadre, category, errors)
     if channel == Channel.VISIT and interview is None:
-        errors.append("来访须同时填写接谈记录（R-INTAKE-2）。")
+        errors.append(gettext("来访须同时填写接谈记录（R-INTAKE-2）。"))
     if interview is not None:
         validate_interview(interview, errors)
 
@@ -171,20 +178,22 @@ def _validate_concerned_cadre(c: ConcernedCadreInput, category: str, errors: lis
         # A cadre complained about is a respondent (被反映人); mixing the two would skew
         # every accusation figure the other way.
         errors.append(
-            "当事干部只用于入党和参加工作时间、离退休、职级待遇等个人问题（R-CAT-4）；"
-            "反映干部问题的，请填写被反映人。"
+            gettext(
+                "当事干部只用于入党和参加工作时间、离退休、职级待遇等个人问题（R-CAT-4）；"
+                "反映干部问题的，请填写被反映人。"
+            )
         )
         return
     if c.cadre is not None and c.cadre.post is not None:
         return  # the directory knows his post and who manages him
     if c.cadre is None and not c.name.strip():
-        errors.append("当事干部须从干部名录中选择，或填写姓名。")
+        errors.append(gettext("当事干部须从干部名录中选择，或填写姓名。"))
     if not c.post_title.strip():
-        errors.append("名录中没有当事干部的现任职务，请填写其职务。")
+        errors.append(gettext("名录中没有当事干部的现任职务，请填写其职务。"))
     if c.rank not in CadreRank.values:
-        errors.append("请选择当事干部的职级。")
+        errors.append(gettext("请选择当事干部的职级。"))
     if c.managing_jurisdiction is None:
-        errors.append("请选择管理当事干部的党委（干部管理权限，R-ROUTE-2）。")
+        errors.append(gettext("请选择管理当事干部的党委（干部管理权限，R-ROUTE-2）。"))
 
 
 def _post_snapshot(cadre: Cadre, post: Post) -> dict[str, Any]:
@@ -220,14 +229,16 @@ def concerned_cadre_row(petition: Petition, c: ConcernedCadreInput) -> Concerned
 
 def validate_interview(interview: InterviewInput, errors: list[str]) -> None:
     if not interview.receivers:
-        errors.append("接谈记录须填写接谈人（R-INTAKE-2）。")
+        errors.append(gettext("接谈记录须填写接谈人（R-INTAKE-2）。"))
     for label, value in (
-        ("来访人反映的情况", interview.statement),
-        ("来访人的要求", interview.requests),
-        ("当场答复", interview.answer),
+        (gettext("来访人反映的情况"), interview.statement),
+        (gettext("来访人的要求"), interview.requests),
+        (gettext("当场答复"), interview.answer),
     ):
         if not value.strip():
-            errors.append(f"接谈记录的“{label}”不能为空（R-INTAKE-2）。")
+            errors.append(
+                gettext("接谈记录的“%(label)s”不能为空（R-INTAKE-2）。") % {"label": label}
+            )
 
 
 def petitioner_find_or_create(p: PetitionerInput, id_number: str) -> tuple[Petitioner, bool]:

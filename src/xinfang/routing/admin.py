@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.admin import ServiceWritesAdmin
 from xinfang.orgs.admin import acting
@@ -29,7 +30,7 @@ class ReferralRuleAdmin(ServiceWritesAdmin):
     fields = ("topic", "keywords", "department_kind", "explanation", "priority", "is_active")
     change_list_template = "admin/routing/referralrule/change_list.html"
 
-    @admin.display(description="规则说明")
+    @admin.display(description=_("规则说明"))
     def sentence(self, obj: ReferralRule) -> str:
         return describe_rule(obj)
 

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext
+
 from xinfang.orgs.models import LEVEL_RANK, CadreRank, DepartmentKind, Level
 from xinfang.routing.rules import (
     at_prefecture_or_above,
@@ -208,14 +210,20 @@ class RoutingProposal:
     def headline(self) -> str:
         """One line for lists, e.g. "建议交办：临江市委组织部"."""
         action = {
-            Direction.UP: "报送上级组织部门",
-            Direction.ACROSS: "转请有管理权限的组织部门",
+            Direction.UP: gettext("报送上级组织部门"),
+            Direction.ACROSS: gettext("转请有管理权限的组织部门"),
         }.get(self.direction, self.mode.label)
-        return f"建议{action}：{self.department_name}"
+        return gettext("建议%(action)s：%(department_name)s") % {
+            "action": action,
+            "department_name": self.department_name,
+        }
 
 
 def _reason(text: str, *rules: str) -> Reason:
-    return Reason(text=f"{text.rstrip('。')}（{'、'.join(rules)}）。", rules=rules)
+    return Reason(
+        text=f"{text.rstrip('。')}（{'、'.join(rules)}）。",
+        rules=rules,
+    )
 
 
 # --- criteria (documented in docs/routing.md) --------------------------------------------
@@ -273,8 +281,10 @@ def propose_routing(facts: RoutingFacts) -> RoutingProposal:
             direction=Direction.HERE,
             reasons=(
                 _reason(
-                    "匿名信件内容笼统、无从查证，登记时已定为存查备考，建议存查，"
-                    "今后收到具体可查的线索再行调查",
+                    gettext(
+                        "匿名信件内容笼统、无从查证，登记时已定为存查备考，建议存查，"
+                        "今后收到具体可查的线索再行调查"
+                    ),
                     "R-INTAKE-4",
                     "R-ROUTE-7",
                 ),
@@ -309,7 +319,10 @@ def _handle_here(
     receiving = facts.receiving
     reasons = [
         *reasons,
-        _reason(f"建议由{receiving.name}自办，自办为主、多办少转", "R-ROUTE-7"),
+        _reason(
+            (gettext("建议由%(name)s自办，自办为主、多办少转") % {"name": receiving.name}),
+            "R-ROUTE-7",
+        ),
     ]
     reasons += _unit_reason(receiving)
     return RoutingProposal(
@@ -328,7 +341,10 @@ def _unit_reason(d: DepartmentFacts) -> list[Reason]:
         return []
     return [
         _reason(
-            f"{d.name}是{d.jurisdiction.name}的组织人事部门，按组织部门信访工作的同样要求办理",
+            (
+                gettext("%(name)s是%(name2)s的组织人事部门，按组织部门信访工作的同样要求办理")
+                % {"name": d.name, "name2": d.jurisdiction.name}
+            ),
             "R-COUNTY-5",
         )
     ]
@@ -339,36 +355,55 @@ def _refer_outside(facts: RoutingFacts) -> RoutingProposal:
     rule = next((r for r in facts.referral_rules if r.keywords and r.matches(facts.text)), None)
     if rule is None:
         rule = next((r for r in facts.referral_rules if not r.keywords), None)
-    reasons = [_reason("所反映问题不属于组织部门业务范围", "R-CAT-5")]
+    reasons = [_reason(gettext("所反映问题不属于组织部门业务范围"), "R-CAT-5")]
     if rule is not None:
         kind, explanation = rule.department_kind, rule.explanation
         matched = [k for k in rule.keywords if k in facts.text]
         # "拖欠工资" found makes "工资" redundant in the sentence.
         matched = [k for k in matched if not any(k != o and k in o for o in matched)]
         if matched:
-            basis = f"内容涉及“{'、'.join(matched)}”，按转其他部门规则“{rule.topic}”"
+            basis = gettext("内容涉及“%(join)s”，按转其他部门规则“%(topic)s”") % {
+                "join": "、".join(matched),
+                "topic": rule.topic,
+            }
         else:
-            basis = f"其他规则均不适用，按兜底规则“{rule.topic}”"
+            basis = gettext("其他规则均不适用，按兜底规则“%(topic)s”") % {"topic": rule.topic}
     else:
         # No rule data at all: the notice's own fallback, the petition bureau.
-        kind, basis = DepartmentKind.PETITION_BUREAU.value, "未设置转其他部门规则，按默认"
-        explanation = "您反映的问题不属于组织部门业务范围，已转请信访部门按有关规定办理。"
+        kind, basis = DepartmentKind.PETITION_BUREAU.value, gettext("未设置转其他部门规则，按默认")
+        explanation = gettext("您反映的问题不属于组织部门业务范围，已转请信访部门按有关规定办理。")
     kind_label = DepartmentKind(kind).label
     target = facts.directory.competent_department(kind, facts.receiving.jurisdiction)
     if target is not None:
         name = target.name
-        reasons.append(_reason(f"{basis}，建议转{name}办理", "R-ROUTE-6"))
+        reasons.append(
+            _reason(
+                (gettext("%(basis)s，建议转%(name)s办理") % {"basis": basis, "name": name}),
+                "R-ROUTE-6",
+            )
+        )
     else:
         name = kind_label
         reasons.append(
             _reason(
-                f"{basis}应转{kind_label}办理，但本级及上级均未登记该类部门，请人工确定接收部门",
+                (
+                    gettext(
+                        "%(basis)s应转%(kind_label)s办理，但本级及上级均未登记该类"
+                        "部门，请人工确定接收部门"
+                    )
+                    % {"basis": basis, "kind_label": kind_label}
+                ),
                 "R-ROUTE-6",
             )
         )
     reasons.append(
         _reason(
-            f"转交的同时须用适当方式向信访人解释明白，并记录解释内容、日期和方式；要点：{explanation}",
+            (
+                gettext(
+                    "转交的同时须用适当方式向信访人解释明白，并记录解释内容、日期和方式；要点：%(explanation)s"
+                )
+                % {"explanation": explanation}
+            ),
             "R-ROUTE-6",
         )
     )
@@ -394,14 +429,28 @@ def _responsible_department(
         if dept is not None and not leaders:
             return dept, j
         parent = facts.directory.parent(j)
-        up = parent.name if parent else "上一级党委"
+        up = parent.name if parent else gettext("上一级党委")
         if dept is None:
-            reasons.append(_reason(f"{j.name}未设组织部门，由{up}组织部门负责", "R-ROUTE-2"))
+            reasons.append(
+                _reason(
+                    (
+                        gettext("%(name)s未设组织部门，由%(up)s组织部门负责")
+                        % {"name": j.name, "up": up}
+                    ),
+                    "R-ROUTE-2",
+                )
+            )
         else:
             names = "、".join(r.name for r in leaders)
             reasons.append(
                 _reason(
-                    f"{names}是{j.name}的主要领导干部，不得由{dept.name}查处，改由{up}组织部门负责",
+                    (
+                        gettext(
+                            "%(names)s是%(name)s的主要领导干部，不得由%(name2)s查处"
+                            "，改由%(up)s组织部门负责"
+                        )
+                        % {"names": names, "name": j.name, "name2": dept.name, "up": up}
+                    ),
                     "R-ROUTE-3",
                 )
             )
@@ -429,9 +478,14 @@ def _route_by_management(
         # which everyone who sees the case reads (R-PROTECT-1); his post is enough.
         reasons.append(
             _reason(
-                f"本件是当事干部（{lead.post_label or '干部'}）本人的个人问题（更改入党或参加"
-                f"工作时间、离退休、职级待遇），该干部由{managing.name}党委管理，"
-                f"按照干部管理权限由{managing.name}党委组织部门办理",
+                (
+                    gettext(
+                        "本件是当事干部（%(value)s）本人的个人问题（更改入党或参加工作时间、离退"
+                        "休、职级待遇），该干部由%(name)s党委管理，按照干部管理权限由%(name)s"
+                        "党委组织部门办理"
+                    )
+                    % {"value": lead.post_label or gettext("干部"), "name": managing.name}
+                ),
                 "R-CAT-4",
                 "R-ROUTE-2",
             )
@@ -440,14 +494,22 @@ def _route_by_management(
         if len(cadres) > 1:
             reasons.append(
                 _reason(
-                    f"本件涉及多名被反映人，按其中管理权限最高的{lead.name}确定承办层级",
+                    (
+                        gettext("本件涉及多名被反映人，按其中管理权限最高的%(name)s确定承办层级")
+                        % {"name": lead.name}
+                    ),
                     "R-ROUTE-2",
                 )
             )
         reasons.append(
             _reason(
-                f"{lead.label}由{managing.name}党委管理，"
-                f"按照干部管理权限由{managing.name}党委组织部门调查处理",
+                (
+                    gettext(
+                        "%(label)s由%(name)s党委管理，按照干部管理权限由%(name)s"
+                        "党委组织部门调查处理"
+                    )
+                    % {"label": lead.label, "name": managing.name}
+                ),
                 "R-ROUTE-2",
             )
         )
@@ -460,11 +522,20 @@ def _route_by_management(
         own = facts.directory.organization_department(r.jurisdiction)
         if own is None:
             continue
-        who = f"{r.name}是{r.jurisdiction.name}的主要领导干部"
+        who = gettext("%(name)s是%(name2)s的主要领导干部") % {
+            "name": r.name,
+            "name2": r.jurisdiction.name,
+        }
         if own.id == receiving.id:
-            text = f"{who}，本部门即其同级{own.name}，不得自行查处"
+            text = gettext("%(who)s，本部门即其同级%(name)s，不得自行查处") % {
+                "who": who,
+                "name": own.name,
+            }
         else:
-            text = f"{who}，不得将反映其问题的来信转给{own.name}查处"
+            text = gettext("%(who)s，不得将反映其问题的来信转给%(name)s查处") % {
+                "who": who,
+                "name": own.name,
+            }
         reasons.append(_reason(text, "R-ROUTE-3"))
 
     important = _is_important(facts)
@@ -489,8 +560,13 @@ def _route_by_management(
     if is_key and target is not None:
         reasons.append(
             _reason(
-                "被反映人为县处级以上干部或县级以上党委主要领导干部，建议列为重点案件，"
-                f"由{target.name}直接查办，不再下转",
+                (
+                    gettext(
+                        "被反映人为县处级以上干部或县级以上党委主要领导干部，建议列为重点案件，由%(name)s"
+                        "直接查办，不再下转"
+                    )
+                    % {"name": target.name}
+                ),
                 "R-ROUTE-5",
             )
         )
@@ -500,17 +576,21 @@ def _route_by_management(
     if target is None or target_j is None:
         # The top of the deployed tree: the managing level is outside this system.
         reasons.append(
-            _reason("有管理权限的组织部门不在本系统内，建议报送上一级组织部门", "R-ROUTE-2")
+            _reason(
+                gettext("有管理权限的组织部门不在本系统内，建议报送上一级组织部门"), "R-ROUTE-2"
+            )
         )
         return RoutingProposal(
             mode=HandlingMode.REFER,
             department=None,
-            department_name="上一级组织部门",
+            department_name=gettext("上一级组织部门"),
             direction=Direction.UP,
             reasons=tuple(reasons),
             to_upper_level=True,
-            petitioner_explanation=f"您{'提出' if personal else '反映'}的问题按照干部管理权限"
-            "由上一级组织部门办理，已报送。",
+            petitioner_explanation=(
+                gettext("您%(value)s的问题按照干部管理权限由上一级组织部门办理，已报送。")
+                % {"value": gettext("提出") if personal else gettext("反映")}
+            ),
         )
 
     if target.id == receiving.id:
@@ -521,15 +601,24 @@ def _route_by_management(
         if important or is_key:
             reasons.append(
                 _reason(
-                    f"属组织、干部工作中的重要问题，建议交办{target.name}并要求报结果，"
-                    "一般三个月内报结",
+                    (
+                        gettext(
+                            "属组织、干部工作中的重要问题，建议交办%(name)s并要求报结果，一般三个月内"
+                            "报结"
+                        )
+                        % {"name": target.name}
+                    ),
                     "R-ROUTE-7",
                     "R-CLOSE-1",
                 )
             )
             mode = HandlingMode.ASSIGN
         else:
-            reasons.append(_reason(f"建议转办{target.name}，不要求报结果", "R-ROUTE-7"))
+            reasons.append(
+                _reason(
+                    (gettext("建议转办%(name)s，不要求报结果") % {"name": target.name}), "R-ROUTE-7"
+                )
+            )
             mode = HandlingMode.TRANSFER
         reasons += _unit_reason(target)
         return RoutingProposal(
@@ -547,11 +636,19 @@ def _route_by_management(
     # department, so it is a referral and the petitioner is told where it went.
     upward = target_j.id != here.id and here.is_within(target_j)
     if upward:
-        text = f"不属本级管理，建议报送{target.name}办理，并向信访人说明去向"
-        explanation = f"您反映的问题按照干部管理权限由{target.name}办理，已报送该部门。"
+        text = gettext("不属本级管理，建议报送%(name)s办理，并向信访人说明去向") % {
+            "name": target.name
+        }
+        explanation = gettext("您反映的问题按照干部管理权限由%(name)s办理，已报送该部门。") % {
+            "name": target.name
+        }
     else:
-        text = f"不属本部门管理，建议转请{target.name}办理，并向信访人说明去向"
-        explanation = f"您反映的问题按照干部管理权限由{target.name}办理，已转请该部门办理。"
+        text = gettext("不属本部门管理，建议转请%(name)s办理，并向信访人说明去向") % {
+            "name": target.name
+        }
+        explanation = gettext("您反映的问题按照干部管理权限由%(name)s办理，已转请该部门办理。") % {
+            "name": target.name
+        }
     reasons.append(_reason(text, "R-ROUTE-2"))
     return RoutingProposal(
         mode=HandlingMode.REFER,
@@ -583,8 +680,13 @@ def _follow_up(
     if above is not None:
         reasons.append(
             _reason(
-                f"属组织、干部工作中的重要问题，由{handler.name}办理的同时，"
-                f"上一级{above.name}应当过问、掌握办理情况",
+                (
+                    gettext(
+                        "属组织、干部工作中的重要问题，由%(name)s办理的同时，上一级%(name2)s"
+                        "应当过问、掌握办理情况"
+                    )
+                    % {"name": handler.name, "name2": above.name}
+                ),
                 "R-ROUTE-4",
             )
         )
@@ -619,7 +721,7 @@ def department_instead(facts: RoutingFacts, department_id: int, jurisdiction_id:
         above, _ = _responsible_department(facts, parent, [])
         if above is not None:
             return above.name
-    return "上一级组织部门"
+    return gettext("上一级组织部门")
 
 
 def proposal_followed(proposal: RoutingProposal, mode: str, department_id: int | None) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
+from django.utils.translation import gettext
+
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import LEVEL_RANK, DepartmentKind, Level
 
@@ -81,8 +83,19 @@ def refuse_own_main_leader(
     if not names:
         return
     raise RuleViolation(
-        f"本案反映的是{'、'.join(names)}（主要领导干部）的问题，{department.name}是其同级"
-        f"组织部门，不能{doing}，应由{instead()}办理（R-ROUTE-3）。",
+        (
+            gettext(
+                "本案反映的是%(join)s（主要领导干部）的问题，%(name)s是其同级组织"
+                "部门，不能%(doing)s，应由%(instead)s办理（R-ROUTE-3"
+                "）。"
+            )
+            % {
+                "join": "、".join(names),
+                "name": department.name,
+                "doing": doing,
+                "instead": instead(),
+            }
+        ),
         rules=("R-ROUTE-3",),
     )
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext
+
 from xinfang.configlog.services import (
     audited_create,
     audited_delete,
@@ -24,7 +26,7 @@ REFERRAL_RULE_FIELDS = editable_fields(ReferralRule)
 
 def _require_administrator(actor: User) -> None:
     if not may_administer(actor):
-        raise RuleViolation("只有系统管理员可以修改转其他部门规则。")
+        raise RuleViolation(gettext("只有系统管理员可以修改转其他部门规则。"))
 
 
 def referral_rule_create(

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xinfang.core.citations import on_screen
 from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, User
@@ -44,7 +45,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def _blank(choices: Iterable[tuple[str, str]]) -> list[tuple[str, Any]]:
+def _blank(choices: Iterable[tuple[str, StrOrPromise]]) -> list[tuple[str, Any]]:
     return [("", _("—— 请选择 ——")), *choices]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import transition
 from xinfang.cases.closure import awaits_acceptance
@@ -27,8 +28,11 @@ def _refuse_archive_in_review_window(case: Case) -> None:
     last_day = clock_due_on(code, since) if since else None
     if last_day is not None and timezone.localdate() <= last_day:
         raise RuleViolation(
-            f"申请{'复查' if code == 'review_apply' else '复核'}的期限至{last_day:%Y年%m月%d日}"
-            "届满，期满后方可归档。"
+            gettext("申请%(kind)s的期限至%(last_day)s届满，期满后方可归档。")
+            % {
+                "kind": gettext("复查") if code == "review_apply" else gettext("复核"),
+                "last_day": format(last_day, gettext("%Y年%m月%d日")),
+            }
         )
 
 
@@ -38,10 +42,15 @@ def case_archive(*, actor: User, case: Case) -> Case:
         case = step.case
         _refuse_archive_in_review_window(case)
         if awaits_acceptance(case):
-            raise RuleViolation("上级要报结果的案件，须经上级审核通过后方可归档（R-CLOSE-6）。")
+            raise RuleViolation(
+                gettext("上级要报结果的案件，须经上级审核通过后方可归档（R-CLOSE-6）。")
+            )
         now = timezone.now()
         case.archived_at = now
-        case.archive_number = f"档{timezone.localdate(now).year}-{case.number}"
+        case.archive_number = gettext("档%(year)s-%(number)s") % {
+            "year": timezone.localdate(now).year,
+            "number": case.number,
+        }
         step.write(
             payload={"archive_number": case.archive_number},
             fields=["archived_at", "archive_number"],

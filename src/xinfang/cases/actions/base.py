@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections, router, transaction
+from django.utils.translation import gettext
 
 from xinfang.cases.lifecycle import (
     ACTION_LABELS,
@@ -64,12 +65,14 @@ def lock_case(
         locked = _lock_row(case.pk)
     if locked.state in FROZEN_STATES:
         message, rules = FROZEN_MESSAGES[State(locked.state)]
-        raise RuleViolation(message, rules=rules)
+        raise RuleViolation(str(message), rules=rules)
     entitled = acting_department
     entitled_id = entitled.pk if entitled else locked.department_id
     if actor.department_id != entitled_id:
         name = (entitled or locked.department).name
-        raise RuleViolation(f"只有责任部门（{name}）可以办理此案件（R-ROUTE-1）。")
+        raise RuleViolation(
+            gettext("只有责任部门（%(name)s）可以办理此案件（R-ROUTE-1）。") % {"name": name}
+        )
     require_action_role(actor, action)
     return locked
 
@@ -114,7 +117,8 @@ class Transition:
 def refuse_transition(case: Case, action: str) -> RuleViolation:
     """The table's refusal, in Chinese, naming the current state and the action."""
     return RuleViolation(
-        f"案件当前状态为“{State(case.state).label}”，不能进行“{ACTION_LABELS[action]}”操作。"
+        gettext("案件当前状态为“%(label)s”，不能进行“%(value)s”操作。")
+        % {"label": State(case.state).label, "value": ACTION_LABELS[action]}
     )
 
 
@@ -155,14 +159,14 @@ def transition(
 
 def _required(errors: list[str], **values: str) -> None:
     labels = {
-        "text": "批示内容",
-        "reason": "理由",
-        "to_department_name": "接收部门",
-        "reasons": "退回理由",
+        "text": gettext("批示内容"),
+        "reason": gettext("理由"),
+        "to_department_name": gettext("接收部门"),
+        "reasons": gettext("退回理由"),
     }
     for name, value in values.items():
         if not (value or "").strip():
-            errors.append(f"“{labels[name]}”不能为空。")
+            errors.append(gettext("“%(value)s”不能为空。") % {"value": labels[name]})
 
 
 def _raise(errors: list[str], *, rules: tuple[str, ...] = ()) -> None:

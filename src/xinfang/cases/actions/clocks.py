@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import _raise, _required, lock_case
 from xinfang.cases.clocks import case_due_on, case_main_clock
@@ -28,12 +29,12 @@ def overdue_explain(
     _required(errors, reason=reason)
     today = timezone.localdate()
     if new_expected_on is None or new_expected_on <= today:
-        errors.append("须填写晚于今天的预计办结日期（R-CLOSE-2）。")
+        errors.append(gettext("须填写晚于今天的预计办结日期（R-CLOSE-2）。"))
     _raise(errors, rules=("R-CLOSE-2",))
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="explain_overdue")
         if case.due_on is None or case.due_on >= today or case.state in FINISHED_STATES:
-            raise RuleViolation("案件未逾期，无需说明（R-CLOSE-2）。")
+            raise RuleViolation(gettext("案件未逾期，无需说明（R-CLOSE-2）。"))
         assert new_expected_on is not None
         explanation = OverdueExplanation.objects.create(
             case=case,
@@ -57,8 +58,13 @@ def _move_due_on(case: Case, due: dt.date | None, actor: User | None, reason: st
     due date never moves without one, so with no one to name the whole change is refused."""
     if actor is None:
         raise RuleViolation(
-            f"案件{case.number}的期限将随之改变，须以管理员名义记入办理记录：请指定执行人"
-            "（命令行加 --by 管理员用户名）后重新运行；本次未作任何改动。",
+            (
+                gettext(
+                    "案件%(number)s的期限将随之改变，须以管理员名义记入办理记录：请指定执行"
+                    "人（命令行加 --by 管理员用户名）后重新运行；本次未作任何改动。"
+                )
+                % {"number": case.number}
+            ),
             rules=("R-PROTECT-2",),
         )
     before, case.due_on = case.due_on, due
@@ -121,7 +127,10 @@ def _lock_open_case(case: Case, actor: User, action: str) -> Case:
     head of the handling body (本机关、单位负责人), so the role is leader (lifecycle.py)."""
     locked = lock_case(case, actor=actor, action=action)
     if locked.state in FINISHED_STATES:
-        raise RuleViolation(f"该信访事项{State(locked.state).label}，不能调整办理期限。")
+        raise RuleViolation(
+            gettext("该信访事项%(label)s，不能调整办理期限。")
+            % {"label": State(locked.state).label}
+        )
     return locked
 
 
@@ -154,15 +163,15 @@ def extension_grant(
     today = timezone.localdate()
     problems = []
     if not isinstance(days, int) or days <= 0:
-        problems.append("延长天数必须是正整数。")
+        problems.append(gettext("延长天数必须是正整数。"))
     if _blank(reason):
-        problems.append("请填写延期理由。")
+        problems.append(gettext("请填写延期理由。"))
     if _blank(legal_basis):
-        problems.append("请填写延期依据。")
+        problems.append(gettext("请填写延期依据。"))
     if petitioner_told_on is None or _blank(petitioner_told_how):
-        problems.append("延期理由须告知信访人：请填写告知日期和告知方式。")
+        problems.append(gettext("延期理由须告知信访人：请填写告知日期和告知方式。"))
     elif petitioner_told_on > today:
-        problems.append("告知信访人日期不能晚于今天。")
+        problems.append(gettext("告知信访人日期不能晚于今天。"))
     if problems:
         raise RuleViolation(problems)
     assert petitioner_told_on is not None
@@ -172,17 +181,24 @@ def extension_grant(
         rules = {r.code: r for r in ClockRule.objects.filter(rule_set__active=True)}
         limit = rules.get(ClockCode.EXTENSION_MAX)
         if limit is None or ClockCode.HANDLING not in rules:
-            raise RuleViolation("现行期限规则不允许延长办理期限。")
+            raise RuleViolation(gettext("现行期限规则不允许延长办理期限。"))
         clock = case_main_clock(locked, today)
         if clock is None or clock.code != ClockCode.HANDLING:
-            raise RuleViolation("该信访事项没有正在计算的办理期限，不能延期。")
+            raise RuleViolation(gettext("该信访事项没有正在计算的办理期限，不能延期。"))
         if petitioner_told_on < timezone.localdate(locked.registered_at):
-            raise RuleViolation("告知信访人日期不能早于登记日期。")
+            raise RuleViolation(gettext("告知信访人日期不能早于登记日期。"))
         granted = sum(Extension.objects.filter(case=locked).values_list("days", flat=True))
         if granted + days > limit.amount:
             raise RuleViolation(
-                f"延长期限累计不得超过{limit.amount}日：已延长{granted}日，"
-                f"本次最多还可延长{max(limit.amount - granted, 0)}日。"
+                gettext(
+                    "延长期限累计不得超过%(amount)s日：已延长%(granted)s日，本次"
+                    "最多还可延长%(max)s日。"
+                )
+                % {
+                    "amount": limit.amount,
+                    "granted": granted,
+                    "max": max(limit.amount - granted, 0),
+                }
             )
         extension = Extension.objects.create(
             case=locked,
@@ -222,22 +238,22 @@ def pause_start(
     start_on = start_on or today
     problems = []
     if _blank(reason):
-        problems.append("请填写中止计时的理由。")
+        problems.append(gettext("请填写中止计时的理由。"))
     if _blank(legal_basis):
-        problems.append("请填写中止计时的依据。")
+        problems.append(gettext("请填写中止计时的依据。"))
     if start_on > today:
-        problems.append("中止日期不能晚于今天。")
+        problems.append(gettext("中止日期不能晚于今天。"))
     if problems:
         raise RuleViolation(problems)
 
     with transaction.atomic():
         locked = _lock_open_case(case, actor, "pause_clock")
         if start_on < timezone.localdate(locked.registered_at):
-            raise RuleViolation("中止日期不能早于登记日期。")
+            raise RuleViolation(gettext("中止日期不能早于登记日期。"))
         if Pause.objects.filter(case=locked, end_on__isnull=True).exists():
-            raise RuleViolation("该信访事项已在中止计时中，请先恢复计时。")
+            raise RuleViolation(gettext("该信访事项已在中止计时中，请先恢复计时。"))
         if case_main_clock(locked, today) is None:
-            raise RuleViolation("该信访事项没有正在计算的办理期限，无需中止计时。")
+            raise RuleViolation(gettext("该信访事项没有正在计算的办理期限，无需中止计时。"))
         pause = Pause.objects.create(
             case=locked,
             reason=reason.strip(),
@@ -264,14 +280,14 @@ def pause_end(*, actor: User, case: Case, end_on: dt.date | None = None) -> Paus
     today = timezone.localdate()
     end_on = end_on or today
     if end_on > today:
-        raise RuleViolation("恢复计时日期不能晚于今天。")
+        raise RuleViolation(gettext("恢复计时日期不能晚于今天。"))
     with transaction.atomic():
         locked = _lock_open_case(case, actor, "resume_clock")
         pause = Pause.objects.select_for_update().filter(case=locked, end_on__isnull=True).first()
         if pause is None:
-            raise RuleViolation("该信访事项没有中止计时，无需恢复。")
+            raise RuleViolation(gettext("该信访事项没有中止计时，无需恢复。"))
         if end_on < pause.start_on:
-            raise RuleViolation("恢复计时日期不能早于中止日期。")
+            raise RuleViolation(gettext("恢复计时日期不能早于中止日期。"))
         pause.end_on = end_on
         pause.ended_by = actor
         pause.save(update_fields=["end_on", "ended_by"])

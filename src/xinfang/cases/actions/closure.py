@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import _raise, _required, transition
 from xinfang.cases.closure import CLOSURE_FIELDS, closure_problems, closure_requirements_of
@@ -23,7 +24,7 @@ def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
         case = step.case
         if case.handling_mode == HandlingMode.ASSIGN:
             raise RuleViolation(
-                "本案已交办下级，结案材料由承办单位报送，本级审核即可（R-CLOSE-6）。"
+                gettext("本案已交办下级，结案材料由承办单位报送，本级审核即可（R-CLOSE-6）。")
             )
         problems = closure_problems(closure_requirements_of(case), data, timezone.localdate())
         _raise(problems, rules=("R-CLOSE-3", "R-CLOSE-4", "R-CLOSE-5"))
@@ -42,7 +43,7 @@ def closure_submit(*, actor: User, case: Case, **data: Any) -> Closure:
 def _pending_closure(case: Case) -> Closure:
     closure = case.closures.filter(status=ClosureStatus.SUBMITTED).order_by("-submitted_at").first()
     if closure is None:  # The table allows this only from `closing`, which always has one.
-        raise RuleViolation("没有待审核的结案材料。")
+        raise RuleViolation(gettext("没有待审核的结案材料。"))
     return closure
 
 
@@ -73,10 +74,11 @@ def closure_approve(*, actor: User, case: Case, review_opinion: str = "") -> Clo
         case = step.case
         closure = _pending_closure(case)
         if closure.submitted_by_id == actor.pk:
-            raise RuleViolation("结案材料须由承办人以外的领导审批。")
+            raise RuleViolation(gettext("结案材料须由承办人以外的领导审批。"))
         if case.result_required and not review_opinion.strip():
             raise RuleViolation(
-                "向上级报送结案材料，须有明确的审查意见（R-CLOSE-6）。", rules=("R-CLOSE-6",)
+                gettext("向上级报送结案材料，须有明确的审查意见（R-CLOSE-6）。"),
+                rules=("R-CLOSE-6",),
             )
         now = timezone.now()
         closure.status = ClosureStatus.APPROVED

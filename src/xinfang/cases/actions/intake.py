@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.actions.base import lock_case
 from xinfang.cases.lifecycle import FINISHED_STATES, FROZEN_STATES, require_action_role
@@ -178,7 +180,7 @@ def register_payload(
 def _require_role(actor: User, action: str) -> Department:
     dept = actor.department
     if dept is None:
-        raise RuleViolation("您不属于任何部门，不能办理信访业务。")
+        raise RuleViolation(gettext("您不属于任何部门，不能办理信访业务。"))
     require_action_role(actor, action)
     return dept
 
@@ -238,7 +240,7 @@ def petition_register(
     checked = verdict.people
     respondents = verdict.respondents
     if repeat_of is not None and repeat_of.department_id != dept.pk and errors == []:
-        errors.append("只能关联本部门的案件；其他部门的案件请另行登记。")
+        errors.append(gettext("只能关联本部门的案件；其他部门的案件请另行登记。"))
     if errors:
         raise RuleViolation(errors)
 
@@ -321,7 +323,7 @@ def petition_register(
             # that department holds (here, or a case sent down from it); refused before
             # anything is kept (one transaction).
             refuse_if_family_holders_may_not_hold(
-                case, doing="接收反映其问题的重信重访并入其办理的案件"
+                case, doing=gettext("接收反映其问题的重信重访并入其办理的案件")
             )
         append_event(
             case,
@@ -341,15 +343,20 @@ def petition_register(
         )
     if automatic is not None:
         notes.append(
-            f"同一信访人在{repeat_window_days()}日内反映了相同内容，系统已自动作为重信重访"
-            f"关联到案件{case.number}；如关联有误，可撤销关联。"
+            gettext(
+                "同一信访人在%(repeat_window_days)s日内反映了相同内容，系统"
+                "已自动作为重信重访关联到案件%(number)s；如关联有误，可撤销关联。"
+            )
+            % {"repeat_window_days": repeat_window_days(), "number": case.number}
         )
     if not_accepted:
         notes.append(not_accepted)
     if earlier:
-        notes.append(f"该信访人此前已有{earlier}件信访记录，属重复信访人。")
+        notes.append(
+            gettext("该信访人此前已有%(earlier)s件信访记录，属重复信访人。") % {"earlier": earlier}
+        )
     elif is_first:
-        notes.append("初信初访：请认真办理，避免形成重信重访（R-INTAKE-5）。")
+        notes.append(gettext("初信初访：请认真办理，避免形成重信重访（R-INTAKE-5）。"))
     return Registration(
         petition=petition,
         case=case,
@@ -361,11 +368,11 @@ def petition_register(
 
 
 RULE_SET_2022 = "2022"
-ART_19 = (
+ART_19 = _(
     "该信访事项已经受理，正在办理中；依据《信访工作条例》第十九条，对同一信访事项不再重复受理，"
     "本次信访已登记并随原事项一并办理。"
 )
-ART_36 = (
+ART_36 = _(
     "该信访事项已经复核终结；依据《信访工作条例》第三十六条，"
     "对同一事实和理由提出的信访请求不再受理。"
 )
@@ -377,11 +384,11 @@ def _not_accepted_reason(*, case: Case, matter: Case, joined: bool) -> str:
     so is a repeat joining a matter still being handled (Art. 19). `joined`: the petition
     joined `case` (False when it opened a new case pointing back to a sealed one)."""
     if matter.review_stage == ReviewStage.FINAL:
-        return ART_36
+        return str(ART_36)
     if joined and case.state not in FINISHED_STATES:
         rule_set = active_rule_set()
         if rule_set is not None and rule_set.code == RULE_SET_2022:
-            return ART_19
+            return str(ART_19)
     return ""
 
 
@@ -406,11 +413,15 @@ def _case_for_petition(
             if is_collective and not case.is_collective:
                 case.is_collective = True
                 case.save(update_fields=["is_collective"])
-            notes.append(f"已作为重信重访关联到案件{case.number}（R-REPEAT-4）。")
+            notes.append(
+                gettext("已作为重信重访关联到案件%(number)s（R-REPEAT-4）。")
+                % {"number": case.number}
+            )
             return case
         # An archived file is sealed (R-CLOSE-7): the repeat opens a new case that points back.
         notes.append(
-            f"原案件{case.number}{State(case.state).label}，重复信访另立新案并注明原案件。"
+            gettext("原案件%(number)s%(label)s，重复信访另立新案并注明原案件。")
+            % {"number": case.number, "label": State(case.state).label}
         )
         previous: Case | None = case
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import lock_case
 from xinfang.cases.lifecycle import FROZEN_STATES, require_action_role
@@ -26,7 +27,7 @@ def repeat_unlink(*, actor: User, petition: Petition, reason: str) -> Case:
     taken out and opens a case of its own, as if registered unlinked. The old case records
     `repeat_unlinked`, the new one starts with `unlinked_in`. Returns the new case."""
     if not reason.strip():
-        raise RuleViolation("请填写撤销关联的理由。")
+        raise RuleViolation(gettext("请填写撤销关联的理由。"))
     with transaction.atomic():
         # The petition's case as it is now (a merge may have moved it since it was read).
         current = Case.objects.get(
@@ -35,9 +36,9 @@ def repeat_unlink(*, actor: User, petition: Petition, reason: str) -> Case:
         case = lock_case(current, actor=actor, action="unlink_repeat")
         row = Petition.objects.select_for_update().get(pk=petition.pk)
         if row.case_id != case.pk or not row.is_repeat:
-            raise RuleViolation("该信访件不是关联到本案件的重信重访，无需撤销关联。")
+            raise RuleViolation(gettext("该信访件不是关联到本案件的重信重访，无需撤销关联。"))
         if not Petition.objects.filter(case=case).exclude(pk=row.pk).exists():
-            raise RuleViolation("这是本案件唯一的信访件，不能撤销关联。")
+            raise RuleViolation(gettext("这是本案件唯一的信访件，不能撤销关联。"))
         now = timezone.now()
         new = Case.objects.create(
             number=next_case_number(case.department, timezone.localdate(now).year),
@@ -77,20 +78,24 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
     from. The target records `unmerged_out`, the case `unmerge`; petitions registered on
     the target since stay there."""
     if not reason.strip():
-        raise RuleViolation("请填写撤销并案的理由。", rules=("R-REPEAT-4",))
+        raise RuleViolation(gettext("请填写撤销并案的理由。"), rules=("R-REPEAT-4",))
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.state != State.MERGED or locked.merged_into_id is None:
-            raise RuleViolation("只有已并案的案件可以撤销并案。", rules=("R-REPEAT-4",))
+            raise RuleViolation(gettext("只有已并案的案件可以撤销并案。"), rules=("R-REPEAT-4",))
         if actor.department_id != locked.department_id:
             raise RuleViolation(
-                f"只有责任部门（{locked.department.name}）可以办理此案件（R-ROUTE-1）。"
+                gettext("只有责任部门（%(name)s）可以办理此案件（R-ROUTE-1）。")
+                % {"name": locked.department.name}
             )
         require_action_role(actor, "unmerge")
         target = Case.objects.select_for_update().get(pk=locked.merged_into_id)
         if target.state in FROZEN_STATES:
             raise RuleViolation(
-                f"并入的案件{target.number}{State(target.state).label}，不能撤销并案。",
+                (
+                    gettext("并入的案件%(number)s%(label)s，不能撤销并案。")
+                    % {"number": target.number, "label": State(target.state).label}
+                ),
                 rules=("R-REPEAT-4",),
             )
         merge = CaseEvent.objects.filter(case=locked, kind="merge").latest("seq")
@@ -100,7 +105,7 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
             .first()
         )
         if merged_in is None:
-            raise RuleViolation("找不到并案记录，不能撤销并案。", rules=("R-REPEAT-4",))
+            raise RuleViolation(gettext("找不到并案记录，不能撤销并案。"), rules=("R-REPEAT-4",))
         ids = [int(pk) for pk in merged_in.payload.get("petitions", [])]
         marks = merged_in.payload.get("flags") or {}
         # Merges recorded before the marks were kept: the first petition opened the case.

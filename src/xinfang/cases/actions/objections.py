@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import (
     DECISION_FIELDS,
@@ -35,15 +36,18 @@ def objection_raise(
     with transaction.atomic():
         child = lock_case(assignment.child, actor=actor, action="raise_objection")
         if child.state not in (State.REGISTERED, State.READ):
-            raise RuleViolation("本单位已决定处理方式，不能再对交转办提出异议。")
+            raise RuleViolation(gettext("本单位已决定处理方式，不能再对交转办提出异议。"))
         if Objection.objects.filter(assignment=assignment, status=ObjectionStatus.PENDING).exists():
-            raise RuleViolation("已有待上级处理的异议，请等待处理结果。")
+            raise RuleViolation(gettext("已有待上级处理的异议，请等待处理结果。"))
         window = objection_clock(assignment)
         last_day = window.due_on
         if timezone.localdate() > last_day:
             # A provisional last day says so: the administrator may still move it.
             raise RuleViolation(
-                f"已超过提出异议的期限（{last_day:%Y年%m月%d日}），请按交转办要求办理。"
+                (
+                    gettext("已超过提出异议的期限（%(last_day)s），请按交转办要求办理。")
+                    % {"last_day": format(last_day, gettext("%Y年%m月%d日"))}
+                )
                 + window.provisional_note
             )
         objection = Objection.objects.create(
@@ -69,7 +73,7 @@ def objection_raise(
 def _pending_objection(objection: Objection) -> Objection:
     locked = Objection.objects.select_for_update().select_related("assignment").get(pk=objection.pk)
     if locked.status != ObjectionStatus.PENDING:
-        raise RuleViolation("该异议已处理。")
+        raise RuleViolation(gettext("该异议已处理。"))
     return locked
 
 
@@ -88,14 +92,14 @@ def objection_accept(*, actor: User, objection: Objection, opinion: str = "") ->
                 "withdraw",
                 actor=actor,
                 acting_department=parent.department,
-                refused="承办单位已开始办理，不能撤回。",
+                refused=gettext("承办单位已开始办理，不能撤回。"),
             ) as withdrawal:
                 child = withdrawal.case
                 # R-ROUTE-3: the case would come back to the sender to be routed again.
                 refuse_if_department_may_not_hold(
                     parent,
                     Department.objects.get(pk=parent.department_id),
-                    doing="收回本案重新分办",
+                    doing=gettext("收回本案重新分办"),
                 )
                 now = timezone.now()
                 objection.status = ObjectionStatus.ACCEPTED
@@ -125,7 +129,7 @@ def objection_reject(*, actor: User, objection: Objection, opinion: str) -> Obje
     """The sender keeps the assignment, saying why; the lower department goes on."""
     errors: list[str] = []
     if not opinion.strip():
-        errors.append("不同意异议须说明理由。")
+        errors.append(gettext("不同意异议须说明理由。"))
     _raise(errors)
     with transaction.atomic():
         objection = _pending_objection(objection)

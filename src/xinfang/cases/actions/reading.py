@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import _raise, _required, lock_case, transition
 from xinfang.cases.lifecycle import FINISHED_STATES
@@ -42,7 +43,7 @@ def case_read(
     errors: list[str] = []
     _required(errors, text=text)
     if due_on is not None and due_on < timezone.localdate():
-        errors.append("要求完成日期不能早于今天。")
+        errors.append(gettext("要求完成日期不能早于今天。"))
     _raise(errors)
     with transition(case, "read", actor=actor) as step:
         case = step.case
@@ -92,15 +93,15 @@ def instruction_report(*, actor: User, instruction: Instruction, text: str) -> I
     """Report back on an instruction that asked for it (R-COUNTY-3: 阅批 with a report)."""
     errors: list[str] = []
     if not text.strip():
-        errors.append("报告内容不能为空。")
+        errors.append(gettext("报告内容不能为空。"))
     _raise(errors)
     with transaction.atomic():
         case = lock_case(instruction.case, actor=actor, action="report_instruction")
         ins = Instruction.objects.select_for_update().get(pk=instruction.pk)
         if not ins.report_required:
-            raise RuleViolation("该批示未要求报告结果。")
+            raise RuleViolation(gettext("该批示未要求报告结果。"))
         if ins.reported_at is not None:
-            raise RuleViolation("该批示已报告。")
+            raise RuleViolation(gettext("该批示已报告。"))
         ins.reported_at = timezone.now()
         ins.report_text = text.strip()
         ins.save(update_fields=["reported_at", "report_text"])
@@ -118,13 +119,15 @@ def progress_report(*, actor: User, case: Case, text: str) -> Case:
     """R-CLOSE-1: 随办随报 — a case assigned with a result required reports progress to the
     sender along the way; the sender sees it on the lower case's timeline."""
     if not text.strip():
-        raise RuleViolation("进展情况不能为空（R-CLOSE-1）。", rules=("R-CLOSE-1",))
+        raise RuleViolation(gettext("进展情况不能为空（R-CLOSE-1）。"), rules=("R-CLOSE-1",))
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="report_progress")
         if not case.result_required:
-            raise RuleViolation("只有上级要报结果的交办案件需要报送办理进展（R-CLOSE-1）。")
+            raise RuleViolation(
+                gettext("只有上级要报结果的交办案件需要报送办理进展（R-CLOSE-1）。")
+            )
         if case.state in FINISHED_STATES:
-            raise RuleViolation("案件已办结，请报送结案材料。")
+            raise RuleViolation(gettext("案件已办结，请报送结案材料。"))
         append_record(
             case,
             kind="report_progress",
@@ -138,7 +141,9 @@ def case_flag_report_upward(*, actor: User, case: Case, reason: str) -> Case:
     """R-CAT-1: a matter showing a deviation from the party's line is reported upward
     promptly: flagged, and put before the organization department one level up."""
     if not reason.strip():
-        raise RuleViolation("向上反映须写明反映的倾向性问题（R-CAT-1）。", rules=("R-CAT-1",))
+        raise RuleViolation(
+            gettext("向上反映须写明反映的倾向性问题（R-CAT-1）。"), rules=("R-CAT-1",)
+        )
     with transaction.atomic():
         case = lock_case(case, actor=actor, action="report_upward")
         if case.report_upward:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import _raise, _required, lock_case, transition
 from xinfang.cases.models import Assignment, Case
@@ -16,14 +17,14 @@ from xinfang.routing.terms import HandlingMode
 def _reported_assignment(parent: Case, child: Case) -> Assignment:
     assignment = Assignment.objects.select_for_update().filter(case=parent, child=child).first()
     if assignment is None or assignment.mode != HandlingMode.ASSIGN:
-        raise RuleViolation("该案件不是本部门交办的案件。")
+        raise RuleViolation(gettext("该案件不是本部门交办的案件。"))
     pending = (
         assignment.reported_at is not None
         and assignment.accepted_at is None
         and (assignment.returned_at is None or assignment.returned_at < assignment.reported_at)
     )
     if not pending:
-        raise RuleViolation("承办单位尚未报送结案材料，或已审核。")
+        raise RuleViolation(gettext("承办单位尚未报送结案材料，或已审核。"))
     return assignment
 
 
@@ -58,7 +59,7 @@ def report_return(*, actor: User, case: Case, child: Case, reasons: str) -> Case
             child = step.case
             # R-ROUTE-3: the returned case is handled again by the department below.
             refuse_if_department_may_not_hold(
-                child, Department.objects.get(pk=child.department_id), doing="重新办理本案"
+                child, Department.objects.get(pk=child.department_id), doing=gettext("重新办理本案")
             )
             now = timezone.now()
             assignment.returned_at = now

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import _lock_row, _raise, transition
 from xinfang.cases.models import Case, Review, ReviewKind, ReviewOutcome, ReviewStage
@@ -23,7 +24,7 @@ def _open_review(case: Case, kind: ReviewKind) -> Review:
         .first()
     )
     if review is None:
-        raise RuleViolation(f"没有待答复的{kind.label}申请。")
+        raise RuleViolation(gettext("没有待答复的%(label)s申请。") % {"label": kind.label})
     return review
 
 
@@ -37,11 +38,11 @@ def _apply(
     )
     errors: list[str] = []
     if applied_on is None:
-        errors.append("须填写申请日期。")
+        errors.append(gettext("须填写申请日期。"))
     elif applied_on > timezone.localdate():
-        errors.append("申请日期不能晚于今天。")
+        errors.append(gettext("申请日期不能晚于今天。"))
     if not request.strip():
-        errors.append(f"须填写申请{kind.label}的事项和理由。")
+        errors.append(gettext("须填写申请%(label)s的事项和理由。") % {"label": kind.label})
     _raise(errors)
     assert applied_on is not None
     with transaction.atomic():
@@ -52,16 +53,16 @@ def _apply(
         if kind == ReviewKind.REVIEW:
             if current.review_stage != ReviewStage.NONE:
                 raise RuleViolation(
-                    "该事项已经复查，不能再次申请复查；对复查意见不服的可申请复核。"
+                    gettext("该事项已经复查，不能再次申请复查；对复查意见不服的可申请复核。")
                 )
             reviewer = department_one_level_up(department)
             since = timezone.localdate(current.closed_at) if current.closed_at else applied_on
         else:
             if current.review_stage != ReviewStage.REVIEWED:
                 raise RuleViolation(
-                    "复核须在复查之后申请。"
+                    gettext("复核须在复查之后申请。")
                     if current.review_stage == ReviewStage.NONE
-                    else "该事项已经复核终结，同一事实和理由不再受理。"
+                    else gettext("该事项已经复核终结，同一事实和理由不再受理。")
                 )
             last = (
                 current.reviews.select_related("department__jurisdiction")
@@ -73,13 +74,19 @@ def _apply(
             reviewer = department_one_level_up(last.department)
             since = timezone.localdate(last.decided_at)
         if reviewer is None:
-            raise RuleViolation(f"没有上一级{kind.label}机关可以受理。")
+            raise RuleViolation(
+                gettext("没有上一级%(label)s机关可以受理。") % {"label": kind.label}
+            )
         last_day = clock_due_on(apply_code, since)
         if last_day is None:
-            raise RuleViolation(f"现行期限规则没有{kind.label}程序（1987年通知未设复查、复核）。")
+            raise RuleViolation(
+                gettext("现行期限规则没有%(label)s程序（1987年通知未设复查、复核）。")
+                % {"label": kind.label}
+            )
         if applied_on > last_day:
             raise RuleViolation(
-                f"已超过申请{kind.label}的期限（{last_day:%Y年%m月%d日}前），不予受理。"
+                gettext("已超过申请%(label)s的期限（%(last_day)s前），不予受理。")
+                % {"label": kind.label, "last_day": format(last_day, gettext("%Y年%m月%d日"))}
             )
         with transition(current, apply_code, actor=actor, acting_department=reviewer) as step:
             locked = step.case
@@ -128,9 +135,9 @@ def _decide_review(
 ) -> Review:
     errors: list[str] = []
     if outcome not in ReviewOutcome.values:
-        errors.append("请选择结论：维持、变更或撤销并责令重新办理。")
+        errors.append(gettext("请选择结论：维持、变更或撤销并责令重新办理。"))
     if not opinion.strip():
-        errors.append(f"须写明{kind.label}意见。")
+        errors.append(gettext("须写明%(label)s意见。") % {"label": kind.label})
     _raise(errors)
     action = (
         "review_redo"
@@ -144,7 +151,9 @@ def _decide_review(
             action,
             actor=actor,
             acting_department=review.department,
-            refused=f"案件当前状态为“{{state}}”，不能作{kind.label}答复。",
+            refused=(
+                gettext("案件当前状态为“{state}”，不能作%(label)s答复。") % {"label": kind.label}
+            ),
         ) as step:
             locked = step.case
             if outcome == ReviewOutcome.REDO:
@@ -152,7 +161,7 @@ def _decide_review(
                 refuse_if_department_may_not_hold(
                     locked,
                     Department.objects.get(pk=locked.department_id),
-                    doing="重新办理本案",
+                    doing=gettext("重新办理本案"),
                 )
             review.outcome = outcome
             review.opinion = opinion.strip()

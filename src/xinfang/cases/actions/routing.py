@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.actions.base import (
     DECISION_FIELDS,
@@ -71,7 +72,7 @@ def _decide(
     ):
         if key_case:
             raise RuleViolation(
-                "重点案件由地级以上组织部门直接查办，须决定自办（R-ROUTE-5）。",
+                gettext("重点案件由地级以上组织部门直接查办，须决定自办（R-ROUTE-5）。"),
                 rules=("R-ROUTE-5",),
             )
         key = False
@@ -106,11 +107,13 @@ def case_handle_here(
     if handler is not None and (
         handler.department_id != case.department_id or not handler.has_role(Role.HANDLER)
     ):
-        raise RuleViolation(f"{handler}不是本部门的承办人，不能指定其承办。")
+        raise RuleViolation(
+            gettext("%(handler)s不是本部门的承办人，不能指定其承办。") % {"handler": handler}
+        )
     with transition(case, "handle_here", actor=actor, with_department=True) as step:
         case = step.case
         # R-ROUTE-3: a routing note can justify departing from the proposal, never this.
-        refuse_if_department_may_not_hold(case, case.department, doing="自办")
+        refuse_if_department_may_not_hold(case, case.department, doing=gettext("自办"))
         payload, follow = _decide(
             case,
             HandlingMode.SELF,
@@ -133,21 +136,25 @@ def case_handle_here(
 def _check_receiver(case: Case, to_department: Department, *, down: bool) -> list[str]:
     errors: list[str] = []
     if to_department.pk == case.department_id:
-        errors.append("不能转交给本部门。")
+        errors.append(gettext("不能转交给本部门。"))
         return errors
     # R-ROUTE-3: never to the same-level organization department of a main leader.
     refuse_if_department_may_not_hold(
-        case, to_department, doing="接收转交的本案", respondents=respondents_of_case(case)
+        case, to_department, doing=gettext("接收转交的本案"), respondents=respondents_of_case(case)
     )
     if down:
         own = case.department.jurisdiction
         target = to_department.jurisdiction
         if target.pk == own.pk or not target.path.startswith(own.path):
             errors.append(
-                f"{to_department.name}不是本级以下的部门，不能向其转办或交办（R-ROUTE-1）。"
+                gettext("%(name)s不是本级以下的部门，不能向其转办或交办（R-ROUTE-1）。")
+                % {"name": to_department.name}
             )
         if not to_department.handles_petitions:
-            errors.append(f"{to_department.name}未启用本系统办理信访，请改用“转其他部门”。")
+            errors.append(
+                gettext("%(name)s未启用本系统办理信访，请改用“转其他部门”。")
+                % {"name": to_department.name}
+            )
     return errors
 
 
@@ -166,7 +173,7 @@ def _send_down(
         # R-ROUTE-3: a main leader's own organization department may not decide where below
         # it his case is investigated (交办 would even bring the result back to it): it may
         # only send the case up or refer it out.
-        refuse_if_department_may_not_hold(case, case.department, doing=ACTION_LABELS[action])
+        refuse_if_department_may_not_hold(case, case.department, doing=str(ACTION_LABELS[action]))
         _raise(_check_receiver(case, to_department, down=True), rules=("R-ROUTE-1",))
         now = timezone.now()
         payload, follow = _decide(
@@ -304,9 +311,11 @@ def case_refer(
     errors: list[str] = []
     _required(errors, to_department_name=name, reason=reason)
     if not explanation.strip() or explained_on is None or not explained_how.strip():
-        errors.append("转其他部门办理，须记录向信访人解释的内容、日期和方式（R-ROUTE-6）。")
+        errors.append(
+            gettext("转其他部门办理，须记录向信访人解释的内容、日期和方式（R-ROUTE-6）。")
+        )
     if explained_on is not None and explained_on > timezone.localdate():
-        errors.append("解释日期不能晚于今天。")
+        errors.append(gettext("解释日期不能晚于今天。"))
     with transition(case, "refer", actor=actor, with_department=True) as step:
         case = step.case
         rules = ["R-ROUTE-6"] if errors else []
@@ -357,7 +366,7 @@ def case_file(*, actor: User, case: Case, reason: str, routing_note: str = "") -
     with transition(case, "file", actor=actor, with_department=True) as step:
         case = step.case
         # R-ROUTE-3: shelving a letter about one's own main leader is deciding on it too.
-        refuse_if_department_may_not_hold(case, case.department, doing="存查")
+        refuse_if_department_may_not_hold(case, case.department, doing=gettext("存查"))
         payload, _ = _decide(
             case,
             HandlingMode.FILE,
@@ -378,11 +387,11 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
     errors: list[str] = []
     _required(errors, reason=reason)
     if into.pk == case.pk:
-        errors.append("不能并入案件本身。")
+        errors.append(gettext("不能并入案件本身。"))
     if into.department_id != case.department_id:
-        errors.append("只能并入本部门的案件。")
+        errors.append(gettext("只能并入本部门的案件。"))
     if into.state in FROZEN_STATES:
-        errors.append("目标案件已归档或已并案，不能并入。")
+        errors.append(gettext("目标案件已归档或已并案，不能并入。"))
     _raise(errors, rules=("R-REPEAT-4",))
     with transition(case, "merge", actor=actor) as step:
         case = step.case
@@ -390,16 +399,19 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
             # Its petitions belong to the upper case, which waits for this one (R-SUPER-2):
             # a wrongly sent case is objected to, not merged away.
             raise RuleViolation(
-                "上级转交办的案件不能并案；如交转办有误，请向上级提出异议。", rules=("R-REPEAT-4",)
+                gettext("上级转交办的案件不能并案；如交转办有误，请向上级提出异议。"),
+                rules=("R-REPEAT-4",),
             )
         target = Case.objects.select_for_update().select_related("department").get(pk=into.pk)
         if target.state in FROZEN_STATES:  # checked again on the locked row
-            raise RuleViolation("目标案件已归档或已并案，不能并入。", rules=("R-REPEAT-4",))
+            raise RuleViolation(
+                gettext("目标案件已归档或已并案，不能并入。"), rules=("R-REPEAT-4",)
+            )
         # R-ROUTE-3: merging puts this case's respondents into every case of the target's
         # family that a department holds (the target, or a case sent down from it).
         refuse_if_family_holders_may_not_hold(
             target,
-            doing="将本案并入其办理的案件",
+            doing=gettext("将本案并入其办理的案件"),
             respondents=[*respondents_of_case(case), *respondents_of_case(target)],
         )
         flags = {

@@ -122,7 +122,7 @@ class FlowForm(forms.Form):
 
     @property
     def title(self) -> str:
-        return ACTION_LABELS[self.action]
+        return str(ACTION_LABELS[self.action])
 
     @property
     def button(self) -> str:

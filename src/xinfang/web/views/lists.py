@@ -63,7 +63,7 @@ COLUMNS: tuple[tuple[StrOrPromise, str | None], ...] = (
 FILTER_PARAMS = ("category", "channel", "level", "registered_from", "registered_to", "department")
 
 
-def _blank(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _blank(choices: list[tuple[str, StrOrPromise]]) -> list[tuple[str, StrOrPromise]]:
     return [("", gettext("全部")), *choices]
 
 

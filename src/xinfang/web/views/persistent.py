@@ -123,7 +123,7 @@ def _may_act(user: User, entry: Entry) -> bool:
 
 def _entry_context(user: User, entry: Entry) -> dict[str, Any]:
     protection = protection_for(user, entry.case)
-    name = HIDDEN
+    name = str(HIDDEN)
     if protection.identity_shown:
         petition = petitions_of_case(entry.case).filter(petitioners=entry.petitioner).first()
         if petition is not None:

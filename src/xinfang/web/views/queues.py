@@ -35,7 +35,7 @@ def queue_page(request: HttpRequest, queue: str) -> HttpResponse:
     today = timezone.localdate()
     cases = case_list(request, user, q.cases(user, today))
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(cases, q.title, user, today)
+        return xlsx_response(cases, str(q.title), user, today)
     context = page_context(cases, today)
     context.update({"queue": q, "queues": queues_for(user), "nav": "queues"})
     return render(request, "web/queues/queue.html", context)

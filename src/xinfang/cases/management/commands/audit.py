@@ -14,26 +14,29 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.timeline import AuditKeyError, audit, audit_key, write_checkpoint
 
 
 class Command(BaseCommand):
-    help = "核验办理记录（时间线）并封存：发现被篡改或删除的记录时以非零状态退出。"
+    help = gettext("核验办理记录（时间线）并封存：发现被篡改或删除的记录时以非零状态退出。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         for name, text in (
-            ("verify", "核验全部案件的办理记录、案件状况、所涉材料、立案登记簿和封存点"),
-            ("checkpoint", "核验无误后封存当前全部哈希链的链头（请用 cron 定时运行）"),
+            ("verify", gettext("核验全部案件的办理记录、案件状况、所涉材料、立案登记簿和封存点")),
+            ("checkpoint", gettext("核验无误后封存当前全部哈希链的链头（请用 cron 定时运行）")),
         ):
             p = sub.add_parser(name, help=text)
             p.add_argument(
                 "--file",
                 type=Path,
                 default=None,
-                help="封存点文件（默认为设置 XINFANG_AUDIT_CHECKPOINT_FILE）；"
-                "可指向保存在别处的副本。",
+                help=gettext(
+                    "封存点文件（默认为设置 XINFANG_AUDIT_CHECKPOINT_FILE）；"
+                    "可指向保存在别处的副本。"
+                ),
             )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,19 +49,35 @@ class Command(BaseCommand):
         report = audit(path=path)
         for note in report.notes:
             self.stdout.write(note)
-        since = report.since or "没有仍能核验通过的封存点"
+        since = report.since or gettext("没有仍能核验通过的封存点")
         if report.problems:
             for p in report.problems:
                 self.stderr.write(str(p))
             raise CommandError(
-                f"核验未通过：发现 {len(report.problems)} 处问题"
-                f"（共核验 {report.cases} 个案件、{report.events} 条记录）。"
-                f"第一处：{report.problems[0]}。最后一个仍核验通过的封存点：{since}。"
+                gettext(
+                    "核验未通过：发现 %(len)s 处问题（共核验 %(cases)s 个案件、%(events)s"
+                    " 条记录）。第一处：%(value)s。最后一个仍核验通过的封存点：%(since)s"
+                    "。"
+                )
+                % {
+                    "len": len(report.problems),
+                    "cases": report.cases,
+                    "events": report.events,
+                    "value": report.problems[0],
+                    "since": since,
+                }
             )
-        sealed = f"；最近的封存点：{report.latest}" if report.latest else ""
+        sealed = (
+            (gettext("；最近的封存点：%(latest)s") % {"latest": report.latest})
+            if report.latest
+            else ""
+        )
         self.stdout.write(
-            f"核验通过：{report.cases} 个案件、{report.events} 条办理记录，"
-            f"哈希链、案件状况、所涉材料和立案登记簿完整{sealed}。"
+            gettext(
+                "核验通过：%(cases)s 个案件、%(events)s 条办理记录，哈希链、"
+                "案件状况、所涉材料和立案登记簿完整%(sealed)s。"
+            )
+            % {"cases": report.cases, "events": report.events, "sealed": sealed}
         )
 
     def _checkpoint(self, path: Path | None) -> None:
@@ -72,19 +91,31 @@ class Command(BaseCommand):
             for p in report.problems:
                 self.stderr.write(str(p))
             raise CommandError(
-                f"未封存：核验发现 {len(report.problems)} 处问题，请先查明。"
-                f"第一处：{report.problems[0]}"
+                gettext("未封存：核验发现 %(len)s 处问题，请先查明。第一处：%(value)s")
+                % {"len": len(report.problems), "value": report.problems[0]}
             )
         try:
             written = write_checkpoint(path=path)
         except OSError as exc:
             # The row is committed: the next verify reads it; the file copy must be mended.
             raise CommandError(
-                f"封存点已写入数据库，但未能追加到封存点文件（{exc.strerror}）：请检查文件路径和"
-                "权限后再次运行 xinfang audit checkpoint。"
+                gettext(
+                    "封存点已写入数据库，但未能追加到封存点文件（%(strerror)s）：请检查文"
+                    "件路径和权限后再次运行 xinfang audit checkpoint。"
+                )
+                % {"strerror": exc.strerror}
             ) from exc
         at = timezone.localtime(written.at)
         self.stdout.write(
-            f"已封存第 {written.seq} 号封存点（{at:%Y-%m-%d %H:%M}）："
-            f"{written.cases} 个案件、{written.events} 条办理记录；已追加到 {written.path}。"
+            gettext(
+                "已封存第 %(seq)s 号封存点（%(at)s）：%(cases)s 个案件、"
+                "%(events)s 条办理记录；已追加到 %(path)s。"
+            )
+            % {
+                "seq": written.seq,
+                "at": format(at, "%Y-%m-%d %H:%M"),
+                "cases": written.cases,
+                "events": written.events,
+                "path": written.path,
+            }
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from xinfang.cases.imports import (
     DEFAULT_BATCH,
@@ -29,46 +30,64 @@ def _choice(text: str, choices: Any, what: str) -> str:
         if text in (value, label):
             return str(value)
     labels = "、".join(str(label) for _v, label in choices.choices)
-    raise CommandError(f"{what}“{text}”无法识别，应为：{labels}。")
+    raise CommandError(
+        gettext("%(what)s“%(text)s”无法识别，应为：%(labels)s。")
+        % {"what": what, "text": text, "labels": labels}
+    )
 
 
 class Command(BaseCommand):
-    help = "批量导入网上留言或各单位原有的信访登记簿，按登记表的规则逐行校验。"
+    help = gettext("批量导入网上留言或各单位原有的信访登记簿，按登记表的规则逐行校验。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="kind", required=True)
-        messages = sub.add_parser("messages", help="导入网上留言板的留言（CSV），登记为网上信访")
-        registers = sub.add_parser("registers", help="导入原有的信访登记簿（CSV 或 .xlsx）")
+        messages = sub.add_parser(
+            "messages", help=gettext("导入网上留言板的留言（CSV），登记为网上信访")
+        )
+        registers = sub.add_parser(
+            "registers", help=gettext("导入原有的信访登记簿（CSV 或 .xlsx）")
+        )
         for p in (messages, registers):
-            p.add_argument("file", type=Path, help="要导入的文件")
-            p.add_argument("--department", required=True, help="登记部门的编号或名称")
+            p.add_argument("file", type=Path, help=gettext("要导入的文件"))
+            p.add_argument("--department", required=True, help=gettext("登记部门的编号或名称"))
             p.add_argument(
-                "--registrar", required=True, help="登记人的用户名（须为该部门的登记员）"
+                "--registrar", required=True, help=gettext("登记人的用户名（须为该部门的登记员）")
             )
             p.add_argument(
-                "--batch", type=int, default=DEFAULT_BATCH, help="每批写入的行数（默认 500）"
+                "--batch",
+                type=int,
+                default=DEFAULT_BATCH,
+                help=gettext("每批写入的行数（默认 500）"),
             )
             p.add_argument(
                 "--one-by-one",
                 action="store_true",
-                help="逐件调用登记操作写入（慢，用于核对批量写入的结果）",
+                help=gettext("逐件调用登记操作写入（慢，用于核对批量写入的结果）"),
             )
         messages.add_argument(
-            "--board", default=DEFAULT_BOARD, help=f"留言板名称（默认“{DEFAULT_BOARD}”）"
+            "--board",
+            default=DEFAULT_BOARD,
+            help=(
+                gettext("留言板名称（默认“%(default_board)s”）") % {"default_board": DEFAULT_BOARD}
+            ),
         )
         messages.add_argument(
             "--category",
-            default=Category.OUTSIDE_REMIT.label,
-            help="问题类别（默认：不属于组织部门业务范围）",
+            default=str(Category.OUTSIDE_REMIT.label),
+            help=gettext("问题类别（默认：不属于组织部门业务范围）"),
         )
-        messages.add_argument("--nature", default=Nature.OTHER.label, help="信访性质（默认：其他）")
-        registers.add_argument("--source", default="", help="导入来源名称（默认为文件名）")
-        sample = sub.add_parser("sample", help="生成用于测试和测速的虚构导入文件（CSV）")
+        messages.add_argument(
+            "--nature", default=str(Nature.OTHER.label), help=gettext("信访性质（默认：其他）")
+        )
+        registers.add_argument("--source", default="", help=gettext("导入来源名称（默认为文件名）"))
+        sample = sub.add_parser("sample", help=gettext("生成用于测试和测速的虚构导入文件（CSV）"))
         sample.add_argument("what", choices=["messages", "registers"])
-        sample.add_argument("file", type=Path, help="写入的文件")
-        sample.add_argument("--rows", type=int, default=1000, help="行数（默认 1000）")
-        sample.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
-        sample.add_argument("--receiver", default="", help="来访的接谈人（登记部门工作人员的姓名）")
+        sample.add_argument("file", type=Path, help=gettext("写入的文件"))
+        sample.add_argument("--rows", type=int, default=1000, help=gettext("行数（默认 1000）"))
+        sample.add_argument("--seed", type=int, default=1, help=gettext("随机种子（默认 1）"))
+        sample.add_argument(
+            "--receiver", default="", help=gettext("来访的接谈人（登记部门工作人员的姓名）")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "sample":
@@ -79,13 +98,17 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 receiver=options["receiver"],
             )
-            self.stdout.write(f"已生成 {rows} 行：{options['file']}")
+            self.stdout.write(
+                gettext("已生成 %(rows)s 行：%(value)s") % {"rows": rows, "value": options["file"]}
+            )
             return
         try:
             department = resolve_department(options["department"])
             actor = User.objects.filter(username=options["registrar"]).first()
             if actor is None:
-                raise CommandError(f"没有用户名为“{options['registrar']}”的工作人员。")
+                raise CommandError(
+                    gettext("没有用户名为“%(value)s”的工作人员。") % {"value": options["registrar"]}
+                )
             common: dict[str, Any] = {
                 "actor": actor,
                 "department": department,
@@ -97,8 +120,8 @@ class Command(BaseCommand):
                 report = import_messages(
                     options["file"],
                     board=options["board"],
-                    category=_choice(options["category"], Category, "问题类别"),
-                    nature=_choice(options["nature"], Nature, "信访性质"),
+                    category=_choice(options["category"], Category, gettext("问题类别")),
+                    nature=_choice(options["nature"], Nature, gettext("信访性质")),
                     **common,
                 )
             else:
@@ -109,18 +132,37 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int, seconds: float) -> None:
         rate = done / seconds if seconds else 0.0
-        sys.stderr.write(f"\r已处理 {done}/{total} 行（{rate:,.0f} 行/秒）")
+        sys.stderr.write(
+            gettext("\r已处理 %(done)s/%(total)s 行（%(rate)s 行/秒）")
+            % {"done": done, "total": total, "rate": format(rate, ",.0f")}
+        )
         sys.stderr.flush()
 
     def _summary(self, report: ImportReport) -> None:
         sys.stderr.write("\n")
         for p in report.problems:
-            column = f"“{p.column}”列" if p.column else ""
-            self.stderr.write(f"第{p.row}行{column}：{p.message}")
+            column = (gettext("“%(column)s”列") % {"column": p.column}) if p.column else ""
+            self.stderr.write(
+                gettext("第%(row)s行%(column)s：%(message)s")
+                % {"row": p.row, "column": column, "message": p.message}
+            )
         self.stdout.write(
-            f"共 {report.total} 行：导入 {report.imported} 行，此前已导入 {report.already} 行，"
-            f"未导入 {report.rejected} 行；用时 {report.seconds:.1f} 秒"
-            f"（{report.rate:,.0f} 行/秒）。"
+            gettext(
+                "共 %(total)s 行：导入 %(imported)s 行，此前已导入 %(already)s"
+                " 行，未导入 %(rejected)s 行；用时 %(seconds)s 秒（%(rate)s"
+                " 行/秒）。"
+            )
+            % {
+                "total": report.total,
+                "imported": report.imported,
+                "already": report.already,
+                "rejected": report.rejected,
+                "seconds": format(report.seconds, ".1f"),
+                "rate": format(report.rate, ",.0f"),
+            }
         )
         if report.rejected_file is not None:
-            self.stdout.write(f"未导入的行及原因已写入：{report.rejected_file}")
+            self.stdout.write(
+                gettext("未导入的行及原因已写入：%(rejected_file)s")
+                % {"rejected_file": report.rejected_file}
+            )

@@ -15,30 +15,33 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext
 
 from xinfang.cases.search import VERSION, clear_index, index_petitions
 from xinfang.petitions.models import Petition
 
 
 class Command(BaseCommand):
-    help = "重建全文检索索引：默认只补建缺少或版本过旧的条目，可中断后重新运行继续。"
+    help = gettext("重建全文检索索引：默认只补建缺少或版本过旧的条目，可中断后重新运行继续。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--all",
             action="store_true",
-            help="先清空索引再全部重建（中断后不带 --all 重新运行即可继续）",
+            help=gettext("先清空索引再全部重建（中断后不带 --all 重新运行即可继续）"),
         )
-        parser.add_argument("--batch-size", type=int, default=1000, help="每批条数（默认 1000）")
+        parser.add_argument(
+            "--batch-size", type=int, default=1000, help=gettext("每批条数（默认 1000）")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         size = options["batch_size"]
         if size < 1:
-            raise CommandError("每批条数必须是正整数。")
+            raise CommandError(gettext("每批条数必须是正整数。"))
         if options["all"]:
             with transaction.atomic():
                 clear_index()
-            self.stdout.write("已清空检索索引，开始全部重建。")
+            self.stdout.write(gettext("已清空检索索引，开始全部重建。"))
         petitions = Petition.objects.order_by("pk").exclude(search_entry__version=VERSION)
         last = 0
         done = 0
@@ -50,6 +53,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 done += index_petitions(ids)
             last = ids[-1]
-            self.stdout.write(f"已索引 {done} 条，至编号 {last}")
+            self.stdout.write(
+                gettext("已索引 %(done)s 条，至编号 %(last)s") % {"done": done, "last": last}
+            )
         seconds = time.monotonic() - started
-        self.stdout.write(f"完成：共索引 {done} 条，用时 {seconds:.1f} 秒。")
+        self.stdout.write(
+            gettext("完成：共索引 %(done)s 条，用时 %(seconds)s 秒。")
+            % {"done": done, "seconds": format(seconds, ".1f")}
+        )
