@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.configlog.models import ConfigChange
 from xinfang.orgs.admin import is_org_administrator
@@ -19,7 +21,7 @@ from xinfang.orgs.admin import is_org_administrator
 class ConfigTypeFilter(admin.SimpleListFilter):
     """By kind of setting, named in Chinese (the model's name), never by its code."""
 
-    title = "配置项类型"
+    title = _("配置项类型")
     parameter_name = "type"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -47,19 +49,19 @@ class ConfigChangeAdmin(admin.ModelAdmin[Any]):
     fields = ["at", "actor_label", "kind", "object_repr", "action", "changes_table"]
     readonly_fields = ["at", "actor_label", "kind", "object_repr", "action", "changes_table"]
 
-    @admin.display(description="操作人", ordering="actor_name")
+    @admin.display(description=_("操作人"), ordering="actor_name")
     def actor_label(self, obj: ConfigChange) -> str:
         return obj.actor_display
 
-    @admin.display(description="配置项类型")
+    @admin.display(description=_("配置项类型"))
     def kind(self, obj: ConfigChange) -> str:
         return obj.model_label
 
-    @admin.display(description="变更字段")
+    @admin.display(description=_("变更字段"))
     def fields_changed(self, obj: ConfigChange) -> str:
         return "、".join(str(c.get("label", "")) for c in obj.changes) or "—"
 
-    @admin.display(description="变更内容")
+    @admin.display(description=_("变更内容"))
     def changes_table(self, obj: ConfigChange) -> SafeString:
         rows = format_html_join(
             "",
@@ -70,8 +72,11 @@ class ConfigChangeAdmin(admin.ModelAdmin[Any]):
             ),
         )
         return format_html(
-            "<table><thead><tr><th>项目</th><th>原值</th><th>新值</th></tr></thead>"
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
             "<tbody>{}</tbody></table>",
+            gettext("项目"),
+            gettext("原值"),
+            gettext("新值"),
             rows,
         )
 

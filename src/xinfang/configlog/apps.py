@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConfigLogConfig(AppConfig):
     name = "xinfang.configlog"
-    verbose_name = "配置变更记录"
+    verbose_name = _("配置变更记录")

@@ -18,16 +18,18 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # Shown when a change was made by a command or a data load rather than by a signed-in user.
-SYSTEM_ACTOR = "系统（命令或初始化）"
+SYSTEM_ACTOR = _("系统（命令或初始化）")
 
 
 class AppendOnlyError(RuntimeError):
     """A programming error: something tried to change or delete a configuration log row."""
 
     def __init__(self) -> None:
-        super().__init__("配置变更记录只能追加，不能修改或删除。")
+        super().__init__(gettext("配置变更记录只能追加，不能修改或删除。"))
 
 
 def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
@@ -44,41 +46,41 @@ class ConfigChangeQuerySet(models.QuerySet["ConfigChange"]):
 
 
 class Action(models.TextChoices):
-    CREATED = "created", "新增"
-    CHANGED = "changed", "修改"
-    DELETED = "deleted", "删除"
-    ACTIVATED = "activated", "设为现行"
+    CREATED = "created", _("新增")
+    CHANGED = "changed", _("修改")
+    DELETED = "deleted", _("删除")
+    ACTIVATED = "activated", _("设为现行")
 
 
 class ConfigChange(models.Model):
     """One change to configuration data; `changes` lists each field from old to new."""
 
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     # The actor's name when the change was made: a later rename does not rewrite history.
-    actor_name = models.CharField("操作人姓名", max_length=150)
+    actor_name = models.CharField(_("操作人姓名"), max_length=150)
     content_type = models.ForeignKey(
-        ContentType, verbose_name="配置项类型", on_delete=models.PROTECT, related_name="+"
+        ContentType, verbose_name=_("配置项类型"), on_delete=models.PROTECT, related_name="+"
     )
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=200)
-    action = models.CharField("操作", max_length=16, choices=Action.choices)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     # [{"field", "label", "old", "new", "old_display", "new_display"}, ...]: the stored
     # values (codes, ids) and what a user reads (Chinese labels, names).
-    changes = models.JSONField("变更内容", default=list)
+    changes = models.JSONField(_("变更内容"), default=list)
 
     objects = ConfigChangeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "配置变更记录"
-        verbose_name_plural = "配置变更记录"
+        verbose_name = _("配置变更记录")
+        verbose_name_plural = _("配置变更记录")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="configchange_object")]
 
@@ -95,7 +97,7 @@ class ConfigChange(models.Model):
 
     @property
     def actor_display(self) -> str:
-        return self.actor_name or SYSTEM_ACTOR
+        return self.actor_name or str(SYSTEM_ACTOR)
 
     @property
     def model_label(self) -> str:

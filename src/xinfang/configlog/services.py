@@ -20,6 +20,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.configlog.models import Action, ConfigChange
 from xinfang.core.errors import RuleViolation
@@ -27,9 +30,10 @@ from xinfang.core.errors import RuleViolation
 M = TypeVar("M", bound=models.Model)
 
 EMPTY = "—"
-PASSWORD_CHANGED = "密码已修改"
-PASSWORD_SET = "已设置密码"
-PASSWORD_UNUSABLE = "不能用密码登录"
+# Lazy: each is made a plain string when its change is recorded (`configchange_record`).
+PASSWORD_CHANGED = _("密码已修改")
+PASSWORD_SET = _("已设置密码")
+PASSWORD_UNUSABLE = _("不能用密码登录")
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ def _display(field: models.Field[Any, Any], value: Any) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, dt.datetime):
         local = timezone.localtime(value) if timezone.is_aware(value) else value
         return f"{local:%Y-%m-%d %H:%M}"
@@ -169,7 +173,11 @@ def configchange_record(
         object_id=str(obj.pk),
         object_repr=(object_repr if object_repr is not None else str(obj))[:200],
         action=action,
-        changes=list(changes),
+        # A translated label made plain: the row keeps the words as they were written.
+        changes=[
+            {key: str(value) if isinstance(value, Promise) else value for key, value in c.items()}
+            for c in changes
+        ],
     )
 
 
@@ -270,8 +278,10 @@ def audited_delete(
                 row.delete()
         except (ProtectedError, RestrictedError) as exc:
             raise RuleViolation(
-                f"{row._meta.verbose_name}“{name}”仍被其他记录引用，不能删除；"
-                "如已不再使用，请改为停用或修改。"
+                gettext(
+                    "%(kind)s“%(name)s”仍被其他记录引用，不能删除；如已不再使用，请改为停用或修改。"
+                )
+                % {"kind": row._meta.verbose_name, "name": name}
             ) from exc
         row.pk = pk  # the log names the row that was deleted
         configchange_record(

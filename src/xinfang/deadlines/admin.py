@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines import services
@@ -20,12 +22,12 @@ from xinfang.deadlines.models import CalendarDay, ClockRule, RuleSet
 
 
 class YearFilter(admin.SimpleListFilter):
-    title = "年份"
+    title = _("年份")
     parameter_name = "year"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         years = CalendarDay.objects.dates("date", "year", order="DESC")
-        return [(str(d.year), f"{d.year}年") for d in years]
+        return [(str(d.year), gettext("%(year)s年") % {"year": d.year}) for d in years]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -57,9 +59,9 @@ class CalendarDayAdmin(admin.ModelAdmin[Any]):
             request, obj
         )
 
-    @admin.display(description="星期")
+    @admin.display(description=gettext("星期"))
     def weekday(self, obj: CalendarDay) -> str:
-        return "一二三四五六日"[obj.date.weekday()]
+        return gettext("一二三四五六日")[obj.date.weekday()]
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -96,14 +98,22 @@ class CalendarDayAdmin(admin.ModelAdmin[Any]):
             else:
                 messages.success(
                     request,
-                    f"已录入{result.year}年放假{result.holidays}天、调休上班{result.workdays}天；"
-                    f"{result.rederived}件在办案件的期限已重新计算。",
+                    gettext(
+                        "已录入%(year)s年放假%(holidays)s天、调休上班%(workdays)s天；"
+                        "%(rederived)s件在办案件的期限已重新计算。"
+                    )
+                    % {
+                        "year": result.year,
+                        "holidays": result.holidays,
+                        "workdays": result.workdays,
+                        "rederived": result.rederived,
+                    },
                 )
                 url = reverse("admin:deadlines_calendarday_changelist")
                 return HttpResponseRedirect(f"{url}?year={result.year}")
         context = {
             **self.admin_site.each_context(request),
-            "title": "录入全年节假日安排",
+            "title": gettext("录入全年节假日安排"),
             "form": form,
             "opts": self.model._meta,
         }
@@ -119,9 +129,12 @@ class CalendarDayAdmin(admin.ModelAdmin[Any]):
         for year in calendar_missing_years(timezone.localdate()):
             messages.warning(
                 request,
-                f"{year}年的节假日和调休安排尚未录入，涉及该年的期限暂按周一至周五计算，"
-                "标为“暂定”。请点击“录入全年节假日安排”，按国务院办公厅通知录入；"
-                "录入后有关案件的期限自动重新计算。",
+                gettext(
+                    "%(year)s年的节假日和调休安排尚未录入，涉及该年的期限暂按周一至周五计算，"
+                    "标为“暂定”。请点击“录入全年节假日安排”，按国务院办公厅通知录入；"
+                    "录入后有关案件的期限自动重新计算。"
+                )
+                % {"year": year},
             )
         return super().changelist_view(request, extra_context)
 
@@ -142,11 +155,11 @@ class CalendarDayAdmin(admin.ModelAdmin[Any]):
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
         services.calendar_day_delete(actor=request.user, date=obj.date)  # type: ignore[arg-type]
 
-    @admin.action(description="删除所选日期（软件包已有的日期恢复为软件包设置）")
+    @admin.action(description=gettext("删除所选日期（软件包已有的日期恢复为软件包设置）"))
     def delete_days(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         for day in queryset:
             services.calendar_day_delete(actor=request.user, date=day.date)  # type: ignore[arg-type]
-        messages.success(request, "已删除所选日期。")
+        messages.success(request, gettext("已删除所选日期。"))
 
 
 class ReadOnlyMixin:
@@ -186,10 +199,10 @@ class RuleSetAdmin(admin.ModelAdmin[Any]):
         # (which logs it). Saving the page writes nothing.
         return None
 
-    @admin.action(description="设为现行期限规则")
+    @admin.action(description=gettext("设为现行期限规则"))
     def activate(self, request: HttpRequest, queryset: QuerySet[RuleSet]) -> None:
         if queryset.count() != 1:
-            messages.error(request, "请只选择一个规则集。")
+            messages.error(request, gettext("请只选择一个规则集。"))
             return
         rule_set = queryset.get()
         try:
@@ -197,4 +210,6 @@ class RuleSetAdmin(admin.ModelAdmin[Any]):
         except RuleViolation as exc:
             messages.error(request, str(exc))
             return
-        messages.success(request, f"现行期限规则已改为：{rule_set.name}。")
+        messages.success(
+            request, gettext("现行期限规则已改为：%(name)s。") % {"name": rule_set.name}
+        )

@@ -15,6 +15,10 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from xinfang.deadlines.models import CalendarDay, CalendarYear
 
 ONE_DAY = dt.timedelta(days=1)
@@ -23,15 +27,15 @@ ONE_DAY = dt.timedelta(days=1)
 CACHE_SECONDS = 300.0
 
 # chinese_calendar's English holiday names -> the names an administrator reads.
-HOLIDAY_NAMES: dict[str, str] = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+HOLIDAY_NAMES: dict[str, StrOrPromise] = {
+    "New Year's Day": _("元旦"),
+    "Spring Festival": _("春节"),
+    "Tomb-sweeping Day": _("清明节"),
+    "Labour Day": _("劳动节"),
+    "Dragon Boat Festival": _("端午节"),
+    "National Day": _("国庆节"),
+    "Mid-autumn Festival": _("中秋节"),
+    "Anti-Fascist 70th Day": _("中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
 }
 
 YearLoader = Callable[[int], Mapping[dt.date, bool]]
@@ -49,7 +53,7 @@ def _weekdays_after(start: dt.date, end: dt.date) -> int:
     full_weeks, rest = divmod(span, 7)
     count = full_weeks * 5
     day = start + dt.timedelta(days=full_weeks * 7)
-    for _ in range(rest):
+    for _step in range(rest):
         day += ONE_DAY
         if day.weekday() < 5:
             count += 1
@@ -204,12 +208,12 @@ def package_days(years: Iterable[int] | None = None) -> list[PackageDay]:
     days: list[PackageDay] = []
     for day, english in holidays.items():
         if wanted is None or day.year in wanted:
-            days.append(PackageDay(day, False, HOLIDAY_NAMES.get(english, english)))
+            days.append(PackageDay(day, False, str(HOLIDAY_NAMES.get(english, english))))
     for day, english in workdays.items():
         # The package's `workdays` holds only the weekend days worked in lieu (调休).
         if (wanted is None or day.year in wanted) and not default_is_workday(day):
             name = HOLIDAY_NAMES.get(english, english)
-            days.append(PackageDay(day, True, f"{name}调休上班"))
+            days.append(PackageDay(day, True, gettext("%(name)s调休上班") % {"name": name}))
     return sorted(days, key=lambda d: d.date)
 
 

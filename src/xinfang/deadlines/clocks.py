@@ -12,15 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from xinfang.deadlines.calendar import ONE_DAY, WorkingCalendar
 
 Level = Literal["normal", "half_used", "due_soon", "overdue"]
 
-LEVEL_LABELS: dict[str, str] = {
-    "normal": "正常",
-    "half_used": "时间过半",
-    "due_soon": "即将到期",
-    "overdue": "已逾期",
+LEVEL_LABELS: dict[str, StrOrPromise] = {
+    "normal": _("正常"),
+    "half_used": _("时间过半"),
+    "due_soon": _("即将到期"),
+    "overdue": _("已逾期"),
 }
 
 # "Due soon" means due within this many calendar days.
@@ -88,18 +92,18 @@ class ClockState:
 
 
 # The office word for a date that may still move: 暂定 (as in 暂定于…), shown after the date.
-PROVISIONAL_LABEL = "暂定"
+PROVISIONAL_LABEL = _("暂定")
 
 
 def provisional_note(years: Sequence[int]) -> str:
     """The Chinese explanation shown beside a provisional due date."""
     if not years:
         return ""
-    names = "、".join(f"{y}年" for y in years)
-    return (
-        f"暂定：期限计算涉及{names}，该年的法定节假日和调休安排尚未录入，暂按周一至周五为"
+    names = "、".join(gettext("%(year)s年") % {"year": y} for y in years)
+    return gettext(
+        "暂定：期限计算涉及%(years)s，该年的法定节假日和调休安排尚未录入，暂按周一至周五为"
         "工作日计算；管理员录入后将自动重新计算。"
-    )
+    ) % {"years": names}
 
 
 def _paused_days(
@@ -186,7 +190,7 @@ def compute_clock(
         used_fraction=used,
         days_left=days_left,
         level=level,
-        label=LEVEL_LABELS[level],
+        label=str(LEVEL_LABELS[level]),
         paused=paused,
         provisional_years=unknown,
     )

@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.deadlines.services import HolidayRange, MakeUpDay
 
@@ -24,26 +26,31 @@ def _date(parts: tuple[str | Any, ...]) -> dt.date:
 
 class CalendarYearForm(forms.Form):
     year = forms.IntegerField(
-        label="年份", min_value=2000, max_value=2100, error_messages={"required": "请填写年份。"}
+        label=_("年份"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={"required": _("请填写年份。")},
     )
     notice = forms.CharField(
-        label="通知文号",
+        label=_("通知文号"),
         required=False,
         max_length=100,
-        help_text="例如：国办发明电〔2026〕×号（可不填）。",
+        help_text=_("例如：国办发明电〔2026〕×号（可不填）。"),
     )
     holidays = forms.CharField(
-        label="放假安排",
+        label=_("放假安排"),
         widget=forms.Textarea(attrs={"rows": 9, "cols": 60}),
-        error_messages={"required": "请填写放假安排。"},
-        help_text="按国务院办公厅通知，每行一段：开始日期至结束日期 节日名称，"
-        "例如“2027-01-01至2027-01-03 元旦”；只放一天的写“2027-04-05 清明节”。",
+        error_messages={"required": _("请填写放假安排。")},
+        help_text=_(
+            "按国务院办公厅通知，每行一段：开始日期至结束日期 节日名称，"
+            "例如“2027-01-01至2027-01-03 元旦”；只放一天的写“2027-04-05 清明节”。"
+        ),
     )
     workdays = forms.CharField(
-        label="调休上班日",
+        label=_("调休上班日"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
-        help_text="每行一天：日期 名称，例如“2027-02-06 春节调休上班”；没有调休的可不填。",
+        help_text=_("每行一天：日期 名称，例如“2027-02-06 春节调休上班”；没有调休的可不填。"),
     )
 
     def clean_holidays(self) -> list[HolidayRange]:
@@ -62,7 +69,11 @@ class CalendarYearForm(forms.Form):
                 end = _date(g[3:6]) if g[3] else start
             except ValueError:
                 errors.append(
-                    f"放假安排第{n}行“{line}”无法识别，请按“2027-01-01至2027-01-03 元旦”填写。"
+                    gettext(
+                        "放假安排第%(number)s行“%(line)s”无法识别，"
+                        "请按“2027-01-01至2027-01-03 元旦”填写。"
+                    )
+                    % {"number": n, "line": line}
                 )
                 continue
             ranges.append(HolidayRange(start=start, end=end, name=g[6].strip()))
@@ -85,7 +96,11 @@ class CalendarYearForm(forms.Form):
                 day = _date(g[0:3])
             except ValueError:
                 errors.append(
-                    f"调休上班日第{n}行“{line}”无法识别，请按“2027-02-06 春节调休上班”填写。"
+                    gettext(
+                        "调休上班日第%(number)s行“%(line)s”无法识别，"
+                        "请按“2027-02-06 春节调休上班”填写。"
+                    )
+                    % {"number": n, "line": line}
                 )
                 continue
             days.append(MakeUpDay(date=day, name=g[3].strip()))

@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.configlog.models import Action
 from xinfang.configlog.services import configchange_record, diff, editable_fields, snapshot
@@ -70,7 +72,7 @@ def may_edit_calendar(actor: Any) -> bool:
 
 def _require_administrator(actor: User) -> None:
     if not may_edit_calendar(actor):
-        raise RuleViolation("只有系统管理员可以修改工作日历和期限规则。")
+        raise RuleViolation(gettext("只有系统管理员可以修改工作日历和期限规则。"))
 
 
 # --- working calendar ---------------------------------------------------------------
@@ -105,7 +107,7 @@ def calendar_day_set(
     _require_administrator(actor)
     name = name.strip()
     if len(name) > 50:
-        raise RuleViolation("名称不能超过50个字。")
+        raise RuleViolation(gettext("名称不能超过50个字。"))
     with transaction.atomic():
         before = CalendarDay.objects.select_for_update().filter(date=date).first()
         day, _ = CalendarDay.objects.update_or_create(
@@ -115,7 +117,9 @@ def calendar_day_set(
         _log_day(actor, date, before)
         _calendar_changed()
         _due_dates_rederived(
-            actor=actor, reason=f"调整{date.year}年{date.month}月{date.day}日的工作日安排后重新计算"
+            actor=actor,
+            reason=gettext("调整%(year)s年%(month)s月%(day)s日的工作日安排后重新计算")
+            % {"year": date.year, "month": date.month, "day": date.day},
         )
     return day
 
@@ -137,7 +141,9 @@ def calendar_day_delete(*, actor: User, date: dt.date) -> None:
         _log_day(actor, date, before)
         _calendar_changed()
         _due_dates_rederived(
-            actor=actor, reason=f"撤销{date.year}年{date.month}月{date.day}日的工作日调整后重新计算"
+            actor=actor,
+            reason=gettext("撤销%(year)s年%(month)s月%(day)s日的工作日调整后重新计算")
+            % {"year": date.year, "month": date.month, "day": date.day},
         )
 
 
@@ -199,9 +205,10 @@ def calendar_seed(*, years: Iterable[int] | None = None, actor: User | None = No
         _calendar_changed()
         rederived = 0
         if new_years:
-            names = "、".join(f"{y}年" for y in new_years)
+            names = "、".join(gettext("%(year)s年") % {"year": y} for y in new_years)
             rederived = _due_dates_rederived(
-                actor=actor, reason=f"导入{names}法定节假日和调休安排后重新计算"
+                actor=actor,
+                reason=gettext("导入%(years)s法定节假日和调休安排后重新计算") % {"years": names},
             )
     return SeedResult(created, updated, deleted, kept, covered, tuple(new_years), rederived)
 
@@ -231,7 +238,7 @@ class YearEntryResult:
     rederived: int  # open cases whose due date changed (each with a timeline event)
 
 
-_WEEKDAYS = "一二三四五六日"
+_WEEKDAYS = _("一二三四五六日")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -241,53 +248,75 @@ def _year_entry_problems(
     """Everything wrong with a year's schedule, each in Chinese; empty when it may be saved."""
     problems: list[str] = []
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        return [f"年份须在{FIRST_YEAR}年至{LAST_YEAR}年之间。"]
+        return [
+            gettext("年份须在%(first)s年至%(last)s年之间。")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        ]
     known = CalendarYear.objects.filter(year=year).first()
     if known is not None:
         problems.append(
-            f"{year}年的节假日安排已经录入（{known.get_source_display()}），"
-            "如需更正个别日期，请在工作日历中逐日修改。"
+            gettext(
+                "%(year)s年的节假日安排已经录入（%(source)s），"
+                "如需更正个别日期，请在工作日历中逐日修改。"
+            )
+            % {"year": year, "source": known.get_source_display()}
         )
     if not holidays:
-        problems.append("请至少填写一段放假安排。")
+        problems.append(gettext("请至少填写一段放假安排。"))
     off: dict[dt.date, str] = {}
     for i, h in enumerate(holidays, start=1):
-        label = f"第{i}段放假安排（{h.name.strip() or '未命名'}）"
+        label = gettext("第%(number)s段放假安排（%(name)s）") % {
+            "number": i,
+            "name": h.name.strip() or gettext("未命名"),
+        }
         if not h.name.strip():
-            problems.append(f"第{i}段放假安排须填写节日名称，如“春节”。")
+            problems.append(
+                gettext("第%(number)s段放假安排须填写节日名称，如“春节”。") % {"number": i}
+            )
         if h.end < h.start:
-            problems.append(f"{label}的结束日期早于开始日期。")
+            problems.append(gettext("%(label)s的结束日期早于开始日期。") % {"label": label})
             continue
         outside = [d for d in (h.start, h.end) if d.year != year]
         if outside:
             problems.append(
-                f"{label}的日期{outside[0]:%Y-%m-%d}不在{year}年内：放假日期须是该年的日期。"
+                gettext("%(label)s的日期%(date)s不在%(year)s年内：放假日期须是该年的日期。")
+                % {"label": label, "date": f"{outside[0]:%Y-%m-%d}", "year": year}
             )
             continue
         day = h.start
         while day <= h.end:
             if day in off:
-                problems.append(f"{day:%Y-%m-%d}同时出现在两段放假安排中（{off[day]}、{h.name}）。")
+                problems.append(
+                    gettext("%(date)s同时出现在两段放假安排中（%(first)s、%(second)s）。")
+                    % {"date": f"{day:%Y-%m-%d}", "first": off[day], "second": h.name}
+                )
             off.setdefault(day, h.name.strip())
             day += ONE_DAY
     seen: set[dt.date] = set()
     for i, w in enumerate(workdays, start=1):
         d = w.date
         if not w.name.strip():
-            problems.append(f"第{i}个调休上班日须填写名称，如“春节调休上班”。")
+            problems.append(
+                gettext("第%(number)s个调休上班日须填写名称，如“春节调休上班”。") % {"number": i}
+            )
         # A make-up day for New Year's Day can fall on the last weekend of December before.
         if not (d.year == year or (d.year == year - 1 and d.month == 12)):
             problems.append(
-                f"调休上班日{d:%Y-%m-%d}不在{year}年内（元旦的调休最早可在上一年12月）。"
+                gettext("调休上班日%(date)s不在%(year)s年内（元旦的调休最早可在上一年12月）。")
+                % {"date": f"{d:%Y-%m-%d}", "year": year}
             )
         if default_is_workday(d):
             problems.append(
-                f"{d:%Y-%m-%d}是星期{_WEEKDAYS[d.weekday()]}，本来就是工作日，不是调休上班日。"
+                gettext("%(date)s是星期%(weekday)s，本来就是工作日，不是调休上班日。")
+                % {"date": f"{d:%Y-%m-%d}", "weekday": str(_WEEKDAYS)[d.weekday()]}
             )
         if d in off:
-            problems.append(f"{d:%Y-%m-%d}既是放假日又是调休上班日，请核对通知。")
+            problems.append(
+                gettext("%(date)s既是放假日又是调休上班日，请核对通知。")
+                % {"date": f"{d:%Y-%m-%d}"}
+            )
         if d in seen:
-            problems.append(f"调休上班日{d:%Y-%m-%d}重复填写。")
+            problems.append(gettext("调休上班日%(date)s重复填写。") % {"date": f"{d:%Y-%m-%d}"})
         seen.add(d)
     return problems
 
@@ -310,7 +339,7 @@ def calendar_year_enter(
     with transaction.atomic():
         # Checked again under the row lock of the unique year, against a concurrent entry.
         if CalendarYear.objects.select_for_update().filter(year=year).exists():
-            raise RuleViolation(f"{year}年的节假日安排已经录入。")
+            raise RuleViolation(gettext("%(year)s年的节假日安排已经录入。") % {"year": year})
         dates = [d for h in holidays for d in _days(h.start, h.end)] + [w.date for w in workdays]
         # Each day's row as it was, for the configuration audit log (from what to what).
         before = {
@@ -352,7 +381,8 @@ def calendar_year_enter(
         )
         _calendar_changed()
         changed = _due_dates_rederived(
-            actor=actor, reason=f"录入{year}年法定节假日和调休安排后重新计算"
+            actor=actor,
+            reason=gettext("录入%(year)s年法定节假日和调休安排后重新计算") % {"year": year},
         )
     return YearEntryResult(year, off, len(workdays), changed)
 
@@ -364,7 +394,7 @@ def _log_activation(actor: User, target: RuleSet, previous: RuleSet | None) -> N
     """One audit row: this rule set is now in force, and which one it replaced."""
     replaced = {
         "field": "in_force",
-        "label": "现行期限规则",
+        "label": gettext("现行期限规则"),
         "old": previous.pk if previous else None,
         "new": target.pk,
         "old_display": previous.name if previous else "—",
@@ -375,8 +405,8 @@ def _log_activation(actor: User, target: RuleSet, previous: RuleSet | None) -> N
         "label": str(RuleSet._meta.get_field("active").verbose_name),
         "old": False,
         "new": True,
-        "old_display": "否",
-        "new_display": "是",
+        "old_display": gettext("否"),
+        "new_display": gettext("是"),
     }
     configchange_record(
         actor=actor, obj=target, action=Action.ACTIVATED, changes=[active, replaced]
@@ -390,9 +420,9 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
         locked = list(RuleSet.objects.select_for_update().order_by("pk"))
         target = next((rs for rs in locked if rs.pk == rule_set.pk), None)
         if target is None:
-            raise RuleViolation("该期限规则集不存在。")
+            raise RuleViolation(gettext("该期限规则集不存在。"))
         if not target.rules.filter(code__in=[ClockCode.HANDLING, ClockCode.RESULT_REPORT]).exists():
-            raise RuleViolation("规则集没有办理期限或报结期限，不能启用。")
+            raise RuleViolation(gettext("规则集没有办理期限或报结期限，不能启用。"))
         previous = next((rs for rs in locked if rs.active and rs.pk != target.pk), None)
         RuleSet.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
         if not target.active:
@@ -400,7 +430,10 @@ def rule_set_activate(*, actor: User, rule_set: RuleSet) -> RuleSet:
             target.save(update_fields=["active"])
             _log_activation(actor, target, previous)
             # Every moved due date is on its case's timeline, whoever moved it (R-PROTECT-2).
-            _due_dates_rederived(actor=actor, reason=f"期限规则改为“{target.name}”后重新计算")
+            _due_dates_rederived(
+                actor=actor,
+                reason=gettext("期限规则改为“%(name)s”后重新计算") % {"name": target.name},
+            )
     return target
 
 

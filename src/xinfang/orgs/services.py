@@ -286,7 +286,7 @@ def staff_create(
         fields=STAFF_FIELDS,
         extra={
             "roles": _roles_value(wanted),
-            "password": Value("密码", None, PASSWORD_SET if password else PASSWORD_UNUSABLE),
+            "password": Value("密码", None, str(PASSWORD_SET if password else PASSWORD_UNUSABLE)),
         },
         after_save=add_roles,
     )

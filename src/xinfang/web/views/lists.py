@@ -276,7 +276,7 @@ def xlsx_response(case_list_: CaseList, title: str, user: User, today: dt.date) 
                 r.handler,
                 r.due_on,
                 r.days,
-                PROVISIONAL_LABEL if r.provisional else "",
+                str(PROVISIONAL_LABEL) if r.provisional else "",
             ]
         )
     for row in sheet.iter_rows(min_row=2):
