@@ -31,6 +31,9 @@ from django.db.models import Field, Model, QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xinfang.core.errors import RuleViolation
 
@@ -91,7 +94,8 @@ class StrictListMixin:
         if was_cut:
             messages.warning(
                 request,
-                f"检索词过长，已按前{SEARCH_MAX_TERMS}个词、不超过{SEARCH_MAX_CHARS}个字检索：{term}",
+                gettext("检索词过长，已按前%(terms)s个词、不超过%(chars)s个字检索：%(term)s")
+                % {"terms": SEARCH_MAX_TERMS, "chars": SEARCH_MAX_CHARS, "term": term},
             )
         found: tuple[QuerySet[Any], bool] = super().get_search_results(request, queryset, term)  # type: ignore[misc]
         return found
@@ -180,15 +184,18 @@ class ServiceWritesAdmin(ServiceRefusalsShown, admin.ModelAdmin[Any]):
 # Columns of third-party admins named after their method, which no catalogue translates
 # (django-axes' "Status" and "Expiration"); their other words are in the project's catalogue,
 # locale/zh_Hans (docs/decisions.md, "The admin of django-axes in Chinese").
-CHINESE_COLUMNS: dict[str, dict[str, str]] = {
-    "axes": {"status": "状态", "expiration": "失效时间"},
+CHINESE_COLUMNS: dict[str, dict[str, StrOrPromise]] = {
+    "axes": {"status": _("状态"), "expiration": _("失效时间")},
 }
 
 
 def axes_title(obj: Any) -> str:
     """A django-axes record in Chinese (its own __str__ is English): who, from where, when."""
     when = getattr(obj, "attempt_time", None)
-    parts = [obj.username or "（未填用户名）", f"IP 地址 {obj.ip_address or '未知'}"]
+    parts = [
+        obj.username or gettext("（未填用户名）"),
+        gettext("IP 地址 %(ip)s") % {"ip": obj.ip_address or gettext("未知")},
+    ]
     if when is not None:
         parts.append(f"{timezone.localtime(when):%Y-%m-%d %H:%M}")
     return "，".join(parts)
@@ -212,7 +219,7 @@ def _chinese_subtitle(base: type[ModelAdmin[Any]]) -> dict[str, Any]:
     return {"change_view": change_view}
 
 
-def _relabelled(base: type[ModelAdmin[Any]], labels: dict[str, str]) -> dict[str, Any]:
+def _relabelled(base: type[ModelAdmin[Any]], labels: dict[str, StrOrPromise]) -> dict[str, Any]:
     """Methods of `base` under the same names, each with a Chinese column title."""
     attrs: dict[str, Any] = {}
     for name, label in labels.items():
@@ -231,9 +238,9 @@ def _relabelled(base: type[ModelAdmin[Any]], labels: dict[str, str]) -> dict[str
 class XinfangAdminSite(admin.AdminSite):
     """The project's admin site: every list registered on it is strict (see above)."""
 
-    site_header = "信访案件管理系统"
-    site_title = "信访案件管理系统"
-    index_title = "系统管理"
+    site_header = _("信访案件管理系统")
+    site_title = _("信访案件管理系统")
+    index_title = _("系统管理")
 
     def register(
         self,
@@ -268,4 +275,4 @@ class AxesConfig(AxesAppConfig):  # type: ignore[misc]  # axes ships no types
     app's verbose_name, which no catalogue translates). INSTALLED_APPS names this class
     instead of "axes"; everything else is axes' own."""
 
-    verbose_name = "登录保护"
+    verbose_name = _("登录保护")

