@@ -66,7 +66,17 @@ def test_no_chinese_outside_translation_marks_in_the_web_templates() -> None:
 # must be the argument of a translation function; docstrings are for engineers.
 
 SRC = Path(xinfang.web.__file__).parent.parent
-LAYERS = ("core", "configlog", "deadlines", "cases", "routing", "petitions", "persistent")
+LAYERS = (
+    "core",
+    "configlog",
+    "orgs",
+    "deadlines",
+    "routing",
+    "petitions",
+    "matching",
+    "cases",
+    "persistent",
+)
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 MARKERS = frozenset(
     {

@@ -191,7 +191,7 @@ def require_action_role(actor: User, action: str) -> None:
     """Refuse, in Chinese, an actor holding none of the roles `action` needs."""
     needed = ACTION_ROLES[action]
     if not any(actor.has_role(r) for r in needed):
-        names = "、".join(Role(r).label for r in sorted(needed))
+        names = "、".join(str(Role(r).label) for r in sorted(needed))
         raise RuleViolation(
             gettext("您没有“%(action)s”的权限（需要：%(names)s）。")
             % {"action": ACTION_LABELS.get(action, action), "names": names}

@@ -8,6 +8,7 @@ rebuild. Nothing here is shown to a user.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MatterText(models.Model):
@@ -19,8 +20,8 @@ class MatterText(models.Model):
     digest = models.CharField(max_length=64, db_index=True)
 
     class Meta:
-        verbose_name = "事项文本摘要"
-        verbose_name_plural = "事项文本摘要"
+        verbose_name = _("事项文本摘要")
+        verbose_name_plural = _("事项文本摘要")
 
     def __str__(self) -> str:
         return self.digest[:12]
@@ -34,8 +35,8 @@ class MatterBand(models.Model):
     key = models.BigIntegerField(db_index=True)
 
     class Meta:
-        verbose_name = "事项文本分带"
-        verbose_name_plural = "事项文本分带"
+        verbose_name = _("事项文本分带")
+        verbose_name_plural = _("事项文本分带")
 
     def __str__(self) -> str:
         return str(self.key)
@@ -52,8 +53,8 @@ class PersonKey(models.Model):
     sound_hash = models.CharField(max_length=64, db_index=True)
 
     class Meta:
-        verbose_name = "信访人姓名读音"
-        verbose_name_plural = "信访人姓名读音"
+        verbose_name = _("信访人姓名读音")
+        verbose_name_plural = _("信访人姓名读音")
 
     def __str__(self) -> str:
         return self.sound_hash[:12]

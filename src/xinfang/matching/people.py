@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 
@@ -64,13 +65,13 @@ def person_score(new: PersonFacts, old: PersonFacts) -> tuple[float, list[str]]:
     reasons: list[str] = []
     if new.id_number_hash and new.id_number_hash == old.id_number_hash:
         weights.append(W_ID_NUMBER)
-        reasons.append("身份证号码相同")
+        reasons.append(gettext("身份证号码相同"))
     if new.account_hash and new.account_hash == old.account_hash:
         weights.append(W_ACCOUNT)
-        reasons.append("网上信访账号相同")
+        reasons.append(gettext("网上信访账号相同"))
     if new.phone_hash and new.phone_hash == old.phone_hash:
         weights.append(W_PHONE)
-        reasons.append("电话号码相同")
+        reasons.append(gettext("电话号码相同"))
     same_name = bool(new.name.strip()) and normalize(new.name) == normalize(old.name)
     same_sound = (
         not same_name
@@ -81,13 +82,21 @@ def person_score(new: PersonFacts, old: PersonFacts) -> tuple[float, list[str]]:
         places = []
         address = similarity(new.address, old.address)
         if address >= PLACE_SIMILARITY:
-            places.append(f"住址相近（相似度{round(address * 100)}%）")
+            places.append(
+                gettext("住址相近（相似度%(percent)s%%）") % {"percent": round(address * 100)}
+            )
         unit = similarity(new.work_unit, old.work_unit)
         if unit >= PLACE_SIMILARITY:
-            places.append(f"工作单位相近（相似度{round(unit * 100)}%）")
+            places.append(
+                gettext("工作单位相近（相似度%(percent)s%%）") % {"percent": round(unit * 100)}
+            )
         if places:
             weights.append(W_NAME_SAME_WITH_PLACE if same_name else W_NAME_SOUND_WITH_PLACE)
-            reasons.append(("姓名相同" if same_name else "姓名同音") + "，" + "，".join(places))
+            reasons.append(
+                (gettext("姓名相同") if same_name else gettext("姓名同音"))
+                + "，"
+                + "，".join(places)
+            )
     left = 1.0
     for w in weights:
         left *= 1.0 - w

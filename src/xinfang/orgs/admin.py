@@ -27,6 +27,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.admin import ServiceRefusalsShown, ServiceWritesAdmin, form_values
 from xinfang.core.errors import RuleViolation
@@ -85,7 +87,7 @@ class JurisdictionAdmin(OrgDataAdmin):
     fields = ["name", "level", "parent", "code"]
     autocomplete_fields = ["parent"]
 
-    @admin.display(description="名称", ordering="path")
+    @admin.display(description=gettext("名称"), ordering="path")
     def tree_name(self, obj: Jurisdiction) -> SafeString:
         # "/1/4/17/" is depth 2 (a jurisdiction two levels below the top one).
         depth = max(obj.path.count("/") - 2, 0)
@@ -124,7 +126,7 @@ class DepartmentAdmin(OrgDataAdmin):
     fields = ["jurisdiction", "kind", "name", "handles_petitions"]
     autocomplete_fields = ["jurisdiction"]
 
-    @admin.display(description="层级", ordering="jurisdiction__level")
+    @admin.display(description=gettext("层级"), ordering="jurisdiction__level")
     def level(self, obj: Department) -> str:
         return obj.jurisdiction.get_level_display()
 
@@ -176,15 +178,15 @@ class CadreAdmin(OrgDataAdmin):
     list_select_related = ["post__jurisdiction", "post__managing_jurisdiction"]
     autocomplete_fields = ["post"]
 
-    @admin.display(description="职级", ordering="post__rank")
+    @admin.display(description=gettext("职级"), ordering="post__rank")
     def rank(self, obj: Cadre) -> str:
         return obj.post.get_rank_display() if obj.post else "—"
 
-    @admin.display(description="干部管理权限所在党委")
+    @admin.display(description=gettext("干部管理权限所在党委"))
     def managing_jurisdiction(self, obj: Cadre) -> str:
         return obj.post.managing_jurisdiction.name if obj.post else "—"
 
-    @admin.display(description="主要领导（一把手）", boolean=True)
+    @admin.display(description=gettext("主要领导（一把手）"), boolean=True)
     def is_main_leader(self, obj: Cadre) -> bool:
         return bool(obj.post and obj.post.is_main_leader)
 
@@ -202,8 +204,8 @@ class StaffRoleInline(admin.TabularInline[Any, Any]):
     model = StaffRole
     fields = ["role"]
     extra = 1
-    verbose_name = "角色"
-    verbose_name_plural = "角色"
+    verbose_name = _("角色")
+    verbose_name_plural = _("角色")
 
     # The inline follows the user page's permissions (roles, not model permissions).
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -255,13 +257,13 @@ class AuditedPasswordChangeForm(_PasswordChangeBase):
 class UserAdmin(ServiceRefusalsShown, DjangoUserAdmin[Any]):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("full_name", "email")}),
-        ("部门与职责", {"fields": ("department", "petition_duty")}),
+        (_("个人信息"), {"fields": ("full_name", "email")}),
+        (_("部门与职责"), {"fields": ("department", "petition_duty")}),
         (
-            "登录权限",
+            _("登录权限"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("重要日期", {"fields": ("last_login", "date_joined")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -303,7 +305,7 @@ class UserAdmin(ServiceRefusalsShown, DjangoUserAdmin[Any]):
             qs = qs.filter(is_superuser=False)
         return qs.prefetch_related("staff_roles")
 
-    @admin.display(description="角色")
+    @admin.display(description=gettext("角色"))
     def roles(self, obj: User) -> str:
         # Reads the prefetched rows; `obj.role_set` would query once per row.
         held = sorted(obj.staff_roles.all(), key=lambda r: ROLE_ORDER.get(r.role, len(ROLE_ORDER)))

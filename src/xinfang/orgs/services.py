@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from xinfang.configlog.models import Action
 from xinfang.configlog.services import (
@@ -68,7 +69,7 @@ def _require_administrator(actor: User | None, *, system_allowed: bool = False) 
     if actor is None and system_allowed:
         return
     if not may_administer(actor):
-        raise RuleViolation("只有系统管理员可以修改组织机构和工作人员。")
+        raise RuleViolation(gettext("只有系统管理员可以修改组织机构和工作人员。"))
 
 
 # --- jurisdictions, departments, posts, cadres ------------------------------------------
@@ -96,7 +97,7 @@ def jurisdiction_update(
     if "parent" in changes:
         with transaction.atomic():
             if lock(jurisdiction).parent_id != getattr(changes["parent"], "pk", None):
-                raise RuleViolation("党委/地区创建后不能改变上级。")
+                raise RuleViolation(gettext("党委/地区创建后不能改变上级。"))
     return audited_update(
         actor=actor,
         obj=jurisdiction,
@@ -220,14 +221,14 @@ def cadre_delete(*, actor: User, cadre: Cadre) -> None:
 
 def _roles_value(roles: Iterable[str]) -> Value:
     held = sorted(set(roles), key=lambda r: ROLE_ORDER.get(r, len(ROLE_ORDER)))
-    return Value("角色", held, "、".join(Role(r).label for r in held) or EMPTY)
+    return Value(gettext("角色"), held, "、".join(str(Role(r).label) for r in held) or EMPTY)
 
 
 def _clean_roles(roles: Iterable[str]) -> set[str]:
     wanted = set(roles)
     unknown = sorted(wanted - set(Role.values))
     if unknown:
-        raise RuleViolation(f"没有这个角色：{'、'.join(unknown)}。")
+        raise RuleViolation(gettext("没有这个角色：%(roles)s。") % {"roles": "、".join(unknown)})
     return wanted
 
 
@@ -242,10 +243,10 @@ def _check_superuser_matters(actor: User | None, user: User, changes: Mapping[st
     if actor is None or actor.is_superuser:
         return
     if user.is_superuser:
-        raise RuleViolation("只有超级用户可以修改超级用户的账号。")
+        raise RuleViolation(gettext("只有超级用户可以修改超级用户的账号。"))
     touched = [f for f in SUPERUSER_ONLY_FIELDS if f in changes]
     if touched:
-        raise RuleViolation("只有超级用户可以设置超级用户身份、用户组和权限。")
+        raise RuleViolation(gettext("只有超级用户可以设置超级用户身份、用户组和权限。"))
 
 
 def staff_create(
@@ -286,7 +287,9 @@ def staff_create(
         fields=STAFF_FIELDS,
         extra={
             "roles": _roles_value(wanted),
-            "password": Value("密码", None, str(PASSWORD_SET if password else PASSWORD_UNUSABLE)),
+            "password": Value(
+                gettext("密码"), None, str(PASSWORD_SET if password else PASSWORD_UNUSABLE)
+            ),
         },
         after_save=add_roles,
     )
@@ -345,7 +348,7 @@ def staff_password_set(*, actor: User, user: User, password: str | None) -> User
         row.save(update_fields=["password"])
         change = {
             "field": "password",
-            "label": "密码",
+            "label": gettext("密码"),
             "old": None,
             "new": None,
             "old_display": EMPTY,
@@ -360,7 +363,7 @@ def staff_delete(*, actor: User, user: User) -> None:
     (deactivate it instead)."""
     _require_administrator(actor)
     if actor is not None and actor.pk == user.pk:
-        raise RuleViolation("不能删除自己的账号。")
+        raise RuleViolation(gettext("不能删除自己的账号。"))
     with transaction.atomic():
         row = lock(user)
         _check_superuser_matters(actor, row, {})

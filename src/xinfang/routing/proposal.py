@@ -372,7 +372,7 @@ def _refer_outside(facts: RoutingFacts) -> RoutingProposal:
         # No rule data at all: the notice's own fallback, the petition bureau.
         kind, basis = DepartmentKind.PETITION_BUREAU.value, gettext("未设置转其他部门规则，按默认")
         explanation = gettext("您反映的问题不属于组织部门业务范围，已转请信访部门按有关规定办理。")
-    kind_label = DepartmentKind(kind).label
+    kind_label = str(DepartmentKind(kind).label)
     target = facts.directory.competent_department(kind, facts.receiving.jurisdiction)
     if target is not None:
         name = target.name

@@ -29,7 +29,7 @@ def referral_rules() -> tuple[ReferralRuleFacts, ...]:
 
 def describe_rule(rule: ReferralRule) -> str:
     """One referral rule as an administrator reads it."""
-    kind = DepartmentKind(rule.department_kind).label
+    kind = str(DepartmentKind(rule.department_kind).label)
     state = "" if rule.is_active else gettext("（已停用）")
     if rule.keyword_list:
         words = "、".join(rule.keyword_list)
