@@ -143,8 +143,14 @@ def browser() -> Iterator[Any]:
                 launched.close()
 
 
+WORKBENCH = "工作台 · 信访案件管理系统"
+
+
 class Desk:
-    """One person signed in, in a browser context of their own, on one page."""
+    """One person signed in, in a browser context of their own, on one page.
+
+    Signing in is checked on the way: `start` (the workbench unless told) first asks for
+    the sign-in page, then opens with `title` (None: the caller checks where it landed)."""
 
     def __init__(
         self,
@@ -154,6 +160,11 @@ class Desk:
         problems: list[str],
         shots: Path,
         locale: str = "zh-CN",
+        *,
+        start: str = "/",
+        title: str | None = WORKBENCH,
+        viewport: dict[str, int] = VIEWPORT,
+        timeout: int = 8000,
     ):
         from playwright.sync_api import ConsoleMessage, Route, expect
 
@@ -162,7 +173,7 @@ class Desk:
         self.shots = shots
         self.problems = problems
         # The browser's language (an office machine may be set up in English).
-        self.context = browser.new_context(locale=locale, viewport=VIEWPORT)
+        self.context = browser.new_context(locale=locale, viewport=viewport)
         self.page = page = self.context.new_page()
 
         def only_local(route: Route) -> None:
@@ -179,13 +190,16 @@ class Desk:
         page.route("**/*", only_local)
         page.on("console", on_console)
         page.on("pageerror", lambda exc: problems.append(f"page error ({page.url}): {exc}"))
-        page.set_default_timeout(8000)
-        page.goto(base + "/login/")
+        page.set_default_timeout(timeout)
+        page.goto(base + start)
+        expect(page).to_have_title("登录 · 信访案件管理系统")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.get_by_role("button", name="登录").click()
-        expect(page).to_have_title("工作台 · 信访案件管理系统")
-        expect(page.locator(".who")).to_contain_text(str(user))
+        if title is not None:
+            expect(page).to_have_title(title)
+        if start == "/":
+            expect(page.locator(".who")).to_contain_text(str(user))
 
     def goto(self, path: str) -> Any:
         self.page.goto(self.base + path)
@@ -235,8 +249,15 @@ class Office:
         user.save(update_fields=["password"])
         return user
 
-    def desk(self, user: User, locale: str = "zh-CN") -> Desk:
-        desk = Desk(self.browser, self.base, user, self.problems, self.shots, locale)
+    def signs_in(self, user: User) -> User:
+        """An existing account (of the test's tree) given the desks' password."""
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    def desk(self, user: User, locale: str = "zh-CN", **sign_in: Any) -> Desk:
+        """`sign_in`: where the desk starts and what it expects there (see `Desk`)."""
+        desk = Desk(self.browser, self.base, user, self.problems, self.shots, locale, **sign_in)
         self.desks.append(desk)
         return desk
 

@@ -10,57 +10,30 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
 
 from tests.builders import register, to_read
+from tests.e2e.conftest import Office
 from tests.orgtree import Tree
 
 SCREENSHOT = Path("/tmp/xinfang-admin.png")
-PASSWORD = "Xinfang-e2e-pass"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_reads_a_case_in_the_admin(tree: Tree, live_server: object, browser: object) -> None:
-    from playwright.sync_api import Browser, ConsoleMessage, Route, expect
+def test_staff_reads_a_case_in_the_admin(tree: Tree, office: Office) -> None:
+    from playwright.sync_api import expect
 
-    assert isinstance(browser, Browser)
-    user = tree.county_staff
+    user = office.signs_in(tree.county_staff)
     user.is_staff = True
-    user.set_password(PASSWORD)
-    user.save(update_fields=["is_staff", "password"])
+    user.save(update_fields=["is_staff"])
     case = to_read(register(user), user)
-    base = str(live_server.url).replace("localhost", "127.0.0.1")  # type: ignore[attr-defined]
-
-    page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    problems: list[str] = []
-
-    def only_local(route: Route) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            problems.append(f"blocked request: {route.request.url}")
-            route.abort()
-
-    def on_console(msg: ConsoleMessage) -> None:
-        if msg.type == "error":
-            problems.append(f"console: {msg.text}")
-
-    page.route("**/*", only_local)
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.set_default_timeout(5000)
+    base, problems = office.base, office.problems
 
     # Signing in: "/" asks for it, then opens the workbench with the person's name.
-    page.goto(base + "/")
-    expect(page).to_have_title("登录 · 信访案件管理系统")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_title("工作台 · 信访案件管理系统")
+    page = office.desk(user, timeout=5000).page
     expect(page.locator(".who")).to_contain_text(f"{user} · 河口县委组织部")
 
     page.goto(base + reverse("admin:cases_case_changelist"))

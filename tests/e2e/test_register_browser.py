@@ -12,56 +12,32 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.builders import VALID_ID, register
+from tests.e2e.conftest import Office
 from tests.orgtree import Tree
 from xinfang.cases.models import Case
 from xinfang.petitions.models import Interview, Petition
-
-PASSWORD = "Xinfang-e2e-pass"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_registrar_registers_a_letter_and_a_visit(
-    tree: Tree, live_server: object, browser: object, tmp_path: Path
+    tree: Tree, office: Office, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import Browser, ConsoleMessage, Route, expect
+    from playwright.sync_api import expect
 
-    assert isinstance(browser, Browser)
-    user = tree.county_staff
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
+    user = office.signs_in(tree.county_staff)
     earlier = register(user)  # 王建华 wrote before: the look-up finds him
-    base = str(live_server.url).replace("localhost", "127.0.0.1")  # type: ignore[attr-defined]
-
-    page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    problems: list[str] = []
-
-    def only_local(route: Route) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            problems.append(f"blocked request: {route.request.url}")
-            route.abort()
-
-    def on_console(msg: ConsoleMessage) -> None:
-        if msg.type == "error":
-            problems.append(f"console: {msg.text}")
-
-    page.route("**/*", only_local)
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.set_default_timeout(8000)
-
-    page.goto(base + "/login/?next=/register/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_title("登记来信来访 · 信访案件管理系统")
+    problems = office.problems
+    page = office.desk(
+        user,
+        start="/register/",
+        title="登记来信来访 · 信访案件管理系统",
+        viewport={"width": 1400, "height": 1000},
+    ).page
 
     # --- an ordinary letter, typed as a registrar would: the name has the focus -----------
     started = time.monotonic()
