@@ -9,8 +9,9 @@ table for the whole batch, one UPDATE of the case-number counter, one lock of th
 `tests/cases/test_bulk_register.py` registers the same rows both ways and compares the
 stored rows.
 
-Every row opens a new case; linking a repeat to an earlier case (`repeat_of`) is for the
-registrar or the matching (issue 11), not for the import.
+Every row opens a new case: the import (cases/imports.py) sends the rows that may repeat an
+earlier petition word for word through `petition_register` instead, which makes the
+automatic repeat link (issue 11).
 """
 
 from __future__ import annotations
