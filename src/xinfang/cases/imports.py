@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
-from xinfang.cases.actions.intake import RegistrationInput, petition_register
+from xinfang.cases.actions.intake import petition_register_input
 from xinfang.core.bulk import insert_values, prepare_datetime
 from xinfang.core.errors import RuleViolation
 from xinfang.core.text import normalize
@@ -52,7 +52,12 @@ from xinfang.petitions.imports import (
 )
 from xinfang.petitions.models import Channel, ImportedPetition
 from xinfang.petitions.respondents import RespondentInput
-from xinfang.petitions.services import InterviewInput, PetitionerInput, online_account
+from xinfang.petitions.services import (
+    InterviewInput,
+    PetitionerInput,
+    RegistrationInput,
+    online_account,
+)
 from xinfang.routing.terms import Category, Nature
 
 DEFAULT_BATCH = 500
@@ -541,28 +546,7 @@ def _register_one(
     the automatic repeat link), with its import record; a refusal rejects the row only."""
     try:
         with transaction.atomic():
-            reg = petition_register(
-                actor=actor,
-                channel=data.channel,
-                received_on=data.received_on,
-                summary=data.summary,
-                content=data.content,
-                category=data.category,
-                nature=data.nature,
-                petitioners=data.petitioners,
-                is_anonymous=data.is_anonymous,
-                anonymous_treatment=data.anonymous_treatment,
-                anonymous_reason=data.anonymous_reason,
-                is_collective=data.is_collective,
-                head_count=data.head_count,
-                collective_origin=data.collective_origin,
-                source=data.source,
-                source_department=data.source_department,
-                source_reference=data.source_reference,
-                respondents=data.respondents,
-                interview=data.interview,
-                concerned_cadre=data.concerned_cadre,
-            )
+            reg = petition_register_input(actor=actor, data=data)
             _record(source, row, reg.petition.pk, timezone.now(), messages=messages).save(
                 force_insert=True
             )
