@@ -304,3 +304,20 @@ def test_the_import_links_the_same_text_from_the_same_account_within_the_window(
     with at(2026, 3, 2):
         again = _messages(tree, path, batch_size=batch_size)
     assert (again.imported, again.linked, again.already) == (0, 0, 6)
+
+
+def test_a_repeat_is_linked_whatever_the_order_of_the_file(
+    tree: Tree, tmp_path: Path, settings: Any
+) -> None:
+    """Rows are written in the order received, so a message posted later but standing
+    earlier in the file is still the repeat of the one posted before it."""
+    settings.XINFANG_AUTO_REPEAT = True
+    settings.XINFANG_REPEAT_WINDOW_DAYS = 30
+    rows = [_posted(1, "u1", "2025-05-20"), _posted(2, "u1", "2025-05-01")]
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, rows)
+    with at(2026, 3, 2):
+        report = _messages(tree, path)
+    assert (report.imported, report.linked) == (2, 1)
+    late = Petition.objects.get(imported_from__external_id="r1")
+    early = Petition.objects.get(imported_from__external_id="r2")
+    assert (late.case_id, late.is_repeat, early.is_repeat) == (early.case_id, True, False)

@@ -412,6 +412,10 @@ def _run(
         elif row.external_id:
             first_row[row.external_id] = row.number
         todo.append(row)
+    # Issue 11: written in the order received, not the file's, so that a message repeats
+    # the one posted before it wherever the two stand in the file (the automatic repeat
+    # link looks back from the date received). Stable: a day's rows keep the file's order.
+    todo.sort(key=_received_key)
     handled = report.already
     for start in range(0, len(todo), max(batch_size, 1)):
         batch = todo[start : start + batch_size]
@@ -425,9 +429,16 @@ def _run(
         if progress is not None:
             progress(handled, report.total, time.monotonic() - started)
     report.seconds = time.monotonic() - started
+    report.problems.sort(key=lambda p: p.row)  # in the file's order, as written
     if report.problems:
         report.rejected_file = write_rejected(path, table, report.problems)
     return report
+
+
+def _received_key(row: ParsedRow) -> tuple[bool, str]:
+    """Rows by the time (messages) or the day (registers) received; unreadable ones last."""
+    when = row.values.get("posted_at") or row.values.get("received_on")
+    return (when is None, when.isoformat() if when is not None else "")
 
 
 def _inputs(
