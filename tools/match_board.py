@@ -15,6 +15,15 @@ The file has the columns id, user, title, posted_at, text (the data folder's REA
    checked against a rebuild, then petitions are added in bulk up to N with texts made of
    sentences drawn from the file, the index rebuilt, and matter_candidates (the lookup the
    registration page makes) timed for 200 texts: p50, p95, max.
+3. With --prepare OUT.csv: a throw-away SQLite database in a temporary folder; the file is
+   imported as `xinfang import messages` imports it (cases/imports.py, the automatic repeat
+   link on, --window days); then 100 links (pairs the index finds at Jaccard >= 0.3, each
+   marked whether the import linked it automatically) and 100 cluster memberships (a
+   message of a cluster of such pairs, against the cluster's earliest message) are sampled
+   and written to OUT with an empty `verdict` and `reason` for a person to fill (y / n).
+   OUT holds message text: give a path outside the repository, and delete it after.
+4. With --read OUT.csv: the precision of a filled sample, per kind, and the reasons given
+   for the wrong ones (counts only).
 """
 
 from __future__ import annotations
@@ -239,13 +248,161 @@ def scaled(rows: list[dict[str, str]], size: int) -> None:
     )
 
 
+SAMPLE_FIELDS = [
+    "kind",
+    "n",
+    "a_id",
+    "b_id",
+    "jaccard",
+    "automatic",
+    "same_user",
+    "a_title",
+    "b_title",
+    "a_text",
+    "b_text",
+    "verdict",
+    "reason",
+]
+
+
+def _scratch_django(window: int) -> None:
+    home = tempfile.mkdtemp(prefix="xinfang-match-")
+    os.environ.update(
+        {
+            "XINFANG_HOME": home,
+            "XINFANG_SECRET_KEY": "measure-only",
+            "XINFANG_DATA_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "XINFANG_AUTO_REPEAT": "1",
+            "XINFANG_REPEAT_WINDOW_DAYS": str(window),
+            "DJANGO_SETTINGS_MODULE": "xinfang.settings",
+        }
+    )
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+
+
+def prepare(path: str, out: str, window: int, size: int = 100) -> None:
+    """Import `path` into a scratch database and write the reading sample to `out`."""
+    if Path(out).resolve().is_relative_to(ROOT):
+        raise SystemExit("the sample holds message text: write it outside the repository")
+    _scratch_django(window)
+    from django.core.management import call_command
+
+    from xinfang.cases.imports import import_messages
+    from xinfang.cases.models import CaseEvent
+    from xinfang.matching.index import text_hits
+    from xinfang.orgs.services import department_create, jurisdiction_create, staff_create
+    from xinfang.petitions.keys import check_data_key
+    from xinfang.petitions.models import ImportedPetition, Petition
+
+    call_command("migrate", verbosity=0)
+    check_data_key()
+    county = jurisdiction_create(name="测试县", level="county")
+    dept = department_create(jurisdiction=county, kind="organization", name="测试县委组织部")
+    user = staff_create(
+        username="registrar", full_name="登记员", department=dept, roles=["registrar"]
+    )
+    t0 = time.perf_counter()
+    report = import_messages(Path(path), actor=user, department=dept)
+    print(
+        f"imported {report.imported} of {report.total} in {time.perf_counter() - t0:.0f} s; "
+        f"linked automatically {report.linked}; rejected {report.rejected}"
+    )
+    external = dict(ImportedPetition.objects.values_list("petition_id", "external_id"))
+    rows = {r["id"]: r for r in read(path)}
+    automatic = {
+        tuple(sorted((int(e["automatic_repeat_of"]), int(e["petition"]))))
+        for e in CaseEvent.objects.filter(
+            kind="add_petition", payload__has_key="automatic_repeat_of"
+        ).values_list("payload", flat=True)
+    }
+    pairs: dict[tuple[int, int], float] = {}
+    for pk, content in Petition.objects.values_list("pk", "content"):
+        for hit in text_hits(content):
+            if hit.petition_id != pk:
+                pairs[(min(pk, hit.petition_id), max(pk, hit.petition_id))] = hit.jaccard
+    ids = sorted(external)
+    index = {pk: i for i, pk in enumerate(ids)}
+    clusters = _components(len(ids), [(index[a], index[b]) for a, b in pairs])
+    print(f"pairs at Jaccard >= 0.3: {len(pairs)}; clusters {len(clusters)}")
+    rng = random.Random(11)
+
+    def row(kind: str, n: int, a: int, b: int) -> dict[str, object]:
+        ra, rb = rows[external[a]], rows[external[b]]
+        key = (min(a, b), max(a, b))
+        score = pairs.get(key)
+        if score is None:
+            score = minhash.jaccard(minhash.shingles(ra["text"]), minhash.shingles(rb["text"]))
+        return {
+            "kind": kind,
+            "n": n,
+            "a_id": ra["id"],
+            "b_id": rb["id"],
+            "jaccard": f"{score:.2f}",
+            "automatic": "yes" if key in automatic else "",
+            "same_user": "yes" if ra["user"] == rb["user"] else "",
+            "a_title": ra["title"],
+            "b_title": rb["title"],
+            "a_text": ra["text"],
+            "b_text": rb["text"],
+            "verdict": "",
+            "reason": "",
+        }
+
+    links = rng.sample(sorted(pairs), min(size, len(pairs)))
+    members = []
+    for members_of in clusters:
+        first = min(ids[i] for i in members_of)
+        members += [(ids[i], first) for i in members_of if ids[i] != first]
+    chosen = rng.sample(sorted(members), min(size, len(members)))
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=SAMPLE_FIELDS)
+        writer.writeheader()
+        for n, (a, b) in enumerate(links, start=1):
+            writer.writerow(row("link", n, a, b))
+        for n, (m, first) in enumerate(chosen, start=1):
+            writer.writerow(row("member", n, first, m))
+    print(f"wrote {len(links)} links and {len(chosen)} cluster memberships to {out}")
+
+
+def read_verdicts(out: str) -> None:
+    """Precision of a filled sample: y = right, n = wrong; reasons of the wrong ones."""
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for kind in ("link", "member"):
+        mine = [r for r in rows if r["kind"] == kind]
+        read_ = [r for r in mine if r["verdict"].strip().lower() in ("y", "n")]
+        right = sum(r["verdict"].strip().lower() == "y" for r in read_)
+        auto = [r for r in read_ if r["automatic"] == "yes"]
+        auto_right = sum(r["verdict"].strip().lower() == "y" for r in auto)
+        print(f"{kind}: {right}/{len(read_)} right ({len(mine) - len(read_)} not read)")
+        if auto:
+            print(f"  of which linked automatically: {auto_right}/{len(auto)} right")
+        reasons: dict[str, int] = defaultdict(int)
+        for r in read_:
+            if r["verdict"].strip().lower() == "n":
+                reasons[r["reason"].strip() or "(no reason given)"] += 1
+        for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            print(f"  wrong, {count}: {reason}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("--window", type=int, default=30)
     parser.add_argument("--scale", type=int, default=0)
     parser.add_argument("--no-recall", action="store_true", help="skip the brute-force check")
+    parser.add_argument("--prepare", metavar="OUT", help="write a reading sample (see 3.)")
+    parser.add_argument("--read", action="store_true", help="PATH is a filled sample (see 4.)")
     args = parser.parse_args()
+    if args.read:
+        read_verdicts(args.path)
+        return
+    if args.prepare:
+        prepare(args.path, args.prepare, args.window)
+        return
     rows = read(args.path)
     offline(rows, args.window, recall=not args.no_recall)
     if args.scale:

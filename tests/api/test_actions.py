@@ -34,6 +34,8 @@ ACTION_CODES = [
     "refer",
     "file",
     "merge",
+    "unmerge",
+    "unlink_repeat",
     "report_progress",
     "explain_overdue",
     "extend_deadline",

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from tests.builders import at, complete_closure, register, to_closed, to_closing, to_read
+from tests.builders import (
+    at,
+    complete_closure,
+    register,
+    registration,
+    to_closed,
+    to_closing,
+    to_read,
+)
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.available import actions_open_to
@@ -174,6 +182,29 @@ def paused_2022(tree: Tree) -> Built:
     return built
 
 
+def repeated(tree: Tree) -> Built:
+    """Issue 11: a registered case holding a repeat (R-REPEAT-4) besides its first letter."""
+    case = _county(tree)
+    registration(tree.county_staff, repeat_of=case)
+    return _own(tree, case)
+
+
+def merged(tree: Tree) -> Built:
+    case = _county(tree)
+    cs.case_merge(actor=tree.county_staff, case=case, into=_county(tree), reason="同一事项")
+    return _own(tree, case)
+
+
+def merged_into_archived(tree: Tree) -> Built:
+    """Merged into a case archived since: the merge can no longer be undone."""
+    built = merged(tree)
+    into = Case.objects.get(pk=Case.objects.get(pk=built.case.pk).merged_into_id)
+    cs.case_read(actor=tree.county_staff, case=into, text="阅")
+    cs.case_file(actor=tree.county_staff, case=into, reason="存查", routing_note="存查即可")
+    cs.case_archive(actor=tree.county_staff, case=into)
+    return built
+
+
 SCENARIOS: dict[str, Callable[[Tree], Built]] = {
     f.__name__: f
     for f in (
@@ -195,6 +226,9 @@ SCENARIOS: dict[str, Callable[[Tree], Built]] = {
         closed_2022,
         reviewing_2022,
         paused_2022,
+        repeated,
+        merged,
+        merged_into_archived,
     )
 }
 
@@ -295,6 +329,27 @@ TABLE: list[tuple[str, str, str, list[str]]] = [
     ("registrar", "closed_2022", "own", ["archive", "add_interview", "add_attachment"]),
     ("leader", "reviewing_2022", "reviewer", ["review_decide"]),
     ("leader", "reviewing_2022", "own", ["instruct", "report_upward", "add_interview"]),
+    # Issue 11: a repeat is unlinked by a registrar or leader of the department; a merged
+    # case offers only its unmerge, and not once the case it went into is archived.
+    (
+        "registrar",
+        "repeated",
+        "own",
+        ["merge", "unlink_repeat", "add_interview", "add_attachment"],
+    ),
+    (
+        "leader",
+        "repeated",
+        "own",
+        ["read", "merge", "unlink_repeat", "instruct", "report_upward", "add_interview"],
+    ),
+    ("handler", "repeated", "own", ["add_interview", "add_attachment"]),
+    ("leader", "repeated", "other", []),
+    ("registrar", "merged", "own", ["unmerge"]),
+    ("leader", "merged", "own", ["unmerge"]),
+    ("handler", "merged", "own", []),
+    ("leader", "merged", "other", []),
+    ("leader", "merged_into_archived", "own", []),
 ]
 
 

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 from io import StringIO
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -28,7 +29,7 @@ from tests.cases.import_files import (
 from tests.orgtree import Tree
 from xinfang.cases import imports
 from xinfang.cases.imports import import_messages, import_registers
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
 from xinfang.petitions import protect
@@ -246,3 +247,77 @@ def test_an_interview_gap_is_reported_under_its_own_column(tree: Tree, tmp_path:
         (2, "当场答复", "接谈记录的“当场答复”不能为空（R-INTAKE-2）。"),
     ]
     assert Petition.objects.count() == 0
+
+
+# --- issue 11: the automatic repeat link on import ------------------------------------------
+
+SAME_TEXT = "小区物业公司多收费用，业主多次反映没有结果，请有关部门调查处理。"
+
+
+def _posted(n: int, user: str, day: str) -> list[str]:
+    return [f"r{n}", user, "物业收费问题", f"{day} 09:00:00", SAME_TEXT, "0"]
+
+
+@pytest.mark.parametrize("batch_size", [500, 3], ids=["one-batch", "across-batches"])
+def test_the_import_links_the_same_text_from_the_same_account_within_the_window(
+    tree: Tree, tmp_path: Path, settings: Any, batch_size: int
+) -> None:
+    """Identical text from the same account within XINFANG_REPEAT_WINDOW_DAYS (30) joins the
+    earlier case as a repeat, as registration does (R-REPEAT-4, docs/matching.md): posted
+    the same day (the window's first day) and 30 days later (its last day) are linked, 31
+    days later (the day after) opens a case of its own; another account with the same text
+    is another person. Whether the earlier row is in the same batch or an earlier one."""
+    settings.XINFANG_AUTO_REPEAT = True
+    settings.XINFANG_REPEAT_WINDOW_DAYS = 30
+    rows = [
+        _posted(1, "u1", "2025-05-01"),
+        _posted(2, "u2", "2025-05-01"),
+        _posted(3, "u3", "2025-05-01"),
+        _posted(4, "u1", "2025-05-01"),  # same day: linked to r1
+        _posted(5, "u2", "2025-05-31"),  # day 30 of the window: linked to r2
+        _posted(6, "u3", "2025-06-01"),  # day 31: a case of its own
+    ]
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, rows)
+    with at(2026, 3, 2):
+        report = _messages(tree, path, batch_size=batch_size)
+    assert (report.imported, report.linked, report.rejected) == (6, 2, 0)
+    by_id = {
+        r.external_id: Petition.objects.get(pk=r.petition_id)
+        for r in ImportedPetition.objects.all()
+    }
+    assert by_id["r4"].case_id == by_id["r1"].case_id
+    assert by_id["r5"].case_id == by_id["r2"].case_id
+    assert len({by_id[k].case_id for k in ("r1", "r2", "r3", "r6")}) == 4
+    assert [by_id[k].is_repeat for k in ("r1", "r2", "r3", "r4", "r5", "r6")] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert Case.objects.count() == 4
+    event = CaseEvent.objects.get(case_id=by_id["r4"].case_id, kind="add_petition")
+    assert event.payload["automatic_repeat_of"] == by_id["r1"].pk
+    assert list(verify_chains()) == []
+    # A rerun adds nothing and links nothing again.
+    with at(2026, 3, 2):
+        again = _messages(tree, path, batch_size=batch_size)
+    assert (again.imported, again.linked, again.already) == (0, 0, 6)
+
+
+def test_a_repeat_is_linked_whatever_the_order_of_the_file(
+    tree: Tree, tmp_path: Path, settings: Any
+) -> None:
+    """Rows are written in the order received, so a message posted later but standing
+    earlier in the file is still the repeat of the one posted before it."""
+    settings.XINFANG_AUTO_REPEAT = True
+    settings.XINFANG_REPEAT_WINDOW_DAYS = 30
+    rows = [_posted(1, "u1", "2025-05-20"), _posted(2, "u1", "2025-05-01")]
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, rows)
+    with at(2026, 3, 2):
+        report = _messages(tree, path)
+    assert (report.imported, report.linked) == (2, 1)
+    late = Petition.objects.get(imported_from__external_id="r1")
+    early = Petition.objects.get(imported_from__external_id="r2")
+    assert (late.case_id, late.is_repeat, early.is_repeat) == (early.case_id, True, False)

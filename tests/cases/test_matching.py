@@ -273,7 +273,9 @@ def test_unmerge_gives_back_the_petitions_and_the_state(tree: Tree) -> None:
         "merged_in",
         "unmerged_out",
     ]
-    with pytest.raises(RuleViolation, match="只有已并案的案件可以撤销并案"):
+    with pytest.raises(
+        RuleViolation, match="只有已并案的案件可以撤销并案（案件当前状态为“已登记”）"
+    ):
         cs.case_unmerge(actor=tree.county_staff, case=merged, reason="再撤一次")
     assert list(verify_chains()) == []
 

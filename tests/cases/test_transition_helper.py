@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.builders import register
 from tests.orgtree import Tree
+from xinfang.cases import actions as cs
 from xinfang.cases.actions.base import transition
 from xinfang.cases.models import Case, CaseEvent, Instruction, State
 from xinfang.core.errors import RuleViolation
@@ -111,12 +112,11 @@ def _state_assignments(path: Path) -> list[str]:
 
 
 def test_no_state_is_set_outside_the_helper() -> None:
-    """Only Transition.write assigns `.state`, with three named exceptions: the demo copies a
-    state it read into its own in-memory object before merging, which it never saves; the
-    bench generator (demo/bulk.py) builds rows in memory and writes them with their events,
-    chains computed, outside any live case; and `case_unmerge` is the one way out of the
-    frozen 已并案 state, which the table leaves out on purpose so that no other action can
-    move a merged case (its own checks stand in for lock_case's frozen-state refusal)."""
+    """Only Transition.write assigns `.state`, with two named exceptions: the demo copies a
+    state it read into its own in-memory object before merging, which it never saves; and
+    the bench generator (demo/bulk.py) builds rows in memory and writes them with their
+    events, chains computed, outside any live case. (Unmerging goes through the helper too,
+    by lifecycle.RETURNS: tested below.)"""
     found = {
         str(p.relative_to(SRC)): _state_assignments(p)
         for p in SRC.rglob("*.py")
@@ -126,5 +126,50 @@ def test_no_state_is_set_outside_the_helper() -> None:
         "cases/actions/base.py": ["Transition.write"],
         "demo/run.py": ["CaseRun.merge"],
         "demo/bulk.py": ["_Chain.step"],
-        "cases/actions/matching.py": ["case_unmerge"],
     }
+
+
+def _merged(tree: Tree, *, read_first: bool) -> Case:
+    case = register(tree.city_staff)
+    if read_first:
+        case = cs.case_read(actor=tree.city_staff, case=case, text="阅")
+    return cs.case_merge(
+        actor=tree.city_staff, case=case, into=register(tree.city_staff), reason="重复"
+    )
+
+
+@pytest.mark.parametrize(
+    ("read_first", "back"), [(False, State.REGISTERED), (True, State.READ)], ids=["reg", "read"]
+)
+def test_a_move_back_returns_to_the_state_the_case_left(
+    tree: Tree, read_first: bool, back: State
+) -> None:
+    """R-REPEAT-4: the helper lets `unmerge` (and only it) out of the frozen 已并案 state, to
+    the state the merge left: 已登记 or 已阅批."""
+    case = _merged(tree, read_first=read_first)
+    with transition(case, "unmerge", actor=tree.city_staff) as step:
+        assert step.to == back
+        step.case.merged_into = None
+        step.write(payload={}, fields=["merged_into"])
+    case.refresh_from_db()
+    assert (case.state, case.merged_into_id) == (back, None)
+    last = CaseEvent.objects.get(case=case, seq=case.event_count)
+    assert (last.kind, last.from_state, last.to_state) == ("unmerge", State.MERGED, back)
+
+
+def test_another_action_stays_refused_on_a_merged_case(tree: Tree) -> None:
+    case = _merged(tree, read_first=False)
+    with (
+        pytest.raises(RuleViolation, match="案件已并入其他案件，请在并入后的案件中办理"),
+        transition(case, "read", actor=tree.city_staff),
+    ):
+        pass  # pragma: no cover - never reached
+
+
+def test_a_move_back_is_refused_where_the_table_has_none(tree: Tree) -> None:
+    case = register(tree.city_staff)
+    with (
+        pytest.raises(RuleViolation, match="案件当前状态为“已登记”，不能进行“撤销并案”操作"),
+        transition(case, "unmerge", actor=tree.city_staff),
+    ):
+        pass  # pragma: no cover - never reached

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tests.builders import complete_closure, register
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
-from xinfang.cases.lifecycle import TRANSITIONS
+from xinfang.cases.lifecycle import RETURNS, TRANSITIONS
 from xinfang.cases.models import Assignment, Case, CaseEvent, Closure, Instruction, Referral, State
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import User
@@ -176,6 +176,7 @@ ACT: dict[str, Callable[[Ctx, Case], Case]] = {
     ),
     "approve_closure": lambda ctx, case: cs.closure_approve(actor=ctx.leader2, case=case) and case,
     "archive": lambda ctx, case: cs.case_archive(actor=ctx.staff, case=case),
+    "unmerge": lambda ctx, case: cs.case_unmerge(actor=ctx.staff, case=case, reason="并案有误"),
 }
 # accept_report / return_report act on an upper case with a reported lower case; their
 # allowed paths are tested in test_assignment.py, their refusals here.
@@ -245,10 +246,17 @@ EXPECTED: dict[State, dict[str, State]] = {
     S.FILED: {"archive": S.ARCHIVED},
     S.REVIEWING: {"review_decide": S.CLOSED, "review_redo": S.HANDLING},
     S.REREVIEWING: {"rereview_decide": S.CLOSED, "review_redo": S.HANDLING},
-    # Frozen: nothing at all (R-CLOSE-7, R-REPEAT-4, R-ROUTE-1).
+    # Frozen: nothing at all (R-CLOSE-7, R-REPEAT-4, R-ROUTE-1), except that a merge is
+    # undone (R-REPEAT-4): back to the state it was merged from, here 已登记 (BUILD merges a
+    # registered case; the way back from 已阅批 is in test_transition_helper.py).
     S.ARCHIVED: {},
-    S.MERGED: {},
+    S.MERGED: {"unmerge": S.REGISTERED},
     S.WITHDRAWN: {},
+}
+# The moves back (lifecycle.RETURNS), written out by hand: action -> {state: the states it
+# may return to}. A merge is made from 已登记 or 已阅批 only.
+EXPECTED_RETURNS: dict[str, dict[State, set[State]]] = {
+    "unmerge": {S.MERGED: {S.REGISTERED, S.READ}},
 }
 ACTIONS = [
     "read",
@@ -271,6 +279,7 @@ ACTIONS = [
     "rereview_decide",
     "review_redo",
     "archive",
+    "unmerge",
 ]
 # The refusal expected for a refused pair, by the reason it is refused: frozen states answer
 # with their own message; any other state names the state and the action refused.
@@ -298,6 +307,7 @@ LABELS = {
     "rereview_apply": "登记复核申请",
     "rereview_decide": "复核答复",
     "review_redo": "责令重新办理",
+    "unmerge": "撤销并案",
 }
 STATE_LABELS = {
     S.REGISTERED: "已登记",
@@ -331,6 +341,11 @@ OTHER_REFUSAL: dict[tuple[str, State], str] = {
 }
 
 
+# An action's own refusal where the table refuses (the helper's `refused`), {state} the
+# current state's name.
+OWN_REFUSAL = {"unmerge": "只有已并案的案件可以撤销并案（案件当前状态为“{state}”）"}
+
+
 def expected_refusal(action: str, state: State) -> str:
     if action in SPECIAL_REFUSAL and (action != "return_report" or state not in FROZEN_REFUSAL):
         return SPECIAL_REFUSAL[action]
@@ -338,6 +353,8 @@ def expected_refusal(action: str, state: State) -> str:
         return OTHER_REFUSAL[(action, state)]
     if state in FROZEN_REFUSAL:
         return FROZEN_REFUSAL[state]
+    if action in OWN_REFUSAL:
+        return OWN_REFUSAL[action].format(state=STATE_LABELS[state])
     return f"案件当前状态为“{STATE_LABELS[state]}”，不能进行“{LABELS[action]}”操作"
 
 
@@ -401,7 +418,10 @@ def test_the_table_is_the_answer_key() -> None:
     """The lifecycle table holds exactly the hand-written moves above, including those of the
     special and compound actions that the walk above cannot take (their own tests do)."""
     written = {
-        (action, state, to) for state, moves in EXPECTED.items() for action, to in moves.items()
+        (action, state, to)
+        for state, moves in EXPECTED.items()
+        for action, to in moves.items()
+        if action not in EXPECTED_RETURNS
     }
     in_code = {
         (action, State(frm), State(to))
@@ -409,3 +429,7 @@ def test_the_table_is_the_answer_key() -> None:
         for frm, to in moves.items()
     }
     assert in_code == written
+    assert {
+        action: {State(frm): set(back) for frm, back in moves.items()}
+        for action, moves in RETURNS.items()
+    } == EXPECTED_RETURNS

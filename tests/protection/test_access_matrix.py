@@ -117,6 +117,8 @@ FLOW_NAMES = {
     "refer",
     "file",
     "merge",
+    "unmerge",  # issue 11: no world case is merged or holds a repeat, so both are closed
+    "unlink_repeat",
     "receive_assignment",
     "raise_objection",
     "decide_objection",

@@ -101,6 +101,12 @@ def _closure(case: Case) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
 
 
+def _repeat(case: Case) -> int:
+    pk = case.petitions.filter(is_repeat=True).values_list("pk", flat=True).first()
+    assert pk is not None
+    return pk
+
+
 def _petition(case: Case) -> int:
     pk = case.petitions.values_list("pk", flat=True).first()
     assert pk is not None
@@ -439,6 +445,30 @@ ROWS = [
         "这个字段是必填项",
         files=lambda: {"upload": SimpleUploadedFile("材料.pdf", b"%PDF-1.4 x", "application/pdf")},
     ),
+    # Issue 11: undoing what matching joined; the old case records the unlink, the new case
+    # starts with its own event (tests/web/test_undo_matching.py reads both timelines).
+    Row(
+        "unlink_repeat",
+        "repeated",
+        "own",
+        "registrar",
+        lambda c: {"petition": _repeat(c), "reason": "不是同一事项"},
+        "registered",
+        "repeat_unlinked",
+        lambda c: {"petition": _repeat(c), "reason": ""},
+        "这个字段是必填项",
+    ),
+    Row(
+        "unmerge",
+        "merged",
+        "own",
+        "leader",
+        {"reason": "并案有误"},
+        "registered",
+        "unmerge",
+        {"reason": " "},
+        "这个字段是必填项",
+    ),
 ]
 
 
@@ -549,6 +579,8 @@ def _roles_for(flow: str) -> set[str]:
     """Who may do what, written out (lifecycle.ACTION_ROLES must agree)."""
     return {
         "merge": {"registrar", "leader"},
+        "unmerge": {"registrar", "leader"},
+        "unlink_repeat": {"registrar", "leader"},
         "submit_closure": {"handler"},
         "archive": {"registrar", "handler", "leader"},
         "explain_overdue": {"handler", "leader"},

@@ -4,6 +4,7 @@ the `CaseProtection` of `cases.protection.protection_for`, exactly as the pages 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from xinfang.api import schemas as s
@@ -264,8 +265,17 @@ def figure(f: Figure) -> s.FigureOut:
     )
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A case an action opened besides the one it acted on (repeat_unlink's new case)."""
+
+    case: Case
+
+
 def record(obj: Any) -> dict[str, Any]:
     """What an action created or changed, as a reference: its kind and id."""
+    if isinstance(obj, Opened):
+        return {"kind": "case", "id": obj.case.pk}
     if obj is None or isinstance(obj, Case):
         return {}
     return {"kind": type(obj).__name__.lower(), "id": obj.pk}

@@ -24,6 +24,7 @@ from xinfang.api.errors import field_error
 from xinfang.api.idempotency import run_once
 from xinfang.cases import actions
 from xinfang.cases.access import get_case_for_user
+from xinfang.cases.available import require_open, unlinkable_petitions
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.lifecycle import ACTION_LABELS
 from xinfang.cases.models import Assignment, Case, Objection
@@ -297,6 +298,11 @@ class MergeIn(Schema):
     reason: str
 
 
+class UnlinkRepeatIn(Schema):
+    petition_id: int = Field(..., description="本案中要撤销关联的重信重访件 id")
+    reason: str
+
+
 class ClosureIn(Schema):
     facts: str = ""
     decision: str = ""
@@ -419,6 +425,20 @@ def _add_interview(u: User, c: Case, b: InterviewAddIn) -> Any:
     if petition is None:
         raise field_error("petition_id", "本案没有这件来信来访。")
     return actions.interview_record(actor=u, petition=petition, interview=_interview(b, ""))
+
+
+def _unlink_repeat(u: User, c: Case, b: UnlinkRepeatIn) -> Any:
+    # The page's check first (cases/available.py: may_act), then the petition.
+    require_open(u, c, "unlink_repeat")
+    petition = unlinkable_petitions(c).filter(pk=b.petition_id).first()
+    if petition is None:
+        raise field_error("petition_id", "本案没有这件重信重访件。")
+    return out.Opened(actions.repeat_unlink(actor=u, petition=petition, reason=b.reason))
+
+
+def _unmerge(u: User, c: Case, b: ReasonIn) -> Any:
+    require_open(u, c, "unmerge")
+    return actions.case_unmerge(actor=u, case=c, reason=b.reason)
 
 
 def _dept(pk: int | None, field: str) -> Department | None:
@@ -546,6 +566,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
             actor=u, case=c, into=_case_field(u, b.into_case_id, "into_case_id"), reason=b.reason
         ),
     ),
+    ActionSpec("unmerge", ReasonIn, _unmerge),
+    ActionSpec("unlink_repeat", UnlinkRepeatIn, _unlink_repeat),
     ActionSpec(
         "report_progress",
         TextIn,

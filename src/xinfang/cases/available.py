@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.clocks import case_main_clock, objection_deadline
 from xinfang.cases.closure import awaits_acceptance
@@ -30,7 +32,9 @@ from xinfang.cases.lifecycle import (
     ACTION_ROLES,
     FINISHED_STATES,
     FROZEN_STATES,
+    RETURNS,
     TRANSITIONS,
+    returns_from,
     target_state,
 )
 from xinfang.cases.models import (
@@ -43,6 +47,7 @@ from xinfang.cases.models import (
     ReviewStage,
 )
 from xinfang.cases.routing import reviewing_department
+from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import ClockCode
 from xinfang.deadlines.selectors import active_rules
 from xinfang.orgs.models import User
@@ -58,6 +63,8 @@ ORDER = (
     "refer",
     "file",
     "merge",
+    "unmerge",
+    "unlink_repeat",
     "receive_assignment",
     "raise_objection",
     "decide_objection",
@@ -87,6 +94,10 @@ ORDER = (
 # together, when the sender accepts an objection (decide_objection); `review_redo` is the
 # "revoke and handle again" outcome of the review decision forms.
 NOT_BUTTONS = frozenset({"withdraw", "reroute", "review_redo"})
+
+
+# The answer of a page form or an API action that is not open to the user now (may_act).
+NOT_OPEN = _("您不能对本案进行此项操作：可能是您的角色或部门不办理此事，或案件当前的状态不允许。")
 
 
 def _may(user: User, action: str, department_id: int | None) -> bool:
@@ -134,8 +145,19 @@ def pending_objections(case: Case) -> list[Objection]:
 def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> list[str]:
     """The actions `user` may take on `case` now (codes of `lifecycle.ACTION_LABELS`), in
     the page's order. `case` must come from `cases.access` (the user may see it)."""
-    if case.state in FROZEN_STATES or user.department_id is None:
+    if user.department_id is None:
         return []
+    if case.state in FROZEN_STATES:
+        # The one way out of a frozen state is a move back of lifecycle.RETURNS (issue 11:
+        # unmerge), while the case it was merged into can still give its petitions back.
+        return [
+            action
+            for action in ORDER
+            if action in RETURNS
+            and returns_from(action, case.state)
+            and _may(user, action, case.department_id)
+            and _may_move_back(case)
+        ]
     today = today or timezone.localdate()
     state = case.state
     own = case.department_id
@@ -245,9 +267,43 @@ def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> lis
                 open_.add("pause_clock")
             if "resume_clock" in wants and paused:
                 open_.add("resume_clock")
+    # Issue 11: a repeat (linked by hand or automatically) taken out into a case of its own,
+    # while the case keeps another petition (actions/matching.py: repeat_unlink).
+    if _may(user, "unlink_repeat", own) and unlinkable_petitions(case).exists():
+        open_.add("unlink_repeat")
     # Interviews and attachments belong to the petitions, which stay on the first case.
     if case.parent_id is None and Petition.objects.filter(case=case).exists():
         for action in ("add_interview", "add_attachment"):
             if _may(user, action, own):
                 open_.add(action)
     return [a for a in ORDER if a in open_]
+
+
+def _may_move_back(case: Case) -> bool:
+    """A merged case is unmerged while the case it went into is not frozen itself (archived,
+    merged on, withdrawn): case_unmerge refuses that with its reason."""
+    if case.merged_into_id is None:
+        return False
+    into = Case.objects.filter(pk=case.merged_into_id).values_list("state", flat=True).first()
+    return into is not None and into not in FROZEN_STATES
+
+
+def unlinkable_petitions(case: Case) -> QuerySet[Petition]:
+    """The repeats on `case` that `repeat_unlink` may take out: none when the case holds a
+    single petition."""
+    if Petition.objects.filter(case=case).count() < 2:
+        return Petition.objects.none()
+    return Petition.objects.filter(case=case, is_repeat=True).order_by("received_on", "pk")
+
+
+def may_act(user: User, case: Case, action: str) -> bool:
+    """The one check of whether `user` may open `action` on `case` now: the case page's
+    forms (web/views/case.py) and the API's action endpoints that are guarded
+    (api/writes.py: unmerge, unlink_repeat) both ask it."""
+    return action in actions_open_to(user, case)
+
+
+def require_open(user: User, case: Case, action: str) -> None:
+    """`may_act` as a refusal in Chinese (the API's 422)."""
+    if not may_act(user, case, action):
+        raise RuleViolation(str(NOT_OPEN))

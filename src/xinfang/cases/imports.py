@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -29,9 +30,12 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
-from xinfang.cases.actions.intake import RegistrationInput, petition_register
+from xinfang.cases.actions.intake import petition_register_input
 from xinfang.core.bulk import insert_values, prepare_datetime
 from xinfang.core.errors import RuleViolation
+from xinfang.core.text import normalize
+from xinfang.matching.index import indexed_digests
+from xinfang.matching.minhash import text_digest
 from xinfang.orgs.models import Department, Jurisdiction, User
 from xinfang.petitions.imports import (
     MESSAGE_COLUMNS,
@@ -48,7 +52,12 @@ from xinfang.petitions.imports import (
 )
 from xinfang.petitions.models import Channel, ImportedPetition
 from xinfang.petitions.respondents import RespondentInput
-from xinfang.petitions.services import InterviewInput, PetitionerInput, online_account
+from xinfang.petitions.services import (
+    InterviewInput,
+    PetitionerInput,
+    RegistrationInput,
+    online_account,
+)
 from xinfang.routing.terms import Category, Nature
 
 DEFAULT_BATCH = 500
@@ -63,6 +72,7 @@ class ImportReport:
     total: int = 0  # data rows in the file
     imported: int = 0
     already: int = 0  # rows imported by an earlier run (same source and external id)
+    linked: int = 0  # of the imported, repeats linked automatically (issue 11)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     rejected_file: Path | None = None
@@ -402,6 +412,10 @@ def _run(
         elif row.external_id:
             first_row[row.external_id] = row.number
         todo.append(row)
+    # Issue 11: written in the order received, not the file's, so that a message repeats
+    # the one posted before it wherever the two stand in the file (the automatic repeat
+    # link looks back from the date received). Stable: a day's rows keep the file's order.
+    todo.sort(key=_received_key)
     handled = report.already
     for start in range(0, len(todo), max(batch_size, 1)):
         batch = todo[start : start + batch_size]
@@ -415,9 +429,16 @@ def _run(
         if progress is not None:
             progress(handled, report.total, time.monotonic() - started)
     report.seconds = time.monotonic() - started
+    report.problems.sort(key=lambda p: p.row)  # in the file's order, as written
     if report.problems:
         report.rejected_file = write_rejected(path, table, report.problems)
     return report
+
+
+def _received_key(row: ParsedRow) -> tuple[bool, str]:
+    """Rows by the time (messages) or the day (registers) received; unreadable ones last."""
+    when = row.values.get("posted_at") or row.values.get("received_on")
+    return (when is None, when.isoformat() if when is not None else "")
 
 
 def _inputs(
@@ -433,6 +454,29 @@ def _inputs(
 def _reject(row: ParsedRow, errors: Sequence[str], *, messages: bool) -> None:
     for message in errors:
         row.problems.append(Problem(row.number, _column_for(message, messages=messages), message))
+
+
+def _may_repeat(rows: Sequence[RegistrationInput]) -> list[bool]:
+    """Issue 11: which rows may repeat an earlier petition word for word, one already
+    stored or an earlier row of the same batch (signed rows only, as at the desk). Those
+    are registered through `petition_register`, which decides and makes the automatic
+    repeat link; the rest cannot be linked and are written in one batch."""
+    if not settings.XINFANG_AUTO_REPEAT:
+        return [False] * len(rows)
+    stored = indexed_digests([r.content for r in rows])
+    seen: set[str] = set()
+    flags = []
+    for row in rows:
+        text = normalize(row.content)
+        digest = text_digest(row.content)
+        flags.append(
+            bool(text)
+            and bool(row.petitioners)
+            and not row.is_anonymous
+            and (digest in stored or digest in seen)
+        )
+        seen.add(digest)
+    return flags
 
 
 def _write_batch(
@@ -452,9 +496,12 @@ def _write_batch(
             _reject(row, errors, messages=messages)
         else:
             good.append((row, verdict))
+    repeats = _may_repeat([v.data for _row, v in good])
+    together = [pair for pair, repeat in zip(good, repeats, strict=True) if not repeat]
+    alone = [pair for pair, repeat in zip(good, repeats, strict=True) if repeat]
     now = timezone.now()
     with transaction.atomic():
-        written = petitions_register_batch(actor=actor, rows=[v for _row, v in good])
+        written = petitions_register_batch(actor=actor, rows=[v for _row, v in together])
         stamp = prepare_datetime(ImportedPetition, "imported_at", now)
         insert_values(
             ImportedPetition,
@@ -470,9 +517,14 @@ def _write_batch(
                     row.number,
                     stamp,
                 )
-                for (row, _v), reg in zip(good, written, strict=True)
+                for (row, _v), reg in zip(together, written, strict=True)
             ],
         )
+        # After the batch, in file order: a repeat of a row of this batch finds it indexed.
+        for row, verdict in alone:
+            _register_one(
+                row, verdict.data, actor=actor, source=source, messages=messages, report=report
+            )
     report.imported += len(written)
     report.problems += [p for row in batch for p in row.problems]
 
@@ -487,40 +539,33 @@ def _write_one_by_one(
     report: ImportReport,
 ) -> None:
     for row, data in _inputs(batch, build):
-        if data is None:
-            continue
-        try:
-            with transaction.atomic():
-                reg = petition_register(
-                    actor=actor,
-                    channel=data.channel,
-                    received_on=data.received_on,
-                    summary=data.summary,
-                    content=data.content,
-                    category=data.category,
-                    nature=data.nature,
-                    petitioners=data.petitioners,
-                    is_anonymous=data.is_anonymous,
-                    anonymous_treatment=data.anonymous_treatment,
-                    anonymous_reason=data.anonymous_reason,
-                    is_collective=data.is_collective,
-                    head_count=data.head_count,
-                    collective_origin=data.collective_origin,
-                    source=data.source,
-                    source_department=data.source_department,
-                    source_reference=data.source_reference,
-                    respondents=data.respondents,
-                    interview=data.interview,
-                    concerned_cadre=data.concerned_cadre,
-                )
-                _record(source, row, reg.petition.pk, timezone.now(), messages=messages).save(
-                    force_insert=True
-                )
-        except RuleViolation as exc:
-            _reject(row, exc.messages, messages=messages)
-            continue
-        report.imported += 1
+        if data is not None:
+            _register_one(row, data, actor=actor, source=source, messages=messages, report=report)
     report.problems += [p for row in batch for p in row.problems]
+
+
+def _register_one(
+    row: ParsedRow,
+    data: RegistrationInput,
+    *,
+    actor: User,
+    source: str,
+    messages: bool,
+    report: ImportReport,
+) -> None:
+    """One row through `petition_register` (the form's action: its checks, the index and
+    the automatic repeat link), with its import record; a refusal rejects the row only."""
+    try:
+        with transaction.atomic():
+            reg = petition_register_input(actor=actor, data=data)
+            _record(source, row, reg.petition.pk, timezone.now(), messages=messages).save(
+                force_insert=True
+            )
+    except RuleViolation as exc:
+        _reject(row, exc.messages, messages=messages)
+        return
+    report.imported += 1
+    report.linked += int(reg.is_repeat)
 
 
 def _record(

@@ -54,6 +54,16 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     },
 }
 
+# Issue 11, R-REPEAT-4: moves back to where a case came from rather than forward along the
+# table: action -> {current state: the states it may go back to}. The state taken is the one
+# the case left when it entered its current state (the `from_state` of that event), and the
+# transition helper (cases/actions/base.py) takes it only if it is listed here. The one way
+# out of a frozen state: a merge undone returns the case to registered or read, the only
+# states a case is merged from (TRANSITIONS["merge"]).
+RETURNS: dict[str, dict[State, frozenset[State]]] = {
+    "unmerge": {S.MERGED: frozenset({S.REGISTERED, S.READ})},
+}
+
 ACTION_LABELS: dict[str, StrOrPromise] = {
     "register": _("登记"),
     "read": _("阅批"),
@@ -91,8 +101,8 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "add_petition": _("重信重访登记"),
     "add_interview": _("接谈"),
     "add_attachment": _("上传附件"),
-    # Issue 11: undoing a merge or an (automatic) repeat link; neither is in the table above:
-    # unmerge returns a frozen case to the state it was merged from, unlinking moves no state.
+    # Issue 11: undoing a merge (RETURNS above: back to the state it was merged from) or an
+    # (automatic) repeat link (moves no state).
     "unmerge": _("撤销并案"),
     "unlink_repeat": _("撤销重信重访关联"),
 }
@@ -184,7 +194,12 @@ FINISHED_STATES = frozenset(
 
 
 def target_state(action: str, current: str) -> State | None:
-    return TRANSITIONS[action].get(State(current))
+    return TRANSITIONS.get(action, {}).get(State(current))
+
+
+def returns_from(action: str, current: str) -> frozenset[State]:
+    """The states `action` may take a case in `current` back to (RETURNS); empty if none."""
+    return RETURNS.get(action, {}).get(State(current), frozenset())
 
 
 def require_action_role(actor: User, action: str) -> None:

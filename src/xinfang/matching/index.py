@@ -175,6 +175,17 @@ def identical_text(text: str) -> list[int]:
     )
 
 
+def indexed_digests(texts: Sequence[str]) -> set[str]:
+    """The digests among those of `texts` that an indexed petition has (a batch's look-up
+    of `identical_text`: one query per 500 texts)."""
+    digests = sorted({minhash.text_digest(t) for t in texts})
+    found: set[str] = set()
+    for start in range(0, len(digests), 500):  # SQLite allows 999 parameters per statement
+        chunk = digests[start : start + 500]
+        found |= set(MatterText.objects.filter(digest__in=chunk).values_list("digest", flat=True))
+    return found
+
+
 @dataclass(frozen=True)
 class PersonHit:
     petitioner_id: int

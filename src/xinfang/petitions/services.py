@@ -334,64 +334,60 @@ def earlier_petition_count(people: Sequence[Petitioner]) -> int:
     )
 
 
+@dataclass
+class RegistrationInput:
+    """What the registration form collects for one petition: `petition_register`'s inputs
+    (cases/actions/intake.py), one per row of the batch import, and what `petition_write`
+    and `petition_row` store."""
+
+    channel: str
+    received_on: dt.date
+    summary: str
+    content: str
+    category: str
+    nature: str
+    petitioners: Sequence[PetitionerInput] = ()
+    is_anonymous: bool = False
+    anonymous_treatment: str = ""
+    anonymous_reason: str = ""
+    is_collective: bool = False
+    head_count: int = 1
+    collective_origin: str = ""
+    source: str = Source.DIRECT
+    source_department: Department | None = None
+    source_reference: str = ""
+    respondents: Sequence[RespondentInput] = ()
+    interview: InterviewInput | None = None
+    concerned_cadre: ConcernedCadreInput | None = None
+
+
+@dataclass(frozen=True)
+class PetitionPlace:
+    """Where a registered petition stands, decided by the registration: its case, who
+    registered it when, and its repeat / first / not-accepted marks."""
+
+    case_id: int
+    registrar: User
+    department: Department
+    now: dt.datetime
+    is_repeat: bool
+    is_first: bool
+    not_accepted_reason: str = ""
+
+
 def petition_write(
+    data: RegistrationInput,
+    place: PetitionPlace,
     *,
-    case_id: int,
-    registrar: User,
-    department: Department,
-    now: dt.datetime,
-    channel: str,
-    received_on: dt.date,
-    summary: str,
-    content: str,
-    category: str,
-    nature: str,
-    is_anonymous: bool,
-    anonymous_treatment: str,
-    anonymous_reason: str,
-    is_collective: bool,
-    head_count: int,
-    collective_origin: str,
-    source: str,
-    source_department: Department | None,
-    source_reference: str,
-    is_repeat: bool,
-    is_first: bool,
-    not_accepted_reason: str,
     people: Sequence[tuple[Petitioner, bool]],
     respondents: Sequence[RespondentInput],
-    concerned_cadre: ConcernedCadreInput | None,
-    interview: InterviewInput | None,
 ) -> tuple[Petition, list[Model]]:
-    """Write one validated petition of case `case_id` with its petitioners (and whether each
-    is a representative), respondents, the cadre a personal request concerns and the
-    interview. Returns the petition and every row written, for the case's timeline to
-    digest (R-PROTECT-2). Called by the registration action inside its transaction."""
-    petition = petition_row(
-        case_id=case_id,
-        registrar=registrar,
-        department=department,
-        now=now,
-        channel=channel,
-        received_on=received_on,
-        summary=summary,
-        content=content,
-        category=category,
-        nature=nature,
-        is_anonymous=is_anonymous,
-        anonymous_treatment=anonymous_treatment,
-        anonymous_reason=anonymous_reason,
-        is_collective=is_collective,
-        head_count=head_count,
-        collective_origin=collective_origin,
-        source=source,
-        source_department=source_department,
-        source_reference=source_reference,
-        is_repeat=is_repeat,
-        is_first=is_first,
-        not_accepted_reason=not_accepted_reason,
-        people_count=len(people),
-    )
+    """Write one validated petition (`data`, placed by `place`) with its petitioners (and
+    whether each is a representative), respondents (as the checks placed them), the cadre a
+    personal request concerns and the interview. Returns the petition and every row
+    written, for the case's timeline to digest (R-PROTECT-2). Called by the registration
+    action inside its transaction."""
+    petition = petition_row(data, place, people_count=len(people))
     petition.save(force_insert=True)
     PetitionPetitioner.objects.bulk_create(
         [
@@ -401,66 +397,41 @@ def petition_write(
     )
     rows = Respondent.objects.bulk_create([respondent_row(petition, r) for r in respondents])
     covered: list[Model] = [petition, *rows]
-    if concerned_cadre is not None:
-        cadre_row = concerned_cadre_row(petition, concerned_cadre)
+    if data.concerned_cadre is not None:
+        cadre_row = concerned_cadre_row(petition, data.concerned_cadre)
         cadre_row.save()
         covered.append(cadre_row)
-    if interview is not None:
-        covered.append(interview_create(petition, interview))
+    if data.interview is not None:
+        covered.append(interview_create(petition, data.interview))
     return petition, covered
 
 
-def petition_row(
-    *,
-    case_id: int,
-    registrar: User,
-    department: Department,
-    now: dt.datetime,
-    channel: str,
-    received_on: dt.date,
-    summary: str,
-    content: str,
-    category: str,
-    nature: str,
-    is_anonymous: bool,
-    anonymous_treatment: str,
-    anonymous_reason: str,
-    is_collective: bool,
-    head_count: int,
-    collective_origin: str,
-    source: str,
-    source_department: Department | None,
-    source_reference: str,
-    is_repeat: bool,
-    is_first: bool,
-    not_accepted_reason: str,
-    people_count: int,
-) -> Petition:
+def petition_row(data: RegistrationInput, place: PetitionPlace, *, people_count: int) -> Petition:
     """The petition's row, unsaved, as registration stores it (trimmed text, the head count
     at least the people named). Shared by `petition_write` and the batch import."""
     return Petition(
-        case_id=case_id,
-        channel=channel,
-        received_on=received_on,
-        registered_at=now,
-        receiving_department=department,
-        registrar=registrar,
-        summary=summary.strip(),
-        content=content.strip(),
-        category=category,
-        nature=nature,
-        is_anonymous=is_anonymous,
-        anonymous_treatment=anonymous_treatment if is_anonymous else "",
-        anonymous_reason=anonymous_reason.strip() if is_anonymous else "",
-        is_collective=is_collective,
-        head_count=max(head_count, people_count, 1),
-        collective_origin=collective_origin.strip(),
-        source=source,
-        source_department=source_department,
-        source_reference=source_reference.strip(),
-        is_repeat=is_repeat,
-        is_first=is_first,
-        not_accepted_reason=not_accepted_reason,
+        case_id=place.case_id,
+        channel=data.channel,
+        received_on=data.received_on,
+        registered_at=place.now,
+        receiving_department=place.department,
+        registrar=place.registrar,
+        summary=data.summary.strip(),
+        content=data.content.strip(),
+        category=data.category,
+        nature=data.nature,
+        is_anonymous=data.is_anonymous,
+        anonymous_treatment=data.anonymous_treatment if data.is_anonymous else "",
+        anonymous_reason=data.anonymous_reason.strip() if data.is_anonymous else "",
+        is_collective=data.is_collective,
+        head_count=max(data.head_count, people_count, 1),
+        collective_origin=data.collective_origin.strip(),
+        source=data.source,
+        source_department=data.source_department,
+        source_reference=data.source_reference.strip(),
+        is_repeat=place.is_repeat,
+        is_first=place.is_first,
+        not_accepted_reason=place.not_accepted_reason,
     )
 
 

@@ -16,6 +16,7 @@ from xinfang.cases.lifecycle import (
     FROZEN_MESSAGES,
     FROZEN_STATES,
     require_action_role,
+    returns_from,
     target_state,
 )
 from xinfang.cases.models import Case, CaseEvent, State
@@ -63,7 +64,8 @@ def lock_case(
         )
     else:
         locked = _lock_row(case.pk)
-    if locked.state in FROZEN_STATES:
+    # A frozen state is left only by the move back that RETURNS allows from it (unmerge).
+    if locked.state in FROZEN_STATES and not returns_from(action, locked.state):
         message, rules = FROZEN_MESSAGES[State(locked.state)]
         raise RuleViolation(str(message), rules=rules)
     entitled = acting_department
@@ -114,6 +116,24 @@ class Transition:
         return self.event
 
 
+def _return_state(case: Case, action: str) -> State | None:
+    """For an action of `lifecycle.RETURNS`: the state `case` left when it entered its
+    current one (that event's `from_state`), if the table lets `action` go back there."""
+    allowed = returns_from(action, case.state)
+    if not allowed:
+        return None
+    entered = (
+        CaseEvent.objects.filter(case=case, to_state=case.state)
+        .exclude(from_state=case.state)
+        .order_by("-seq")
+        .values_list("from_state", flat=True)
+        .first()
+    )
+    if entered is None or entered not in allowed:
+        return None
+    return State(entered)
+
+
 def refuse_transition(case: Case, action: str) -> RuleViolation:
     """The table's refusal, in Chinese, naming the current state and the action."""
     return RuleViolation(
@@ -134,10 +154,11 @@ def transition(
 ) -> Iterator[Transition]:
     """The one way a case changes state. In one transaction: lock the row and check the
     actor (`lock_case`: sealed states, department, role), consult the allowed-transitions
-    table (lifecycle.TRANSITIONS; `refused` replaces the generic Chinese refusal when the
-    table says no, `{state}` in it standing for the current state's name), hand the caller
-    a `Transition` to check its rules on the locked row and write its records, and make sure
-    the caller wrote the change and its one event."""
+    table (lifecycle.TRANSITIONS, or lifecycle.RETURNS for a move back; `refused` replaces
+    the generic Chinese refusal when the table says no, `{state}` in it standing for the
+    current state's name), hand the caller a `Transition` to check its rules on the locked
+    row and write its records, and make sure the caller wrote the change and its one
+    event."""
     with transaction.atomic():
         locked = lock_case(
             case,
@@ -146,7 +167,7 @@ def transition(
             acting_department=acting_department,
             with_department=with_department,
         )
-        to = target_state(action, locked.state)
+        to = target_state(action, locked.state) or _return_state(locked, action)
         if to is None:
             if refused:
                 raise RuleViolation(refused.format(state=State(locked.state).label))

@@ -9,8 +9,9 @@ table for the whole batch, one UPDATE of the case-number counter, one lock of th
 `tests/cases/test_bulk_register.py` registers the same rows both ways and compares the
 stored rows.
 
-Every row opens a new case; linking a repeat to an earlier case (`repeat_of`) is for the
-registrar or the matching (issue 11), not for the import.
+Every row opens a new case: the import (cases/imports.py) sends the rows that may repeat an
+earlier petition word for word through `petition_register` instead, which makes the
+automatic repeat link (issue 11).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from django.utils import timezone
 
 from xinfang.cases.actions.intake import (
     CheckedRegistration,
-    RegistrationInput,
     _require_role,
     case_number_year,
     new_case_row,
@@ -48,6 +48,8 @@ from xinfang.petitions.models import (
 )
 from xinfang.petitions.services import (
     PetitionerInput,
+    PetitionPlace,
+    RegistrationInput,
     concerned_cadre_row,
     interview_row,
     petition_row,
@@ -115,28 +117,15 @@ def petitions_register_batch(
         insert_rows(cases)
         petitions = [
             petition_row(
-                case_id=case.pk,
-                registrar=actor,
-                department=dept,
-                now=now,
-                channel=row.data.channel,
-                received_on=row.data.received_on,
-                summary=row.data.summary,
-                content=row.data.content,
-                category=row.data.category,
-                nature=row.data.nature,
-                is_anonymous=row.data.is_anonymous,
-                anonymous_treatment=row.data.anonymous_treatment,
-                anonymous_reason=row.data.anonymous_reason,
-                is_collective=row.data.is_collective,
-                head_count=row.data.head_count,
-                collective_origin=row.data.collective_origin,
-                source=row.data.source,
-                source_department=row.data.source_department,
-                source_reference=row.data.source_reference,
-                is_repeat=False,
-                is_first=first,
-                not_accepted_reason="",
+                row.data,
+                PetitionPlace(
+                    case_id=case.pk,
+                    registrar=actor,
+                    department=dept,
+                    now=now,
+                    is_repeat=False,
+                    is_first=first,
+                ),
                 people_count=len(persons),
             )
             for row, case, first, persons in zip(rows, cases, is_first, people, strict=True)

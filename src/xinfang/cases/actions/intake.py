@@ -37,6 +37,8 @@ from xinfang.petitions.services import (
     ConcernedCadreInput,
     InterviewInput,
     PetitionerInput,
+    PetitionPlace,
+    RegistrationInput,
     attachment_store,
     earlier_petition_count,
     interview_create,
@@ -58,32 +60,6 @@ class Registration:
     is_repeat: bool
     earlier_petitions: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RegistrationInput:
-    """What the registration form collects for one petition (petition_register's inputs);
-    the batch import (cases/actions/bulk.py) builds one per row."""
-
-    channel: str
-    received_on: dt.date
-    summary: str
-    content: str
-    category: str
-    nature: str
-    petitioners: Sequence[PetitionerInput] = ()
-    is_anonymous: bool = False
-    anonymous_treatment: str = ""
-    anonymous_reason: str = ""
-    is_collective: bool = False
-    head_count: int = 1
-    collective_origin: str = ""
-    source: str = Source.DIRECT
-    source_department: Department | None = None
-    source_reference: str = ""
-    respondents: Sequence[RespondentInput] = ()
-    interview: InterviewInput | None = None
-    concerned_cadre: ConcernedCadreInput | None = None
 
 
 @dataclass
@@ -213,29 +189,39 @@ def petition_register(
     (R-REPEAT-4). Every bad input is reported at once, in Chinese, and nothing is written.
     A personal request names the cadre it concerns (`concerned_cadre`, R-CAT-4), not as a
     respondent."""
+    return petition_register_input(
+        actor=actor,
+        data=RegistrationInput(
+            channel=channel,
+            received_on=received_on,
+            summary=summary,
+            content=content,
+            category=category,
+            nature=nature,
+            petitioners=petitioners,
+            is_anonymous=is_anonymous,
+            anonymous_treatment=anonymous_treatment,
+            anonymous_reason=anonymous_reason,
+            is_collective=is_collective,
+            head_count=head_count,
+            collective_origin=collective_origin,
+            source=source,
+            source_department=source_department,
+            source_reference=source_reference,
+            respondents=respondents,
+            interview=interview,
+            concerned_cadre=concerned_cadre,
+        ),
+        repeat_of=repeat_of,
+    )
+
+
+def petition_register_input(
+    *, actor: User, data: RegistrationInput, repeat_of: Case | None = None
+) -> Registration:
+    """`petition_register` on a `RegistrationInput` (the batch import's rows)."""
     dept = _require_role(actor, "register")
     errors: list[str] = []
-    data = RegistrationInput(
-        channel=channel,
-        received_on=received_on,
-        summary=summary,
-        content=content,
-        category=category,
-        nature=nature,
-        petitioners=petitioners,
-        is_anonymous=is_anonymous,
-        anonymous_treatment=anonymous_treatment,
-        anonymous_reason=anonymous_reason,
-        is_collective=is_collective,
-        head_count=head_count,
-        collective_origin=collective_origin,
-        source=source,
-        source_department=source_department,
-        source_reference=source_reference,
-        respondents=respondents,
-        interview=interview,
-        concerned_cadre=concerned_cadre,
-    )
     verdict = registration_check(dept, data, errors)
     checked = verdict.people
     respondents = verdict.respondents
@@ -254,10 +240,10 @@ def petition_register(
             automatic_repeat_of(
                 dept=dept,
                 people=[person for (person, _seen), _p in people],
-                content=content,
-                received_on=received_on,
+                content=data.content,
+                received_on=data.received_on,
             )
-            if repeat_of is None and not is_anonymous
+            if repeat_of is None and not data.is_anonymous
             else None
         )
         if automatic is not None:
@@ -270,10 +256,10 @@ def petition_register(
             actor=actor,
             dept=dept,
             repeat_of=repeat_of,
-            summary=summary,
-            category=category,
-            nature=nature,
-            is_collective=is_collective,
+            summary=data.summary,
+            category=data.category,
+            nature=data.nature,
+            is_collective=data.is_collective,
             now=now,
             notes=notes,
         )
@@ -287,32 +273,18 @@ def petition_register(
             else ""
         )
         petition, covered = petition_write(
-            case_id=case.pk,
-            registrar=actor,
-            department=dept,
-            now=now,
-            channel=channel,
-            received_on=received_on,
-            summary=summary,
-            content=content,
-            category=category,
-            nature=nature,
-            is_anonymous=is_anonymous,
-            anonymous_treatment=anonymous_treatment,
-            anonymous_reason=anonymous_reason,
-            is_collective=is_collective,
-            head_count=head_count,
-            collective_origin=collective_origin,
-            source=source,
-            source_department=source_department,
-            source_reference=source_reference,
-            is_repeat=is_repeat,
-            is_first=is_first,
-            not_accepted_reason=not_accepted,
+            data,
+            PetitionPlace(
+                case_id=case.pk,
+                registrar=actor,
+                department=dept,
+                now=now,
+                is_repeat=is_repeat,
+                is_first=is_first,
+                not_accepted_reason=not_accepted,
+            ),
             people=[(person, p.is_representative) for (person, _seen), p in people],
             respondents=respondents,
-            concerned_cadre=concerned_cadre,
-            interview=interview,
         )
         # Issue 11: the matching index is written with the petition, in its transaction.
         petition_index(petition, [person for (person, _seen), _p in people])

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.cases.actions.base import lock_case
-from xinfang.cases.lifecycle import FROZEN_STATES, require_action_role
+from xinfang.cases.actions.base import lock_case, transition
+from xinfang.cases.lifecycle import FROZEN_STATES
 from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.timeline import append_event, append_record
@@ -76,19 +76,19 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
     """R-REPEAT-4 undone: a merged case gets back the petitions it brought to the target,
     with their first/repeat marks as they were, and returns to the state it was merged
     from. The target records `unmerged_out`, the case `unmerge`; petitions registered on
-    the target since stay there."""
+    the target since stay there. The move goes through the transition helper: the way back
+    is `lifecycle.RETURNS`, the one exit of the frozen 已并案 state."""
     if not reason.strip():
         raise RuleViolation(gettext("请填写撤销并案的理由。"), rules=("R-REPEAT-4",))
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.state != State.MERGED or locked.merged_into_id is None:
-            raise RuleViolation(gettext("只有已并案的案件可以撤销并案。"), rules=("R-REPEAT-4",))
-        if actor.department_id != locked.department_id:
-            raise RuleViolation(
-                gettext("只有责任部门（%(name)s）可以办理此案件（R-ROUTE-1）。")
-                % {"name": locked.department.name}
-            )
-        require_action_role(actor, "unmerge")
+    with transition(
+        case,
+        "unmerge",
+        actor=actor,
+        refused=gettext("只有已并案的案件可以撤销并案（案件当前状态为“{state}”）。"),
+    ) as step:
+        locked = step.case
+        if locked.merged_into_id is None:
+            raise RuleViolation(gettext("找不到并案记录，不能撤销并案。"), rules=("R-REPEAT-4",))
         target = Case.objects.select_for_update().get(pk=locked.merged_into_id)
         if target.state in FROZEN_STATES:
             raise RuleViolation(
@@ -98,7 +98,6 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
                 ),
                 rules=("R-REPEAT-4",),
             )
-        merge = CaseEvent.objects.filter(case=locked, kind="merge").latest("seq")
         merged_in = (
             CaseEvent.objects.filter(case=target, kind="merged_in", payload__from=locked.pk)
             .order_by("-seq")
@@ -125,17 +124,10 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
             actor=actor,
             payload={"to_case": locked.pk, "petitions": list(flags), "reason": reason.strip()},
         )
-        back = merge.from_state or State.REGISTERED
         locked.merged_into = None
-        locked.state = back
-        append_event(
-            locked,
-            kind="unmerge",
-            actor=actor,
-            from_state=State.MERGED,
-            to_state=back,
+        step.write(
             payload={"from_case": target.pk, "reason": reason.strip()},
-            save_fields=["state", "merged_into"],
+            fields=["merged_into"],
             records=covered,
         )
     return locked

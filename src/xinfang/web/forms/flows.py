@@ -22,12 +22,13 @@ from django_stubs_ext import StrOrPromise
 
 from xinfang.cases import actions
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.available import pending_objections, pending_reports
+from xinfang.cases.available import pending_objections, pending_reports, unlinkable_petitions
 from xinfang.cases.closure import CLOSURE_FIELDS, closure_requirements_of
 from xinfang.cases.lifecycle import ACTION_LABELS, FROZEN_STATES
 from xinfang.cases.models import (
     PROCEDURE_CHECKLIST,
     Case,
+    CaseEvent,
     Instruction,
     Objection,
     PersonalOutcome,
@@ -103,6 +104,8 @@ class FlowForm(forms.Form):
     danger: ClassVar[bool] = False
     # Shown above the form (what the action does, in the handler's words).
     help_text: ClassVar[StrOrPromise] = ""
+    # A template shown between the help text and the form (what the action concerns).
+    partial: ClassVar[str] = ""
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -810,6 +813,75 @@ class AddAttachmentForm(PetitionChoiceMixin):
         return gettext("附件已上传。")
 
 
+# --- undoing what matching joined (issue 11) ---------------------------------------------------
+
+
+class UnlinkRepeatForm(FlowForm):
+    """A repeat (R-REPEAT-4), linked at registration by hand or automatically, taken out of
+    the case into a case of its own (actions.repeat_unlink)."""
+
+    action = "unlink_repeat"
+    partial = "web/case/_unlink_repeat.html"
+    petition = LabelledChoiceField(label=_("重信重访件"), queryset=Petition.objects.none())
+    reason = _text(_("撤销关联的理由"))
+    danger = True
+    help_text = _(
+        "所选信访件移出本案，另立新案件办理。本案和新案件的办理过程都记录这次撤销及其理由。"
+    )
+    hints = {"理由": "reason", "重信重访": "petition", "唯一的信访件": "petition"}
+
+    def setup(self) -> None:
+        field = self.fields["petition"]
+        assert isinstance(field, LabelledChoiceField)
+        field.queryset = unlinkable_petitions(self.case)
+        field.labeller = lambda p: (
+            f"{p.received_on:%Y-%m-%d} {p.get_channel_display()}：{p.summary[:40]}"
+        )
+        if field.queryset.count() == 1:
+            field.initial = field.queryset.first()
+        # Which repeats the system linked by itself (the registration's event says so).
+        automatic = {
+            int(e["payload"]["petition"])
+            for e in CaseEvent.objects.filter(
+                case=self.case, kind="add_petition", payload__has_key="automatic_repeat_of"
+            ).values("payload")
+            if "petition" in e["payload"]
+        }
+        self.repeats = [{"petition": p, "automatic": p.pk in automatic} for p in field.queryset]
+
+    def run(self) -> str:
+        d = self.cleaned_data
+        new = actions.repeat_unlink(actor=self.user, petition=d["petition"], reason=d["reason"])
+        return gettext("已撤销重信重访关联，该信访件另立案件%(number)s。") % {"number": new.number}
+
+
+class UnmergeForm(FlowForm):
+    """R-REPEAT-4 undone: the petitions this case brought to the case it was merged into come
+    back, and it returns to the state it was merged from (actions.case_unmerge)."""
+
+    action = "unmerge"
+    partial = "web/case/_unmerge.html"
+    reason = _text(_("撤销并案的理由"))
+    danger = True
+    help_text = _(
+        "并案时移入对方案件的信访件移回本案，本案回到并案前的状态；"
+        "两个案件的办理过程都保留并案和撤销并案的记录。"
+    )
+    hints = {"理由": "reason"}
+
+    def setup(self) -> None:
+        into_id = self.case.merged_into_id
+        self.into = Case.objects.filter(pk=into_id).first() if into_id is not None else None
+
+    def run(self) -> str:
+        case = actions.case_unmerge(
+            actor=self.user, case=self.case, reason=self.cleaned_data["reason"]
+        )
+        return gettext("已撤销并案，本案回到“%(state)s”状态。") % {
+            "state": case.get_state_display()
+        }
+
+
 FLOWS: dict[str, type[FlowForm]] = {
     form.action: form
     for form in (
@@ -824,6 +896,8 @@ FLOWS: dict[str, type[FlowForm]] = {
         ReferForm,
         FileForm,
         MergeForm,
+        UnmergeForm,
+        UnlinkRepeatForm,
         ReceiveAssignmentForm,
         RaiseObjectionForm,
         DecideObjectionForm,

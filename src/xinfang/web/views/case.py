@@ -17,11 +17,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from xinfang.cases.access import get_case_for_user
-from xinfang.cases.available import actions_open_to, pending_objections, pending_reports
+from xinfang.cases.available import (
+    NOT_OPEN,
+    actions_open_to,
+    may_act,
+    pending_objections,
+    pending_reports,
+)
 from xinfang.cases.casefile import case_file
 from xinfang.cases.closure import closure_problems, closure_requirements_of
 from xinfang.cases.lifecycle import ACTION_LABELS, EVENT_LABELS
@@ -39,7 +44,6 @@ from xinfang.web.views.common import form_status, staff_page, staff_user
 from xinfang.web.views.timeline_text import describe_payloads, state_label
 
 ROUTING_FLOWS = frozenset({"handle_here", "transfer_down", "assign_down", "refer", "file"})
-NOT_OPEN = _("您不能对本案进行此项操作：可能是您的角色或部门不办理此事，或案件当前的状态不允许。")
 
 
 def _proposal(case: Case) -> dict[str, Any]:
@@ -130,7 +134,7 @@ def _open_form(request: HttpRequest, case_id: int, flow: str) -> tuple[User, Cas
     form_class = FLOWS.get(flow)
     if form_class is None:
         raise Http404(gettext("没有这项操作"))
-    if flow not in actions_open_to(user, case):
+    if not may_act(user, case, flow):
         raise PermissionDenied(NOT_OPEN)
     return user, case, form_class
 

@@ -161,6 +161,14 @@ class Command(BaseCommand):
                 "rate": format(report.rate, ",.0f"),
             }
         )
+        if report.linked:
+            self.stdout.write(
+                gettext(
+                    "其中 %(linked)s 行与同一信访人此前反映的内容相同，"
+                    "已作为重信重访自动关联到原案件。"
+                )
+                % {"linked": report.linked}
+            )
         if report.rejected_file is not None:
             self.stdout.write(
                 gettext("未导入的行及原因已写入：%(rejected_file)s")
