@@ -177,6 +177,9 @@ UNDER_REVIEW_REFUSAL: dict[tuple[str, str], str] = {
         "review_apply",
     ): "该事项已经复查，不能再次申请复查；对复查意见不服的可申请复核。",
     ("rereviewing", "review_decide"): "没有待答复的复查申请。",
+    # Unmerge leaves only 已并案, by the table of moves back (test_transitions.OWN_REFUSAL).
+    ("reviewing", "unmerge"): "只有已并案的案件可以撤销并案（案件当前状态为“复查中”）。",
+    ("rereviewing", "unmerge"): "只有已并案的案件可以撤销并案（案件当前状态为“复核中”）。",
 }
 
 
