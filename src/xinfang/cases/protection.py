@@ -84,14 +84,21 @@ def respondent_hides_identity_from(resp: Respondent, dept: Department) -> bool:
     return resp.is_main_leader or dept.jurisdiction.level == Level.UNIT
 
 
+def may_see_some_identity(user: User) -> bool:
+    """R-PROTECT-1's first part, which needs no case: only a registrar, handler or leader of
+    a department may ever see a petitioner's identity. Lists that match protected text skip
+    it entirely for everyone else (cases/search.py)."""
+    return user.department_id is not None and (
+        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
+    )
+
+
 def can_see_identity(user: User, case: Case) -> bool:
     """R-PROTECT-1: identity is shown only to the registrars, handlers and leaders of the
     department responsible for the case or of the department that received the petition,
     and never to the respondent's side."""
     dept = user.department
-    if dept is None or not (
-        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
-    ):
+    if dept is None or not may_see_some_identity(user):
         return False
     petitions = petitions_of_case(case)
     involved = case.department_id == dept.pk or petitions.filter(receiving_department=dept).exists()
@@ -117,9 +124,7 @@ def identity_shown_q(user: User) -> Q:
     tests/cases/test_search_protection.py holds it equal to `can_see_identity` for every
     user and case of the protection world."""
     dept = user.department
-    if dept is None or not (
-        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
-    ):
+    if dept is None or not may_see_some_identity(user):
         return Q(pk__in=[])
     received = (
         Case.objects.filter(petitions__receiving_department=dept)
