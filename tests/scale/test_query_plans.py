@@ -156,7 +156,7 @@ def test_identity_as_one_condition_reads_indexes(busy: Tree) -> None:
         shown = Case.objects.annotate(family_root=FAMILY_ROOT).filter(identity_shown_q(user))
         return list(shown.filter(pk=one.pk).values_list("pk", flat=True))
 
-    _check(run, RECEIVED, "petitions_respondent_department")
+    _check(run, RECEIVED, "respondent_department", "respondent_jurisdiction")
 
 
 @pytest.mark.parametrize("query", ["干部", "干部问题"])

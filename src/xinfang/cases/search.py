@@ -247,7 +247,15 @@ def _hits(query: str, part: str) -> RawSQL:
     and neither treats any character of the query as a pattern)."""
     candidates = _candidates(query, part)
     if len(query) == MIN_CHARS:
-        return candidates
+        if not _sqlite():
+            return candidates  # the tokens are a column of the entry itself
+        # Only petitions that have an entry: the contentless FTS5 table may keep rows of
+        # entries removed without it (a database emptied by `flush`), which the verification
+        # of longer queries drops and this path must drop too (by the entry's primary key).
+        return RawSQL(
+            f"SELECT petition_id FROM cases_searchentry WHERE petition_id IN ({candidates.sql})",
+            candidates.params,
+        )
     column = _TEXT_COLUMN[part]
     found = "instr" if _sqlite() else "strpos"
     return RawSQL(
@@ -264,13 +272,18 @@ def _hit_roots(query: str, part: str) -> QuerySet[Case, Any]:
     )
 
 
-def _family_members(cases: QuerySet[Case], roots: QuerySet[Case, Any]) -> list[QuerySet[Case, Any]]:
-    """Ids of `cases` in the families of `roots`: the roots by their id, the cases sent down
-    by their root, each from its own index."""
-    return [
-        cases.filter(pk__in=roots).order_by().values("pk"),
-        cases.filter(root_id__in=roots).order_by().values("pk"),
-    ]
+def _family_members(
+    roots: QuerySet[Case, Any], user: User | None = None
+) -> list[QuerySet[Case, Any]]:
+    """Ids of the cases in the families of `roots`: the roots by their id, the cases sent
+    down by their root, each from its own index; with `user`, only those whose petitioners'
+    identity `user` may see (`identity_shown_q` on the column that holds the family root)."""
+    first = Case.objects.filter(pk__in=roots)
+    sent = Case.objects.filter(root_id__in=roots)
+    if user is not None:
+        first = first.filter(identity_shown_q(user, root="pk"))
+        sent = sent.filter(identity_shown_q(user, root="root_id"))
+    return [first.order_by().values("pk"), sent.order_by().values("pk")]
 
 
 def matching_cases(user: User, query: str) -> QuerySet[Case]:
@@ -282,10 +295,9 @@ def matching_cases(user: User, query: str) -> QuerySet[Case]:
     a condition on the case row, R-PROTECT-1). The statement starts from the hits, not from
     every case the user sees, and a user who may see no identity never reads the protected
     part of the index at all."""
-    parts = _family_members(Case.objects.all(), _hit_roots(query, PUBLIC))
+    parts = _family_members(_hit_roots(query, PUBLIC))
     if may_see_some_identity(user):
-        shown = Case.objects.annotate(family_root=FAMILY_ROOT).filter(identity_shown_q(user))
-        parts += _family_members(shown, _hit_roots(query, PROTECTED))
+        parts += _family_members(_hit_roots(query, PROTECTED), user)
     members = parts[0].union(*parts[1:], all=True)
     return cases_visible_to(user).filter(pk__in=members)
 
