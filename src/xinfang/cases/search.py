@@ -296,7 +296,13 @@ def matching_cases(user: User, query: str) -> QuerySet[Case]:
     every case the user sees, and a user who may see no identity never reads the protected
     part of the index at all."""
     parts = _family_members(_hit_roots(query, PUBLIC))
-    if may_see_some_identity(user):
+    # The protected branches only when the protected part has a hit at all (one probe of
+    # the index, stopping at the first): their identity rule builds the set of families the
+    # department received petitions for, which a rare word would pay for nothing.
+    if (
+        may_see_some_identity(user)
+        and SearchEntry.objects.filter(pk__in=_hits(query, PROTECTED)).exists()
+    ):
         parts += _family_members(_hit_roots(query, PROTECTED), user)
     members = parts[0].union(*parts[1:], all=True)
     return cases_visible_to(user).filter(pk__in=members)
