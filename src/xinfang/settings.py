@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -176,12 +177,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+
+def _without_jit(database: Any) -> None:
+    """PostgreSQL's JIT compiles a statement whose estimated cost passes a threshold; the
+    queues', search's and key figures' statements pass it on a large table and then spend
+    more time compiling than running (measured: docs/scale.md, "JIT"). Off for every
+    connection, primary and replica, through the connection's options."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+
+_without_jit(DATABASES["default"])
+
 # A PostgreSQL hot standby for reports, search and key figures (core/replica.py): read only
 # inside `reports_from_replica()`, while reachable and within the allowed lag; never written.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
     )
+    _without_jit(DATABASES["replica"])
     # The test suite's replica is the primary's own test database (a mirror); the streaming
     # replica itself is exercised by tests/scale/test_replica.py against a real standby.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

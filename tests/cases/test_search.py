@@ -15,10 +15,14 @@ from xinfang.cases import actions as cs
 from xinfang.cases.listing import CaseFilters
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.search import (
+    PROTECTED,
+    PUBLIC,
     SEPARATOR,
     _candidates,
+    _hits,
     _token,
     index_petitions,
+    part_tokens,
     prepare,
     search_cases,
     tokens,
@@ -36,6 +40,21 @@ def test_a_bigram_is_ten_letters_five_per_character_in_base_26() -> None:
     # 24 12 1 2 0 = y m b c a.
     assert _token("工资") == "nojba" + "ymbca"
     assert _token("资工") == "ymbca" + "nojba"
+
+
+def test_a_token_carries_its_part_as_a_first_letter() -> None:
+    # q: the public part (summary, respondents); p: the protected part (letter, names).
+    assert part_tokens("工资", PUBLIC) == ["q" + "nojba" + "ymbca"]
+    assert part_tokens("工资", PROTECTED) == ["p" + "nojba" + "ymbca"]
+
+
+def test_a_two_character_query_is_answered_by_the_index_alone() -> None:
+    """One bigram: a petition's part holds it exactly when the part contains the query, so
+    the stored text is not read (no verification); a longer query is verified."""
+    two = _hits("工资", PUBLIC)
+    assert "public_text" not in two.sql and "protected_text" not in two.sql
+    three = _hits("工资拖", PROTECTED)
+    assert "protected_text" in three.sql and three.params[-1] == "工资拖"
 
 
 def test_preparation_normalises_each_field_and_separates_them() -> None:

@@ -3,10 +3,13 @@ missing or stale, resumes where it stopped, and `--all` rebuilds from nothing.""
 
 from __future__ import annotations
 
+import importlib
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests.builders import register
 from tests.orgtree import Tree
@@ -46,3 +49,28 @@ def test_reindex_all_rebuilds_from_nothing(tree: Tree) -> None:
 def test_reindex_refuses_a_bad_batch_size(tree: Tree) -> None:
     with pytest.raises(CommandError, match="每批条数必须是正整数。"):
         _run("--batch-size", "0")
+
+
+class _Editor:
+    """What the data migration uses of a schema editor: the connection and execute()."""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_the_migration_to_tokens_with_parts_empties_the_index_until_reindexed(
+    tree: Tree,
+) -> None:
+    """cases/0012_query_search_parts: entries of the first preparation (tokens without their
+    part) would answer nothing, so the migration removes them and the documented
+    `xinfang search_reindex` brings the search back."""
+    register(tree.county_staff, summary="反映工资问题")
+    migration = importlib.import_module("xinfang.cases.migrations.0012_query_search_parts")
+    migration.empty_index(django_apps, _Editor())
+    assert SearchEntry.objects.count() == 0
+    assert search_cases(tree.county_staff, "工资").total == 0
+    assert "完成：共索引 1 条" in _run()
+    assert search_cases(tree.county_staff, "工资").total == 1

@@ -18,8 +18,8 @@ from xinfang.api import out
 from xinfang.api import schemas as s
 from xinfang.api.auth import api_user
 from xinfang.api.errors import field_error
-from xinfang.api.reads import PageIn, page
-from xinfang.cases.listing import CaseFilters
+from xinfang.api.reads import PageIn
+from xinfang.cases.listing import CaseFilters, page_of
 from xinfang.cases.search import search_queryset
 from xinfang.core.errors import RuleViolation
 from xinfang.petitions.models import Channel
@@ -52,4 +52,10 @@ def search(request: HttpRequest, p: Query[SearchIn]) -> dict[str, Any]:
         raise field_error("q", str(refusal)) from None
     if p.department is not None:
         cases = cases.filter(department_id=p.department)
-    return page(cases, p, out.case)
+    # The page's ids first, then its rows (cases/listing.py: page_of), as the page /search/.
+    return {
+        "count": cases.count(),
+        "limit": p.limit,
+        "offset": p.offset,
+        "items": [out.case(c) for c in page_of(cases, p.offset, p.offset + p.limit)],
+    }

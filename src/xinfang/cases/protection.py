@@ -84,14 +84,21 @@ def respondent_hides_identity_from(resp: Respondent, dept: Department) -> bool:
     return resp.is_main_leader or dept.jurisdiction.level == Level.UNIT
 
 
+def may_see_some_identity(user: User) -> bool:
+    """R-PROTECT-1's first part, which needs no case: only a registrar, handler or leader of
+    a department may ever see a petitioner's identity. Lists that match protected text skip
+    it entirely for everyone else (cases/search.py)."""
+    return user.department_id is not None and (
+        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
+    )
+
+
 def can_see_identity(user: User, case: Case) -> bool:
     """R-PROTECT-1: identity is shown only to the registrars, handlers and leaders of the
     department responsible for the case or of the department that received the petition,
     and never to the respondent's side."""
     dept = user.department
-    if dept is None or not (
-        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
-    ):
+    if dept is None or not may_see_some_identity(user):
         return False
     petitions = petitions_of_case(case)
     involved = case.department_id == dept.pk or petitions.filter(receiving_department=dept).exists()
@@ -107,19 +114,22 @@ def can_see_identity(user: User, case: Case) -> bool:
 FAMILY_ROOT = Coalesce("root_id", "pk")
 
 
-def identity_shown_q(user: User) -> Q:
+def identity_shown_q(user: User, root: str = "family_root") -> Q:
     """`can_see_identity(user, case)` for a whole QuerySet of cases at once, as a condition
-    on cases annotated with `family_root=FAMILY_ROOT`: for lists that may match on protected
-    text (the search, cases/search.py) and so must decide every row in the database, never
-    one query per row. The same three parts as `can_see_identity`, family by family: the
-    role; the department responsible or receiving one of the family's petitions; and no
-    respondent of the family hiding the identity from this department (R-PROTECT-1).
-    tests/cases/test_search_protection.py holds it equal to `can_see_identity` for every
-    user and case of the protection world."""
+    on the case row: for lists that may match on protected text (the search, cases/search.py)
+    and so must decide every row in the database, never one query per row. The same three
+    parts as `can_see_identity`, family by family: the role; the department responsible or
+    receiving one of the family's petitions; and no respondent of the family hiding the
+    identity from this department (R-PROTECT-1).
+
+    `root` names the column holding the case's family root: "family_root" on cases annotated
+    with `family_root=FAMILY_ROOT`; "pk" where the rows are known to be first cases and
+    "root_id" where they are known to be cases sent down, so that the condition is on a plain
+    indexed column (issue 10: the search asks for it on the families it found).
+    tests/protection/test_search.py holds it equal to `can_see_identity` for every user and
+    case of the protection world."""
     dept = user.department
-    if dept is None or not (
-        user.has_role(Role.REGISTRAR) or user.has_role(Role.HANDLER) or user.has_role(Role.LEADER)
-    ):
+    if dept is None or not may_see_some_identity(user):
         return Q(pk__in=[])
     received = (
         Case.objects.filter(petitions__receiving_department=dept)
@@ -127,15 +137,19 @@ def identity_shown_q(user: User) -> Q:
         .distinct()
     )
     # respondent_hides_identity_from, for every respondent at once: this department, or
-    # this jurisdiction's main leader, or anyone of this unit.
-    hides = Q(petitions__respondents__department=dept)
-    same_place = Q(petitions__respondents__jurisdiction_id=dept.jurisdiction_id)
-    if dept.jurisdiction.level == Level.UNIT:
-        hides |= same_place
-    else:
-        hides |= same_place & Q(petitions__respondents__is_main_leader=True)
-    hidden = Case.objects.filter(hides).values(family=FAMILY_ROOT).distinct()
-    return (Q(department=dept) | Q(family_root__in=received)) & ~Q(family_root__in=hidden)
+    # this jurisdiction's main leader, or anyone of this unit. Two parts, each a range of
+    # one index of the respondents (an OR across two columns would read them all).
+    same_place = Respondent.objects.filter(jurisdiction_id=dept.jurisdiction_id)
+    if dept.jurisdiction.level != Level.UNIT:
+        same_place = same_place.filter(is_main_leader=True)
+    hiding = (
+        Respondent.objects.filter(department=dept)
+        .order_by()
+        .values("petition_id")
+        .union(same_place.order_by().values("petition_id"), all=True)
+    )
+    hidden = Case.objects.filter(petitions__in=hiding).values(family=FAMILY_ROOT).distinct()
+    return (Q(department=dept) | Q(**{f"{root}__in": received})) & ~Q(**{f"{root}__in": hidden})
 
 
 @dataclass(frozen=True)

@@ -31,27 +31,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.listing import CaseFilters, filtered_cases, with_list_columns
+from xinfang.cases.listing import CaseFilters, filtered_cases, page_of, with_list_columns
 from xinfang.cases.models import Case, SearchEntry
-from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q
+from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, may_see_some_identity
 from xinfang.core.admin import SEARCH_MAX_CHARS, SEARCH_MAX_TERMS, cut_search
 from xinfang.core.errors import RuleViolation
 from xinfang.core.text import ngrams, normalize
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition, PetitionPetitioner, Respondent
 
-VERSION = 1  # of the preparation below; a change means `xinfang search_reindex`
+# Of the preparation below; a change means `xinfang search_reindex` (migration
+# cases/0012_query_search_parts empties the index of version 1, whose tokens had no part).
+VERSION = 2
 MIN_CHARS = 2
 # Between two fields of a part: removed by normalize() from any query (it is white space),
 # so no query matches across two fields.
 SEPARATOR = "\x1f"
 FTS_TABLE = "cases_searchfts"
+# Each token carries its part as a first letter, so one index answers "in the public part"
+# and "in the protected part" apart, without a second table or a join to the stored text.
+PUBLIC, PROTECTED = "q", "p"
 
 TOO_SHORT = _(
     "检索词至少需要两个字：单个字会匹配大量无关记录，请输入人名、单位或事项中的两个字以上。"
@@ -97,6 +102,12 @@ def tokens(prepared: str) -> list[str]:
             if len(b) == 2 and SEPARATOR not in b
         }
     )
+
+
+def part_tokens(prepared: str, part: str) -> list[str]:
+    """The bigram tokens of one part's prepared text, each with the part's letter first
+    (PUBLIC or PROTECTED): eleven lower-case letters."""
+    return [part + t for t in tokens(prepared)]
 
 
 def entry_texts(petition: Petition) -> tuple[str, str]:
@@ -170,9 +181,9 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
 
 
 def _doc(public: str, protected: str) -> str:
-    """The index's one document per petition: the bigram tokens of both parts (which part
-    matched is decided by the verification, on the stored texts)."""
-    return " ".join(sorted(set(tokens(public)) | set(tokens(protected))))
+    """The index's one document per petition: the bigram tokens of both parts, each marked
+    with its part, so a query asks one part of the index at a time."""
+    return " ".join(part_tokens(public, PUBLIC) + part_tokens(protected, PROTECTED))
 
 
 def clear_index() -> None:
@@ -212,9 +223,10 @@ def search_text(raw: str) -> tuple[str, str]:
     return query, note
 
 
-def _candidates(query: str) -> RawSQL:
-    """Ids of the petitions holding every bigram of `query` (a superset of the answer)."""
-    wanted = tokens(query)
+def _candidates(query: str, part: str = PUBLIC) -> RawSQL:
+    """Ids of the petitions whose `part` holds every bigram of `query` (a superset of the
+    answer; the answer itself for a query of two characters, which is one bigram)."""
+    wanted = part_tokens(query, part)
     if _sqlite():
         match = " AND ".join(f'"{t}"' for t in wanted)
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
@@ -224,38 +236,76 @@ def _candidates(query: str) -> RawSQL:
     )
 
 
-def _hit_roots(query: str, part: str | None = None) -> QuerySet[Case, Any]:
-    """The family roots of the cases holding a petition whose `part` (either part when
-    None) contains `query`."""
-    verified = (
-        Q(**{f"{part}__contains": query})
-        if part
-        else Q(public_text__contains=query) | Q(protected_text__contains=query)
+_TEXT_COLUMN = {PUBLIC: "public_text", PROTECTED: "protected_text"}
+
+
+def _hits(query: str, part: str) -> RawSQL:
+    """Ids of the petitions whose `part` contains `query`. Two characters are one bigram, so
+    the index's answer is exact and nothing else is read. A longer query is verified on the
+    candidates only, by a byte-wise substring test on the stored normalised text (instr on
+    SQLite, strpos on PostgreSQL: both sides are normalised, so no case folding is wanted,
+    and neither treats any character of the query as a pattern)."""
+    candidates = _candidates(query, part)
+    if len(query) == MIN_CHARS:
+        if not _sqlite():
+            return candidates  # the tokens are a column of the entry itself
+        # Only petitions that have an entry: the contentless FTS5 table may keep rows of
+        # entries removed without it (a database emptied by `flush`), which the verification
+        # of longer queries drops and this path must drop too (by the entry's primary key).
+        return RawSQL(
+            f"SELECT petition_id FROM cases_searchentry WHERE petition_id IN ({candidates.sql})",
+            candidates.params,
+        )
+    column = _TEXT_COLUMN[part]
+    found = "instr" if _sqlite() else "strpos"
+    return RawSQL(
+        f"SELECT petition_id FROM cases_searchentry WHERE petition_id IN ({candidates.sql}) "
+        f"AND {found}({column}, %s) > 0",
+        [*candidates.params, query],
     )
-    hits = SearchEntry.objects.filter(verified, pk__in=_candidates(query))
-    return Case.objects.filter(petitions__in=hits.values("petition_id")).values(family=FAMILY_ROOT)
+
+
+def _hit_roots(query: str, part: str) -> QuerySet[Case, Any]:
+    """The family roots of the cases holding a petition whose `part` contains `query`."""
+    return (
+        Case.objects.filter(petitions__in=_hits(query, part)).order_by().values(family=FAMILY_ROOT)
+    )
+
+
+def _family_members(
+    roots: QuerySet[Case, Any], user: User | None = None
+) -> list[QuerySet[Case, Any]]:
+    """Ids of the cases in the families of `roots`: the roots by their id, the cases sent
+    down by their root, each from its own index; with `user`, only those whose petitioners'
+    identity `user` may see (`identity_shown_q` on the column that holds the family root)."""
+    first = Case.objects.filter(pk__in=roots)
+    sent = Case.objects.filter(root_id__in=roots)
+    if user is not None:
+        first = first.filter(identity_shown_q(user, root="pk"))
+        sent = sent.filter(identity_shown_q(user, root="root_id"))
+    return [first.order_by().values("pk"), sent.order_by().values("pk")]
 
 
 def matching_cases(user: User, query: str) -> QuerySet[Case]:
     """The cases `user` may see that hold a petition containing the normalised `query`:
-    in its public part, or in its protected part where the user may see the identity."""
-    # Every case of the families hit, from the indexes (a case by its id, a case sent down by
-    # its root): the statement starts from the hits, not from every case the user sees.
-    roots = _hit_roots(query)
-    members = (
-        Case.objects.filter(pk__in=roots)
-        .order_by()
-        .values("pk")
-        .union(Case.objects.filter(root_id__in=roots).order_by().values("pk"))
-    )
-    public = _hit_roots(query, "public_text")
-    protected = _hit_roots(query, "protected_text")
-    return (
-        cases_visible_to(user)
-        .filter(pk__in=members)
-        .annotate(family_root=FAMILY_ROOT)
-        .filter(Q(family_root__in=public) | (Q(family_root__in=protected) & identity_shown_q(user)))
-    )
+    in its public part, or in its protected part where the user may see the identity.
+
+    One condition `id IN (...)` over a UNION ALL of indexed parts: the families of the
+    public hits, and those of the protected hits narrowed by `identity_shown_q` (the rule as
+    a condition on the case row, R-PROTECT-1). The statement starts from the hits, not from
+    every case the user sees, and a user who may see no identity never reads the protected
+    part of the index at all."""
+    parts = _family_members(_hit_roots(query, PUBLIC))
+    # The protected branches only when the protected part has a hit at all (one probe of
+    # the index, stopping at the first): their identity rule builds the set of families the
+    # department received petitions for, which a rare word would pay for nothing.
+    if (
+        may_see_some_identity(user)
+        and SearchEntry.objects.filter(pk__in=_hits(query, PROTECTED)).exists()
+    ):
+        parts += _family_members(_hit_roots(query, PROTECTED), user)
+    members = parts[0].union(*parts[1:], all=True)
+    return cases_visible_to(user).filter(pk__in=members)
 
 
 @dataclass(frozen=True)
@@ -296,7 +346,7 @@ def search_cases(
         query=query,
         note=note,
         total=total,
-        cases=list(cases[start : start + page_size]),
+        cases=page_of(cases, start, start + page_size),
         page=max(page, 1),
         page_size=page_size,
     )
@@ -309,6 +359,7 @@ __all__ = [
     "clear_index",
     "index_petitions",
     "matching_cases",
+    "part_tokens",
     "prepare",
     "search_cases",
     "search_queryset",

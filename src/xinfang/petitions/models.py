@@ -215,6 +215,22 @@ class Respondent(models.Model):
     class Meta:
         verbose_name = _("被反映人")
         verbose_name_plural = _("被反映人")
+        # Who may not see the accuser (R-PROTECT-1, cases/protection.py: identity_shown_q):
+        # respondents by department and by jurisdiction. Most respondents have neither (not
+        # in the cadre directory), so a plain index's statistics make the planner scan; the
+        # partial index holds only those that have one (issue 10).
+        indexes = [
+            models.Index(
+                fields=["department"],
+                condition=models.Q(department__isnull=False),
+                name="respondent_department",
+            ),
+            models.Index(
+                fields=["jurisdiction"],
+                condition=models.Q(jurisdiction__isnull=False),
+                name="respondent_jurisdiction",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
