@@ -123,6 +123,23 @@ def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+@functools.cache
+def _zone() -> dt.tzinfo:
+    """The settings' time zone (timezone.localtime looks it up on every call: a tenth of the
+    generator's time)."""
+    return timezone.get_default_timezone()
+
+
+def _local_day(value: dt.datetime) -> dt.date:
+    return value.astimezone(_zone()).date()
+
+
+def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+    """What the SQLite backend stores for an aware datetime (naive UTC text), without
+    Django's per-value checks."""
+    return None if value is None else str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
 def _pick(rng: random.Random, pairs: Iterable[tuple[Any, int]]) -> Any:
     items = list(pairs)
     return rng.choices([v for v, _ in items], weights=[w for _, w in items])[0]
@@ -242,7 +259,7 @@ def _converter(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     where the value goes as it is."""
     ops = connection.ops
     if isinstance(f, models.DateTimeField):
-        return None if connection.vendor == "postgresql" else ops.adapt_datetimefield_value
+        return None if connection.vendor == "postgresql" else _sqlite_datetime
     if isinstance(f, models.DateField):
         return None if connection.vendor == "postgresql" else ops.adapt_datefield_value
     if isinstance(f, models.JSONField):
@@ -432,14 +449,14 @@ class Generator:
     # --- helpers ------------------------------------------------------------------------
 
     def number(self, dept_id: int, when: dt.datetime) -> str:
-        year = timezone.localdate(when).year
+        year = _local_day(when).year
         value = self.numbers.get((dept_id, year), 0) + 1
         self.numbers[(dept_id, year)] = value
         return f"{dept_id:04d}-{year}-{value:06d}"
 
     def office(self, when: dt.datetime) -> dt.datetime:
         """Moved into office hours (8:30–17:30 local, Monday to Friday), microseconds zero."""
-        local = timezone.localtime(when)
+        local = when.astimezone(_zone())
         while local.weekday() >= 5:
             local += dt.timedelta(days=1)
         minutes = 510 + self.rng.randint(0, 540)
@@ -609,7 +626,7 @@ class Generator:
             v = {**v, "name": petitioner.name, "identity": rng.choice(T.IDENTITIES_SIGNED)}
             v.setdefault("home", petitioner.address)
         summary, content = self.letter(issue, v, channel, anonymous, repeat_of)
-        received_on = timezone.localdate(when) - dt.timedelta(
+        received_on = _local_day(when) - dt.timedelta(
             days=rng.randint(0, 3) if channel == Channel.LETTER else 0
         )
         source, source_dept, source_ref = Source.DIRECT, None, ""
@@ -873,7 +890,7 @@ class Generator:
             return
         case = chain.case
         case.archived_at = archive_at
-        case.archive_number = f"档{timezone.localdate(archive_at).year}-{case.number}"
+        case.archive_number = f"档{_local_day(archive_at).year}-{case.number}"
         chain.step(
             "archive",
             org.reg(),
@@ -919,9 +936,7 @@ class Generator:
             decide_at = self.later(read_at, 0.2, 4)
             if decide_at < self.end:
                 if mode == HandlingMode.SELF:
-                    closed = self.handle(
-                        chain, org, issue, v, decide_at, received=timezone.localdate(when)
-                    )
+                    closed = self.handle(chain, org, issue, v, decide_at, received=_local_day(when))
                     if closed is not None:
                         self.archive(chain, org, closed)
                 elif mode == HandlingMode.REFER:
@@ -959,7 +974,7 @@ class Generator:
             to_department_name=name,
             reason=issue.refer_reason or "反映的问题不属于组织部门业务范围。",
             explanation=rng.choice(T.REFERRAL_EXPLANATIONS),
-            explained_on=timezone.localdate(when),
+            explained_on=_local_day(when),
             explained_how=rng.choice(T.EXPLAIN_HOW),
             created_at=when,
         )
@@ -1001,7 +1016,7 @@ class Generator:
             nature=parent.nature,
             result_required=assign,
         )
-        sent = timezone.localdate(when)
+        sent = _local_day(when)
         due = self.due(ClockCode.RESULT_REPORT, sent) if assign else None
         child.due_on = due
         note = rng.choice(T.ASSIGN_NOTES if assign else T.TRANSFER_NOTES)
@@ -1067,7 +1082,7 @@ class Generator:
                         issue,
                         v,
                         decide_at,
-                        received=timezone.localdate(receive_at),
+                        received=_local_day(receive_at),
                         report_to=assignment if assign else None,
                     )
         if not assign:
@@ -1124,7 +1139,7 @@ class Generator:
                 at,
                 petitioner=petitioner,
                 anonymous=anonymous,
-                repeat_of=cn_date(timezone.localdate(when)),
+                repeat_of=cn_date(_local_day(when)),
             )
 
     # --- the run ------------------------------------------------------------------------
