@@ -6,12 +6,22 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.db.models import Count, F
 
-from xinfang.cases.models import Assignment, Case, CaseEvent, CaseLedgerHead, State
+from xinfang.cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    CaseLedgerHead,
+    CaseNumberSequence,
+    State,
+)
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
-from xinfang.demo.bulk import generate
+from xinfang.demo.bulk import WRITTEN, generate
 from xinfang.petitions.models import Petition
 from xinfang.routing.terms import HandlingMode
 
@@ -70,3 +80,33 @@ def test_same_seed_same_digest(generated: object) -> None:
 def test_refuses_a_database_in_use(generated: object) -> None:
     with pytest.raises(RuleViolation, match="只用于新建的空数据库"):
         generate(cases=10, seed=7, today=TODAY)
+
+
+def _tables() -> dict[str, list[tuple[object, ...]]]:
+    """Every row the generator writes, in id order, all columns (ids included)."""
+    return {
+        model.__name__: list(model.objects.order_by("pk").values_list())
+        for model in (*WRITTEN, CaseNumberSequence, CaseLedgerHead)
+    }
+
+
+def _generate_and_dump(seed: int) -> dict[str, list[tuple[object, ...]]]:
+    """Generate in a transaction that is rolled back; the organization's ids come from
+    sequences that PostgreSQL does not roll back, so they are set back to the rows' maximum
+    first, as on a fresh database (SQLite's counters roll back by themselves)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
+    with transaction.atomic():
+        generate(cases=60, seed=seed, years=3, today=TODAY)
+        tables = _tables()
+        transaction.set_rollback(True)
+    return tables
+
+
+def test_same_seed_same_tables(db: None) -> None:
+    first = _generate_and_dump(11)
+    assert len(first["Case"]) == 60 and first["CaseEvent"]
+    assert _generate_and_dump(11) == first
+    assert _generate_and_dump(12)["Petition"] != first["Petition"]
