@@ -33,6 +33,7 @@ FORMAT = 1
 # Punctuation and symbols separate n-grams: a piece across "，" is not a word.
 _BREAKS = re.compile(r"[^\w]+|_")
 _DIGITS = re.compile(r"\d+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def grams(text: str, low: int = 1, high: int = 3) -> Counter[str]:
@@ -46,7 +47,7 @@ def grams(text: str, low: int = 1, high: int = 3) -> Counter[str]:
         for n in range(low, high + 1):
             for i in range(len(run) - n + 1):
                 piece = run[i : i + n]
-                if n == 1 and not ("\u4e00" <= piece <= "\u9fff"):
+                if n == 1 and not _HAN.match(piece):
                     continue
                 counts[piece] += 1
     return counts

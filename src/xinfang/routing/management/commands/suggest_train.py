@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department
@@ -23,10 +24,12 @@ from xinfang.routing.textmodel import document
 
 
 class Command(BaseCommand):
-    help = "用已登记信访件的内容和登记员确认的问题类别训练登记页的文本建议模型。"
+    help = gettext("用已登记信访件的内容和登记员确认的问题类别训练登记页的文本建议模型。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--department", type=int, help="只用该部门收到的信访件训练该部门的模型")
+        parser.add_argument(
+            "--department", type=int, help=gettext("只用该部门收到的信访件训练该部门的模型")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         office = None
@@ -34,7 +37,9 @@ class Command(BaseCommand):
         if options["department"] is not None:
             office = Department.objects.filter(pk=options["department"]).first()
             if office is None:
-                raise CommandError(f"没有编号为 {options['department']} 的部门。")
+                raise CommandError(
+                    gettext("没有编号为 %(id)s 的部门。") % {"id": options["department"]}
+                )
             petitions = petitions.filter(receiving_department=office)
         rows = list(petitions.order_by("pk").values_list("summary", "content", "category"))
         try:
@@ -46,5 +51,8 @@ class Command(BaseCommand):
             )
         except RuleViolation as refusal:
             raise CommandError(str(refusal)) from refusal
-        where = office.name if office is not None else "全部部门"
-        self.stdout.write(f"已训练文本建议模型（{where}）：信访件 {stored.documents} 件。")
+        where = office.name if office is not None else gettext("全部部门")
+        self.stdout.write(
+            gettext("已训练文本建议模型（%(where)s）：信访件 %(n)s 件。")
+            % {"where": where, "n": stored.documents}
+        )
