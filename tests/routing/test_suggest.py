@@ -154,6 +154,12 @@ def test_training_is_deterministic() -> None:
     assert (
         train(TEXTS, LABELS, method="mnb").to_json() == train(TEXTS, LABELS, method="mnb").to_json()
     )
+    # The vocabulary is capped by document frequency: the stored JSON stays bounded.
+    # Of the 2-grams, "反映" is the one in most texts (4: the three accusations and the
+    # first party-building text; every other 2-gram is in at most 3).
+    small = train(TEXTS, LABELS, low=2, high=2, max_features=1)
+    assert set(small.idf) == {"反映"}
+    assert all(list(t) == ["反映"] for t in small.weights.values())
     with pytest.raises(ValueError, match="unknown method 'svm'"):
         train(TEXTS, LABELS, method="svm")
     with pytest.raises(ValueError, match="texts and labels differ in length"):
