@@ -4,6 +4,7 @@ model (R-CAT-1..5), each with the words that led to it; the model's JSON and tra
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -182,27 +183,76 @@ def test_macro_f1_by_hand() -> None:
 def test_trained_model_is_stored_per_office_with_a_global_fallback(db: None, tree: Tree) -> None:
     when = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
     assert suggestion_model_for(tree.county_org.pk) is None
-    suggestion_model_train(office=None, texts=TEXTS, categories=LABELS, now=when)
+    suggestion_model_train(office=None, texts=TEXTS, labels=LABELS, now=when)
     county = TEXTS[:3] + TEXTS[3:6]
-    suggestion_model_train(office=tree.county_org, texts=county, categories=LABELS[:6], now=when)
+    suggestion_model_train(office=tree.county_org, texts=county, labels=LABELS[:6], now=when)
     own = suggestion_model_for(tree.county_org.pk)
     assert own is not None and own.labels == ("misconduct", "outside_remit", "personal_request")
     shared = suggestion_model_for(tree.city_org.pk)
     assert shared is not None and "organization_work" in shared.labels
     # Retraining replaces the office's model.
-    suggestion_model_train(office=tree.county_org, texts=county, categories=LABELS[:6], now=when)
+    suggestion_model_train(office=tree.county_org, texts=county, labels=LABELS[:6], now=when)
     assert SuggestionModel.objects.filter(office=tree.county_org).count() == 1
     row = SuggestionModel.objects.get(office=tree.county_org)
     assert row.documents == 6
-    with pytest.raises(RuleViolation, match="至少需要两种问题类别"):
-        suggestion_model_train(office=None, texts=TEXTS[:3], categories=LABELS[:3], now=when)
+    # Three texts of one category, plus the rules' keywords as "outside the remit": two.
+    suggestion_model_train(office=None, texts=TEXTS[:3], labels=LABELS[:3], now=when)
+    ReferralRule.objects.update(is_active=False)
+    with pytest.raises(RuleViolation, match="至少需要两种问题类别或转交部门类别"):
+        suggestion_model_train(office=None, texts=TEXTS[:3], labels=LABELS[:3], now=when)
 
 
-def test_suggest_train_command_refuses_an_unknown_department(db: None) -> None:
+def test_suggest_train_command(db: None, tree: Tree) -> None:
     with pytest.raises(CommandError, match="没有编号为 999999 的部门"):
         call_command("suggest_train", "--department", "999999")
-    with pytest.raises(CommandError, match="至少需要两种问题类别"):
+    # No petitions yet: the category model has one label only (the keywords' "outside the
+    # remit") and is not trained; the referral model learns the seeded rules' keywords.
+    out = StringIO()
+    call_command("suggest_train", "--department", str(tree.county_org.pk), stdout=out)
+    assert "问题类别模型未训练：训练文本建议模型至少需要两种" in out.getvalue()
+    assert "转交部门模型已训练（河口县委组织部）：已转其他部门的案件 0 件" in out.getvalue()
+    rows = SuggestionModel.objects.filter(office=tree.county_org).order_by("purpose")
+    assert [(r.purpose, r.documents) for r in rows] == [("referral", 0)]
+    referral = suggestion_model_for(tree.county_org.pk, "referral")
+    assert referral is not None
+    assert referral.labels == ("court", "discipline", "human_resources")
+    assert referral.predict("法院判决以后对方拒不执行") == "court"
+    ReferralRule.objects.update(is_active=False)
+    with pytest.raises(CommandError, match="至少需要两种问题类别或转交部门类别"):
         call_command("suggest_train")
+
+
+def test_r_route_6_referral_model_names_the_target_when_no_keyword_is_found() -> None:
+    """R-ROUTE-6: outside the remit, no ordinary keyword in the text: the referral model
+    (past referrals) names the department kind with its words; a keyword still wins."""
+    referral = train(
+        [
+            "学校乱收费，学生减负",
+            "教师体罚学生，学校管理混乱",
+            "公交班次少，道路拥堵",
+            "出租车拒载，道路施工",
+        ],
+        ["education", "education", "transport", "transport"],
+    )
+    s = suggest(
+        "反映某学校乱收费",
+        nature="other",
+        picked_category="outside_remit",
+        rules=RULES,
+        model=None,
+        referral_model=referral,
+    )
+    assert (s.referral_kind, s.referral_topic) == ("education", "")
+    assert s.referral_words == ("学校",)  # the only 2+-character piece in two of its texts
+    s = suggest(
+        "学校拖欠工资",
+        nature="other",
+        picked_category="outside_remit",
+        rules=RULES,
+        model=None,
+        referral_model=referral,
+    )
+    assert (s.referral_kind, s.referral_words) == ("human_resources", ("拖欠工资",))
 
 
 def test_every_category_rule_id_is_named() -> None:

@@ -60,7 +60,7 @@ def test_r_route_6_bribery_in_an_accusation_suggests_the_discipline_commission(
 
 def test_the_model_suggests_a_category_with_its_words(tree: Tree, city: Client) -> None:
     when = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
-    suggestion_model_train(office=tree.city_org, texts=TEXTS, categories=LABELS, now=when)
+    suggestion_model_train(office=tree.city_org, texts=TEXTS, labels=LABELS, now=when)
     body = shown(
         city,
         summary="反映干部选拔任用中任人唯亲",
@@ -110,3 +110,21 @@ def test_the_page_has_the_suggestion_beside_the_category(city: Client) -> None:
     body = city.get("/register/").content.decode()
     assert 'data-suggest-url="/register/suggest/"' in body
     assert body.index('id="suggest-preview"') > body.index('name="category"')
+
+
+def test_the_referral_model_names_a_department_kind_with_its_words(
+    tree: Tree, city: Client
+) -> None:
+    when = dt.datetime(2025, 3, 2, 9, 0, tzinfo=dt.UTC)
+    suggestion_model_train(
+        office=tree.city_org,
+        texts=["学校乱收费，学生减负", "教师体罚学生，学校管理混乱", "公交班次少，道路拥堵"],
+        labels=["education", "education", "transport"],
+        now=when,
+        purpose="referral",
+    )
+    body = shown(
+        city, summary="反映某学校乱收费", content="", category="outside_remit", nature="other"
+    )
+    assert "建议转交：</span><strong>教育局</strong>" in body
+    assert "根据以往转交的同类事项，主要依据：“学校”" in body

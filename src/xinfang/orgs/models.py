@@ -82,6 +82,14 @@ class DepartmentKind(models.TextChoices):
     COURT = "court", "人民法院"
     PROCURATORATE = "procuratorate", "人民检察院"
     PERSONNEL = "personnel", "人事部门"
+    # Departments that matters outside the remit are often referred to (R-ROUTE-6; the
+    # referral model of docs/suggestions.md learns to suggest them).
+    HOUSING = "housing", "住房和城乡建设局"
+    EDUCATION = "education", "教育局"
+    HEALTH = "health", "卫生健康委员会"
+    TRANSPORT = "transport", "交通运输局"
+    COMMERCE = "commerce", "商务局"
+    ECOLOGY = "ecology", "生态环境局"
     OTHER = "other", "其他"
 
 

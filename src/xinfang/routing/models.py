@@ -88,6 +88,7 @@ class SuggestionModel(models.Model):
 
     class Purpose(models.TextChoices):
         CATEGORY = "category", _("问题类别")
+        REFERRAL = "referral", _("转交部门")
 
     office = models.ForeignKey(
         Department,

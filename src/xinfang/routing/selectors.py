@@ -16,7 +16,7 @@ from xinfang.routing.textmodel import TextModel
 
 # Parsed models by row and training time: the page asks while the registrar types, and
 # parsing a large model's JSON each time would cost more than the prediction.
-_PARSED: dict[tuple[int, str], TextModel] = {}
+_PARSED: dict[tuple[int, str, int | None, str, int], TextModel] = {}
 
 
 def referral_rules() -> tuple[ReferralRuleFacts, ...]:
@@ -34,9 +34,11 @@ def referral_rules() -> tuple[ReferralRuleFacts, ...]:
     )
 
 
-def suggestion_model_for(office_id: int | None) -> TextModel | None:
-    """The office's own category model, else the deployment's global one, else None."""
-    rows = SuggestionModel.objects.filter(purpose=SuggestionModel.Purpose.CATEGORY)
+def suggestion_model_for(
+    office_id: int | None, purpose: str = SuggestionModel.Purpose.CATEGORY
+) -> TextModel | None:
+    """The office's own model for `purpose`, else the deployment's global one, else None."""
+    rows = SuggestionModel.objects.filter(purpose=purpose).defer("model")
     row = (
         rows.filter(office_id=office_id).order_by("-trained_at").first()
         if office_id is not None
@@ -44,9 +46,10 @@ def suggestion_model_for(office_id: int | None) -> TextModel | None:
     ) or rows.filter(office__isnull=True).order_by("-trained_at").first()
     if row is None:
         return None
-    key = (row.pk, row.trained_at.isoformat())
+    key = (row.pk, purpose, row.office_id, row.trained_at.isoformat(), row.documents)
     if key not in _PARSED:
-        _PARSED.clear()  # one model per process at a time is enough for one office's page
+        if len(_PARSED) >= 8:  # a few offices' models per process; the oldest goes first
+            del _PARSED[next(iter(_PARSED))]
         _PARSED[key] = TextModel.from_json(row.model)
     return _PARSED[key]
 

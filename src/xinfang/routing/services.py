@@ -79,32 +79,33 @@ def suggestion_model_train(
     *,
     office: Department | None,
     texts: Sequence[str],
-    categories: Sequence[str],
+    labels: Sequence[str],
     now: datetime,
+    purpose: str = SuggestionModel.Purpose.CATEGORY,
 ) -> SuggestionModel:
-    """Train the office's (or the global, office None) category model from registered
-    texts and their confirmed categories, plus the active referral rules' keywords, and
-    store it in place of the previous one. Refuses with fewer than two categories."""
-    if len(set(categories)) < 2:
-        raise RuleViolation(gettext("训练文本建议模型至少需要两种问题类别的已登记信访件。"))
-    extra = [
-        k
-        for r in ReferralRule.objects.filter(is_active=True).order_by("priority", "id")
+    """Train the office's (or the global, office None) model and store it in place of the
+    previous one. Category model: registered texts and their confirmed categories; referral
+    model: referred matters' texts and the kind of department they went to. Both also learn
+    the active referral rules' keywords (as "outside the remit", or as the rule's department
+    kind). Refuses when fewer than two labels would be learnt."""
+    rules = ReferralRule.objects.filter(is_active=True).order_by("priority", "id")
+    keyed = [
+        (k, Category.OUTSIDE_REMIT.value if purpose == "category" else r.department_kind)
+        for r in rules
         for k in r.keyword_list
     ]
-    all_texts = [*texts, *(k for k in extra for _ in range(KEYWORD_WEIGHT))]
-    all_labels = [
-        *categories,
-        *(Category.OUTSIDE_REMIT.value for _ in extra for _ in range(KEYWORD_WEIGHT)),
-    ]
+    all_texts = [*texts, *(k for k, _ in keyed for _ in range(KEYWORD_WEIGHT))]
+    all_labels = [*labels, *(y for _, y in keyed for _ in range(KEYWORD_WEIGHT))]
+    if len(set(all_labels)) < 2:
+        raise RuleViolation(
+            gettext("训练文本建议模型至少需要两种问题类别或转交部门类别的已登记信访件或关键词。")
+        )
     model = train(all_texts, all_labels)
     with transaction.atomic():
-        SuggestionModel.objects.filter(
-            office=office, purpose=SuggestionModel.Purpose.CATEGORY
-        ).delete()
+        SuggestionModel.objects.filter(office=office, purpose=purpose).delete()
         return SuggestionModel.objects.create(
             office=office,
-            purpose=SuggestionModel.Purpose.CATEGORY,
+            purpose=purpose,
             model=model.to_json(),
             documents=len(texts),
             trained_at=now,

@@ -3,7 +3,7 @@ matter outside the remit, a referral target, each with the words that led to it.
 
 Advice only: the registration page shows it beside the category field and the registrar
 applies it or not; nothing is changed without them. Pure: the caller passes the referral
-rules (selectors.referral_rules) and the trained model (selectors.suggestion_model_for).
+rules (selectors.referral_rules) and the trained models (selectors.suggestion_model_for).
 
 Order:
 
@@ -13,7 +13,8 @@ Order:
    model (an accusation of bribery is for the discipline commission).
 2. The model (textmodel.py) suggests the category, with its weightiest n-grams.
 3. A matter outside the remit (suggested, or picked by the registrar) gets the target of the
-   first ordinary keyword rule found in the text, else of the fallback rule (R-ROUTE-6).
+   first ordinary keyword rule found in the text, else the referral model's department kind
+   (trained on past referrals and the rules' keywords), else the fallback rule (R-ROUTE-6).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from xinfang.orgs.models import DepartmentKind
 from xinfang.routing.proposal import ReferralRuleFacts
 from xinfang.routing.terms import Category
 from xinfang.routing.textmodel import TextModel
@@ -53,6 +55,7 @@ def suggest(
     picked_category: str,
     rules: Sequence[ReferralRuleFacts],
     model: TextModel | None,
+    referral_model: TextModel | None = None,
 ) -> TextSuggestion:
     """The suggestion for a registration's text (summary and content)."""
     text = text.strip()
@@ -83,6 +86,17 @@ def suggest(
         return TextSuggestion(category, category_words, source, rules=_ids(category))
     ordinary = [r for r in rules if not r.any_category]
     hit = next((r for r in ordinary if r.keywords and r.matches(text, nature)), None)
+    if hit is None and referral_model is not None:
+        found = referral_model.explain(text)
+        if found.label in DepartmentKind.values:
+            return TextSuggestion(
+                category=category,
+                category_words=category_words,
+                category_from=source,
+                referral_kind=found.label,
+                referral_words=found.words,
+                rules=("R-CAT-5", "R-ROUTE-6"),
+            )
     if hit is None:
         hit = next((r for r in ordinary if not r.keywords), None)
     if hit is None:

@@ -34,6 +34,7 @@ from xinfang.petitions.services import (
     concerned_cadre_row,
     respondent_row,
 )
+from xinfang.routing.models import SuggestionModel
 from xinfang.routing.proposal import propose_routing
 from xinfang.routing.selectors import referral_rules, suggestion_model_for
 from xinfang.routing.suggest import RULE, suggest
@@ -373,6 +374,7 @@ def suggest_preview(request: HttpRequest) -> HttpResponse:
         picked_category=picked,
         rules=referral_rules(),
         model=suggestion_model_for(user.department_id),
+        referral_model=suggestion_model_for(user.department_id, SuggestionModel.Purpose.REFERRAL),
     )
     context: dict[str, Any] = {"empty": found.empty}
     if found.category:
