@@ -120,7 +120,10 @@
   // Advice only: the registrar applies it with the fragment's button; nothing changes alone.
   var SUGGEST_FACTS = /^(category|nature|summary|content)$/;
   function suggestFromText() {
+    // Its own source element: htmx queues requests per source (the last one only), so with
+    // the page's default source the routing proposal asked at the same moment was dropped.
     htmx.ajax("POST", form.dataset.suggestUrl, {
+      source: "#suggest-preview",
       target: "#suggest-preview",
       swap: "innerHTML",
       values: { summary: value("summary"), content: value("content"), category: value("category"), nature: value("nature") },
