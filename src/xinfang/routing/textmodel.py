@@ -229,7 +229,7 @@ def train(
 
     ``min_df``: grams in fewer documents are dropped (one-off names, places and typos,
     which would only memorise the training texts); of the rest, the ``max_features`` in
-    most documents are kept (ties by the gram), which bounds the stored JSON (about 150 bytes
+    most documents are kept (ties by the gram), which bounds the stored JSON (about 25 bytes
     per gram and label) whatever the number of petitions.
     """
     if len(texts) != len(labels):
