@@ -136,6 +136,9 @@ def test_admin_shows_rules_in_chinese(tree: Tree) -> None:
     assert "按“违纪违法问题”转纪委监委办理" in body
     add = client.get("/admin/routing/referralrule/add/")
     assert "向信访人解释要点" in add.content.decode()
+    # Issue 11 item 4: the keyword rule's nature and whether it applies whatever the category.
+    assert "适用的信访性质" in add.content.decode() and "仅检举揭发" in add.content.decode()
+    assert "不论问题类别" in add.content.decode()
 
 
 def test_child_case_sent_down_is_handled_there(tree: Tree, make_case: MakeCase) -> None:
