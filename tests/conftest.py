@@ -12,6 +12,7 @@ SEEDS = (
     ("xinfang.deadlines.migrations.0002_seed_calendar_and_rule_sets", "seed"),
     ("xinfang.deadlines.migrations.0003_calendar_year", "mark_known_years"),
     ("xinfang.routing.migrations.0002_seed_referral_rules", "seed"),
+    ("xinfang.routing.migrations.0006_seed_accusation_keyword_rule", "seed"),
     ("xinfang.persistent.migrations.0002_seed_threshold", "seed"),
 )
 

@@ -244,6 +244,9 @@ PAGES: dict[str, dict[str, str]] = {
     # (a POST: GET is refused to everyone signed in), the department search (any staff).
     "register/matches/": staff_page(CASE_ROLES),
     "register/routing/": {ANON: LOGIN, NODEPT: DENIED, **{u: NOT_ALLOWED for u in WORLD_USERS}},
+    # Suggestion from the text (issue 11 item 4): POST only, like the routing preview; the
+    # generated walk posts it for every user (test_every_door.posted_forms).
+    "register/suggest/": {ANON: LOGIN, NODEPT: DENIED, **{u: NOT_ALLOWED for u in WORLD_USERS}},
     "register/departments/": staff_page(EVERYONE),
     # The register of long-standing petitioners: leaders and handlers (persistent/).
     "longterm/": staff_page(CASE_ROLES),

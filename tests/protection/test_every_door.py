@@ -132,7 +132,8 @@ def posted_forms(world: World) -> dict[str, list[dict[str, str]]]:
                 concerned_managing_jurisdiction=str(concerned.managing_jurisdiction_id or ""),
             )
         bodies.append(body)
-    return {reverse("web:register_routing"): bodies}
+    # The suggestion from the text reads the same form (summary, content, category, nature).
+    return {reverse("web:register_routing"): bodies, reverse("web:register_suggest"): bodies}
 
 
 # Pages that answer ?format=json with another body (the case file's export). Each is walked

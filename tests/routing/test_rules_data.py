@@ -20,16 +20,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_r_route_6_defaults_are_seeded() -> None:
-    """R-ROUTE-6: the data migration seeds the four default rules, fallback last."""
+    """R-ROUTE-6: the data migrations seed the five default rules, fallback last; the first
+    (issue 11 item 4) applies to accusations whatever the category."""
     rules = list(ReferralRule.objects.all())
     assert [r.department_kind for r in rules] == [
+        "discipline",
         "discipline",
         "court",
         "human_resources",
         "petition_bureau",
     ]
     assert rules[-1].keyword_list == ()
-    assert "受贿" in rules[0].keyword_list
+    assert rules[0].keyword_list[:3] == ("受贿", "贪污", "挪用")
+    assert (rules[0].nature, rules[0].any_category) == ("accusation", True)
+    assert [(r.nature, r.any_category) for r in rules[1:]] == [("any", False)] * 4
+    assert "受贿" in rules[1].keyword_list
 
 
 def test_keywords_accept_chinese_and_ascii_separators() -> None:
@@ -41,13 +46,17 @@ def test_describe_rules_in_chinese() -> None:
     """R-ROUTE-6: administrators read the rules as sentences citing the rule ID."""
     ReferralRule.objects.filter(department_kind="court").update(is_active=False)
     sentences = describe_rules()
-    assert len(sentences) == 4 + len(PRINCIPLES)
-    assert sentences[0].startswith("不属于组织部门业务范围的来信来访，内容涉及“贪污、受贿")
-    assert "转纪委监委办理" in sentences[0]
+    assert len(sentences) == 5 + len(PRINCIPLES)
+    assert sentences[0].startswith(
+        "检举揭发的内容涉及“受贿、贪污、挪用、索贿、行贿、侵吞、私分国有资产”等的，"
+        "不论登记的问题类别，登记时建议按“检举贪污受贿等职务违法犯罪问题”转纪委监委办理"
+    )
+    assert sentences[1].startswith("不属于组织部门业务范围的来信来访，内容涉及“贪污、受贿")
+    assert "转纪委监委办理" in sentences[1]
     assert all("R-" in s for s in sentences)
-    assert sentences[1].endswith("（已停用）")
-    assert "其他规则都不适用" in sentences[3]
-    assert any("R-ROUTE-3" in s for s in sentences[4:])
+    assert sentences[2].endswith("（已停用）")
+    assert "其他规则都不适用" in sentences[4]
+    assert any("R-ROUTE-3" in s for s in sentences[5:])
 
 
 def test_r_route_6_edited_rule_changes_the_proposal(tree: Tree, make_case: MakeCase) -> None:
@@ -127,6 +136,9 @@ def test_admin_shows_rules_in_chinese(tree: Tree) -> None:
     assert "按“违纪违法问题”转纪委监委办理" in body
     add = client.get("/admin/routing/referralrule/add/")
     assert "向信访人解释要点" in add.content.decode()
+    # Issue 11 item 4: the keyword rule's nature and whether it applies whatever the category.
+    assert "适用的信访性质" in add.content.decode() and "仅检举揭发" in add.content.decode()
+    assert "不论问题类别" in add.content.decode()
 
 
 def test_child_case_sent_down_is_handled_there(tree: Tree, make_case: MakeCase) -> None:

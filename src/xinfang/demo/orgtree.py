@@ -113,6 +113,13 @@ DEPT_NAMES = {
     DepartmentKind.POLITICAL_LEGAL: "{p}委政法委",
     DepartmentKind.HUMAN_RESOURCES: "{n}人力资源和社会保障局",
     DepartmentKind.PROCURATORATE: "{n}人民检察院",
+    # The departments matters outside the remit most often go to (docs/suggestions.md).
+    DepartmentKind.HOUSING: "{n}住房和城乡建设局",
+    DepartmentKind.EDUCATION: "{n}教育局",
+    DepartmentKind.HEALTH: "{n}卫生健康委员会",
+    DepartmentKind.TRANSPORT: "{n}交通运输局",
+    DepartmentKind.COMMERCE: "{n}商务局",
+    DepartmentKind.ECOLOGY: "{n}生态环境局",
     DepartmentKind.OTHER: "{n}自然资源和规划局",
 }
 COURT_NAMES = {

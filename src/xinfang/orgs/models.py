@@ -83,6 +83,14 @@ class DepartmentKind(models.TextChoices):
     COURT = "court", _("人民法院")
     PROCURATORATE = "procuratorate", _("人民检察院")
     PERSONNEL = "personnel", _("人事部门")
+    # Departments that matters outside the remit are often referred to (R-ROUTE-6; the
+    # referral model of docs/suggestions.md learns to suggest them).
+    HOUSING = "housing", _("住房和城乡建设局")
+    EDUCATION = "education", _("教育局")
+    HEALTH = "health", _("卫生健康委员会")
+    TRANSPORT = "transport", _("交通运输局")
+    COMMERCE = "commerce", _("商务局")
+    ECOLOGY = "ecology", _("生态环境局")
     OTHER = "other", _("其他")
 
 

@@ -27,7 +27,16 @@ class ReferralRuleAdmin(ServiceWritesAdmin):
     list_editable = ("priority", "is_active")
     list_filter = ("department_kind", "is_active")
     search_fields = ("topic", "keywords", "explanation")
-    fields = ("topic", "keywords", "department_kind", "explanation", "priority", "is_active")
+    fields = (
+        "topic",
+        "keywords",
+        "nature",
+        "any_category",
+        "department_kind",
+        "explanation",
+        "priority",
+        "is_active",
+    )
     change_list_template = "admin/routing/referralrule/change_list.html"
 
     @admin.display(description=_("规则说明"))

@@ -111,9 +111,21 @@ class ReferralRuleFacts:
     keywords: tuple[str, ...]
     department_kind: str
     explanation: str
+    # Issue 11 item 4: keywords that apply to accusations only ("accusation") or to any
+    # petition ("any"), and whether a hit suggests the referral whatever the category.
+    nature: str = "any"
+    any_category: bool = False
 
-    def matches(self, text: str) -> bool:
+    def matches(self, text: str, nature: str = "") -> bool:
+        if self.nature == "accusation" and nature != "accusation":
+            return False
         return any(k in text for k in self.keywords)
+
+    def words_in(self, text: str) -> tuple[str, ...]:
+        """The keywords found in `text`, leaving out one inside another found ("拖欠工资"
+        found makes "工资" redundant)."""
+        found = [k for k in self.keywords if k in text]
+        return tuple(k for k in found if not any(k != o and k in o for o in found))
 
 
 @dataclass(frozen=True)
@@ -352,15 +364,16 @@ def _unit_reason(d: DepartmentFacts) -> list[Reason]:
 
 def _refer_outside(facts: RoutingFacts) -> RoutingProposal:
     """R-ROUTE-6: 及时转请其它有关部门办理，同时用适当方式给来信来访人解释明白."""
-    rule = next((r for r in facts.referral_rules if r.keywords and r.matches(facts.text)), None)
+    rule = next(
+        (r for r in facts.referral_rules if r.keywords and r.matches(facts.text, facts.nature)),
+        None,
+    )
     if rule is None:
         rule = next((r for r in facts.referral_rules if not r.keywords), None)
     reasons = [_reason(gettext("所反映问题不属于组织部门业务范围"), "R-CAT-5")]
     if rule is not None:
         kind, explanation = rule.department_kind, rule.explanation
-        matched = [k for k in rule.keywords if k in facts.text]
-        # "拖欠工资" found makes "工资" redundant in the sentence.
-        matched = [k for k in matched if not any(k != o and k in o for o in matched)]
+        matched = rule.words_in(facts.text)
         if matched:
             basis = gettext("内容涉及“%(join)s”，按转其他部门规则“%(topic)s”") % {
                 "join": "、".join(matched),

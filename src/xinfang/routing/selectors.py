@@ -8,10 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from xinfang.orgs.models import DepartmentKind
-from xinfang.routing.models import ReferralRule
+from xinfang.routing.models import ReferralRule, RuleNature, SuggestionModel
 from xinfang.routing.proposal import (
     ReferralRuleFacts,
 )
+from xinfang.routing.textmodel import TextModel
+
+# Parsed models by row and training time: the page asks while the registrar types, and
+# parsing a large model's JSON each time would cost more than the prediction.
+_PARSED: dict[tuple[int, str, int | None, str, int], TextModel] = {}
 
 
 def referral_rules() -> tuple[ReferralRuleFacts, ...]:
@@ -22,17 +27,54 @@ def referral_rules() -> tuple[ReferralRuleFacts, ...]:
             keywords=r.keyword_list,
             department_kind=r.department_kind,
             explanation=r.explanation,
+            nature=r.nature,
+            any_category=r.any_category,
         )
         for r in ReferralRule.objects.filter(is_active=True).order_by("priority", "id")
     )
+
+
+def suggestion_model_for(
+    office_id: int | None, purpose: str = SuggestionModel.Purpose.CATEGORY
+) -> TextModel | None:
+    """The office's own model for `purpose`, else the deployment's global one, else None."""
+    rows = SuggestionModel.objects.filter(purpose=purpose).defer("model")
+    row = (
+        rows.filter(office_id=office_id).order_by("-trained_at").first()
+        if office_id is not None
+        else None
+    ) or rows.filter(office__isnull=True).order_by("-trained_at").first()
+    if row is None:
+        return None
+    key = (row.pk, purpose, row.office_id, row.trained_at.isoformat(), row.documents)
+    if key not in _PARSED:
+        if len(_PARSED) >= 8:  # a few offices' models per process; the oldest goes first
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[key] = TextModel.from_json(row.model)
+    return _PARSED[key]
 
 
 def describe_rule(rule: ReferralRule) -> str:
     """One referral rule as an administrator reads it."""
     kind = str(DepartmentKind(rule.department_kind).label)
     state = "" if rule.is_active else gettext("（已停用）")
-    if rule.keyword_list:
+    accusation = rule.nature == RuleNature.ACCUSATION
+    if rule.keyword_list and rule.any_category:
         words = "、".join(rule.keyword_list)
+        if accusation:
+            head = gettext(
+                "检举揭发的内容涉及“%(words)s”等的，不论登记的问题类别，登记时建议按“%(topic)s”"
+                "转%(kind)s办理"
+            ) % {"words": words, "topic": rule.topic, "kind": kind}
+        else:
+            head = gettext(
+                "来信来访内容涉及“%(words)s”等的，不论登记的问题类别，登记时建议按“%(topic)s”"
+                "转%(kind)s办理"
+            ) % {"words": words, "topic": rule.topic, "kind": kind}
+    elif rule.keyword_list:
+        words = "、".join(rule.keyword_list)
+        if accusation:
+            words = gettext("%(words)s（仅检举揭发）") % {"words": words}
         head = gettext(
             "不属于组织部门业务范围的来信来访，内容涉及“%(words)s”等的，按“%(topic)s”转%(kind)s办理"
         ) % {"words": words, "topic": rule.topic, "kind": kind}

@@ -16,4 +16,6 @@ urlpatterns = [
     path("matches/", matching.register_matches, name="register_matches"),
     path("routing/", register.routing_preview, name="register_routing"),
     path("departments/", register.departments, name="register_departments"),
+    # Issue 11 item 4: a category and referral target suggested from the text.
+    path("suggest/", register.suggest_preview, name="register_suggest"),
 ]

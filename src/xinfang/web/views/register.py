@@ -23,7 +23,7 @@ from xinfang.cases.routing import facts_for_case, facts_for_registration
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import id_number_facts
-from xinfang.orgs.models import Department, User
+from xinfang.orgs.models import Department, DepartmentKind, User
 from xinfang.petitions.attachments import check_uploads
 from xinfang.petitions.models import Channel, Petition, Source
 from xinfang.petitions.respondents import RespondentInput, place_respondent
@@ -34,8 +34,12 @@ from xinfang.petitions.services import (
     concerned_cadre_row,
     respondent_row,
 )
+from xinfang.routing.models import SuggestionModel
 from xinfang.routing.proposal import propose_routing
+from xinfang.routing.selectors import referral_rules, suggestion_model_for
+from xinfang.routing.suggest import RULE, suggest
 from xinfang.routing.terms import Category
+from xinfang.routing.textmodel import document
 from xinfang.web.forms_register import (
     MAX_DEPARTMENTS,
     PetitionerFormSet,
@@ -342,6 +346,54 @@ def routing_preview(request: HttpRequest) -> HttpResponse:
     )
     context = _draft_proposal(user, form, respondents)
     return render(request, "web/register/routing.html", context)
+
+
+def _quoted(words: tuple[str, ...]) -> str:
+    return "、".join(f"“{w}”" for w in words)
+
+
+@staff_page
+@require_POST
+def suggest_preview(request: HttpRequest) -> HttpResponse:
+    """A category and, for a matter outside the remit, a referral target suggested from the
+    text, with the words that led to it (htmx fragment beside the category field, issue 11
+    item 4). Advice: the registrar applies it with a button or not; nothing is written.
+    POST, for the same reason as the routing preview. Registrars only. The words shown are
+    pieces of the text posted in this request or the rules' own keywords, nothing else."""
+    user = staff_user(request)
+    if _may_register(user):
+        return HttpResponse("", status=403)
+    summary = request.POST.get("summary", "")[:200]
+    content = request.POST.get("content", "")[:20000]
+    picked = request.POST.get("category", "")
+    picked = picked if picked in Category.values else ""
+    nature = request.POST.get("nature", "")[:16]
+    found = suggest(
+        document(summary, content) if summary.strip() else content,
+        nature=nature,
+        picked_category=picked,
+        rules=referral_rules(),
+        model=suggestion_model_for(user.department_id),
+        referral_model=suggestion_model_for(user.department_id, SuggestionModel.Purpose.REFERRAL),
+    )
+    context: dict[str, Any] = {"empty": found.empty}
+    if found.category:
+        context.update(
+            category=found.category,
+            category_label=Category(found.category).label,
+            category_words=_quoted(found.category_words),
+            by_rule=found.category_from == RULE,
+            same=found.category == picked,
+        )
+    if found.referral_kind:
+        context.update(
+            referral_label=DepartmentKind(found.referral_kind).label,
+            referral_topic=found.referral_topic,
+            referral_words=_quoted(found.referral_words),
+            refer_category=Category.OUTSIDE_REMIT.value,
+            refer_same=picked == Category.OUTSIDE_REMIT,
+        )
+    return render(request, "web/register/suggest.html", context)
 
 
 @staff_page

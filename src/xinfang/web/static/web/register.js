@@ -116,6 +116,27 @@
   form.addEventListener("change", routingChanged);
   if (value("category") && value("nature")) { proposeRouting(); }  // a form sent back with errors
 
+  // --- a category and referral target suggested from the text (issue 11 item 4) -------------
+  // Advice only: the registrar applies it with the fragment's button; nothing changes alone.
+  var SUGGEST_FACTS = /^(category|nature|summary|content)$/;
+  function suggestFromText() {
+    // Its own source element: htmx queues requests per source (the last one only), so with
+    // the page's default source the routing proposal asked at the same moment was dropped.
+    htmx.ajax("POST", form.dataset.suggestUrl, {
+      source: "#suggest-preview",
+      target: "#suggest-preview",
+      swap: "innerHTML",
+      values: { summary: value("summary"), content: value("content"), category: value("category"), nature: value("nature") },
+      headers: { "X-CSRFToken": form.elements.csrfmiddlewaretoken.value }
+    });
+  }
+  function suggestChanged(event) {
+    if (event.target.name && SUGGEST_FACTS.test(event.target.name)) { later("suggest", suggestFromText); }
+  }
+  form.addEventListener("input", suggestChanged);
+  form.addEventListener("change", suggestChanged);
+  if (value("summary") || value("content")) { suggestFromText(); }
+
   form.addEventListener("input", function (event) {
     var input = event.target;
     if (input.dataset.lookup) {
@@ -134,7 +155,12 @@
   form.addEventListener("click", function (event) {
     var target = event.target.closest("button");
     if (!target) { return; }
-    if (target.hasAttribute("data-pick-cadre")) {
+    if (target.hasAttribute("data-apply-category")) {
+      var category = form.elements.category;
+      category.value = target.dataset.applyCategory;
+      category.dispatchEvent(new Event("change", { bubbles: true }));
+      refresh();
+    } else if (target.hasAttribute("data-pick-cadre")) {
       var scope = target.closest("[data-cadre-scope]");
       $all("[data-cadre-field]", scope).forEach(function (field) {
         var given = target.dataset[field.dataset.cadreField];
