@@ -57,7 +57,7 @@ def test_no_chinese_outside_translation_marks_in_the_web_templates() -> None:
 
 # --- the Python modules of the layers below the pages --------------------------------------
 #
-# The words the cases, routing, petitions and persistent layers give the pages (state and
+# The words the cases, routing, petitions, persistent and alerts layers give the pages (state and
 # category labels, queue titles, refusals, documents, timeline labels) are marked too:
 # `gettext_lazy as _` at module and class level, `gettext` inside functions, with named
 # placeholders instead of f-strings (docs/decisions.md). A string literal holding a Chinese
@@ -65,7 +65,7 @@ def test_no_chinese_outside_translation_marks_in_the_web_templates() -> None:
 # must be the argument of a translation function; docstrings are for engineers.
 
 SRC = Path(xinfang.web.__file__).parent.parent
-LAYERS = ("cases", "routing", "petitions", "persistent")
+LAYERS = ("cases", "routing", "petitions", "persistent", "alerts")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 MARKERS = frozenset(
     {
@@ -93,6 +93,7 @@ DATA_CONSTANTS: dict[tuple[str, str], str] = {
     ("petitions/imports.py", "TREATMENT_WORDS"): "the words an import reads as a treatment",
     ("cases/imports.py", "DEFAULT_BOARD"): "the board name imported messages are keyed by",
     ("cases/imports.py", "_MESSAGE_COLUMN"): "substrings matched in refusals, not shown",
+    ("alerts/places.py", "_SUFFIXES"): "the suffixes cut from division names to match text",
 }
 # Modules that are data as a whole.
 DATA_MODULES: dict[str, str] = {
