@@ -9,17 +9,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from xinfang.alerts.management.commands._dates import as_of
 from xinfang.alerts.services import poll
 
 
 class Command(BaseCommand):
-    help = _("计算预警：统计截至指定日期（默认今天）的一周，新发现的预警写入系统。")
+    help = gettext("计算预警：统计截至指定日期（默认今天）的一周，新发现的预警写入系统。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", dest="as_of", help=_("统计截止日期（年-月-日），默认今天"))
+        parser.add_argument(
+            "--as-of", dest="as_of", help=gettext("统计截止日期（年-月-日），默认今天")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         day = as_of(options["as_of"])

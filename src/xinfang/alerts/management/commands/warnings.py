@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from xinfang.alerts.management.commands._dates import as_of
 from xinfang.alerts.models import EarlyWarning
@@ -39,12 +38,14 @@ def as_json(w: EarlyWarning) -> dict[str, Any]:
 
 
 class Command(BaseCommand):
-    help = _("列出指定日期（默认今天）仍未关闭的预警，按分值从高到低。")
+    help = gettext("列出指定日期（默认今天）仍未关闭的预警，按分值从高到低。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", dest="as_of", help=_("日期（年-月-日），默认今天"))
-        parser.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
-        parser.add_argument("--limit", type=int, default=0, help=_("最多列出条数（0 为全部）"))
+        parser.add_argument("--as-of", dest="as_of", help=gettext("日期（年-月-日），默认今天"))
+        parser.add_argument("--json", action="store_true", help=gettext("以 JSON 输出"))
+        parser.add_argument(
+            "--limit", type=int, default=0, help=gettext("最多列出条数（0 为全部）")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = open_on(as_of(options["as_of"]))
