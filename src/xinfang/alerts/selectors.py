@@ -92,3 +92,37 @@ def petitions_shown(user: User, warning: EarlyWarning) -> tuple[list[CountedPeti
         CountedPetition(petition=p, case_id=p.case_id, case_number=p.case.number) for p in rows
     ]
     return shown, warning.petitions - len(shown)
+
+
+def describe(warning: EarlyWarning) -> str:
+    """The warning in one Chinese sentence: what, how many people, against what baseline."""
+    counts = gettext(
+        "%(start)s至%(end)s，%(kind)s“%(label)s”涉及信访人%(people)d人、信访件%(petitions)d件"
+    ) % {
+        "start": warning.window_start.strftime("%Y-%m-%d"),
+        "end": warning.window_end.strftime("%Y-%m-%d"),
+        "kind": warning.get_kind_display(),
+        "label": warning.label,
+        "people": warning.petitioners,
+        "petitions": warning.petitions,
+    }
+    if warning.kind == Kind.COLLECTIVE:
+        return gettext("%(counts)s：集体访，来访人数%(people)d人。") % {
+            "counts": counts,
+            "people": warning.petitioners,
+        }
+    weeks = len(warning.explanation.get("history", []))
+    if warning.growth is None:
+        trend = gettext("此前%(weeks)d个统计期内没有出现") % {"weeks": weeks}
+    else:
+        trend = gettext("此前%(weeks)d个统计期平均每期%(base).1f人，增长到%(growth).1f倍") % {
+            "weeks": weeks,
+            "base": warning.baseline,
+            "growth": warning.growth,
+        }
+    if warning.kind == Kind.CADRE:
+        return gettext("%(counts)s：同一干部被多名信访人反映（%(trend)s）。") % {
+            "counts": counts,
+            "trend": trend,
+        }
+    return gettext("%(counts)s，%(trend)s。") % {"counts": counts, "trend": trend}
