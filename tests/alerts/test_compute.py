@@ -164,3 +164,12 @@ def test_r_repeat_5_respondent_and_unit(tree: Tree) -> None:
     kinds = _kinds(MONDAY)
     assert kinds[Kind.RESPONDENT] == [("刘某（临江市住建局）", 5)]
     assert kinds[Kind.UNIT] == [("临江市住建局", 5)]
+
+
+@override_settings(XINFANG_ALERTS={"baseline_windows": 2})
+def test_r_repeat_5_baseline_ends_the_day_before_the_window(tree: Tree) -> None:
+    # 03-01, the last day before the window 03-02..03-08, is the newest baseline window's.
+    petitions(tree, dt.date(2026, 3, 1), 3, start=10)
+    petitions(tree, MONDAY, 5)
+    (cat,) = [f for f in find(dt.date(2026, 3, 8)) if f.kind == Kind.CATEGORY]
+    assert (cat.baseline, cat.history, cat.growth) == (1.5, [0, 3], 3.33)

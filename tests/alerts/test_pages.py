@@ -88,3 +88,12 @@ def test_a_handler_without_a_warning_is_refused(tree: Tree) -> None:
     response = staff_client(handler).get("/warnings/")
     assert response.status_code == 403
     assert "权限" in response.content.decode()
+
+
+def test_another_departments_leader_cannot_step_or_see(tree: Tree) -> None:
+    w = _warnings(tree)
+    other = staff_client(tree.county_staff)
+    assert other.get(f"/warnings/{w.pk}/").status_code == 404
+    assert other.post(f"/warnings/{w.pk}/close/", {"note": "x"}).status_code == 404
+    w.refresh_from_db()
+    assert (w.state, w.steps.count()) == (WarningState.OPEN, 0)
