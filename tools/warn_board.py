@@ -12,7 +12,8 @@ organization also names the board's pseudonymous city and districts (A市, A1区
 its jurisdictions, as a deployment names its own places. Then the poll runs for the window
 ending on each Sunday of 2019-01-06 .. 2019-06-30 and the top warnings of each week are
 printed (kind, distinct petitioners, petitions, baseline, growth, score), with the poll's
-time. --sample N imports N generated messages (`import sample messages`, half a year)
+time. --again polls again on a database the tool filled before (its warnings removed).
+--sample N imports N generated messages (`import sample messages`, half a year)
 instead and prints the poll's time per week (median, max).
 """
 

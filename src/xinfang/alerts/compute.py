@@ -24,6 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from django.conf import settings
@@ -273,18 +274,22 @@ def _matters(window: Window, limits: dict[str, Any]) -> list[Found]:
         buckets[(dept, key)].append(pid)
         dept_of[pid] = dept
         keys_of[pid].append(key)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for members in buckets.values():
-        if len(members) < 2 or len(members) > limits["max_band_bucket"]:
-            continue
-        members.sort()
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                shared[(a, b)] += 1
+    # Two petitions share `min_shared_bands` bands exactly when they share a combination of
+    # that many of their bands: each petition is put under every combination of its bands
+    # (120 for two of 16), and everything under one combination is one matter. Linear in the
+    # petitions, whatever the size of the buckets (a pair count per bucket is quadratic).
+    common = {key for key, members in buckets.items() if len(members) > limits["max_band_bucket"]}
+    together: dict[tuple[int, ...], int] = {}
     union = _Union()
-    for (a, b), n in shared.items():
-        if n >= limits["min_shared_bands"]:
-            union.join(a, b)
+    for pid, keys in keys_of.items():
+        usable = sorted(k for k in set(keys) if (dept_of[pid], k) not in common)
+        firsts = {
+            together.setdefault((dept_of[pid], *combo), pid)
+            for combo in combinations(usable, limits["min_shared_bands"])
+        }
+        for other in firsts:
+            if other != pid:
+                union.join(other, pid)
     clusters: dict[int, list[int]] = defaultdict(list)
     for pid in union.up:
         clusters[union.find(pid)].append(pid)
