@@ -78,15 +78,21 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--labels", action="store_true")
     parser.add_argument("--top", type=int, default=3)
+    parser.add_argument("--again", action="store_true")
     args = parser.parse_args()
-    dept, registrar = setup()
-    path = args.file
-    if args.sample:
-        path = str(Path(os.environ["XINFANG_HOME"]) / "sample.csv")
-        write_sample("messages", Path(path), args.sample)
-    started = time.perf_counter()
-    call_command("import", "messages", path, "--department", str(dept), "--registrar", registrar)
-    print(f"import: {time.perf_counter() - started:.0f} s")
+    if args.again:
+        EarlyWarning.objects.all().delete()
+    else:
+        dept, registrar = setup()
+        path = args.file
+        if args.sample:
+            path = str(Path(os.environ["XINFANG_HOME"]) / "sample.csv")
+            write_sample("messages", Path(path), args.sample)
+        started = time.perf_counter()
+        call_command(
+            "import", "messages", path, "--department", str(dept), "--registrar", registrar
+        )
+        print(f"import: {time.perf_counter() - started:.0f} s")
     took = []
     kinds: Counter[str] = Counter()
     for day in sundays():
