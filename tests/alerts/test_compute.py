@@ -173,3 +173,12 @@ def test_r_repeat_5_baseline_ends_the_day_before_the_window(tree: Tree) -> None:
     petitions(tree, MONDAY, 5)
     (cat,) = [f for f in find(dt.date(2026, 3, 8)) if f.kind == Kind.CATEGORY]
     assert (cat.baseline, cat.history, cat.growth) == (1.5, [0, 3], 3.33)
+
+
+@override_settings(XINFANG_ALERTS={"baseline_windows": 2})
+def test_r_repeat_5_a_matters_baseline_is_its_own_text_earlier(tree: Tree) -> None:
+    # The same text from 3 people in the window just before (02-23 .. 03-01): baseline 1.5.
+    petitions(tree, dt.date(2026, 2, 23), 3, start=10)
+    petitions(tree, MONDAY, 5)
+    (m,) = [f for f in find(dt.date(2026, 3, 8)) if f.kind == Kind.MATTER]
+    assert (m.petitioners, m.history, m.baseline, m.growth) == (5, [0, 3], 1.5, 3.33)

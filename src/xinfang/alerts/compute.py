@@ -306,29 +306,51 @@ def _matters(window: Window, limits: dict[str, Any]) -> list[Found]:
     windows = limits["baseline_windows"]
     days = (window.end - window.start).days + 1
     base = Window(start=window.shifted(windows).start, end=window.start - dt.timedelta(days=1))
-    out = []
+    # The matters with enough people, and the bands each shares among its petitions.
+    candidates: list[tuple[int, list[int], set[int]]] = []
+    owner: dict[tuple[int, int], list[int]] = defaultdict(list)  # (dept, band) -> matters
     for root, members in clusters.items():
         who = set().union(*(people[p] for p in members))
         if len(who) < limits["min_petitioners"]:
             continue
-        # The bands the matter's petitions share among themselves.
         key_count: dict[int, int] = defaultdict(int)
         for p in members:
             for k in keys_of[p]:
                 key_count[k] += 1
-        keys = [k for k, n in key_count.items() if n >= 2]
-        past_sets: list[set[int]] = [set() for _ in range(windows)]
-        earlier = PetitionPetitioner.objects.filter(
-            petition__receiving_department_id=dept_of[root],
-            petition__received_on__gte=base.start,
-            petition__received_on__lte=base.end,
-            petition_id__in=MatterBand.objects.filter(key__in=keys).values("petition_id"),
-        ).values_list("petition__received_on", "petitioner_id")
-        for on, person in earlier:
-            back = ((window.start - on).days - 1) // days
-            if 0 <= back < windows:
-                past_sets[windows - 1 - back].add(person)
-        past = [len(s) for s in past_sets]
+        for k, n in key_count.items():
+            if n >= 2:
+                owner[(dept_of[root], k)].append(len(candidates))
+        candidates.append((root, members, who))
+    if not candidates:
+        return []
+    # One read of the baseline's petitions sharing those bands, for every matter at once.
+    matters_of: dict[int, set[int]] = defaultdict(set)
+    received: dict[int, dt.date] = {}
+    for key, pid, dept, on in MatterBand.objects.filter(
+        key__in={k for _, k in owner},
+        petition__receiving_department_id__in={dept_of[c[0]] for c in candidates},
+        petition__received_on__gte=base.start,
+        petition__received_on__lte=base.end,
+    ).values_list(
+        "key", "petition_id", "petition__receiving_department_id", "petition__received_on"
+    ):
+        for i in owner.get((dept, key), ()):
+            matters_of[pid].add(i)
+            received[pid] = on
+    earlier_people: dict[int, set[int]] = defaultdict(set)
+    for pid, person in PetitionPetitioner.objects.filter(
+        petition_id__in=list(matters_of)
+    ).values_list("petition_id", "petitioner_id"):
+        earlier_people[pid].add(person)
+    past_sets = [[set[int]() for _ in range(windows)] for _ in candidates]
+    for pid, matters in matters_of.items():
+        back = ((window.start - received[pid]).days - 1) // days
+        if 0 <= back < windows:
+            for i in matters:
+                past_sets[i][windows - 1 - back] |= earlier_people[pid]
+    out = []
+    for i, (root, members, who) in enumerate(candidates):
+        past = [len(x) for x in past_sets[i]]
         baseline = sum(past) / windows
         growth = len(who) / baseline if baseline else None
         if growth is not None and growth < limits["min_growth"]:
