@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "xinfang.deadlines",
     "xinfang.routing",
     "xinfang.persistent",
+    "xinfang.alerts",
     "xinfang.demo",
     "xinfang.web",
     "xinfang.api",
@@ -319,6 +320,24 @@ XINFANG_ATTACHMENT_ZIP_MAX_ENTRIES = int(os.environ.get("XINFANG_ATTACHMENT_ZIP_
 # (cases/matching.py: automatic_repeat_of; undone by actions.repeat_unlink). 0 = same day only.
 XINFANG_REPEAT_WINDOW_DAYS = _env_int("XINFANG_REPEAT_WINDOW_DAYS", 30, minimum=0)
 XINFANG_AUTO_REPEAT = _env_flag("XINFANG_AUTO_REPEAT", True)  # 0 turns the automatic link off
+
+# Early warning (R-REPEAT-5, alerts/compute.py; docs/warnings.md explains each). A window of
+# `window_days` days ending on the poll's date; a key's baseline is the mean of its distinct
+# petitioners in each of the `baseline_windows` windows before. A spike is raised at
+# `min_petitioners` distinct petitioners when the key is new or grew `min_growth` times; a
+# directory cadre named by `cadre_min_petitioners`; a collective visit of
+# `collective_min_head_count` people or more. A deployment overrides any of them here.
+XINFANG_ALERTS = {
+    "window_days": 7,
+    "baseline_windows": 8,
+    "min_petitioners": 5,
+    "min_growth": 2.0,
+    "collective_min_head_count": 5,
+    "cadre_min_petitioners": 3,
+    "max_petitions_kept": 50,
+    "max_band_bucket": 200,
+    "min_shared_bands": 2,
+}
 
 XINFANG_ATTACHMENT_TYPES = {
     "application/pdf": ".pdf",

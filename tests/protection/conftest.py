@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tests.builders import PetitionerInput, RespondentInput, register, to_read, visit_interview
 from tests.orgtree import Tree
+from xinfang.alerts.models import EarlyWarning, Kind
 from xinfang.cases import actions as cs
 from xinfang.cases.actions import attachment_add
 from xinfang.cases.models import Case
@@ -51,6 +53,8 @@ class World:
     clerk: User  # 临江市委组织部 staff without a case role
     # The signed visitor on the register of long-standing petitioners (xinfang.persistent).
     longterm_entry: Entry | None = None
+    # An early warning of 临江市委组织部 counting the signed visit (xinfang.alerts).
+    warning: EarlyWarning | None = None
 
     def users(self) -> dict[str, User]:
         t = self.tree
@@ -174,8 +178,28 @@ def build_world(tree: Tree) -> World:
         officer=tree.city_staff,
         target_on=dt.date.today() + dt.timedelta(days=30),
     )
+    warning = EarlyWarning.objects.create(
+        kind=Kind.RESPONDENT,
+        key="被反映人|",
+        label="多名群众反映的同一干部",
+        department=tree.city_org,
+        window_start=dt.date.today() - dt.timedelta(days=6),
+        window_end=dt.date.today(),
+        petitioners=5,
+        petitions=5,
+        baseline=0.5,
+        growth=10.0,
+        score=50.0,
+        explanation={
+            "petition_ids": list(signed.petitions.values_list("pk", flat=True))
+            + list(unit.petitions.values_list("pk", flat=True)),
+            "history": [1, 0, 0, 1, 0, 1, 0, 1],
+        },
+        created_at=timezone.now(),
+    )
     return World(
         longterm_entry=longterm_entry,
+        warning=warning,
         tree=tree,
         signed=Case.objects.get(pk=signed.pk),
         unit=Case.objects.get(pk=unit.pk),

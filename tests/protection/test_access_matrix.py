@@ -250,6 +250,8 @@ PAGES: dict[str, dict[str, str]] = {
     "register/departments/": staff_page(EVERYONE),
     # The register of long-standing petitioners: leaders and handlers (persistent/).
     "longterm/": staff_page(CASE_ROLES),
+    # Early warnings (alerts/): leaders and supervisors (and anyone a warning is assigned to).
+    "warnings/": staff_page(CASE_ROLES | SUPERVISORS),
 }
 # The world's one register entry (on the signed case, protection conftest): route → user →
 # outcome. Leaders and handlers who see its case open it; anyone else signed in with a
@@ -263,6 +265,20 @@ ENTRY_PAGES: dict[str, dict[str, str]] = {
         "city": OK,
     }
     for route in ("longterm/<int:entry_id>/", "longterm/<int:entry_id>/<str:step>/")
+}
+# The world's one warning (of 临江市委组织部, protection conftest): its leaders and the
+# province's supervisor (who oversees it) open it; other leaders and the city's supervisor
+# (who oversees the counties only) get 404; those without the roles the warnings' 403.
+WARNING_PAGES: dict[str, dict[str, str]] = {
+    route: {
+        ANON: LOGIN,
+        NODEPT: DENIED,
+        **{u: HIDDEN for u in CASE_ROLES | {"city_supervisor"}},
+        **{u: DENIED for u in ("admin", "clerk")},
+        "city": OK,
+        "prov_supervisor": OK,
+    }
+    for route in ("warnings/<int:warning_id>/", "warnings/<int:warning_id>/<str:step>/")
 }
 # Pages of one case: route → how the user's visibility of the case decides the outcome.
 CASE_PAGES = {
@@ -464,7 +480,9 @@ def api_route(path: str) -> str:
 
 def test_every_page_and_operation_is_in_the_answer_key() -> None:
     assert len(site_routes()) > 30  # the walk reaches the site, not an empty list
-    keyed = set(PAGES) | CASE_PAGES | set(ENTRY_PAGES) | {QUEUE_PAGE} | NOT_PAGES
+    keyed = (
+        set(PAGES) | CASE_PAGES | set(ENTRY_PAGES) | set(WARNING_PAGES) | {QUEUE_PAGE} | NOT_PAGES
+    )
     api_routes = {api_route(p) for _m, p in api_operations()}
     unkeyed = [r for r in site_routes() if r not in keyed and r not in api_routes]
     assert not unkeyed, f"write the answer key of {unkeyed}"
@@ -580,6 +598,15 @@ def test_every_page_answers_each_user_as_the_key_says(db: None, matrix: Matrix, 
         expected = by_user[user]
         if expected == OK and "<str:step>" in route:
             expected = f"302 /longterm/{entry.pk}/"  # a step's form lives on the entry page
+        expect(url, expected)
+    warning = m.world.warning
+    assert warning is not None
+    for route, by_user in WARNING_PAGES.items():
+        url = "/" + route.replace("<int:warning_id>", str(warning.pk))
+        url = url.replace("<str:step>", "close")
+        expected = by_user[user]
+        if expected == OK and "<str:step>" in route:
+            expected = f"302 /warnings/{warning.pk}/"  # a step's form lives on the warning page
         expect(url, expected)
     # Lists: exactly the cases of the key.
     for queue in [*QUEUE_USERS, "no_such_queue"]:

@@ -194,7 +194,9 @@ def site_pages(world: World) -> list[str]:
         # The register of long-standing petitioners (web/persistent_urls.py): the world's
         # entry and every step, and one that does not exist.
         "entry_id": [world.longterm_entry.pk if world.longterm_entry else 0],
-        "step": ["review", "settle", "conclude", "no_such_step"],
+        "step": ["review", "settle", "conclude", "acknowledge", "close", "no_such_step"],
+        # The world's early warning (web/alerts_urls.py).
+        "warning_id": [world.warning.pk if world.warning else 0],
         # Every work queue (cases/queues.py), written out, and one that does not exist.
         "queue": [
             "to_read",

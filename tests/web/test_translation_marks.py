@@ -57,9 +57,9 @@ def test_no_chinese_outside_translation_marks_in_the_web_templates() -> None:
 
 # --- the Python modules of the layers below the pages --------------------------------------
 #
-# The words the cases, routing, petitions, persistent, configlog and deadlines layers give
-# the pages (state and category labels, queue titles, refusals, documents, timeline labels,
-# the calendar's and the configuration log's admin pages) are marked too:
+# The words every layer below the pages gives them (state and category labels, queue titles,
+# refusals, documents, timeline labels, warnings, the calendar's and the configuration log's
+# admin pages) are marked too:
 # `gettext_lazy as _` at module and class level, `gettext` inside functions, with named
 # placeholders instead of f-strings (docs/decisions.md). A string literal holding a Chinese
 # character (Han; punctuation alone, such as the "、" of a join, is not a word to translate)
@@ -76,6 +76,7 @@ LAYERS = (
     "matching",
     "cases",
     "persistent",
+    "alerts",
 )
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 MARKERS = frozenset(
@@ -106,6 +107,7 @@ DATA_CONSTANTS: dict[tuple[str, str], str] = {
     ("cases/imports.py", "_MESSAGE_COLUMN"): "substrings matched in refusals, not shown",
     ("deadlines/forms.py", "_DATE"): "a pattern of the dates typed from the State Council notice",
     ("deadlines/forms.py", "_RANGE_LINE"): "a pattern of the lines typed from the notice",
+    ("alerts/places.py", "_SUFFIXES"): "the suffixes cut from division names to match text",
 }
 # Modules that are data as a whole.
 DATA_MODULES: dict[str, str] = {

@@ -43,6 +43,7 @@ from xinfang.cases.models import Case
 from xinfang.core.errors import RuleViolation
 from xinfang.demo import text as T
 from xinfang.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
+from xinfang.demo.alerts import build_warnings
 from xinfang.demo.clock import FrozenClock
 from xinfang.demo.fates import COVERAGE
 from xinfang.demo.longterm import build_register
@@ -152,6 +153,8 @@ def build_demo(
             result.step_counts[name] += 1
             for t, nxt in follow or ():
                 heapq.heappush(heap, (t, next(counter), run, nxt))
+        # Early warnings: a matter gathering in the last days, the poll, a first step.
+        result.failures += build_warnings(today, clock)
         # The register of long-standing petitioners, as of the last day of the demo.
         clock.set(dt.datetime.combine(today, dt.time(17), tzinfo=timezone.get_current_timezone()))
         result.failures += build_register(today)

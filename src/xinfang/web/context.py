@@ -15,4 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "nav_register": user.has_role(Role.REGISTRAR),
         "nav_supervise": user.has_role(Role.SUPERVISOR),
         "nav_longterm": user.has_role(Role.LEADER) or user.has_role(Role.HANDLER),
+        "nav_warnings": user.has_role(Role.LEADER) or user.has_role(Role.SUPERVISOR),
     }

@@ -26,4 +26,5 @@ urlpatterns = [
     path("queues/", include("xinfang.web.queue_urls")),
     path("supervision/", include("xinfang.web.supervision_urls")),
     path("longterm/", include("xinfang.web.persistent_urls")),
+    path("warnings/", include("xinfang.web.alerts_urls")),
 ]

@@ -6,7 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from xinfang.alerts.models import WarningState
+from xinfang.alerts.selectors import warnings_for
 from xinfang.cases.queues import queues_for
+from xinfang.orgs.models import Role
 from xinfang.web.views.common import staff_page, staff_user
 
 
@@ -15,4 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     today = timezone.localdate()
     queues = [(q, q.cases(user, today).count()) for q in queues_for(user)]
-    return render(request, "web/home.html", {"queues": queues, "today": today, "nav": "home"})
+    context = {"queues": queues, "today": today, "nav": "home"}
+    if user.has_role(Role.LEADER) or user.has_role(Role.SUPERVISOR):
+        # R-REPEAT-5: the open warnings, highest score first, on the leader's home page.
+        open_warnings = warnings_for(user).exclude(state=WarningState.CLOSED)
+        context["warnings"] = list(open_warnings[:5])
+        context["warnings_total"] = open_warnings.count()
+    return render(request, "web/home.html", context)
