@@ -10,7 +10,8 @@ from tests.alerts.helpers import NAMES, petitions
 from tests.clients import staff_client
 from tests.orgtree import Tree
 from xinfang.alerts import services
-from xinfang.alerts.models import EarlyWarning, WarningState
+from xinfang.alerts.models import EarlyWarning, Kind, WarningState
+from xinfang.alerts.selectors import describe
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -97,3 +98,25 @@ def test_another_departments_leader_cannot_step_or_see(tree: Tree) -> None:
     assert other.post(f"/warnings/{w.pk}/close/", {"note": "x"}).status_code == 404
     w.refresh_from_db()
     assert (w.state, w.steps.count()) == (WarningState.OPEN, 0)
+
+
+def test_the_sentence_rounds_the_baseline_as_the_page_does() -> None:
+    """A baseline of 0.25 people a week (2 in 8 weeks) reads 0.3 in the sentence as on the
+    page (floatformat rounds half up); Python's %.1f would have said 0.2 beside a 0.3."""
+    warning = EarlyWarning(
+        kind=Kind.CATEGORY,
+        key="party",
+        label="党的建设",
+        window_start=dt.date(2026, 11, 26),
+        window_end=dt.date(2026, 12, 2),
+        petitioners=7,
+        petitions=7,
+        baseline=0.25,
+        growth=28.0,
+        score=1.0,
+        explanation={"history": [0, 0, 0, 1, 1, 0, 0, 0]},
+    )
+    assert describe(warning) == (
+        "2026-11-26至2026-12-02，问题类别“党的建设”涉及信访人7人、信访件7件，"
+        "此前8个统计期平均每期0.3人，增长到28.0倍。"
+    )

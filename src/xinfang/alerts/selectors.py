@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 
 from xinfang.alerts.models import EarlyWarning, Kind
@@ -115,10 +116,12 @@ def describe(warning: EarlyWarning) -> str:
     if warning.growth is None:
         trend = gettext("此前%(weeks)d个统计期内没有出现") % {"weeks": weeks}
     else:
-        trend = gettext("此前%(weeks)d个统计期平均每期%(base).1f人，增长到%(growth).1f倍") % {
+        # Rounded as the page rounds them (floatformat: half up), so the sentence and the
+        # page's figures agree (0.25 people a week is 0.3 in both, not 0.2 here).
+        trend = gettext("此前%(weeks)d个统计期平均每期%(base)s人，增长到%(growth)s倍") % {
             "weeks": weeks,
-            "base": warning.baseline,
-            "growth": warning.growth,
+            "base": floatformat(warning.baseline, 1),
+            "growth": floatformat(warning.growth, 1),
         }
     if warning.kind == Kind.CADRE:
         return gettext("%(counts)s：同一干部被多名信访人反映（%(trend)s）。") % {
