@@ -24,7 +24,7 @@ from xinfang.cases.clocks import case_clocks
 from xinfang.cases.family import petitions_of_case
 from xinfang.cases.models import Assignment, Case, State, Step
 from xinfang.cases.protection import protection_for
-from xinfang.cases.queues import queues_for
+from xinfang.cases.queues import queue_counts, queues_for
 from xinfang.cases.selectors import case_step, key_figures
 from xinfang.core.replica import read_report
 from xinfang.orgs.models import Role
@@ -201,10 +201,9 @@ def case_closures(request: HttpRequest, case_id: int, p: Query[PageIn]) -> dict[
 @router.get("/queues", response=list[s.QueueOut], summary="我的工作队列及件数")
 def queue_list(request: HttpRequest) -> list[s.QueueOut]:
     user = api_user(request)
-    today = timezone.localdate()
+    counts = queue_counts(user, timezone.localdate())
     return [
-        s.QueueOut(key=q.key, title=str(q.title), count=q.cases(user, today).count())
-        for q in queues_for(user)
+        s.QueueOut(key=q.key, title=str(q.title), count=counts[q.key]) for q in queues_for(user)
     ]
 
 

@@ -191,10 +191,16 @@ def main_clocks(cases: list[Case], today: dt.date) -> dict[int, ClockState | Non
     children = [case.pk for case in cases if case.parent_id]
     assignments = {a.child_id: a for a in Assignment.objects.filter(child_id__in=children)}
     days: dict[int, int] = {}
-    for case_id, n in Extension.objects.filter(case_id__in=ids).values_list("case_id", "days"):
+    # Each read in its own order, not the models' (which joins the cases to sort by them).
+    extensions = Extension.objects.filter(case_id__in=ids).order_by()
+    for case_id, n in extensions.values_list("case_id", "days"):
         days[case_id] = days.get(case_id, 0) + n
     pauses: dict[int, list[PausePeriod]] = {}
-    rows = Pause.objects.filter(case_id__in=ids).values_list("case_id", "start_on", "end_on")
+    rows = (
+        Pause.objects.filter(case_id__in=ids)
+        .order_by("case_id", "start_on", "pk")
+        .values_list("case_id", "start_on", "end_on")
+    )
     for case_id, start_on, end_on in rows:
         pauses.setdefault(case_id, []).append(PausePeriod(start_on=start_on, end_on=end_on))
     for case in cases:

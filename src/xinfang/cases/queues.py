@@ -19,12 +19,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from xinfang.cases.access import cases_visible_to
+from xinfang.cases.access import cases_visible_to, visible_parts
 from xinfang.cases.clocks import explained_since_due, main_clocks, overdue, paused_now
 from xinfang.cases.lifecycle import FINISHED_STATES, FROZEN_STATES
 from xinfang.cases.models import OPEN_STATES, Assignment, Case, Objection, ObjectionStatus, State
@@ -48,15 +48,24 @@ def _own(user: User) -> QuerySet[Case]:
     return cases_visible_to(user).filter(department_id=user.department_id)
 
 
+def _own_q(user: User) -> Q:
+    """Among the cases the user sees, those of his own department (`_own`)."""
+    return Q(department_id=user.department_id)
+
+
+def _clock_q() -> Q:
+    """Among open cases, those with a running main clock, without the parents of
+    assignments (module docstring) and without paused cases."""
+    return Q(due_on__isnull=False) & ~Q(handling_mode=HandlingMode.ASSIGN) & ~paused_now()
+
+
 def _on_the_clock(user: User) -> QuerySet[Case]:
-    """Open cases with a running main clock, without the parents of assignments (module
-    docstring) and without paused cases."""
-    return (
-        _open(user)
-        .filter(due_on__isnull=False)
-        .exclude(handling_mode=HandlingMode.ASSIGN)
-        .exclude(paused_now())
-    )
+    """Open cases with a running main clock (`_clock_q`)."""
+    return _open(user).filter(_clock_q())
+
+
+def _due_soon_q(day: dt.date) -> Q:
+    return Q(due_on__gte=day, due_on__lte=day + dt.timedelta(days=DUE_SOON_DAYS))
 
 
 # --- The queues -------------------------------------------------------------------------
@@ -79,11 +88,11 @@ def to_route(user: User) -> QuerySet[Case]:
 def objections_awaiting_decision(user: User) -> QuerySet[Case]:
     """异议待决定 (R-ROUTE-1): the department's cases sent down whose receiving department
     objected that it was sent to it wrongly, the objection not yet decided. The cases listed
-    are the department's own (the sender decides: `objection_accept`/`objection_reject`)."""
-    pending = Objection.objects.filter(
-        assignment__case=OuterRef("pk"), status=ObjectionStatus.PENDING
-    )
-    return _own(user).filter(Exists(pending)).order_by("registered_at", "pk")
+    are the department's own (the sender decides: `objection_accept`/`objection_reject`).
+    Found from the pending objections (few), not by asking each of the department's cases
+    of all years whether it has one."""
+    pending = Objection.objects.filter(status=ObjectionStatus.PENDING).values("assignment__case_id")
+    return _own(user).filter(pk__in=pending).order_by("registered_at", "pk")
 
 
 def my_cases(user: User) -> QuerySet[Case]:
@@ -94,9 +103,7 @@ def my_cases(user: User) -> QuerySet[Case]:
 def due_within_7_days(user: User, today: dt.date | None = None) -> QuerySet[Case]:
     """7日内到期 (R-CLOSE-2): due today or in the next seven days; today is the first day
     and today + 7 the last."""
-    day = _today(today)
-    last = day + dt.timedelta(days=DUE_SOON_DAYS)
-    return _on_the_clock(user).filter(due_on__gte=day, due_on__lte=last).order_by("due_on", "pk")
+    return _on_the_clock(user).filter(_due_soon_q(_today(today))).order_by("due_on", "pk")
 
 
 def half_time_used(user: User, today: dt.date | None = None) -> QuerySet[Case]:
@@ -105,14 +112,25 @@ def half_time_used(user: User, today: dt.date | None = None) -> QuerySet[Case]:
     (`cases.clocks.main_clocks`: working days, extensions and pauses) over the open cases
     not yet past their due date, read together: a fixed number of queries, however many."""
     day = _today(today)
-    candidates = _on_the_clock(user).filter(due_on__gte=day)
-    clocks = main_clocks(list(candidates), day)
-    ids = [
+    ids = _half_time_used_ids(user, day)
+    return _on_the_clock(user).filter(due_on__gte=day, pk__in=ids).order_by("due_on", "pk")
+
+
+def _half_time_used_ids(user: User, day: dt.date) -> list[int]:
+    """The ids of `half_time_used`: its candidates read from each part of the visible cases
+    (`visible_parts`, each a range of an index), unordered: ordered by Case's default
+    (newest first), SQLite with statistics walked the whole table in registration order to
+    skip the sort (docs/benchmarks.md, "The workbench counts and SQLite's statistics")."""
+    condition = Q(state__in=OPEN_STATES) & _clock_q() & Q(due_on__gte=day)
+    candidates = [
+        case for part in visible_parts(user) for case in part.filter(condition).order_by()
+    ]
+    clocks = main_clocks(candidates, day)
+    return [
         pk
         for pk, clock in clocks.items()
         if clock is not None and clock.used_fraction >= 0.5 and clock.due_on >= day
     ]
-    return candidates.filter(pk__in=ids).order_by("due_on", "pk")
 
 
 def overdue_without_explanation(user: User, today: dt.date | None = None) -> QuerySet[Case]:
@@ -142,13 +160,20 @@ def reports_awaiting_acceptance(user: User) -> QuerySet[Case]:
     """下级报结待审核 (R-CLOSE-6): the department's cases assigned down whose child has
     reported its closure, not yet accepted, and not returned since it reported. The cases
     listed are the department's own (the ones `report_accept` closes)."""
-    pending = Assignment.objects.filter(
-        case=OuterRef("pk"),
-        mode=HandlingMode.ASSIGN,
-        reported_at__isnull=False,
-        accepted_at__isnull=True,
-    ).filter(Q(returned_at__isnull=True) | Q(returned_at__lt=F("reported_at")))
-    return _own(user).filter(Exists(pending)).order_by("registered_at", "pk")
+    # From the assignments the department sent (their index), not by asking each of its
+    # cases of all years: an assignment is from the department of the case it sends down
+    # (cases/access.py, `cases_visible_to`).
+    pending = (
+        Assignment.objects.filter(
+            from_department_id=user.department_id,
+            mode=HandlingMode.ASSIGN,
+            reported_at__isnull=False,
+            accepted_at__isnull=True,
+        )
+        .filter(Q(returned_at__isnull=True) | Q(returned_at__lt=F("reported_at")))
+        .values("case_id")
+    )
+    return _own(user).filter(pk__in=pending).order_by("registered_at", "pk")
 
 
 def sent_down(user: User) -> QuerySet[Case]:
@@ -224,3 +249,51 @@ def queues_for(user: User) -> list[Queue]:
     """The queues of the user's roles, in page order (a user with several roles sees each
     queue once). An administrator does no case work and has none."""
     return [q for q in QUEUES if any(user.has_role(role) for role in q.roles)]
+
+
+# --- The workbench's counts -------------------------------------------------------------
+
+# The queues that are conditions on the user's open visible cases (`_open`), each written as
+# that condition: counted together by `queue_counts` in one statement, which reads the
+# visible open cases once instead of once per queue (issue 10). Each must hold exactly the
+# cases of its queue function above (tests/cases/test_queue_counts.py compares them).
+_IN_OPEN: dict[str, Callable[[User, dt.date], Q]] = {
+    "to_read": lambda u, d: _own_q(u) & Q(state=State.REGISTERED),
+    "to_route": lambda u, d: _own_q(u) & Q(state=State.READ, handling_mode=""),
+    "my_cases": lambda u, d: Q(handler_id=u.pk),
+    "closures_awaiting_approval": lambda u, d: _own_q(u) & Q(state=State.CLOSING),
+    "due_within_7_days": lambda u, d: _clock_q() & _due_soon_q(d),
+    "overdue_without_explanation": lambda u, d: (
+        _clock_q() & Q(due_on__lt=d) & ~explained_since_due()
+    ),
+    "overdue_with_explanation": lambda u, d: _clock_q() & Q(due_on__lt=d) & explained_since_due(),
+}
+
+
+def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
+    """The number of cases in each of the user's queues, in page order, as
+    `queue.cases(user, today).count()` gives it, in fewer statements (issue 10): the queues
+    of `_IN_OPEN` are one `COUNT(*) FILTER (WHERE …)` each over the user's open visible
+    cases, read once per part of the visible cases (`visible_parts`: the department's open
+    cases, a range of its index; the few others) and added; half the time used is the
+    number of its ids (computed with the clock); the objections and reports awaiting a
+    decision and the cases sent down, not limited to open cases, by their own statements."""
+    day = _today(today)
+    queues = queues_for(user)
+    together = {q.key: _IN_OPEN[q.key](user, day) for q in queues if q.key in _IN_OPEN}
+    counted = dict.fromkeys(together, 0)
+    if together:
+        aggregates = {key: Count("pk", filter=cond) for key, cond in together.items()}
+        for part in visible_parts(user):
+            row = part.filter(state__in=OPEN_STATES).order_by().aggregate(**aggregates)
+            for key, n in row.items():
+                counted[key] += n
+    counts: dict[str, int] = {}
+    for q in queues:
+        if q.key in together:
+            counts[q.key] = counted[q.key]
+        elif q.key == "half_time_used":
+            counts[q.key] = len(_half_time_used_ids(user, day))
+        else:
+            counts[q.key] = q.cases(user, day).count()
+    return counts

@@ -25,7 +25,7 @@ from django.utils import timezone
 from xinfang.cases import access, queues, supervision
 from xinfang.cases.actions import petition_register
 from xinfang.cases.models import OPEN_STATES, Case, CaseEvent, Review
-from xinfang.cases.queues import queues_for
+from xinfang.cases.queues import queue_counts, queues_for
 from xinfang.cases.search import SearchPage, search_cases
 from xinfang.cases.selectors import key_figures
 from xinfang.cases.supervision import department_overview
@@ -111,9 +111,7 @@ def _workbench(user: User, today: dt.date) -> Callable[[], object]:
     """The workbench: every queue's count, and the first page of the first queue."""
 
     def run() -> object:
-        counts = {}
-        for queue in queues_for(user):
-            counts[queue.key] = queue.cases(user, today).count()
+        counts = queue_counts(user, today)
         first = queues_for(user)[0]
         page = list(first.cases(user, today)[:PAGE])
         return counts, page
