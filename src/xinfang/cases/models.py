@@ -163,7 +163,12 @@ class Case(models.Model):
         verbose_name_plural = _("信访事项")
         ordering = ["-registered_at"]
         indexes = [
-            models.Index(fields=["department", "state"], name="case_dept_state"),
+            # A department's cases in a state, oldest registration first: the queues of one
+            # state (to read, to route, closures) and their first page, without walking
+            # the department's cases of all years in registration order (issue 10).
+            models.Index(
+                fields=["department", "state", "registered_at"], name="case_dept_state_registered"
+            ),
             models.Index(fields=["department", "registered_at"], name="case_dept_registered"),
             # Key figures (自办案件率): a department's cases by the day their mode was decided.
             models.Index(fields=["department", "mode_decided_at"], name="case_dept_decided"),
@@ -181,6 +186,12 @@ class Case(models.Model):
                 fields=["department", "due_on"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="case_open_dept_due",
+            ),
+            # A handler's open cases (我承办的), not all he has handled in thirty years.
+            models.Index(
+                fields=["handler", "due_on"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="case_open_handler_due",
             ),
         ]
 

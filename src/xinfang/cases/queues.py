@@ -91,8 +91,9 @@ def objections_awaiting_decision(user: User) -> QuerySet[Case]:
     are the department's own (the sender decides: `objection_accept`/`objection_reject`).
     Found from the pending objections (few), not by asking each of the department's cases
     of all years whether it has one."""
-    pending = Objection.objects.filter(status=ObjectionStatus.PENDING).values("assignment__case_id")
-    return _own(user).filter(pk__in=pending).order_by("registered_at", "pk")
+    pending = Objection.objects.filter(status=ObjectionStatus.PENDING).values("assignment_id")
+    objected = Assignment.objects.filter(pk__in=pending).values("case_id")
+    return _own(user).filter(pk__in=objected).order_by("registered_at", "pk")
 
 
 def my_cases(user: User) -> QuerySet[Case]:
@@ -180,12 +181,18 @@ def sent_down(user: User) -> QuerySet[Case]:
     """交转办跟踪 (R-SUPER-2): the cases the department sent down (the lower departments'
     child cases, each with its state), while the matter is open: the child still being
     worked on, or finished while the department's own case is not (a report awaiting
-    acceptance). Withdrawn and merged children are left out."""
+    acceptance). Withdrawn and merged children are left out.
+
+    The children of the department's cases are found from the assignments it sent (their
+    index), not from its cases of all years: a child is created only by `_send_down`, with
+    its assignment from its parent's department, and a case never changes department
+    (cases/access.py), so these are exactly the cases whose parent is the department's."""
     if user.department_id is None:
         return Case.objects.none()
+    sent = Assignment.objects.filter(from_department_id=user.department_id).values("child_id")
     return (
         cases_visible_to(user)
-        .filter(parent__department_id=user.department_id)
+        .filter(pk__in=sent)
         .exclude(state__in=FROZEN_STATES)
         .exclude(state__in=FINISHED_STATES, parent__state__in=FINISHED_STATES)
         .order_by("due_on", "registered_at", "pk")
