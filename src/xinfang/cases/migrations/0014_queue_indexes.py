@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('state__in', ('closing', 'handling', 'read', 'registered', 'rereviewing', 'reviewing'))), fields=['handler', 'due_on'], name='case_open_handler_due'),
+            index=models.Index(fields=['handler', 'state'], name='case_handler_state'),
         ),
         migrations.RemoveIndex(
             model_name='case',
