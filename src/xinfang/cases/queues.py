@@ -56,7 +56,7 @@ def _own_q(user: User) -> Q:
 def _clock_q() -> Q:
     """Among open cases, those with a running main clock, without the parents of
     assignments (module docstring) and without paused cases."""
-    return Q(due_on__isnull=False) & ~Q(handling_mode=HandlingMode.ASSIGN) & ~paused_now()
+    return Q(due_on__isnull=False) & ~Q(handling_mode=HandlingMode.ASSIGN) & Q(~paused_now())
 
 
 def _on_the_clock(user: User) -> QuerySet[Case]:
@@ -271,9 +271,9 @@ _IN_OPEN: dict[str, Callable[[User, dt.date], Q]] = {
     "closures_awaiting_approval": lambda u, d: _own_q(u) & Q(state=State.CLOSING),
     "due_within_7_days": lambda u, d: _clock_q() & _due_soon_q(d),
     "overdue_without_explanation": lambda u, d: (
-        _clock_q() & Q(due_on__lt=d) & ~explained_since_due()
+        _clock_q() & Q(~explained_since_due(), due_on__lt=d)
     ),
-    "overdue_with_explanation": lambda u, d: _clock_q() & Q(due_on__lt=d) & explained_since_due(),
+    "overdue_with_explanation": lambda u, d: _clock_q() & Q(explained_since_due(), due_on__lt=d),
 }
 
 
