@@ -25,7 +25,7 @@ from xinfang.cases.access import cases_visible_to
 from xinfang.cases.listing import page_of, with_list_columns
 from xinfang.cases.models import Case
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q
-from xinfang.cases.queues import queues_for
+from xinfang.cases.queues import queue_counts, queues_for
 from xinfang.cases.search import search_cases
 from xinfang.cases.selectors import key_figures
 from xinfang.orgs.models import User
@@ -192,3 +192,91 @@ def test_key_figures_read_indexes(busy: Tree) -> None:
         # department for the year's registrations; both are ranges of one department.
         "case_dept_registered" if SQLITE else "case_dept_registered|case_dept_decided",
     )
+
+
+# --- The workbench's counts, with and without SQLite's statistics -------------------------
+
+# A range of the cases table by department or handler alone: every case it has had in all
+# the years, where a queue needs only the open ones or those in one state.
+ALL_YEARS = re.compile(r"INDEX (case_|cases_case_)\S* \((department_id|handler_id)=\?\)")
+
+# sqlite_stat1 of a database of 20,000 cases made by `xinfang bench generate` (its rows for
+# the cases table), after `ANALYZE`: the statistics a real deployment has. With them SQLite
+# chose to list the half-time candidates by walking the whole table in registration order
+# (Case's default order) rather than sort the few it needed (docs/benchmarks.md, "The
+# workbench counts and SQLite's statistics").
+CASE_STATISTICS = [
+    ("case_dept_decided", "20000 556 1"),
+    ("case_dept_registered", "20000 556 1"),
+    ("case_dept_state_registered", "20000 556 83 1"),
+    ("case_handler_state", "20000 274 94"),
+    ("case_open_dept_due", "1188 33 17"),
+    ("case_sent_down_root", "2383 1"),
+    ("cases_case_closed_at_d6d6a19d", "20000 2"),
+    ("cases_case_department_id_c5b7309d", "20000 556"),
+    ("cases_case_due_on_4b130e72", "20000 22"),
+    ("cases_case_follow_department_id_9e32900e", "20000 20000"),
+    ("cases_case_handler_id_21cefe0d", "20000 274"),
+    ("cases_case_parent_id_30365dcb", "20000 9"),
+    ("cases_case_registered_at_d80e48fc", "20000 1"),
+    ("cases_case_root_id_ce18b61c", "20000 9"),
+    ("cases_case_state_eb673365", "20000 2223"),
+]
+
+
+@pytest.fixture
+def statistics(busy: Tree) -> Iterator[Tree]:
+    """SQLite with the large database's statistics loaded (`ANALYZE sqlite_schema` reads
+    them again), removed afterwards."""
+    if not SQLITE:
+        pytest.skip("SQLite's statistics (PostgreSQL's planner is priced out above)")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")  # creates sqlite_stat1
+        cur.execute("DELETE FROM sqlite_stat1")
+        for index, stat in CASE_STATISTICS:
+            cur.execute("INSERT INTO sqlite_stat1 VALUES ('cases_case', %s, %s)", [index, stat])
+        cur.execute("ANALYZE sqlite_schema")
+    yield busy
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM sqlite_stat1")
+        cur.execute("ANALYZE sqlite_schema")
+
+
+def _counts_and_first_page(user: User) -> Callable[[], object]:
+    """What the workbench asks (`queue_counts`) and the first page of its first queue."""
+    today = timezone.localdate()
+
+    def run() -> object:
+        first = queues_for(user)[0]
+        return queue_counts(user, today), list(first.cases(user, today)[:50])
+
+    return run
+
+
+def _no_all_years_range(user: User) -> str:
+    text = _check(_counts_and_first_page(user))
+    assert ALL_YEARS.findall(text) == []
+    return text
+
+
+def test_workbench_counts_read_the_open_cases_only(busy: Tree) -> None:
+    """Each part of the visibility is a range of an index of its own: the department's
+    cases in a state (handler's: his cases in a state), never all the department's or the
+    handler's cases of all years."""
+    handler = busy.staff(busy.county_org, "handler", name="county_handler")
+    leader = busy.staff(busy.county_org, "leader", name="county_leader")
+    assert "case_handler_state" in _no_all_years_range(handler) or not SQLITE
+    text = _no_all_years_range(leader)
+    assert "case_dept_state_registered" in text or "case_open_dept_due" in text
+    _no_all_years_range(busy.city_staff)
+    _no_all_years_range(busy.prov_supervisor)
+
+
+def test_workbench_plans_with_sqlite_statistics(statistics: Tree) -> None:
+    """The same, with the statistics of a large database: no statement walks the cases
+    table (the half-time candidates did, in registration order) or a department's cases
+    of all years."""
+    handler = statistics.staff(statistics.county_org, "handler", name="county_handler")
+    leader = statistics.staff(statistics.county_org, "leader", name="county_leader")
+    for user in (handler, leader, statistics.city_staff, statistics.prov_supervisor):
+        _no_all_years_range(user)
