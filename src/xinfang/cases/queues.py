@@ -270,11 +270,18 @@ _IN_OPEN: dict[str, Callable[[User, dt.date], Q]] = {
     "my_cases": lambda u, d: Q(handler_id=u.pk),
     "closures_awaiting_approval": lambda u, d: _own_q(u) & Q(state=State.CLOSING),
     "due_within_7_days": lambda u, d: _clock_q() & _due_soon_q(d),
-    "overdue_without_explanation": lambda u, d: (
-        _clock_q() & Q(~explained_since_due(), due_on__lt=d)
-    ),
-    "overdue_with_explanation": lambda u, d: _clock_q() & Q(explained_since_due(), due_on__lt=d),
+    "overdue_without_explanation": lambda u, d: overdue_q(d, explained=False),
+    "overdue_with_explanation": lambda u, d: overdue_q(d, explained=True),
 }
+
+
+def overdue_q(day: dt.date, explained: bool | None = None) -> Q:
+    """Among open cases, those of the overdue queues (R-CLOSE-2) as a condition: on the
+    clock and past the due date; explained since, or not, or either (None)."""
+    condition = _clock_q() & Q(due_on__lt=day)
+    if explained is None:
+        return condition
+    return condition & Q(explained_since_due() if explained else ~explained_since_due())
 
 
 def queue_counts(user: User, today: dt.date | None = None) -> dict[str, int]:
