@@ -1,7 +1,8 @@
 """`xinfang bench run`: the operations of issue 10 measured on the database as it is
 (normally one filled by `xinfang bench generate`), with medians and 95th percentiles, the
-data size and the machine. Reads only, except the registrations, which are kept (a few
-dozen among the generated cases change no figure that matters).
+data size and the machine. Reads only, except the registrations and the bulk import's two
+files (`--import-rows` rows each), which are kept: a few thousand among the generated cases
+change no figure that matters.
 
 Each operation runs through the code the pages run (the services, `queues_for`,
 `department_overview`, `key_figures`), not through HTTP: the HTTP load test is not built.
@@ -14,8 +15,10 @@ import os
 import platform
 import resource
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, reset_queries
@@ -24,12 +27,14 @@ from django.utils import timezone
 
 from xinfang.cases import access, queues, supervision
 from xinfang.cases.actions import petition_register
+from xinfang.cases.imports import import_messages, import_registers
 from xinfang.cases.models import OPEN_STATES, Case, CaseEvent, Review
 from xinfang.cases.queues import queue_counts, queues_for
 from xinfang.cases.search import SearchPage, search_cases
 from xinfang.cases.selectors import key_figures
 from xinfang.cases.supervision import department_overview
 from xinfang.orgs.models import Department, Level, Role, User
+from xinfang.petitions.import_samples import write_sample
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerInput
 
@@ -152,6 +157,46 @@ def search_hook(user: User, repeat: int) -> dict[str, Any]:
     return found
 
 
+def bulk_import(department: Department, registrar: User, rows: int) -> dict[str, Any]:
+    """The bulk import's rate (issue 10): a generated message file and a generated register
+    (`xinfang import sample`), each imported through the batch path (`cases/imports.py`)
+    into `department` by its registrar, under a source of this run's own (so a second run
+    imports again instead of skipping rows already imported). Rows per second of wall time
+    and of this process's CPU; the sample register refuses a few rows on purpose (a wrong
+    ID check digit), reported as rejected."""
+    receiver = (
+        User.objects.filter(department=department, staff_roles__role=Role.HANDLER)
+        .order_by("pk")
+        .first()
+    )
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    found: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="xinfang-bench-") as folder:
+        for kind in ("messages", "registers"):
+            path = Path(folder) / f"{kind}.csv"
+            write_sample(kind, path, rows, receiver=receiver.username if receiver else "")
+            source = f"bench-{kind}-{stamp}"
+            cpu_started = time.process_time()
+            if kind == "messages":
+                report = import_messages(path, actor=registrar, department=department, board=source)
+            else:
+                report = import_registers(
+                    path, actor=registrar, department=department, source=source
+                )
+            cpu = time.process_time() - cpu_started
+            found[kind] = {
+                "source": source,
+                "rows": report.total,
+                "imported": report.imported,
+                "already": report.already,
+                "rejected": report.rejected,
+                "seconds": round(report.seconds, 2),
+                "rows_per_s": round(report.rate, 1),
+                "rows_per_cpu_s": round(report.imported / cpu, 1) if cpu else 0.0,
+            }
+    return found
+
+
 def _database_size() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -176,7 +221,9 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def run_benchmarks(*, repeat: int, legacy_visibility: bool = False) -> dict[str, Any]:
+def run_benchmarks(
+    *, repeat: int, legacy_visibility: bool = False, import_rows: int = 2000
+) -> dict[str, Any]:
     if legacy_visibility:
         use_legacy_visibility()
     today = timezone.localdate()
@@ -203,6 +250,7 @@ def run_benchmarks(*, repeat: int, legacy_visibility: bool = False) -> dict[str,
         ),
         "search": search_hook(supervisor, repeat),
         "register_petition": _timed(_register(_staff(county, Role.REGISTRAR)), repeat),
+        "bulk_import": bulk_import(county, _staff(county, Role.REGISTRAR), import_rows),
     }
     return {
         "at": timezone.now().isoformat(timespec="seconds"),

@@ -31,6 +31,12 @@ class Command(BaseCommand):
         run.add_argument("--json", dest="json_file", required=True, help="结果文件。")
         run.add_argument("--repeat", type=int, default=20, help="每项操作的测量次数。")
         run.add_argument(
+            "--import-rows",
+            type=int,
+            default=2000,
+            help="批量导入测速用的留言和登记簿各多少行（默认2000）。",
+        )
+        run.add_argument(
             "--legacy-visibility",
             action="store_true",
             help="用改进前的可见范围写法测量（仅用于对比）。",
@@ -64,8 +70,12 @@ class Command(BaseCommand):
 def from_run(command: Command, options: dict[str, Any]) -> None:
     if not Case.objects.exists():
         raise CommandError("数据库中没有案件：请先运行 xinfang bench generate --cases N。")
+    if not 1 <= options["import_rows"] <= 1_000_000:
+        raise CommandError("导入行数须为1至1000000。")
     report = run_benchmarks(
-        repeat=options["repeat"], legacy_visibility=options["legacy_visibility"]
+        repeat=options["repeat"],
+        legacy_visibility=options["legacy_visibility"],
+        import_rows=options["import_rows"],
     )
     Path(options["json_file"]).write_text(
         json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
