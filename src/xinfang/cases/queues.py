@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from xinfang.cases.access import cases_visible_to, visible_parts
+from xinfang.cases.access import cases_sent_down_by, cases_visible_to, visible_parts
 from xinfang.cases.clocks import explained_since_due, main_clocks, overdue, paused_now
 from xinfang.cases.lifecycle import FINISHED_STATES, FROZEN_STATES
 from xinfang.cases.models import OPEN_STATES, Assignment, Case, Objection, ObjectionStatus, State
@@ -183,16 +183,13 @@ def sent_down(user: User) -> QuerySet[Case]:
     worked on, or finished while the department's own case is not (a report awaiting
     acceptance). Withdrawn and merged children are left out.
 
-    The children of the department's cases are found from the assignments it sent (their
-    index), not from its cases of all years: a child is created only by `_send_down`, with
-    its assignment from its parent's department, and a case never changes department
-    (cases/access.py), so these are exactly the cases whose parent is the department's."""
-    if user.department_id is None:
-        return Case.objects.none()
-    sent = Assignment.objects.filter(from_department_id=user.department_id).values("child_id")
+    The children of the department's cases are found from the assignments it sent
+    (`cases_sent_down_by`, one reason of the visibility, by their index), not from its
+    cases of all years: a child is created only by `_send_down`, with its assignment from
+    its parent's department, and a case never changes department (cases/access.py), so
+    these are exactly the cases whose parent is the department's."""
     return (
-        cases_visible_to(user)
-        .filter(pk__in=sent)
+        cases_sent_down_by(user)
         .exclude(state__in=FROZEN_STATES)
         .exclude(state__in=FINISHED_STATES, parent__state__in=FINISHED_STATES)
         .order_by("due_on", "registered_at", "pk")
