@@ -51,7 +51,14 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     dept = user.department if user.is_authenticated else None
     if dept is None:
         return Case.objects.none()
-    others: QuerySet[Any] = (
+    return Case.objects.filter(
+        Q(department_id__in=_departments_seen(user, dept)) | Q(pk__in=_others(dept))
+    )
+
+
+def _others(dept: Department) -> QuerySet[Any]:
+    """Ids of the cases `dept` sees one by one: sent down, followed, reviewed."""
+    return (
         Assignment.objects.filter(from_department_id=dept.pk)
         .order_by()
         .values("child_id")
@@ -61,8 +68,35 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
             all=True,
         )
     )
-    return Case.objects.filter(
-        Q(department_id__in=_departments_seen(user, dept)) | Q(pk__in=others)
+
+
+def visibility_parts(user: User) -> tuple[list[int], QuerySet[Any]]:
+    """`cases_visible_to` in its two parts, for a statement that walks them apart (the
+    search, cases/search.py): the ids of the departments whose cases the user sees whole,
+    and the ids of the cases seen one by one (which may belong to those departments too).
+    No department: nothing."""
+    dept = user.department if user.is_authenticated else None
+    if dept is None:
+        return [], Case.objects.none().values("pk")
+    seen = list(_departments_seen(user, dept).values_list("pk", flat=True))
+    return seen, _others(dept)
+
+
+def departments_visible_to(user: User) -> list[Department]:
+    """The departments other than the user's own whose cases the user may see, in the order
+    of the tree: those seen whole (a supervisor's) and those of the cases seen one by one.
+    The search's department filter offers these (issue 10): unlike the departments of a
+    list's cases, they need no case read, only the small tables and the few cases seen one
+    by one."""
+    dept = user.department if user.is_authenticated else None
+    if dept is None:
+        return []
+    one_by_one = Case.objects.filter(pk__in=_others(dept)).order_by().values("department_id")
+    return list(
+        Department.objects.filter(Q(pk__in=_departments_seen(user, dept)) | Q(pk__in=one_by_one))
+        .exclude(pk=dept.pk)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__path", "name")
     )
 
 
