@@ -26,6 +26,7 @@ re-indexed.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -336,37 +337,42 @@ def matching_cases(user: User, query: str) -> QuerySet[Case]:
 # (docs/search.md, "The total").
 TOTAL_CAP = 1000
 # The answer is read newest first when the index finds at least this share of all
-# petitions (in the parts the user may search): then the total's count, which walks until
-# TOTAL_CAP + 1 matches, reads about TOTAL_CAP / WALK_FROM cases at most for a user who
-# sees most of them; below it the hits are fewer than that share and are read instead.
+# petitions in the public part: then the total's count, which walks until TOTAL_CAP + 1
+# matches, reads about TOTAL_CAP / WALK_FROM cases at most for a user who sees most of
+# them; below it the hits are fewer than that share and are read instead.
 WALK_FROM = 0.05
 
 
-def _index_hits_over(query: str, user: User, limit: int) -> bool:
-    """Whether the index finds more than `limit` petitions for `query` in the parts `user`
-    may search (the protected part only for a user who may see some identity). Counts at
-    most `limit` + 1 rows of each part. Decides only how the answer is read."""
-    parts = [PUBLIC] + ([PROTECTED] if may_see_some_identity(user) else [])
-    found = 0
-    for part in parts:
-        candidates = _candidates(query, part)
-        with connection.cursor() as cursor:
+def _public_hits(query: str, limit: int) -> int:
+    """About how many petitions hold `query`'s bigrams in the public part, at most `limit`
+    + 1. SQLite: counted in the FTS5 index (its row ids only, stopping at the limit).
+    PostgreSQL: the planner's estimate from the statistics of the tokens column (counting
+    there reads the entries: with a LIMIT the planner scans the table rather than the GIN
+    index). It decides only how the answer is read, never what it is; the public part only,
+    so that the way (and the time) never depends on protected text."""
+    candidates = _candidates(query, PUBLIC)
+    with connection.cursor() as cursor:
+        if _sqlite():
             cursor.execute(
-                f"SELECT count(*) FROM ({candidates.sql} LIMIT {max(int(limit) + 1, 0)}) hits",
+                f"SELECT count(*) FROM ({candidates.sql} LIMIT {max(limit + 1, 0)}) hits",
                 candidates.params,
             )
             row = cursor.fetchone()
-        found += int(row[0]) if row else 0
-        if found > limit:
-            return True
-    return False
+            return int(row[0]) if row else 0
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {candidates.sql}", candidates.params)
+        row = cursor.fetchone()
+    plan = row[0] if row else None
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
 
 
-def _many_hits(query: str, user: User) -> bool:
-    """Whether the index finds at least WALK_FROM of all petitions (their number estimated
-    by the highest id, one probe of the primary key)."""
+def _many_hits(query: str) -> bool:
+    """Whether the index finds more than WALK_FROM of all petitions (their number estimated
+    by the highest id, one probe of the primary key) in the public part."""
     highest = Petition.objects.aggregate(highest=Max("pk"))["highest"] or 0
-    return _index_hits_over(query, user, int(highest * WALK_FROM))
+    limit = int(highest * WALK_FROM)
+    return _public_hits(query, limit) > limit
 
 
 def _family_text_sql(column: str) -> str:
@@ -454,7 +460,7 @@ class SearchAnswer:
         self._ids: list[int] | None = None
         self._counted: int | None = None
         self._walks: list[QuerySet[Case]] = []
-        if _many_hits(query, user):
+        if _many_hits(query):
             self._walks = _walks(user, query, filters)
         else:
             cases = matching_cases(user, query)
