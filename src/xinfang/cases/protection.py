@@ -129,12 +129,12 @@ def identity_shown_q(user: User, root: str = "family_root", per_row: bool = Fals
     "root_id" where they are known to be cases sent down, so that the condition is on a plain
     indexed column (issue 10: the search asks for it on the families it found).
 
-    `per_row`: the "received" part as an EXISTS on the row's own family, on a statement
-    whose rows are cases_case itself (`root` is then not used) (the department's
+    `per_row`: the "received" part as an EXISTS on the row's own family (the department's
     petitions of the family root and of the cases sent down from it, by the petitions'
-    index on their case), for a statement that probes a few rows (the search's newest-first
-    walk), instead of the set of every family the department ever received a petition for,
-    which grows with the department's history. The same rule either way.
+    index on their case), for a statement whose rows are cases_case itself (`root` is then
+    not used) and which probes a few of them (the search's newest-first walk), instead of
+    the set of every family the department ever received a petition for, which grows with
+    the department's history. The same rule either way.
     tests/protection/test_search.py holds it equal to `can_see_identity` for every user and
     case of the protection world."""
     dept = user.department

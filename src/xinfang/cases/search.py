@@ -340,7 +340,7 @@ TOTAL_CAP = 1000
 # petitions in the public part: then the total's count, which walks until TOTAL_CAP + 1
 # matches, reads about TOTAL_CAP / WALK_FROM cases at most for a user who sees most of
 # them; below it the hits are fewer than that share and are read instead.
-WALK_FROM = 0.05
+WALK_FROM = 0.02
 
 
 def _public_hits(query: str, limit: int) -> int:
