@@ -73,12 +73,18 @@ def test_a_long_query_is_cut_with_a_note(tree: Tree) -> None:
     assert "检索词过长，已按前5个词、不超过50个字检索：甲 乙 丙 丁 戊" in body
 
 
-def test_filters_keep_the_query(tree: Tree) -> None:
+def test_filters_keep_the_query(tree: Tree, search_path: str) -> None:
     letter, call = _letters(tree, "反映工资一", "反映工资二")
     Petition.objects.filter(case=call).update(channel="phone")
     client = staff_client(tree.city_staff)
     assert numbers(get(client, "/search/", q="工资", channel="phone")) == [call.number]
     assert numbers(get(client, "/search/", q="工资", channel="letter")) == [letter.number]
+    # The city's own level: both; the county's: none (the city sent nothing down).
+    assert numbers(get(client, "/search/", q="工资", level="prefecture")) == [
+        call.number,
+        letter.number,
+    ]
+    assert numbers(get(client, "/search/", q="工资", level="county")) == []
     body = get(client, "/search/", q="工资", channel="letter").content.decode()
     assert '<input type="hidden" name="q" value="工资">' in body
     bad = get(client, "/search/", q="工资", category="nonsense").content.decode()

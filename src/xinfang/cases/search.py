@@ -12,7 +12,9 @@ How: every petition's two parts are prepared in Python into one `SearchEntry` ro
 of character-bigram tokens. The database's full-text index (FTS5 on SQLite, a GIN-indexed
 tsvector on PostgreSQL) finds the petitions that hold every bigram of the query, a superset;
 each candidate is then verified by a plain substring test on the stored normalised text
-(`LIKE`, both sides lower case), so the answer is exact. A bigram is written as ten letters
+(`instr`/`strpos`), so the answer is exact. One request's answer (`SearchAnswer`) is read
+from those hits when they are few, and newest first over the cases the user sees, each
+probed, when they are many; the total is exact up to TOTAL_CAP. A bigram is written as ten letters
 (`_token`): no tokenizer or parser of either engine splits, drops or folds it, so the index
 sees exactly the bigrams Python made.
 
