@@ -50,3 +50,17 @@ def _migration_rows_after_a_flush(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def tree(db: None) -> Tree:
     return build_tree()
+
+
+@pytest.fixture(params=["hits", "walk"])
+def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The two ways the search reads one answer (cases/search.py, SearchAnswer): from the
+    index's hits, or newest first over the cases the user sees with a probe per case. Which
+    one runs depends on how many petitions the index finds, so a test database would only
+    ever take the first: a test asking for this runs once with each, by moving the
+    threshold (a share of the petitions: -1, any number of hits is more and every query
+    walks; 2, twice the petitions, no query does)."""
+    from xinfang.cases import search
+
+    monkeypatch.setattr(search, "WALK_FROM", -1 if request.param == "walk" else 2)
+    return str(request.param)

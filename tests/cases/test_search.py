@@ -12,6 +12,7 @@ from django.db import connection
 from tests.builders import PetitionerInput, RespondentInput, register
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
+from xinfang.cases import search
 from xinfang.cases.listing import CaseFilters
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.search import (
@@ -79,7 +80,7 @@ def test_a_long_query_is_cut_like_the_admins_search(tree: Tree) -> None:
     assert found.total == 1
 
 
-def test_no_match_across_two_fields(tree: Tree) -> None:
+def test_no_match_across_two_fields(tree: Tree, search_path: str) -> None:
     register(
         tree.county_staff,
         summary="反映甲乙",
@@ -103,7 +104,7 @@ def test_rewriting_an_entry_replaces_its_index(tree: Tree) -> None:
     assert SearchEntry.objects.count() == 1
 
 
-def test_newest_first_with_filters_and_pages(tree: Tree) -> None:
+def test_newest_first_with_filters_and_pages(tree: Tree, search_path: str) -> None:
     first = register(tree.county_staff, summary="反映工资拖欠一", category="misconduct")
     second = register(
         tree.county_staff, summary="反映工资拖欠二", category="personal_request", nature="request"
@@ -119,7 +120,25 @@ def test_newest_first_with_filters_and_pages(tree: Tree) -> None:
     assert (only.total, [c.pk for c in only.cases]) == (2, [third.pk, first.pk])
 
 
-def test_a_merged_case_is_found_through_the_case_it_was_merged_into(tree: Tree) -> None:
+def test_the_total_is_exact_up_to_the_cap_then_more(
+    tree: Tree, search_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above TOTAL_CAP the total says TOTAL_CAP with `more`, and the newest TOTAL_CAP cases
+    are listed; at or below it the total is exact."""
+    cases = [register(tree.county_staff, summary=f"反映工资拖欠{n}") for n in "一二三"]
+    monkeypatch.setattr(search, "TOTAL_CAP", 2)
+    found = search_cases(tree.county_staff, "工资", page_size=2)
+    assert (found.total, found.more) == (2, True)
+    assert [c.pk for c in found.cases] == [cases[2].pk, cases[1].pk]
+    assert search_cases(tree.county_staff, "工资", page=2, page_size=2).cases == []
+    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    found = search_cases(tree.county_staff, "工资", page=2, page_size=2)
+    assert (found.total, found.more, [c.pk for c in found.cases]) == (3, False, [cases[0].pk])
+
+
+def test_a_merged_case_is_found_through_the_case_it_was_merged_into(
+    tree: Tree, search_path: str
+) -> None:
     """A merge moves petitions, not text: the entries stay, and the target is found by the
     merged petition's words (R-REPEAT-4)."""
     target = register(tree.county_staff, summary="反映道路维修问题")
@@ -147,7 +166,7 @@ def _contains(fields: list[str], query: str) -> bool:
     return any(query in normalize(f) for f in fields)
 
 
-def test_exact_against_a_plain_scan(tree: Tree) -> None:
+def test_exact_against_a_plain_scan(tree: Tree, search_path: str) -> None:
     rng = random.Random(20261202)
     hidden_from_county: set[int] = set()
     public: dict[int, list[str]] = {}
@@ -210,7 +229,7 @@ def test_exact_against_a_plain_scan(tree: Tree) -> None:
     assert Case.objects.count() == SIZE
 
 
-def test_the_sample_check_would_see_a_missing_verification(tree: Tree) -> None:
+def test_the_sample_check_would_see_a_missing_verification(tree: Tree, search_path: str) -> None:
     """The bigram index alone is a superset: 工资 and 资拖 are both in "工资资拖" though "工资拖"
     is not. The verification on the stored text makes the answer exact."""
     register(tree.county_staff, summary="工资资拖")
@@ -218,7 +237,7 @@ def test_the_sample_check_would_see_a_missing_verification(tree: Tree) -> None:
     assert search_cases(tree.county_staff, "资资").total == 1
 
 
-def test_query_text_is_never_sql(tree: Tree) -> None:
+def test_query_text_is_never_sql(tree: Tree, search_path: str) -> None:
     register(tree.county_staff, summary="百分之百%_完成")
     assert search_cases(tree.county_staff, "%_").total == 1
     assert search_cases(tree.county_staff, "之%").total == 0

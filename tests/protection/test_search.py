@@ -56,16 +56,18 @@ def _family(world: World, case: str) -> set[str]:
     return {"unit", "unit_child"} if case == "unit" else {case}
 
 
+@pytest.mark.parametrize("per_row", [False, True])
 @pytest.mark.parametrize("user_key", USERS)
-def test_the_set_rule_is_can_see_identity(world: World, user_key: str) -> None:
-    """identity_shown_q, deciding all cases in one query, agrees with can_see_identity case by
+def test_the_set_rule_is_can_see_identity(world: World, user_key: str, per_row: bool) -> None:
+    """identity_shown_q, deciding all cases in one query (its "received" part as a set of
+    families, or per row as the search's walk asks it), agrees with can_see_identity case by
     case, and both with the answer key."""
     user = world.users()[user_key]
     by_name = {name: getattr(world, name).pk for name in CASES}
     expected = {by_name[n] for n in IDENTITY.get(user_key, set())}
     in_one_query = set(
         Case.objects.annotate(family_root=FAMILY_ROOT)
-        .filter(identity_shown_q(user))
+        .filter(identity_shown_q(user, per_row=per_row))
         .values_list("pk", flat=True)
     )
     one_by_one = {pk for pk in by_name.values() if can_see_identity(user, Case.objects.get(pk=pk))}
@@ -74,7 +76,7 @@ def test_the_set_rule_is_can_see_identity(world: World, user_key: str) -> None:
 
 @pytest.mark.parametrize("user_key", USERS)
 def test_r_protect_1_a_protected_text_finds_only_cases_whose_identity_is_shown(
-    world: World, user_key: str
+    world: World, user_key: str, search_path: str
 ) -> None:
     user = world.users()[user_key]
     allowed = {getattr(world, n).pk for n in IDENTITY.get(user_key, set())}
@@ -91,7 +93,7 @@ def test_r_protect_1_a_protected_text_finds_only_cases_whose_identity_is_shown(
 
 
 def test_r_protect_1_the_respondents_unit_finds_the_case_by_its_summary_not_its_accuser(
-    world: World,
+    world: World, search_path: str
 ) -> None:
     """The group's personnel department handles the case sent down to it, which accuses one
     of the group's own cadres: it finds it by the summary and the respondent, never by the
@@ -110,7 +112,7 @@ def test_r_protect_1_the_respondents_unit_finds_the_case_by_its_summary_not_its_
 
 @pytest.mark.parametrize("user_key", ["energy", "county", "city_supervisor", "prov", "city"])
 def test_r_protect_1_page_and_api_answer_a_forbidden_marker_as_a_text_found_nowhere(
-    world: World, user_key: str
+    world: World, user_key: str, search_path: str
 ) -> None:
     user = world.users()[user_key]
     client = staff_client(user)

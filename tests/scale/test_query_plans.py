@@ -21,6 +21,7 @@ from django.utils import timezone
 from tests.builders import PetitionerInput, RespondentInput, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
+from xinfang.cases import search
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.listing import page_of, with_list_columns
 from xinfang.cases.models import Case
@@ -171,12 +172,78 @@ def test_identity_as_one_condition_reads_indexes(busy: Tree) -> None:
 
 
 @pytest.mark.parametrize("query", ["干部", "干部问题"])
-def test_search_reads_the_bigram_index(busy: Tree, query: str) -> None:
+def test_search_reads_the_bigram_index(
+    busy: Tree, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer read from the hits (few of them: cases/search.py, WALK_FROM)."""
+    monkeypatch.setattr(search, "WALK_FROM", 2)
     index = "cases_searchfts" if SQLITE else "cases_searchentry_tokens"
     for user in (busy.city_staff, busy.prov_supervisor):
         text = _check(lambda user=user: search_cases(user, query), index, SENT)
         if SQLITE:
             assert "VIRTUAL TABLE INDEX" in text
+
+
+def _walk_plans(run: Callable[[], object]) -> list[tuple[str, str]]:
+    """Plans of the statements as the planner would run them with an index to walk in
+    order: on PostgreSQL sequential scans and sorts priced out (on a table this small a
+    scan and a sort are otherwise cheapest), plain index scans allowed (a walk is one)."""
+    statements = _statements(run)
+    if SQLITE:
+        return _plans(statements)
+    out = []
+    with connection.cursor() as cur:
+        cur.execute("SET enable_seqscan = off")
+        cur.execute("SET enable_sort = off")
+        try:
+            for sql, params in statements:
+                cur.execute("EXPLAIN " + sql, params)
+                out.append((sql, "\n".join(str(row[0]) for row in cur.fetchall())))
+        finally:
+            cur.execute("RESET enable_seqscan")
+            cur.execute("RESET enable_sort")
+    return out
+
+
+# The walk's index for a user who sees one department's cases whole, and for a supervisor
+# who sees several (registration time alone, the department tested per row).
+ONE_DEPARTMENT = "case_dept_registered"
+SEVERAL = "cases_case_registered_at"
+# The probe of each row's family: its petitions by case, the cases sent down by root, the
+# entry by its petition.
+PROBE = (
+    "petitions_petition_case_id",
+    "case_sent_down_root",
+    "sqlite_autoindex_cases_searchentry" if SQLITE else "cases_searchentry_pkey",
+)
+
+
+@pytest.mark.parametrize("query", ["干部", "干部问题"])
+def test_search_with_many_hits_walks_newest_first_and_probes_each_row(
+    busy: Tree, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many hits (cases/search.py, WALK_FROM; forced here): the cases are read newest first
+    by an index in that order, each probed for a hit in its family's stored text, so the
+    statement can stop at the page's last row or at TOTAL_CAP + 1; never a sort of every
+    visible case (SQLite: no temporary b-tree for the walk's order; PostgreSQL: no hashed
+    subplan, which would read every entry to build the set)."""
+    monkeypatch.setattr(search, "WALK_FROM", -1)
+    for user, walk in ((busy.county_staff, ONE_DEPARTMENT), (busy.prov_supervisor, SEVERAL)):
+        plans = _walk_plans(lambda user=user: search_cases(user, query))
+        walking = [plan for _sql, plan in plans if walk in plan]
+        assert walking, "\n".join(plan for _sql, plan in plans)
+        text = "\n".join(plan for _sql, plan in plans)
+        for index in PROBE:
+            assert index in text, f"{index} not used:\n{text}"
+        for plan in walking:
+            if SQLITE:
+                assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+            else:
+                # The entries only by their primary key, row by row: no scan of them, as
+                # a hashed subplan building the set of every hit would need.
+                reads = re.findall(r"(\S+ Scan[^\n]*) on cases_searchentry\b", plan)
+                assert reads and all("using cases_searchentry_pkey" in r for r in reads), plan
+                assert not re.search(r"Seq Scan on cases_case\b", plan), plan
 
 
 def test_key_figures_read_indexes(busy: Tree) -> None:

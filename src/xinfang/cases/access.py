@@ -29,11 +29,18 @@ def _departments_seen(user: User, dept: Department) -> Q:
     partial index of open cases, `case_open_dept_due`, one department's range each)."""
     if not user.has_role(Role.SUPERVISOR):
         return Q(department_id=dept.pk)
+    return Q(department_id__in=_department_ids_seen(user, dept))
+
+
+def _department_ids_seen(user: User, dept: Department) -> list[int]:
+    """The ids of `_departments_seen`, read first (a supervisor's: a small table)."""
+    if not user.has_role(Role.SUPERVISOR):
+        return [dept.pk]
     below = Q(kind=dept.kind, jurisdiction__path__startswith=dept.jurisdiction.path) & ~Q(
         jurisdiction_id=dept.jurisdiction_id
     )
     ids = Department.objects.filter(Q(pk=dept.pk) | below).order_by("pk")
-    return Q(department_id__in=list(ids.values_list("pk", flat=True)))
+    return list(ids.values_list("pk", flat=True))
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -90,7 +97,12 @@ def _reasons(user: User) -> tuple[Q, Q] | None:
     dept = user.department if user.is_authenticated else None
     if dept is None:
         return None
-    others: QuerySet[Any] = (
+    return _departments_seen(user, dept), Q(pk__in=_others(dept))
+
+
+def _others(dept: Department) -> QuerySet[Any]:
+    """Ids of the cases `dept` sees one by one: sent down, followed, reviewed."""
+    return (
         Assignment.objects.filter(from_department_id=dept.pk)
         .order_by()
         .values("child_id")
@@ -100,7 +112,35 @@ def _reasons(user: User) -> tuple[Q, Q] | None:
             all=True,
         )
     )
-    return _departments_seen(user, dept), Q(pk__in=others)
+
+
+def visibility_parts(user: User) -> tuple[list[int], QuerySet[Any]]:
+    """`cases_visible_to` in its two parts, for a statement that walks them apart (the
+    search, cases/search.py): the ids of the departments whose cases the user sees whole,
+    and the ids of the cases seen one by one (which may belong to those departments too).
+    No department: nothing."""
+    dept = user.department if user.is_authenticated else None
+    if dept is None:
+        return [], Case.objects.none().values("pk")
+    return _department_ids_seen(user, dept), _others(dept)
+
+
+def departments_visible_to(user: User) -> list[Department]:
+    """The departments other than the user's own whose cases the user may see, in the order
+    of the tree: those seen whole (a supervisor's) and those of the cases seen one by one.
+    The search's department filter offers these (issue 10): unlike the departments of a
+    list's cases, they need no case read, only the small tables and the few cases seen one
+    by one."""
+    dept = user.department if user.is_authenticated else None
+    if dept is None:
+        return []
+    one_by_one = Case.objects.filter(pk__in=_others(dept)).order_by().values("department_id")
+    return list(
+        Department.objects.filter(Q(pk__in=_department_ids_seen(user, dept)) | Q(pk__in=one_by_one))
+        .exclude(pk=dept.pk)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__path", "name")
+    )
 
 
 def get_case_for_user(user: User, case_id: int) -> Case:

@@ -25,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model, Q
+from django.db import connection
+from django.db.models import BooleanField, Model, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,7 +116,7 @@ def can_see_identity(user: User, case: Case) -> bool:
 FAMILY_ROOT = Coalesce("root_id", "pk")
 
 
-def identity_shown_q(user: User, root: str = "family_root") -> Q:
+def identity_shown_q(user: User, root: str = "family_root", per_row: bool = False) -> Q:
     """`can_see_identity(user, case)` for a whole QuerySet of cases at once, as a condition
     on the case row: for lists that may match on protected text (the search, cases/search.py)
     and so must decide every row in the database, never one query per row. The same three
@@ -126,16 +128,43 @@ def identity_shown_q(user: User, root: str = "family_root") -> Q:
     with `family_root=FAMILY_ROOT`; "pk" where the rows are known to be first cases and
     "root_id" where they are known to be cases sent down, so that the condition is on a plain
     indexed column (issue 10: the search asks for it on the families it found).
+
+    `per_row`: the "received" part as an EXISTS on the row's own family (the department's
+    petitions of the family root and of the cases sent down from it, by the petitions'
+    index on their case), for a statement whose rows are cases_case itself (`root` is then
+    not used) and which probes a few of them (the search's newest-first walk), instead of
+    the set of every family the department ever received a petition for, which grows with
+    the department's history. The same rule either way.
     tests/protection/test_search.py holds it equal to `can_see_identity` for every user and
     case of the protection world."""
     dept = user.department
     if dept is None or not may_see_some_identity(user):
         return Q(pk__in=[])
-    received = (
-        Case.objects.filter(petitions__receiving_department=dept)
-        .values(family=FAMILY_ROOT)
-        .distinct()
-    )
+    received_q: Q
+    if per_row:
+        # On the outer row of cases_case itself: by the petitions' index on their case (the
+        # "+ 0" keeps SQLite from reading every petition the department received instead).
+        root_sql = 'COALESCE("cases_case"."root_id", "cases_case"."id")'
+        # PostgreSQL: OFFSET 0 keeps each EXISTS a probe rather than a hashed set of all.
+        keep = " OFFSET 0" if connection.vendor == "postgresql" else ""
+        received_q = Q(
+            RawSQL(
+                "(EXISTS (SELECT 1 FROM petitions_petition rp "
+                f"WHERE rp.case_id = {root_sql} AND rp.receiving_department_id + 0 = %s{keep}) "
+                "OR EXISTS (SELECT 1 FROM cases_case rf "
+                "JOIN petitions_petition rp ON rp.case_id = rf.id "
+                f"WHERE rf.root_id = {root_sql} AND rp.receiving_department_id + 0 = %s{keep}))",
+                [dept.pk, dept.pk],
+                BooleanField(),
+            )
+        )
+    else:
+        received = (
+            Case.objects.filter(petitions__receiving_department=dept)
+            .values(family=FAMILY_ROOT)
+            .distinct()
+        )
+        received_q = Q(**{f"{root}__in": received})
     # respondent_hides_identity_from, for every respondent at once: this department, or
     # this jurisdiction's main leader, or anyone of this unit. Two parts, each a range of
     # one index of the respondents (an OR across two columns would read them all).
@@ -149,7 +178,7 @@ def identity_shown_q(user: User, root: str = "family_root") -> Q:
         .union(same_place.order_by().values("petition_id"), all=True)
     )
     hidden = Case.objects.filter(petitions__in=hiding).values(family=FAMILY_ROOT).distinct()
-    return (Q(department=dept) | Q(**{f"{root}__in": received})) & ~Q(**{f"{root}__in": hidden})
+    return (Q(department=dept) | received_q) & ~Q(**{f"{root}__in": hidden})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ How: every petition's two parts are prepared in Python into one `SearchEntry` ro
 of character-bigram tokens. The database's full-text index (FTS5 on SQLite, a GIN-indexed
 tsvector on PostgreSQL) finds the petitions that hold every bigram of the query, a superset;
 each candidate is then verified by a plain substring test on the stored normalised text
-(`LIKE`, both sides lower case), so the answer is exact. A bigram is written as ten letters
+(`instr`/`strpos`), so the answer is exact. One request's answer (`SearchAnswer`) is read
+from those hits when they are few, and newest first over the cases the user sees, each
+probed, when they are many; the total is exact up to TOTAL_CAP. A bigram is written as ten letters
 (`_token`): no tokenizer or parser of either engine splits, drops or folds it, so the index
 sees exactly the bigrams Python made.
 
@@ -26,18 +28,28 @@ re-indexed.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.cases.access import cases_visible_to
-from xinfang.cases.listing import CaseFilters, filtered_cases, page_of, with_list_columns
+from xinfang.cases.access import cases_visible_to, visibility_parts
+from xinfang.cases.listing import CaseFilters, filtered_cases, with_list_columns
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, may_see_some_identity
 from xinfang.core.admin import SEARCH_MAX_CHARS, SEARCH_MAX_TERMS, cut_search
@@ -308,9 +320,215 @@ def matching_cases(user: User, query: str) -> QuerySet[Case]:
     return cases_visible_to(user).filter(pk__in=members)
 
 
+# --- One request's answer -----------------------------------------------------------------
+#
+# docs/search.md, "Third version": the answer is read in one of two ways, chosen by how many
+# petitions the index finds (which never changes what is shown, only what it costs):
+#
+# - few hits: from the hits, once (`matching_cases`, one statement for every id in order);
+# - many hits: newest first over the cases the user sees, each case probed for a hit in its
+#   family's stored text (`_probe_q`), stopping at the page's last row; the total is counted
+#   the same way up to TOTAL_CAP + 1 rows.
+#
+# Either way the total shown is exact up to TOTAL_CAP and "more than TOTAL_CAP" above it: a
+# function of the cases the user may see and match, never of the hits alone (which include
+# protected text and cases the user may not see: R-PROTECT-1).
+
+# The page's total is exact up to this many cases; above it the page says "more than" and
+# lists the newest TOTAL_CAP (20 pages of 50). Counting further costs time in proportion
+# (docs/search.md, "The total").
+TOTAL_CAP = 1000
+# The answer is read newest first when the index finds at least this share of all
+# petitions in the public part: then the total's count, which walks until TOTAL_CAP + 1
+# matches, reads about TOTAL_CAP / WALK_FROM cases at most for a user who sees most of
+# them; below it the hits are fewer than that share and are read instead.
+WALK_FROM = 0.02
+
+
+def _public_hits(query: str, limit: int) -> int:
+    """About how many petitions hold `query`'s bigrams in the public part, at most `limit`
+    + 1. SQLite: counted in the FTS5 index (its row ids only, stopping at the limit).
+    PostgreSQL: the planner's estimate from the statistics of the tokens column (counting
+    there reads the entries: with a LIMIT the planner scans the table rather than the GIN
+    index). It decides only how the answer is read, never what it is; the public part only,
+    so that the way (and the time) never depends on protected text."""
+    candidates = _candidates(query, PUBLIC)
+    with connection.cursor() as cursor:
+        if _sqlite():
+            cursor.execute(
+                f"SELECT count(*) FROM ({candidates.sql} LIMIT {max(limit + 1, 0)}) hits",
+                candidates.params,
+            )
+            row = cursor.fetchone()
+            return int(row[0]) if row else 0
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {candidates.sql}", candidates.params)
+        row = cursor.fetchone()
+    plan = row[0] if row else None
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
+
+
+def _many_hits(query: str) -> bool:
+    """Whether the index finds more than WALK_FROM of all petitions (their number estimated
+    by the highest id, one probe of the primary key) in the public part."""
+    highest = Petition.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    limit = int(highest * WALK_FROM)
+    return _public_hits(query, limit) > limit
+
+
+def _family_text_sql(column: str) -> str:
+    """A condition on a row of cases_case: one of its family's petitions has `column`
+    containing the query (one %s each EXISTS). The family root is the case's root or the
+    case itself; the family's petitions are those of the root and of the cases sent down
+    from it, each reached by an index (petitions by case, cases by root).
+
+    PostgreSQL would turn each EXISTS into a hashed subplan, which reads every entry to
+    build the set; `OFFSET 0` keeps it a probe of the row's own family (planner rule: a
+    subquery with an OFFSET is not rewritten)."""
+    found = "instr" if _sqlite() else "strpos"
+    keep = "" if _sqlite() else " OFFSET 0"
+    root = 'COALESCE("cases_case"."root_id", "cases_case"."id")'
+    return (
+        "(EXISTS (SELECT 1 FROM petitions_petition sp "
+        "JOIN cases_searchentry se ON se.petition_id = sp.id "
+        f"WHERE sp.case_id = {root} AND {found}(se.{column}, %s) > 0{keep}) "
+        "OR EXISTS (SELECT 1 FROM cases_case sf "
+        "JOIN petitions_petition sp ON sp.case_id = sf.id "
+        "JOIN cases_searchentry se ON se.petition_id = sp.id "
+        f"WHERE sf.root_id = {root} AND {found}(se.{column}, %s) > 0{keep}))"
+    )
+
+
+def _probe_q(user: User, query: str) -> Q:
+    """Per case row: the case matches `query` (R-PROTECT-1: the protected part only where
+    `identity_shown_q` holds for the case, evaluated on that row)."""
+    public = RawSQL(_family_text_sql(_TEXT_COLUMN[PUBLIC]), [query, query], BooleanField())
+    matched = Q(public)
+    if may_see_some_identity(user):
+        protected = RawSQL(
+            _family_text_sql(_TEXT_COLUMN[PROTECTED]), [query, query], BooleanField()
+        )
+        matched |= Q(protected) & identity_shown_q(user, root="family_root", per_row=True)
+    return matched
+
+
+NEWEST_FIRST = ("-registered_at", "-pk")
+
+
+def _walks(user: User, query: str, filters: CaseFilters) -> list[QuerySet[Case]]:
+    """The matching cases `user` may see, in disjoint parts, each newest first and each
+    read by walking an index in that order and probing every visible row (`_probe_q`), so
+    that a LIMIT stops it early:
+
+    - the cases of the departments seen whole: one department by its index
+      (department, registered_at); several (a supervisor's) by the index of registration
+      times, the department tested per row (`department_id + 0`: no index on it may be
+      chosen instead, which would read every case of those departments and sort them);
+    - the cases seen one by one (sent down, followed, reviewed) of other departments: few,
+      read by id and sorted."""
+    seen, one_by_one = visibility_parts(user)
+    parts: list[QuerySet[Case]] = []
+    if seen:
+        if len(seen) == 1:
+            whole = Case.objects.filter(department_id=seen[0])
+        else:
+            whole = Case.objects.alias(
+                seen_department=ExpressionWrapper(F("department_id") + 0, IntegerField())
+            ).filter(seen_department__in=seen)
+        parts.append(whole)
+    parts.append(Case.objects.filter(pk__in=one_by_one).exclude(department_id__in=seen))
+    walks: list[QuerySet[Case]] = []
+    for part in parts:
+        if filters.channel:
+            part = with_list_columns(part)
+        walks.append(
+            filtered_cases(part, filters)
+            .alias(family_root=FAMILY_ROOT)
+            .filter(_probe_q(user, query))
+            .order_by(*NEWEST_FIRST)
+        )
+    return walks
+
+
+class SearchAnswer:
+    """The answer to one query for one user under the list's filters, newest first, read
+    once per request: `count()` (at most TOTAL_CAP), `more` (the answer is longer) and
+    slices of cases with the list columns (cases/listing.py), as Django's Paginator asks."""
+
+    def __init__(self, user: User, query: str, filters: CaseFilters | None = None) -> None:
+        self.query = query
+        filters = filters or CaseFilters()
+        self._ids: list[int] | None = None
+        self._counted: int | None = None
+        self._walks: list[QuerySet[Case]] = []
+        if _many_hits(query):
+            self._walks = _walks(user, query, filters)
+        else:
+            cases = matching_cases(user, query)
+            if filters.channel:
+                cases = with_list_columns(cases)
+            ordered = filtered_cases(cases, filters).order_by(*NEWEST_FIRST)
+            self._ids = list(ordered.values_list("pk", flat=True))
+
+    @property
+    def walks(self) -> bool:
+        """Whether the answer is read newest first (many hits) rather than from the hits."""
+        return self._ids is None
+
+    def _total(self) -> int:
+        """The number of cases, counted up to TOTAL_CAP + 1."""
+        if self._counted is None:
+            if self._ids is not None:
+                self._counted = min(len(self._ids), TOTAL_CAP + 1)
+            else:
+                counted = 0
+                for walk in self._walks:
+                    counted += walk.values("pk")[: TOTAL_CAP + 1 - counted].count()
+                    if counted > TOTAL_CAP:
+                        break
+                self._counted = counted
+        return self._counted
+
+    @property
+    def more(self) -> bool:
+        """More than TOTAL_CAP cases: `count()` says TOTAL_CAP, the rest are not listed."""
+        return self._total() > TOTAL_CAP
+
+    def count(self) -> int:
+        return min(self._total(), TOTAL_CAP)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """Ids of rows `start` to `stop` (from 0), never past TOTAL_CAP."""
+        start, stop = max(start, 0), min(stop, TOTAL_CAP)
+        if stop <= start:
+            return []
+        if self._ids is not None:
+            return self._ids[start:stop]
+        # Each part's first `stop` rows, merged newest first (the parts are disjoint).
+        rows = [
+            row for walk in self._walks for row in walk.values_list("registered_at", "pk")[:stop]
+        ]
+        rows.sort(reverse=True)
+        return [pk for _at, pk in rows[start:stop]]
+
+    def __getitem__(self, rows: slice) -> list[Case]:
+        ids = self.ids(rows.start or 0, rows.stop if rows.stop is not None else TOTAL_CAP)
+        if not ids:
+            return []
+        found = with_list_columns(Case.objects.filter(pk__in=ids)).order_by()
+        by_pk = {c.pk: c for c in found}
+        return [by_pk[pk] for pk in ids]
+
+
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of an answer, newest first, with the total."""
+    """One page of an answer, newest first, with the total: exact when `more` is false;
+    otherwise the answer has more than `total` (= TOTAL_CAP) cases and only the newest
+    `total` are listed."""
 
     query: str  # as run, normalised
     note: str  # Chinese, when the query was cut
@@ -318,16 +536,18 @@ class SearchPage:
     cases: list[Case]  # annotated with the list columns (cases/listing.py)
     page: int
     page_size: int
+    more: bool = False
 
 
 def search_queryset(
     user: User, raw: str, filters: CaseFilters | None = None
 ) -> tuple[QuerySet[Case], str, str]:
     """The whole answer, filtered, newest first, with the list columns; the query as run and
-    its note. Refuses a query under two characters (RuleViolation, Chinese)."""
+    its note. Refuses a query under two characters (RuleViolation, Chinese). Every match is
+    read: for the API's exact total, other sorts and the export."""
     query, note = search_text(raw)
     cases = filtered_cases(with_list_columns(matching_cases(user, query)), filters or CaseFilters())
-    return cases.order_by("-registered_at", "-pk"), query, note
+    return cases.order_by(*NEWEST_FIRST), query, note
 
 
 def search_cases(
@@ -338,23 +558,27 @@ def search_cases(
     page_size: int = 50,
 ) -> SearchPage:
     """The selector of issue 10: one page (from 1) of the cases `user` may see that contain
-    `raw`, filtered, newest first, with the total. The bench calls this."""
-    cases, query, note = search_queryset(user, raw, filters)
-    total = cases.count()
+    `raw`, filtered, newest first, with the total (exact up to TOTAL_CAP, `more` above it).
+    The bench calls this; the page /search/ reads the same `SearchAnswer`."""
+    query, note = search_text(raw)
+    answer = SearchAnswer(user, query, filters)
     start = (max(page, 1) - 1) * page_size
     return SearchPage(
         query=query,
         note=note,
-        total=total,
-        cases=page_of(cases, start, start + page_size),
+        total=answer.count(),
+        cases=answer[start : start + page_size],
         page=max(page, 1),
         page_size=page_size,
+        more=answer.more,
     )
 
 
 __all__ = [
     "MIN_CHARS",
     "TOO_SHORT",
+    "TOTAL_CAP",
+    "SearchAnswer",
     "SearchPage",
     "clear_index",
     "index_petitions",

@@ -153,7 +153,11 @@ def search_hook(user: User, repeat: int) -> dict[str, Any]:
         def run(word: str = word) -> SearchPage:
             return search_cases(user, word, page_size=PAGE)
 
-        found[label] = {"word": word, "total": run().total, **_timed(run, repeat)}
+        first = run()
+        # `more`: the answer has more than `total` cases (cases/search.py: TOTAL_CAP), which
+        # the page says as "more than"; `total` is then not the whole answer's size.
+        found[label] = {"word": word, "total": first.total, "more": first.more}
+        found[label].update(_timed(run, repeat))
     return found
 
 

@@ -42,6 +42,7 @@ from xinfang.cases.listing import (
     with_list_columns,
 )
 from xinfang.cases.models import Case
+from xinfang.cases.search import SearchAnswer
 from xinfang.deadlines.clocks import PROVISIONAL_LABEL
 from xinfang.orgs.models import Department, User
 from xinfang.web.widgets import IsoDateField
@@ -188,7 +189,9 @@ class CaseList:
     """A list as the page shows it: the filtered, sorted cases and what the page needs."""
 
     form: CaseFilterForm
-    cases: QuerySet[Case]  # filtered and sorted, with the rows' columns
+    # Filtered and sorted, with the rows' columns; or the search's answer, which counts and
+    # slices itself (cases/search.py: SearchAnswer).
+    cases: QuerySet[Case] | SearchAnswer
     params: QueryDict
 
     @property
@@ -196,7 +199,11 @@ class CaseList:
         return _headers(self.params)
 
     def page(self, today: dt.date) -> tuple[Page[Case], list[CaseRow]]:
-        paginator = IdsFirstPaginator(self.cases, PAGE_SIZE)
+        paginator: Paginator[Case] = (
+            IdsFirstPaginator(self.cases, PAGE_SIZE)
+            if isinstance(self.cases, QuerySet)
+            else Paginator(self.cases, PAGE_SIZE)  # type: ignore[arg-type]
+        )
         page = paginator.get_page(self.params.get("page"))
         return page, case_rows(list(page.object_list), today)
 
