@@ -26,6 +26,7 @@ from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import active_rule_set
 from xinfang.matching.index import petition_index_new
 from xinfang.orgs.models import Department, User
+from xinfang.petitions import protect
 from xinfang.petitions.attachments import check_uploads
 from xinfang.petitions.models import (
     Attachment,
@@ -233,7 +234,9 @@ def petition_register_input(
         raise RuleViolation(errors)
 
     now = timezone.now()
-    with transaction.atomic():
+    # The data key checked against the database once for the registration's identifiers
+    # (as the batch import does per batch), inside its transaction, not before each one.
+    with transaction.atomic(), protect.key_checked_once():
         people = [(petitioner_find_or_create(p, idn), p) for p, idn in checked]
         earlier = earlier_petition_count([person for (person, _seen), _p in people])
         # Issue 11: the same text from the same person within the window is a repeat,
