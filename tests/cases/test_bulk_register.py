@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 
 from tests.builders import at, registration
@@ -25,7 +25,14 @@ from tests.cases.import_files import (
 )
 from tests.orgtree import Tree
 from xinfang.cases.imports import ImportReport, import_messages, import_registers
-from xinfang.cases.models import Case, CaseEvent, CaseLedgerEntry, CaseNumberSequence
+from xinfang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseLedgerEntry,
+    CaseNumberSequence,
+    SearchEntry,
+)
+from xinfang.cases.search import FTS_TABLE
 from xinfang.cases.timeline import verify_chains
 from xinfang.matching.models import MatterBand, MatterText, PersonKey
 from xinfang.petitions import protect
@@ -108,6 +115,12 @@ def _snapshot() -> dict[str, Any]:
     shot["person_key"] = sorted(
         (ids["petitioner"][k.petitioner_id], k.sound_hash) for k in PersonKey.objects.all()
     )
+    # Issue 10: both paths index the petitions for search in their transaction.
+    shot["search"] = sorted(
+        (ids["petition"][e.petition_id], e.public_text, e.protected_text, e.version)
+        for e in SearchEntry.objects.all()
+    )
+    shot["search_index"] = _bigram_index(ids["petition"])
     shot["numbers"] = list(CaseNumberSequence.objects.values_list("year", "last_value"))
     shot["ledger"] = list(CaseLedgerEntry.objects.order_by("seq").values_list("seq", "number"))
     events = []
@@ -131,6 +144,18 @@ def _snapshot() -> dict[str, Any]:
     shot["events"] = events
     assert list(verify_chains()) == []
     return shot
+
+
+def _bigram_index(positions: dict[int, int]) -> list[Any]:
+    """The bigram index beside the entries: on SQLite the FTS5 table's rows (contentless: its
+    tokens cannot be read back, but a token of every petition must find it), on PostgreSQL
+    the tsvector of each entry."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE}")
+            return sorted(positions[pk] for (pk,) in cursor.fetchall())
+        cursor.execute("SELECT petition_id, tokens::text FROM cases_searchentry")
+        return sorted((positions[pk], tokens) for pk, tokens in cursor.fetchall())
 
 
 def _twice(run: Any) -> tuple[dict[str, Any], dict[str, Any], ImportReport, ImportReport]:
@@ -178,6 +203,7 @@ def test_messages_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
     firsts = [p["is_first"] for p in batch["petition"]]
     assert firsts == [True, True, True, False, False, True]  # the hand-registered one first
     assert len(batch["events"]) == 6
+    assert len(batch["search"]) == 6  # every petition indexed for search, on both paths
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.builders import at
+from tests.builders import VALID_ID, at, registration
 from tests.cases.import_files import (
     MESSAGE_HEADER,
     MESSAGES,
@@ -36,6 +36,7 @@ from xinfang.petitions import protect
 from xinfang.petitions.imports import ImportFileError
 from xinfang.petitions.keys import ENCRYPTED_FIELDS
 from xinfang.petitions.models import Channel, ImportedPetition, Petition, Petitioner
+from xinfang.petitions.services import PetitionerInput
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +322,63 @@ def test_a_repeat_is_linked_whatever_the_order_of_the_file(
     late = Petition.objects.get(imported_from__external_id="r1")
     early = Petition.objects.get(imported_from__external_id="r2")
     assert (late.case_id, late.is_repeat, early.is_repeat) == (early.case_id, True, False)
+
+
+def test_identical_text_from_other_people_stays_in_the_batch(
+    tree: Tree, tmp_path: Path, settings: Any
+) -> None:
+    """Only a row that may repeat the same person's identical text leaves the batch for
+    `petition_register` (docs/imports.md): a form letter sent by three accounts is three
+    new cases written in the batch; the same account's second copy is the one repeat."""
+    settings.XINFANG_AUTO_REPEAT = True
+    settings.XINFANG_REPEAT_WINDOW_DAYS = 30
+    rows = [
+        _posted(1, "u1", "2025-05-01"),
+        _posted(2, "u2", "2025-05-01"),
+        _posted(3, "u3", "2025-05-02"),
+        _posted(4, "u1", "2025-05-03"),  # u1 again: may repeat r1
+    ]
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, rows)
+    alone = mock.patch.object(
+        imports, "petition_register_input", wraps=imports.petition_register_input
+    )
+    with at(2026, 3, 2), alone as one_by_one:
+        report = _messages(tree, path)
+    assert (report.imported, report.linked) == (4, 1)
+    assert one_by_one.call_count == 1
+    (call,) = one_by_one.call_args_list
+    assert call.kwargs["data"].petitioners[0].name == "网民u1"
+
+
+def test_a_repeat_found_through_the_known_persons_phone_is_linked(
+    tree: Tree, tmp_path: Path, settings: Any
+) -> None:
+    """`petition_register` takes a person found by ID number with the phone stored for him,
+    and links a repeat of a petition by whoever has that phone; the batch must send such a
+    row to it though the row's own phone is another (docs/imports.md)."""
+    settings.XINFANG_AUTO_REPEAT = True
+    text = "某局长在提拔干部时优先安排亲属，群众意见很大，请组织上调查。"
+    with at(2026, 3, 2):
+        registration(
+            tree.county_staff,
+            received_on=dt.date(2025, 2, 27),
+            petitioners=[PetitionerInput(name="王建华", id_number=VALID_ID, phone="13800000001")],
+            content="另一件事：小区路灯长期不亮。",
+        )
+        earlier = registration(
+            tree.county_staff,
+            received_on=dt.date(2025, 2, 28),
+            petitioners=[PetitionerInput(name="王家人", phone="13800000001")],
+            content=text,
+        )
+        path = write_csv(
+            tmp_path / "r.csv",
+            REGISTER_HEADER,
+            [register_row(登记编号="D9", 身份证号码=VALID_ID, 联系电话="13900000002")],
+        )
+        report = import_registers(
+            path, actor=tree.county_staff, department=tree.county_org, batch_size=10
+        )
+    assert (report.imported, report.linked) == (1, 1)
+    imported = Petition.objects.get(imported_from__external_id="D9")
+    assert (imported.case_id, imported.is_repeat) == (earlier.case.pk, True)

@@ -30,13 +30,14 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
-from xinfang.cases.actions.intake import petition_register_input
+from xinfang.cases.actions.intake import CheckedRegistration, petition_register_input
 from xinfang.core.bulk import insert_values, prepare_datetime
 from xinfang.core.errors import RuleViolation
 from xinfang.core.text import normalize
-from xinfang.matching.index import indexed_digests
 from xinfang.matching.minhash import text_digest
+from xinfang.matching.models import MatterText
 from xinfang.orgs.models import Department, Jurisdiction, User
+from xinfang.petitions import protect
 from xinfang.petitions.imports import (
     MESSAGE_COLUMNS,
     MESSAGE_LABELS,
@@ -50,7 +51,7 @@ from xinfang.petitions.imports import (
     parse_register_row,
     read_table,
 )
-from xinfang.petitions.models import Channel, ImportedPetition
+from xinfang.petitions.models import Channel, ImportedPetition, Petitioner
 from xinfang.petitions.respondents import RespondentInput
 from xinfang.petitions.services import (
     InterviewInput,
@@ -456,27 +457,111 @@ def _reject(row: ParsedRow, errors: Sequence[str], *, messages: bool) -> None:
         row.problems.append(Problem(row.number, _column_for(message, messages=messages), message))
 
 
-def _may_repeat(rows: Sequence[RegistrationInput]) -> list[bool]:
-    """Issue 11: which rows may repeat an earlier petition word for word, one already
-    stored or an earlier row of the same batch (signed rows only, as at the desk). Those
-    are registered through `petition_register`, which decides and makes the automatic
-    repeat link; the rest cannot be linked and are written in one batch."""
+def _may_repeat(dept: Department, rows: Sequence[CheckedRegistration]) -> list[bool]:
+    """Issue 11: which rows may repeat an earlier petition word for word from the same
+    person, one already stored in the department or an earlier row of the same batch
+    (signed rows only, as at the desk). Those are registered through `petition_register`,
+    which decides and makes the automatic repeat link; the rest cannot be linked and are
+    written in one batch.
+
+    A superset of what `automatic_repeat_of` links, decided a batch at a time: a row is
+    sent one by one when a petition with the same text digest shares one of the row's
+    person keys (`_person_keys`: every ID number, phone and account hash the row's people
+    have or will be found by). Identical text alone is not enough: form letters and
+    templates repeat across people, and routing each of them one by one cost the batch
+    path its speed (docs/imports.md, "Measured")."""
     if not settings.XINFANG_AUTO_REPEAT:
         return [False] * len(rows)
-    stored = indexed_digests([r.content for r in rows])
-    seen: set[str] = set()
+    digests = [text_digest(row.data.content) for row in rows]
+    eligible = [
+        bool(normalize(row.data.content)) and bool(row.people) and not row.data.is_anonymous
+        for row in rows
+    ]
+    with protect.key_checked_once():
+        keys = _person_keys(rows)
+    stored = _stored_keys(dept, {d for d, ok in zip(digests, eligible, strict=True) if ok})
+    seen: set[tuple[str, str]] = set()
     flags = []
-    for row in rows:
-        text = normalize(row.content)
-        digest = text_digest(row.content)
-        flags.append(
-            bool(text)
-            and bool(row.petitioners)
-            and not row.is_anonymous
-            and (digest in stored or digest in seen)
-        )
-        seen.add(digest)
+    for digest, ok, mine in zip(digests, eligible, keys, strict=True):
+        pairs = {(digest, key) for key in mine}
+        flags.append(ok and not pairs.isdisjoint(stored | seen))
+        seen |= pairs
     return flags
+
+
+def _own_keys(id_hash: str, phone_hash: str, account_hash: str) -> set[str]:
+    """A person's match keys, tagged by kind; empty hashes are no key."""
+    tagged = (("i:", id_hash), ("p:", phone_hash), ("a:", account_hash))
+    return {tag + value for tag, value in tagged if value}
+
+
+def _person_keys(rows: Sequence[CheckedRegistration]) -> list[set[str]]:
+    """Each row's person keys: its people's own (ID number, phone, account hashes, as
+    `petitioner_row` would store them), and those of every stored petitioner or earlier
+    row's person that `petitioner_find_or_create` could find for them (same ID number
+    hash, or same account hash), since `same_people` starts from the row found."""
+    inputs: list[list[tuple[str, str, str]]] = []
+    for row in rows:
+        inputs.append(
+            [
+                (
+                    protect.match_hash(id_number),
+                    protect.match_hash(protect.phone_key(p.phone)),
+                    protect.match_hash(p.account.strip()),
+                )
+                for p, id_number in row.people
+            ]
+        )
+    ids = sorted({i for people in inputs for i, _p, _a in people if i})
+    accounts = sorted({a for people in inputs for _i, _p, a in people if a})
+    by_id: dict[str, set[str]] = {}
+    by_account: dict[str, set[str]] = {}
+    for column, values in (("id_number_hash", ids), ("account_hash", accounts)):
+        for start in range(0, len(values), 500):  # SQLite allows 999 parameters
+            found = Petitioner.objects.filter(**{f"{column}__in": values[start : start + 500]})
+            for i, p, a in found.values_list("id_number_hash", "phone_hash", "account_hash"):
+                own = _own_keys(i, p, a)
+                if i:
+                    by_id.setdefault(i, set()).update(own)
+                if a:
+                    by_account.setdefault(a, set()).update(own)
+    out = []
+    for people in inputs:
+        mine: set[str] = set()
+        for i, p, a in people:
+            own = _own_keys(i, p, a)
+            known = by_id.get(i, set()) if i else set()
+            known |= by_account.get(a, set()) if a else set()
+            own |= known
+            # Later rows find this person by the same ID number or account.
+            if i:
+                by_id.setdefault(i, set()).update(own)
+            if a:
+                by_account.setdefault(a, set()).update(own)
+            mine |= own
+        out.append(mine)
+    return out
+
+
+def _stored_keys(dept: Department, digests: set[str]) -> set[tuple[str, str]]:
+    """(text digest, person key) of the department's indexed petitions with one of these
+    digests: what `automatic_repeat_of` could link a row to (same department, received and
+    held, text and people); the window and the case's state are left to it."""
+    found: set[tuple[str, str]] = set()
+    chosen = sorted(digests)
+    for start in range(0, len(chosen), 500):  # SQLite allows 999 parameters per statement
+        for digest, i, p, a in MatterText.objects.filter(
+            digest__in=chosen[start : start + 500],
+            petition__receiving_department=dept,
+            petition__case__department=dept,
+        ).values_list(
+            "digest",
+            "petition__petitioners__id_number_hash",
+            "petition__petitioners__phone_hash",
+            "petition__petitioners__account_hash",
+        ):
+            found |= {(digest, key) for key in _own_keys(i or "", p or "", a or "")}
+    return found
 
 
 def _write_batch(
@@ -496,7 +581,8 @@ def _write_batch(
             _reject(row, errors, messages=messages)
         else:
             good.append((row, verdict))
-    repeats = _may_repeat([v.data for _row, v in good])
+    assert actor.department is not None  # check_registrar made sure
+    repeats = _may_repeat(actor.department, [v for _row, v in good])
     together = [pair for pair, repeat in zip(good, repeats, strict=True) if not repeat]
     alone = [pair for pair, repeat in zip(good, repeats, strict=True) if repeat]
     now = timezone.now()

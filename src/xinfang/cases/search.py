@@ -127,10 +127,18 @@ def entry_texts(petition: Petition) -> tuple[str, str]:
     petitioner) are prefetched."""
     respondents: list[Respondent] = list(petition.respondents.all())
     links: list[PetitionPetitioner] = list(petition.petitionpetitioner_set.all())
+    return texts_of(petition, respondents, [link.petitioner.name for link in links])
+
+
+def texts_of(
+    petition: Petition, respondents: Sequence[Respondent], names: Sequence[str]
+) -> tuple[str, str]:
+    """(public, protected) of a petition from its rows in hand: its respondents in the
+    order written, its petitioners' names in the order of their links."""
     public = prepare(
         [petition.summary] + [f for r in respondents for f in (r.name, r.unit, r.post_title)]
     )
-    protected = prepare([petition.content] + [link.petitioner.name for link in links])
+    protected = prepare([petition.content, *names])
     return public, protected
 
 
@@ -190,6 +198,39 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
                 docs,
             )
     return len(new)
+
+
+def index_new_petitions(
+    items: Sequence[tuple[Petition, Sequence[Respondent], Sequence[str]]],
+) -> int:
+    """`index_petitions` for petitions written in the caller's transaction that have no
+    entry yet, from the rows in hand (petition, respondents, petitioners' names, as
+    `texts_of` takes them): the same entries and bigram tokens, without reading back what
+    was just written (registration and the batch import)."""
+    if not items:
+        return 0
+    rows = []
+    for petition, respondents, names in items:
+        public, protected = texts_of(petition, respondents, names)
+        rows.append((petition.pk, public, protected, VERSION, _doc(public, protected)))
+    columns = "petition_id, public_text, protected_text, version"
+    with connection.cursor() as cursor:
+        if _sqlite():
+            cursor.executemany(
+                f"INSERT INTO cases_searchentry ({columns}) VALUES (%s, %s, %s, %s)",
+                [row[:4] for row in rows],
+            )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE}(tokens, rowid) VALUES (%s, %s)",
+                [(row[4], row[0]) for row in rows],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO cases_searchentry ({columns}, tokens) "
+                "VALUES (%s, %s, %s, %s, strip(to_tsvector('simple', %s)))",
+                rows,
+            )
+    return len(rows)
 
 
 def _doc(public: str, protected: str) -> str:

@@ -125,19 +125,31 @@ def _workbench(user: User, today: dt.date) -> Callable[[], object]:
 
 
 def _register(registrar: User) -> Callable[[], object]:
+    """A new letter from a new person each run, so that every run opens a new case. (Until
+    3 December 2026 every run sent the same text with the same phone number: from the
+    second run on each was linked automatically as a repeat of the first case (issue 11),
+    and each look-up grew with the runs before it; docs/benchmarks.md, "Registration
+    profile".)"""
     counter = [0]
+    tag = time.time_ns() % 10**6  # another database run, other letters
 
     def run() -> object:
         counter[0] += 1
+        n = counter[0]
         return petition_register(
             actor=registrar,
             channel="letter",
             received_on=timezone.localdate(),
             summary="反映某局长在干部选拔中搞亲属关系",
-            content="我单位局长在提拔干部时优先安排亲属，群众意见很大，请组织上调查。",
+            content=(
+                "我单位局长在提拔干部时优先安排亲属，群众意见很大，请组织上调查。"
+                f"（来信第{tag}-{n}号）"
+            ),
             category="misconduct",
             nature="accusation",
-            petitioners=[PetitionerInput(name=f"测试{counter[0]}", phone="13800000000")],
+            petitioners=[
+                PetitionerInput(name=f"测试{n}", phone=f"139{tag % 1000:03d}{n % 100000:05d}")
+            ],
         )
 
     return run

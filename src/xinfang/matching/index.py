@@ -1,6 +1,6 @@
 """The matching index kept with the petitions, and the raw look-ups on it.
 
-`petition_index` is called by the registration's write (petitions are written only through
+`petition_index_new` is called by the registration's write (petitions are written only through
 petitions/services.py `petition_write`, called by cases/actions/intake.py), inside its
 transaction: the index never lags a committed petition and a refused registration leaves no
 index row. No save signal: a bulk write or a migration would silently skip it.
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from xinfang.core.bulk import insert_values
 from xinfang.matching import minhash
 from xinfang.matching.models import MatterBand, MatterText, PersonKey
 from xinfang.matching.people import SHOW_FROM, PersonFacts, name_sound, person_score
@@ -57,19 +58,42 @@ def petition_index(petition: Petition, people: Iterable[Petitioner] = ()) -> Non
         person_index(person)
 
 
+def petition_index_new(petition: Petition, people: Iterable[tuple[Petitioner, bool]]) -> None:
+    """`petition_index` of a petition just written (no index row yet): plain inserts, and
+    each person's sound key written (replacing the one a person seen before may have)."""
+    insert_values(
+        MatterText, ["petition", "digest"], [(petition.pk, minhash.text_digest(petition.content))]
+    )
+    insert_values(
+        MatterBand,
+        ["petition", "key"],
+        [(petition.pk, k) for k in minhash.text_keys(petition.content)],
+    )
+    for person, seen in people:
+        if seen:
+            person_index(person)
+            continue
+        sound = name_sound(person.name)
+        if sound:
+            insert_values(
+                PersonKey, ["petitioner", "sound_hash"], [(person.pk, protect.match_hash(sound))]
+            )
+
+
 def petitions_index_batch(petitions: Sequence[Petition], people: Iterable[Petitioner] = ()) -> None:
     """Index a batch of new petitions and their petitioners in a few statements: the same
-    rows `petition_index` writes one by one (the bulk import's path)."""
-    MatterText.objects.bulk_create(
-        [MatterText(petition_id=p.pk, digest=minhash.text_digest(p.content)) for p in petitions]
+    rows `petition_index` writes one by one (the bulk import's path). Written as plain rows
+    (`insert_values`): a model instance per band row (16 a petition) cost the import more
+    than everything else it writes (docs/imports.md)."""
+    insert_values(
+        MatterText,
+        ["petition", "digest"],
+        [(p.pk, minhash.text_digest(p.content)) for p in petitions],
     )
-    MatterBand.objects.bulk_create(
-        [
-            MatterBand(petition_id=p.pk, key=k)
-            for p in petitions
-            for k in minhash.text_keys(p.content)
-        ],
-        batch_size=2000,
+    insert_values(
+        MatterBand,
+        ["petition", "key"],
+        [(p.pk, k) for p in petitions for k in minhash.text_keys(p.content)],
     )
     keys = {}
     for person in people:
@@ -77,9 +101,7 @@ def petitions_index_batch(petitions: Sequence[Petition], people: Iterable[Petiti
         if sound:
             keys[person.pk] = protect.match_hash(sound)
     PersonKey.objects.filter(petitioner_id__in=list(keys)).delete()
-    PersonKey.objects.bulk_create(
-        [PersonKey(petitioner_id=pk, sound_hash=h) for pk, h in keys.items()]
-    )
+    insert_values(PersonKey, ["petitioner", "sound_hash"], list(keys.items()))
 
 
 def person_index(person: Petitioner) -> None:

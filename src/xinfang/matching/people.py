@@ -12,6 +12,7 @@ are in docs/matching.md.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
@@ -29,6 +30,7 @@ PLACE_SIMILARITY = 0.8  # address or workplace at least this similar (rapidfuzz 
 SHOW_FROM = 0.5  # candidates scoring below are not shown
 
 
+@functools.lru_cache(maxsize=65536)
 def name_sound(name: str) -> str:
     """The toneless pinyin of a name ("王伟" and "汪炜" -> "wang wei"); "" for no name.
     Letters and digits pass through as they are."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from openpyxl import load_workbook
 
 from xinfang.core.errors import RuleViolation
@@ -230,10 +231,18 @@ def parse_date(text: str) -> dt.date | None:
 
 def _choice(text: str, choices: Any) -> str | None:
     """A choice given by its Chinese label (as the form shows it) or its stored value."""
+    return _choice_table(choices, get_language()).get(text)
+
+
+@functools.cache
+def _choice_table(choices: Any, language: str | None) -> dict[str, str]:
+    """Label or value -> value, the first choice winning as a scan in order would: built
+    once per language instead of translating every label for every cell of a register."""
+    table: dict[str, str] = {}
     for value, label in choices.choices:
-        if text in (label, value):
-            return str(value)
-    return None
+        table.setdefault(str(label), str(value))
+        table.setdefault(str(value), str(value))
+    return table
 
 
 # The short words registers use for the two treatments of an anonymous letter.

@@ -33,6 +33,7 @@ from xinfang.cases.actions.intake import (
 )
 from xinfang.cases.models import Case
 from xinfang.cases.numbering import reserve_case_numbers
+from xinfang.cases.search import index_new_petitions
 from xinfang.cases.timeline import OpeningEvent, append_opening_events
 from xinfang.core.bulk import insert_rows, insert_values
 from xinfang.matching.index import petitions_index_batch
@@ -143,6 +144,18 @@ def petitions_register_batch(
         # Issue 11: the matching index is written with the petitions, in their transaction.
         petitions_index_batch(petitions, [p.row for persons in people for p in persons])
         covered = _content_rows(rows, petitions)
+        # The search index, as `petition_register` writes it (issue 10): an imported
+        # petition is found by search from the moment its batch commits.
+        index_new_petitions(
+            [
+                (
+                    petition,
+                    [r for r in records if isinstance(r, Respondent)],
+                    [p.row.name for p in persons],
+                )
+                for petition, records, persons in zip(petitions, covered, people, strict=True)
+            ]
+        )
         append_opening_events(
             [
                 OpeningEvent(
