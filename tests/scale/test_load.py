@@ -36,3 +36,7 @@ def test_concurrent_clients_get_no_error_and_lose_no_registration() -> None:
     # Nothing registered twice or outside the clients' acknowledged requests.
     assert Petition.objects.count() - before == result["registrations"]
     assert result["server"] == "gunicorn, 2 workers, 127.0.0.1"
+    # The server's memory (issue 10): both workers' peaks read before they stopped; a
+    # Django worker holds tens of megabytes at least.
+    assert result["workers_measured"] == 2
+    assert result["worker_peak_rss_mb"] > 20

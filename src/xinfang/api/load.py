@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -142,6 +143,22 @@ def _wait_until_serving(port: int, server: subprocess.Popen[bytes], seconds: flo
     raise RuntimeError(f"gunicorn did not answer on 127.0.0.1:{port} within {seconds:.0f} s")
 
 
+def _peak_rss_mb(parent: int) -> list[float]:
+    """The peak resident memory (VmHWM, in MB) of each process whose parent is `parent`:
+    gunicorn's workers, read from /proc before they stop. Empty where /proc is not Linux's."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:  # the process ended while the folder was read
+            continue
+        if fields.get("PPid", "").strip() == str(parent) and "VmHWM" in fields:
+            peaks.append(round(int(fields["VmHWM"].split()[0]) / 1024, 1))
+    return sorted(peaks)
+
+
 def run_load(
     *,
     clients: int = 8,
@@ -184,6 +201,7 @@ def run_load(
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
+        worker_peaks = _peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -204,4 +222,7 @@ def run_load(
         "errors": len(tally.errors),
         "error_examples": tally.errors[:5],
         "acknowledged_missing": len(tally.registered) - present,
+        # Issue 10's "peak memory of the server process": each worker's, after the run.
+        "workers_measured": len(worker_peaks),
+        "worker_peak_rss_mb": max(worker_peaks, default=None),
     }
