@@ -158,8 +158,11 @@ def text_hits(text: str, *, among: Sequence[int] | None = None) -> list[TextHit]
         return []
     mine = minhash.shingles(text)
     hits = []
+    scored: dict[str, float] = {}  # a text posted again is verified once
     for pk, content in Petition.objects.filter(pk__in=ids).values_list("pk", "content"):
-        score = minhash.jaccard(mine, minhash.shingles(content))
+        score = scored.get(content)
+        if score is None:
+            score = scored[content] = minhash.jaccard(mine, minhash.shingles(content))
         if score >= MIN_JACCARD:
             hits.append(TextHit(pk, round(score, 4)))
     hits.sort(key=lambda h: (-h.jaccard, -h.petition_id))
