@@ -295,12 +295,7 @@ def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
 
 
 def _view_of(policy: CaseProtection, link: PetitionPetitioner) -> PetitionerView | None:
-    ids = list(
-        PetitionPetitioner.objects.filter(petition_id=link.petition_id)
-        .order_by("pk")
-        .values_list("petitioner_id", flat=True)
-    )
-    for pk, view in zip(ids, policy.petitioners(link.petition), strict=False):
+    for pk, view in policy.petitioner_views(link.petition):
         if pk == link.petitioner_id and view.shown:
             return view
     return None
