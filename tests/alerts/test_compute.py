@@ -14,6 +14,8 @@ from tests.builders import visit_interview
 from tests.orgtree import Tree
 from xinfang.alerts.compute import Window, find
 from xinfang.alerts.models import Kind, PetitionPlace
+from xinfang.matching.models import MatterBand
+from xinfang.petitions.models import Petition
 from xinfang.petitions.services import RespondentInput
 
 MONDAY = dt.date(2026, 3, 2)
@@ -182,3 +184,29 @@ def test_r_repeat_5_a_matters_baseline_is_its_own_text_earlier(tree: Tree) -> No
     petitions(tree, MONDAY, 5)
     (m,) = [f for f in find(dt.date(2026, 3, 8)) if f.kind == Kind.MATTER]
     assert (m.petitioners, m.history, m.baseline, m.growth) == (5, [0, 3], 1.5, 3.33)
+
+
+def test_r_repeat_5_a_matter_is_joined_by_two_shared_bands_in_a_chain(tree: Tree) -> None:
+    # Band rows set by hand (texts would give them by chance): petitions 0-1, 1-2, 2-3 and
+    # 3-4 each share two bands, the rest of every petition's bands are its own; 4 and 5
+    # share a single band (not enough), and 6 has the very same shared bands as 0 (one
+    # matter with it). Six people in the chain 0..4 and 6; petition 5 is not of the matter.
+    petitions(tree, MONDAY, 7, summary="链式事项")
+    ids = list(Petition.objects.order_by("pk").values_list("pk", flat=True))
+    shared = {
+        0: [101, 102],
+        1: [101, 102, 111, 112],
+        2: [111, 112, 121, 122],
+        3: [121, 122, 131, 132],
+        4: [131, 132, 141],
+        5: [141],
+        6: [101, 102],
+    }
+    MatterBand.objects.all().delete()
+    MatterBand.objects.bulk_create(
+        [MatterBand(petition_id=ids[n], key=k) for n, keys in shared.items() for k in keys]
+        + [MatterBand(petition_id=ids[n], key=9000 + 10 * n + j) for n in shared for j in range(6)]
+    )
+    (m,) = [f for f in find(MONDAY) if f.kind == Kind.MATTER]
+    assert (m.key, m.petitioners, m.petitions, m.growth) == (str(ids[0]), 6, 6, None)
+    assert m.petition_ids == [ids[n] for n in (0, 1, 2, 3, 4, 6)]

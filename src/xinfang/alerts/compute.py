@@ -265,31 +265,41 @@ def _matters(window: Window, limits: dict[str, Any]) -> list[Found]:
     """Petitions of one department's window whose texts share at least `min_shared_bands`
     LSH bands are one matter (transitively); a matter with `min_petitioners` distinct
     petitioners is compared with the petitions of the baseline windows sharing its bands."""
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    buckets: dict[tuple[int, int], int] = defaultdict(int)  # (dept, band) -> petitions
     dept_of: dict[int, int] = {}
     keys_of: dict[int, list[int]] = defaultdict(list)
     for pid, key, dept in MatterBand.objects.filter(
         petition__received_on__gte=window.start, petition__received_on__lte=window.end
     ).values_list("petition_id", "key", "petition__receiving_department_id"):
-        buckets[(dept, key)].append(pid)
+        buckets[(dept, key)] += 1
         dept_of[pid] = dept
         keys_of[pid].append(key)
     # Two petitions share `min_shared_bands` bands exactly when they share a combination of
     # that many of their bands: each petition is put under every combination of its bands
     # (120 for two of 16), and everything under one combination is one matter. Linear in the
     # petitions, whatever the size of the buckets (a pair count per bucket is quadratic).
-    common = {key for key, members in buckets.items() if len(members) > limits["max_band_bucket"]}
+    # Two shortcuts that change no grouping: a band no other petition of the department
+    # holds cannot be shared, so it is left out of the combinations (most bands of most
+    # petitions); and petitions with the same usable bands share all of them, so they are
+    # joined at once and their combinations made once (a text posted again, a copy).
+    most = limits["max_band_bucket"]
+    shared = limits["min_shared_bands"]
+    same_bands: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for pid, keys in keys_of.items():
+        dept = dept_of[pid]
+        usable = sorted(k for k in set(keys) if 2 <= buckets[(dept, k)] <= most)
+        if len(usable) >= shared:
+            same_bands[(dept, *usable)].append(pid)
     together: dict[tuple[int, ...], int] = {}
     union = _Union()
-    for pid, keys in keys_of.items():
-        usable = sorted(k for k in set(keys) if (dept_of[pid], k) not in common)
-        firsts = {
-            together.setdefault((dept_of[pid], *combo), pid)
-            for combo in combinations(usable, limits["min_shared_bands"])
-        }
-        for other in firsts:
-            if other != pid:
-                union.join(other, pid)
+    for (dept, *usable), pids in same_bands.items():
+        first = pids[0]
+        for other in pids[1:]:
+            union.join(first, other)
+        for combo in combinations(usable, shared):
+            other = together.setdefault((dept, *combo), first)
+            if other != first:
+                union.join(other, first)
     clusters: dict[int, list[int]] = defaultdict(list)
     for pid in union.up:
         clusters[union.find(pid)].append(pid)
@@ -323,31 +333,31 @@ def _matters(window: Window, limits: dict[str, Any]) -> list[Found]:
         candidates.append((root, members, who))
     if not candidates:
         return []
-    # One read of the baseline's petitions sharing those bands, for every matter at once.
-    matters_of: dict[int, set[int]] = defaultdict(set)
-    received: dict[int, dt.date] = {}
-    for key, pid, dept, on in MatterBand.objects.filter(
-        key__in={k for _, k in owner},
-        petition__receiving_department_id__in={dept_of[c[0]] for c in candidates},
-        petition__received_on__gte=base.start,
-        petition__received_on__lte=base.end,
-    ).values_list(
-        "key", "petition_id", "petition__receiving_department_id", "petition__received_on"
-    ):
-        for i in owner.get((dept, key), ()):
-            matters_of[pid].add(i)
-            received[pid] = on
-    earlier_people: dict[int, set[int]] = defaultdict(set)
-    for pid, person in PetitionPetitioner.objects.filter(
-        petition_id__in=list(matters_of)
-    ).values_list("petition_id", "petitioner_id"):
-        earlier_people[pid].add(person)
+    # One read of the baseline's petitioners whose petitions share those bands, for every
+    # matter at once: each (band, day, petitioner) once, so a petitioner's many petitions
+    # and the copies of a text are collapsed by the database, not carried into Python.
     past_sets = [[set[int]() for _ in range(windows)] for _ in candidates]
-    for pid, matters in matters_of.items():
-        back = ((window.start - received[pid]).days - 1) // days
+    for key, dept, on, person in (
+        MatterBand.objects.filter(
+            key__in={k for _, k in owner},
+            petition__receiving_department_id__in={dept_of[c[0]] for c in candidates},
+            petition__received_on__gte=base.start,
+            petition__received_on__lte=base.end,
+            petition__petitioners__isnull=False,
+        )
+        .values_list(
+            "key",
+            "petition__receiving_department_id",
+            "petition__received_on",
+            "petition__petitioners",
+        )
+        .distinct()
+        .order_by()
+    ):
+        back = ((window.start - on).days - 1) // days
         if 0 <= back < windows:
-            for i in matters:
-                past_sets[i][windows - 1 - back] |= earlier_people[pid]
+            for i in owner.get((dept, key), ()):
+                past_sets[i][windows - 1 - back].add(person)
     out = []
     for i, (root, members, who) in enumerate(candidates):
         past = [len(x) for x in past_sets[i]]

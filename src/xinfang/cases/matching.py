@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from xinfang.cases.access import cases_visible_to
@@ -228,24 +227,44 @@ def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
     hits = person_hits(facts)
     if not hits:
         return []
-    dept = user.department
-    own = cases_visible_to(user).filter(department=dept)
-    families = own.annotate(family=Coalesce("root_id", "pk")).values("family")
-    links = list(
-        PetitionPetitioner.objects.filter(petitioner_id__in=[h.petitioner_id for h in hits])
-        .filter(Q(petition__case_id__in=families) | Q(petition__case__root_id__in=families))
-        .select_related("petition__case")
-        .order_by("-petition__received_on", "-petition_id")[:200]
+    own = cases_visible_to(user).filter(department=user.department)
+    # The hit people's petitions first (an index on the person), then the user's own cases
+    # among those petitions' families by two indexed columns, then the newest 200 of the
+    # links whose family the user's department holds. Asked as one statement (the links
+    # filtered by a subquery of every own family, ordered by date, LIMIT 200), PostgreSQL
+    # walked all petitions by date: 8 s at a million petitions.
+    people = [h.petitioner_id for h in hits]
+    theirs = list(
+        PetitionPetitioner.objects.filter(petitioner_id__in=people).values_list(
+            "pk",
+            "petition_id",
+            "petition__received_on",
+            "petition__case_id",
+            "petition__case__root_id",
+        )
     )
-    family_of = {link.petition_id: link.petition.case.petitions_root_id for link in links}
-    own_case: dict[int, Case] = {}
-    for row in (
-        own.annotate(family=Coalesce("root_id", "pk"))
-        .filter(family__in=set(family_of.values()))
+    near = {case for row in theirs for case in row[3:] if case is not None}
+    own_near = list(
+        own.filter(Q(root_id__isnull=True, pk__in=near) | Q(root_id__in=near))
         .select_related("department__jurisdiction")
         .order_by("pk")
-    ):
-        own_case[row.petitions_root_id] = row
+    )
+    families = {c.petitions_root_id for c in own_near}
+    chosen = sorted(
+        (row for row in theirs if row[3] in families or row[4] in families),
+        key=lambda row: (row[2], row[1]),
+        reverse=True,
+    )[:200]
+    by_pk = PetitionPetitioner.objects.select_related("petition__case").in_bulk(
+        [row[0] for row in chosen]
+    )
+    links = [by_pk[row[0]] for row in chosen]
+    family_of = {link.petition_id: link.petition.case.petitions_root_id for link in links}
+    wanted = set(family_of.values())
+    own_case: dict[int, Case] = {}
+    for row in own_near:
+        if row.petitions_root_id in wanted:
+            own_case[row.petitions_root_id] = row
     by_person: dict[int, list[PetitionPetitioner]] = {}
     for link in links:
         by_person.setdefault(link.petitioner_id, []).append(link)
@@ -276,12 +295,7 @@ def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
 
 
 def _view_of(policy: CaseProtection, link: PetitionPetitioner) -> PetitionerView | None:
-    ids = list(
-        PetitionPetitioner.objects.filter(petition_id=link.petition_id)
-        .order_by("pk")
-        .values_list("petitioner_id", flat=True)
-    )
-    for pk, view in zip(ids, policy.petitioners(link.petition), strict=False):
+    for pk, view in policy.petitioner_views(link.petition):
         if pk == link.petitioner_id and view.shown:
             return view
     return None

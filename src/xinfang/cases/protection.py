@@ -210,6 +210,11 @@ class CaseProtection:
 
     def petitioners(self, petition: Petition) -> list[PetitionerView]:
         """The petitioners of `petition`, their identity only where the policy allows."""
+        return [view for _, view in self.petitioner_views(petition)]
+
+    def petitioner_views(self, petition: Petition) -> list[tuple[int, PetitionerView]]:
+        """`petitioners`, each with its petitioner row's id, in the same order: to pick one
+        person out of a petition (the same-person candidates) in the same one statement."""
         links = list(
             PetitionPetitioner.objects.filter(petition=petition)
             .select_related("petitioner")
@@ -220,18 +225,24 @@ class CaseProtection:
         if not self.identity_shown:
             hidden = str(HIDDEN)
             return [
-                PetitionerView(hidden, hidden, hidden, hidden, link.is_representative, False)
+                (
+                    link.petitioner_id,
+                    PetitionerView(hidden, hidden, hidden, hidden, link.is_representative, False),
+                )
                 for link in links
             ]
         self.record_read(petition)
         return [
-            PetitionerView(
-                name=link.petitioner.name,
-                id_number=protect.decrypt(link.petitioner.id_number_encrypted),
-                phone=protect.decrypt(link.petitioner.phone_encrypted),
-                address=link.petitioner.address,
-                is_representative=link.is_representative,
-                shown=True,
+            (
+                link.petitioner_id,
+                PetitionerView(
+                    name=link.petitioner.name,
+                    id_number=protect.decrypt(link.petitioner.id_number_encrypted),
+                    phone=protect.decrypt(link.petitioner.phone_encrypted),
+                    address=link.petitioner.address,
+                    is_representative=link.is_representative,
+                    shown=True,
+                ),
             )
             for link in links
         ]
