@@ -253,7 +253,11 @@ def test_key_figures_read_indexes(busy: Tree) -> None:
     today = timezone.localdate()
     _check(
         lambda: key_figures(busy.prov_org, today.year, today=today),
-        "case_dept_decided",
+        # On PostgreSQL, with the statistics autovacuum may have gathered on the test
+        # database by then, the year's decisions of every department (the index on the
+        # decision's time) price the same as the department's: both are ranges bounded by
+        # the year, neither reads the cases of other years.
+        "case_dept_decided" if SQLITE else "case_dept_decided|cases_case_mode_decided_at",
         RECEIVED,
         # On a table this small PostgreSQL may read either index that starts with the
         # department for the year's registrations; both are ranges of one department.
