@@ -118,3 +118,12 @@ def test_the_fast_signature_is_the_plain_one_on_many_texts() -> None:
         full += len(sig) == 64 and all(v < 1 << 58 for v in sig)
     # Both branches were exercised: every slot filled by a long text, and borrowed slots.
     assert full > 100
+
+
+def test_text_index_is_the_digest_and_the_keys() -> None:
+    for text in ["王伟", "", " 请求解决拖欠工资问题，工地老板至今未付。 ", "ＡＢＣ 反映问题"]:
+        assert minhash.text_index(text) == (minhash.text_digest(text), minhash.text_keys(text))
+    # Whitespace dropped before hashing: the SHA-256 of the UTF-8 of 王伟.
+    assert minhash.text_index("王 伟")[0] == (
+        "0c6e5fe880465ad00a298996f2e2b562402cf6d13376a4d355d74817dab788d8"
+    )

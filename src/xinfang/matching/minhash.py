@@ -114,6 +114,12 @@ def text_keys(text: str) -> list[int]:
     return band_keys(signature(shingles(text)))
 
 
+def text_index(text: str) -> tuple[str, list[int]]:
+    """(`text_digest`, `text_keys`) of a text, normalised once for both."""
+    normal = normalize(text)
+    return hashlib.sha256(normal.encode()).hexdigest(), band_keys(signature(set(ngrams(normal, N))))
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     """Exact Jaccard similarity of two piece sets (0 when both are empty)."""
     if not a and not b:
