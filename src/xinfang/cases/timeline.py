@@ -133,9 +133,7 @@ def _norm(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)  # choices enums become their plain value
     if isinstance(value, dt.datetime):
-        if timezone.is_naive(value):  # as Django stores a naive value: in the default zone
-            value = timezone.make_aware(value)
-        return _iso(value)
+        return _datetime_iso(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -144,6 +142,24 @@ def _norm(value: Any) -> Any:
 
 
 _AS_IS = frozenset({str, int, bool, float})
+
+# The last datetime `_norm` converted and its text: a batch's events carry the same time
+# stamp object in every snapshot and record (the batch's `now`), and converting it is a
+# time-zone look-up and a formatting each. By identity, with the object kept: datetimes are
+# immutable, and a new object never meets an old one's text. One tuple, replaced whole.
+_LAST_ISO: tuple[dt.datetime | None, str] = (None, "")
+
+
+def _datetime_iso(value: dt.datetime) -> str:
+    global _LAST_ISO
+    last = _LAST_ISO
+    if last[0] is value:
+        return last[1]
+    if timezone.is_naive(value):  # as Django stores a naive value: in the default zone
+        return _iso(timezone.make_aware(value))  # (not kept: the zone may change)
+    iso = _iso(value)
+    _LAST_ISO = (value, iso)
+    return iso
 
 
 def _dumps(value: Any) -> bytes:

@@ -31,6 +31,10 @@ _PLAIN = {
 }
 
 
+# Fields whose values are immutable objects often shared by a batch's rows.
+_SHARED = {"DateTimeField", "DateField"}
+
+
 def _plain(value: Any) -> Any:
     # A choices enum is a str subclass: the drivers want the plain value.
     if value is None or type(value) in (str, int, bool):
@@ -55,6 +59,22 @@ def _converter(
         target = field.target_field  # type: ignore[attr-defined]
         if target.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField"):
             return lambda obj: getattr(obj, attname)
+    if field.get_internal_type() in _SHARED:
+        # A batch's rows share their time stamps (the registration time is one `now` for
+        # the whole batch): each distinct value object is prepared once. By identity, with
+        # the value kept, so a new object never meets an old one's prepared value.
+        memo: dict[int, tuple[Any, Any]] = {}
+
+        def shared(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            known = memo.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            prepared = field.get_db_prep_save(value, connection)
+            memo[id(value)] = (value, prepared)
+            return prepared
+
+        return shared
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
 
 

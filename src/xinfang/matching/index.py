@@ -85,15 +85,10 @@ def petitions_index_batch(petitions: Sequence[Petition], people: Iterable[Petiti
     rows `petition_index` writes one by one (the bulk import's path). Written as plain rows
     (`insert_values`): a model instance per band row (16 a petition) cost the import more
     than everything else it writes (docs/imports.md)."""
+    indexed = [(p.pk, *minhash.text_index(p.content)) for p in petitions]
+    insert_values(MatterText, ["petition", "digest"], [(pk, digest) for pk, digest, _ in indexed])
     insert_values(
-        MatterText,
-        ["petition", "digest"],
-        [(p.pk, minhash.text_digest(p.content)) for p in petitions],
-    )
-    insert_values(
-        MatterBand,
-        ["petition", "key"],
-        [(p.pk, k) for p in petitions for k in minhash.text_keys(p.content)],
+        MatterBand, ["petition", "key"], [(pk, k) for pk, _, keys in indexed for k in keys]
     )
     keys = {}
     for person in people:

@@ -21,6 +21,7 @@ are then verified on their exact Jaccard similarity of the 3-gram sets.
 from __future__ import annotations
 
 import hashlib
+import struct
 import zlib
 from collections.abc import Iterable
 
@@ -44,51 +45,79 @@ def _hash64(piece: str) -> int:
     # Not hash(): Python's str hash changes with every process, and the band keys are stored.
     # Two CRC-32s with different seeds (C, in zlib) are a 64-bit hash at a third of the cost
     # of blake2b per piece, which dominates a signature (docs/matching.md); MinHash needs a
-    # well-spread hash, not a cryptographic one.
+    # well-spread hash, not a cryptographic one. `signature` computes the same inline.
     data = piece.encode()
     return (zlib.crc32(data) << 32) | zlib.crc32(data, _SEED)
 
 
+_crc32 = zlib.crc32
+_SLOT_BITS = SLOTS.bit_length() - 1
+_SLOT_MASK = SLOTS - 1
+assert SLOTS == 1 << _SLOT_BITS, "signature() needs a power of two of slots"
+_BORROWED = 1 << 58  # a borrowed slot's value is raised by this much per slot of distance
+
+
 def signature(pieces: Iterable[str]) -> list[int]:
-    """The one-permutation MinHash of a set of pieces; [] for an empty set."""
+    """The one-permutation MinHash of a set of pieces; [] for an empty set.
+
+    Each piece's 64-bit hash `h` (`_hash64`, inlined: a function call per piece cost a
+    third of the loop) picks slot `h % SLOTS` and competes there with `h // SLOTS`; SLOTS
+    being a power of two, these are `h & (SLOTS - 1)` and `h >> log2(SLOTS)`.
+    tests/matching/test_minhash.py compares it with the plain definition on many texts."""
     slots = [_EMPTY] * SLOTS
-    filled = False
-    for piece in pieces:
-        h = _hash64(piece)
-        slot = h % SLOTS
-        value = h // SLOTS
+    crc32, seed, mask, bits = _crc32, _SEED, _SLOT_MASK, _SLOT_BITS
+    for data in map(str.encode, pieces):
+        h = (crc32(data) << 32) | crc32(data, seed)
+        slot = h & mask
+        value = h >> bits
         if value < slots[slot]:
             slots[slot] = value
-            filled = True
+    filled = [i for i in range(SLOTS) if slots[i] != _EMPTY]
     if not filled:
         return []
-    # Rotation densification: an empty slot borrows the next filled slot to its right,
-    # marked by the distance so two borrowed slots are not mistaken for a shared piece.
-    out = list(slots)
-    for i in range(SLOTS):
-        if slots[i] != _EMPTY:
-            continue
-        step = 1
-        while slots[(i + step) % SLOTS] == _EMPTY:
-            step += 1
-        out[i] = slots[(i + step) % SLOTS] + step * (1 << 58)
-    return out
+    if len(filled) == SLOTS:
+        return slots
+    # Rotation densification: an empty slot borrows the next filled slot to its right
+    # (cyclically), marked by the distance so two borrowed slots are not mistaken for a
+    # shared piece. Each filled slot fills the empty ones after the filled slot before it;
+    # a negative index is the wrap-around (out[-1] is out[63]).
+    prev = filled[-1] - SLOTS
+    for slot in filled:
+        value = slots[slot]
+        for i in range(prev + 1, slot):
+            slots[i] = value + (slot - i) * _BORROWED
+        prev = slot
+    return slots
+
+
+# A band as hashed: the band number in 2 bytes, then each slot's value in 9 bytes, big-endian
+# (`int.to_bytes(9, "big")`). Slot values are below 2**64 (a value is below 2**58, a borrowed
+# one adds at most 63 * 2**58), so each is a zero byte ("x") and an unsigned 64-bit "Q".
+_BAND = struct.Struct(">H" + "xQ" * ROWS)
 
 
 def band_keys(sig: list[int]) -> list[int]:
     """One signed 64-bit key per band (band number included), for an indexed integer
     column: equal keys mean an identical band."""
     keys = []
+    pack = _BAND.pack
+    blake2b = hashlib.blake2b
     for band in range(len(sig) // ROWS):
-        rows = sig[band * ROWS : (band + 1) * ROWS]
-        data = band.to_bytes(2, "big") + b"".join(v.to_bytes(9, "big") for v in rows)
-        raw = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+        start = band * ROWS
+        data = pack(band, *sig[start : start + ROWS])
+        raw = int.from_bytes(blake2b(data, digest_size=8).digest(), "big")
         keys.append(raw - (1 << 63) if raw > _MASK63 else raw)
     return keys
 
 
 def text_keys(text: str) -> list[int]:
     return band_keys(signature(shingles(text)))
+
+
+def text_index(text: str) -> tuple[str, list[int]]:
+    """(`text_digest`, `text_keys`) of a text, normalised once for both."""
+    normal = normalize(text)
+    return hashlib.sha256(normal.encode()).hexdigest(), band_keys(signature(set(ngrams(normal, N))))
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
