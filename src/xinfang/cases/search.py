@@ -48,7 +48,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.cases.access import cases_visible_to, visibility_parts
+from xinfang.cases.access import cases_visible_to, visibility_parts, visible_parts
 from xinfang.cases.listing import CaseFilters, filtered_cases, with_list_columns
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, may_see_some_identity
@@ -369,7 +369,9 @@ def matching_cases(user: User, query: str) -> QuerySet[Case]:
 # docs/search.md, "Third version": the answer is read in one of two ways, chosen by how many
 # petitions the index finds (which never changes what is shown, only what it costs):
 #
-# - few hits: from the hits, once (`matching_cases`, one statement for every id in order);
+# - few hits: from the hits, once (on SQLite `matching_cases`, one statement for every id in
+#   order; on PostgreSQL `_few_hits_ids`, the hit roots read first and each visible part
+#   probed by them);
 # - many hits: newest first over the cases the user sees, each case probed for a hit in its
 #   family's stored text (`_probe_q`), stopping at the page's last row; the total is counted
 #   the same way up to TOTAL_CAP + 1 rows.
@@ -495,6 +497,55 @@ def _walks(user: User, query: str, filters: CaseFilters) -> list[QuerySet[Case]]
     return walks
 
 
+def _root_ids(query: str, part: str) -> list[int]:
+    """The family roots of the cases holding a petition whose `part` contains `query`, read
+    into a list (the hits are few: `_many_hits` said so for the public part)."""
+    return sorted({row["family"] for row in _hit_roots(query, part)})
+
+
+def _in_families(roots: list[int], root: str) -> RawSQL:
+    """A condition on a row of cases_case: it is one of `roots` ("pk") or was sent down from
+    one of them ("root_id"), as `= ANY` of one array parameter: a range of the primary key
+    or of `case_sent_down_root`, probed once per root, and an estimate the planner knows
+    exactly (the array's length)."""
+    column = {"pk": "id", "root_id": "root_id"}[root]
+    return RawSQL(f'"cases_case"."{column}" = ANY(%s::bigint[])', [roots], BooleanField())
+
+
+def _few_hits_ids(user: User, query: str, filters: CaseFilters) -> list[int]:
+    """PostgreSQL's few-hits answer: the same cases as `matching_cases` under the filters,
+    newest first, read from the hits outwards (docs/search.md, "Few hits on PostgreSQL").
+
+    One statement over the hits and the visibility together let the planner guess the hits
+    at a fraction of their number and scan every case the user sees (for a department's own
+    staff, a sequential scan of the cases filtered by the ORed rule, hash-joined with every
+    case sent down). Here the steps are apart, each an index range of a known size: the hit
+    families' roots read first (the public part; the protected part only where the user may
+    see some identity and it has a hit), the protected ones narrowed by `identity_shown_q`
+    (R-PROTECT-1) to the ids of the members shown; then each of the two disjoint visible
+    parts (`visible_parts`) probed by the members' primary key and root index, filtered, and
+    the rows merged newest first."""
+    public = _root_ids(query, PUBLIC)
+    found = Q(_in_families(public, "pk")) | Q(_in_families(public, "root_id"))
+    if (
+        may_see_some_identity(user)
+        and SearchEntry.objects.filter(pk__in=_hits(query, PROTECTED)).exists()
+    ):
+        protected = _root_ids(query, PROTECTED)
+        # Decided on the visible rows only, each probing its own family (per_row).
+        found |= (
+            Q(_in_families(protected, "pk")) | Q(_in_families(protected, "root_id"))
+        ) & identity_shown_q(user, per_row=True)
+    rows: list[tuple[Any, int]] = []
+    for part in visible_parts(user):
+        cases: QuerySet[Case, Any] = part.alias(family_root=FAMILY_ROOT).filter(found)
+        if filters.channel:
+            cases = with_list_columns(cases)
+        rows += filtered_cases(cases, filters).order_by().values_list("registered_at", "pk")
+    rows.sort(reverse=True)
+    return [pk for _at, pk in rows]
+
+
 class SearchAnswer:
     """The answer to one query for one user under the list's filters, newest first, read
     once per request: `count()` (at most TOTAL_CAP), `more` (the answer is longer) and
@@ -508,6 +559,8 @@ class SearchAnswer:
         self._walks: list[QuerySet[Case]] = []
         if _many_hits(query):
             self._walks = _walks(user, query, filters)
+        elif not _sqlite():
+            self._ids = _few_hits_ids(user, query, filters)
         else:
             cases = matching_cases(user, query)
             if filters.channel:
