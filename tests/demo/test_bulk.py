@@ -22,7 +22,9 @@ from xinfang.cases.models import (
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
 from xinfang.demo.bulk import WRITTEN, generate
-from xinfang.petitions.models import Petition
+from xinfang.matching.index import rebuild
+from xinfang.matching.models import MatterBand, MatterText, PersonKey
+from xinfang.petitions.models import Petition, Petitioner
 from xinfang.routing.terms import HandlingMode
 
 TODAY = dt.date(2026, 6, 30)
@@ -75,6 +77,28 @@ def test_timelines_pass_the_audit(generated: object) -> None:
 
 def test_same_seed_same_digest(generated: object) -> None:
     assert generated.digest == DIGEST_SEED_7  # type: ignore[attr-defined]
+
+
+def _matching_index() -> tuple[set[tuple[int, int]], set[tuple[int, str]], set[tuple[int, str]]]:
+    return (
+        set(MatterBand.objects.values_list("petition_id", "key")),
+        set(MatterText.objects.values_list("petition_id", "digest")),
+        set(PersonKey.objects.values_list("petitioner_id", "sound_hash")),
+    )
+
+
+def test_the_matching_index_is_written_as_registration_writes_it(generated: object) -> None:
+    """Issue 11 measures the candidates at registration on this generator's data: every
+    petition's text bands and digest, every named petitioner's sound key, the same rows a
+    rebuild from the petitions makes."""
+    written = _matching_index()
+    petitions = Petition.objects.count()
+    assert len(written[1]) == petitions
+    assert len(written[0]) == 16 * petitions
+    named = Petitioner.objects.exclude(name="").count()
+    assert named > 0 and len(written[2]) == named
+    assert rebuild() == (petitions, named)
+    assert _matching_index() == written
 
 
 def test_refuses_a_database_in_use(generated: object) -> None:

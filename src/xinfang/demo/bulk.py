@@ -73,6 +73,7 @@ from xinfang.deadlines.selectors import active_rules, clock_spec
 from xinfang.demo import text as T
 from xinfang.demo.orgtree import CadreInfo, Names, Org, OrgBuilder
 from xinfang.demo.plan import cn_date, fmt
+from xinfang.matching.index import index_people, index_texts
 from xinfang.orgs.models import Jurisdiction, Level, User
 from xinfang.petitions.models import (
     Channel,
@@ -1171,8 +1172,13 @@ class Generator:
 
     def write(self) -> None:
         """The batch's rows, then its petitions' search entries through the search's own
-        indexing (cases/search.py), as registration writes them."""
+        indexing (cases/search.py) and their matching index (matching/index.py: text bands
+        and name sounds), as registration writes them."""
+        texts = [(row.pk, row.content) for row in self.batch.rows[Petition]]
+        people = [(row.pk, row.name) for row in self.batch.rows[Petitioner]]
         index_petitions(self.batch.flush())
+        index_texts(texts)
+        index_people(people, replace=False)
 
     def finish(self) -> None:
         """The counters and chain head the live services continue from."""

@@ -85,18 +85,32 @@ def petitions_index_batch(petitions: Sequence[Petition], people: Iterable[Petiti
     rows `petition_index` writes one by one (the bulk import's path). Written as plain rows
     (`insert_values`): a model instance per band row (16 a petition) cost the import more
     than everything else it writes (docs/imports.md)."""
-    indexed = [(p.pk, *minhash.text_index(p.content)) for p in petitions]
+    index_texts([(p.pk, p.content) for p in petitions])
+    index_people([(person.pk, person.name) for person in people], replace=True)
+
+
+def index_texts(rows: Sequence[tuple[int, str]]) -> None:
+    """The digest and band rows of petitions that have none yet, from (id, text) pairs."""
+    indexed = [(pk, *minhash.text_index(text)) for pk, text in rows]
     insert_values(MatterText, ["petition", "digest"], [(pk, digest) for pk, digest, _ in indexed])
     insert_values(
         MatterBand, ["petition", "key"], [(pk, k) for pk, _, keys in indexed for k in keys]
     )
+
+
+def index_people(rows: Iterable[tuple[int, str]], *, replace: bool) -> int:
+    """The name-sound keys of petitioners from (id, name) pairs; `replace` removes the keys
+    they may have first (people seen before). Returns how many keys were written: a name
+    with no sound (empty, or no Chinese or Latin letter) has none."""
     keys = {}
-    for person in people:
-        sound = name_sound(person.name)
+    for pk, name in rows:
+        sound = name_sound(name)
         if sound:
-            keys[person.pk] = protect.match_hash(sound)
-    PersonKey.objects.filter(petitioner_id__in=list(keys)).delete()
+            keys[pk] = protect.match_hash(sound)
+    if replace:
+        PersonKey.objects.filter(petitioner_id__in=list(keys)).delete()
     insert_values(PersonKey, ["petitioner", "sound_hash"], list(keys.items()))
+    return len(keys)
 
 
 def person_index(person: Petitioner) -> None:
@@ -111,7 +125,8 @@ def person_index(person: Petitioner) -> None:
 
 def rebuild(batch: int = 2000) -> tuple[int, int]:
     """Recreate the whole index from the petitions and petitioners (after a key rotation,
-    or to check the incremental index). Returns (petitions, people) indexed."""
+    or to check the incremental index), `batch` rows at a time through the same plain-row
+    writers as the batch import. Returns (petitions, people) indexed."""
     MatterBand.objects.all().delete()
     MatterText.objects.all().delete()
     PersonKey.objects.all().delete()
@@ -123,26 +138,19 @@ def rebuild(batch: int = 2000) -> tuple[int, int]:
         )
         if not rows:
             break
-        MatterText.objects.bulk_create(
-            [MatterText(petition_id=pk, digest=minhash.text_digest(text)) for pk, text in rows]
-        )
-        MatterBand.objects.bulk_create(
-            [
-                MatterBand(petition_id=pk, key=k)
-                for pk, text in rows
-                for k in minhash.text_keys(text)
-            ]
-        )
+        index_texts(rows)
         petitions += len(rows)
         last = rows[-1][0]
     people = 0
-    keys = []
-    for pk, name in Petitioner.objects.order_by("pk").values_list("pk", "name").iterator():
-        sound = name_sound(name)
-        if sound:
-            keys.append(PersonKey(petitioner_id=pk, sound_hash=protect.match_hash(sound)))
-            people += 1
-    PersonKey.objects.bulk_create(keys, batch_size=batch)
+    last = 0
+    while True:
+        named = list(
+            Petitioner.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "name")[:batch]
+        )
+        if not named:
+            break
+        people += index_people(named, replace=False)
+        last = named[-1][0]
     return petitions, people
 
 
