@@ -28,14 +28,16 @@ from django.utils import timezone
 from xinfang.cases import access, queues, supervision
 from xinfang.cases.actions import petition_register
 from xinfang.cases.imports import import_messages, import_registers
+from xinfang.cases.matching import matter_candidates, person_candidates
 from xinfang.cases.models import OPEN_STATES, Case, CaseEvent, Review
 from xinfang.cases.queues import queue_counts, queues_for
 from xinfang.cases.search import SearchPage, search_cases
 from xinfang.cases.selectors import key_figures
 from xinfang.cases.supervision import department_overview
+from xinfang.matching.people import PersonFacts
 from xinfang.orgs.models import Department, Level, Role, User
 from xinfang.petitions.import_samples import write_sample
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Petition, PetitionPetitioner
 from xinfang.petitions.services import PetitionerInput
 
 PAGE = 50
@@ -173,6 +175,72 @@ def search_hook(user: User, repeat: int) -> dict[str, Any]:
     return found
 
 
+def candidates_hook(registrar: User, repeat: int) -> dict[str, Any]:
+    """The two look-ups the registration form makes while a letter is typed (issue 11:
+    same matter and same person, p95 20 ms at 1,000,000 cases), as `registrar`. Each run
+    takes one of the newest petitions of the registrar's department with its first
+    petitioner, alternately as they are (the same person writing the same letter again:
+    found by phone and name, the text identical) and changed (a sentence added to the text,
+    the phone unknown: found by name and address only, the text near). `found` counts the
+    runs that got at least one candidate."""
+    dept = registrar.department
+    rows = list(
+        Petition.objects.filter(case__department=dept)
+        .order_by("-pk")
+        .values_list("pk", "content")[: max(1, repeat)]
+    )
+    first: dict[int, Any] = {}
+    links = PetitionPetitioner.objects.filter(petition_id__in=[pk for pk, _ in rows])
+    for link in links.select_related("petitioner").order_by("pk"):
+        first.setdefault(link.petition_id, link.petitioner)
+    samples = []
+    for n, (pk, content) in enumerate(rows):
+        writer = first.get(pk)
+        if writer is None:
+            continue
+        changed = n % 2 == 1
+        samples.append(
+            (
+                content + ("另外，此事已向有关部门反映多次，至今没有答复。" if changed else ""),
+                PersonFacts(
+                    name=writer.name,
+                    phone_hash="" if changed else writer.phone_hash,
+                    address=writer.address,
+                    work_unit=writer.work_unit,
+                ),
+            )
+        )
+    if not samples:
+        return {"status": "not measured: no petition with a petitioner in the department"}
+    turn = [0]
+    found = {"matter": 0, "person": 0}
+
+    def sample() -> tuple[str, PersonFacts]:
+        turn[0] += 1
+        return samples[turn[0] % len(samples)]
+
+    def matter() -> object:
+        hits = matter_candidates(registrar, text=sample()[0])
+        found["matter"] += bool(hits)
+        return hits
+
+    def person() -> object:
+        hits = person_candidates(registrar, sample()[1])
+        found["person"] += bool(hits)
+        return hits
+
+    def both() -> object:
+        text, facts = sample()
+        return matter_candidates(registrar, text=text), person_candidates(registrar, facts)
+
+    result: dict[str, Any] = {"status": "measured", "samples": len(samples)}
+    result["matter"] = _timed(matter, repeat)
+    result["person"] = _timed(person, repeat)
+    result["both"] = _timed(both, repeat)
+    result["found"] = dict(found)  # of repeat + 1 runs each (the first warms the caches)
+    return result
+
+
 def bulk_import(department: Department, registrar: User, rows: int) -> dict[str, Any]:
     """The bulk import's rate (issue 10): a generated message file and a generated register
     (`xinfang import sample`), each imported through the batch path (`cases/imports.py`)
@@ -272,6 +340,7 @@ def run_benchmarks(
         ),
         "search": search_hook(supervisor, repeat),
         "register_petition": _timed(_register(_staff(county, Role.REGISTRAR)), repeat),
+        "candidates": candidates_hook(_staff(county, Role.REGISTRAR), repeat),
         "bulk_import": bulk_import(county, _staff(county, Role.REGISTRAR), import_rows),
     }
     return {
