@@ -292,7 +292,7 @@ def protection_for(user: User, case: Case) -> CaseProtection:
 # `identity_shown_q(user, per_row=True)` compiled to SQL, by what its text depends on: the
 # database, the department and its jurisdiction's id and level. Building and compiling the
 # condition costs about 1.2 ms of CPU, running it on a few candidate cases 0.3 ms (issue 11:
-# the registration form asks it twice per keystroke pause).
+# the registration form's look-ups ask it at every pause in typing).
 _SHOWN_SQL: dict[tuple[str, int, int, str], tuple[str, tuple[Any, ...]]] = {}
 
 
@@ -317,9 +317,10 @@ def _identity_shown_sql(user: User) -> RawSQL:
 def protections_for(user: User, cases: Iterable[Case]) -> dict[int, CaseProtection]:
     """`protection_for` for each of `cases` (from cases.access), by case id, decided in one
     statement: `identity_shown_q` on those rows, each probing its own family (per_row), the
-    same rule as `can_see_identity` (R-PROTECT-1; tests/protection/test_search.py holds
-    them equal for every user and case of the protection world). For lists of candidates
-    (issue 11), which would otherwise pay two or three statements per case."""
+    same rule as `can_see_identity` (R-PROTECT-1; tests/protection/test_search.py and
+    test_candidates_policy.py hold them equal for every user and case of the protection
+    world). For lists of candidates (issue 11), which would otherwise pay one to three
+    statements per case."""
     by_pk = {case.pk: case for case in cases}
     shown: set[int] = set()
     if by_pk and may_see_some_identity(user):
