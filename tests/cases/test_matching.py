@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
-from tests.builders import PetitionerInput, RespondentInput, at, register, registration
+from tests.builders import PetitionerInput, RespondentInput, at, register, registration, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.matching import (
@@ -22,13 +26,14 @@ from xinfang.cases.matching import (
     person_candidates,
     person_facts,
 )
-from xinfang.cases.models import Case, CaseEvent, State
+from xinfang.cases.models import Case, CaseEvent, IdentityRead, State
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import RuleSet
 from xinfang.deadlines.services import rule_set_activate
 from xinfang.matching.index import rebuild
 from xinfang.matching.models import MatterBand, MatterText, PersonKey
+from xinfang.orgs.models import User
 from xinfang.orgs.services import cadre_create
 from xinfang.petitions.models import Petition
 
@@ -151,6 +156,128 @@ def test_other_departments_and_roles_see_no_person(tree: Tree) -> None:
     facts = person_facts(id_number=VALID_ID)
     assert person_candidates(tree.baisha_staff, facts) == []
     assert person_candidates(tree.city_supervisor, facts) == []
+
+
+# --- statements per look-up (issue 11: p95 20 ms at 1,000,000 cases) --------------------
+#
+# Each statement costs Django and the driver 1-3 ms of CPU whatever the database does with
+# it (docs/matching.md), so a look-up must not pay statements per candidate: the policy
+# (R-PROTECT-1) is decided for all candidate cases in one statement, the petitioners shown
+# read in one and their reads logged in one insert.
+
+
+def _statements(fn: Callable[[], Any]) -> tuple[int, Any]:
+    with CaptureQueriesContext(connection) as captured:
+        result = fn()
+    return len(captured.captured_queries), result
+
+
+def _fresh(user: User) -> User:
+    """The user as a new request has it: nothing cached on the object, so that two counts
+    start alike."""
+    return User.objects.get(pk=user.pk)
+
+
+def test_a_matter_look_up_runs_the_same_statements_for_two_candidates_or_six(
+    tree: Tree,
+) -> None:
+    accused = _own_department_cadre(tree)
+
+    def two_cases() -> Case:
+        """One case the registrar may read, one whose accuser is hidden from them."""
+        shown = register(tree.county_staff, content=TEXT)
+        register(tree.county_staff, content=TEXT, respondents=[accused])
+        return shown
+
+    shown = [two_cases()]
+    two, found = _statements(lambda: matter_candidates(_fresh(tree.county_staff), text=TEXT))
+    assert [c.case.pk for c in found] == [shown[0].pk]
+    shown += [two_cases(), two_cases()]
+    six, found = _statements(lambda: matter_candidates(_fresh(tree.county_staff), text=TEXT))
+    # All three as similar (the same text): the newest case first.
+    assert [c.case.pk for c in found] == [c.pk for c in reversed(shown)]
+    assert two == six
+
+
+def test_a_person_look_up_runs_the_same_statements_for_two_candidates_or_six(
+    tree: Tree,
+) -> None:
+    accused = _own_department_cadre(tree)
+    phones = (f"1380000{n:04d}" for n in range(1, 100))
+
+    def two_people() -> Case:
+        """Two people of the same name and address (no ID number, other phones): one on a
+        case the registrar may read, one accusing a cadre of the registrar's department."""
+        shown = register(tree.county_staff, petitioners=[_person(phone=next(phones))])
+        register(
+            tree.county_staff, petitioners=[_person(phone=next(phones))], respondents=[accused]
+        )
+        return shown
+
+    facts = person_facts(name="王建华", address=ADDRESS)
+    shown = [two_people()]
+    two, found = _statements(lambda: person_candidates(_fresh(tree.county_staff), facts))
+    assert [(c.person.name, c.cases) for c in found] == [("王建华", [shown[0]])]
+    shown += [two_people(), two_people()]
+    IdentityRead.objects.all().delete()
+    six, found = _statements(lambda: person_candidates(_fresh(tree.county_staff), facts))
+    assert sorted((c.person.phone, c.score, c.reasons, c.cases[0].pk) for c in found) == [
+        ("13800000001", 0.7, ("姓名相同，住址相近（相似度100%）",), shown[0].pk),
+        ("13800000003", 0.7, ("姓名相同，住址相近（相似度100%）",), shown[1].pk),
+        ("13800000005", 0.7, ("姓名相同，住址相近（相似度100%）",), shown[2].pk),
+    ]
+    # Each shown candidate's read is logged (R-PROTECT-1), the hidden ones' never.
+    assert sorted(IdentityRead.objects.values_list("case_id", flat=True)) == [c.pk for c in shown]
+    assert two == six
+
+
+def test_each_person_shown_logs_one_read_of_the_petition_it_was_read_from(tree: Tree) -> None:
+    """R-PROTECT-1: a look-up logs one IdentityRead per petition shown and case it was shown
+    on: two people of one letter, one read; a person of two cases, read from the newest; a
+    case sent down, logged on the registrar's own case."""
+    both = register(
+        tree.county_staff,
+        received_on=dt.date(2025, 5, 1),
+        petitioners=[_person(phone="13800000011"), _person(phone="13800000012")],
+    )
+    older = register(
+        tree.county_staff,
+        received_on=dt.date(2025, 5, 2),
+        petitioners=[_person(id_number=VALID_ID)],
+    )
+    newer = register(
+        tree.county_staff,
+        received_on=dt.date(2025, 5, 3),
+        petitioners=[_person(id_number=VALID_ID)],
+    )
+    city = register(
+        tree.city_staff,
+        received_on=dt.date(2025, 5, 4),
+        petitioners=[_person(phone="13800000013")],
+    )
+    sent = cs.case_assign_down(
+        actor=tree.city_staff,
+        case=to_read(city, tree.city_staff),
+        to_department=tree.county_org,
+        routing_note="按实际情况分办",
+    ).child
+    IdentityRead.objects.all().delete()
+    found = person_candidates(tree.county_staff, person_facts(name="王建华", address=ADDRESS))
+    assert sorted((c.person.phone, [case.pk for case in c.cases]) for c in found) == [
+        ("", [newer.pk, older.pk]),
+        ("13800000011", [both.pk]),
+        ("13800000012", [both.pk]),
+        ("13800000013", [sent.pk]),
+    ]
+    petition = {c.pk: Petition.objects.get(case=c).pk for c in (both, newer, city)}
+    rows = IdentityRead.objects.order_by("pk").values_list("user_id", "petition_id", "case_id")
+    assert sorted(rows) == sorted(
+        [
+            (tree.county_staff.pk, petition[both.pk], both.pk),
+            (tree.county_staff.pk, petition[newer.pk], newer.pk),
+            (tree.county_staff.pk, petition[city.pk], sent.pk),
+        ]
+    )
 
 
 # --- the automatic link, its window and its undo -----------------------------------------

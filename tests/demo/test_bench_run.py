@@ -55,6 +55,9 @@ def test_bench_run_reports_every_operation(db: None, tmp_path: Path, legacy: boo
     ]:
         assert timing["runs"] == 2 and 0 < timing["median_ms"] <= timing["p95_ms"]
         assert timing["cpu_median_ms"] >= 0
+    for kind in ("matter", "person", "both"):
+        # Counted in runs of their own: every look-up reads at least the index.
+        assert 1 <= candidates[kind]["statements_median"] <= candidates[kind]["statements_max"]
     assert report["database_bytes"] > 0 and report["peak_rss_kb"] > 0
 
 

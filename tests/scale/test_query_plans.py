@@ -25,7 +25,7 @@ from xinfang.cases import search
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.listing import page_of, with_list_columns
 from xinfang.cases.models import Case
-from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q
+from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, protections_for
 from xinfang.cases.queues import queue_counts, queues_for
 from xinfang.cases.search import search_cases
 from xinfang.cases.selectors import key_figures
@@ -169,6 +169,21 @@ def test_identity_as_one_condition_reads_indexes(busy: Tree) -> None:
         return list(shown.filter(pk=one.pk).values_list("pk", flat=True))
 
     _check(run, RECEIVED, "respondent_department", "respondent_jurisdiction")
+
+
+def test_the_policy_of_candidate_cases_reads_indexes(busy: Tree) -> None:
+    """protections_for (R-PROTECT-1 for the registration form's candidates, issue 11): the
+    candidate cases by their key, each one's family (the cases sent down by their root, the
+    petitions by their case), the respondents on the department's side by their indexes."""
+    user = busy.city_staff
+    cases = list(Case.objects.order_by("pk"))
+    _check(
+        lambda: protections_for(user, cases),
+        "case_sent_down_root",
+        "petitions_petition_case_id",
+        "respondent_department",
+        "respondent_jurisdiction",
+    )
 
 
 @pytest.mark.parametrize("query", ["干部", "干部问题"])

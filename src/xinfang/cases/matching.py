@@ -2,7 +2,7 @@
 
 The raw look-ups (matching/index.py) return ids and scores; this module turns them into
 candidates through the one accessor for cases (`cases_visible_to`) and the protection
-policy (`protection_for`):
+policy (`protections_for`, its decision for all candidate cases in one statement):
 
 - a **person** candidate is shown only where the policy shows the identity on a case of the
   user's own department that holds that person's petition; where it does not, the candidate
@@ -29,11 +29,12 @@ from django.utils.translation import gettext
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.lifecycle import FROZEN_STATES
 from xinfang.cases.models import Case
-from xinfang.cases.protection import CaseProtection, PetitionerView, protection_for
+from xinfang.cases.protection import PetitionerView, petitioner_views_of, protections_for
 from xinfang.core.errors import RuleViolation
 from xinfang.core.idnumber import normalize_id_number
 from xinfang.core.text import normalize
 from xinfang.matching.index import (
+    PersonHit,
     account_hash,
     has_account_field,
     identical_text,
@@ -167,16 +168,10 @@ def matter_candidates(
             )
         )
     candidates.sort(key=lambda c: (-c.score, -c.case.pk))
-    out = []
-    policies: dict[int, CaseProtection] = {}
-    for c in candidates:
-        policy = policies.get(c.case.pk) or protection_for(user, c.case)
-        policies[c.case.pk] = policy
-        if policy.identity_shown:  # the text itself is readable to this user
-            out.append(c)
-        if len(out) >= MAX_MATTERS:
-            break
-    return out
+    # R-PROTECT-1: only where the text itself is readable to this user; decided for every
+    # candidate case in one statement (a statement per case was most of the CPU, issue 11).
+    policies = protections_for(user, [c.case for c in candidates])
+    return [c for c in candidates if policies[c.case.pk].identity_shown][:MAX_MATTERS]
 
 
 # --- same person -------------------------------------------------------------------------
@@ -268,37 +263,35 @@ def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
     by_person: dict[int, list[PetitionPetitioner]] = {}
     for link in links:
         by_person.setdefault(link.petitioner_id, []).append(link)
-    policies: dict[int, CaseProtection] = {}
-    out = []
+    # R-PROTECT-1, decided for every own case of the hits' families in one statement; the
+    # first link of each person on a case whose identity is shown is the one they are shown
+    # from (the newest), their rows read and the reads logged in one statement each
+    # (statements per candidate were most of the CPU, issue 11).
+    policies = protections_for(user, own_case.values())
+    picked: list[tuple[PersonHit, PetitionPetitioner, list[Case]]] = []
     for hit in hits:
-        found: PersonCandidate | None = None
+        first: PetitionPetitioner | None = None
+        cases: list[Case] = []
         for link in by_person.get(hit.petitioner_id, []):
             case = own_case.get(family_of[link.petition_id])
-            if case is None:
+            if case is None or not policies[case.pk].identity_shown:
                 continue
-            policy = policies.get(case.pk) or protection_for(user, case)
-            policies[case.pk] = policy
-            if not policy.identity_shown:
-                continue
-            if found is None:
-                view = _view_of(policy, link)
-                if view is None:
-                    continue
-                found = PersonCandidate(person=view, score=hit.score, reasons=hit.reasons)
-            if case not in found.cases:
-                found.cases.append(case)
-        if found is not None:
-            out.append(found)
-        if len(out) >= MAX_PEOPLE:
+            if first is None:
+                first = link
+            if case not in cases:
+                cases.append(case)
+        if first is not None:
+            picked.append((hit, first, cases))
+        if len(picked) >= MAX_PEOPLE:
             break
-    return out
-
-
-def _view_of(policy: CaseProtection, link: PetitionPetitioner) -> PetitionerView | None:
-    for pk, view in policy.petitioner_views(link.petition):
-        if pk == link.petitioner_id and view.shown:
-            return view
-    return None
+    views = petitioner_views_of(
+        [(policies[own_case[family_of[link.petition_id]].pk], link) for _, link, _ in picked]
+    )
+    return [
+        PersonCandidate(person=view, score=hit.score, reasons=hit.reasons, cases=cases)
+        for (hit, _, cases), view in zip(picked, views, strict=True)
+        if view is not None and view.shown
+    ]
 
 
 # --- the automatic repeat link ----------------------------------------------------------

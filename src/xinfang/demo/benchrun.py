@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection, reset_queries
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from xinfang.cases import access, queues, supervision
@@ -238,7 +239,21 @@ def candidates_hook(registrar: User, repeat: int) -> dict[str, Any]:
     result["person"] = _timed(person, repeat)
     result["both"] = _timed(both, repeat)
     result["found"] = dict(found)  # of repeat + 1 runs each (the first warms the caches)
+    for name, fn in (("matter", matter), ("person", person), ("both", both)):
+        result[name].update(_statements(fn, repeat))
     return result
+
+
+def _statements(fn: Callable[[], object], repeat: int) -> dict[str, float]:
+    """SQL statements per run, counted in runs apart from the timed ones (recording them
+    costs time): each statement costs Django and the driver 1-3 ms of CPU whatever the
+    database does with it (docs/matching.md)."""
+    counts = []
+    for _ in range(max(1, repeat)):
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        counts.append(len(captured.captured_queries))
+    return {"statements_median": statistics.median(counts), "statements_max": max(counts)}
 
 
 def bulk_import(department: Department, registrar: User, rows: int) -> dict[str, Any]:
