@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.builders import RespondentInput, register, to_closed, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
-from xinfang.cases.access import cases_visible_to
+from xinfang.cases.access import cases_visible_to, visible_among
 from xinfang.cases.models import Case, Review
 from xinfang.deadlines.models import RuleSet
 from xinfang.deadlines.services import rule_set_activate
@@ -49,8 +49,24 @@ def _users(tree: Tree) -> list[User]:
 
 
 def _agree(tree: Tree) -> None:
+    every = list(Case.objects.values_list("pk", flat=True))
+    odd = [pk for pk in every if pk % 2]
     for user in _users(tree):
-        assert set(cases_visible_to(user).values_list("pk", flat=True)) == _reference(user), user
+        expected = _reference(user)
+        assert set(cases_visible_to(user).values_list("pk", flat=True)) == expected, user
+        # The candidates' form of the rule (issue 11): the same cases among any few named.
+        among = visible_among(user, Q(pk__in=every))
+        assert set(among.values_list("pk", flat=True)) == expected, user
+        some = visible_among(user, Q(pk__in=odd) | Q(root_id__in=odd))
+        named = set(
+            Case.objects.filter(Q(pk__in=odd) | Q(root_id__in=odd)).values_list("pk", flat=True)
+        )
+        assert set(some.values_list("pk", flat=True)) == expected & named, user
+        own = visible_among(user, Q(pk__in=every), own_department_only=True)
+        mine = {
+            pk for pk in expected if Case.objects.get(pk=pk).department_id == user.department_id
+        }
+        assert set(own.values_list("pk", flat=True)) == mine, user
 
 
 def test_union_agrees_through_send_down_follow_review_merge(tree: Tree) -> None:

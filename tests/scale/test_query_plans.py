@@ -24,6 +24,7 @@ from xinfang.cases import actions as cs
 from xinfang.cases import search
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.listing import page_of, with_list_columns
+from xinfang.cases.matching import matter_candidates, person_candidates, person_facts
 from xinfang.cases.models import Case
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, protections_for
 from xinfang.cases.queues import queue_counts, queues_for
@@ -184,6 +185,25 @@ def test_the_policy_of_candidate_cases_reads_indexes(busy: Tree) -> None:
         "respondent_department",
         "respondent_jurisdiction",
     )
+
+
+def test_candidates_start_from_what_they_found(busy: Tree) -> None:
+    """The registration form's look-ups (issue 11) read the visible cases among their hits by
+    the hits' keys, never a department's whole range: at a million cases SQLite without
+    statistics read the busiest county's 50,875 cases for a few hundred candidates (78 ms of
+    a 99 ms look-up, docs/benchmarks.md)."""
+    user = busy.city_staff
+    facts = person_facts(name="李四", phone="13900000009")
+
+    def run() -> object:
+        return (
+            matter_candidates(user, text="反映干部选拔问题，反映干部选拔问题。"),
+            person_candidates(user, facts),
+        )
+
+    text = _check(run, "case_sent_down_root")
+    assert "cases_case_department_id" not in text, text
+    assert "case_open_dept" not in text, text
 
 
 @pytest.mark.parametrize("query", ["干部", "干部问题"])

@@ -1,8 +1,9 @@
 """Same person and same matter (issue 11), as a user may be shown them (R-PROTECT-1).
 
 The raw look-ups (matching/index.py) return ids and scores; this module turns them into
-candidates through the one accessor for cases (`cases_visible_to`) and the protection
-policy (`protections_for`, its decision for all candidate cases in one statement):
+candidates through the accessor for cases (`visible_among`: `cases_visible_to` among the
+hits) and the protection policy (`protections_for`, its decision for all candidate cases in
+one statement):
 
 - a **person** candidate is shown only where the policy shows the identity on a case of the
   user's own department that holds that person's petition; where it does not, the candidate
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from xinfang.cases.access import cases_visible_to
+from xinfang.cases.access import visible_among
 from xinfang.cases.lifecycle import FROZEN_STATES
 from xinfang.cases.models import Case
 from xinfang.cases.protection import PetitionerView, petitioner_views_of, protections_for
@@ -111,9 +112,7 @@ def matter_candidates(
     own_dept = user.department_id
     shown: dict[int, Case] = {}
     visible: list[Case] = list(
-        cases_visible_to(user)
-        .filter(Q(pk__in=family_best) | Q(root_id__in=family_best))
-        .order_by("pk")
+        visible_among(user, Q(pk__in=family_best) | Q(root_id__in=family_best)).order_by("pk")
     )
     for vis in visible:
         family = vis.petitions_root_id
@@ -222,7 +221,6 @@ def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
     hits = person_hits(facts)
     if not hits:
         return []
-    own = cases_visible_to(user).filter(department=user.department)
     # The hit people's petitions first (an index on the person), then the user's own cases
     # among those petitions' families by two indexed columns, then the newest 200 of the
     # links whose family the user's department holds. Asked as one statement (the links
@@ -240,7 +238,11 @@ def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
     )
     near = {case for row in theirs for case in row[3:] if case is not None}
     own_near = list(
-        own.filter(Q(root_id__isnull=True, pk__in=near) | Q(root_id__in=near))
+        visible_among(
+            user,
+            Q(root_id__isnull=True, pk__in=near) | Q(root_id__in=near),
+            own_department_only=True,
+        )
         .select_related("department__jurisdiction")
         .order_by("pk")
     )
