@@ -11,7 +11,7 @@ The look-ups here return ids and scores, never protected values: the case layer
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -123,6 +123,21 @@ def person_index(person: Petitioner) -> None:
     )
 
 
+def _in_batches(
+    model: type[Petition] | type[Petitioner], column: str, batch: int
+) -> Iterator[list[tuple[int, str]]]:
+    """(id, column) of every row of `model`, `batch` rows at a time in id order."""
+    last = 0
+    while True:
+        rows = list(
+            model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", column)[:batch]
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
 def rebuild(batch: int = 2000) -> tuple[int, int]:
     """Recreate the whole index from the petitions and petitioners (after a key rotation,
     or to check the incremental index), `batch` rows at a time through the same plain-row
@@ -131,26 +146,12 @@ def rebuild(batch: int = 2000) -> tuple[int, int]:
     MatterText.objects.all().delete()
     PersonKey.objects.all().delete()
     petitions = 0
-    last = 0
-    while True:
-        rows = list(
-            Petition.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "content")[:batch]
-        )
-        if not rows:
-            break
+    for rows in _in_batches(Petition, "content", batch):
         index_texts(rows)
         petitions += len(rows)
-        last = rows[-1][0]
-    people = 0
-    last = 0
-    while True:
-        named = list(
-            Petitioner.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "name")[:batch]
-        )
-        if not named:
-            break
-        people += index_people(named, replace=False)
-        last = named[-1][0]
+    people = sum(
+        index_people(rows, replace=False) for rows in _in_batches(Petitioner, "name", batch)
+    )
     return petitions, people
 
 
