@@ -386,3 +386,30 @@ def test_workbench_plans_with_sqlite_statistics(statistics: Tree) -> None:
     leader = statistics.staff(statistics.county_org, "leader", name="county_leader")
     for user in (handler, leader, statistics.city_staff, statistics.prov_supervisor):
         _no_all_years_range(user)
+
+
+# The queues of the department's own cases (待阅批, 待分办, 异议待决定, 待审批结案, 下级报结待审核).
+OWN_QUEUES = (
+    "to_read",
+    "to_route",
+    "objections_awaiting_decision",
+    "closures_awaiting_approval",
+    "reports_awaiting_acceptance",
+)
+
+
+def test_own_queues_are_the_departments_cases_alone(busy: Tree) -> None:
+    """A queue of the department's own cases asks for them by department alone, without
+    the visibility's other reasons (the cases sent down, followed, reviewed: the UNION of
+    their ids) ORed in: every case of the user's department is visible to him, and with
+    the OR PostgreSQL read the department's cases of all years to find the few reports
+    awaiting acceptance (116 ms of the leader's workbench at 1,000,000 cases)."""
+    leader = busy.staff(busy.county_org, "leader", name="county_leader")
+    today = timezone.localdate()
+    own = [queue for queue in queues_for(leader) if queue.key in OWN_QUEUES]
+    assert [queue.key for queue in own] == list(OWN_QUEUES)
+    for queue in own:
+        statements = _statements(lambda queue=queue: queue.cases(leader, today).count())
+        assert len(statements) == 1
+        sql = statements[0][0]
+        assert "cases_review" not in sql and "follow_department_id" not in sql, queue.key
