@@ -13,8 +13,8 @@ from django.utils import timezone
 from tests.builders import RespondentInput, register, to_closed, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
-from xinfang.cases.access import cases_visible_to, visible_among
-from xinfang.cases.models import Case, Review
+from xinfang.cases.access import cases_sent_down_by, cases_visible_to, visible_among, visible_parts
+from xinfang.cases.models import Assignment, Case, Review
 from xinfang.deadlines.models import RuleSet
 from xinfang.deadlines.services import rule_set_activate
 from xinfang.orgs.models import Role, User
@@ -62,6 +62,16 @@ def _agree(tree: Tree) -> None:
             Case.objects.filter(Q(pk__in=odd) | Q(root_id__in=odd)).values_list("pk", flat=True)
         )
         assert set(some.values_list("pk", flat=True)) == expected & named, user
+        # The parts the counts and the search read apart: disjoint, and together the rule.
+        parts = [set(p.values_list("pk", flat=True)) for p in visible_parts(user)]
+        assert sum(len(p) for p in parts) == len(set().union(*parts)), user
+        assert set().union(*parts) == expected, user
+        sent = set(
+            Assignment.objects.filter(from_department=user.department).values_list(
+                "child_id", flat=True
+            )
+        )
+        assert set(cases_sent_down_by(user).values_list("pk", flat=True)) == sent, user
         own = visible_among(user, Q(pk__in=every), own_department_only=True)
         mine = {
             pk for pk in expected if Case.objects.get(pk=pk).department_id == user.department_id

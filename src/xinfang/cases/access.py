@@ -94,23 +94,65 @@ def cases_sent_down_by(user: User) -> QuerySet[Case]:
     dept_id = user.department_id if user.is_authenticated else None
     if dept_id is None:
         return Case.objects.none()
-    sent = Assignment.objects.filter(from_department_id=dept_id).values("child_id")
-    return Case.objects.filter(pk__in=sent)
+    return Case.objects.filter(department_id__in=_sent_to(dept_id), pk__in=_sent(dept_id))
+
+
+def _sent(dept_id: int) -> QuerySet[Any]:
+    """Ids of the cases `dept_id` sent down: the children of its assignments."""
+    return Assignment.objects.filter(from_department_id=dept_id).values("child_id")
+
+
+def _sent_to(dept_id: int) -> list[int]:
+    """The departments `dept_id` ever sent a case down to, read first as a list. A child is
+    created only by `_send_down`, in its assignment's `to_department`, and a case never
+    changes department, so the children are among those departments' cases: with the list,
+    their open cases are a range of `case_open_dept_due` per department, instead of every
+    child of every year looked up by id (10,286 for the busiest county at 1,000,000 cases,
+    to keep 216 open ones; docs/benchmarks.md, "The department's own queues")."""
+    return sorted(
+        Assignment.objects.filter(from_department_id=dept_id)
+        .order_by()
+        .values_list("to_department_id", flat=True)
+        .distinct()
+    )
+
+
+def seen_whole(user: User) -> QuerySet[Case]:
+    """The first of `visible_parts`: the cases of the departments the user sees whole (his
+    own and, for a supervisor, those below), without reading anything else first."""
+    parts = _reasons(user)
+    return Case.objects.none() if parts is None else Case.objects.filter(parts[0])
 
 
 def visible_parts(user: User) -> list[QuerySet[Case]]:
-    """`cases_visible_to(user)` as two disjoint parts whose union it is: the cases of the
-    departments seen whole, and the others (sent down, followed, reviewed) of other
-    departments. A count over the visible cases is the sum of the counts of the parts, and
-    each part is a range of an index on its own: the first of the department's (the
-    partial index of open cases for open cases), whether or not the planner has statistics
-    (SQLite without them read every open case of the province for the ORed condition:
-    docs/benchmarks.md, "The workbench counts and SQLite's statistics")."""
+    """`cases_visible_to(user)` as three disjoint parts whose union it is: the cases of the
+    departments seen whole; the cases it sent down to other departments; the others
+    (followed, reviewed) of other departments and not sent down by it. A count over the
+    visible cases is the sum of the counts of the parts, and each part is a range of an
+    index on its own: the first of the department's (the partial index of open cases for
+    open cases), whether or not the planner has statistics (SQLite without them read every
+    open case of the province for the ORed condition: docs/benchmarks.md, "The workbench
+    counts and SQLite's statistics"); the second of the departments sent to (`_sent_to`),
+    each child checked against the department's assignments; the third few."""
     parts = _reasons(user)
-    if parts is None:
+    dept = user.department if user.is_authenticated else None
+    if parts is None or dept is None:
         return []
-    departments, others = parts
-    return [Case.objects.filter(departments), Case.objects.filter(others).exclude(departments)]
+    departments = parts[0]
+    seen = set(_department_ids_seen(user, dept))
+    sent = _sent(dept.pk)
+    to = [d for d in _sent_to(dept.pk) if d not in seen]
+    one_by_one = (
+        Case.objects.filter(follow_department_id=dept.pk)
+        .order_by()
+        .values("pk")
+        .union(Review.objects.filter(department_id=dept.pk).order_by().values("case_id"), all=True)
+    )
+    return [
+        seen_whole(user),
+        Case.objects.filter(department_id__in=to, pk__in=sent),
+        Case.objects.filter(pk__in=one_by_one).exclude(departments).exclude(pk__in=sent),
+    ]
 
 
 def _reasons(user: User) -> tuple[Q, Q] | None:
