@@ -17,7 +17,9 @@ def test_the_docs_page_loads_only_local_assets_and_no_inline_script(tree: Tree) 
     assert response.status_code == 200
     html = response.content.decode()
     assert not re.search(r"(?:src|href)=[\"']?(?:https?:)?//", html), "an external URL"
-    assert "cdn" not in html.lower()
+    # No CDN named anywhere but in the page's random CSRF token (which may spell "cdn": it
+    # failed a CI run once).
+    assert "cdn" not in re.sub(r'csrf[^"]*"[^"]*"', "", html).lower()
     assets = re.findall(r"(?:src|href)=\"([^\"]+)\"", html)
     assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
     assert any(a.endswith("swagger-ui-init.js") for a in assets)
