@@ -150,7 +150,12 @@ def test_queues_and_visibility_read_indexes(busy: Tree) -> None:
     # index. (Asked of the workbenches too, it failed once in the whole suite's run and
     # never alone: which queue statement reads it is not the point; that one reads it is.)
     _check(lambda: list(cases_visible_to(busy.city_staff).values_list("pk", flat=True)), SENT)
-    _check(_workbench(busy.county_staff), "case_dept_state|case_dept_decided", OPEN)
+    # The department's own queues: on PostgreSQL, once autovacuum has gathered statistics of
+    # this few-row test table mid-run, the department's plain index is cheapest (it failed
+    # a whole-suite run so); at 1,000,000 cases they read a range of one department's
+    # states (docs/benchmarks.md, "The department's own queues"). SQLite: strict.
+    own = "case_dept_state|case_dept_decided" + ("" if SQLITE else "|cases_case_department_id")
+    _check(_workbench(busy.county_staff), own, OPEN)
     _check(_workbench(busy.city_staff), OPEN)
     # The province's supervisor: the departments below (a condition on the department).
     _check(_workbench(busy.prov_supervisor), OPEN)

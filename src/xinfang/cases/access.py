@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import CombinedExpression
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -27,9 +28,19 @@ def _departments_seen(user: User, dept: Department) -> Q:
     read first, never as a subquery: a subquery ORed with the other reasons is not a range
     of an index to either planner, and the list is (issue 10: the counts then read the
     partial index of open cases, `case_open_dept_due`, one department's range each)."""
-    if not user.has_role(Role.SUPERVISOR):
-        return Q(department_id=dept.pk)
-    return Q(department_id__in=_department_ids_seen(user, dept))
+    return _departments_q(_department_ids_seen(user, dept))
+
+
+def _departments_q(ids: list[int]) -> Q:
+    """cases.department_id among `ids`: the plain id for one department."""
+    return Q(department_id=ids[0]) if len(ids) == 1 else Q(department_id__in=ids)
+
+
+def department_unindexed() -> ExpressionWrapper[CombinedExpression]:
+    """cases.department_id as `department_id + 0`, which no index serves: for a statement
+    that must be driven by another index (the candidates' hits, the search's walk in
+    registration order) while testing the department per row."""
+    return ExpressionWrapper(F("department_id") + Value(0), output_field=IntegerField())
 
 
 def _department_ids_seen(user: User, dept: Department) -> list[int]:
@@ -78,8 +89,7 @@ def visible_among(user: User, among: Q, *, own_department_only: bool = False) ->
     dept = user.department if user.is_authenticated else None
     if dept is None:
         return Case.objects.none()
-    plain = ExpressionWrapper(F("department_id") + Value(0), output_field=IntegerField())
-    found = Case.objects.filter(among).alias(department_plain=plain)
+    found = Case.objects.filter(among).alias(department_plain=department_unindexed())
     if own_department_only:
         return found.filter(department_plain=dept.pk)
     seen = _department_ids_seen(user, dept)
@@ -133,13 +143,13 @@ def visible_parts(user: User) -> list[QuerySet[Case]]:
     open cases), whether or not the planner has statistics (SQLite without them read every
     open case of the province for the ORed condition: docs/benchmarks.md, "The workbench
     counts and SQLite's statistics"); the second of the departments sent to (`_sent_to`),
-    each child checked against the department's assignments; the third few."""
-    parts = _reasons(user)
+    each child checked against the department's assignments (R-SUPER-2); the third few
+    (R-ROUTE-4, reviews)."""
     dept = user.department if user.is_authenticated else None
-    if parts is None or dept is None:
+    if dept is None:
         return []
-    departments = parts[0]
-    seen = set(_department_ids_seen(user, dept))
+    seen = _department_ids_seen(user, dept)
+    departments = _departments_q(seen)
     sent = _sent(dept.pk)
     to = [d for d in _sent_to(dept.pk) if d not in seen]
     one_by_one = (
@@ -149,7 +159,7 @@ def visible_parts(user: User) -> list[QuerySet[Case]]:
         .union(Review.objects.filter(department_id=dept.pk).order_by().values("case_id"), all=True)
     )
     return [
-        seen_whole(user),
+        Case.objects.filter(departments),
         Case.objects.filter(department_id__in=to, pk__in=sent),
         Case.objects.filter(pk__in=one_by_one).exclude(departments).exclude(pk__in=sent),
     ]

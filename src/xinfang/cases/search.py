@@ -36,9 +36,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     Max,
     Prefetch,
     Q,
@@ -48,7 +45,12 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.cases.access import cases_visible_to, visibility_parts, visible_parts
+from xinfang.cases.access import (
+    cases_visible_to,
+    department_unindexed,
+    visibility_parts,
+    visible_parts,
+)
 from xinfang.cases.listing import CaseFilters, filtered_cases, with_list_columns
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, may_see_some_identity
@@ -479,9 +481,9 @@ def _walks(user: User, query: str, filters: CaseFilters) -> list[QuerySet[Case]]
         if len(seen) == 1:
             whole = Case.objects.filter(department_id=seen[0])
         else:
-            whole = Case.objects.alias(
-                seen_department=ExpressionWrapper(F("department_id") + 0, IntegerField())
-            ).filter(seen_department__in=seen)
+            whole = Case.objects.alias(seen_department=department_unindexed()).filter(
+                seen_department__in=seen
+            )
         parts.append(whole)
     parts.append(Case.objects.filter(pk__in=one_by_one).exclude(department_id__in=seen))
     walks: list[QuerySet[Case]] = []
