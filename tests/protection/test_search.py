@@ -130,3 +130,69 @@ def test_r_protect_1_page_and_api_answer_a_forbidden_marker_as_a_text_found_nowh
                 ), f"{user_key} {url} answers {true} differently from {false}"
                 probes += 1
     assert probes >= 4
+
+
+# --- Which way the answer is read (cases/search.py, `_many_hits`) ---------------------------
+#
+# Both ways give the same answer (`search_path` runs the tests above both ways); the choice
+# is only what it costs. A word frequent in letters' full text made a department's own staff
+# read every protected hit's family (docs/search.md, "Protected hits"): for a user who may see
+# some identity, the protected part's hits choose the walk too, but only above a floor, so
+# that the time taken cannot tell whether one person's name is in the database (R-PROTECT-1).
+
+
+def _ways(monkeypatch: pytest.MonkeyPatch, public: int, protected: int) -> None:
+    from xinfang.cases import search
+
+    counts = {search.PUBLIC: public, search.PROTECTED: protected}
+    monkeypatch.setattr(search, "_part_hits", lambda query, part, limit: counts[part])
+
+
+@pytest.mark.parametrize(
+    ("protected", "floor", "walks"),
+    [(2_999, 2_000, True), (3_000, 3_000, False), (3_001, 3_000, True), (1_000, 0, False)],
+)
+def test_r_protect_1_protected_hits_choose_the_walk_only_above_the_floor_and_the_share(
+    world: World, monkeypatch: pytest.MonkeyPatch, protected: int, floor: int, walks: bool
+) -> None:
+    """The share: WALK_FROM of the highest petition id (here 1,000 of 100,000 = limit 1,000);
+    the floor: PROTECTED_WALK_FLOOR. The protected hits must exceed both: the last row is
+    under the share though above a floor of 0; the second is on the floor (not above it)."""
+    from xinfang.cases import search
+    from xinfang.petitions.models import Petition
+
+    highest = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    monkeypatch.setattr(search, "WALK_FROM", 1_000 / highest)
+    monkeypatch.setattr(search, "PROTECTED_WALK_FLOOR", floor)
+    _ways(monkeypatch, public=0, protected=protected)
+    assert search._many_hits(world.tree.prov_staff, "信件绝密") is walks
+    # The province's supervisor may see no identity: the protected part never counts.
+    assert search._many_hits(world.tree.prov_supervisor, "信件绝密") is False
+
+
+def test_many_public_hits_walk_for_everyone(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xinfang.cases import search
+    from xinfang.petitions.models import Petition
+
+    highest = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    monkeypatch.setattr(search, "WALK_FROM", 10 / highest)  # limit 10
+    for public, walks in ((10, False), (11, True)):
+        _ways(monkeypatch, public=public, protected=0)
+        assert search._many_hits(world.tree.prov_supervisor, "干部") is walks
+        assert search._many_hits(world.tree.prov_staff, "干部") is walks
+
+
+def test_the_protected_hits_are_counted_in_the_index_on_sqlite(world: World) -> None:
+    """SQLite counts the hits (PostgreSQL estimates them from statistics, which a few-row
+    test table does not have): three letters hold 绝密线索 in their full text (above),
+    none in a public part; the count stops one above the limit."""
+    from django.db import connection
+
+    from xinfang.cases import search
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL estimates the hits from its statistics")
+    assert search._part_hits("绝密线索", search.PROTECTED, 10) == 3
+    assert search._part_hits("绝密线索", search.PROTECTED, 2) == 3
+    assert search._part_hits("绝密线索", search.PROTECTED, 1) == 2
+    assert search._part_hits("绝密线索", search.PUBLIC, 10) == 0

@@ -391,16 +391,17 @@ TOTAL_CAP = 1000
 # matches, reads about TOTAL_CAP / WALK_FROM cases at most for a user who sees most of
 # them; below it the hits are fewer than that share and are read instead.
 WALK_FROM = 0.02
+# The protected part's hits choose the walk only above this many petitions (`_many_hits`).
+PROTECTED_WALK_FLOOR = 1000
 
 
-def _public_hits(query: str, limit: int) -> int:
-    """About how many petitions hold `query`'s bigrams in the public part, at most `limit`
-    + 1. SQLite: counted in the FTS5 index (its row ids only, stopping at the limit).
+def _part_hits(query: str, part: str, limit: int) -> int:
+    """About how many petitions hold `query`'s bigrams in `part`, at most `limit` + 1.
+    SQLite: counted in the FTS5 index (its row ids only, stopping at the limit).
     PostgreSQL: the planner's estimate from the statistics of the tokens column (counting
     there reads the entries: with a LIMIT the planner scans the table rather than the GIN
-    index). It decides only how the answer is read, never what it is; the public part only,
-    so that the way (and the time) never depends on protected text."""
-    candidates = _candidates(query, PUBLIC)
+    index). It decides only how the answer is read, never what it is."""
+    candidates = _candidates(query, part)
     with connection.cursor() as cursor:
         if _sqlite():
             cursor.execute(
@@ -417,12 +418,28 @@ def _public_hits(query: str, limit: int) -> int:
     return int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
 
 
-def _many_hits(query: str) -> bool:
-    """Whether the index finds more than WALK_FROM of all petitions (their number estimated
-    by the highest id, one probe of the primary key) in the public part."""
+def _many_hits(user: User, query: str) -> bool:
+    """Whether reading the answer from the hits would read more than WALK_FROM of all
+    petitions (their number estimated by the highest id, one probe of the primary key): the
+    public part's hits, and for a user who may see some identity the protected part's too,
+    since the few-hits way reads every protected hit's family before deciding which show
+    the user an identity (docs/search.md, "Protected hits"). A department's handler's
+    search of a word common in letters' full text (工资: 111,134 protected hits at
+    1,000,000 cases) read them all; walked, it stops at the page and the capped total.
+
+    Both ways give the same answer (tests/conftest.py runs the search tests both ways), so
+    the choice shows only in the time taken. The protected part's count takes part only
+    above PROTECTED_WALK_FLOOR petitions, so that time can tell at most that a word is in
+    the protected text of more than that many petitions of the whole database, which no
+    one person's name or number is (R-PROTECT-1)."""
     highest = Petition.objects.aggregate(highest=Max("pk"))["highest"] or 0
     limit = int(highest * WALK_FROM)
-    return _public_hits(query, limit) > limit
+    if _part_hits(query, PUBLIC, limit) > limit:
+        return True
+    if not may_see_some_identity(user):
+        return False
+    protected_limit = max(limit, PROTECTED_WALK_FLOOR)
+    return _part_hits(query, PROTECTED, protected_limit) > protected_limit
 
 
 def _family_text_sql(column: str) -> str:
@@ -501,7 +518,7 @@ def _walks(user: User, query: str, filters: CaseFilters) -> list[QuerySet[Case]]
 
 def _root_ids(query: str, part: str) -> list[int]:
     """The family roots of the cases holding a petition whose `part` contains `query`, read
-    into a list (the hits are few: `_many_hits` said so for the public part)."""
+    into a list (the hits are few: `_many_hits` said so)."""
     return sorted({row["family"] for row in _hit_roots(query, part)})
 
 
@@ -559,7 +576,7 @@ class SearchAnswer:
         self._ids: list[int] | None = None
         self._counted: int | None = None
         self._walks: list[QuerySet[Case]] = []
-        if _many_hits(query):
+        if _many_hits(user, query):
             self._walks = _walks(user, query, filters)
         elif not _sqlite():
             self._ids = _few_hits_ids(user, query, filters)
