@@ -44,6 +44,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 # Generic Django classes (ModelAdmin[Any], ...) subscriptable at run time: mypy --strict.
 django_stubs_ext.monkeypatch()
@@ -179,17 +180,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
-def _without_jit(database: Any) -> None:
-    """PostgreSQL's JIT compiles a statement whose estimated cost passes a threshold; the
-    queues', search's and key figures' statements pass it on a large table and then spend
-    more time compiling than running (measured: docs/scale.md, "JIT"). Off for every
-    connection, primary and replica, through the connection's options."""
+# PostgreSQL prices a random page read at 4 sequential ones by default (spinning disks). On
+# SSDs, and with the tables in memory, 1.1 is the usual value: with 4, the planner read a
+# department's open cases through the state index (every open case of the province) instead
+# of the department's range of `case_open_dept_due` (docs/scale.md, "PostgreSQL planner
+# settings"). Empty: the server's own setting.
+PG_RANDOM_PAGE_COST = os.environ.get("XINFANG_PG_RANDOM_PAGE_COST", "1.1").strip()
+
+
+def _pg_options(database: Any, random_page_cost: str = PG_RANDOM_PAGE_COST) -> None:
+    """The planner settings of every PostgreSQL connection, primary and replica, through the
+    connection's options: JIT off (it compiles a statement whose estimated cost passes a
+    threshold; the queues', search's and key figures' statements pass it on a large table
+    and then spend more time compiling than running: docs/scale.md, "JIT") and the random
+    page cost above."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        wanted = [options.get("options", ""), "-c jit=off"]
+        if random_page_cost:
+            try:
+                cost = float(random_page_cost)
+            except ValueError:
+                cost = -1.0
+            if cost <= 0:
+                raise ImproperlyConfigured(
+                    "XINFANG_PG_RANDOM_PAGE_COST must be a positive number "
+                    f"(got {random_page_cost!r}), or empty for the server's setting"
+                )
+            wanted.append(f"-c random_page_cost={cost:g}")
+        options["options"] = " ".join(w for w in wanted if w)
 
 
-_without_jit(DATABASES["default"])
+_pg_options(DATABASES["default"])
 
 # A PostgreSQL hot standby for reports, search and key figures (core/replica.py): read only
 # inside `reports_from_replica()`, while reachable and within the allowed lag; never written.
@@ -197,7 +219,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
     )
-    _without_jit(DATABASES["replica"])
+    _pg_options(DATABASES["replica"])
     # The test suite's replica is the primary's own test database (a mirror); the streaming
     # replica itself is exercised by tests/scale/test_replica.py against a real standby.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

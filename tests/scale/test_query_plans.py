@@ -139,6 +139,45 @@ def test_jit_is_off_on_postgresql(db: None) -> None:
     assert row is not None and row[0] == "off"
 
 
+def test_random_page_cost_is_that_of_ssds_on_postgresql(db: None) -> None:
+    """docs/scale.md ("PostgreSQL planner settings"): 1.1 unless the deployment says."""
+    if SQLITE:
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute("SHOW random_page_cost")
+        row = cur.fetchone()
+    assert row is not None and row[0] == "1.1"
+
+
+@pytest.mark.parametrize(
+    ("given", "options"),
+    [
+        ("1.1", "-c jit=off -c random_page_cost=1.1"),
+        ("4", "-c jit=off -c random_page_cost=4"),
+        ("", "-c jit=off"),
+    ],
+)
+def test_the_connection_options_carry_the_planner_settings(given: str, options: str) -> None:
+    from xinfang.settings import _pg_options
+
+    database = {"ENGINE": "django.db.backends.postgresql"}
+    _pg_options(database, given)
+    assert database["OPTIONS"] == {"options": options}
+    sqlite = {"ENGINE": "django.db.backends.sqlite3"}
+    _pg_options(sqlite, given)
+    assert "OPTIONS" not in sqlite
+
+
+@pytest.mark.parametrize("given", ["0", "-1", "快", "1,1"])
+def test_a_random_page_cost_that_is_not_a_positive_number_is_refused(given: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from xinfang.settings import _pg_options
+
+    with pytest.raises(ImproperlyConfigured, match="XINFANG_PG_RANDOM_PAGE_COST must be"):
+        _pg_options({"ENGINE": "django.db.backends.postgresql"}, given)
+
+
 # The department's own cases by department (and state); open cases by state on SQLite, which
 # plans without statistics, by the partial index of open cases on PostgreSQL.
 OPEN = "cases_case_state" if SQLITE else "case_open_dept_due"
