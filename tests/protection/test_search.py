@@ -196,3 +196,27 @@ def test_the_protected_hits_are_counted_in_the_index_on_sqlite(world: World) -> 
     assert search._part_hits("绝密线索", search.PROTECTED, 2) == 3
     assert search._part_hits("绝密线索", search.PROTECTED, 1) == 2
     assert search._part_hits("绝密线索", search.PUBLIC, 10) == 0
+
+
+@pytest.mark.parametrize(("extra", "walks"), [(-1, False), (0, True), (1, True)])
+def test_protected_hits_walk_only_for_a_user_who_sees_few_cases_against_them(
+    world: World, monkeypatch: pytest.MonkeyPatch, extra: int, walks: bool
+) -> None:
+    """The walk probes every case the user sees (up to the capped total): with the ratio at
+    1 here, it is taken when the user sees at most as many cases as there are protected hits
+    (the cases seen counted by the visibility rule itself, the rule tested elsewhere)."""
+    from xinfang.cases import search
+    from xinfang.cases.access import cases_visible_to
+
+    prov = world.tree.prov_staff
+    seen = cases_visible_to(prov).count()
+    assert seen == 2  # the unit's case, received by the province, and the one it sent down
+    monkeypatch.setattr(search, "WALK_FROM", 0)
+    monkeypatch.setattr(search, "PROTECTED_WALK_FLOOR", 0)
+    monkeypatch.setattr(search, "WALK_RATIO", 1)
+    _ways(monkeypatch, public=0, protected=seen + extra)
+    assert search._many_hits(prov, "信件绝密") is walks
+    # Three times as many hits as cases seen, at the committed ratio of 3: still a walk.
+    monkeypatch.setattr(search, "WALK_RATIO", 3)
+    _ways(monkeypatch, public=0, protected=3 * (seen + extra))
+    assert search._many_hits(prov, "信件绝密") is walks

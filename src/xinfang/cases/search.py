@@ -393,6 +393,10 @@ TOTAL_CAP = 1000
 WALK_FROM = 0.02
 # The protected part's hits choose the walk only above this many petitions (`_many_hits`).
 PROTECTED_WALK_FLOOR = 1000
+# ... and only for a user who sees fewer cases than the protected hits by this ratio:
+# walked, a case the user sees cost one and a half to five protected hits read from the index
+# (docs/search.md, "Protected hits", 300,000 cases on PostgreSQL).
+WALK_RATIO = 3
 
 
 def _part_hits(query: str, part: str, limit: int) -> int:
@@ -419,13 +423,16 @@ def _part_hits(query: str, part: str, limit: int) -> int:
 
 
 def _many_hits(user: User, query: str) -> bool:
-    """Whether reading the answer from the hits would read more than WALK_FROM of all
-    petitions (their number estimated by the highest id, one probe of the primary key): the
-    public part's hits, and for a user who may see some identity the protected part's too,
-    since the few-hits way reads every protected hit's family before deciding which show
-    the user an identity (docs/search.md, "Protected hits"). A department's handler's
-    search of a word common in letters' full text (工资: 111,134 protected hits at
-    1,000,000 cases) read them all; walked, it stops at the page and the capped total.
+    """Whether to walk (newest first over the cases the user sees) rather than read the
+    hits: when the public part's hits are more than WALK_FROM of all petitions (their
+    number estimated by the highest id, one probe of the primary key); and, for a user who
+    may see some identity, when the protected part's are too and the user sees fewer than
+    one case for every WALK_RATIO of them. The few-hits way reads every protected hit's
+    family before deciding which show the user an identity (a department's handler's 工资:
+    111,134 protected hits at 1,000,000 cases); the walk probes each case the user sees
+    until the page and the capped total are found, at several times a hit's cost, so it
+    pays only where those cases are few against the hits (docs/search.md, "Protected
+    hits").
 
     Both ways give the same answer (tests/conftest.py runs the search tests both ways), so
     the choice shows only in the time taken. The protected part's count takes part only
@@ -439,7 +446,19 @@ def _many_hits(user: User, query: str) -> bool:
     if not may_see_some_identity(user):
         return False
     protected_limit = max(limit, PROTECTED_WALK_FLOOR)
-    return _part_hits(query, PROTECTED, protected_limit) > protected_limit
+    protected = _part_hits(query, PROTECTED, protected_limit)
+    return protected > protected_limit and _sees_at_most(user, protected // WALK_RATIO)
+
+
+def _sees_at_most(user: User, most: int) -> bool:
+    """Whether `user` sees at most `most` cases: each part of the visible cases counted in
+    its own index, stopping one past what is left of `most`."""
+    left = most
+    for part in visible_parts(user):
+        left -= part.order_by().values("pk")[: max(left + 1, 0)].count()
+        if left < 0:
+            return False
+    return True
 
 
 def _family_text_sql(column: str) -> str:
