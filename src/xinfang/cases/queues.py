@@ -189,17 +189,23 @@ def sent_down(user: User) -> QuerySet[Case]:
     worked on, or finished while the department's own case is not (a report awaiting
     acceptance). Withdrawn and merged children are left out.
 
-    The children of the department's cases are found from the assignments it sent
-    (`cases_sent_down_by`, one reason of the visibility, by their index), not from its
-    cases of all years: a child is created only by `_send_down`, with its assignment from
-    its parent's department, and a case never changes department (cases/access.py), so
-    these are exactly the cases whose parent is the department's."""
+    The children of the department's cases are the cases whose column `sent_down_by` names
+    it (`cases_sent_down_by`, one reason of the visibility, set by `_send_down` from the
+    assignment), not its cases of all years; the states not frozen are asked for by name
+    (`_NOT_FROZEN`), a few ranges of `case_sent_down_state`, so the department's archived
+    children of all years are not read to be left out (issue 10)."""
     return (
         cases_sent_down_by(user)
-        .exclude(state__in=FROZEN_STATES)
+        .filter(state__in=_NOT_FROZEN)
         .exclude(state__in=FINISHED_STATES, parent__state__in=FINISHED_STATES)
         .order_by("due_on", "registered_at", "pk")
     )
+
+
+# Every state but the frozen ones (archived, merged, withdrawn), in a fixed order: the
+# sent-down queue names them, a range each of `case_sent_down_state` (a frozenset's order
+# changes from one process to the next, and the statement with it).
+_NOT_FROZEN: tuple[str, ...] = tuple(sorted(s.value for s in State if s not in FROZEN_STATES))
 
 
 # --- Who sees which queue ---------------------------------------------------------------
