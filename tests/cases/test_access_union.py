@@ -178,9 +178,9 @@ def _senders_agree(tree: Tree) -> None:
 def test_the_sender_is_on_the_child_and_only_there(tree: Tree) -> None:
     """R-SUPER-2: a case is sent down by a department when its own assignment came from it,
     through 交办 and 转办, a second level of sending (the grandchild is its sender's, not
-    the province's), a withdrawal (R-ROUTE-1), a merge (R-REPEAT-4) and a closure; `cases_sent_down_by`
-    is then exactly those cases, the visible parts are still disjoint and the rule, and
-    the sent-down queue lists what it listed from the assignments."""
+    the province's), a withdrawal (R-ROUTE-1), a merge (R-REPEAT-4) and a closure:
+    `cases_sent_down_by` is then exactly those cases, the visible parts are still disjoint
+    and the rule, and the sent-down queue lists what it listed from the assignments."""
     register(tree.city_staff)
     _senders_agree(tree)
     # The province assigns down to the city (交办); the city sends that child on (转办).
@@ -196,9 +196,7 @@ def test_the_sender_is_on_the_child_and_only_there(tree: Tree) -> None:
     assert Case.objects.get(pk=grandchild.pk).sent_down_by_id == tree.city_org.pk
     assert Case.objects.get(pk=first.pk).sent_down_by_id is None
     assert set(cases_sent_down_by(tree.prov_staff).values_list("pk", flat=True)) == {child.pk}
-    assert set(cases_sent_down_by(tree.city_staff).values_list("pk", flat=True)) == {
-        grandchild.pk
-    }
+    assert set(cases_sent_down_by(tree.city_staff).values_list("pk", flat=True)) == {grandchild.pk}
     _senders_agree(tree)
     _agree(tree)
     # Withdrawn after the county's objection (R-ROUTE-1): the sender keeps the column, the

@@ -217,15 +217,19 @@ def test_sender_changed_without_an_event_is_named(tree: Tree) -> None:
     that came from nowhere."""
     child = _sent_down(tree)
     first = _closed_case(tree)
-    prov = tree.prov_org
+    _sender_changes_named(tree, child, first)
+
+
+def _sender_changes_named(tree: Tree, child: Case, first: Case) -> None:
+    """The child's sender and the first case's (none) changed to the province: both named."""
+    prov, city = tree.prov_org, tree.city_org
     Case.objects.filter(pk__in=[child.pk, first.pk]).update(sent_down_by=prov)
+    now = rf"现为 {prov.name}（id {prov.pk}）"
     out = _assert_reported(
         rf"案件 {child.number}.*案件的“交办转办部门”在此后未经办理记录被改动"
-        rf"（记录为 {tree.city_org.name}（id {tree.city_org.pk}），现为 {prov.name}（id {prov.pk}））"
+        rf"（记录为 {city.name}（id {city.pk}），{now}）"
     )
-    assert re.search(
-        rf"案件 {first.number}.*“交办转办部门”.*（记录为 空，现为 {prov.name}（id {prov.pk}））", out
-    ), out
+    assert re.search(rf"案件 {first.number}.*“交办转办部门”.*（记录为 空，{now}）", out), out
 
 
 def test_events_written_before_the_sender_column_verify(tree: Tree) -> None:
@@ -246,15 +250,7 @@ def test_events_written_before_the_sender_column_verify(tree: Tree) -> None:
     out = io.StringIO()
     call_command("audit", "verify", stdout=out, stderr=io.StringIO())
     assert "核验通过" in out.getvalue()
-    prov = tree.prov_org
-    Case.objects.filter(pk__in=[child.pk, first.pk]).update(sent_down_by=prov)
-    out = _assert_reported(
-        rf"案件 {child.number}.*案件的“交办转办部门”在此后未经办理记录被改动"
-        rf"（记录为 {tree.city_org.name}（id {tree.city_org.pk}），现为 {prov.name}（id {prov.pk}））"
-    )
-    assert re.search(
-        rf"案件 {first.number}.*“交办转办部门”.*（记录为 空，现为 {prov.name}（id {prov.pk}））", out
-    ), out
+    _sender_changes_named(tree, child, first)
 
 
 def test_handler_changed_without_an_event_is_named(tree: Tree) -> None:
