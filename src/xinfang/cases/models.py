@@ -216,8 +216,12 @@ class Case(models.Model):
             # Not a partial index of open cases (`case_open_dept_due`), which SQLite never
             # uses for Django's statements (see below) and which would not hold the finished
             # children the sent-down queue lists; only the cases sent down are in it.
+            # With the id on PostgreSQL (SQLite's indexes hold it anyway), so that the ids of
+            # all the cases a department sent, the visibility's reason (`access._others`),
+            # are read from the index alone rather than one heap row per child.
             models.Index(
                 fields=["sent_down_by", "state"],
+                include=["id"],
                 condition=models.Q(sent_down_by__isnull=False),
                 name="case_sent_down_state",
             ),
