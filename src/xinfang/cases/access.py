@@ -156,8 +156,8 @@ def _reasons(user: User) -> tuple[Q, Q] | None:
 
 def _others(dept: Department) -> QuerySet[Any]:
     """Ids of the cases `dept` sees one by one: sent down (R-SUPER-2: the column the
-    sending sets, `case_sent_down_state`; on SQLite that index alone gives the ids),
-    followed (R-ROUTE-4), reviewed."""
+    sending sets, read from `case_sent_down_state` alone, which holds the ids: included on
+    PostgreSQL, the rowid on SQLite), followed (R-ROUTE-4), reviewed."""
     return (
         Case.objects.filter(sent_down_by_id=dept.pk)
         .order_by()
