@@ -14,7 +14,9 @@ from tests.builders import RespondentInput, register, to_closed, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_sent_down_by, cases_visible_to, visible_among, visible_parts
+from xinfang.cases.lifecycle import FINISHED_STATES, FROZEN_STATES
 from xinfang.cases.models import Assignment, Case, Review
+from xinfang.cases.queues import sent_down
 from xinfang.deadlines.models import RuleSet
 from xinfang.deadlines.services import rule_set_activate
 from xinfang.orgs.models import Role, User
@@ -148,3 +150,95 @@ def test_visibility_reads_no_whole_table(tree: Tree) -> None:
             cur.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = [row[-1] for row in cur.fetchall()]
         assert not [p for p in plan if p.startswith("SCAN cases_case")], plan
+
+
+def _senders_agree(tree: Tree) -> None:
+    """The column of the sender (`Case.sent_down_by`, issue 10) is set on every case sent
+    down, to its assignment's from_department, and on no other case; the sent-down queue
+    (交转办跟踪, R-SUPER-2) read from it lists what it listed read from the assignments."""
+    from_assignments = dict(Assignment.objects.values_list("child_id", "from_department_id"))
+    on_cases = dict(
+        Case.objects.filter(sent_down_by__isnull=False).values_list("pk", "sent_down_by_id")
+    )
+    assert on_cases == from_assignments
+    for user in _users(tree):
+        children = Assignment.objects.filter(from_department=user.department).values("child_id")
+        expected = (
+            Case.objects.filter(pk__in=children)
+            .exclude(state__in=FROZEN_STATES)
+            .exclude(state__in=FINISHED_STATES, parent__state__in=FINISHED_STATES)
+        )
+        listed = sent_down(user)
+        assert set(listed.values_list("pk", flat=True)) == set(
+            expected.values_list("pk", flat=True)
+        ), user
+        assert listed.count() == expected.count(), user
+
+
+def test_the_sender_is_on_the_child_and_only_there(tree: Tree) -> None:
+    """R-SUPER-2: a case is sent down by a department when its own assignment came from it,
+    through 交办 and 转办, a second level of sending (the grandchild is its sender's, not
+    the province's), a withdrawal (R-ROUTE-1), a merge (R-REPEAT-4) and a closure:
+    `cases_sent_down_by` is then exactly those cases, the visible parts are still disjoint
+    and the rule, and the sent-down queue lists what it listed from the assignments."""
+    register(tree.city_staff)
+    _senders_agree(tree)
+    # The province assigns down to the city (交办); the city sends that child on (转办).
+    first = to_read(register(tree.prov_staff), tree.prov_staff)
+    child = cs.case_assign_down(
+        actor=tree.prov_staff, case=first, to_department=tree.city_org, routing_note="属地办理"
+    ).child
+    child = to_read(child, tree.city_staff)
+    grandchild = cs.case_transfer_down(
+        actor=tree.city_staff, case=child, to_department=tree.county_org, routing_note="属地"
+    ).child
+    assert Case.objects.get(pk=child.pk).sent_down_by_id == tree.prov_org.pk
+    assert Case.objects.get(pk=grandchild.pk).sent_down_by_id == tree.city_org.pk
+    assert Case.objects.get(pk=first.pk).sent_down_by_id is None
+    assert set(cases_sent_down_by(tree.prov_staff).values_list("pk", flat=True)) == {child.pk}
+    assert set(cases_sent_down_by(tree.city_staff).values_list("pk", flat=True)) == {grandchild.pk}
+    _senders_agree(tree)
+    _agree(tree)
+    # Withdrawn after the county's objection (R-ROUTE-1): the sender keeps the column, the
+    # case stays visible to it as sent down, and the second sending makes a new child.
+    sent = to_read(register(tree.city_staff), tree.city_staff)
+    assignment = cs.case_assign_down(
+        actor=tree.city_staff, case=sent, to_department=tree.county_org, routing_note="属地"
+    )
+    objection = cs.objection_raise(
+        actor=tree.county_staff,
+        assignment=assignment,
+        reasons="被反映人由市委管理，不属本县管理权限",
+        suggested_department=tree.city_org,
+    )
+    cs.objection_accept(actor=tree.city_staff, objection=objection, opinion="同意，重新分办")
+    again = cs.case_transfer_down(
+        actor=tree.city_staff, case=sent, to_department=tree.baisha_org, routing_note="属地"
+    ).child
+    assert Case.objects.get(pk=assignment.child_id).sent_down_by_id == tree.city_org.pk
+    assert Case.objects.get(pk=again.pk).sent_down_by_id == tree.city_org.pk
+    _senders_agree(tree)
+    _agree(tree)
+    # Merged: a county registration merged into the case the city sent down (a case sent
+    # down cannot itself be merged away, R-REPEAT-4) gets no sender; the target keeps its.
+    merged = cs.case_merge(
+        actor=tree.staff(tree.county_org, "leader"),
+        case=register(tree.county_staff),
+        into=Case.objects.get(pk=grandchild.pk),
+        reason="同一事项",
+    )
+    assert Case.objects.get(pk=merged.pk).sent_down_by_id is None
+    assert Case.objects.get(pk=grandchild.pk).sent_down_by_id == tree.city_org.pk
+    _senders_agree(tree)
+    _agree(tree)
+    # The sent-down queue's two halves: the province's child, finished (转办 further down)
+    # while the province's case waits for it (交办), is listed; Baisha's child closed
+    # under the city's transferred case is not (both finished).
+    assert Case.objects.get(pk=child.pk).state == "transferred"
+    assert set(sent_down(tree.prov_staff).values_list("pk", flat=True)) == {child.pk}
+    baisha_leader = tree.staff(tree.baisha_org, "leader")
+    to_closed(Case.objects.get(pk=again.pk), baisha_leader, tree.baisha_staff)
+    assert again.pk not in set(sent_down(tree.city_staff).values_list("pk", flat=True))
+    assert again.pk in set(cases_sent_down_by(tree.city_staff).values_list("pk", flat=True))
+    _senders_agree(tree)
+    _agree(tree)

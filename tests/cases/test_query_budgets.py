@@ -45,8 +45,8 @@ def test_half_time_used_runs_the_same_queries_for_one_case_or_five(tree: Tree) -
     more = [_assigned_child(tree, leader, county_leader, handler) for _ in range(4)]
     five, cases = _queries(lambda: list(q.half_time_used(handler, day)))
     assert {c.pk for c in cases} == {first.pk, *(c.pk for c in more)}  # type: ignore[attr-defined]
-    # The departments sent to (access._sent_to), the candidates of each visible part, the
-    # rule set, the assignments, extensions and pauses, the list.
+    # The candidates of each visible part (the cases sent down by the sender's column,
+    # cases/0016), the rule set, the assignments, extensions and pauses, the list.
     assert one == five <= 8
 
 

@@ -203,6 +203,56 @@ def test_department_changed_without_an_event_is_named(tree: Tree) -> None:
     )
 
 
+def _sent_down(tree: Tree) -> Case:
+    """The city's case assigned down to the county (交办): the county's child case."""
+    case = to_read(register(tree.city_staff), tree.city_staff)
+    return cs.case_assign_down(
+        actor=tree.city_staff, case=case, to_department=tree.county_org, routing_note="属地"
+    ).child
+
+
+def test_sender_changed_without_an_event_is_named(tree: Tree) -> None:
+    """The department that sent a case down decides who sees it (R-SUPER-2): its column
+    (`sent_down_by`, cases/0016) is in every event's snapshot, on a child and on a case
+    that came from nowhere."""
+    child = _sent_down(tree)
+    first = _closed_case(tree)
+    _sender_changes_named(tree, child, first)
+
+
+def _sender_changes_named(tree: Tree, child: Case, first: Case) -> None:
+    """The child's sender and the first case's (none) changed to the province: both named."""
+    prov, city = tree.prov_org, tree.city_org
+    Case.objects.filter(pk__in=[child.pk, first.pk]).update(sent_down_by=prov)
+    now = rf"现为 {prov.name}（id {prov.pk}）"
+    out = _assert_reported(
+        rf"案件 {child.number}.*案件的“交办转办部门”在此后未经办理记录被改动"
+        rf"（记录为 {city.name}（id {city.pk}），{now}）"
+    )
+    assert re.search(rf"案件 {first.number}.*“交办转办部门”.*（记录为 空，{now}）", out), out
+
+
+def test_events_written_before_the_sender_column_verify(tree: Tree) -> None:
+    """cases/0016 added `sent_down_by` and filled it from the assignments: events written
+    before it have a snapshot one field shorter, and their hashes cover that. For them the
+    audit takes the sender from the case's first event (`received_from_upper`, R-INTAKE-6,
+    its `from_department`): a database migrated from before the column verifies, and the
+    column changed afterwards behind the services' back is still named."""
+    child = _sent_down(tree)
+    parent = Case.objects.get(pk=child.parent_id)
+    first = _closed_case(tree)
+    short = SNAPSHOT_FIELDS.index("sent_down_by")
+    assert short == len(SNAPSHOT_FIELDS) - 1  # appended last
+    for pk in (parent.pk, child.pk, first.pk):
+        for ev in CaseEvent.objects.filter(case_id=pk):
+            CaseEvent.objects.filter(pk=ev.pk).update(case_after=ev.case_after[:short])
+        _rechain(pk)  # the chains as they were written before the column
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out, stderr=io.StringIO())
+    assert "核验通过" in out.getvalue()
+    _sender_changes_named(tree, child, first)
+
+
 def test_handler_changed_without_an_event_is_named(tree: Tree) -> None:
     case = _closed_case(tree)
     Case.objects.filter(pk=case.pk).update(handler=tree.baisha_staff)

@@ -60,6 +60,12 @@ def test_every_child_is_tied_to_its_sender(generated: object) -> None:
     children = Case.objects.filter(parent__isnull=False)
     assert children.count() == Assignment.objects.count()
     assert not children.exclude(root_id=F("parent_id")).exists()
+    # The sender's column as `_send_down` sets it (cases/0016, R-SUPER-2): the assignment's
+    # from_department, on every child and on no other case.
+    assert children.filter(sent_down_by_id=F("assignment_in__from_department_id")).count() == (
+        children.count()
+    )
+    assert not Case.objects.filter(parent__isnull=True, sent_down_by__isnull=False).exists()
     # An accepted report closed the sender's case (R-CLOSE-6).
     accepted = Assignment.objects.filter(accepted_at__isnull=False)
     assert accepted.exists()

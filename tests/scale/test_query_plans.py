@@ -22,12 +22,12 @@ from tests.builders import PetitionerInput, RespondentInput, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases import search
-from xinfang.cases.access import cases_visible_to
+from xinfang.cases.access import cases_visible_to, visible_parts
 from xinfang.cases.listing import page_of, with_list_columns
 from xinfang.cases.matching import matter_candidates, person_candidates, person_facts
-from xinfang.cases.models import Case
+from xinfang.cases.models import OPEN_STATES, Case
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, protections_for
-from xinfang.cases.queues import queue_counts, queues_for
+from xinfang.cases.queues import queue_counts, queues_for, sent_down
 from xinfang.cases.search import search_cases
 from xinfang.cases.selectors import key_figures
 from xinfang.orgs.models import User
@@ -181,7 +181,7 @@ def test_a_random_page_cost_that_is_not_a_positive_number_is_refused(given: str)
 # The department's own cases by department (and state); open cases by state on SQLite, which
 # plans without statistics, by the partial index of open cases on PostgreSQL.
 OPEN = "cases_case_state" if SQLITE else "case_open_dept_due"
-SENT = "cases_assignment_from_department"  # what the department sent down (visibility)
+SENT = "case_sent_down_state"  # what the department sent down (visibility, R-SUPER-2)
 
 
 def test_queues_and_visibility_read_indexes(busy: Tree) -> None:
@@ -198,6 +198,30 @@ def test_queues_and_visibility_read_indexes(busy: Tree) -> None:
     _check(_workbench(busy.city_staff), OPEN)
     # The province's supervisor: the departments below (a condition on the department).
     _check(_workbench(busy.prov_supervisor), OPEN)
+
+
+def test_the_cases_sent_down_are_read_by_their_sender(busy: Tree) -> None:
+    """The cases a department sent down (R-SUPER-2) are read by the column of their sender,
+    `case_sent_down_state`, in the second part of the visible cases (the counts) and in the
+    sent-down queue with its count: never from the assignments, which gave every child the
+    department sent in all the years, each looked up by id (10,286 probes for the busiest
+    county at 1,000,000 cases to keep 216 open ones; docs/benchmarks.md, "The department's
+    own queues")."""
+    leader = busy.staff(busy.city_org, "leader", name="city_leader")
+    today = timezone.localdate()
+    second = visible_parts(leader)[1]
+    assert second.count() == 1  # the case `busy` assigned down to the county
+    for run in (
+        lambda: second.filter(state__in=OPEN_STATES).count(),
+        lambda: sent_down(leader).count(),
+        lambda: list(sent_down(leader)[:50]),
+    ):
+        statements = _statements(run)
+        assert not [sql for sql, _p in statements if "cases_assignment" in sql]
+        _check(run, SENT)
+    # The workbench's counts, the sent-down queue among them.
+    assert queue_counts(leader, today)["sent_down"] == 1
+    _check(lambda: queue_counts(leader, today), SENT)
 
 
 RECEIVED = "petition_dept_received|petitions_petition_receiving_department"

@@ -16,7 +16,7 @@ from django.db.models.expressions import CombinedExpression
 from django.http import Http404
 from django.utils.translation import gettext
 
-from xinfang.cases.models import Assignment, Case, Review, ReviewKind, ReviewStage, State
+from xinfang.cases.models import Case, Review, ReviewKind, ReviewStage, State
 from xinfang.cases.routing import reviewing_department
 from xinfang.orgs.models import Department, Role, User
 
@@ -61,10 +61,9 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     one index:
 
     - the cases of the departments seen whole (`_departments_seen`: cases.department_id);
-    - the cases the department sent down (R-SUPER-2): the children of its cases, found
-      through the assignments it sent (cases_assignment.from_department_id; a child is
-      created only by `_send_down`, with its assignment from the sender's department, and
-      a case never changes department);
+    - the cases the department sent down (R-SUPER-2): the children of its cases, by the
+      column `_send_down` sets on each child it creates, the assignment's from_department
+      (cases.sent_down_by_id, never changed afterwards);
     - the important matters it follows one level up (R-ROUTE-4, cases.follow_department_id);
     - the cases it reviews (复查/复核: cases_review.department_id).
 
@@ -98,33 +97,17 @@ def visible_among(user: User, among: Q, *, own_department_only: bool = False) ->
 
 def cases_sent_down_by(user: User) -> QuerySet[Case]:
     """The cases the user's department sent down (R-SUPER-2), one of the reasons of
-    `cases_visible_to` on its own: every one is visible to the user. Read from the
-    assignments it sent (their index); asked through the whole rule instead, PostgreSQL
-    filtered a sequential scan of the cases table by it."""
+    `cases_visible_to` on its own: every one is visible to the user. Read from the column
+    the sending sets on the child (`Case.sent_down_by`, its assignment's from_department),
+    by `case_sent_down_state`: the cases it sent in a few states are a few ranges of that
+    index, where the assignments gave every child of all years, each looked up by id
+    (10,286 for the busiest county at 1,000,000 cases, to keep 216 open ones;
+    docs/benchmarks.md, "The department's own queues"). Only the cases whose own
+    assignment came from the department: not those its children sent further down."""
     dept_id = user.department_id if user.is_authenticated else None
     if dept_id is None:
         return Case.objects.none()
-    return Case.objects.filter(department_id__in=_sent_to(dept_id), pk__in=_sent(dept_id))
-
-
-def _sent(dept_id: int) -> QuerySet[Any]:
-    """Ids of the cases `dept_id` sent down: the children of its assignments."""
-    return Assignment.objects.filter(from_department_id=dept_id).values("child_id")
-
-
-def _sent_to(dept_id: int) -> list[int]:
-    """The departments `dept_id` ever sent a case down to, read first as a list. A child is
-    created only by `_send_down`, in its assignment's `to_department`, and a case never
-    changes department, so the children are among those departments' cases: with the list,
-    their open cases are a range of `case_open_dept_due` per department, instead of every
-    child of every year looked up by id (10,286 for the busiest county at 1,000,000 cases,
-    to keep 216 open ones; docs/benchmarks.md, "The department's own queues")."""
-    return sorted(
-        Assignment.objects.filter(from_department_id=dept_id)
-        .order_by()
-        .values_list("to_department_id", flat=True)
-        .distinct()
-    )
+    return Case.objects.filter(sent_down_by_id=dept_id)
 
 
 def seen_whole(user: User) -> QuerySet[Case]:
@@ -142,16 +125,15 @@ def visible_parts(user: User) -> list[QuerySet[Case]]:
     index on its own: the first of the department's (the partial index of open cases for
     open cases), whether or not the planner has statistics (SQLite without them read every
     open case of the province for the ORed condition: docs/benchmarks.md, "The workbench
-    counts and SQLite's statistics"); the second of the departments sent to (`_sent_to`),
-    each child checked against the department's assignments (R-SUPER-2); the third few
-    (R-ROUTE-4, reviews)."""
+    counts and SQLite's statistics"); the second the cases the department sent down
+    (R-SUPER-2), by the column the sending sets (`cases_sent_down_by`: its open ones a few
+    ranges of `case_sent_down_state`); the third few (R-ROUTE-4, reviews)."""
     dept = user.department if user.is_authenticated else None
     if dept is None:
         return []
     seen = _department_ids_seen(user, dept)
     departments = _departments_q(seen)
-    sent = _sent(dept.pk)
-    to = [d for d in _sent_to(dept.pk) if d not in seen]
+    sent = Q(sent_down_by_id=dept.pk)
     one_by_one = (
         Case.objects.filter(follow_department_id=dept.pk)
         .order_by()
@@ -160,8 +142,8 @@ def visible_parts(user: User) -> list[QuerySet[Case]]:
     )
     return [
         Case.objects.filter(departments),
-        Case.objects.filter(department_id__in=to, pk__in=sent),
-        Case.objects.filter(pk__in=one_by_one).exclude(departments).exclude(pk__in=sent),
+        Case.objects.filter(sent).exclude(departments),
+        Case.objects.filter(pk__in=one_by_one).exclude(departments).exclude(sent),
     ]
 
 
@@ -173,11 +155,13 @@ def _reasons(user: User) -> tuple[Q, Q] | None:
 
 
 def _others(dept: Department) -> QuerySet[Any]:
-    """Ids of the cases `dept` sees one by one: sent down, followed, reviewed."""
+    """Ids of the cases `dept` sees one by one: sent down (R-SUPER-2: the column the
+    sending sets, read from `case_sent_down_state` alone, which holds the ids: included on
+    PostgreSQL, the rowid on SQLite), followed (R-ROUTE-4), reviewed."""
     return (
-        Assignment.objects.filter(from_department_id=dept.pk)
+        Case.objects.filter(sent_down_by_id=dept.pk)
         .order_by()
-        .values("child_id")
+        .values("pk")
         .union(
             Case.objects.filter(follow_department_id=dept.pk).order_by().values("pk"),
             Review.objects.filter(department_id=dept.pk).order_by().values("case_id"),

@@ -147,6 +147,20 @@ class Case(models.Model):
         help_text=_("组织、干部工作中的重要问题，上一级组织部门应当过问（R-ROUTE-4）"),
     )
     result_required = models.BooleanField(_("上级要报结果"), default=False)
+    # The department that sent this case down (R-SUPER-2): its assignment's from_department,
+    # set when `_send_down` creates the case and never changed; empty for a first case. The
+    # sender's open children are then one range of `case_sent_down_state` (issue 10), where
+    # the assignments gave every child of all years, each looked up by id.
+    sent_down_by = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("交办转办部门"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     registered_at = models.DateTimeField(_("登记时间"), db_index=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True, db_index=True)
@@ -195,6 +209,21 @@ class Case(models.Model):
                 fields=["department", "due_on"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="case_open_dept_due",
+            ),
+            # The cases a department sent down (R-SUPER-2), by state: its open children (the
+            # counts, the second part of the visible cases) and those not frozen (the
+            # sent-down queue) are a few ranges of it, however many it sent over the years.
+            # Not a partial index of open cases (`case_open_dept_due`), which SQLite never
+            # uses for Django's statements (see below) and which would not hold the finished
+            # children the sent-down queue lists; only the cases sent down are in it.
+            # With the id on PostgreSQL (SQLite's indexes hold it anyway), so that the ids of
+            # all the cases a department sent, the visibility's reason (`access._others`),
+            # are read from the index alone rather than one heap row per child.
+            models.Index(
+                fields=["sent_down_by", "state"],
+                include=["id"],
+                condition=models.Q(sent_down_by__isnull=False),
+                name="case_sent_down_state",
             ),
             # A handler's open cases (我承办的), not all he has handled in thirty years: by
             # state, not a partial index of open cases, which SQLite never uses for Django's

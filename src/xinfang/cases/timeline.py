@@ -60,7 +60,8 @@ from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respon
 # department, handler, handling mode, due date, the links to parent, root, merged-into and
 # previous case, closure and archive dates and number, key case, result required,
 # follow-up department, review stage, report upward; number, title, category, nature,
-# collective and registration time say what the matter is.
+# collective and registration time say what the matter is. The department that sent the
+# case down (`sent_down_by`, cases/0016) decides who sees it (R-SUPER-2); appended last.
 SNAPSHOT_FIELDS: tuple[str, ...] = (
     "number",
     "department",
@@ -86,6 +87,7 @@ SNAPSHOT_FIELDS: tuple[str, ...] = (
     "nature",
     "is_collective",
     "registered_at",
+    "sent_down_by",
 )
 
 # The records a decision rests on, by the short name events store; and how each belongs
@@ -929,7 +931,7 @@ def _check_batch(
             )
             continue
         if evs:
-            _compare_row(report, pk, number, evs[-1], row[4:], snap)
+            _compare_row(report, pk, number, evs, row[4:], snap)
         _compare_records(report, pk, number, evs, current)
         if latest is not None and not _agrees_with_seal(
             report, pk, number, evs, hashes, sealed, latest
@@ -937,19 +939,34 @@ def _check_batch(
             failing[pk] = hashes
 
 
+def _unrecorded(f: models.Field[Any, Any], first: tuple[Any, ...]) -> Any:
+    """What the chain says of a field appended to SNAPSHOT_FIELDS after the case's last
+    event was written (that event's snapshot is shorter). The sender of a case sent down
+    (`sent_down_by`, added by cases/0016 and filled from the assignments) is recorded by
+    the case's first event, `received_from_upper` (R-INTAKE-6), as its `from_department`;
+    a case that did not come from above has none. So a database migrated from before the
+    column verifies, and the column changed behind the services' back is still found."""
+    if f.name == "sent_down_by":
+        kind, payload = first[2], first[6]
+        if kind == "received_from_upper" and isinstance(payload, dict):
+            return payload.get("from_department")
+    return None
+
+
 def _compare_row(
     report: AuditReport,
     pk: int,
     number: str,
-    last: tuple[Any, ...],
+    evs: list[tuple[Any, ...]],
     values: tuple[Any, ...],
     snap: list[models.Field[Any, Any]],
 ) -> None:
     """The case row against the fields its last event recorded."""
+    last = evs[-1]
     seq, after, when = last[1], last[8], _when(last[7])
     for i, (f, value) in enumerate(zip(snap, values, strict=True)):
         now = _snap(f, value)
-        then = after[i] if i < len(after) else None
+        then = after[i] if i < len(after) else _unrecorded(f, evs[0])
         if now == then:
             continue
         label = str(f.verbose_name)

@@ -1013,6 +1013,7 @@ class Generator:
             when,
             root_id=parent.pk,
             parent_id=parent.pk,
+            sent_down_by_id=org.handling.pk,
             title=parent.title,
             category=parent.category,
             nature=parent.nature,

@@ -184,6 +184,8 @@ def _send_down(
             department=to_department,
             root_id=case.petitions_root_id,
             parent=case,
+            # The sender, as on the assignment below, for good (cases/access.py, R-SUPER-2).
+            sent_down_by=case.department,
             title=case.title,
             category=case.category,
             nature=case.nature,
