@@ -31,7 +31,7 @@ from openpyxl import Workbook
 
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
 from xinfang.cases.actions.intake import CheckedRegistration, petition_register_input
-from xinfang.core.bulk import insert_values, prepare_datetime
+from xinfang.core.bulk import insert_values, prepare_datetime, sqlite_cache
 from xinfang.core.errors import RuleViolation
 from xinfang.core.text import normalize
 from xinfang.matching.minhash import text_digest
@@ -418,17 +418,23 @@ def _run(
     # link looks back from the date received). Stable: a day's rows keep the file's order.
     todo.sort(key=_received_key)
     handled = report.already
-    for start in range(0, len(todo), max(batch_size, 1)):
-        batch = todo[start : start + batch_size]
-        if one_by_one:
-            _write_one_by_one(
-                batch, build, actor=actor, source=source, messages=messages, report=report
-            )
-        else:
-            _write_batch(batch, build, actor=actor, source=source, messages=messages, report=report)
-        handled += len(batch)
-        if progress is not None:
-            progress(handled, report.total, time.monotonic() - started)
+    # SQLite's page cache as large as the generator's: the indexes on random keys (bands,
+    # bigrams, hashes) outgrow the default 2 MB, and every insert then goes through the
+    # operating system (docs/imports.md, "Measured").
+    with sqlite_cache():
+        for start in range(0, len(todo), max(batch_size, 1)):
+            batch = todo[start : start + batch_size]
+            if one_by_one:
+                _write_one_by_one(
+                    batch, build, actor=actor, source=source, messages=messages, report=report
+                )
+            else:
+                _write_batch(
+                    batch, build, actor=actor, source=source, messages=messages, report=report
+                )
+            handled += len(batch)
+            if progress is not None:
+                progress(handled, report.total, time.monotonic() - started)
     report.seconds = time.monotonic() - started
     report.problems.sort(key=lambda p: p.row)  # in the file's order, as written
     if report.problems:

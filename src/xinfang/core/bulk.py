@@ -10,7 +10,8 @@ every other field (dates and times, JSON, decimals) through its `get_db_prep_sav
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import connections, models, router
@@ -140,3 +141,31 @@ def prepare_datetime(model: type[models.Model], field: str, value: Any) -> Any:
     """A datetime as `model.field` stores it on the database in use."""
     connection = connections[router.db_for_write(model)]
     return model._meta.get_field(field).get_db_prep_save(value, connection)  # type: ignore[union-attr]
+
+
+# SQLite's page cache while a bulk writer runs (the generator, demo/bulk.py; the import,
+# cases/imports.py), in KiB: the indexes on random keys (the matching bands, the search's
+# bigrams, the petitioners' hashes) outgrow the default 2 MB at a few tens of thousands of
+# cases, and each insert then reads and writes back pages through the operating system: at
+# 500,000 cases that was 60 % of the generator's time (docs/benchmarks.md, "The
+# generator"), and a tenth of the import's CPU at 20,000 (docs/imports.md).
+SQLITE_CACHE_KIB = 1024 * 1024
+
+
+@contextlib.contextmanager
+def sqlite_cache(using: str = "default") -> Iterator[None]:
+    """A large page cache for this connection while a bulk writer writes, as before after.
+    Nothing on PostgreSQL (its shared buffers are the server's)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
