@@ -602,7 +602,7 @@ def _write_batch(
                 (
                     source,
                     row.external_id,
-                    reg.petition.pk,
+                    reg.petition_id,
                     prepare_datetime(ImportedPetition, "received_at", row.values["posted_at"])
                     if messages
                     else None,

@@ -51,7 +51,7 @@ from xinfang.cases.models import (
     Referral,
     Review,
 )
-from xinfang.core.bulk import insert_rows, insert_values, prepare_datetime
+from xinfang.core.bulk import Row, insert_values, prepare_datetime
 from xinfang.orgs.models import User
 from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
 
@@ -230,11 +230,13 @@ def _digest(kind: str, values: Sequence[Any]) -> str:
     return hashlib.sha256(_dumps([kind, [_norm(v) for v in values]])).hexdigest()
 
 
-def record_digest(obj: models.Model) -> list[Any]:
-    """[kind, id, digest] of a record as just written (values as the model field reads them)."""
-    kind = _KIND_OF[type(obj)]
+def record_digest(obj: models.Model | Row) -> list[Any]:
+    """[kind, id, digest] of a record as just written (values as the model field reads them),
+    a model instance or a plain row (core/bulk.py `Row`, the batch import's)."""
+    model = obj.model if isinstance(obj, Row) else type(obj)
+    kind = _KIND_OF[model]
     values = []
-    for attname, to_python, as_is in _digest_plan(type(obj)):
+    for attname, to_python, as_is in _digest_plan(model):
         value = getattr(obj, attname)
         values.append(value if type(value) in as_is else to_python(value))
     return [kind, obj.pk, _digest(kind, values)]
@@ -390,43 +392,91 @@ def _next_event(
 
 @dataclass
 class OpeningEvent:
-    """The first event of a case the batch import has just inserted (cases/actions/bulk.py)."""
+    """The first event of a case the batch import has just inserted (cases/actions/bulk.py):
+    the case as a plain row, the records it digests as rows or model instances."""
 
-    case: Case
+    case: Row
     kind: str
     payload: dict[str, Any]
-    records: Sequence[models.Model]
+    records: Sequence[models.Model | Row]
 
 
-def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> list[CaseEvent]:
-    """The first event of each of many new cases, written in a few statements: the events
-    computed exactly as `append_event` computes them (same hash, snapshot and record
-    digests), inserted together, each case's head set, and the ledger extended once for the
-    batch under its locked head. For cases inserted in the caller's transaction, with no
-    event yet; the batch import's write path (docs/imports.md)."""
+_OPENING_COLUMNS = [
+    "case",
+    "seq",
+    "kind",
+    "actor",
+    "from_state",
+    "to_state",
+    "payload",
+    "created_at",
+    "case_after",
+    "records",
+    "prev_hash",
+    "hash",
+]
+
+
+def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> None:
+    """The first event of each of many new cases, written in a few statements: each event
+    computed as `append_event` computes it (`_next_event`: the same hash, snapshot, payload
+    and record digests), here from the values of the rows in hand (`snapshot_of_values`),
+    inserted together as plain rows, each case's head set, and the ledger extended once for
+    the batch under its locked head. For cases inserted in the caller's transaction, with no
+    event yet; the batch import's write path (docs/imports.md). `audit verify` recomputes
+    every hash and digest from the stored rows."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_opening_events must run inside the transaction that writes")
     if not events:
-        return []
+        return
     created_at = timezone.now()
-    written: list[CaseEvent] = []
+    created_iso = _iso(created_at)
+    connection = connections[router.db_for_write(CaseEvent)]
+    stamp = prepare_datetime(CaseEvent, "created_at", created_at)
+    as_json = _json_preparer(connection)
+    rows = []
     for item in events:
-        if item.case.event_count != 0 or item.case.pk is None:
+        case = item.case
+        if case.event_count != 0 or case.pk is None:
             raise RuntimeError("append_opening_events: only for new cases without events")
-        written.append(
-            _next_event(
-                item.case,
-                kind=item.kind,
-                actor=actor,
-                from_state="",
-                to_state=item.case.state,
-                payload=item.payload,
-                records=item.records,
-                created_at=created_at,
+        seq = case.event_count + 1
+        prev = case.last_event_hash
+        to_state = str(case.state)  # a choices enum as its plain value
+        data = _canonical(item.payload or {})
+        after = snapshot_of_values(case.__dict__)
+        refs = [record_digest(r) for r in item.records]
+        digest = event_hash(
+            prev_hash=prev,
+            case_id=case.pk,
+            seq=seq,
+            kind=item.kind,
+            actor_id=actor.pk,
+            from_state="",
+            to_state=to_state,
+            payload=data,
+            created_at_iso=created_iso,
+            case_after=after,
+            records=refs,
+        )
+        rows.append(
+            (
+                case.pk,
+                seq,
+                item.kind,
+                actor.pk,
+                "",
+                to_state,
+                as_json(data),
+                stamp,
+                as_json(after),
+                as_json(refs),
+                prev,
+                digest,
             )
         )
-    insert_rows(written)
-    connection = connections[router.db_for_write(CaseEvent)]
+        case.event_count = seq
+        case.last_event_hash = digest
+    insert_values(CaseEvent, _OPENING_COLUMNS, rows)
     qn = connection.ops.quote_name
     sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(
         qn(Case._meta.db_table), qn("event_count"), qn("last_event_hash"), qn(Case._meta.pk.column)
@@ -437,7 +487,21 @@ def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> lis
             [(item.case.event_count, item.case.last_event_hash, item.case.pk) for item in events],
         )
     _ledger_extend([item.case for item in events], created_at)
-    return written
+
+
+def _json_preparer(connection: BaseDatabaseWrapper) -> Any:
+    """A JSON value as the event's JSON columns store it (they have no encoder of their own:
+    `JSONField.get_db_prep_save` of a plain value is `adapt_json_value`)."""
+    field = CaseEvent._meta.get_field("payload")
+    assert isinstance(field, models.JSONField) and field.encoder is None
+    for name in ("case_after", "records"):
+        other = CaseEvent._meta.get_field(name)
+        assert isinstance(other, models.JSONField) and other.encoder is None
+
+    def prepare(value: Any) -> Any:
+        return connection.ops.adapt_json_value(value, None)
+
+    return prepare
 
 
 def _insert(connection: BaseDatabaseWrapper, obj: models.Model) -> None:
@@ -527,7 +591,7 @@ def _ledger_append(case: Case, created_at: dt.datetime) -> None:
         )
 
 
-def _ledger_extend(cases: Sequence[Case], created_at: dt.datetime) -> None:
+def _ledger_extend(cases: Sequence[Case | Row], created_at: dt.datetime) -> None:
     """`_ledger_append` for many new cases: one lock of the head, one insert, one update."""
     connection = connections[router.db_for_write(CaseLedgerEntry)]
     qn = connection.ops.quote_name

@@ -80,13 +80,16 @@ def petition_index_new(petition: Petition, people: Iterable[tuple[Petitioner, bo
             )
 
 
-def petitions_index_batch(petitions: Sequence[Petition], people: Iterable[Petitioner] = ()) -> None:
-    """Index a batch of new petitions and their petitioners in a few statements: the same
-    rows `petition_index` writes one by one (the bulk import's path). Written as plain rows
-    (`insert_values`): a model instance per band row (16 a petition) cost the import more
-    than everything else it writes (docs/imports.md)."""
-    index_texts([(p.pk, p.content) for p in petitions])
-    index_people([(person.pk, person.name) for person in people], replace=True)
+def petitions_index_batch(
+    petitions: Sequence[tuple[int, str]], people: Iterable[tuple[int, str]] = ()
+) -> None:
+    """Index a batch of new petitions, as (id, text) pairs, and their petitioners, as (id,
+    name) pairs, in a few statements: the same rows `petition_index` writes one by one (the
+    bulk import's path). Written as plain rows (`insert_values`): a model instance per band
+    row (16 a petition) cost the import more than everything else it writes
+    (docs/imports.md)."""
+    index_texts(petitions)
+    index_people(people, replace=True)
 
 
 def index_texts(rows: Sequence[tuple[int, str]]) -> None:
