@@ -33,8 +33,7 @@ from xinfang.cases.actions.bulk import petitions_register_batch, registrations_c
 from xinfang.cases.actions.intake import CheckedRegistration, petition_register_input
 from xinfang.core.bulk import insert_values, prepare_datetime, sqlite_cache
 from xinfang.core.errors import RuleViolation
-from xinfang.core.text import normalize
-from xinfang.matching.minhash import text_digest
+from xinfang.matching.minhash import text_digest, text_index
 from xinfang.matching.models import MatterText
 from xinfang.orgs.models import Department, Jurisdiction, User
 from xinfang.petitions import protect
@@ -58,6 +57,7 @@ from xinfang.petitions.services import (
     PetitionerInput,
     RegistrationInput,
     online_account,
+    stored_content,
 )
 from xinfang.routing.terms import Category, Nature
 
@@ -463,12 +463,14 @@ def _reject(row: ParsedRow, errors: Sequence[str], *, messages: bool) -> None:
         row.problems.append(Problem(row.number, _column_for(message, messages=messages), message))
 
 
-def _may_repeat(dept: Department, rows: Sequence[CheckedRegistration]) -> list[bool]:
+def _may_repeat(
+    dept: Department, rows: Sequence[CheckedRegistration], digests: Sequence[str]
+) -> list[bool]:
     """Issue 11: which rows may repeat an earlier petition word for word from the same
     person, one already stored in the department or an earlier row of the same batch
     (signed rows only, as at the desk). Those are registered through `petition_register`,
     which decides and makes the automatic repeat link; the rest cannot be linked and are
-    written in one batch.
+    written in one batch. `digests`: each row's `text_digest` of its text as stored.
 
     A superset of what `automatic_repeat_of` links, decided a batch at a time: a row is
     sent one by one when a petition with the same text digest shares one of the row's
@@ -478,10 +480,9 @@ def _may_repeat(dept: Department, rows: Sequence[CheckedRegistration]) -> list[b
     path its speed (docs/imports.md, "Measured")."""
     if not settings.XINFANG_AUTO_REPEAT:
         return [False] * len(rows)
-    digests = [text_digest(row.data.content) for row in rows]
     eligible = [
-        bool(normalize(row.data.content)) and bool(row.people) and not row.data.is_anonymous
-        for row in rows
+        digest != _EMPTY_DIGEST and bool(row.people) and not row.data.is_anonymous
+        for row, digest in zip(rows, digests, strict=True)
     ]
     with protect.key_checked_once():
         keys = _person_keys(rows)
@@ -493,6 +494,10 @@ def _may_repeat(dept: Department, rows: Sequence[CheckedRegistration]) -> list[b
         flags.append(ok and not pairs.isdisjoint(stored | seen))
         seen |= pairs
     return flags
+
+
+# The digest of a text with nothing left once normalised: no text to repeat.
+_EMPTY_DIGEST = text_digest("")
 
 
 def _own_keys(id_hash: str, phone_hash: str, account_hash: str) -> set[str]:
@@ -588,12 +593,18 @@ def _write_batch(
         else:
             good.append((row, verdict))
     assert actor.department is not None  # check_registrar made sure
-    repeats = _may_repeat(actor.department, [v for _row, v in good])
+    # Each text normalised and hashed once: its digest for the repeat check, digest and band
+    # keys for the matching index.
+    texts = [text_index(stored_content(v.data)) for _row, v in good]
+    repeats = _may_repeat(actor.department, [v for _row, v in good], [d for d, _k in texts])
     together = [pair for pair, repeat in zip(good, repeats, strict=True) if not repeat]
     alone = [pair for pair, repeat in zip(good, repeats, strict=True) if repeat]
+    together_texts = [t for t, repeat in zip(texts, repeats, strict=True) if not repeat]
     now = timezone.now()
     with transaction.atomic():
-        written = petitions_register_batch(actor=actor, rows=[v for _row, v in together])
+        written = petitions_register_batch(
+            actor=actor, rows=[v for _row, v in together], texts=together_texts
+        )
         stamp = prepare_datetime(ImportedPetition, "imported_at", now)
         insert_values(
             ImportedPetition,

@@ -257,6 +257,9 @@ _AS_IS_OF: dict[type[models.Field[Any, Any]], frozenset[type]] = {
     models.AutoField: frozenset({int, type(None)}),
     models.BigAutoField: frozenset({int, type(None)}),
     models.BooleanField: frozenset({bool}),
+    # A date (not a datetime) for a date, any datetime for a datetime: returned unchanged.
+    models.DateField: frozenset({dt.date, type(None)}),
+    models.DateTimeField: frozenset({dt.datetime, type(None)}),
 }
 
 

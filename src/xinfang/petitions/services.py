@@ -423,6 +423,11 @@ def petition_write(
     return petition, covered
 
 
+def stored_content(data: RegistrationInput) -> str:
+    """The petition's text as stored (`petition_values`): what the matching index digests."""
+    return data.content.strip()
+
+
 def petition_values(
     data: RegistrationInput, place: PetitionPlace, *, people_count: int
 ) -> dict[str, Any]:
@@ -437,7 +442,7 @@ def petition_values(
         "receiving_department_id": place.department.pk,
         "registrar_id": place.registrar.pk,
         "summary": data.summary.strip(),
-        "content": data.content.strip(),
+        "content": stored_content(data),
         "category": data.category,
         "nature": data.nature,
         "is_anonymous": data.is_anonymous,

@@ -38,6 +38,7 @@ from xinfang.cases.search import index_new_petitions
 from xinfang.cases.timeline import OpeningEvent, append_opening_events
 from xinfang.core.bulk import Row, insert_rows, insert_values, new_row
 from xinfang.matching.index import petitions_index_batch
+from xinfang.matching.minhash import text_index
 from xinfang.orgs.models import User
 from xinfang.petitions import protect
 from xinfang.petitions.models import (
@@ -92,10 +93,15 @@ def registrations_check(
 
 
 def petitions_register_batch(
-    *, actor: User, rows: Sequence[CheckedRegistration]
+    *,
+    actor: User,
+    rows: Sequence[CheckedRegistration],
+    texts: Sequence[tuple[str, list[int]]] | None = None,
 ) -> list[BatchRegistration]:
     """Register rows that passed `registrations_check` (R-INTAKE-1, R-INTAKE-5), each as a
     new case, in one transaction: all rows or none. Same rows as `petition_register`.
+    `texts`, if given, is `minhash.text_index` of each row's text as stored
+    (`stored_content`), computed by the caller already.
 
     The case, petition, petitioner and event rows are plain rows (core/bulk.py `Row`): the
     values of the same builders (`new_case_values`, `petition_values`, `petitioner_values`)
@@ -155,8 +161,13 @@ def petitions_register_batch(
             ],
         )
         # Issue 11: the matching index is written with the petitions, in their transaction.
+        if texts is None:
+            texts = [text_index(petition.content) for petition in petitions]
         petitions_index_batch(
-            [(petition.pk, petition.content) for petition in petitions],
+            [
+                (petition.pk, digest, keys)
+                for petition, (digest, keys) in zip(petitions, texts, strict=True)
+            ],
             [(p.row.pk, p.row.name) for persons in people for p in persons],
         )
         covered = _content_rows(rows, petitions)
