@@ -593,6 +593,22 @@ def _write_batch(
         else:
             good.append((row, verdict))
     assert actor.department is not None  # check_registrar made sure
+    # One key check around the batch (checked again inside its transaction): each person's
+    # keyed hashes are computed once for the repeat check, the look-up and the new rows.
+    with protect.key_checked_once():
+        _write_checked(good, actor=actor, source=source, messages=messages, report=report)
+    report.problems += [p for row in batch for p in row.problems]
+
+
+def _write_checked(
+    good: Sequence[tuple[ParsedRow, CheckedRegistration]],
+    *,
+    actor: User,
+    source: str,
+    messages: bool,
+    report: ImportReport,
+) -> None:
+    assert actor.department is not None
     # Each text normalised and hashed once: its digest for the repeat check, digest and band
     # keys for the matching index.
     texts = [text_index(stored_content(v.data)) for _row, v in good]
@@ -629,7 +645,6 @@ def _write_batch(
                 row, verdict.data, actor=actor, source=source, messages=messages, report=report
             )
     report.imported += len(written)
-    report.problems += [p for row in batch for p in row.problems]
 
 
 def _write_one_by_one(

@@ -116,7 +116,31 @@ CHECKPOINT_GRACE = dt.timedelta(minutes=5)
 
 def _canonical(value: Any) -> Any:
     """JSON-normal form: what is stored is exactly what was hashed."""
+    if type(value) is dict:
+        flat = _flat_canonical(value)
+        if flat is not None:
+            return flat
     return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def _flat_canonical(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """`_canonical` of a dict of text keys and plain values (None, booleans, integers, text
+    and its subclasses such as a choices enum, dates) without the JSON round trip: the same
+    values in the same key order (sorted); None for anything else (nested, float,
+    datetime, ...), which takes the round trip. Most events' payloads are such dicts."""
+    out: dict[str, Any] = {}
+    for key in sorted(value) if all(type(k) is str for k in value) else ():
+        item = value[key]
+        kind = type(item)
+        if item is None or kind is bool or kind is int or kind is str:
+            out[key] = item
+        elif isinstance(item, str):
+            out[key] = str.__str__(item)  # the text as JSON writes it, not the enum's __str__
+        elif kind is dt.date:
+            out[key] = item.isoformat()  # `default=str`
+        else:
+            return None
+    return out if len(out) == len(value) else None
 
 
 def _iso(value: Any) -> str:
