@@ -2,10 +2,11 @@
 
 Each row goes through exactly the registration form's checks (`registration_check`, the
 function `petition_register` calls) and becomes exactly the rows `petition_register` would
-write (the same row builders: `petitioner_row`, `petition_row`, `respondent_row`,
-`new_case_row`, `register_payload`; the same timeline hashing through
-`append_opening_events`). What differs is only how they reach the database: one INSERT per
-table for the whole batch, one UPDATE of the case-number counter, one lock of the ledger.
+write (the same row builders: `petitioner_values`, `petition_values`, `respondent_row`,
+`new_case_values`, `register_payload`; the same timeline hashing through
+`append_opening_events`). What differs is only how they reach the database: plain rows
+instead of model instances (core/bulk.py `Row`), one INSERT per table for the whole batch,
+one UPDATE of the case-number counter, one lock of the ledger.
 `tests/cases/test_bulk_register.py` registers the same rows both ways and compares the
 stored rows.
 
