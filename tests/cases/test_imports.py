@@ -33,7 +33,7 @@ from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
 from xinfang.petitions import protect
-from xinfang.petitions.imports import ImportFileError
+from xinfang.petitions.imports import ImportFileError, parse_date
 from xinfang.petitions.keys import ENCRYPTED_FIELDS
 from xinfang.petitions.models import Channel, ImportedPetition, Petition, Petitioner
 from xinfang.petitions.services import PetitionerInput
@@ -382,3 +382,23 @@ def test_a_repeat_found_through_the_known_persons_phone_is_linked(
     assert (report.imported, report.linked) == (1, 1)
     imported = Petition.objects.get(imported_from__external_id="D9")
     assert (imported.case_id, imported.is_repeat) == (earlier.case.pk, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019-03-01", dt.date(2019, 3, 1)),  # the usual form, read without strptime
+        ("2019-3-1", dt.date(2019, 3, 1)),
+        ("2019/3/1", dt.date(2019, 3, 1)),
+        ("2019.03.01", dt.date(2019, 3, 1)),
+        ("2019年3月1日", dt.date(2019, 3, 1)),
+        ("2019-03-01 23:30", dt.date(2019, 3, 1)),
+        ("2019-02-30", None),
+        ("2019-13-01", None),
+        ("三月一日", None),
+    ],
+)
+def test_the_date_received_is_read_in_each_form_the_docs_list(
+    text: str, expected: dt.date | None
+) -> None:
+    assert parse_date(text) == expected

@@ -3,6 +3,7 @@ first altered or removed event and exits non-zero."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -12,7 +13,8 @@ from django.db import connection, transaction
 from tests.builders import register, to_closed
 from tests.orgtree import Tree
 from xinfang.cases.models import Case, CaseEvent
-from xinfang.cases.timeline import append_event, verify_chains
+from xinfang.cases.timeline import _canonical, append_event, verify_chains
+from xinfang.petitions.models import Channel
 
 
 def _closed_case(tree: Tree) -> Case:
@@ -115,3 +117,48 @@ def test_every_event_kind_written_has_a_chinese_label() -> None:
     assert {"read", "merged_in", "raise_objection", "due_rederived", "received_from_upper"} <= kinds
     missing = sorted(k for k in kinds if k not in EVENT_LABELS)
     assert not missing, f"event kinds without a Chinese label: {missing}"
+
+
+def test_a_flat_payload_is_made_canonical_as_the_json_round_trip_makes_it() -> None:
+    """R-PROTECT-2: what is stored is what was hashed. The payloads of most events (plain
+    values) skip the JSON round trip; the result must be the round trip's, key order
+    included, and anything else still takes it."""
+    flat = _canonical(
+        {
+            "source": "direct",
+            "channel": Channel.ONLINE,
+            "received_on": dt.date(2026, 3, 1),
+            "is_first": True,
+            "petition": 7,
+            "note": None,
+            "名称": "网民",
+        }
+    )
+    assert flat == {
+        "channel": "online",
+        "is_first": True,
+        "note": None,
+        "petition": 7,
+        "received_on": "2026-03-01",
+        "source": "direct",
+        "名称": "网民",
+    }
+    assert list(flat) == [
+        "channel",
+        "is_first",
+        "note",
+        "petition",
+        "received_on",
+        "source",
+        "名称",
+    ]
+    assert type(flat["channel"]) is str
+    # Not flat: the round trip (a datetime as str() writes it, a float, a nested list).
+    assert _canonical(
+        {"at": dt.datetime(2026, 3, 1, 8, 30), "f": 1.5, "l": [dt.date(2026, 1, 2)]}
+    ) == {
+        "at": "2026-03-01 08:30:00",
+        "f": 1.5,
+        "l": ["2026-01-02"],
+    }
+    assert _canonical({1: "a"}) == {"1": "a"}

@@ -31,10 +31,9 @@ from openpyxl import Workbook
 
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
 from xinfang.cases.actions.intake import CheckedRegistration, petition_register_input
-from xinfang.core.bulk import insert_values, prepare_datetime
+from xinfang.core.bulk import insert_values, prepare_datetime, sqlite_cache
 from xinfang.core.errors import RuleViolation
-from xinfang.core.text import normalize
-from xinfang.matching.minhash import text_digest
+from xinfang.matching.minhash import text_digest, text_index
 from xinfang.matching.models import MatterText
 from xinfang.orgs.models import Department, Jurisdiction, User
 from xinfang.petitions import protect
@@ -58,6 +57,7 @@ from xinfang.petitions.services import (
     PetitionerInput,
     RegistrationInput,
     online_account,
+    stored_content,
 )
 from xinfang.routing.terms import Category, Nature
 
@@ -418,17 +418,23 @@ def _run(
     # link looks back from the date received). Stable: a day's rows keep the file's order.
     todo.sort(key=_received_key)
     handled = report.already
-    for start in range(0, len(todo), max(batch_size, 1)):
-        batch = todo[start : start + batch_size]
-        if one_by_one:
-            _write_one_by_one(
-                batch, build, actor=actor, source=source, messages=messages, report=report
-            )
-        else:
-            _write_batch(batch, build, actor=actor, source=source, messages=messages, report=report)
-        handled += len(batch)
-        if progress is not None:
-            progress(handled, report.total, time.monotonic() - started)
+    # SQLite's page cache as large as the generator's: the indexes on random keys (bands,
+    # bigrams, hashes) outgrow the default 2 MB, and every insert then goes through the
+    # operating system (docs/imports.md, "Measured").
+    with sqlite_cache():
+        for start in range(0, len(todo), max(batch_size, 1)):
+            batch = todo[start : start + batch_size]
+            if one_by_one:
+                _write_one_by_one(
+                    batch, build, actor=actor, source=source, messages=messages, report=report
+                )
+            else:
+                _write_batch(
+                    batch, build, actor=actor, source=source, messages=messages, report=report
+                )
+            handled += len(batch)
+            if progress is not None:
+                progress(handled, report.total, time.monotonic() - started)
     report.seconds = time.monotonic() - started
     report.problems.sort(key=lambda p: p.row)  # in the file's order, as written
     if report.problems:
@@ -457,12 +463,14 @@ def _reject(row: ParsedRow, errors: Sequence[str], *, messages: bool) -> None:
         row.problems.append(Problem(row.number, _column_for(message, messages=messages), message))
 
 
-def _may_repeat(dept: Department, rows: Sequence[CheckedRegistration]) -> list[bool]:
+def _may_repeat(
+    dept: Department, rows: Sequence[CheckedRegistration], digests: Sequence[str]
+) -> list[bool]:
     """Issue 11: which rows may repeat an earlier petition word for word from the same
     person, one already stored in the department or an earlier row of the same batch
     (signed rows only, as at the desk). Those are registered through `petition_register`,
     which decides and makes the automatic repeat link; the rest cannot be linked and are
-    written in one batch.
+    written in one batch. `digests`: each row's `text_digest` of its text as stored.
 
     A superset of what `automatic_repeat_of` links, decided a batch at a time: a row is
     sent one by one when a petition with the same text digest shares one of the row's
@@ -472,10 +480,9 @@ def _may_repeat(dept: Department, rows: Sequence[CheckedRegistration]) -> list[b
     path its speed (docs/imports.md, "Measured")."""
     if not settings.XINFANG_AUTO_REPEAT:
         return [False] * len(rows)
-    digests = [text_digest(row.data.content) for row in rows]
     eligible = [
-        bool(normalize(row.data.content)) and bool(row.people) and not row.data.is_anonymous
-        for row in rows
+        digest != _EMPTY_DIGEST and bool(row.people) and not row.data.is_anonymous
+        for row, digest in zip(rows, digests, strict=True)
     ]
     with protect.key_checked_once():
         keys = _person_keys(rows)
@@ -487,6 +494,10 @@ def _may_repeat(dept: Department, rows: Sequence[CheckedRegistration]) -> list[b
         flags.append(ok and not pairs.isdisjoint(stored | seen))
         seen |= pairs
     return flags
+
+
+# The digest of a text with nothing left once normalised: no text to repeat.
+_EMPTY_DIGEST = text_digest("")
 
 
 def _own_keys(id_hash: str, phone_hash: str, account_hash: str) -> set[str]:
@@ -582,12 +593,34 @@ def _write_batch(
         else:
             good.append((row, verdict))
     assert actor.department is not None  # check_registrar made sure
-    repeats = _may_repeat(actor.department, [v for _row, v in good])
+    # One key check around the batch (checked again inside its transaction): each person's
+    # keyed hashes are computed once for the repeat check, the look-up and the new rows.
+    with protect.key_checked_once():
+        _write_checked(good, actor=actor, source=source, messages=messages, report=report)
+    report.problems += [p for row in batch for p in row.problems]
+
+
+def _write_checked(
+    good: Sequence[tuple[ParsedRow, CheckedRegistration]],
+    *,
+    actor: User,
+    source: str,
+    messages: bool,
+    report: ImportReport,
+) -> None:
+    assert actor.department is not None
+    # Each text normalised and hashed once: its digest for the repeat check, digest and band
+    # keys for the matching index.
+    texts = [text_index(stored_content(v.data)) for _row, v in good]
+    repeats = _may_repeat(actor.department, [v for _row, v in good], [d for d, _k in texts])
     together = [pair for pair, repeat in zip(good, repeats, strict=True) if not repeat]
     alone = [pair for pair, repeat in zip(good, repeats, strict=True) if repeat]
+    together_texts = [t for t, repeat in zip(texts, repeats, strict=True) if not repeat]
     now = timezone.now()
     with transaction.atomic():
-        written = petitions_register_batch(actor=actor, rows=[v for _row, v in together])
+        written = petitions_register_batch(
+            actor=actor, rows=[v for _row, v in together], texts=together_texts
+        )
         stamp = prepare_datetime(ImportedPetition, "imported_at", now)
         insert_values(
             ImportedPetition,
@@ -596,7 +629,7 @@ def _write_batch(
                 (
                     source,
                     row.external_id,
-                    reg.petition.pk,
+                    reg.petition_id,
                     prepare_datetime(ImportedPetition, "received_at", row.values["posted_at"])
                     if messages
                     else None,
@@ -612,7 +645,6 @@ def _write_batch(
                 row, verdict.data, actor=actor, source=source, messages=messages, report=report
             )
     report.imported += len(written)
-    report.problems += [p for row in batch for p in row.problems]
 
 
 def _write_one_by_one(

@@ -51,7 +51,7 @@ from xinfang.cases.models import (
     Referral,
     Review,
 )
-from xinfang.core.bulk import insert_rows, insert_values, prepare_datetime
+from xinfang.core.bulk import Row, insert_values, prepare_datetime
 from xinfang.orgs.models import User
 from xinfang.petitions.models import ConcernedCadre, Interview, Petition, Respondent
 
@@ -118,7 +118,31 @@ CHECKPOINT_GRACE = dt.timedelta(minutes=5)
 
 def _canonical(value: Any) -> Any:
     """JSON-normal form: what is stored is exactly what was hashed."""
+    if type(value) is dict:
+        flat = _flat_canonical(value)
+        if flat is not None:
+            return flat
     return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def _flat_canonical(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """`_canonical` of a dict of text keys and plain values (None, booleans, integers, text
+    and its subclasses such as a choices enum, dates) without the JSON round trip: the same
+    values in the same key order (sorted); None for anything else (nested, float,
+    datetime, ...), which takes the round trip. Most events' payloads are such dicts."""
+    out: dict[str, Any] = {}
+    for key in sorted(value) if all(type(k) is str for k in value) else ():
+        item = value[key]
+        kind = type(item)
+        if item is None or kind is bool or kind is int or kind is str:
+            out[key] = item
+        elif isinstance(item, str):
+            out[key] = str.__str__(item)  # the text as JSON writes it, not the enum's __str__
+        elif kind is dt.date:
+            out[key] = item.isoformat()  # `default=str`
+        else:
+            return None
+    return out if len(out) == len(value) else None
 
 
 def _iso(value: Any) -> str:
@@ -232,11 +256,13 @@ def _digest(kind: str, values: Sequence[Any]) -> str:
     return hashlib.sha256(_dumps([kind, [_norm(v) for v in values]])).hexdigest()
 
 
-def record_digest(obj: models.Model) -> list[Any]:
-    """[kind, id, digest] of a record as just written (values as the model field reads them)."""
-    kind = _KIND_OF[type(obj)]
+def record_digest(obj: models.Model | Row) -> list[Any]:
+    """[kind, id, digest] of a record as just written (values as the model field reads them),
+    a model instance or a plain row (core/bulk.py `Row`, the batch import's)."""
+    model = obj.model if isinstance(obj, Row) else type(obj)
+    kind = _KIND_OF[model]
     values = []
-    for attname, to_python, as_is in _digest_plan(type(obj)):
+    for attname, to_python, as_is in _digest_plan(model):
         value = getattr(obj, attname)
         values.append(value if type(value) in as_is else to_python(value))
     return [kind, obj.pk, _digest(kind, values)]
@@ -257,6 +283,9 @@ _AS_IS_OF: dict[type[models.Field[Any, Any]], frozenset[type]] = {
     models.AutoField: frozenset({int, type(None)}),
     models.BigAutoField: frozenset({int, type(None)}),
     models.BooleanField: frozenset({bool}),
+    # A date (not a datetime) for a date, any datetime for a datetime: returned unchanged.
+    models.DateField: frozenset({dt.date, type(None)}),
+    models.DateTimeField: frozenset({dt.datetime, type(None)}),
 }
 
 
@@ -392,43 +421,91 @@ def _next_event(
 
 @dataclass
 class OpeningEvent:
-    """The first event of a case the batch import has just inserted (cases/actions/bulk.py)."""
+    """The first event of a case the batch import has just inserted (cases/actions/bulk.py):
+    the case as a plain row, the records it digests as rows or model instances."""
 
-    case: Case
+    case: Row
     kind: str
     payload: dict[str, Any]
-    records: Sequence[models.Model]
+    records: Sequence[models.Model | Row]
 
 
-def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> list[CaseEvent]:
-    """The first event of each of many new cases, written in a few statements: the events
-    computed exactly as `append_event` computes them (same hash, snapshot and record
-    digests), inserted together, each case's head set, and the ledger extended once for the
-    batch under its locked head. For cases inserted in the caller's transaction, with no
-    event yet; the batch import's write path (docs/imports.md)."""
+_OPENING_COLUMNS = [
+    "case",
+    "seq",
+    "kind",
+    "actor",
+    "from_state",
+    "to_state",
+    "payload",
+    "created_at",
+    "case_after",
+    "records",
+    "prev_hash",
+    "hash",
+]
+
+
+def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> None:
+    """The first event of each of many new cases, written in a few statements: each event
+    computed as `append_event` computes it (`_next_event`: the same hash, snapshot, payload
+    and record digests), here from the values of the rows in hand (`snapshot_of_values`),
+    inserted together as plain rows, each case's head set, and the ledger extended once for
+    the batch under its locked head. For cases inserted in the caller's transaction, with no
+    event yet; the batch import's write path (docs/imports.md). `audit verify` recomputes
+    every hash and digest from the stored rows."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_opening_events must run inside the transaction that writes")
     if not events:
-        return []
+        return
     created_at = timezone.now()
-    written: list[CaseEvent] = []
+    created_iso = _iso(created_at)
+    connection = connections[router.db_for_write(CaseEvent)]
+    stamp = prepare_datetime(CaseEvent, "created_at", created_at)
+    as_json = _json_preparer(connection)
+    rows = []
     for item in events:
-        if item.case.event_count != 0 or item.case.pk is None:
+        case = item.case
+        if case.event_count != 0 or case.pk is None:
             raise RuntimeError("append_opening_events: only for new cases without events")
-        written.append(
-            _next_event(
-                item.case,
-                kind=item.kind,
-                actor=actor,
-                from_state="",
-                to_state=item.case.state,
-                payload=item.payload,
-                records=item.records,
-                created_at=created_at,
+        seq = case.event_count + 1
+        prev = case.last_event_hash
+        to_state = str(case.state)  # a choices enum as its plain value
+        data = _canonical(item.payload or {})
+        after = snapshot_of_values(case.__dict__)
+        refs = [record_digest(r) for r in item.records]
+        digest = event_hash(
+            prev_hash=prev,
+            case_id=case.pk,
+            seq=seq,
+            kind=item.kind,
+            actor_id=actor.pk,
+            from_state="",
+            to_state=to_state,
+            payload=data,
+            created_at_iso=created_iso,
+            case_after=after,
+            records=refs,
+        )
+        rows.append(
+            (
+                case.pk,
+                seq,
+                item.kind,
+                actor.pk,
+                "",
+                to_state,
+                as_json(data),
+                stamp,
+                as_json(after),
+                as_json(refs),
+                prev,
+                digest,
             )
         )
-    insert_rows(written)
-    connection = connections[router.db_for_write(CaseEvent)]
+        case.event_count = seq
+        case.last_event_hash = digest
+    insert_values(CaseEvent, _OPENING_COLUMNS, rows)
     qn = connection.ops.quote_name
     sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(
         qn(Case._meta.db_table), qn("event_count"), qn("last_event_hash"), qn(Case._meta.pk.column)
@@ -439,7 +516,21 @@ def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> lis
             [(item.case.event_count, item.case.last_event_hash, item.case.pk) for item in events],
         )
     _ledger_extend([item.case for item in events], created_at)
-    return written
+
+
+def _json_preparer(connection: BaseDatabaseWrapper) -> Any:
+    """A JSON value as the event's JSON columns store it (they have no encoder of their own:
+    `JSONField.get_db_prep_save` of a plain value is `adapt_json_value`)."""
+    field = CaseEvent._meta.get_field("payload")
+    assert isinstance(field, models.JSONField) and field.encoder is None
+    for name in ("case_after", "records"):
+        other = CaseEvent._meta.get_field(name)
+        assert isinstance(other, models.JSONField) and other.encoder is None
+
+    def prepare(value: Any) -> Any:
+        return connection.ops.adapt_json_value(value, None)
+
+    return prepare
 
 
 def _insert(connection: BaseDatabaseWrapper, obj: models.Model) -> None:
@@ -529,7 +620,7 @@ def _ledger_append(case: Case, created_at: dt.datetime) -> None:
         )
 
 
-def _ledger_extend(cases: Sequence[Case], created_at: dt.datetime) -> None:
+def _ledger_extend(cases: Sequence[Case | Row], created_at: dt.datetime) -> None:
     """`_ledger_append` for many new cases: one lock of the head, one insert, one update."""
     connection = connections[router.db_for_write(CaseLedgerEntry)]
     qn = connection.ops.quote_name

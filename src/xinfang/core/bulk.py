@@ -6,12 +6,20 @@ the same values, prepared by the same model fields, as multi-row INSERT statemen
 sets the new ids from RETURNING in order, as `bulk_create` does on SQLite 3.35+ and
 PostgreSQL. Values are what the fields store: plain text, numbers and booleans as they are,
 every other field (dates and times, JSON, decimals) through its `get_db_prep_save`.
+
+The rows may be model instances or `Row`s: a row's values by column attribute name, with
+the defaults `Model.__init__` would fill, built without it (`new_row`). Building the case,
+petition, petitioner and event instances of a batch cost the import about a tenth of its
+time (docs/imports.md, "Measured").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+import contextlib
+import functools
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -35,6 +43,10 @@ _PLAIN = {
 _SHARED = {"DateTimeField", "DateField"}
 
 
+# The types a plain column's value goes to the drivers as it is.
+_EXACT = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     # A choices enum is a str subclass: the drivers want the plain value.
     if value is None or type(value) in (str, int, bool):
@@ -48,24 +60,26 @@ def _plain(value: Any) -> Any:
 
 def _converter(
     field: models.Field[Any, Any], connection: BaseDatabaseWrapper
-) -> Callable[[models.Model], Any]:
+) -> Callable[[Any], Any] | None:
+    """How `insert_rows` prepares the field's value from a row; None for a value that goes
+    as it is (plain text, numbers, booleans, ids)."""
     attname = field.attname
     auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     if auto:
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
     if field.get_internal_type() in _PLAIN and not field.is_relation:
-        return lambda obj: _plain(getattr(obj, attname))
+        return None  # read as it is (`_plain` for a choices enum)
     if field.is_relation:
         target = field.target_field  # type: ignore[attr-defined]
         if target.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField"):
-            return lambda obj: getattr(obj, attname)
+            return None  # an id or None
     if field.get_internal_type() in _SHARED:
         # A batch's rows share their time stamps (the registration time is one `now` for
         # the whole batch): each distinct value object is prepared once. By identity, with
         # the value kept, so a new object never meets an old one's prepared value.
         memo: dict[int, tuple[Any, Any]] = {}
 
-        def shared(obj: models.Model) -> Any:
+        def shared(obj: Any) -> Any:
             value = getattr(obj, attname)
             known = memo.get(id(value))
             if known is not None and known[0] is value:
@@ -78,16 +92,82 @@ def _converter(
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
 
 
-def insert_rows(objs: Sequence[models.Model], *, returning: bool = True) -> None:
-    """INSERT `objs` (all of one model, not yet saved, ids unset) and set their ids."""
+class Row:
+    """One row of `model` as plain values by column attribute name (`case_id`, not `case`)
+    in its `__dict__`: read as attributes like a model instance's columns (`row.content`,
+    `row.pk`), written by `insert_rows`, which sets its id. No relations, no methods."""
+
+    __slots__ = ("__dict__", "model")
+
+    def __init__(self, model: type[models.Model], values: dict[str, Any]) -> None:
+        self.model = model
+        self.__dict__ = values
+
+    @property
+    def pk(self) -> Any:
+        return self.__dict__[self.model._meta.pk.attname]
+
+    @pk.setter
+    def pk(self, value: Any) -> None:
+        self.__dict__[self.model._meta.pk.attname] = value
+
+    if TYPE_CHECKING:  # the columns are attributes: typed as Any
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
+
+@functools.cache
+def _defaults(
+    model: type[models.Model],
+) -> tuple[frozenset[str], dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
+    """The model's column attribute names, its constant defaults (`get_default`, as
+    `Model.__init__` takes them), and its defaults called for every row."""
+    names = []
+    constant: dict[str, Any] = {}
+    called = []
+    for f in model._meta.concrete_fields:
+        names.append(f.attname)
+        if f.has_default() and callable(f.default):
+            called.append((f.attname, f.default))
+        else:
+            constant[f.attname] = f.get_default()
+    return frozenset(names), constant, tuple(called)
+
+
+def new_row(model: type[models.Model], values: dict[str, Any]) -> Row:
+    """A row of `model` with `values` (by column attribute name) and the fields' defaults
+    for the others, as `model(**values)` would hold them; a name that is not a column of
+    the model is refused (a misspelt field would be lost)."""
+    names, constant, called = _defaults(model)
+    if not values.keys() <= names:
+        raise TypeError(f"{model.__name__}: {sorted(values.keys() - names)}")
+    row = dict(constant)
+    for name, make in called:
+        if name not in values:
+            row[name] = make()
+    row.update(values)
+    return Row(model, row)
+
+
+def insert_rows(objs: Sequence[models.Model | Row], *, returning: bool = True) -> None:
+    """INSERT `objs` (all of one model, model instances not yet saved or `Row`s, ids unset)
+    and set their ids."""
     if not objs:
         return
-    model = type(objs[0])
+    first = objs[0]
+    model = first.model if isinstance(first, Row) else type(first)
     meta = model._meta
     connection = connections[router.db_for_write(model)]
     qn = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     convert = [_converter(f, connection) for f in fields]
+    # The plain columns read in one call; the others prepared by their converters.
+    plain = [i for i, c in enumerate(convert) if c is None]
+    get = operator.attrgetter(*[fields[i].attname for i in plain]) if plain else None
+    special = [(i, c) for i, c in enumerate(convert) if c is not None]
+    width = len(fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     head = "INSERT INTO {} ({}) VALUES ".format(
         qn(meta.db_table), ", ".join(qn(f.column) for f in fields)
@@ -98,7 +178,18 @@ def insert_rows(objs: Sequence[models.Model], *, returning: bool = True) -> None
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per):
             chunk = objs[start : start + per]
-            params = [c(obj) for obj in chunk for c in convert]
+            params: list[Any] = []
+            for obj in chunk:
+                line: list[Any] = [None] * width
+                if get is not None:
+                    got = get(obj)
+                    if len(plain) == 1:
+                        got = (got,)
+                    for i, value in zip(plain, got, strict=True):
+                        line[i] = value if type(value) in _EXACT else _plain(value)
+                for i, c in special:
+                    line[i] = c(obj)
+                params += line
             cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
             if returning:
                 ids = [row[0] for row in cursor.fetchall()]
@@ -107,8 +198,9 @@ def insert_rows(objs: Sequence[models.Model], *, returning: bool = True) -> None
                 for obj, pk in zip(chunk, ids, strict=True):
                     obj.pk = pk
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        if not isinstance(obj, Row):
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def insert_values(
@@ -140,3 +232,31 @@ def prepare_datetime(model: type[models.Model], field: str, value: Any) -> Any:
     """A datetime as `model.field` stores it on the database in use."""
     connection = connections[router.db_for_write(model)]
     return model._meta.get_field(field).get_db_prep_save(value, connection)  # type: ignore[union-attr]
+
+
+# SQLite's page cache while a bulk writer runs (the generator, demo/bulk.py; the import,
+# cases/imports.py), in KiB: the indexes on random keys (the matching bands, the search's
+# bigrams, the petitioners' hashes) outgrow the default 2 MB at a few tens of thousands of
+# cases, and each insert then reads and writes back pages through the operating system: at
+# 500,000 cases that was 60 % of the generator's time (docs/benchmarks.md, "The
+# generator"), and a tenth of the import's CPU at 20,000 (docs/imports.md).
+SQLITE_CACHE_KIB = 1024 * 1024
+
+
+@contextlib.contextmanager
+def sqlite_cache(using: str = "default") -> Iterator[None]:
+    """A large page cache for this connection while a bulk writer writes, as before after.
+    Nothing on PostgreSQL (its shared buffers are the server's)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")

@@ -24,7 +24,6 @@ Not covered: interviews' receivers, attachments, objections, reviews, extensions
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -32,7 +31,7 @@ import operator
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +64,7 @@ from xinfang.cases.timeline import (
     record_digest_of_values,
     snapshot_of_values,
 )
+from xinfang.core.bulk import sqlite_cache
 from xinfang.core.errors import RuleViolation
 from xinfang.core.keys import current_key_id
 from xinfang.deadlines.calendar import get_calendar
@@ -1208,30 +1208,6 @@ class Generator:
                     cursor.execute(sql)
 
 
-# SQLite's page cache while generating, in KiB: the indexes on random keys (the matching
-# bands, the search's bigrams) outgrow the default 2 MB at a few tens of thousands of cases,
-# and each insert then reads and writes back pages through the operating system: at
-# 500,000 cases that was 60 % of the generator's time (docs/benchmarks.md, "The generator").
-SQLITE_CACHE_KIB = 1024 * 1024
-
-
-@contextlib.contextmanager
-def _sqlite_cache() -> Iterator[None]:
-    """A large page cache for this connection while the generator writes, as before after."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
 def generate(
     *,
     cases: int,
@@ -1247,7 +1223,7 @@ def generate(
         raise RuleViolation("数据库中已有组织机构或案件：批量生成只用于新建的空数据库。")
     started = time.monotonic()
     gen = Generator(seed=seed, today=today or timezone.localdate(), years=years)
-    with _sqlite_cache(), transaction.atomic():
+    with sqlite_cache(), transaction.atomic():
         gen.build_org()
         if progress:
             progress(f"组织机构：{len(gen.orgs)} 个办理信访的部门。")

@@ -220,6 +220,11 @@ def parse_datetime(text: str) -> dt.datetime | None:
 
 
 def parse_date(text: str) -> dt.date | None:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:  # the usual form (2019-03-01), as %Y-%m-%d reads it, without strptime
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()

@@ -23,16 +23,24 @@ from django.utils.translation import gettext
 from xinfang.core import keys
 from xinfang.petitions.keys import verify
 
-_confirmed: ContextVar[keys.Keyring | None] = ContextVar("xinfang_data_key", default=None)
+# The key checked for the identifiers written together, with the keyed hashes computed
+# under it so far (value -> hash): the batch import hashes each row's ID number, phone and
+# account up to three times (repeat check, finding the person, the new row).
+_confirmed: ContextVar[tuple[keys.Keyring, dict[str, str]] | None] = ContextVar(
+    "xinfang_data_key", default=None
+)
 
 
 @contextmanager
 def key_checked_once() -> Iterator[None]:
     """Check the key against the database once for many identifiers written together (the
-    batch import: one check per batch, inside its transaction, instead of one per value)."""
+    batch import: one check per batch, inside its transaction, instead of one per value).
+    Nested under a check of the same key, it checks again and keeps the outer one's hashes."""
     ring = keys.current_keyring()
     verify(ring)
-    token = _confirmed.set(ring)
+    outer = _confirmed.get()
+    memo = outer[1] if outer is not None and outer[0] is ring else {}
+    token = _confirmed.set((ring, memo))
     try:
         yield
     finally:
@@ -42,7 +50,7 @@ def key_checked_once() -> Iterator[None]:
 def _verified() -> keys.Keyring:
     confirmed = _confirmed.get()
     if confirmed is not None:
-        return confirmed
+        return confirmed[0]
     ring = keys.current_keyring()
     verify(ring)
     return ring
@@ -72,7 +80,14 @@ def match_hash(value: str) -> str:
     """Keyed hash for exact matching (same person registered twice)."""
     if not value:
         return ""
-    return _verified().match_hash(value)
+    confirmed = _confirmed.get()
+    if confirmed is None:
+        return _verified().match_hash(value)
+    ring, memo = confirmed
+    known = memo.get(value)
+    if known is None:
+        known = memo[value] = ring.match_hash(value)
+    return known
 
 
 _NOT_DIGIT = re.compile(r"\D")

@@ -268,20 +268,26 @@ def petitioner_find_or_create(p: PetitionerInput, id_number: str) -> tuple[Petit
     return person, False
 
 
+def petitioner_values(p: PetitionerInput, id_number: str) -> dict[str, Any]:
+    """The new petitioner's columns by attribute name: identifiers encrypted with their
+    keyed hashes. Shared by registration (`petitioner_row`) and the batch import, which
+    writes them as a plain row (cases/actions/bulk.py)."""
+    return {
+        "name": p.name.strip(),
+        "id_number_encrypted": protect.encrypt(id_number),
+        "id_number_hash": protect.match_hash(id_number),
+        "phone_encrypted": protect.encrypt(p.phone.strip()),
+        "phone_hash": protect.match_hash(protect.phone_key(p.phone)),
+        "account_encrypted": protect.encrypt(p.account.strip()),
+        "account_hash": protect.match_hash(p.account.strip()),
+        "address": p.address.strip(),
+        "work_unit": p.work_unit.strip(),
+    }
+
+
 def petitioner_row(p: PetitionerInput, id_number: str) -> Petitioner:
-    """The new petitioner's row, unsaved: identifiers encrypted with their keyed hashes.
-    Shared by registration and the batch import (cases/actions/bulk.py)."""
-    return Petitioner(
-        name=p.name.strip(),
-        id_number_encrypted=protect.encrypt(id_number),
-        id_number_hash=protect.match_hash(id_number),
-        phone_encrypted=protect.encrypt(p.phone.strip()),
-        phone_hash=protect.match_hash(protect.phone_key(p.phone)),
-        account_encrypted=protect.encrypt(p.account.strip()),
-        account_hash=protect.match_hash(p.account.strip()),
-        address=p.address.strip(),
-        work_unit=p.work_unit.strip(),
-    )
+    """The new petitioner's row, unsaved (`petitioner_values`)."""
+    return Petitioner(**petitioner_values(p, id_number))
 
 
 def respondent_row(petition: Petition, r: RespondentInput) -> Respondent:
@@ -417,33 +423,54 @@ def petition_write(
     return petition, covered
 
 
+def stored_content(data: RegistrationInput) -> str:
+    """The petition's text as stored (`petition_values`): what the matching index digests."""
+    return data.content.strip()
+
+
+def petition_values(
+    data: RegistrationInput, place: PetitionPlace, *, people_count: int
+) -> dict[str, Any]:
+    """The petition's columns by attribute name, as registration stores them (trimmed
+    text, the head count at least the people named); the others take their defaults.
+    Shared by `petition_row` and the batch import, which writes them as a plain row."""
+    return {
+        "case_id": place.case_id,
+        "channel": data.channel,
+        "received_on": data.received_on,
+        "registered_at": place.now,
+        "receiving_department_id": place.department.pk,
+        "registrar_id": place.registrar.pk,
+        "summary": data.summary.strip(),
+        "content": stored_content(data),
+        "category": data.category,
+        "nature": data.nature,
+        "is_anonymous": data.is_anonymous,
+        "anonymous_treatment": data.anonymous_treatment if data.is_anonymous else "",
+        "anonymous_reason": data.anonymous_reason.strip() if data.is_anonymous else "",
+        "is_collective": data.is_collective,
+        "head_count": max(data.head_count, people_count, 1),
+        "collective_origin": data.collective_origin.strip(),
+        "source": data.source,
+        "source_department_id": (
+            data.source_department.pk if data.source_department is not None else None
+        ),
+        "source_reference": data.source_reference.strip(),
+        "is_repeat": place.is_repeat,
+        "is_first": place.is_first,
+        "not_accepted_reason": place.not_accepted_reason,
+    }
+
+
 def petition_row(data: RegistrationInput, place: PetitionPlace, *, people_count: int) -> Petition:
-    """The petition's row, unsaved, as registration stores it (trimmed text, the head count
-    at least the people named). Shared by `petition_write` and the batch import."""
-    return Petition(
-        case_id=place.case_id,
-        channel=data.channel,
-        received_on=data.received_on,
-        registered_at=place.now,
-        receiving_department=place.department,
-        registrar=place.registrar,
-        summary=data.summary.strip(),
-        content=data.content.strip(),
-        category=data.category,
-        nature=data.nature,
-        is_anonymous=data.is_anonymous,
-        anonymous_treatment=data.anonymous_treatment if data.is_anonymous else "",
-        anonymous_reason=data.anonymous_reason.strip() if data.is_anonymous else "",
-        is_collective=data.is_collective,
-        head_count=max(data.head_count, people_count, 1),
-        collective_origin=data.collective_origin.strip(),
-        source=data.source,
-        source_department=data.source_department,
-        source_reference=data.source_reference.strip(),
-        is_repeat=place.is_repeat,
-        is_first=place.is_first,
-        not_accepted_reason=place.not_accepted_reason,
-    )
+    """The petition's row, unsaved (`petition_values`), with the departments and registrar
+    in hand. Used by `petition_write`."""
+    petition = Petition(**petition_values(data, place, people_count=people_count))
+    petition.receiving_department = place.department
+    petition.registrar = place.registrar
+    if data.source_department is not None:
+        petition.source_department = data.source_department
+    return petition
 
 
 def petitions_move(petition_ids: Sequence[int], *, to_case_id: int) -> list[Model]:

@@ -2,10 +2,11 @@
 
 Each row goes through exactly the registration form's checks (`registration_check`, the
 function `petition_register` calls) and becomes exactly the rows `petition_register` would
-write (the same row builders: `petitioner_row`, `petition_row`, `respondent_row`,
-`new_case_row`, `register_payload`; the same timeline hashing through
-`append_opening_events`). What differs is only how they reach the database: one INSERT per
-table for the whole batch, one UPDATE of the case-number counter, one lock of the ledger.
+write (the same row builders: `petitioner_values`, `petition_values`, `respondent_row`,
+`new_case_values`, `register_payload`; the same timeline hashing through
+`append_opening_events`). What differs is only how they reach the database: plain rows
+instead of model instances (core/bulk.py `Row`), one INSERT per table for the whole batch,
+one UPDATE of the case-number counter, one lock of the ledger.
 `tests/cases/test_bulk_register.py` registers the same rows both ways and compares the
 stored rows.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Model
@@ -27,7 +29,7 @@ from xinfang.cases.actions.intake import (
     CheckedRegistration,
     _require_role,
     case_number_year,
-    new_case_row,
+    new_case_values,
     register_payload,
     registration_check,
 )
@@ -35,8 +37,9 @@ from xinfang.cases.models import Case
 from xinfang.cases.numbering import reserve_case_numbers
 from xinfang.cases.search import index_new_petitions
 from xinfang.cases.timeline import OpeningEvent, append_opening_events
-from xinfang.core.bulk import insert_rows, insert_values
+from xinfang.core.bulk import Row, insert_rows, insert_values, new_row
 from xinfang.matching.index import petitions_index_batch
+from xinfang.matching.minhash import text_index
 from xinfang.orgs.models import User
 from xinfang.petitions import protect
 from xinfang.petitions.models import (
@@ -53,26 +56,27 @@ from xinfang.petitions.services import (
     RegistrationInput,
     concerned_cadre_row,
     interview_row,
-    petition_row,
-    petitioner_row,
+    petition_values,
+    petitioner_values,
     respondent_row,
 )
 
 
 @dataclass
 class BatchRegistration:
-    """One registered row: its petition and case, and whether it is a first petition."""
+    """One registered row: its petition and case (ids), and whether it is a first petition."""
 
-    petition: Petition
-    case: Case
+    petition_id: int
+    case_id: int
     is_first: bool
 
 
 @dataclass
 class _Person:
-    """A petitioner input resolved to a row: existing, or new in this batch."""
+    """A petitioner input resolved to a row: existing (a model instance), or new in this
+    batch (a plain row)."""
 
-    row: Petitioner
+    row: Petitioner | Row
     is_representative: bool
 
 
@@ -90,10 +94,20 @@ def registrations_check(
 
 
 def petitions_register_batch(
-    *, actor: User, rows: Sequence[CheckedRegistration]
+    *,
+    actor: User,
+    rows: Sequence[CheckedRegistration],
+    texts: Sequence[tuple[str, list[int]]] | None = None,
 ) -> list[BatchRegistration]:
     """Register rows that passed `registrations_check` (R-INTAKE-1, R-INTAKE-5), each as a
-    new case, in one transaction: all rows or none. Same rows as `petition_register`."""
+    new case, in one transaction: all rows or none. Same rows as `petition_register`.
+    `texts`, if given, is `minhash.text_index` of each row's text as stored
+    (`stored_content`), computed by the caller already.
+
+    The case, petition, petitioner and event rows are plain rows (core/bulk.py `Row`): the
+    values of the same builders (`new_case_values`, `petition_values`, `petitioner_values`)
+    with the fields' defaults, never model instances; the events' snapshots and record
+    digests are computed from those values (`append_opening_events`)."""
     dept = _require_role(actor, "register")
     if not rows:
         return []
@@ -103,31 +117,37 @@ def petitions_register_batch(
         is_first = _first_petitions(people)
         numbers = reserve_case_numbers(dept, case_number_year(now), len(rows))
         cases = [
-            new_case_row(
-                dept=dept,
-                number=number,
-                previous=None,
-                summary=row.data.summary,
-                category=row.data.category,
-                nature=row.data.nature,
-                is_collective=row.data.is_collective,
-                now=now,
+            new_row(
+                Case,
+                new_case_values(
+                    dept=dept,
+                    number=number,
+                    previous=None,
+                    summary=row.data.summary,
+                    category=row.data.category,
+                    nature=row.data.nature,
+                    is_collective=row.data.is_collective,
+                    now=now,
+                ),
             )
             for row, number in zip(rows, numbers, strict=True)
         ]
         insert_rows(cases)
         petitions = [
-            petition_row(
-                row.data,
-                PetitionPlace(
-                    case_id=case.pk,
-                    registrar=actor,
-                    department=dept,
-                    now=now,
-                    is_repeat=False,
-                    is_first=first,
+            new_row(
+                Petition,
+                petition_values(
+                    row.data,
+                    PetitionPlace(
+                        case_id=case.pk,
+                        registrar=actor,
+                        department=dept,
+                        now=now,
+                        is_repeat=False,
+                        is_first=first,
+                    ),
+                    people_count=len(persons),
                 ),
-                people_count=len(persons),
             )
             for row, case, first, persons in zip(rows, cases, is_first, people, strict=True)
         ]
@@ -142,14 +162,23 @@ def petitions_register_batch(
             ],
         )
         # Issue 11: the matching index is written with the petitions, in their transaction.
-        petitions_index_batch(petitions, [p.row for persons in people for p in persons])
+        if texts is None:
+            texts = [text_index(petition.content) for petition in petitions]
+        petitions_index_batch(
+            [
+                (petition.pk, digest, keys)
+                for petition, (digest, keys) in zip(petitions, texts, strict=True)
+            ],
+            [(p.row.pk, p.row.name) for persons in people for p in persons],
+        )
         covered = _content_rows(rows, petitions)
         # The search index, as `petition_register` writes it (issue 10): an imported
-        # petition is found by search from the moment its batch commits.
+        # petition is found by search from the moment its batch commits. `texts_of` reads
+        # the petition's columns (summary, content), which the plain row holds.
         index_new_petitions(
             [
                 (
-                    petition,
+                    cast(Petition, petition),
                     [r for r in records if isinstance(r, Respondent)],
                     [p.row.name for p in persons],
                 )
@@ -171,7 +200,7 @@ def petitions_register_batch(
             actor=actor,
         )
     return [
-        BatchRegistration(petition=petition, case=case, is_first=first)
+        BatchRegistration(petition_id=petition.pk, case_id=case.pk, is_first=first)
         for petition, case, first in zip(petitions, cases, is_first, strict=True)
     ]
 
@@ -189,8 +218,8 @@ def _resolve_people(rows: Sequence[CheckedRegistration]) -> list[list[_Person]]:
                 id_hashes[id_number] = protect.match_hash(id_number)
             elif p.account.strip():
                 account_hashes[p.account.strip()] = protect.match_hash(p.account.strip())
-    by_id: dict[str, Petitioner] = {}
-    by_account: dict[str, Petitioner] = {}
+    by_id: dict[str, Petitioner | Row] = {}
+    by_account: dict[str, Petitioner | Row] = {}
     if id_hashes:
         for person in Petitioner.objects.filter(
             id_number_hash__in=set(id_hashes.values())
@@ -202,13 +231,13 @@ def _resolve_people(rows: Sequence[CheckedRegistration]) -> list[list[_Person]]:
         ).order_by("-pk"):
             by_account[person.account_hash] = person
     resolved: list[list[_Person]] = []
-    new: list[Petitioner] = []
+    new: list[Row] = []
     for row in rows:
         persons = []
         for p, id_number in row.people:
             found = _find(p, id_number, id_hashes, account_hashes, by_id, by_account)
             if found is None:
-                found = petitioner_row(p, id_number)
+                found = new_row(Petitioner, petitioner_values(p, id_number))
                 new.append(found)
                 # Found by later rows, as the saved row would be; an account reaches a
                 # person registered with an ID number too (`petitioner_find_or_create`
@@ -228,9 +257,9 @@ def _find(
     id_number: str,
     id_hashes: dict[str, str],
     account_hashes: dict[str, str],
-    by_id: dict[str, Petitioner],
-    by_account: dict[str, Petitioner],
-) -> Petitioner | None:
+    by_id: dict[str, Petitioner | Row],
+    by_account: dict[str, Petitioner | Row],
+) -> Petitioner | Row | None:
     if id_number:
         return by_id.get(id_hashes[id_number])
     if p.account.strip():
@@ -278,24 +307,30 @@ def _first_petitions(people: list[list[_Person]]) -> list[bool]:
 
 
 def _content_rows(
-    rows: Sequence[CheckedRegistration], petitions: Sequence[Petition]
-) -> list[list[Model]]:
+    rows: Sequence[CheckedRegistration], petitions: Sequence[Row]
+) -> list[list[Model | Row]]:
     """Each petition's respondents, cadre concerned and interview, inserted per table; the
-    records each registration event digests, in `petition_write`'s order."""
+    records each registration event digests, in `petition_write`'s order. The few rows that
+    have any are built by the form's builders on a petition instance holding only the id
+    (they read nothing else of it)."""
     respondents: list[list[Respondent]] = []
     cadres: list[ConcernedCadre | None] = []
     interviews: list[Interview | None] = []
     for row, petition in zip(rows, petitions, strict=True):
-        respondents.append([respondent_row(petition, r) for r in row.respondents])
         data = row.data
+        if not row.respondents and data.concerned_cadre is None and data.interview is None:
+            respondents.append([])
+            cadres.append(None)
+            interviews.append(None)
+            continue
+        held = Petition(pk=petition.pk)
+        respondents.append([respondent_row(held, r) for r in row.respondents])
         cadres.append(
             None
             if data.concerned_cadre is None
-            else concerned_cadre_row(petition, data.concerned_cadre)
+            else concerned_cadre_row(held, data.concerned_cadre)
         )
-        interviews.append(
-            None if data.interview is None else interview_row(petition, data.interview)
-        )
+        interviews.append(None if data.interview is None else interview_row(held, data.interview))
     insert_rows([r for group in respondents for r in group])
     insert_rows([c for c in cadres if c is not None])
     insert_rows([i for i in interviews if i is not None])
@@ -307,11 +342,11 @@ def _content_rows(
         for user in {u.pk: u for u in row.data.interview.receivers}.values()
     ]
     insert_rows(links, returning=False)
-    covered: list[list[Model]] = []
+    covered: list[list[Model | Row]] = []
     for petition, group, cadre, interview in zip(
         petitions, respondents, cadres, interviews, strict=True
     ):
-        records: list[Model] = [petition, *group]
+        records: list[Model | Row] = [petition, *group]
         if cadre is not None:
             records.append(cadre)
         if interview is not None:

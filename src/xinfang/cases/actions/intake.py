@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,7 +22,7 @@ from xinfang.cases.numbering import next_case_number
 from xinfang.cases.routing import refuse_if_family_holders_may_not_hold
 from xinfang.cases.search import index_new_petitions
 from xinfang.cases.timeline import append_event, append_record
-from xinfang.core.bulk import insert_rows
+from xinfang.core.bulk import Row, insert_rows
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.selectors import active_rule_set
 from xinfang.matching.index import petition_index_new
@@ -110,6 +111,32 @@ def registration_check(
     return CheckedRegistration(data=data, people=checked, respondents=[r for r, _p in placed])
 
 
+def new_case_values(
+    *,
+    dept: Department,
+    number: str,
+    previous: Case | None,
+    summary: str,
+    category: str,
+    nature: str,
+    is_collective: bool,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The columns of the case a new petition opens, by attribute name (registration and
+    the batch import, which writes them as a plain row); the others take their defaults."""
+    return {
+        "number": number,
+        "department_id": dept.pk,
+        "previous_case_id": previous.pk if previous is not None else None,
+        "title": summary.strip(),
+        "category": category,
+        "nature": nature,
+        "is_collective": is_collective,
+        "registered_at": now,
+        "report_upward": False,
+    }
+
+
 def new_case_row(
     *,
     dept: Department,
@@ -121,18 +148,24 @@ def new_case_row(
     is_collective: bool,
     now: dt.datetime,
 ) -> Case:
-    """The case a new petition opens, unsaved (registration and the batch import)."""
-    return Case(
-        number=number,
-        department=dept,
-        previous_case=previous,
-        title=summary.strip(),
-        category=category,
-        nature=nature,
-        is_collective=is_collective,
-        registered_at=now,
-        report_upward=False,
+    """The case a new petition opens, unsaved (registration), its department and previous
+    case in hand."""
+    case = Case(
+        **new_case_values(
+            dept=dept,
+            number=number,
+            previous=previous,
+            summary=summary,
+            category=category,
+            nature=nature,
+            is_collective=is_collective,
+            now=now,
+        )
     )
+    case.department = dept
+    if previous is not None:
+        case.previous_case = previous
+    return case
 
 
 def case_number_year(now: dt.datetime) -> int:
@@ -141,9 +174,10 @@ def case_number_year(now: dt.datetime) -> int:
 
 
 def register_payload(
-    petition: Petition, data: RegistrationInput, *, is_first: bool, is_repeat: bool
+    petition: Petition | Row, data: RegistrationInput, *, is_first: bool, is_repeat: bool
 ) -> dict[str, object]:
-    """The registration event's payload: references and flags, no personal data."""
+    """The registration event's payload: references and flags, no personal data (the
+    petition as an instance, or the batch import's plain row)."""
     return {
         "petition": petition.pk,
         "channel": data.channel,
