@@ -33,7 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -64,7 +64,7 @@ from xinfang.cases.timeline import (
     record_digest_of_values,
     snapshot_of_values,
 )
-from xinfang.core.bulk import sqlite_cache
+from xinfang.core.bulk import Row, new_row, sqlite_cache
 from xinfang.core.errors import RuleViolation
 from xinfang.core.keys import current_key_id
 from xinfang.deadlines.calendar import get_calendar
@@ -179,59 +179,16 @@ WRITTEN: tuple[type[models.Model], ...] = (
 )
 
 
-class _Row:
-    """One row to be written, as plain values by column attribute name (`case_id`, not
-    `case`) in its `__dict__`, with the model it belongs to. Built without `Model.__init__`
-    (a third of the generator's time when it used model instances); the fields' defaults
-    fill what is not given, as `__init__` would."""
-
-    __slots__ = ("__dict__", "model")
-
-    def __init__(self, model: type[models.Model], values: dict[str, Any]) -> None:
-        self.model = model
-        self.__dict__ = values
-
-    @property
-    def pk(self) -> int:
-        return int(self.__dict__["id"])
-
-    if TYPE_CHECKING:  # the columns are attributes: typed as Any
-
-        def __getattr__(self, name: str) -> Any: ...
-
-        def __setattr__(self, name: str, value: Any) -> None: ...
+# A row to be written, as plain values by column attribute name, built without
+# `Model.__init__` (a third of the generator's time when it used model instances): the
+# import's own rows (core/bulk.py), with the fields' defaults filled as `__init__` would.
+_Row = Row
 
 
-@functools.cache
-def _defaults(
-    model: type[models.Model],
-) -> tuple[frozenset[str], dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
-    """The model's column attribute names, its constant defaults, and its defaults that are
-    called for every row (a list or a time: one object per row, as Model.__init__ does)."""
-    names = []
-    constant: dict[str, Any] = {}
-    called = []
-    for f in model._meta.concrete_fields:
-        names.append(f.attname)
-        if f.has_default() and callable(f.default):
-            called.append((f.attname, f.default))
-        else:
-            constant[f.attname] = f.get_default()
-    return frozenset(names), constant, tuple(called)
-
-
-def _new(model: type[models.Model], **values: Any) -> _Row:
+def _new(model: type[models.Model], **values: Any) -> Row:
     """A row of `model` with these values and the fields' defaults for the others; a name
     that is not a column of the model is refused (a misspelt field would be lost)."""
-    names, constant, called = _defaults(model)
-    if not values.keys() <= names:
-        raise TypeError(f"{model.__name__}: {sorted(values.keys() - names)}")
-    row = dict(constant)
-    for name, make in called:
-        if name not in values:
-            row[name] = make()
-    row.update(values)
-    return _Row(model, row)
+    return new_row(model, values)
 
 
 class _Batch:
