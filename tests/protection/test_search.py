@@ -150,14 +150,20 @@ def _ways(monkeypatch: pytest.MonkeyPatch, public: int, protected: int) -> None:
 
 @pytest.mark.parametrize(
     ("protected", "floor", "walks"),
-    [(2_999, 2_000, True), (3_000, 3_000, False), (3_001, 3_000, True), (1_000, 0, False)],
+    [
+        (2_999, 2_000, True),
+        (3_000, 3_000, False),
+        (3_001, 3_000, True),
+        (1_000, 0, False),
+        (1_001, 0, True),
+    ],
 )
 def test_r_protect_1_protected_hits_choose_the_walk_only_above_the_floor_and_the_share(
     world: World, monkeypatch: pytest.MonkeyPatch, protected: int, floor: int, walks: bool
 ) -> None:
     """The share: WALK_FROM of the highest petition id (here 1,000 of 100,000 = limit 1,000);
-    the floor: PROTECTED_WALK_FLOOR. The protected hits must exceed both: the last row is
-    under the share though above a floor of 0; the second is on the floor (not above it)."""
+    the floor: PROTECTED_WALK_FLOOR. The protected hits must exceed both: on the floor (3,000)
+    or on the share (1,000, the floor at 0) is not enough, one more is."""
     from xinfang.cases import search
     from xinfang.petitions.models import Petition
 
