@@ -24,7 +24,8 @@
       search.setAttribute("aria-expanded", "true");
       var values = { q: search.value.trim() };
       if (sourceName) { values.source = source(); }
-      htmx.ajax("GET", picker.dataset.url, { target: results, swap: "innerHTML", values: values });
+      // Its own source: htmx queues one request per source, and the page's default is shared.
+      htmx.ajax("GET", picker.dataset.url, { source: results, target: results, swap: "innerHTML", values: values });
     }
     function options() {
       return Array.prototype.slice.call(results.querySelectorAll("[data-pick-department]"));

@@ -51,6 +51,10 @@
   });
 
   // --- look-ups while typing -------------------------------------------------------------------
+  // Every request names its own source element. htmx keeps one request in flight per source
+  // and queues only the last one after it, so with the page's default source a look-up asked
+  // while the routing proposal was on its way could be replaced and never sent (the cadre
+  // list of a respondent then never appeared).
   var timers = {};
   function later(key, fn) {
     clearTimeout(timers[key]);
@@ -64,7 +68,7 @@
     $all("[data-lookup]", row).forEach(function (input) { values[input.dataset.lookup] = input.value.trim(); });
     var target = document.getElementById("lookup-results");
     if (!values.name && !values.id_number && !values.phone) { return; }
-    htmx.ajax("GET", form.dataset.lookupUrl, { target: target, swap: "innerHTML", values: values });
+    htmx.ajax("GET", form.dataset.lookupUrl, { source: target, target: target, swap: "innerHTML", values: values });
   }
 
   function checkIdNumber(input) {
@@ -72,7 +76,7 @@
     var facts = row.querySelector(".id-facts");
     var raw = input.value.trim();
     if (raw.length < 18) { facts.innerHTML = ""; return; }
-    htmx.ajax("GET", form.dataset.idnumberUrl, { target: facts, swap: "innerHTML", values: { id_number: raw } })
+    htmx.ajax("GET", form.dataset.idnumberUrl, { source: facts, target: facts, swap: "innerHTML", values: { id_number: raw } })
       .then(function () {
         var known = facts.querySelector("[data-region]");
         var address = row.querySelector("[data-fill=address]");
@@ -90,7 +94,7 @@
       scope.querySelector(".picked").textContent = "";
     }
     if (!query) { results.innerHTML = ""; return; }
-    htmx.ajax("GET", form.dataset.cadresUrl, { target: results, swap: "innerHTML", values: { q: query } });
+    htmx.ajax("GET", form.dataset.cadresUrl, { source: results, target: results, swap: "innerHTML", values: { q: query } });
   }
 
   // --- the routing proposal for what the form holds now (R-ROUTE-1) --------------------------
@@ -103,6 +107,7 @@
       if (typeof v === "string" && ROUTING_FACTS.test(k)) { values[k] = v; }
     });
     htmx.ajax("POST", form.dataset.routingUrl, {
+      source: "#routing-preview",
       target: "#routing-preview",
       swap: "innerHTML",
       values: values,
