@@ -66,3 +66,23 @@ def test_petitioners_read_at_once_are_those_read_one_petition_at_a_time(
         # Asked again with the same policy (the same page): nothing logged twice.
         petitioner_views_of([(policy, link) for link in links])
         assert _reads() == [], name
+
+
+@pytest.mark.parametrize("user_key", USERS)
+def test_the_policy_reads_the_petitions_held_by_a_case_sent_down(
+    world: World, user_key: str
+) -> None:
+    """A family's petitions may sit on a case sent down (a registration merged into it,
+    R-REPEAT-4). The unit's letter moved onto the case sent to the unit's personnel office:
+    the family is the same, so the answer key is the same, and now both who received it and
+    the respondent who hides it from the unit (R-PROTECT-1) are found only through the case
+    sent down."""
+    from xinfang.petitions.models import Petition
+
+    moved = Petition.objects.filter(case=world.unit).update(case=world.unit_child)
+    assert moved == 1
+    user = world.users()[user_key]
+    cases = [getattr(world, name) for name in CASES]
+    policies = protections_for(user, cases)
+    shown = {name for name in CASES if policies[getattr(world, name).pk].identity_shown}
+    assert shown == IDENTITY.get(user_key, set())
