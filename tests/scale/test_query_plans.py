@@ -352,6 +352,23 @@ def test_search_with_many_hits_walks_newest_first_and_probes_each_row(
                 assert not re.search(r"Seq Scan on cases_case\b", plan), plan
 
 
+def test_the_cases_seen_one_by_one_are_walked_by_their_ids(
+    busy: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk's second part, the cases a department sees one by one (those it sent down,
+    follows or reviews), is read by the cases' ids and ordered afterwards: never by walking
+    the registration times of every case in the database and testing each against that set
+    (at 1,000,000 cases the province's handler's 干部 read 66,000 cases' families for 50 of
+    its 5,058 cases sent down, 2.1 s of 2.2)."""
+    monkeypatch.setattr(search, "WALK_FROM", -1)
+    user = busy.city_staff  # sent a case down to the county
+    plans = _walk_plans(lambda: search_cases(user, "干部"))
+    text = "\n".join(plan for _sql, plan in plans)
+    assert ONE_DEPARTMENT in text, text
+    assert SEVERAL not in text, text
+    assert "cases_case_pkey" in text or "sqlite_autoindex" in text or "PRIMARY KEY" in text
+
+
 def test_key_figures_read_indexes(busy: Tree) -> None:
     """The province's three rates for the year to date: cases by department and day of the
     decision (自办案件率), petitions by receiving department and day (重信重访率), cases by
@@ -369,7 +386,9 @@ def test_key_figures_read_indexes(busy: Tree) -> None:
     _check(
         lambda: key_figures(busy.prov_org, today.year, today=today),
         "case_dept_decided" if SQLITE else "case_dept_decided|cases_case_mode_decided_at" + plain,
-        RECEIVED,
+        # The petitions: by department and day, or (PostgreSQL, the same statistics) the
+        # year's range of receiving days (seen in a run of the whole suite).
+        RECEIVED if SQLITE else RECEIVED + "|petitions_petition_received_on",
         "case_dept_registered" if SQLITE else "case_dept_registered|case_dept_decided" + plain,
     )
 

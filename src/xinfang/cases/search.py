@@ -500,19 +500,23 @@ def _probe_q(user: User, query: str) -> Q:
 NEWEST_FIRST = ("-registered_at", "-pk")
 
 
-def _walks(user: User, query: str, filters: CaseFilters) -> list[QuerySet[Case]]:
-    """The matching cases `user` may see, in disjoint parts, each newest first and each
-    read by walking an index in that order and probing every visible row (`_probe_q`), so
-    that a LIMIT stops it early:
+def _walks(
+    user: User, query: str, filters: CaseFilters
+) -> tuple[list[QuerySet[Case]], QuerySet[Case]]:
+    """The matching cases `user` may see, in two disjoint parts, each probing every visible
+    row (`_probe_q`):
 
-    - the cases of the departments seen whole: one department by its index
-      (department, registered_at); several (a supervisor's) by the index of registration
-      times, the department tested per row (`department_id + 0`: no index on it may be
-      chosen instead, which would read every case of those departments and sort them);
-    - the cases seen one by one (sent down, followed, reviewed) of other departments: few,
-      read by id and sorted."""
+    - the cases of the departments seen whole, newest first, read by walking an index in
+      that order so that a LIMIT stops it early: one department by its index (department,
+      registered_at); several (a supervisor's) by the index of registration times, the
+      department tested per row (`department_id + 0`: no index on it may be chosen instead,
+      which would read every case of those departments and sort them);
+    - the cases seen one by one (sent down, followed, reviewed) of other departments, by
+      their ids, unordered: the caller reads them whole and sorts them. Ordered in SQL, the
+      planner walked the registration times of every case in the database and tested each
+      against that set (docs/search.md, "The cases seen one by one")."""
     seen, one_by_one = visibility_parts(user)
-    parts: list[QuerySet[Case]] = []
+    walks: list[QuerySet[Case]] = []
     if seen:
         if len(seen) == 1:
             whole = Case.objects.filter(department_id=seen[0])
@@ -520,19 +524,24 @@ def _walks(user: User, query: str, filters: CaseFilters) -> list[QuerySet[Case]]
             whole = Case.objects.alias(seen_department=department_unindexed()).filter(
                 seen_department__in=seen
             )
-        parts.append(whole)
-    parts.append(Case.objects.filter(pk__in=one_by_one).exclude(department_id__in=seen))
-    walks: list[QuerySet[Case]] = []
-    for part in parts:
-        if filters.channel:
-            part = with_list_columns(part)
-        walks.append(
-            filtered_cases(part, filters)
-            .alias(family_root=FAMILY_ROOT)
-            .filter(_probe_q(user, query))
-            .order_by(*NEWEST_FIRST)
-        )
-    return walks
+        walks.append(_probed(whole, user, query, filters).order_by(*NEWEST_FIRST))
+    if _sqlite():
+        few = Case.objects.filter(pk__in=one_by_one)
+    else:
+        # Read first, then asked as one array parameter: the planner knows how many.
+        ids = sorted(row["pk"] for row in one_by_one)
+        few = Case.objects.filter(_in_families(ids, "pk"))
+    few = few.exclude(department_id__in=seen)
+    return walks, _probed(few, user, query, filters).order_by()
+
+
+def _probed(cases: QuerySet[Case], user: User, query: str, filters: CaseFilters) -> QuerySet[Case]:
+    """`cases` under the list's filters, those matching `query` for `user` (`_probe_q`)."""
+    if filters.channel:
+        cases = with_list_columns(cases)
+    return (
+        filtered_cases(cases, filters).alias(family_root=FAMILY_ROOT).filter(_probe_q(user, query))
+    )
 
 
 def _root_ids(query: str, part: str) -> list[int]:
@@ -595,8 +604,10 @@ class SearchAnswer:
         self._ids: list[int] | None = None
         self._counted: int | None = None
         self._walks: list[QuerySet[Case]] = []
+        self._few: QuerySet[Case] | None = None
+        self._few_rows: list[tuple[Any, int]] | None = None
         if _many_hits(user, query):
-            self._walks = _walks(user, query, filters)
+            self._walks, self._few = _walks(user, query, filters)
         elif not _sqlite():
             self._ids = _few_hits_ids(user, query, filters)
         else:
@@ -611,6 +622,14 @@ class SearchAnswer:
         """Whether the answer is read newest first (many hits) rather than from the hits."""
         return self._ids is None
 
+    def _seen_one_by_one(self) -> list[tuple[Any, int]]:
+        """The walk's cases seen one by one that match, (registered_at, pk), newest first:
+        read whole once (they are few) and sorted here."""
+        if self._few_rows is None:
+            rows = [] if self._few is None else list(self._few.values_list("registered_at", "pk"))
+            self._few_rows = sorted(rows, reverse=True)
+        return self._few_rows
+
     def _total(self) -> int:
         """The number of cases, counted up to TOTAL_CAP + 1."""
         if self._counted is None:
@@ -622,7 +641,9 @@ class SearchAnswer:
                     counted += walk.values("pk")[: TOTAL_CAP + 1 - counted].count()
                     if counted > TOTAL_CAP:
                         break
-                self._counted = counted
+                if counted <= TOTAL_CAP:
+                    counted += len(self._seen_one_by_one())
+                self._counted = min(counted, TOTAL_CAP + 1)
         return self._counted
 
     @property
@@ -647,6 +668,7 @@ class SearchAnswer:
         rows = [
             row for walk in self._walks for row in walk.values_list("registered_at", "pk")[:stop]
         ]
+        rows += self._seen_one_by_one()[:stop]
         rows.sort(reverse=True)
         return [pk for _at, pk in rows[start:stop]]
 
