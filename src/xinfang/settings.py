@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -186,14 +187,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # of the department's range of `case_open_dept_due` (docs/scale.md, "PostgreSQL planner
 # settings"). Empty: the server's own setting.
 PG_RANDOM_PAGE_COST = os.environ.get("XINFANG_PG_RANDOM_PAGE_COST", "1.1").strip()
+# The memory of one sort, hash or bitmap before it spills or turns lossy; the server's 4 MB
+# made the bitmap of a common word's hits lossy at 1,000,000 cases, and every entry of the
+# lossy pages had its tokens read again (工资: 2.2 s against 0.7 s with 16 MB; docs/scale.md).
+# Empty: the server's own setting. PostgreSQL's units: kB, MB, GB, TB; none means kB.
+PG_WORK_MEM = os.environ.get("XINFANG_PG_WORK_MEM", "16MB").strip()
+_MEMORY = re.compile(r"[1-9][0-9]*(kB|MB|GB|TB)?")
 
 
-def _pg_options(database: Any, random_page_cost: str = PG_RANDOM_PAGE_COST) -> None:
+def _pg_options(
+    database: Any, random_page_cost: str = PG_RANDOM_PAGE_COST, work_mem: str = PG_WORK_MEM
+) -> None:
     """The planner settings of every PostgreSQL connection, primary and replica, through the
     connection's options: JIT off (it compiles a statement whose estimated cost passes a
     threshold; the queues', search's and key figures' statements pass it on a large table
-    and then spend more time compiling than running: docs/scale.md, "JIT") and the random
-    page cost above."""
+    and then spend more time compiling than running: docs/scale.md, "JIT"), and the random
+    page cost and work memory above."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
         wanted = [options.get("options", ""), "-c jit=off"]
@@ -208,6 +217,14 @@ def _pg_options(database: Any, random_page_cost: str = PG_RANDOM_PAGE_COST) -> N
                     f"(got {random_page_cost!r}), or empty for the server's setting"
                 )
             wanted.append(f"-c random_page_cost={cost:g}")
+        if work_mem:
+            if not _MEMORY.fullmatch(work_mem):
+                raise ImproperlyConfigured(
+                    "XINFANG_PG_WORK_MEM must be a positive whole amount of memory in "
+                    f"PostgreSQL's units, e.g. 16MB or 65536kB (got {work_mem!r}), or empty "
+                    "for the server's setting"
+                )
+            wanted.append(f"-c work_mem={work_mem}")
         options["options"] = " ".join(w for w in wanted if w)
 
 
