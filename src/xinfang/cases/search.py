@@ -585,6 +585,10 @@ def _few_hits_ids(user: User, query: str, filters: CaseFilters) -> list[int]:
         ) & identity_shown_q(user, per_row=True)
     rows: list[tuple[Any, int]] = []
     for part in visible_parts(user):
+        # The arrays of hit families cost more to send and plan than an empty part costs to
+        # check (the cases followed or reviewed are usually none): 275 ms for 110,000 ids.
+        if not part.exists():
+            continue
         cases: QuerySet[Case, Any] = part.alias(family_root=FAMILY_ROOT).filter(found)
         if filters.channel:
             cases = with_list_columns(cases)
