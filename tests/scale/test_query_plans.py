@@ -44,7 +44,9 @@ def _statements(run: Callable[[], object]) -> list[tuple[str, object]]:
 
     with connection.execute_wrapper(record):
         run()
-    return [(sql, p) for sql, p in captured if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    # "(": a compound statement whose branches have their own LIMIT (PostgreSQL).
+    reads = ("SELECT", "WITH", "(")
+    return [(sql, p) for sql, p in captured if sql.lstrip().upper().startswith(reads)]
 
 
 def _plans(statements: list[tuple[str, object]]) -> list[tuple[str, str]]:

@@ -103,7 +103,8 @@ def test_the_export_is_the_list_as_shown(tree: Tree) -> None:
 # highest petition id and the index's hits in each part that decide the way, then either
 # whether the protected part has a hit and the answer's ids, or the departments seen whole
 # and, for each of the two parts, its count and its page's ids; then the page's rows); none
-# per row.
+# per row. PostgreSQL's way from the hits also asks, in one statement, which visible parts
+# hold any case (an empty part is not sent the hit families: docs/search.md).
 SEARCH_PAGE_BUDGET = 14
 
 

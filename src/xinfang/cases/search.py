@@ -40,6 +40,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
@@ -584,10 +585,12 @@ def _few_hits_ids(user: User, query: str, filters: CaseFilters) -> list[int]:
             Q(_in_families(protected, "pk")) | Q(_in_families(protected, "root_id"))
         ) & identity_shown_q(user, per_row=True)
     rows: list[tuple[Any, int]] = []
-    for part in visible_parts(user):
+    parts = visible_parts(user)
+    held = _parts_holding_cases(parts)
+    for number, part in enumerate(parts):
         # The arrays of hit families cost more to send and plan than an empty part costs to
         # check (the cases followed or reviewed are usually none): 275 ms for 110,000 ids.
-        if not part.exists():
+        if number not in held:
             continue
         cases: QuerySet[Case, Any] = part.alias(family_root=FAMILY_ROOT).filter(found)
         if filters.channel:
@@ -595,6 +598,19 @@ def _few_hits_ids(user: User, query: str, filters: CaseFilters) -> list[int]:
         rows += filtered_cases(cases, filters).order_by().values_list("registered_at", "pk")
     rows.sort(reverse=True)
     return [pk for _at, pk in rows]
+
+
+def _parts_holding_cases(parts: Sequence[QuerySet[Case]]) -> set[int]:
+    """The numbers of the parts that hold at least one case, in one statement (a UNION ALL
+    of one row at most per part, each a probe of its own index; PostgreSQL only, which
+    allows a LIMIT in each branch)."""
+    if not parts:
+        return set()
+    probes = [
+        part.order_by().annotate(part_number=Value(number)).values("part_number")[:1]
+        for number, part in enumerate(parts)
+    ]
+    return {row["part_number"] for row in probes[0].union(*probes[1:], all=True)}
 
 
 class SearchAnswer:
