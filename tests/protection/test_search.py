@@ -168,7 +168,10 @@ def test_r_protect_1_protected_hits_choose_the_walk_only_above_the_floor_and_the
     from xinfang.petitions.models import Petition
 
     highest = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    monkeypatch.setattr(search, "WALK_FROM", 1_000 / highest)
+    # Half a petition above the limit wanted: int(highest * (1,000 / highest)) may be 999 in
+    # floating point (it was, for one value of `highest`, in a CI run).
+    monkeypatch.setattr(search, "WALK_FROM", 1_000.5 / highest)
+    assert int(highest * search.WALK_FROM) == 1_000
     monkeypatch.setattr(search, "PROTECTED_WALK_FLOOR", floor)
     _ways(monkeypatch, public=0, protected=protected)
     assert search._many_hits(world.tree.prov_staff, "信件绝密") is walks
@@ -181,7 +184,8 @@ def test_many_public_hits_walk_for_everyone(world: World, monkeypatch: pytest.Mo
     from xinfang.petitions.models import Petition
 
     highest = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    monkeypatch.setattr(search, "WALK_FROM", 10 / highest)  # limit 10
+    monkeypatch.setattr(search, "WALK_FROM", 10.5 / highest)  # limit 10 (see above)
+    assert int(highest * search.WALK_FROM) == 10
     for public, walks in ((10, False), (11, True)):
         _ways(monkeypatch, public=public, protected=0)
         assert search._many_hits(world.tree.prov_supervisor, "干部") is walks
