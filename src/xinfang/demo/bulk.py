@@ -179,15 +179,11 @@ WRITTEN: tuple[type[models.Model], ...] = (
 )
 
 
-# A row to be written, as plain values by column attribute name, built without
-# `Model.__init__` (a third of the generator's time when it used model instances): the
-# import's own rows (core/bulk.py), with the fields' defaults filled as `__init__` would.
-_Row = Row
-
-
 def _new(model: type[models.Model], **values: Any) -> Row:
-    """A row of `model` with these values and the fields' defaults for the others; a name
-    that is not a column of the model is refused (a misspelt field would be lost)."""
+    """A row of `model` with these values and the fields' defaults for the others (the
+    import's own rows, core/bulk.py `new_row`: plain values, no `Model.__init__`, a third of
+    the generator's time when it used model instances); a name that is not a column of the
+    model is refused (a misspelt field would be lost)."""
     return new_row(model, values)
 
 
@@ -195,9 +191,9 @@ class _Batch:
     """Rows waiting to be written, by table."""
 
     def __init__(self) -> None:
-        self.rows: dict[type[models.Model], list[_Row]] = {m: [] for m in WRITTEN}
+        self.rows: dict[type[models.Model], list[Row]] = {m: [] for m in WRITTEN}
 
-    def add(self, row: _Row) -> None:
+    def add(self, row: Row) -> None:
         self.rows[row.model].append(row)
 
     def flush(self) -> list[int]:
@@ -228,7 +224,7 @@ def _converter(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return None
 
 
-def _insert_rows(model: type[models.Model], rows: list[_Row]) -> None:
+def _insert_rows(model: type[models.Model], rows: list[Row]) -> None:
     """Write the rows with their ids: COPY on PostgreSQL, one executemany on SQLite."""
     fields = list(model._meta.concrete_fields)
     qn = connection.ops.quote_name
@@ -260,7 +256,7 @@ class _Chain:
     the digests of its records at that moment; repeat petitions (which change no field)
     are noted with their own dates. `seal` puts them in time order and computes the chain."""
 
-    def __init__(self, gen: Generator, case: _Row) -> None:
+    def __init__(self, gen: Generator, case: Row) -> None:
         self.gen = gen
         self.case = case
         self.pending: list[tuple[Any, ...]] = []
@@ -274,7 +270,7 @@ class _Chain:
         *,
         from_state: str | None = None,
         payload: dict[str, Any] | None = None,
-        records: Iterable[_Row] = (),
+        records: Iterable[Row] = (),
         record_only: bool = False,
     ) -> None:
         case = self.case
@@ -297,7 +293,7 @@ class _Chain:
         to: State,
         *,
         payload: dict[str, Any] | None = None,
-        records: Iterable[_Row] = (),
+        records: Iterable[Row] = (),
     ) -> None:
         """A transition of the table (lifecycle.TRANSITIONS): the state moves with its event."""
         before = self.case.state
@@ -442,7 +438,7 @@ class Generator:
             )
         return self.due_cache[key]
 
-    def ledger(self, case: _Row, when: dt.datetime) -> None:
+    def ledger(self, case: Row, when: dt.datetime) -> None:
         seq = self.ledger_count + 1
         digest = ledger_hash(
             prev_hash=self.ledger_head,
@@ -465,7 +461,7 @@ class Generator:
         )
         self.ledger_count, self.ledger_head = seq, digest
 
-    def new_case(self, dept_id: int, when: dt.datetime, **fields: Any) -> _Row:
+    def new_case(self, dept_id: int, when: dt.datetime, **fields: Any) -> Row:
         case = _new(
             Case,
             id=self.ids.take(Case),
@@ -551,10 +547,10 @@ class Generator:
         resp: CadreInfo | None,
         when: dt.datetime,
         *,
-        petitioner: _Row | None,
+        petitioner: Row | None,
         anonymous: bool,
         repeat_of: str = "",
-    ) -> _Row | None:
+    ) -> Row | None:
         """One petition on the root case, with its rows and its event (register or
         add_petition, as intake.petition_register writes them)."""
         rng = self.rng
@@ -617,7 +613,7 @@ class Generator:
         )
         self.batch.add(pet)
         self.result.petitions += 1
-        covered: list[_Row] = [pet]
+        covered: list[Row] = [pet]
         if petitioner is not None:
             self.batch.add(
                 _new(
@@ -723,7 +719,7 @@ class Generator:
         department_name: str = "",
         extra: dict[str, Any] | None = None,
         fields: dict[str, Any] | None = None,
-        records: Iterable[_Row] = (),
+        records: Iterable[Row] = (),
     ) -> User:
         leader = org.leader(self.rng)
         decision = _new(
@@ -779,7 +775,7 @@ class Generator:
         when: dt.datetime,
         *,
         received: dt.date,
-        report_to: _Row | None = None,
+        report_to: Row | None = None,
     ) -> dt.datetime | None:
         """Handle here through closure; returns when the closure was approved (None when the
         case has not got that far by today)."""
@@ -1074,7 +1070,7 @@ class Generator:
         v: dict[str, str],
         resp: CadreInfo | None,
         when: dt.datetime,
-        petitioner: _Row | None,
+        petitioner: Row | None,
         anonymous: bool,
         finished_at: dt.datetime | None,
     ) -> None:
