@@ -51,7 +51,9 @@ def test_main_services_use_indexes(tree: Tree) -> None:
     statements: list[tuple[str, object]] = []
 
     def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        statements.append((sql, params))
+        # executemany: one row's parameters give the statement's plan.
+        for row in params[:1] if many else [params]:
+            statements.append((sql, row))
         return execute(sql, params, many, context)
 
     staff, leader2 = tree.city_staff, tree.staff(tree.city_org, "leader")

@@ -145,7 +145,9 @@ def _ways(monkeypatch: pytest.MonkeyPatch, public: int, protected: int) -> None:
     from xinfang.cases import search
 
     counts = {search.PUBLIC: public, search.PROTECTED: protected}
-    monkeypatch.setattr(search, "_part_hits", lambda query, part, limit: counts[part])
+    monkeypatch.setattr(
+        search, "_part_hits", lambda query, part, limit, departments=(): counts[part]
+    )
 
 
 @pytest.mark.parametrize(

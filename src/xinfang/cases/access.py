@@ -117,6 +117,10 @@ def seen_whole(user: User) -> QuerySet[Case]:
     return Case.objects.none() if parts is None else Case.objects.filter(parts[0])
 
 
+# The number of the part of `visible_parts` that holds the cases followed or reviewed.
+FOLLOWED_OR_REVIEWED = 2
+
+
 def visible_parts(user: User) -> list[QuerySet[Case]]:
     """`cases_visible_to(user)` as three disjoint parts whose union it is: the cases of the
     departments seen whole; the cases it sent down to other departments; the others

@@ -904,10 +904,26 @@ class SearchEntry(models.Model):
     # The version of the preparation the row was written with: `xinfang search_reindex`
     # rewrites rows of an older one.
     version = models.PositiveSmallIntegerField(default=1)
+    # The departments holding a case of the petition's family (the first case and those
+    # sent down from it), as sorted ids separated by spaces; each is also a token of the
+    # bigram index, so a department's staff ask the index for the words in their own
+    # department's families only (cases/search.py, "department tags").
+    departments = models.TextField(blank=True, default="")
+    # False: written before migration 0018, not yet tagged; `xinfang search_reindex` tags it.
+    tagged = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("检索索引")
         verbose_name_plural = _("检索索引")
+        indexes = [
+            # Whether any entry is still untagged, one probe (the tagged search is used
+            # only when none is).
+            models.Index(
+                fields=["petition"],
+                condition=models.Q(tagged=False),
+                name="searchentry_untagged",
+            ),
+        ]
 
     def __str__(self) -> str:
         return gettext("检索索引 %(petition_id)s") % {"petition_id": self.petition_id}

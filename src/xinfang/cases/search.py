@@ -43,15 +43,18 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.access import (
+    FOLLOWED_OR_REVIEWED,
     cases_visible_to,
     department_unindexed,
     visibility_parts,
     visible_parts,
 )
+from xinfang.cases.family import petitions_of_case
 from xinfang.cases.listing import CaseFilters, filtered_cases, with_list_columns
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, may_see_some_identity
@@ -128,6 +131,23 @@ def part_tokens(prepared: str, part: str) -> list[str]:
     return [part + t for t in tokens(prepared)]
 
 
+# A department's tag in the index: DEPARTMENT and the id's decimal digits as letters (0 is
+# a, ... 9 is j), letters only like the bigram tokens, and told apart from them by its first
+# letter (a bigram token starts with a part's letter).
+DEPARTMENT = "d"
+_DIGIT_LETTERS = str.maketrans("0123456789", "abcdefghij")
+
+
+def department_token(department_id: int) -> str:
+    """The index token of a department's tag: 17 is "dbh"."""
+    return DEPARTMENT + str(department_id).translate(_DIGIT_LETTERS)
+
+
+def department_tokens(departments: str) -> list[str]:
+    """The tokens of an entry's `departments` (sorted ids separated by spaces)."""
+    return [department_token(int(d)) for d in departments.split()]
+
+
 def entry_texts(petition: Petition) -> tuple[str, str]:
     """(public, protected) of a petition whose respondents and petitioner links (with the
     petitioner) are prefetched."""
@@ -174,24 +194,29 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
     old = {
         e.pk: e
         for e in SearchEntry.objects.filter(pk__in=[p.pk for p in petitions]).only(
-            "pk", "public_text", "protected_text"
+            "pk", "public_text", "protected_text", "departments", "tagged"
         )
     }
+    departments = family_departments([p.pk for p in petitions])
     new = []
     for p in petitions:
         public, protected = entry_texts(p)
         new.append(
             SearchEntry(
-                petition_id=p.pk, public_text=public, protected_text=protected, version=VERSION
+                petition_id=p.pk,
+                public_text=public,
+                protected_text=protected,
+                version=VERSION,
+                departments=departments[p.pk],
             )
         )
-    docs = [(_doc(e.public_text, e.protected_text), e.pk) for e in new]
+    docs = [(_doc(e.public_text, e.protected_text, e.departments), e.pk) for e in new]
     with connection.cursor() as cursor:
         if _sqlite() and old:
             # A contentless FTS5 table forgets a row only when told the tokens it indexed.
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', %s, %s)",
-                [(e.pk, _doc(e.public_text, e.protected_text)) for e in old.values()],
+                [(e.pk, _indexed_doc(e)) for e in old.values()],
             )
         SearchEntry.objects.filter(pk__in=list(old)).delete()
         SearchEntry.objects.bulk_create(new)
@@ -215,34 +240,127 @@ def index_new_petitions(
     was just written (registration and the batch import)."""
     if not items:
         return 0
+    departments = family_departments([petition.pk for petition, _r, _n in items])
     rows = []
     for petition, respondents, names in items:
         public, protected = texts_of(petition, respondents, names)
-        rows.append((petition.pk, public, protected, VERSION, _doc(public, protected)))
-    columns = "petition_id, public_text, protected_text, version"
+        tags = departments[petition.pk]
+        doc = _doc(public, protected, tags)
+        rows.append((petition.pk, public, protected, VERSION, tags, True, doc))
+    columns = "petition_id, public_text, protected_text, version, departments, tagged"
     with connection.cursor() as cursor:
         if _sqlite():
             cursor.executemany(
-                f"INSERT INTO cases_searchentry ({columns}) VALUES (%s, %s, %s, %s)",
-                [row[:4] for row in rows],
+                f"INSERT INTO cases_searchentry ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",
+                [row[:6] for row in rows],
             )
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE}(tokens, rowid) VALUES (%s, %s)",
-                [(row[4], row[0]) for row in rows],
+                [(row[6], row[0]) for row in rows],
             )
         else:
             cursor.executemany(
                 f"INSERT INTO cases_searchentry ({columns}, tokens) "
-                "VALUES (%s, %s, %s, %s, strip(to_tsvector('simple', %s)))",
+                "VALUES (%s, %s, %s, %s, %s, %s, strip(to_tsvector('simple', %s)))",
                 rows,
             )
     return len(rows)
 
 
-def _doc(public: str, protected: str) -> str:
+def _doc(public: str, protected: str, departments: str) -> str:
     """The index's one document per petition: the bigram tokens of both parts, each marked
-    with its part, so a query asks one part of the index at a time."""
-    return " ".join(part_tokens(public, PUBLIC) + part_tokens(protected, PROTECTED))
+    with its part, so a query asks one part of the index at a time, and the tags of the
+    departments holding a case of its family."""
+    return " ".join(
+        part_tokens(public, PUBLIC)
+        + part_tokens(protected, PROTECTED)
+        + department_tokens(departments)
+    )
+
+
+def _indexed_doc(entry: SearchEntry) -> str:
+    """The document the index holds for `entry`, as SQLite's contentless table must be told
+    it to forget the row: without tag tokens while the entry is untagged, whatever its
+    `departments` column says (told a token it does not hold, FTS5 corrupts its index)."""
+    return _doc(entry.public_text, entry.protected_text, entry.departments if entry.tagged else "")
+
+
+def family_departments(petition_ids: Sequence[int]) -> dict[int, str]:
+    """Each petition's tag: the ids of the departments holding a case of its family (the
+    first case and those sent down from it, cases/family.py), sorted, separated by spaces.
+    Three statements whatever the number of petitions (petitions to roots; the roots; the
+    cases sent down from them, by `case_sent_down_root`)."""
+    if not petition_ids:
+        return {}
+    roots = dict(
+        Petition.objects.filter(pk__in=petition_ids)
+        .order_by()
+        .values_list("pk", Coalesce("case__root_id", "case_id"))
+    )
+    wanted = {root for root in roots.values() if root is not None}
+    held: dict[int, set[int]] = {}
+    for root, dept in Case.objects.filter(pk__in=wanted).values_list("pk", "department_id"):
+        held.setdefault(root, set()).add(dept)
+    for root, dept in Case.objects.filter(root_id__in=wanted).values_list(
+        "root_id", "department_id"
+    ):
+        held.setdefault(root, set()).add(dept)
+    return {
+        pk: " ".join(str(d) for d in sorted(held.get(root, set()) if root else set()))
+        for pk, root in roots.items()
+    }
+
+
+def tag_petitions(petition_ids: Sequence[int]) -> int:
+    """Rewrite the department tags of these petitions' entries where their family's
+    departments changed (a case sent down to another department; petitions merged into or
+    moved back to another family). Called in the changing transaction, after the change.
+    Returns the number of entries rewritten."""
+    if not petition_ids:
+        return 0
+    wanted = family_departments(petition_ids)
+    entries = SearchEntry.objects.filter(pk__in=list(wanted))
+    if not _sqlite():
+        entries = entries.only("pk", "departments", "tagged")
+    changed = [e for e in entries if not e.tagged or e.departments != wanted[e.pk]]
+    if not changed:
+        return 0
+    with connection.cursor() as cursor:
+        if _sqlite():
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', %s, %s)",
+                [(e.pk, _indexed_doc(e)) for e in changed],
+            )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE}(tokens, rowid) VALUES (%s, %s)",
+                [(_doc(e.public_text, e.protected_text, wanted[e.pk]), e.pk) for e in changed],
+            )
+            cursor.executemany(
+                "UPDATE cases_searchentry SET departments = %s, tagged = %s WHERE petition_id = %s",
+                [(wanted[e.pk], True, e.pk) for e in changed],
+            )
+        else:
+            cursor.executemany(
+                "UPDATE cases_searchentry SET departments = %s, tagged = %s, tokens = strip("
+                "ts_delete(tokens, %s::text[]) || to_tsvector('simple', %s)) "
+                "WHERE petition_id = %s",
+                [
+                    (
+                        wanted[e.pk],
+                        True,
+                        department_tokens(e.departments),
+                        " ".join(department_tokens(wanted[e.pk])),
+                        e.pk,
+                    )
+                    for e in changed
+                ],
+            )
+    return len(changed)
+
+
+def tag_family(case: Case) -> int:
+    """`tag_petitions` for every petition of `case`'s family (a case was sent down from it)."""
+    return tag_petitions(list(petitions_of_case(case).values_list("pk", flat=True)))
 
 
 def clear_index() -> None:
@@ -282,29 +400,38 @@ def search_text(raw: str) -> tuple[str, str]:
     return query, note
 
 
-def _candidates(query: str, part: str = PUBLIC) -> RawSQL:
+def _candidates(query: str, part: str = PUBLIC, departments: Sequence[int] = ()) -> RawSQL:
     """Ids of the petitions whose `part` holds every bigram of `query` (a superset of the
-    answer; the answer itself for a query of two characters, which is one bigram)."""
+    answer; the answer itself for a query of two characters, which is one bigram); with
+    `departments`, only those of the families one of them holds a case of (their tags, in
+    the same index: the engine intersects the lists itself)."""
     wanted = part_tokens(query, part)
+    tags = [department_token(d) for d in departments]
     if _sqlite():
         match = " AND ".join(f'"{t}"' for t in wanted)
+        if tags:
+            match += " AND (" + " OR ".join(f'"{t}"' for t in tags) + ")"
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+    asked = " & ".join(wanted)
+    if tags:
+        asked += " & (" + " | ".join(tags) + ")"
     return RawSQL(
         "SELECT petition_id FROM cases_searchentry WHERE tokens @@ to_tsquery('simple', %s)",
-        [" & ".join(wanted)],
+        [asked],
     )
 
 
 _TEXT_COLUMN = {PUBLIC: "public_text", PROTECTED: "protected_text"}
 
 
-def _hits(query: str, part: str) -> RawSQL:
+def _hits(query: str, part: str, departments: Sequence[int] = ()) -> RawSQL:
     """Ids of the petitions whose `part` contains `query`. Two characters are one bigram, so
     the index's answer is exact and nothing else is read. A longer query is verified on the
     candidates only, by a byte-wise substring test on the stored normalised text (instr on
     SQLite, strpos on PostgreSQL: both sides are normalised, so no case folding is wanted,
-    and neither treats any character of the query as a pattern)."""
-    candidates = _candidates(query, part)
+    and neither treats any character of the query as a pattern). `departments`: as
+    `_candidates`."""
+    candidates = _candidates(query, part, departments)
     if len(query) == MIN_CHARS:
         if not _sqlite():
             return candidates  # the tokens are a column of the entry itself
@@ -324,10 +451,13 @@ def _hits(query: str, part: str) -> RawSQL:
     )
 
 
-def _hit_roots(query: str, part: str) -> QuerySet[Case, Any]:
-    """The family roots of the cases holding a petition whose `part` contains `query`."""
+def _hit_roots(query: str, part: str, departments: Sequence[int] = ()) -> QuerySet[Case, Any]:
+    """The family roots of the cases holding a petition whose `part` contains `query`
+    (`departments`: as `_candidates`)."""
     return (
-        Case.objects.filter(petitions__in=_hits(query, part)).order_by().values(family=FAMILY_ROOT)
+        Case.objects.filter(petitions__in=_hits(query, part, departments))
+        .order_by()
+        .values(family=FAMILY_ROOT)
     )
 
 
@@ -400,13 +530,14 @@ PROTECTED_WALK_FLOOR = 1000
 WALK_RATIO = 3
 
 
-def _part_hits(query: str, part: str, limit: int) -> int:
+def _part_hits(query: str, part: str, limit: int, departments: Sequence[int] = ()) -> int:
     """About how many petitions hold `query`'s bigrams in `part`, at most `limit` + 1.
     SQLite: counted in the FTS5 index (its row ids only, stopping at the limit).
     PostgreSQL: the planner's estimate from the statistics of the tokens column (counting
     there reads the entries: with a LIMIT the planner scans the table rather than the GIN
-    index). It decides only how the answer is read, never what it is."""
-    candidates = _candidates(query, part)
+    index). It decides only how the answer is read, never what it is. `departments`: as
+    `_candidates`."""
+    candidates = _candidates(query, part, departments)
     with connection.cursor() as cursor:
         if _sqlite():
             cursor.execute(
@@ -423,7 +554,9 @@ def _part_hits(query: str, part: str, limit: int) -> int:
     return int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
 
 
-def _many_hits(user: User, query: str) -> bool:
+def _many_hits(
+    user: User, query: str, departments: Sequence[int] = (), highest: int | None = None
+) -> bool:
     """Whether to walk (newest first over the cases the user sees) rather than read the
     hits: when the public part's hits are more than WALK_FROM of all petitions (their
     number estimated by the highest id, one probe of the primary key); and, for a user who
@@ -439,15 +572,18 @@ def _many_hits(user: User, query: str) -> bool:
     the choice shows only in the time taken. The protected part's count takes part only
     above PROTECTED_WALK_FLOOR petitions, so that time can tell at most that a word is in
     the protected text of more than that many petitions of the whole database, which no
-    one person's name or number is (R-PROTECT-1)."""
-    highest = Petition.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    one person's name or number is (R-PROTECT-1). With `departments` (`_tags_for`) both
+    parts are counted in those departments' families only. `highest`: the highest petition
+    id, when the caller has read it (`_index_state`)."""
+    if highest is None:
+        highest = Petition.objects.aggregate(highest=Max("pk"))["highest"] or 0
     limit = int(highest * WALK_FROM)
-    if _part_hits(query, PUBLIC, limit) > limit:
+    if _part_hits(query, PUBLIC, limit, departments) > limit:
         return True
     if not may_see_some_identity(user):
         return False
     protected_limit = max(limit, PROTECTED_WALK_FLOOR)
-    protected = _part_hits(query, PROTECTED, protected_limit)
+    protected = _part_hits(query, PROTECTED, protected_limit, departments)
     return protected > protected_limit and _sees_at_most(user, protected // WALK_RATIO)
 
 
@@ -545,10 +681,10 @@ def _probed(cases: QuerySet[Case], user: User, query: str, filters: CaseFilters)
     )
 
 
-def _root_ids(query: str, part: str) -> list[int]:
+def _root_ids(query: str, part: str, departments: Sequence[int] = ()) -> list[int]:
     """The family roots of the cases holding a petition whose `part` contains `query`, read
-    into a list (the hits are few: `_many_hits` said so)."""
-    return sorted({row["family"] for row in _hit_roots(query, part)})
+    into a list (the hits are few: `_many_hits` said so; `departments`: as `_candidates`)."""
+    return sorted({row["family"] for row in _hit_roots(query, part, departments)})
 
 
 def _in_families(roots: list[int], root: str) -> RawSQL:
@@ -560,9 +696,22 @@ def _in_families(roots: list[int], root: str) -> RawSQL:
     return RawSQL(f'"cases_case"."{column}" = ANY(%s::bigint[])', [roots], BooleanField())
 
 
-def _few_hits_ids(user: User, query: str, filters: CaseFilters) -> list[int]:
-    """PostgreSQL's few-hits answer: the same cases as `matching_cases` under the filters,
-    newest first, read from the hits outwards (docs/search.md, "Few hits on PostgreSQL").
+def _families_q(query: str, part: str, departments: Sequence[int]) -> Q:
+    """A condition on a row of cases_case: it is in the family of a petition whose `part`
+    contains `query` (`departments`: as `_candidates`). PostgreSQL: the roots read first
+    and passed as one array (`_in_families`); SQLite: a subquery of the family members."""
+    if _sqlite():
+        first, sent = _family_members(_hit_roots(query, part, departments))
+        return Q(pk__in=first.union(sent, all=True))
+    roots = _root_ids(query, part, departments)
+    return Q(_in_families(roots, "pk")) | Q(_in_families(roots, "root_id"))
+
+
+def _few_hits_ids(
+    user: User, query: str, filters: CaseFilters, departments: Sequence[int] = ()
+) -> list[int]:
+    """The same cases as `matching_cases` under the filters, newest first, read from the
+    hits outwards (docs/search.md, "Few hits on PostgreSQL" and "Department tags").
 
     One statement over the hits and the visibility together let the planner guess the hits
     at a fraction of their number and scan every case the user sees (for a department's own
@@ -570,27 +719,35 @@ def _few_hits_ids(user: User, query: str, filters: CaseFilters) -> list[int]:
     case sent down). Here the steps are apart, each an index range of a known size: the hit
     families' roots read first (the public part; the protected part only where the user may
     see some identity and it has a hit), the protected ones narrowed by `identity_shown_q`
-    (R-PROTECT-1) to the ids of the members shown; then each of the two disjoint visible
-    parts (`visible_parts`) probed by the members' primary key and root index, filtered, and
-    the rows merged newest first."""
-    public = _root_ids(query, PUBLIC)
-    found = Q(_in_families(public, "pk")) | Q(_in_families(public, "root_id"))
+    (R-PROTECT-1) to the ids of the members shown; then each of the disjoint visible parts
+    (`visible_parts`) probed by the members' primary key and root index, filtered, and the
+    rows merged newest first.
+
+    With `departments` (`_tags_for`: the departments the user sees whole, his own among
+    them) the hits are only those of the families these departments hold a case of: every
+    case of the first part (the departments' own) and of the second (sent down by the
+    user's department, whose family holds the case it was sent down from). The third part
+    (followed, reviewed), whose families need not hold a case of those departments, is
+    probed case by case as the walk does (`_probed`): it is a few cases."""
+    found = _families_q(query, PUBLIC, departments)
     if (
         may_see_some_identity(user)
-        and SearchEntry.objects.filter(pk__in=_hits(query, PROTECTED)).exists()
+        and SearchEntry.objects.filter(pk__in=_hits(query, PROTECTED, departments)).exists()
     ):
-        protected = _root_ids(query, PROTECTED)
         # Decided on the visible rows only, each probing its own family (per_row).
-        found |= (
-            Q(_in_families(protected, "pk")) | Q(_in_families(protected, "root_id"))
-        ) & identity_shown_q(user, per_row=True)
+        found |= _families_q(query, PROTECTED, departments) & identity_shown_q(user, per_row=True)
     rows: list[tuple[Any, int]] = []
     parts = visible_parts(user)
-    held = _parts_holding_cases(parts)
+    held = set(range(len(parts))) if _sqlite() else _parts_holding_cases(parts)
     for number, part in enumerate(parts):
         # The arrays of hit families cost more to send and plan than an empty part costs to
         # check (the cases followed or reviewed are usually none): 275 ms for 110,000 ids.
         if number not in held:
+            continue
+        if departments and number == FOLLOWED_OR_REVIEWED:
+            rows += (
+                _probed(part, user, query, filters).order_by().values_list("registered_at", "pk")
+            )
             continue
         cases: QuerySet[Case, Any] = part.alias(family_root=FAMILY_ROOT).filter(found)
         if filters.channel:
@@ -598,6 +755,34 @@ def _few_hits_ids(user: User, query: str, filters: CaseFilters) -> list[int]:
         rows += filtered_cases(cases, filters).order_by().values_list("registered_at", "pk")
     rows.sort(reverse=True)
     return [pk for _at, pk in rows]
+
+
+# At most this many departments seen whole ask the index by their tags: a province's
+# supervisor sees every department, and a query naming them all would narrow nothing.
+TAGGED_MOST = 16
+
+
+def _index_state() -> tuple[int, bool]:
+    """The highest petition id (the number of petitions, near enough, for `_many_hits`) and
+    whether every search entry carries its department tags, in one statement (the search
+    page's statement budget): a probe of the primary key and one of `searchentry_untagged`."""
+    untagged = SearchEntry.objects.filter(tagged=False).order_by().values("pk")[:1]
+    sql, params = untagged.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT max(id) FROM petitions_petition), EXISTS ({sql})", params)
+        row = cursor.fetchone()
+    return (int(row[0] or 0), not row[1]) if row else (0, False)
+
+
+def _tags_for(user: User) -> list[int]:
+    """The departments whose tags narrow `user`'s hits (`_few_hits_ids`): those the user
+    sees whole, when they are at most TAGGED_MOST and hold the user's own department (the
+    cases it sent down are found through it); otherwise none. Asked only when every entry
+    is tagged (`_index_state`; `xinfang search_reindex` after migration 0018)."""
+    seen, _ = visibility_parts(user)
+    if not seen or len(seen) > TAGGED_MOST or user.department_id not in seen:
+        return []
+    return seen
 
 
 def _parts_holding_cases(parts: Sequence[QuerySet[Case]]) -> set[int]:
@@ -626,10 +811,12 @@ class SearchAnswer:
         self._walks: list[QuerySet[Case]] = []
         self._few: QuerySet[Case] | None = None
         self._few_rows: list[tuple[Any, int]] | None = None
-        if _many_hits(user, query):
+        highest, all_tagged = _index_state()
+        departments = _tags_for(user) if all_tagged else []
+        if _many_hits(user, query, departments, highest):
             self._walks, self._few = _walks(user, query, filters)
-        elif not _sqlite():
-            self._ids = _few_hits_ids(user, query, filters)
+        elif departments or not _sqlite():
+            self._ids = _few_hits_ids(user, query, filters, departments)
         else:
             cases = matching_cases(user, query)
             if filters.channel:

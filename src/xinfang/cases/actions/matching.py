@@ -15,6 +15,7 @@ from xinfang.cases.actions.base import lock_case, transition
 from xinfang.cases.lifecycle import FROZEN_STATES
 from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.cases.numbering import next_case_number
+from xinfang.cases.search import tag_petitions
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import User
@@ -56,6 +57,7 @@ def repeat_unlink(*, actor: User, petition: Petition, reason: str) -> Case:
         covered = petitions_restore(
             {row.pk: (False, is_first)}, to_case_id=new.pk, clear_not_accepted=True
         )
+        tag_petitions([row.pk])  # now found through the new case's family (cases/search.py)
         payload = {"petition": row.pk, "reason": reason.strip()}
         append_record(
             case, kind="repeat_unlinked", actor=actor, payload={**payload, "to_case": new.pk}
@@ -118,6 +120,7 @@ def case_unmerge(*, actor: User, case: Case, reason: str) -> Case:
             pk: f for pk, f in flags.items() if Petition.objects.filter(pk=pk, case=target).exists()
         }
         covered = petitions_restore(flags, to_case_id=locked.pk)
+        tag_petitions(list(flags))  # back in this case's family (cases/search.py)
         append_record(
             target,
             kind="unmerged_out",

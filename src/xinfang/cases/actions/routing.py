@@ -30,6 +30,7 @@ from xinfang.cases.routing import (
     routing_decision_record,
     unexplained_departure,
 )
+from xinfang.cases.search import tag_family, tag_petitions
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
@@ -196,6 +197,9 @@ def _send_down(
             registered_at=now,
             follow_department=follow,
         )
+        # The family's petitions are now held by the receiving department too, whose staff
+        # find them through its tag in the search index (cases/search.py).
+        tag_family(case)
         assignment = Assignment.objects.create(
             case=case,
             child=child,
@@ -426,6 +430,9 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str) -> Case:
         # R-PROTECT-2: the moved petitions, their respondents and interviews now belong to
         # the target; its timeline covers them as they now are.
         covered = petitions_move(moved, to_case_id=target.pk)
+        # The moved petitions are now found through the target's family and its departments
+        # (cases/search.py, department tags).
+        tag_petitions(moved)
         append_record(
             target,
             kind="merged_in",

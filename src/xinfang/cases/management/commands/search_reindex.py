@@ -5,7 +5,9 @@ version of the preparation, in batches of `--batch-size` petitions in id order, 
 one transaction: stopped half-way, it is run again and continues with what is left.
 `--all` first empties the index (entries and the bigram index, so rows left by anything
 else go too), then indexes every petition the same way; interrupted, it is continued by
-running the command again without `--all`. Searches find less until it has finished.
+running the command again without `--all`. Then it tags the entries written before the
+department tags (migration 0018) with their families' departments, in batches the same way.
+Searches find less until it has finished.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext
 
-from xinfang.cases.search import VERSION, clear_index, index_petitions
+from xinfang.cases.models import SearchEntry
+from xinfang.cases.search import VERSION, clear_index, index_petitions, tag_petitions
 from xinfang.petitions.models import Petition
 
 
@@ -55,6 +58,22 @@ class Command(BaseCommand):
             last = ids[-1]
             self.stdout.write(
                 gettext("已索引 %(done)s 条，至编号 %(last)s") % {"done": done, "last": last}
+            )
+        # Entries written before the department tags (migration 0018): tagged from their
+        # families; the tagged search waits for the last of them (cases/search.py).
+        tagged = 0
+        last = 0
+        untagged = SearchEntry.objects.filter(tagged=False).order_by("pk")
+        while True:
+            ids = list(untagged.filter(pk__gt=last).values_list("pk", flat=True)[:size])
+            if not ids:
+                break
+            with transaction.atomic():
+                tagged += tag_petitions(ids)
+            last = ids[-1]
+            self.stdout.write(
+                gettext("已标注部门 %(tagged)s 条，至编号 %(last)s")
+                % {"tagged": tagged, "last": last}
             )
         seconds = time.monotonic() - started
         self.stdout.write(
