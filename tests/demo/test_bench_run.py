@@ -19,6 +19,7 @@ OPERATIONS = {
     "supervisor_view",
     "key_figures_province_ytd",
     "search",
+    "search_department",
     "register_petition",
     "bulk_import",
     "candidates",
@@ -40,17 +41,26 @@ def test_bench_run_reports_every_operation(db: None, tmp_path: Path, legacy: boo
     assert search["status"] == "measured"
     assert search["common"]["total"] > 0
     assert 0 <= search["rare"]["total"] <= search["common"]["total"]
+    # The busiest county's handler: its department's own letters hold the words too.
+    department = report["results"]["search_department"]
+    assert [department[k]["word"] for k in ("common", "middling", "rare")] == [
+        "干部",
+        "工资",
+        "小舅子",
+    ]
+    assert 0 < department["common"]["total"] <= search["common"]["total"]
     candidates = report["results"]["candidates"]
     # Half the look-ups repeat a petition of the registrar's own department word for word,
     # with its petitioner's phone: each of those finds at least that petition's case.
     assert candidates["status"] == "measured" and candidates["samples"] == 2
     assert candidates["found"]["matter"] >= 1 and candidates["found"]["person"] >= 1
-    timed = OPERATIONS - {"visibility", "search", "bulk_import", "candidates"}
+    timed = OPERATIONS - {"visibility", "search", "search_department", "bulk_import", "candidates"}
     timings = [report["results"][k] for k in timed]
     for timing in [
         *timings,
         search["common"],
         search["rare"],
+        *(department[k] for k in ("common", "middling", "rare")),
         *(candidates[k] for k in ("matter", "person", "both")),
     ]:
         assert timing["runs"] == 2 and 0 < timing["median_ms"] <= timing["p95_ms"]

@@ -17,6 +17,7 @@ from xinfang.cases.models import (
     CaseEvent,
     CaseLedgerHead,
     CaseNumberSequence,
+    SearchEntry,
     State,
 )
 from xinfang.cases.timeline import verify_chains
@@ -105,6 +106,25 @@ def test_the_matching_index_is_written_as_registration_writes_it(generated: obje
     assert named > 0 and len(written[2]) == named
     assert rebuild() == (petitions, named)
     assert _matching_index() == written
+
+
+def test_the_search_entries_carry_their_families_departments(generated: object) -> None:
+    """The generator writes whole families (a case and those sent down from it) before their
+    petitions' search entries, so each entry is tagged with every department holding a case
+    of its family (cases/search.py, department tags), as the actions keep them."""
+    families: dict[int, set[int]] = {}
+    for pk, root, dept in Case.objects.values_list("pk", "root_id", "department_id"):
+        families.setdefault(root or pk, set()).add(dept)
+    sent_down = 0
+    entries = SearchEntry.objects.values_list(
+        "petition__case__root_id", "petition__case_id", "departments", "tagged"
+    )
+    for root, case_id, departments, tagged in entries:
+        held = families[root or case_id]
+        sent_down += len(held) > 1
+        assert tagged and departments == " ".join(str(d) for d in sorted(held))
+    assert len(entries) == Petition.objects.count()
+    assert sent_down > 0  # some families span two departments
 
 
 def test_refuses_a_database_in_use(generated: object) -> None:
