@@ -13,10 +13,12 @@ Searches find less until it has finished.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from xinfang.cases.models import SearchEntry
@@ -37,6 +39,26 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=1000, help=gettext("每批条数（默认 1000）")
         )
 
+    def _in_batches(
+        self,
+        rows: QuerySet[Any],
+        size: int,
+        work: Callable[[list[int]], int],
+        progress: str,
+    ) -> int:
+        """`work` over the ids of `rows` (ordered by id), `size` at a time, each batch one
+        transaction, the progress written after each; the sum of what `work` returned."""
+        last = 0
+        done = 0
+        while True:
+            ids = list(rows.filter(pk__gt=last).values_list("pk", flat=True)[:size])
+            if not ids:
+                return done
+            with transaction.atomic():
+                done += work(ids)
+            last = ids[-1]
+            self.stdout.write(progress % {"done": done, "last": last})
+
     def handle(self, *args: Any, **options: Any) -> None:
         size = options["batch_size"]
         if size < 1:
@@ -45,36 +67,19 @@ class Command(BaseCommand):
             with transaction.atomic():
                 clear_index()
             self.stdout.write(gettext("已清空检索索引，开始全部重建。"))
-        petitions = Petition.objects.order_by("pk").exclude(search_entry__version=VERSION)
-        last = 0
-        done = 0
         started = time.monotonic()
-        while True:
-            ids = list(petitions.filter(pk__gt=last).values_list("pk", flat=True)[:size])
-            if not ids:
-                break
-            with transaction.atomic():
-                done += index_petitions(ids)
-            last = ids[-1]
-            self.stdout.write(
-                gettext("已索引 %(done)s 条，至编号 %(last)s") % {"done": done, "last": last}
-            )
+        petitions = Petition.objects.order_by("pk").exclude(search_entry__version=VERSION)
+        done = self._in_batches(
+            petitions, size, index_petitions, gettext("已索引 %(done)s 条，至编号 %(last)s")
+        )
         # Entries written before the department tags (migration 0018): tagged from their
         # families; the tagged search waits for the last of them (cases/search.py).
-        tagged = 0
-        last = 0
-        untagged = SearchEntry.objects.filter(tagged=False).order_by("pk")
-        while True:
-            ids = list(untagged.filter(pk__gt=last).values_list("pk", flat=True)[:size])
-            if not ids:
-                break
-            with transaction.atomic():
-                tagged += tag_petitions(ids)
-            last = ids[-1]
-            self.stdout.write(
-                gettext("已标注部门 %(tagged)s 条，至编号 %(last)s")
-                % {"tagged": tagged, "last": last}
-            )
+        self._in_batches(
+            SearchEntry.objects.filter(tagged=False).order_by("pk"),
+            size,
+            tag_petitions,
+            gettext("已标注部门 %(done)s 条，至编号 %(last)s"),
+        )
         seconds = time.monotonic() - started
         self.stdout.write(
             gettext("完成：共索引 %(done)s 条，用时 %(seconds)s 秒。")
