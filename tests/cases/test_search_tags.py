@@ -198,3 +198,70 @@ def test_an_untagged_entry_is_tagged_even_when_its_departments_are_already_right
     call_command("search_reindex", stdout=StringIO())
     assert search._index_state()[1] is True
     assert _found(tree.county_staff, "道路") == [case.pk]
+
+
+# --- Which way a tagged search reads its answer (`_tagged_hits_walk`) ----------------------
+
+
+def _counts(monkeypatch: pytest.MonkeyPatch, public: int, protected: int) -> None:
+    counts = {search.PUBLIC: public, search.PROTECTED: protected}
+    monkeypatch.setattr(
+        search, "_part_hits", lambda query, part, limit, departments=(): counts[part]
+    )
+
+
+@pytest.mark.parametrize(
+    ("public", "protected", "ratio", "walks"),
+    [
+        # Three cases seen; the hits must pass the floor (1,000) and hits² / ratio >= 3.
+        (1_000, 0, 1, False),  # on the floor
+        (1_001, 0, 1, True),  # one above it
+        (1_500, 0, 750_000, True),  # 2,250,000 / 750,000 = 3 cases: at most that many seen
+        (1_500, 0, 750_001, False),  # 2.99...: fewer than seen
+        (0, 1_500, 750_000, True),  # the protected hits count for a user who sees identity
+        (500, 1_000, 1, False),  # ... only above the floor (R-PROTECT-1)
+        (500, 1_001, 1, True),
+    ],
+)
+def test_tagged_hits_walk_when_many_against_the_cases_seen(
+    tree: Tree,
+    monkeypatch: pytest.MonkeyPatch,
+    public: int,
+    protected: int,
+    ratio: int,
+    walks: bool,
+) -> None:
+    for n in range(3):
+        register(tree.county_staff, summary=f"反映道路维修问题{n}")
+    # The public share never walks by itself (its limit, the highest id times this).
+    monkeypatch.setattr(search, "WALK_FROM", 10_000_000)
+    monkeypatch.setattr(search, "TAGGED_WALK_RATIO", ratio)
+    _counts(monkeypatch, public, protected)
+    departments = search._tags_for(tree.county_staff)
+    assert search._many_hits(tree.county_staff, "道路", departments) is walks
+
+
+def test_a_user_who_sees_no_identity_walks_by_the_public_hits_only(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(tree.county_staff, summary="反映道路维修问题")
+    monkeypatch.setattr(search, "WALK_FROM", 10_000_000)
+    monkeypatch.setattr(search, "TAGGED_WALK_RATIO", 1)
+    departments = search._tags_for(tree.city_supervisor)
+    assert departments  # a city's supervisor: his department and those below, tagged
+    _counts(monkeypatch, 0, 5_000)
+    assert search._many_hits(tree.city_supervisor, "道路", departments) is False
+    _counts(monkeypatch, 5_000, 0)
+    assert search._many_hits(tree.city_supervisor, "道路", departments) is True
+
+
+def test_the_tokens_column_keeps_more_statistics_on_postgresql(db: None) -> None:
+    """Migration 0019: the planner's estimate of a department's tag decides the way read."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL column setting")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = "
+            "'cases_searchentry'::regclass AND attname = 'tokens'"
+        )
+        assert cursor.fetchone() == (1000,)
