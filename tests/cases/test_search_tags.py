@@ -182,6 +182,7 @@ def test_entries_written_before_the_tags_are_searched_untagged_until_reindexed(
     out = StringIO()
     call_command("search_reindex", "--batch-size", "1", stdout=out)
     assert f"已标注部门 1 条，至编号 {petitions[0]}" in out.getvalue()
+    assert "完成：共索引 0 条，标注部门 1 条" in out.getvalue()
     assert search._index_state()[1] is True
     assert SearchEntry.objects.get(pk=petitions[0]).departments == _ids(tree.county_org)
     assert _found(tree.county_staff, "道路") == [other.pk, case.pk]
