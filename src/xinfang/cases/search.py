@@ -723,14 +723,21 @@ def _in_families(roots: list[int], root: str) -> RawSQL:
     return RawSQL(f'"cases_case"."{column}" = ANY(%s::bigint[])', [roots], BooleanField())
 
 
-def _families_q(query: str, part: str, departments: Sequence[int]) -> Q:
+def _families_q(query: str, part: str, departments: Sequence[int]) -> Q | None:
     """A condition on a row of cases_case: it is in the family of a petition whose `part`
     contains `query` (`departments`: as `_candidates`). PostgreSQL: the roots read first
-    and passed as one array (`_in_families`); SQLite: a subquery of the family members."""
+    and passed as one array (`_in_families`), None when there are none; SQLite: a subquery
+    of the family members, None when the index holds no hit (one probe of it)."""
     if _sqlite():
+        hits = _hits(query, part, departments)
+        if part == PROTECTED and not SearchEntry.objects.filter(pk__in=hits).exists():
+            # The identity rule's set of families would be built for nothing.
+            return None
         first, sent = _family_members(_hit_roots(query, part, departments))
         return Q(pk__in=first.union(sent, all=True))
     roots = _root_ids(query, part, departments)
+    if not roots:
+        return None
     return Q(_in_families(roots, "pk")) | Q(_in_families(roots, "root_id"))
 
 
@@ -757,12 +764,11 @@ def _few_hits_ids(
     (followed, reviewed), whose families need not hold a case of those departments, is
     probed case by case as the walk does (`_probed`): it is a few cases."""
     found = _families_q(query, PUBLIC, departments)
-    if (
-        may_see_some_identity(user)
-        and SearchEntry.objects.filter(pk__in=_hits(query, PROTECTED, departments)).exists()
-    ):
+    protected = _families_q(query, PROTECTED, departments) if may_see_some_identity(user) else None
+    if protected is not None:
         # Decided on the visible rows only, each probing its own family (per_row).
-        found |= _families_q(query, PROTECTED, departments) & identity_shown_q(user, per_row=True)
+        shown = protected & identity_shown_q(user, per_row=True)
+        found = shown if found is None else found | shown
     rows: list[tuple[Any, int]] = []
     parts = visible_parts(user)
     held = set(range(len(parts))) if _sqlite() else _parts_holding_cases(parts)
@@ -775,6 +781,8 @@ def _few_hits_ids(
             rows += (
                 _probed(part, user, query, filters).order_by().values_list("registered_at", "pk")
             )
+            continue
+        if found is None:  # no hit at all
             continue
         cases: QuerySet[Case, Any] = part.alias(family_root=FAMILY_ROOT).filter(found)
         if filters.channel:
