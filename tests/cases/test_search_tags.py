@@ -237,6 +237,7 @@ def test_tagged_hits_walk_when_many_against_the_cases_seen(
     # The public share never walks by itself (its limit, the highest id times this).
     monkeypatch.setattr(search, "WALK_FROM", 10_000_000)
     monkeypatch.setattr(search, "TAGGED_WALK_RATIO", ratio)
+    monkeypatch.setattr(search, "TAGGED_WALK_RATIO_SQLITE", ratio)
     _counts(monkeypatch, public, protected)
     departments = search._tags_for(tree.county_staff)
     assert search._many_hits(tree.county_staff, "道路", departments) is walks
@@ -248,12 +249,33 @@ def test_a_user_who_sees_no_identity_walks_by_the_public_hits_only(
     register(tree.county_staff, summary="反映道路维修问题")
     monkeypatch.setattr(search, "WALK_FROM", 10_000_000)
     monkeypatch.setattr(search, "TAGGED_WALK_RATIO", 1)
+    monkeypatch.setattr(search, "TAGGED_WALK_RATIO_SQLITE", 1)
     departments = search._tags_for(tree.city_supervisor)
     assert departments  # a city's supervisor: his department and those below, tagged
     _counts(monkeypatch, 0, 5_000)
     assert search._many_hits(tree.city_supervisor, "道路", departments) is False
     _counts(monkeypatch, 5_000, 0)
     assert search._many_hits(tree.city_supervisor, "道路", departments) is True
+
+
+def test_the_walk_ratio_is_the_engines_own(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three cases seen, 1,500 hits: 2,250,000 / 750,000 is 3 (walk), / 750,001 is not."""
+    for n in range(3):
+        register(tree.county_staff, summary=f"反映道路维修问题{n}")
+    monkeypatch.setattr(search, "WALK_FROM", 10_000_000)
+    _counts(monkeypatch, 1_500, 0)
+    own, other = (
+        ("TAGGED_WALK_RATIO_SQLITE", "TAGGED_WALK_RATIO")
+        if connection.vendor == "sqlite"
+        else ("TAGGED_WALK_RATIO", "TAGGED_WALK_RATIO_SQLITE")
+    )
+    departments = search._tags_for(tree.county_staff)
+    monkeypatch.setattr(search, own, 750_000)
+    monkeypatch.setattr(search, other, 750_001)
+    assert search._many_hits(tree.county_staff, "道路", departments) is True
+    monkeypatch.setattr(search, own, 750_001)
+    monkeypatch.setattr(search, other, 750_000)
+    assert search._many_hits(tree.county_staff, "道路", departments) is False
 
 
 def test_the_tokens_column_keeps_more_statistics_on_postgresql(db: None) -> None:
