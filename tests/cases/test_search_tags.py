@@ -124,6 +124,29 @@ def test_a_case_followed_from_another_department_is_probed_case_by_case(tree: Tr
     assert _found(tree.city_staff, "河道") == [case.pk]
 
 
+def test_the_whole_answer_uses_the_tags_too(tree: Tree) -> None:
+    """`search_queryset` (the API, the export, a sort by a column) reads every match through
+    `matching_cases`, with the tags: the case sent down, the sender's own and a case
+    followed from another department, exactly."""
+    case = register(tree.city_staff, summary="反映桥梁维修问题")
+    child = _send_down(tree, case)
+    followed = register(tree.county_hr_staff, summary="再次反映桥梁问题")
+    Case.objects.filter(pk=followed.pk).update(follow_department=tree.city_org)
+    register(tree.county_hr_staff, summary="另一件桥梁问题")  # not the city's
+
+    def whole(user: object) -> list[int]:
+        cases, _query, _note = search.search_queryset(user, "桥梁")  # type: ignore[arg-type]
+        return [c.pk for c in cases]
+
+    assert search._tags_for(tree.city_staff) == [tree.city_org.pk]
+    assert whole(tree.city_staff) == [followed.pk, child.pk, case.pk]
+    with CaptureQueriesContext(connection) as ctx:
+        assert whole(tree.county_staff) == [child.pk]
+    tag = department_token(tree.county_org.pk)
+    asked = [q["sql"] for q in ctx.captured_queries if "MATCH" in q["sql"] or "@@" in q["sql"]]
+    assert asked and all(tag in sql for sql in asked), asked
+
+
 def test_the_tags_are_asked_in_the_index_with_the_word(tree: Tree) -> None:
     register(tree.county_staff, summary="反映道路维修问题")
     tag = department_token(tree.county_org.pk)

@@ -475,7 +475,9 @@ def _family_members(
     return [first.order_by().values("pk"), sent.order_by().values("pk")]
 
 
-def matching_cases(user: User, query: str) -> QuerySet[Case]:
+def matching_cases(
+    user: User, query: str, departments: Sequence[int] | None = None
+) -> QuerySet[Case]:
     """The cases `user` may see that hold a petition containing the normalised `query`:
     in its public part, or in its protected part where the user may see the identity.
 
@@ -483,18 +485,41 @@ def matching_cases(user: User, query: str) -> QuerySet[Case]:
     public hits, and those of the protected hits narrowed by `identity_shown_q` (the rule as
     a condition on the case row, R-PROTECT-1). The statement starts from the hits, not from
     every case the user sees, and a user who may see no identity never reads the protected
-    part of the index at all."""
-    parts = _family_members(_hit_roots(query, PUBLIC))
+    part of the index at all.
+
+    `departments`: the department tags narrowing the hits (`_tags_for`); by default read
+    here (`_index_state`, one statement). With tags, the cases followed or reviewed, whose
+    families need not hold a case of those departments, are probed row by row (`_probe_q`)."""
+    if departments is None:
+        departments = _tags_for(user) if _index_state()[1] else []
+    parts = _family_members(_hit_roots(query, PUBLIC, departments))
     # The protected branches only when the protected part has a hit at all (one probe of
     # the index, stopping at the first): their identity rule builds the set of families the
     # department received petitions for, which a rare word would pay for nothing.
-    if (
-        may_see_some_identity(user)
-        and SearchEntry.objects.filter(pk__in=_hits(query, PROTECTED)).exists()
-    ):
-        parts += _family_members(_hit_roots(query, PROTECTED), user)
-    members = parts[0].union(*parts[1:], all=True)
-    return cases_visible_to(user).filter(pk__in=members)
+    if may_see_some_identity(user) and _has_hit(query, PROTECTED, departments):
+        parts += _family_members(_hit_roots(query, PROTECTED, departments), user)
+    found = Q(pk__in=parts[0].union(*parts[1:], all=True))
+    if departments:
+        others = visible_parts(user)[FOLLOWED_OR_REVIEWED].values("pk")
+        found |= Q(pk__in=others) & _probe_q(user, query)
+    return cases_visible_to(user).alias(family_root=FAMILY_ROOT).filter(found)
+
+
+def _has_hit(query: str, part: str, departments: Sequence[int] = ()) -> bool:
+    """Whether any petition's `part` contains `query` (`departments`: as `_candidates`).
+    On PostgreSQL the hits are a MATERIALIZED CTE, planned without the LIMIT: asked with
+    one, the planner may scan every entry when it guesses many hits, and with tags its
+    guess multiplies the word's and the tag's frequencies (a word common in the province
+    and absent from the department would read 11 GB at a million cases)."""
+    hits = _hits(query, part, departments)
+    if _sqlite():
+        return SearchEntry.objects.filter(pk__in=hits).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH h AS MATERIALIZED ({hits.sql}) SELECT EXISTS (SELECT 1 FROM h)", hits.params
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 # --- One request's answer -----------------------------------------------------------------
@@ -734,8 +759,7 @@ def _families_q(query: str, part: str, departments: Sequence[int]) -> Q | None:
     and passed as one array (`_in_families`), None when there are none; SQLite: a subquery
     of the family members, None when the index holds no hit (one probe of it)."""
     if _sqlite():
-        hits = _hits(query, part, departments)
-        if part == PROTECTED and not SearchEntry.objects.filter(pk__in=hits).exists():
+        if part == PROTECTED and not _has_hit(query, part, departments):
             # The identity rule's set of families would be built for nothing.
             return None
         first, sent = _family_members(_hit_roots(query, part, departments))
@@ -858,7 +882,7 @@ class SearchAnswer:
         elif departments or not _sqlite():
             self._ids = _few_hits_ids(user, query, filters, departments)
         else:
-            cases = matching_cases(user, query)
+            cases = matching_cases(user, query, departments)
             if filters.channel:
                 cases = with_list_columns(cases)
             ordered = filtered_cases(cases, filters).order_by(*NEWEST_FIRST)
