@@ -163,6 +163,8 @@ def test_many_departments_seen_whole_read_the_hits_untagged(
     the tags narrow nothing worth a long query."""
     seen = search._tags_for(tree.city_supervisor)
     assert tree.city_org.pk in seen and tree.county_org.pk in seen
+    monkeypatch.setattr(search, "TAGGED_MOST", len(seen))  # at the limit: still tagged
+    assert search._tags_for(tree.city_supervisor) == seen
     monkeypatch.setattr(search, "TAGGED_MOST", len(seen) - 1)
     assert search._tags_for(tree.city_supervisor) == []
     assert search._tags_for(tree.county_staff) == [tree.county_org.pk]

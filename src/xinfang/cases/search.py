@@ -629,11 +629,11 @@ def _tagged_hits_walk(
     tagged hits (public; protected too for a user who may see some identity, above
     PROTECTED_WALK_FLOOR, R-PROTECT-1 as in `_many_hits`) are more than that floor and the
     user sees at most hits² / TAGGED_WALK_RATIO cases (TAGGED_WALK_RATIO_SQLITE on SQLite).
-    Read from the hits, the cost grows
-    with the hits; walked, with the cases read before TOTAL_CAP + 1 matches, about the cases
-    seen over the share that matches, which grows as the hits shrink (docs/search.md,
-    "Department tags": the county handler's 干部, 54,000 tagged hits against 65,000 cases
-    seen, 1,029 ms from the hits and 402 ms walked; its 工资, 7,800, 249 ms from the hits)."""
+    Read from the hits, the cost grows with the hits; walked, with the cases read before
+    TOTAL_CAP + 1 matches, about the cases seen over the share that matches, which grows
+    as the hits shrink (docs/search.md, "Department tags": the county handler's 干部, 54,000
+    tagged hits against 65,000 cases seen, 1,029 ms from the hits and 402 ms walked; its
+    工资, 7,800, 249 ms from the hits)."""
     hits = public
     if may_see_some_identity(user):
         floor = max(limit, PROTECTED_WALK_FLOOR)
