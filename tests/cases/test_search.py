@@ -9,7 +9,7 @@ import random
 import pytest
 from django.db import connection
 
-from tests.builders import PetitionerInput, RespondentInput, register
+from tests.builders import PetitionerInput, RespondentInput, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases import search
@@ -134,6 +134,39 @@ def test_the_total_is_exact_up_to_the_cap_then_more(
     monkeypatch.setattr(search, "TOTAL_CAP", 3)
     found = search_cases(tree.county_staff, "工资", page=2, page_size=2)
     assert (found.total, found.more, [c.pk for c in found.cases]) == (3, False, [cases[0].pk])
+
+
+def test_the_cases_sent_down_are_merged_newest_first_with_the_departments_own(
+    tree: Tree, search_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A department's answer holds the cases it sent down (R-SUPER-2) among its own, newest
+    first, the total capped over both: walked, each is a part read by its own index and the
+    parts are merged (cases/search.py, `_walks`), the page taken from the rows the total
+    read where they suffice; from the hits, one statement per part."""
+    staff = tree.city_staff
+    parents = [register(staff, summary=f"反映工资拖欠{n}") for n in "一二三"]
+    children = [
+        cs.case_assign_down(
+            actor=staff,
+            case=to_read(parent, staff),
+            to_department=tree.county_org,
+            routing_note="县里更了解情况",
+        ).child
+        for parent in parents
+    ]
+    assert {c.sent_down_by_id for c in children} == {staff.department_id}
+    newest_first = [c.pk for c in reversed(children)] + [p.pk for p in reversed(parents)]
+    found = search_cases(staff, "工资", page_size=4)
+    assert (found.total, found.more) == (6, False)
+    assert [c.pk for c in found.cases] == newest_first[:4]
+    # Capped at 4: the department's own three are read whole by the total, the cases sent
+    # down only two of three, fewer than the page needs.
+    monkeypatch.setattr(search, "TOTAL_CAP", 4)
+    found = search_cases(staff, "工资", page_size=4)
+    assert (found.total, found.more) == (4, True)
+    assert [c.pk for c in found.cases] == newest_first[:4]
+    later = search_cases(staff, "工资", page=2, page_size=3)
+    assert [c.pk for c in later.cases] == newest_first[3:4]
 
 
 def test_a_merged_case_is_found_through_the_case_it_was_merged_into(

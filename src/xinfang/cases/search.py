@@ -697,19 +697,23 @@ NEWEST_FIRST = ("-registered_at", "-pk")
 def _walks(
     user: User, query: str, filters: CaseFilters
 ) -> tuple[list[QuerySet[Case]], QuerySet[Case]]:
-    """The matching cases `user` may see, in two disjoint parts, each probing every visible
-    row (`_probe_q`):
+    """The matching cases `user` may see, in three disjoint parts, each probing every
+    visible row (`_probe_q`):
 
     - the cases of the departments seen whole, newest first, read by walking an index in
       that order so that a LIMIT stops it early: one department by its index (department,
       registered_at); several (a supervisor's) by the index of registration times, the
       department tested per row (`department_id + 0`: no index on it may be chosen instead,
       which would read every case of those departments and sort them);
-    - the cases seen one by one (sent down, followed, reviewed) of other departments, by
+    - the cases the user's department sent down, of other departments, newest first by
+      `case_sent_down_registered`: a county sends down tens of thousands over the years
+      (the busiest at 1,000,000 cases: 33,949), and read whole they were most of its
+      handler's search (docs/search.md, "The cases sent down, walked");
+    - the cases followed or reviewed, of other departments and not sent down by it, by
       their ids, unordered: the caller reads them whole and sorts them. Ordered in SQL, the
       planner walked the registration times of every case in the database and tested each
       against that set (docs/search.md, "The cases seen one by one")."""
-    seen, one_by_one = visibility_parts(user)
+    seen, sent_by, followed = visibility_parts(user)
     walks: list[QuerySet[Case]] = []
     if seen:
         if len(seen) == 1:
@@ -719,13 +723,20 @@ def _walks(
                 seen_department__in=seen
             )
         walks.append(_probed(whole, user, query, filters).order_by(*NEWEST_FIRST))
+    if sent_by is not None:
+        sent = Case.objects.filter(sent_down_by_id=sent_by)
+        if seen != [sent_by]:  # never its own department's (access.sent_down)
+            sent = sent.exclude(department_id__in=seen)
+        walks.append(_probed(sent, user, query, filters).order_by(*NEWEST_FIRST))
     if _sqlite():
-        few = Case.objects.filter(pk__in=one_by_one)
+        few = Case.objects.filter(pk__in=followed)
     else:
         # Read first, then asked as one array parameter: the planner knows how many.
-        ids = sorted(row["pk"] for row in one_by_one)
+        ids = sorted(row["pk"] for row in followed)
         few = Case.objects.filter(_in_families(ids, "pk"))
     few = few.exclude(department_id__in=seen)
+    if sent_by is not None:
+        few = few.exclude(sent_down_by_id=sent_by)
     return walks, _probed(few, user, query, filters).order_by()
 
 
@@ -753,6 +764,15 @@ def _in_families(roots: list[int], root: str) -> RawSQL:
     return RawSQL(f'"cases_case"."{column}" = ANY(%s::bigint[])', [roots], BooleanField())
 
 
+def _in_json(ids: list[int]) -> RawSQL:
+    """SQLite: cases_case.id among `ids`, sent as one JSON array (`json_each`), so that no
+    number of ids meets the limit on a statement's parameters; the primary key is probed
+    once per id."""
+    return RawSQL(
+        '"cases_case"."id" IN (SELECT value FROM json_each(%s))', [json.dumps(ids)], BooleanField()
+    )
+
+
 def _families_q(query: str, part: str, departments: Sequence[int]) -> Q | None:
     """A condition on a row of cases_case: it is in the family of a petition whose `part`
     contains `query` (`departments`: as `_candidates`). PostgreSQL: the roots read first
@@ -762,8 +782,12 @@ def _families_q(query: str, part: str, departments: Sequence[int]) -> Q | None:
         if part == PROTECTED and not _has_hit(query, part, departments):
             # The identity rule's set of families would be built for nothing.
             return None
+        # Read once, then asked by every part as one parameter: as a subquery each part's
+        # statement built the families again (the county handler's 拖欠 at 1,000,000
+        # cases: 100 ms each, docs/search.md, "The cases sent down, walked").
         first, sent = _family_members(_hit_roots(query, part, departments))
-        return Q(pk__in=first.union(sent, all=True))
+        members = list(first.union(sent, all=True).values_list("pk", flat=True))
+        return Q(_in_json(members)) if members else None
     roots = _root_ids(query, part, departments)
     if not roots:
         return None
@@ -799,7 +823,8 @@ def _few_hits_ids(
         shown = protected & identity_shown_q(user, per_row=True)
         found = shown if found is None else found | shown
     rows: list[tuple[Any, int]] = []
-    parts = visible_parts(user)
+    # SQLite: each part driven by the hit families' ids (access.visible_parts).
+    parts = visible_parts(user, unindexed=_sqlite())
     held = set(range(len(parts))) if _sqlite() else _parts_holding_cases(parts)
     for number, part in enumerate(parts):
         # The arrays of hit families cost more to send and plan than an empty part costs to
@@ -843,7 +868,7 @@ def _tags_for(user: User) -> list[int]:
     sees whole, when they are at most TAGGED_MOST and hold the user's own department (the
     cases it sent down are found through it); otherwise none. Asked only when every entry
     is tagged (`_index_state`; `xinfang search_reindex` after migration 0018)."""
-    seen, _ = visibility_parts(user)
+    seen = visibility_parts(user)[0]
     if not seen or len(seen) > TAGGED_MOST or user.department_id not in seen:
         return []
     return seen
@@ -873,6 +898,8 @@ class SearchAnswer:
         self._ids: list[int] | None = None
         self._counted: int | None = None
         self._walks: list[QuerySet[Case]] = []
+        # Per walk, its newest rows as the total read them, and whether that was all of it.
+        self._walked: dict[int, tuple[list[tuple[Any, int]], bool]] = {}
         self._few: QuerySet[Case] | None = None
         self._few_rows: list[tuple[Any, int]] | None = None
         highest, all_tagged = _index_state()
@@ -908,8 +935,12 @@ class SearchAnswer:
                 self._counted = min(len(self._ids), TOTAL_CAP + 1)
             else:
                 counted = 0
-                for walk in self._walks:
-                    counted += walk.values("pk")[: TOTAL_CAP + 1 - counted].count()
+                for number, walk in enumerate(self._walks):
+                    # The rows, not a count: the page's ids are then read from them.
+                    wanted = TOTAL_CAP + 1 - counted
+                    rows = list(walk.values_list("registered_at", "pk")[:wanted])
+                    self._walked[number] = (rows, len(rows) < wanted)
+                    counted += len(rows)
                     if counted > TOTAL_CAP:
                         break
                 if counted <= TOTAL_CAP:
@@ -935,10 +966,15 @@ class SearchAnswer:
             return []
         if self._ids is not None:
             return self._ids[start:stop]
-        # Each part's first `stop` rows, merged newest first (the parts are disjoint).
-        rows = [
-            row for walk in self._walks for row in walk.values_list("registered_at", "pk")[:stop]
-        ]
+        # Each part's first `stop` rows, merged newest first (the parts are disjoint): from
+        # what the total read where that holds them, else read now.
+        rows: list[tuple[Any, int]] = []
+        for number, walk in enumerate(self._walks):
+            walked, whole = self._walked.get(number, ([], False))
+            if whole or len(walked) >= stop:
+                rows += walked[:stop]
+            else:
+                rows += walk.values_list("registered_at", "pk")[:stop]
         rows += self._seen_one_by_one()[:stop]
         rows.sort(reverse=True)
         return [pk for _at, pk in rows[start:stop]]
