@@ -384,6 +384,33 @@ def test_a_repeat_found_through_the_known_persons_phone_is_linked(
     assert (imported.case_id, imported.is_repeat) == (earlier.case.pk, True)
 
 
+def test_a_repeat_found_by_the_id_number_alone_is_linked(
+    tree: Tree, tmp_path: Path, settings: Any
+) -> None:
+    """The stored petition's person has the row's ID number and no phone; the row has
+    another phone: the batch's pre-check finds the stored person by the ID number's hash
+    (`_stored_keys`, each kind of key by its own index) and sends the row one by one."""
+    settings.XINFANG_AUTO_REPEAT = True
+    with at(2026, 3, 2):
+        earlier = registration(
+            tree.county_staff,
+            received_on=dt.date(2025, 2, 28),
+            petitioners=[PetitionerInput(name="王建华", id_number=VALID_ID)],
+            content="某局长在提拔干部时优先安排亲属，群众意见很大，请组织上调查。",
+        )
+        path = write_csv(
+            tmp_path / "r.csv",
+            REGISTER_HEADER,
+            [register_row(登记编号="D8", 身份证号码=VALID_ID, 联系电话="13900000002")],
+        )
+        report = import_registers(
+            path, actor=tree.county_staff, department=tree.county_org, batch_size=10
+        )
+    assert (report.imported, report.linked) == (1, 1)
+    imported = Petition.objects.get(imported_from__external_id="D8")
+    assert (imported.case_id, imported.is_repeat) == (earlier.case.pk, True)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
