@@ -168,6 +168,22 @@ def test_r_repeat_5_respondent_and_unit(tree: Tree) -> None:
     assert kinds[Kind.UNIT] == [("临江市住建局", 5)]
 
 
+def test_r_repeat_5_a_respondent_without_a_unit_raises_no_unit_warning(tree: Tree) -> None:
+    """Five petitioners name a respondent with no unit: a warning on the respondent, none
+    on an empty unit (the unit key is only a unit written down)."""
+    petitions(
+        tree,
+        MONDAY,
+        5,
+        category="misconduct",
+        nature="accusation",
+        respondents=[RespondentInput(name="刘某", unit="", jurisdiction=tree.linjiang)],
+    )
+    kinds = _kinds(MONDAY)
+    assert kinds[Kind.RESPONDENT] == [("刘某", 5)]
+    assert Kind.UNIT not in kinds
+
+
 @override_settings(XINFANG_ALERTS={"baseline_windows": 2})
 def test_r_repeat_5_baseline_ends_the_day_before_the_window(tree: Tree) -> None:
     # 03-01, the last day before the window 03-02..03-08, is the newest baseline window's.
