@@ -169,6 +169,23 @@ def test_the_cases_sent_down_are_merged_newest_first_with_the_departments_own(
     assert [c.pk for c in later.cases] == newest_first[3:4]
 
 
+def test_a_supervisor_finds_what_his_department_sent_outside_the_departments_below(
+    tree: Tree, search_path: str
+) -> None:
+    """A supervisor sees the departments below whole; a case his department sent down to an
+    enterprise's personnel office (another kind, not below) he sees one by one (R-SUPER-2),
+    walked or read from the hits."""
+    parent = register(tree.prov_staff, summary="反映工资拖欠问题")
+    child = cs.case_assign_down(
+        actor=tree.prov_staff,
+        case=to_read(parent, tree.prov_staff),
+        to_department=tree.energy_personnel,
+        routing_note="企业管理的干部",
+    ).child
+    found = search_cases(tree.prov_supervisor, "工资")
+    assert (found.total, [c.pk for c in found.cases]) == (2, [child.pk, parent.pk])
+
+
 def test_a_merged_case_is_found_through_the_case_it_was_merged_into(
     tree: Tree, search_path: str
 ) -> None:
