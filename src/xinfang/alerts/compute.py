@@ -28,21 +28,12 @@ from itertools import combinations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-)
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
 from xinfang.alerts.models import Kind, PetitionPlace, PlaceScan
 from xinfang.alerts.places import automaton, find_places
+from xinfang.core.unindexed import unindexed
 from xinfang.matching.models import MatterBand
 from xinfang.orgs.models import Cadre
 from xinfang.petitions.models import Petition, PetitionPetitioner
@@ -155,11 +146,7 @@ def _links(kind: str) -> QuerySet[PetitionPetitioner]:
     over the window's petitions (`_received_in`)."""
     links = PetitionPetitioner.objects.all()
     if kind == Kind.CADRE:
-        links = links.alias(
-            cadre_named=ExpressionWrapper(
-                F("petition__respondents__cadre_id") + Value(0), output_field=IntegerField()
-            )
-        )
+        links = links.alias(cadre_named=unindexed("petition__respondents__cadre_id"))
     return links.filter(_SPIKE_KEYS[kind][1])
 
 

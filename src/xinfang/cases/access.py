@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models import ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import CombinedExpression
 from django.http import Http404
 from django.utils.translation import gettext
 
 from xinfang.cases.models import Case, Review, ReviewKind, ReviewStage, State
 from xinfang.cases.routing import reviewing_department
+from xinfang.core.unindexed import unindexed
 from xinfang.orgs.models import Department, Role, User
 
 
@@ -38,14 +39,14 @@ def _departments_q(ids: list[int]) -> Q:
 
 def _sender_unindexed() -> ExpressionWrapper[CombinedExpression]:
     """cases.sent_down_by_id as `sent_down_by_id + 0` (`department_unindexed`)."""
-    return ExpressionWrapper(F("sent_down_by_id") + Value(0), output_field=IntegerField())
+    return unindexed("sent_down_by_id")
 
 
 def department_unindexed() -> ExpressionWrapper[CombinedExpression]:
     """cases.department_id as `department_id + 0`, which no index serves: for a statement
     that must be driven by another index (the candidates' hits, the search's walk in
     registration order) while testing the department per row."""
-    return ExpressionWrapper(F("department_id") + Value(0), output_field=IntegerField())
+    return unindexed("department_id")
 
 
 def _department_ids_seen(user: User, dept: Department) -> list[int]:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import ExpressionWrapper, F, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +33,7 @@ from xinfang.cases.actions.bulk import petitions_register_batch, registrations_c
 from xinfang.cases.actions.intake import CheckedRegistration, petition_register_input
 from xinfang.core.bulk import insert_values, prepare_datetime, sqlite_cache
 from xinfang.core.errors import RuleViolation
+from xinfang.core.unindexed import unindexed
 from xinfang.matching.minhash import text_digest, text_index
 from xinfang.matching.models import MatterText
 from xinfang.orgs.models import Department, Jurisdiction, User
@@ -578,12 +578,8 @@ def _stored_keys(dept: Department, digests: set[str], keys: set[str]) -> set[tup
     if not digests or not keys:
         return found
     in_department = MatterText.objects.alias(
-        received_by=ExpressionWrapper(
-            F("petition__receiving_department_id") + Value(0), output_field=IntegerField()
-        ),
-        held_by=ExpressionWrapper(
-            F("petition__case__department_id") + Value(0), output_field=IntegerField()
-        ),
+        received_by=unindexed("petition__receiving_department_id"),
+        held_by=unindexed("petition__case__department_id"),
     ).filter(received_by=dept.pk, held_by=dept.pk)
     for tag, column in _KEY_COLUMNS.items():
         values = sorted(key[len(tag) :] for key in keys if key.startswith(tag))
