@@ -37,11 +37,6 @@ def _departments_q(ids: list[int]) -> Q:
     return Q(department_id=ids[0]) if len(ids) == 1 else Q(department_id__in=ids)
 
 
-def _sender_unindexed() -> ExpressionWrapper[CombinedExpression]:
-    """cases.sent_down_by_id as `sent_down_by_id + 0` (`department_unindexed`)."""
-    return unindexed("sent_down_by_id")
-
-
 def department_unindexed() -> ExpressionWrapper[CombinedExpression]:
     """cases.department_id as `department_id + 0`, which no index serves: for a statement
     that must be driven by another index (the candidates' hits, the search's walk in
@@ -127,7 +122,7 @@ def seen_whole(user: User) -> QuerySet[Case]:
 FOLLOWED_OR_REVIEWED = 2
 
 
-def visible_parts(user: User, *, unindexed: bool = False) -> list[QuerySet[Case]]:
+def visible_parts(user: User, *, by_ids: bool = False) -> list[QuerySet[Case]]:
     """`cases_visible_to(user)` as three disjoint parts whose union it is: the cases of the
     departments seen whole; the cases it sent down to other departments; the others
     (followed, reviewed) of other departments and not sent down by it. A count over the
@@ -139,7 +134,7 @@ def visible_parts(user: User, *, unindexed: bool = False) -> list[QuerySet[Case]
     (R-SUPER-2), by the column the sending sets (`cases_sent_down_by`: its open ones a few
     ranges of `case_sent_down_state`); the third few (R-ROUTE-4, reviews).
 
-    `unindexed`: for a statement that another index drives (the search's hit families, by
+    `by_ids`: for a statement that another index drives (the search's hit families, by
     id), the first two parts as one, the department and the sender tested per row (`+ 0`),
     and the second part empty (`none()`, no statement): SQLite, which has no statistics to
     tell it the ids are fewer, read every case of the department and every case it sent
@@ -150,9 +145,9 @@ def visible_parts(user: User, *, unindexed: bool = False) -> list[QuerySet[Case]
     if dept is None:
         return []
     seen = _department_ids_seen(user, dept)
-    if unindexed:
+    if by_ids:
         unindexed_cases = Case.objects.alias(
-            part_department=department_unindexed(), part_sender=_sender_unindexed()
+            part_department=department_unindexed(), part_sender=unindexed("sent_down_by_id")
         )
         return [
             unindexed_cases.filter(Q(part_department__in=seen) | Q(part_sender=dept.pk)),
@@ -161,12 +156,7 @@ def visible_parts(user: User, *, unindexed: bool = False) -> list[QuerySet[Case]
         ]
     departments = _departments_q(seen)
     sent = Q(sent_down_by_id=dept.pk)
-    one_by_one = (
-        Case.objects.filter(follow_department_id=dept.pk)
-        .order_by()
-        .values("pk")
-        .union(Review.objects.filter(department_id=dept.pk).order_by().values("case_id"), all=True)
-    )
+    one_by_one = followed_or_reviewed(dept.pk)
     return [
         Case.objects.filter(departments),
         Case.objects.filter(sent).exclude(departments) if seen != [dept.pk] else _sent_by(dept),
@@ -206,22 +196,26 @@ def _others(dept: Department) -> QuerySet[Any]:
     )
 
 
-def visibility_parts(user: User) -> tuple[list[int], int | None, QuerySet[Any]]:
-    """`cases_visible_to` in three parts, for statements that walk them apart (the search,
-    cases/search.py): the ids of the departments whose cases the user sees whole; the
-    department whose cases sent down (`Case.sent_down_by`) the user sees, his own; the ids
-    of the cases followed or reviewed. The second and third may hold cases of the first's
-    departments, and the third cases of the second. No department: nothing."""
+def visibility_parts(user: User) -> tuple[list[int], QuerySet[Any]]:
+    """`cases_visible_to` in its two parts, for a statement that walks them apart (the
+    search, cases/search.py): the ids of the departments whose cases the user sees whole,
+    and the ids of the cases seen one by one (which may belong to those departments too).
+    No department: nothing."""
     dept = user.department if user.is_authenticated else None
     if dept is None:
-        return [], None, Case.objects.none().values("pk")
-    followed = (
-        Case.objects.filter(follow_department_id=dept.pk)
+        return [], Case.objects.none().values("pk")
+    return _department_ids_seen(user, dept), _others(dept)
+
+
+def followed_or_reviewed(dept_id: int) -> QuerySet[Any]:
+    """Ids of the cases the department follows (R-ROUTE-4) or reviews: of the cases it sees
+    one by one, those it did not send down."""
+    return (
+        Case.objects.filter(follow_department_id=dept_id)
         .order_by()
         .values("pk")
-        .union(Review.objects.filter(department_id=dept.pk).order_by().values("case_id"), all=True)
+        .union(Review.objects.filter(department_id=dept_id).order_by().values("case_id"), all=True)
     )
-    return _department_ids_seen(user, dept), dept.pk, followed
 
 
 def departments_visible_to(user: User) -> list[Department]:

@@ -51,6 +51,7 @@ from xinfang.cases.access import (
     FOLLOWED_OR_REVIEWED,
     cases_visible_to,
     department_unindexed,
+    followed_or_reviewed,
     visibility_parts,
     visible_parts,
 )
@@ -714,7 +715,7 @@ def _walks(
       sorts them. Ordered in SQL, the
       planner walked the registration times of every case in the database and tested each
       against that set (docs/search.md, "The cases seen one by one")."""
-    seen, sent_by, followed = visibility_parts(user)
+    seen, one_by_one = visibility_parts(user)
     walks: list[QuerySet[Case]] = []
     if seen:
         if len(seen) == 1:
@@ -729,22 +730,22 @@ def _walks(
     # departments below, seen whole already: walked, the part would read them all to find
     # none, so they stay among the cases read one by one (PostgreSQL at 100,000 cases: the
     # province supervisor's 干部 60 -> 97 ms when walked).
-    walk_sent = sent_by is not None and seen == [sent_by]
-    if walk_sent:
-        sent = Case.objects.filter(sent_down_by_id=sent_by)
+    own = user.department_id
+    walk_sent = False
+    if own is not None and seen == [own]:
+        walk_sent = True
+        sent = Case.objects.filter(sent_down_by_id=own)
         walks.append(_probed(sent, user, query, filters).order_by(*NEWEST_FIRST))
-    elif sent_by is not None:
-        sent_ids = Case.objects.filter(sent_down_by_id=sent_by).order_by().values("pk")
-        followed = sent_ids.union(followed, all=True)
+        one_by_one = followed_or_reviewed(own)
     if _sqlite():
-        few = Case.objects.filter(pk__in=followed)
+        few = Case.objects.filter(pk__in=one_by_one)
     else:
         # Read first, then asked as one array parameter: the planner knows how many.
-        ids = sorted(row["pk"] for row in followed)
+        ids = sorted(row["pk"] for row in one_by_one)
         few = Case.objects.filter(_in_families(ids, "pk"))
     few = few.exclude(department_id__in=seen)
     if walk_sent:
-        few = few.exclude(sent_down_by_id=sent_by)
+        few = few.exclude(sent_down_by_id=own)
     return walks, _probed(few, user, query, filters).order_by()
 
 
@@ -832,7 +833,7 @@ def _few_hits_ids(
         found = shown if found is None else found | shown
     rows: list[tuple[Any, int]] = []
     # SQLite: each part driven by the hit families' ids (access.visible_parts).
-    parts = visible_parts(user, unindexed=_sqlite())
+    parts = visible_parts(user, by_ids=_sqlite())
     held = set(range(len(parts))) if _sqlite() else _parts_holding_cases(parts)
     for number, part in enumerate(parts):
         # The arrays of hit families cost more to send and plan than an empty part costs to
@@ -876,7 +877,7 @@ def _tags_for(user: User) -> list[int]:
     sees whole, when they are at most TAGGED_MOST and hold the user's own department (the
     cases it sent down are found through it); otherwise none. Asked only when every entry
     is tagged (`_index_state`; `xinfang search_reindex` after migration 0018)."""
-    seen = visibility_parts(user)[0]
+    seen, _ = visibility_parts(user)
     if not seen or len(seen) > TAGGED_MOST or user.department_id not in seen:
         return []
     return seen
