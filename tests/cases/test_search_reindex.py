@@ -11,8 +11,9 @@ from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tests.builders import register
+from tests.builders import register, to_read
 from tests.orgtree import Tree
+from xinfang.cases import actions as cs
 from xinfang.cases.models import SearchEntry
 from xinfang.cases.search import search_cases
 from xinfang.petitions.models import Petition
@@ -74,3 +75,31 @@ def test_the_migration_to_tokens_with_parts_empties_the_index_until_reindexed(
     assert search_cases(tree.county_staff, "工资").total == 0
     assert "完成：共索引 1 条" in _run()
     assert search_cases(tree.county_staff, "工资").total == 1
+
+
+def test_the_migration_to_family_roots_fills_every_entry(tree: Tree) -> None:
+    """cases/0021_search_entry_family: the entries written before it get their family root
+    (the first case of the family: the case itself, or the case it was sent down from),
+    which the search then reads its hits' families from."""
+    first = register(tree.city_staff, summary="反映工资问题")
+    child = cs.case_assign_down(
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=to_read(first, tree.city_staff),
+        to_department=tree.county_org,
+    ).child
+    second = register(tree.city_staff, summary="反映工资拖欠")
+    # A letter held by the case sent down (as a repeat registered on it would be): its
+    # family is the case it was sent down from.
+    held = register(tree.county_staff, summary="再次反映工资")
+    Petition.objects.filter(case=held).update(case=child)
+    SearchEntry.objects.update(family=None)
+    migration = importlib.import_module("xinfang.cases.migrations.0021_search_entry_family")
+    migration.fill_families(django_apps, _Editor())
+    families = sorted(SearchEntry.objects.values_list("family", flat=True))
+    assert families == sorted([first.pk, second.pk, first.pk])
+    assert {c.pk for c in search_cases(tree.city_staff, "工资").cases} == {
+        first.pk,
+        child.pk,
+        second.pk,
+    }

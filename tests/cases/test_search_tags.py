@@ -35,6 +35,11 @@ def _tags(petition: Petition) -> str:
     return SearchEntry.objects.get(pk=petition.pk).departments
 
 
+def _family(petition: Petition) -> int | None:
+    """The family root the entry keeps (the search reads the hits' families from it)."""
+    return SearchEntry.objects.get(pk=petition.pk).family
+
+
 def _ids(*departments: object) -> str:
     return " ".join(str(pk) for pk in sorted(d.pk for d in departments))  # type: ignore[attr-defined]
 
@@ -65,6 +70,7 @@ def test_a_registered_petition_is_tagged_with_its_department(tree: Tree) -> None
     case = register(tree.county_staff, summary="反映道路维修问题")
     [petition] = Petition.objects.filter(case=case)
     assert _tags(petition) == _ids(tree.county_org)
+    assert _family(petition) == case.pk
     assert search._tags_for(tree.county_staff) == [tree.county_org.pk]
     assert _found(tree.county_staff, "道路") == [case.pk]
 
@@ -77,6 +83,7 @@ def test_a_case_sent_down_tags_its_family_with_the_receiver(tree: Tree) -> None:
     assert _tags(petition) == _ids(tree.city_org)
     child = _send_down(tree, case)
     assert _tags(petition) == _ids(tree.city_org, tree.county_org)
+    assert _family(petition) == case.pk  # the case sent down joins its family
     assert _found(tree.county_staff, "桥梁") == [child.pk]
     # The city finds its own case, and the one it sent down (R-SUPER-2), newest first.
     assert _found(tree.city_staff, "桥梁") == [child.pk, case.pk]
@@ -95,11 +102,28 @@ def test_merged_petitions_take_the_tags_of_the_target_family_and_give_them_back(
     cs.case_merge(actor=tree.city_staff, case=dup, into=target, reason="同一事项")
     # R-REPEAT-4: the merged letter is now the family's, which the county holds a case of.
     assert _tags(moved) == _ids(tree.city_org, tree.county_org)
+    assert _family(moved) == target.pk
     assert _found(tree.county_staff, "桥梁") == [child.pk]
     cs.case_unmerge(actor=tree.city_staff, case=dup, reason="并案有误")
     assert _tags(moved) == _ids(tree.city_org)
+    assert _family(moved) == dup.pk
     assert _found(tree.county_staff, "桥梁") == []
     assert _found(tree.city_staff, "桥梁") == [dup.pk]
+
+
+def test_a_merge_within_a_department_moves_the_family_though_the_tags_stay(tree: Tree) -> None:
+    """Both cases are the county's: the tags do not change, the family root does. A root
+    left behind would lead the search to the merged-away case, which no longer holds the
+    letter (the supervisor reads the hits untagged, by their roots)."""
+    target = register(tree.county_staff, summary="反映道路维修问题")
+    dup = register(tree.county_staff, summary="再次反映路灯损坏")
+    [moved] = Petition.objects.filter(case=dup)
+    assert _found(tree.city_supervisor, "路灯") == [dup.pk]
+    cs.case_merge(actor=tree.county_staff, case=dup, into=target, reason="同一事项")
+    assert _tags(moved) == _ids(tree.county_org)
+    assert _family(moved) == target.pk
+    assert _found(tree.county_staff, "路灯") == [target.pk]
+    assert _found(tree.city_supervisor, "路灯") == [target.pk]
 
 
 def test_an_unlinked_repeat_takes_the_tags_of_its_new_case(tree: Tree) -> None:
@@ -110,6 +134,7 @@ def test_an_unlinked_repeat_takes_the_tags_of_its_new_case(tree: Tree) -> None:
     assert len(_found(tree.county_staff, "堤坝")) == 1
     new = cs.repeat_unlink(actor=tree.city_staff, petition=again.petition, reason="另有诉求")
     assert _tags(again.petition) == _ids(tree.city_org)
+    assert _family(again.petition) == new.pk
     assert _found(tree.county_staff, "堤坝") == []
     assert _found(tree.city_staff, "堤坝") == [new.pk]
 

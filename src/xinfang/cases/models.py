@@ -921,6 +921,12 @@ class SearchEntry(models.Model):
     departments = models.TextField(blank=True, default="")
     # False: written before migration 0018, not yet tagged; `xinfang search_reindex` tags it.
     tagged = models.BooleanField(default=True)
+    # The id of the petition's family root: the first case of the family its case belongs to
+    # (the case's root, or the case itself; cases/family.py). Kept with the tags (the same
+    # calls change both), so that a search's hits give their families without reading the
+    # petitions and their cases (cases/search.py, docs/search.md "The family in the entry").
+    # No foreign key: written and read by cases/search.py only, never joined.
+    family = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("检索索引")
