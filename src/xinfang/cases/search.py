@@ -55,6 +55,7 @@ from xinfang.cases.access import (
     department_unindexed,
     followed_or_reviewed,
     visibility_parts,
+    visible_among,
     visible_parts,
 )
 from xinfang.cases.family import petitions_of_case
@@ -503,19 +504,13 @@ def _hit_roots(query: str, part: str, departments: Sequence[int] = ()) -> RawSQL
     return _hits(query, part, departments, column="family")
 
 
-def _family_members(
-    roots: RawSQL | list[int], user: User | None = None
-) -> list[QuerySet[Case, Any]]:
-    """Ids of the cases in the families of `roots` (a subquery, or ids read first): the
-    roots by their id, the cases sent down by their root, each from its own index; with
-    `user`, only those whose petitioners' identity `user` may see (`identity_shown_q` on
-    the column that holds the family root)."""
-    if isinstance(roots, list):
-        first = Case.objects.filter(_in_ids(roots, "id"))
-        sent = Case.objects.filter(_in_ids(roots, "root_id"))
-    else:
-        first = Case.objects.filter(pk__in=roots)
-        sent = Case.objects.filter(root_id__in=roots)
+def _family_members(roots: RawSQL, user: User | None = None) -> list[QuerySet[Case, Any]]:
+    """Ids of the cases in the families of `roots` (PostgreSQL's whole answer): the roots by
+    their id, the cases sent down by their root, each from its own index; with `user`, only
+    those whose petitioners' identity `user` may see (`identity_shown_q` on the column that
+    holds the family root)."""
+    first = Case.objects.filter(pk__in=roots)
+    sent = Case.objects.filter(root_id__in=roots)
     if user is not None:
         first = first.filter(identity_shown_q(user, root="pk"))
         sent = sent.filter(identity_shown_q(user, root="root_id"))
@@ -539,32 +534,30 @@ def matching_cases(
     families need not hold a case of those departments, are probed row by row (`_probe_q`)."""
     if departments is None:
         departments = _tags_for(user) if _index_state()[1] else []
-    parts = _family_members(_roots(query, PUBLIC, departments))
-    # The protected branches only when the protected part has a hit at all (one probe of
-    # the index, stopping at the first): their identity rule builds the set of families the
-    # department received petitions for, which a rare word would pay for nothing.
-    if may_see_some_identity(user):
-        if _sqlite():
-            protected = _root_ids(query, PROTECTED, departments)
-            if protected:
-                parts += _family_members(protected, user)
-        elif _has_hit(query, PROTECTED, departments):
+    if _sqlite():
+        # The hit families' members read first and the identity rule decided per row, as
+        # the page's few-hits way does; the department tested per row (`visible_among`),
+        # so the members' ids drive the statement. Before, SQLite read every case of the
+        # department by its index and tested each against the hits, and the rule built the
+        # set of every family the department had received petitions for (the busiest
+        # county's handler's whole answer for 小舅子 at 1,000,000 cases: 431 ms for 692
+        # cases; docs/search.md, "The family in the entry").
+        found = _hit_families_q(user, query, departments) or Q(pk__in=[])
+        visible = visible_among(user, Q())
+    else:
+        parts = _family_members(_hit_roots(query, PUBLIC, departments))
+        # The protected branches only when the protected part has a hit at all (one probe
+        # of the index, stopping at the first): their identity rule builds the set of
+        # families the department received petitions for, which a rare word would pay
+        # for nothing.
+        if may_see_some_identity(user) and _has_hit(query, PROTECTED, departments):
             parts += _family_members(_hit_roots(query, PROTECTED, departments), user)
-    found = Q(pk__in=parts[0].union(*parts[1:], all=True))
+        found = Q(pk__in=parts[0].union(*parts[1:], all=True))
+        visible = cases_visible_to(user)
     if departments:
         others = visible_parts(user)[FOLLOWED_OR_REVIEWED].values("pk")
         found |= Q(pk__in=others) & _probe_q(user, query)
-    return cases_visible_to(user).alias(family_root=FAMILY_ROOT).filter(found)
-
-
-def _roots(query: str, part: str, departments: Sequence[int]) -> RawSQL | list[int]:
-    """`_hit_roots` for `_family_members`: on SQLite read first (`_root_ids`), so that its
-    two statements do not each find the hits again (the province supervisor's 小舅子 at
-    100,000 cases: 19 -> 12 ms for the family members); on PostgreSQL a subquery, as
-    before (its few-hits answer reads them first itself: `_few_hits_ids`)."""
-    if _sqlite():
-        return _root_ids(query, part, departments)
-    return _hit_roots(query, part, departments)
+    return visible.alias(family_root=FAMILY_ROOT).filter(found)
 
 
 def _has_hit(query: str, part: str, departments: Sequence[int] = ()) -> bool:
@@ -876,6 +869,20 @@ def _families_q(query: str, part: str, departments: Sequence[int]) -> Q | None:
     return _in_ids(roots, "id") | _in_ids(roots, "root_id")
 
 
+def _hit_families_q(user: User, query: str, departments: Sequence[int]) -> Q | None:
+    """A condition on a row of cases_case (aliased `family_root`): it is in the family of a
+    public hit, or of a protected hit and `user` may see its petitioners' identity
+    (R-PROTECT-1, decided on the row itself: `identity_shown_q(per_row=True)`, each row
+    probing its own family); None when no family is found. The protected part is read only
+    for a user who may see some identity."""
+    found = _families_q(query, PUBLIC, departments)
+    protected = _families_q(query, PROTECTED, departments) if may_see_some_identity(user) else None
+    if protected is not None:
+        shown = protected & identity_shown_q(user, per_row=True)
+        found = shown if found is None else found | shown
+    return found
+
+
 def _member_ids(query: str, part: str, departments: Sequence[int]) -> list[int]:
     """SQLite: the ids of the cases in the families of the petitions whose `part` contains
     `query` (`departments`: as `_candidates`), in one statement: the roots found once (a
@@ -914,12 +921,7 @@ def _few_hits_ids(
     user's department, whose family holds the case it was sent down from). The third part
     (followed, reviewed), whose families need not hold a case of those departments, is
     probed case by case as the walk does (`_probed`): it is a few cases."""
-    found = _families_q(query, PUBLIC, departments)
-    protected = _families_q(query, PROTECTED, departments) if may_see_some_identity(user) else None
-    if protected is not None:
-        # Decided on the visible rows only, each probing its own family (per_row).
-        shown = protected & identity_shown_q(user, per_row=True)
-        found = shown if found is None else found | shown
+    found = _hit_families_q(user, query, departments)
     rows: list[tuple[Any, int]] = []
     # SQLite: each part driven by the hit families' ids (access.visible_parts).
     parts = visible_parts(user, by_ids=_sqlite())
