@@ -523,11 +523,12 @@ def matching_cases(
     """The cases `user` may see that hold a petition containing the normalised `query`:
     in its public part, or in its protected part where the user may see the identity.
 
-    One condition `id IN (...)` over a UNION ALL of indexed parts: the families of the
-    public hits, and those of the protected hits narrowed by `identity_shown_q` (the rule as
-    a condition on the case row, R-PROTECT-1). The statement starts from the hits, not from
-    every case the user sees, and a user who may see no identity never reads the protected
-    part of the index at all.
+    PostgreSQL: one condition `id IN (...)` over a UNION ALL of indexed parts: the families
+    of the public hits, and those of the protected hits narrowed by `identity_shown_q` (the
+    rule as a condition on the case row, R-PROTECT-1). SQLite: the members of the hit
+    families read first (`_hit_families_q`, the rule decided on each row). Either way the
+    statement starts from the hits, not from every case the user sees, and a user who may
+    see no identity never reads the protected part of the index at all.
 
     `departments`: the department tags narrowing the hits (`_tags_for`); by default read
     here (`_index_state`, one statement). With tags, the cases followed or reviewed, whose
