@@ -562,14 +562,13 @@ def matching_cases(
 
 
 def _has_hit(query: str, part: str, departments: Sequence[int] = ()) -> bool:
-    """Whether any petition's `part` contains `query` (`departments`: as `_candidates`).
-    On PostgreSQL the hits are a MATERIALIZED CTE, planned without the LIMIT: asked with
+    """PostgreSQL (`matching_cases`; SQLite reads the hit families first and needs no
+    probe): whether any petition's `part` contains `query` (`departments`: as
+    `_candidates`). The hits are a MATERIALIZED CTE, planned without the LIMIT: asked with
     one, the planner may scan every entry when it guesses many hits, and with tags its
     guess multiplies the word's and the tag's frequencies (a word common in the province
     and absent from the department would read 11 GB at a million cases)."""
     hits = _hits(query, part, departments)
-    if _sqlite():
-        return SearchEntry.objects.filter(pk__in=hits).exists()
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH h AS MATERIALIZED ({hits.sql}) SELECT EXISTS (SELECT 1 FROM h)", hits.params
