@@ -116,8 +116,19 @@ def _snapshot() -> dict[str, Any]:
         (ids["petitioner"][k.petitioner_id], k.sound_hash) for k in PersonKey.objects.all()
     )
     # Issue 10: both paths index the petitions for search in their transaction.
+    # With the family each entry keeps: its root and its departments' tags (the batch path
+    # names them from the rows it wrote; the form's reads them back; the departments are
+    # the same rows in both runs).
     shot["search"] = sorted(
-        (ids["petition"][e.petition_id], e.public_text, e.protected_text, e.version)
+        (
+            ids["petition"][e.petition_id],
+            e.public_text,
+            e.protected_text,
+            e.version,
+            e.tagged,
+            ids["case"][e.family] if e.family is not None else None,
+            e.departments,
+        )
         for e in SearchEntry.objects.all()
     )
     shot["search_index"] = _bigram_index(ids["petition"])

@@ -238,14 +238,18 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
 
 def index_new_petitions(
     items: Sequence[tuple[Petition, Sequence[Respondent], Sequence[str]]],
+    families: dict[int, Family] | None = None,
 ) -> int:
     """`index_petitions` for petitions written in the caller's transaction that have no
     entry yet, from the rows in hand (petition, respondents, petitioners' names, as
     `texts_of` takes them): the same entries and bigram tokens, without reading back what
-    was just written (registration and the batch import)."""
+    was just written (registration and the batch import). `families`: each petition's
+    family by its id, where the caller knows it (the batch import: each petition the first
+    of a new case, `Family.new_case`); read by `families_of` otherwise."""
     if not items:
         return 0
-    families = families_of([petition.pk for petition, _r, _n in items])
+    if families is None:
+        families = families_of([petition.pk for petition, _r, _n in items])
     rows = []
     for petition, respondents, names in items:
         public, protected = texts_of(petition, respondents, names)
@@ -297,6 +301,12 @@ class Family(NamedTuple):
 
     root: int | None  # the first case's id (None: the petition has no case)
     departments: str  # the tag: the departments holding a case of it, sorted ids, spaces
+
+    @classmethod
+    def new_case(cls, case_id: int, department_id: int) -> Family:
+        """The family of a petition that opened a case just now: that case alone, in its
+        department (`families_of` would read the same three statements later)."""
+        return cls(case_id, str(department_id))
 
 
 def families_of(petition_ids: Sequence[int]) -> dict[int, Family]:

@@ -35,7 +35,7 @@ from xinfang.cases.actions.intake import (
 )
 from xinfang.cases.models import Case
 from xinfang.cases.numbering import reserve_case_numbers
-from xinfang.cases.search import index_new_petitions
+from xinfang.cases.search import Family, index_new_petitions
 from xinfang.cases.timeline import OpeningEvent, append_opening_events
 from xinfang.core.bulk import Row, insert_rows, insert_values, new_row
 from xinfang.matching.index import petitions_index_batch
@@ -183,7 +183,12 @@ def petitions_register_batch(
                     [p.row.name for p in persons],
                 )
                 for petition, records, persons in zip(petitions, covered, people, strict=True)
-            ]
+            ],
+            # Each row opened a case of its own (no root, nothing sent down yet).
+            families={
+                petition.pk: Family.new_case(case.pk, dept.pk)
+                for petition, case in zip(petitions, cases, strict=True)
+            },
         )
         append_opening_events(
             [
