@@ -85,6 +85,7 @@ from xinfang.petitions.models import (
     Respondent,
     Source,
 )
+from xinfang.petitions.protect import key_checked_once
 from xinfang.routing.terms import HandlingMode, Nature
 
 DEFAULT_SEED = 20260601
@@ -1133,7 +1134,10 @@ class Generator:
         people = [(row.pk, row.name) for row in self.batch.rows[Petitioner]]
         index_petitions(self.batch.flush())
         index_texts(texts)
-        index_people(people, replace=False)
+        # The data key checked once for the batch's name sounds, not once per name (a
+        # statement each: 7 % of the generator's time at a million cases on PostgreSQL).
+        with key_checked_once():
+            index_people(people, replace=False)
 
     def finish(self) -> None:
         """The counters and chain head the live services continue from."""
