@@ -51,7 +51,6 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.access import (
     FOLLOWED_OR_REVIEWED,
-    cases_visible_to,
     department_unindexed,
     followed_or_reviewed,
     visibility_parts,
@@ -516,77 +515,34 @@ def _hit_roots(query: str, part: str, departments: Sequence[int] = ()) -> RawSQL
     return _hits(query, part, departments, column="family")
 
 
-def _family_members(roots: RawSQL, user: User | None = None) -> list[QuerySet[Case, Any]]:
-    """Ids of the cases in the families of `roots` (PostgreSQL's whole answer): the roots by
-    their id, the cases sent down by their root, each from its own index; with `user`, only
-    those whose petitioners' identity `user` may see (`identity_shown_q` on the column that
-    holds the family root)."""
-    first = Case.objects.filter(pk__in=roots)
-    sent = Case.objects.filter(root_id__in=roots)
-    if user is not None:
-        first = first.filter(identity_shown_q(user, root="pk"))
-        sent = sent.filter(identity_shown_q(user, root="root_id"))
-    return [first.order_by().values("pk"), sent.order_by().values("pk")]
-
-
 def matching_cases(
     user: User, query: str, departments: Sequence[int] | None = None
 ) -> QuerySet[Case]:
     """The cases `user` may see that hold a petition containing the normalised `query`:
     in its public part, or in its protected part where the user may see the identity.
 
-    PostgreSQL: one condition `id IN (...)` over a UNION ALL of indexed parts: the families
-    of the public hits, and those of the protected hits narrowed by `identity_shown_q` (the
-    rule as a condition on the case row, R-PROTECT-1). SQLite: the members of the hit
-    families read first (`_hit_families_q`, the rule decided on each row). Either way the
-    statement starts from the hits, not from every case the user sees, and a user who may
-    see no identity never reads the protected part of the index at all.
+    The members of the hit families read first (`_hit_families_q`: on SQLite their ids, on
+    PostgreSQL their roots, asked of the primary key and of the root index), the identity
+    rule decided on each row (R-PROTECT-1), and the department tested per row
+    (`visible_among`), so that the hits drive the statement, not every case the user sees;
+    a user who may see no identity never reads the protected part of the index at all.
+    Before, SQLite read every case of the department by its index and tested each against
+    the hits, and the rule built the set of every family the department had received
+    petitions for (the busiest county's handler's whole answer for 小舅子 at 1,000,000
+    cases: 431 ms for 692 cases); PostgreSQL, planning from the hits' subqueries, built
+    that set too (the county handler's 工资 at 100,000 cases: 430 -> 120 ms;
+    docs/search.md, "The whole answer on PostgreSQL").
 
     `departments`: the department tags narrowing the hits (`_tags_for`); by default read
     here (`_index_state`, one statement). With tags, the cases followed or reviewed, whose
     families need not hold a case of those departments, are probed row by row (`_probe_q`)."""
     if departments is None:
         departments = _tags_for(user) if _index_state()[1] else []
-    if _sqlite():
-        # The hit families' members read first and the identity rule decided per row, as
-        # the page's few-hits way does; the department tested per row (`visible_among`),
-        # so the members' ids drive the statement. Before, SQLite read every case of the
-        # department by its index and tested each against the hits, and the rule built the
-        # set of every family the department had received petitions for (the busiest
-        # county's handler's whole answer for 小舅子 at 1,000,000 cases: 431 ms for 692
-        # cases; docs/search.md, "The family in the entry").
-        found = _hit_families_q(user, query, departments) or Q(pk__in=[])
-        visible = visible_among(user, Q())
-    else:
-        parts = _family_members(_hit_roots(query, PUBLIC, departments))
-        # The protected branches only when the protected part has a hit at all (one probe
-        # of the index, stopping at the first): their identity rule builds the set of
-        # families the department received petitions for, which a rare word would pay
-        # for nothing.
-        if may_see_some_identity(user) and _has_hit(query, PROTECTED, departments):
-            parts += _family_members(_hit_roots(query, PROTECTED, departments), user)
-        found = Q(pk__in=parts[0].union(*parts[1:], all=True))
-        visible = cases_visible_to(user)
+    found = _hit_families_q(user, query, departments, by_members=True) or Q(pk__in=[])
     if departments:
         others = visible_parts(user)[FOLLOWED_OR_REVIEWED].values("pk")
         found |= Q(pk__in=others) & _probe_q(user, query)
-    return visible.alias(family_root=FAMILY_ROOT).filter(found)
-
-
-def _has_hit(query: str, part: str, departments: Sequence[int] = ()) -> bool:
-    """PostgreSQL (`matching_cases`; SQLite reads the hit families first and needs no
-    probe): whether any petition's `part` contains `query` (`departments`: as
-    `_candidates`). The hits are a MATERIALIZED CTE, planned without the LIMIT: asked with
-    one, the planner may scan every entry when it guesses many hits, and with tags its
-    guess multiplies the word's and the tag's frequencies (a word common in the province
-    and absent from the department would read 11 GB at a million cases)."""
-    hits = _hits(query, part, departments)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH h AS MATERIALIZED ({hits.sql}) SELECT EXISTS (SELECT 1 FROM h)", hits.params
-        )
-        row = cursor.fetchone()
-    return bool(row and row[0])
+    return visible_among(user, Q()).alias(family_root=FAMILY_ROOT).filter(found)
 
 
 # --- One request's answer -----------------------------------------------------------------
@@ -864,15 +820,20 @@ class _AnyOf(Lookup[int]):
         return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
 
 
-def _families_q(query: str, part: str, departments: Sequence[int]) -> Q | None:
+def _families_q(
+    query: str, part: str, departments: Sequence[int], by_members: bool | None = None
+) -> Q | None:
     """A condition on a row of cases_case: it is in the family of a petition whose `part`
     contains `query` (`departments`: as `_candidates`), None when there is none, the
-    families read first. PostgreSQL: the roots (`_root_ids`) passed as one array, asked of
-    the primary key and of the root (`_in_ids`); SQLite: the members (`_member_ids`) asked
-    of the primary key as one parameter: as a subquery each part's statement built the
-    families again (the county handler's 拖欠
-    at 1,000,000 cases: 100 ms each, docs/search.md, "The cases sent down, walked")."""
-    if _sqlite():
+    families read first. `by_members` (SQLite's way by default, and `matching_cases`'s on
+    both engines): the members (`_member_ids`) asked of the primary key as one parameter:
+    as a subquery each part's statement built the families again (the county handler's 拖欠
+    at 1,000,000 cases: 100 ms each, docs/search.md, "The cases sent down, walked").
+    Otherwise (PostgreSQL's page, per visible part) the roots (`_root_ids`) passed as one
+    array, asked of the primary key and of the root (`_in_ids`)."""
+    if by_members is None:
+        by_members = _sqlite()
+    if by_members:
         members = _member_ids(query, part, departments)
         return _in_ids(members, "id") if members else None
     roots = _root_ids(query, part, departments)
@@ -881,14 +842,20 @@ def _families_q(query: str, part: str, departments: Sequence[int]) -> Q | None:
     return _in_ids(roots, "id") | _in_ids(roots, "root_id")
 
 
-def _hit_families_q(user: User, query: str, departments: Sequence[int]) -> Q | None:
+def _hit_families_q(
+    user: User, query: str, departments: Sequence[int], by_members: bool | None = None
+) -> Q | None:
     """A condition on a row of cases_case (aliased `family_root`): it is in the family of a
     public hit, or of a protected hit and `user` may see its petitioners' identity
     (R-PROTECT-1, decided on the row itself: `identity_shown_q(per_row=True)`, each row
     probing its own family); None when no family is found. The protected part is read only
     for a user who may see some identity."""
-    found = _families_q(query, PUBLIC, departments)
-    protected = _families_q(query, PROTECTED, departments) if may_see_some_identity(user) else None
+    found = _families_q(query, PUBLIC, departments, by_members)
+    protected = (
+        _families_q(query, PROTECTED, departments, by_members)
+        if may_see_some_identity(user)
+        else None
+    )
     if protected is not None:
         shown = protected & identity_shown_q(user, per_row=True)
         found = shown if found is None else found | shown
@@ -896,7 +863,7 @@ def _hit_families_q(user: User, query: str, departments: Sequence[int]) -> Q | N
 
 
 def _member_ids(query: str, part: str, departments: Sequence[int]) -> list[int]:
-    """SQLite: the ids of the cases in the families of the petitions whose `part` contains
+    """The ids of the cases in the families of the petitions whose `part` contains
     `query` (`departments`: as `_candidates`), in one statement: the roots found once (a
     materialized CTE), then themselves and the cases sent down from them
     (`case_sent_down_root`)."""

@@ -91,6 +91,9 @@ from xinfang.routing.terms import HandlingMode, Nature
 DEFAULT_SEED = 20260601
 DEFAULT_YEARS = 10
 BATCH_ROOTS = 2000  # first cases per batch: a batch's rows are written together
+# PostgreSQL: the tables' statistics taken again each time the cases written double from
+# this many (`analyze_written`).
+ANALYZE_FROM = 20_000
 
 # The handling decision of a first case, by weight (assign and transfer only where a
 # department below handles petitions).
@@ -1110,6 +1113,7 @@ class Generator:
         # of first cases is estimated and the clock spread over it.
         estimate = max(1, int(cases / 1.2))
         index = 0
+        analyzed_at = ANALYZE_FROM
         while made < cases:
             fraction = min((index + self.rng.random()) / estimate, 0.999)
             when = self.office(self.start + dt.timedelta(seconds=span * fraction))
@@ -1121,6 +1125,9 @@ class Generator:
             index += 1
             if index % BATCH_ROOTS == 0:
                 self.write()
+                if made >= analyzed_at:
+                    analyze_written()
+                    analyzed_at *= 2
                 if progress:
                     rate = made / (time.monotonic() - started)
                     progress(f"已生成 {made} / {cases} 个案件（每秒 {rate:.0f} 个）")
@@ -1165,6 +1172,20 @@ class Generator:
                     cursor.execute(sql)
 
 
+def analyze_written() -> None:
+    """PostgreSQL: statistics of the tables written so far, inside the generator's one
+    transaction (ANALYZE sees its own transaction's rows). Without them the planner took
+    the tables for empty, and the statements that read back a batch (the search entries'
+    respondents and petitioners, the families' cases sent down by root) scanned whole
+    tables: each batch slower than the last, the generator's rate at a million cases
+    halved, with the server at one full core (docs/benchmarks.md, "The generator"). At
+    most log2(cases / ANALYZE_FROM) times, a sample of each table each time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def generate(
     *,
     cases: int,
@@ -1186,12 +1207,10 @@ def generate(
             progress(f"组织机构：{len(gen.orgs)} 个办理信访的部门。")
         gen.run(cases, progress)
         gen.finish()
-    if connection.vendor == "postgresql":
-        # Statistics for the planner now, not when autovacuum comes round: before them it
-        # guesses a handful of rows in the freshly loaded tables and picks scans that run
-        # for seconds (docs/search.md, measurements).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Statistics for the planner now, not when autovacuum comes round: before them it
+    # guesses a handful of rows in the freshly loaded tables and picks scans that run for
+    # seconds (docs/search.md, measurements).
+    analyze_written()
     result = gen.result
     result.seconds = time.monotonic() - started
     result.digest = gen.digest.hexdigest()
