@@ -1177,8 +1177,9 @@ def analyze_written() -> None:
     transaction (ANALYZE sees its own transaction's rows). Without them the planner took
     the tables for empty, and the statements that read back a batch (the search entries'
     respondents and petitioners, the families' cases sent down by root) scanned whole
-    tables: each batch slower than the last, the generator's rate at a million cases
-    halved, with the server at one full core (docs/benchmarks.md, "The generator"). At
+    tables: each batch slower than the last (235 -> 150 cases a second on the way to a
+    million, the server at one full core; docs/benchmarks.md, "The generator on
+    PostgreSQL": no gain measured at 100,000 cases, a million not measured). At
     most log2(cases / ANALYZE_FROM) times, a sample of each table each time."""
     if connection.vendor != "postgresql":
         return
