@@ -104,7 +104,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     from django.core.management import execute_from_command_line
 
-    if not command.startswith("-") and command not in KEYLESS_COMMANDS:
+    # A command's help reads nothing (test_a_commands_help_needs_no_key_and_writes_nothing);
+    # after "--" the words are the command's values, not options.
+    options = argv[2 : argv.index("--")] if "--" in argv else argv[2:]
+    asks_help = "--help" in options or "-h" in options
+    if not command.startswith("-") and command not in KEYLESS_COMMANDS and not asks_help:
         _check_data_key()
     execute_from_command_line(argv)
 

@@ -286,3 +286,27 @@ def test_the_system_check_reports_a_wrong_key(tree: Tree) -> None:
     _assert_says(str(e.value), WRONG_WORDS)
     keys.forget_verdicts()
     call_command("check", databases=["default"])  # the right key: no error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_a_commands_help_needs_no_key_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    """A command's help reads no personal data, so it is shown without the key check. The
+    check would record the key's fingerprint on a new database, and on one being filled by
+    `xinfang bench generate` it waited for the generator's transaction (found running
+    `xinfang bench run --help` beside a generation)."""
+    with override_settings(XINFANG_DATA_KEY=""), pytest.raises(SystemExit, match=r"^0$"):
+        cli.main(["xinfang", "audit", flag])
+    assert "verify" in capsys.readouterr().out
+    assert not DataKeyFingerprint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_help_after_the_options_end_is_a_value_and_the_key_is_still_checked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with override_settings(XINFANG_DATA_KEY=""), pytest.raises(SystemExit, match=r"^1$"):
+        cli.main(["xinfang", "dumpdata", "petitions.petitioner", "--", "--help"])
+    _assert_says(capsys.readouterr().err, MISSING_WORDS)
