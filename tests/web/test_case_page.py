@@ -3,6 +3,7 @@ as the protection policy allows, no codes or contradictions, a query budget."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -125,6 +126,75 @@ def test_a_finished_case_shows_no_running_clock_but_what_ended_it(tree: Tree) ->
     assert "2025-04-01已结案，已停止计时" in clocks
     for running in ("正常", "即将到期", "已逾期"):
         assert running not in clocks
+
+
+def _instructions_section(body: str) -> str:
+    section = body[body.index('<h2 class="h6">领导批示</h2>') :]
+    return section[: section.index("</section>")]
+
+
+def _read_with_a_date(tree: Tree) -> Case:
+    """1987 rules (no clock of their own on a case read): read on 2 March 2025, the leader
+    asking for it done, and reported, by 10 March."""
+    with at(2025, 3, 2):
+        return cs.case_read(
+            actor=tree.county_staff,
+            case=register(tree.county_staff),
+            text="查后报我",
+            due_on=dt.date(2025, 3, 10),
+            report_required=True,
+        )
+
+
+@pytest.mark.parametrize(
+    ("day", "overdue"),
+    [
+        pytest.param(9, False, id="the-day-before"),
+        pytest.param(10, False, id="the-day-itself"),
+        pytest.param(11, True, id="the-day-after"),
+    ],
+)
+def test_r_county_3_a_leaders_date_is_on_the_deadline_card_and_overdue_the_day_after(
+    tree: Tree, day: int, overdue: bool
+) -> None:
+    """The leader's date was only in the instruction's line, and the deadline card said "no
+    running deadline" beside it, also once it had passed (found in the demo: a handler's
+    case with 要求12月2日前完成 looked at on 4 December)."""
+    case = _read_with_a_date(tree)
+    with at(2025, 3, day):
+        _, body = _page(tree.county_staff, case)
+    clocks = _clock_section(body)
+    assert "没有计算中的办理期限" not in clocks
+    assert "领导批示要求2025年3月10日前完成" in clocks
+    assert ("已逾期" in clocks) is overdue
+    assert ("2025年3月10日前完成，已逾期" in _instructions_section(body)) is overdue
+
+
+def test_r_county_3_a_reported_instruction_no_longer_runs(tree: Tree) -> None:
+    case = _read_with_a_date(tree)
+    with at(2025, 3, 9):
+        cs.instruction_report(
+            actor=tree.county_staff, instruction=case.instructions.get(), text="已查实"
+        )
+    with at(2025, 3, 11):
+        _, body = _page(tree.county_staff, case)
+    clocks = _clock_section(body)
+    assert "本案目前没有计算中的办理期限。" in clocks
+    assert "已逾期" not in body
+
+
+def test_r_county_3_a_finished_case_leaves_its_leaders_date_behind(tree: Tree) -> None:
+    case = _read_with_a_date(tree)
+    with at(2025, 3, 3):
+        case = cs.case_handle_here(actor=tree.county_staff, case=case)
+        cs.closure_submit(actor=tree.county_staff, case=case, **complete_closure(case))
+        leader = tree.staff(tree.county_org, "leader")
+        cs.closure_approve(actor=leader, case=case, review_opinion="同意结案")
+    with at(2025, 3, 11):
+        _, body = _page(tree.county_staff, case)
+    assert Case.objects.get(pk=case.pk).state == "closed"
+    assert "领导批示要求" not in _clock_section(body)
+    assert "已逾期" not in body
 
 
 def test_a_withdrawn_case_stops_its_2022_clocks_on_the_day_it_was_withdrawn(tree: Tree) -> None:

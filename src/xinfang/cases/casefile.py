@@ -8,6 +8,7 @@ values) read only through the protection policy, `cases.protection` (R-PROTECT-1
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext
 
 from xinfang.cases.clocks import CaseEnd, case_clocks, case_end
 from xinfang.cases.family import petitions_of_case
-from xinfang.cases.lifecycle import EVENT_LABELS
+from xinfang.cases.lifecycle import EVENT_LABELS, FINISHED_STATES
 from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.cases.protection import CaseProtection, PetitionerView, protection_for
 from xinfang.deadlines.clocks import ClockState
@@ -235,3 +236,18 @@ def case_file_export(file: CaseFile) -> dict[str, Any]:
             for e in file.events
         ],
     }
+
+
+def instruction_dates(file: CaseFile, today: dt.date) -> list[tuple[Any, bool]]:
+    """R-COUNTY-3 (leaders read, instruct and follow up): each leader's date that still binds
+    the case (要求…前完成), with whether it has passed. It binds while the case is open
+    and, where the leader asked for a report, none has been made; it is overdue from the
+    day after. The case's own clocks (`case_clocks`) are the rule set's; this is the
+    leader's, shown beside them on the case page."""
+    if file.case.state in FINISHED_STATES:
+        return []
+    return [
+        (i, i.due_on < today)
+        for i in file.instructions
+        if i.due_on is not None and not (i.report_required and i.reported_at is not None)
+    ]

@@ -27,7 +27,7 @@ from xinfang.cases.available import (
     pending_objections,
     pending_reports,
 )
-from xinfang.cases.casefile import case_file
+from xinfang.cases.casefile import case_file, instruction_dates
 from xinfang.cases.closure import closure_problems, closure_requirements_of
 from xinfang.cases.lifecycle import ACTION_LABELS, EVENT_LABELS
 from xinfang.cases.models import Assignment, Case, Step
@@ -107,6 +107,8 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         else None
     )
     sent_down = list(case.assignments.select_related("to_department", "child").order_by("sent_at"))
+    today = timezone.localdate()
+    leaders_dates = instruction_dates(file, today)
     context = {
         "case": case,
         "file": file,
@@ -120,7 +122,10 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "sent_down": sent_down,
         "objections": pending_objections(case),
         "reports": pending_reports(case),
-        "today": timezone.localdate(),
+        "today": today,
+        # R-COUNTY-3: the leaders' dates still binding the case, on the deadline card.
+        "instruction_dates": leaders_dates,
+        "overdue_instructions": {i.pk for i, overdue in leaders_dates if overdue},
         # R-REPEAT-3, R-INFO-2: the matter's long-standing petitioner and its position
         # statement, to whoever may know who petitions (the protection policy).
         "longterm_entries": entries_on_case(case) if file.protection.identity_shown else [],
