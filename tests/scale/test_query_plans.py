@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from tests.builders import PetitionerInput, RespondentInput, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases import search
-from xinfang.cases.access import cases_visible_to, visible_parts
+from xinfang.cases.access import cases_visible_to, visible_among, visible_parts
 from xinfang.cases.listing import page_of, with_list_columns
 from xinfang.cases.matching import matter_candidates, person_candidates, person_facts
 from xinfang.cases.models import OPEN_STATES, Case
@@ -404,6 +405,27 @@ def test_the_whole_answer_is_driven_by_the_hits(busy: Tree) -> None:
             # never built; the rule probes each row's own family by its case.
             assert "petition_dept_received" not in plan, plan
             assert "receiving_department" not in plan or not SQLITE, plan
+
+
+def test_the_whole_answer_reads_the_cases_followed_or_reviewed_first(busy: Tree) -> None:
+    """A department's own staff (the index tagged): the cases it follows or reviews, whose
+    families need not hold a case of the department, are read as ids before the answer's
+    statement, which then ORs lists of ids only. As a subquery among them it kept
+    PostgreSQL from the primary key: at 1,000,000 cases it walked all the cases by
+    registration time, the busiest county handler's 小舅子 (692 cases) 700 -> 63 ms."""
+    user = busy.city_staff
+    assert search._tags_for(user), "the busy tree's index is tagged for the department"
+
+    def run() -> object:
+        return list(search.search_queryset(user, "干部")[0].values_list("pk", flat=True))
+
+    statements = _statements(run)
+    main = [statements[-1][0]]  # the answer is read last
+    assert main[0].startswith('SELECT "cases_case"."id"'), statements
+    visible = str(visible_among(user, Q()).query)
+    # The reviews table appears as often as in the visibility test alone: no second
+    # subquery of the cases followed or reviewed.
+    assert main[0].count('"cases_review"') == visible.count('"cases_review"'), main[0]
 
 
 def _walk_plans(run: Callable[[], object]) -> list[tuple[str, str]]:

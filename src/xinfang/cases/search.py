@@ -540,7 +540,10 @@ def matching_cases(
         departments = _tags_for(user) if _index_state()[1] else []
     found = _hit_families_q(user, query, departments, by_members=True) or Q(pk__in=[])
     if departments:
-        others = visible_parts(user)[FOLLOWED_OR_REVIEWED].values("pk")
+        # Read first: as a subquery among the hits' lists of ids it kept PostgreSQL from
+        # the primary key (at a million cases it walked every case by registration time).
+        followed = visible_parts(user)[FOLLOWED_OR_REVIEWED].order_by()
+        others = list(followed.values_list("pk", flat=True))
         found |= Q(pk__in=others) & _probe_q(user, query)
     return visible_among(user, Q()).alias(family_root=FAMILY_ROOT).filter(found)
 
