@@ -90,8 +90,9 @@ def test_no_deadline_sentence_beside_a_due_date(tree: Tree) -> None:
     assert "没有计算中的办理期限" not in body
 
 
-def _clock_section(body: str) -> str:
-    section = body[body.index('<h2 class="h6">期限</h2>') :]
+def _card(body: str, title: str) -> str:
+    """The case page's card under the heading `title`."""
+    section = body[body.index(f'<h2 class="h6">{title}</h2>') :]
     return section[: section.index("</section>")]
 
 
@@ -117,20 +118,15 @@ def test_a_finished_case_shows_no_running_clock_but_what_ended_it(tree: Tree) ->
         cs.case_archive(actor=tree.county_staff, case=Case.objects.get(pk=child.pk))
         cs.case_archive(actor=tree.city_staff, case=Case.objects.get(pk=case.pk))
     _, body = _page(tree.city_staff, case)
-    clocks = _clock_section(body)
+    clocks = _card(body, "期限")
     assert "本案2025年4月9日已结案（现已归档），期限不再计算。" in clocks
     assert "已逾期" not in clocks and "办理期限：" not in clocks
     _, body = _page(tree.county_staff, child)
-    clocks = _clock_section(body)
+    clocks = _card(body, "期限")
     assert "本案2025年4月1日已结案（现已归档），期限不再计算。" in clocks
     assert "2025-04-01已结案，已停止计时" in clocks
     for running in ("正常", "即将到期", "已逾期"):
         assert running not in clocks
-
-
-def _instructions_section(body: str) -> str:
-    section = body[body.index('<h2 class="h6">领导批示</h2>') :]
-    return section[: section.index("</section>")]
 
 
 def _read_with_a_date(tree: Tree) -> Case:
@@ -163,11 +159,11 @@ def test_r_county_3_a_leaders_date_is_on_the_deadline_card_and_overdue_the_day_a
     case = _read_with_a_date(tree)
     with at(2025, 3, day):
         _, body = _page(tree.county_staff, case)
-    clocks = _clock_section(body)
+    clocks = _card(body, "期限")
     assert "没有计算中的办理期限" not in clocks
     assert "领导批示要求2025年3月10日前完成" in clocks
     assert ("已逾期" in clocks) is overdue
-    assert ("2025年3月10日前完成，已逾期" in _instructions_section(body)) is overdue
+    assert ("2025年3月10日前完成，已逾期" in _card(body, "领导批示")) is overdue
 
 
 def test_r_county_3_a_reported_instruction_no_longer_runs(tree: Tree) -> None:
@@ -178,7 +174,7 @@ def test_r_county_3_a_reported_instruction_no_longer_runs(tree: Tree) -> None:
         )
     with at(2025, 3, 11):
         _, body = _page(tree.county_staff, case)
-    clocks = _clock_section(body)
+    clocks = _card(body, "期限")
     assert "本案目前没有计算中的办理期限。" in clocks
     assert "已逾期" not in body
 
@@ -193,7 +189,7 @@ def test_r_county_3_a_finished_case_leaves_its_leaders_date_behind(tree: Tree) -
     with at(2025, 3, 11):
         _, body = _page(tree.county_staff, case)
     assert Case.objects.get(pk=case.pk).state == "closed"
-    assert "领导批示要求" not in _clock_section(body)
+    assert "领导批示要求" not in _card(body, "期限")
     assert "已逾期" not in body
 
 
@@ -211,7 +207,7 @@ def test_a_withdrawn_case_stops_its_2022_clocks_on_the_day_it_was_withdrawn(tree
         objection = cs.objection_raise(actor=tree.county_staff, assignment=sent, reasons="不属本县")
         cs.objection_accept(actor=tree.city_staff, objection=objection)
     _, body = _page(tree.county_staff, sent.child)
-    clocks = _clock_section(body)
+    clocks = _card(body, "期限")
     assert "本案2025年3月5日已撤回重新分办，期限不再计算。" in clocks
     assert clocks.count("2025-03-05已撤回重新分办，已停止计时") == 3
     for running in ("正常", "即将到期", "已逾期"):
