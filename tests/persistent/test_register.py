@@ -17,7 +17,9 @@ from xinfang.persistent.models import Basis, Entry, Outcome, Threshold
 from xinfang.persistent.selectors import (
     candidates,
     entries_on_case,
+    next_review_on,
     register_for,
+    review_overdue,
     window_start,
 )
 from xinfang.petitions.models import Petitioner
@@ -174,7 +176,7 @@ def test_review_settle_and_nothing_after(tree: Tree) -> None:
         services.entry_settle(
             actor=tree.city_staff, entry=entry, ended_on=dt.date(2026, 5, 10), text="已落实待遇"
         )
-        with pytest.raises(RuleViolation, match="该台账已已化解，不能再办理（R-REPEAT-2）"):
+        with pytest.raises(RuleViolation, match="该台账已化解，不能再办理（R-REPEAT-2）"):
             services.entry_review(
                 actor=tree.city_staff, entry=entry, reviewed_on=dt.date(2026, 5, 10), progress="y"
             )
@@ -257,3 +259,139 @@ def test_a_petitioner_of_another_matter_is_refused(tree: Tree) -> None:
         with pytest.raises(RuleViolation, match="该信访人不是本案的信访人"):
             _register(tree, case, petitioner=stranger)
     assert other.pk != case.pk
+
+
+# --- R-REPEAT-1: a case open for a long time ----------------------------------------------
+
+
+def _open_long(tree: Tree, *, min_petitions: int = 1) -> Threshold:
+    Threshold.objects.update(is_active=False)
+    return services.threshold_create(
+        actor=_admin(tree),
+        name="立案九十天未办结",
+        basis=Basis.OPEN,
+        min_petitions=min_petitions,
+        window_days=90,
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "found"),
+    [
+        (dt.date(2026, 4, 4), False),  # registered 01-05: open 89 days
+        (dt.date(2026, 4, 5), True),  # the first day it has been open 90 days
+        (dt.date(2026, 12, 31), True),  # still open: still a candidate
+    ],
+)
+def test_r_repeat_1_a_case_open_long_is_a_candidate(
+    tree: Tree, as_of: dt.date, found: bool
+) -> None:
+    _open_long(tree)
+    with at(2026, 1, 5):
+        case = register(tree.city_staff, received_on=dt.date(2026, 1, 5))
+    got = candidates(tree.city_org, as_of=as_of)
+    assert [(c.case.pk, c.petition_count, c.threshold.name) for c in got] == (
+        [(case.pk, 1, "立案九十天未办结")] if found else []
+    )
+    assert candidates(tree.county_org, as_of=as_of) == []
+
+
+def test_r_repeat_1_a_case_open_long_leaves_once_closed(tree: Tree) -> None:
+    _open_long(tree)
+    with at(2026, 1, 5):
+        case = register(tree.city_staff, received_on=dt.date(2026, 1, 5))
+    assert len(candidates(tree.city_org, as_of=dt.date(2026, 4, 20))) == 1
+    with at(2026, 4, 20):
+        to_closed(case, tree.city_staff, tree.staff(tree.city_org, "handler"))
+    assert candidates(tree.city_org, as_of=dt.date(2026, 4, 20)) == []
+
+
+def test_r_repeat_1_a_case_open_long_with_several_petitions(tree: Tree) -> None:
+    """With at least two petitions asked: the case open 90 days holds them whenever they
+    came (not within a window); one petition is not enough."""
+    _open_long(tree, min_petitions=2)
+    with at(2026, 1, 5):
+        case = register(tree.city_staff, received_on=dt.date(2026, 1, 5))
+    assert candidates(tree.city_org, as_of=dt.date(2026, 6, 1)) == []
+    with at(2026, 5, 20):
+        register(tree.city_staff, received_on=dt.date(2026, 5, 20), repeat_of=case)
+    got = candidates(tree.city_org, as_of=dt.date(2026, 6, 1))
+    assert [(c.case.pk, c.petition_count) for c in got] == [(case.pk, 2)]
+    # A petition received after the day of the count is not counted.
+    assert candidates(tree.city_org, as_of=dt.date(2026, 5, 19)) == []
+
+
+def test_r_repeat_1_one_petition_is_a_threshold_only_for_a_case_open_long(tree: Tree) -> None:
+    admin = _admin(tree)
+    for basis in (Basis.CASE, Basis.PETITIONER):
+        with pytest.raises(
+            RuleViolation, match="最少信访次数至少为2次；只有“同一事项久拖未结”可设为1次"
+        ):
+            services.threshold_create(actor=admin, name="一次即算", basis=basis, min_petitions=1)
+    row = services.threshold_create(actor=admin, name="久拖", basis=Basis.OPEN, min_petitions=1)
+    assert row.min_petitions == 1
+    with pytest.raises(RuleViolation, match="统计期间至少为1天"):
+        services.threshold_update(actor=admin, threshold=row, changes={"window_days": 0})
+
+
+# --- R-REPEAT-2: periodic reviews, each due a period after the last ---------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "overdue"),
+    [
+        (dt.date(2026, 4, 10), False),  # registered that day
+        (dt.date(2026, 5, 10), False),  # the day the first review is due (30 days on)
+        (dt.date(2026, 5, 11), True),  # the day after: overdue
+    ],
+)
+def test_r_repeat_2_the_first_review_is_due_a_period_after_registration(
+    tree: Tree, today: dt.date, overdue: bool
+) -> None:
+    case = _three_petitions(tree)
+    with at(2026, 4, 10):
+        _register(tree, case, review_every_days=30)
+    row = register_for(tree.city_staff).get()
+    assert next_review_on(row) == dt.date(2026, 5, 10)
+    assert review_overdue(row, today) is overdue
+
+
+def test_r_repeat_2_a_review_moves_the_next_one_and_an_ended_entry_is_never_due(
+    tree: Tree,
+) -> None:
+    case = _three_petitions(tree)
+    with at(2026, 4, 10):
+        entry = _register(tree, case, review_every_days=14)
+    with at(2026, 4, 20):
+        services.entry_review(
+            actor=tree.city_staff, entry=entry, reviewed_on=dt.date(2026, 4, 18), progress="已约谈"
+        )
+    row = register_for(tree.city_staff).get()
+    assert next_review_on(row) == dt.date(2026, 5, 2)
+    assert (review_overdue(row, dt.date(2026, 5, 2)), review_overdue(row, dt.date(2026, 5, 3))) == (
+        False,
+        True,
+    )
+    with at(2026, 5, 20):
+        services.entry_settle(
+            actor=tree.city_staff, entry=entry, ended_on=dt.date(2026, 5, 20), text="已落实"
+        )
+    row = register_for(tree.city_staff).get()
+    assert next_review_on(row) is None
+    assert review_overdue(row, dt.date(2026, 12, 31)) is False
+
+
+@pytest.mark.parametrize("days", [0, 367, None])
+def test_r_repeat_2_the_review_period_is_one_day_to_a_year(tree: Tree, days: int | None) -> None:
+    case = _three_petitions(tree)
+    with at(2026, 4, 10), pytest.raises(RuleViolation) as err:
+        _register(tree, case, review_every_days=days)
+    assert err.value.messages == ["定期复查周期须为1至366天（R-REPEAT-2）。"]
+    assert not Entry.objects.exists()
+
+
+def test_r_repeat_2_the_review_period_defaults_to_a_month(tree: Tree) -> None:
+    case = _three_petitions(tree)
+    with at(2026, 4, 10):
+        entry = _register(tree, case)
+    assert entry.review_every_days == 30

@@ -151,3 +151,35 @@ def test_other_departments_and_registrars_are_kept_out(tree: Tree) -> None:
     assert "entry-row" not in outsider.get("/longterm/").content.decode()
     registrar = staff_client(tree.staff(tree.city_org, "registrar"))
     assert registrar.get("/longterm/").status_code == 403
+
+
+def test_r_repeat_2_the_list_and_the_entry_show_the_next_review(tree: Tree) -> None:
+    """Registered on 04-10 with a review every 7 days: due 04-17, overdue from 04-18."""
+    client = staff_client(tree.city_staff)
+    form = {
+        "analysis": "历史遗留",
+        "measures": "约谈",
+        "leader": tree.city_staff.pk,
+        "officer": tree.city_staff.pk,
+        "target_on": "2026-06-30",
+    }
+    with at(2026, 4, 10):
+        case = _repeater(tree, IDS[0], "反映待遇问题")
+        url = f"/longterm/cases/{case.pk}/new/"
+        person = Petitioner.objects.get().pk
+        bad = client.post(url, {**form, "petitioner": person, "review_every_days": "0"})
+        text = bad.content.decode()
+        assert "定期复查周期须为1至366天" in text and "R-REPEAT" not in text
+        assert not Entry.objects.exists()
+        client.post(url, {**form, "petitioner": person, "review_every_days": "7"})
+    entry = Entry.objects.get()
+    for day, late in ((17, False), (18, True)):
+        with at(2026, 4, day):
+            listed = client.get("/longterm/").content.decode()
+            page = client.get(f"/longterm/{entry.pk}/").content.decode()
+        cell = re.search(r'<td class="next-review">(.*?)</td>', listed)
+        assert cell is not None
+        assert cell.group(1).startswith("2026-04-17")
+        assert ("（已逾期）" in cell.group(1)) is late
+        assert "每7天" in page and "2026年4月17日" in page
+        assert ("（已逾期）" in page) is late

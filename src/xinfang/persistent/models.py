@@ -14,12 +14,18 @@ class Basis(models.TextChoices):
 
     CASE = "case", _("同一事项（同一信访人就同一事项）")
     PETITIONER = "petitioner", _("同一信访人（不论事项）")
+    # R-REPEAT-1's "a case open for a long time": the department's case registered at least
+    # `window_days` days before the day of the count and not finished; its petitioner's
+    # petitions on the matter counted whenever received (up to that day).
+    OPEN = "open", _("同一事项久拖未结（立案超过统计期间仍未办结）")
 
 
 class Threshold(models.Model):
     """R-REPEAT-1: the administrator's criterion for a long-standing petitioner: at least
     `min_petitions` petitions received within the last `window_days` days (the day of the
-    count included), counted per matter or per petitioner."""
+    count included), counted per matter or per petitioner; or (Basis.OPEN) a case of the
+    department open at least `window_days` days with at least `min_petitions` petitions of
+    the petitioner on its matter (one is allowed there: "and/or" in the rule)."""
 
     name = models.CharField(_("名称"), max_length=60)
     basis = models.CharField(
@@ -27,7 +33,12 @@ class Threshold(models.Model):
     )
     min_petitions = models.PositiveIntegerField(_("最少信访次数"), default=3)
     window_days = models.PositiveIntegerField(
-        _("统计期间（天）"), default=183, help_text=_("含统计当日在内向前计算的天数")
+        _("统计期间（天）"),
+        default=183,
+        help_text=_(
+            "按信访次数认定时，为含统计当日在内向前计算的天数；"
+            "按“久拖未结”认定时，为立案后至统计当日已经过的天数"
+        ),
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -37,8 +48,15 @@ class Threshold(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(min_petitions__gte=2) & models.Q(window_days__gte=1),
+                condition=(
+                    models.Q(min_petitions__gte=2) | models.Q(basis="open", min_petitions__gte=1)
+                )
+                & models.Q(window_days__gte=1),
                 name="threshold_sensible",
+                violation_error_message=_(
+                    "最少信访次数至少为2次；只有“同一事项久拖未结”可设为1次。"
+                    "统计期间至少为1天（R-REPEAT-1）。"
+                ),
             )
         ]
 
@@ -81,6 +99,9 @@ class Entry(models.Model):
         related_name="+",
     )
     target_on = models.DateField(_("计划化解日期"))
+    # R-REPEAT-2: the owners review the matter periodically; the next review is due this
+    # many days after the last one (or after registration), overdue from the day after.
+    review_every_days = models.PositiveSmallIntegerField(_("定期复查周期（天）"), default=30)
     outcome = models.CharField(
         _("结果"), max_length=16, choices=Outcome.choices, default=Outcome.OPEN, db_index=True
     )

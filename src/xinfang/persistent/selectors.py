@@ -9,14 +9,20 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.cases.access import cases_visible_to
 from xinfang.cases.lifecycle import FROZEN_STATES
-from xinfang.cases.models import Case
+from xinfang.cases.models import OPEN_STATES, Case
 from xinfang.orgs.models import Department, User
 from xinfang.persistent.models import Basis, Entry, Outcome, Threshold
 from xinfang.petitions.models import PetitionPetitioner
+
+
+def _local_start(day: dt.date) -> dt.datetime:
+    """The first moment of `day`, local time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 def window_start(as_of: dt.date, window_days: int) -> dt.date:
@@ -48,16 +54,25 @@ def candidates(department: Department, *, as_of: dt.date) -> list[Candidate]:
     cases = _department_cases(department)
     found: dict[tuple[int, int], tuple[int, Threshold]] = {}  # (family, petitioner)
     for t in thresholds:
-        links = PetitionPetitioner.objects.filter(
-            petition__received_on__gte=window_start(as_of, t.window_days),
-            petition__received_on__lte=as_of,
-        ).filter(
-            # Petitions sit on a family's first case: the department's first cases, and the
-            # first cases of those sent down to it.
-            Q(petition__case__in=cases.filter(root__isnull=True))
-            | Q(petition__case__in=cases.values("root_id"))
+        counted = cases
+        links = PetitionPetitioner.objects.filter(petition__received_on__lte=as_of)
+        if t.basis == Basis.OPEN:
+            # R-REPEAT-1, "a case open for a long time": registered at least window_days
+            # days before the day of the count (that day is the first it counts), still
+            # being worked on; its petitions counted whenever received.
+            counted = cases.filter(
+                state__in=OPEN_STATES,
+                registered_at__lt=_local_start(as_of - dt.timedelta(days=t.window_days - 1)),
+            )
+        else:
+            links = links.filter(petition__received_on__gte=window_start(as_of, t.window_days))
+        # Petitions sit on a family's first case: the department's first cases, and the
+        # first cases of those sent down to it.
+        links = links.filter(
+            Q(petition__case__in=counted.filter(root__isnull=True))
+            | Q(petition__case__in=counted.values("root_id"))
         )
-        if t.basis == Basis.CASE:
+        if t.basis in (Basis.CASE, Basis.OPEN):
             rows = (
                 links.values("petition__case_id", "petitioner_id")
                 .annotate(n=Count("petition_id", distinct=True))
@@ -136,3 +151,22 @@ def entries_on_case(case: Case) -> list[Entry]:
 
 def is_open(entry: Entry) -> bool:
     return entry.outcome == Outcome.OPEN
+
+
+def next_review_on(entry: Entry) -> dt.date | None:
+    """R-REPEAT-2: the day the next periodic review is due: `review_every_days` after the
+    last review (`register_for`'s `last_review`, else read) or, before any, after the day
+    the entry was registered; None once the matter has ended."""
+    if not is_open(entry):
+        return None
+    last = getattr(entry, "last_review", None)
+    if last is None and not hasattr(entry, "last_review"):
+        last = entry.reviews.aggregate(last=Max("reviewed_on"))["last"]
+    since = last or timezone.localtime(entry.registered_at).date()
+    return since + dt.timedelta(days=entry.review_every_days)
+
+
+def review_overdue(entry: Entry, today: dt.date) -> bool:
+    """R-REPEAT-2: the review is overdue from the day after it was due."""
+    due = next_review_on(entry)
+    return due is not None and today > due

@@ -77,6 +77,11 @@ def threshold_delete(*, actor: User, threshold: Threshold) -> None:
 
 # --- the register (R-REPEAT-1..3) --------------------------------------------------------
 
+# R-REPEAT-2: the period of the reviews, unless the registrar sets another (a month), and
+# the longest allowed (a year: a matter owned until it ends is looked at least yearly).
+DEFAULT_REVIEW_DAYS = 30
+MAX_REVIEW_DAYS = 366
+
 
 def _lock(case: Case) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -131,10 +136,11 @@ def entry_register(
     leader: User | None,
     officer: User | None,
     target_on: dt.date | None,
+    review_every_days: int | None = DEFAULT_REVIEW_DAYS,
 ) -> Entry:
     """R-REPEAT-1, R-REPEAT-2: put a petitioner of `case` on the department's register with
     the analysis of why it is not closed, the measures, the leader and the officer
-    responsible (包案领导、包案人) and the target date."""
+    responsible (包案领导、包案人), the target date and the period of its reviews."""
     today = timezone.localdate()
     problems: list[str] = []
     if actor.department_id != case.department_id or not (
@@ -154,6 +160,10 @@ def entry_register(
         problems.append(gettext("请填写计划化解日期（R-REPEAT-2）。"))
     elif target_on < today:
         problems.append(gettext("计划化解日期不能早于今天（R-REPEAT-2）。"))
+    if review_every_days is None or not 1 <= review_every_days <= MAX_REVIEW_DAYS:
+        problems.append(
+            gettext("定期复查周期须为1至%(most)s天（R-REPEAT-2）。") % {"most": MAX_REVIEW_DAYS}
+        )
     petitions = petitions_of_case(case)
     count = petitions.filter(petitioners=petitioner).count()
     if count == 0:
@@ -162,6 +172,7 @@ def entry_register(
         problems.append(gettext("该信访人已列入本案的信访老户台账，不能重复列入（R-REPEAT-2）。"))
     _refuse(problems, ("R-REPEAT-1", "R-REPEAT-2"))
     assert leader is not None and officer is not None and target_on is not None
+    assert review_every_days is not None
     with transaction.atomic():
         locked = _lock(case)
         entry = Entry.objects.create(
@@ -174,6 +185,7 @@ def entry_register(
             leader=leader,
             officer=officer,
             target_on=target_on,
+            review_every_days=review_every_days,
             registered_by=actor,
             registered_at=timezone.now(),
         )
@@ -206,7 +218,8 @@ def _open_problems(actor: User, entry: Entry, rule: str) -> list[str]:
         )
     if entry.outcome != Outcome.OPEN:
         problems.append(
-            gettext("该台账已%(get_outcome_display)s，不能再办理（%(rule)s）。")
+            # The outcome's label carries its own 已 (已化解, 已终结).
+            gettext("该台账%(get_outcome_display)s，不能再办理（%(rule)s）。")
             % {"get_outcome_display": entry.get_outcome_display(), "rule": rule}
         )
     return problems

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
+from xinfang.persistent.services import DEFAULT_REVIEW_DAYS
 from xinfang.web.forms.flows import NamedChoiceField
 from xinfang.web.widgets import IsoDateField
 
@@ -48,6 +49,10 @@ class EntryForm(StyledForm):
     leader = NamedChoiceField(label=_("包案领导"), queryset=User.objects.none(), required=False)
     officer = NamedChoiceField(label=_("包案人"), queryset=User.objects.none(), required=False)
     target_on = IsoDateField(label=_("计划化解日期"), required=False)
+    # R-REPEAT-2: the service names the allowed range (1 to 366 days).
+    review_every_days = forms.IntegerField(
+        label=_("定期复查周期（天）"), required=False, initial=DEFAULT_REVIEW_DAYS
+    )
 
     def __init__(
         self, *args: Any, department: Department, petitioners: list[tuple[int, str]], **kw: Any
@@ -63,6 +68,11 @@ class EntryForm(StyledForm):
         petitioner_field = self.fields["petitioner"]
         assert isinstance(petitioner_field, forms.TypedChoiceField)
         petitioner_field.choices = petitioners
+
+    def clean_review_every_days(self) -> int:
+        """Left empty: the usual period (a month), as the field shows it."""
+        value = self.cleaned_data.get("review_every_days")
+        return DEFAULT_REVIEW_DAYS if value is None else int(value)
 
 
 class ReviewForm(StyledForm):

@@ -22,7 +22,13 @@ from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Role, User
 from xinfang.persistent import services
 from xinfang.persistent.models import Entry, Outcome
-from xinfang.persistent.selectors import candidates, entry_for_user, register_for
+from xinfang.persistent.selectors import (
+    candidates,
+    entry_for_user,
+    next_review_on,
+    register_for,
+    review_overdue,
+)
 from xinfang.petitions.models import Petitioner, PetitionPetitioner
 from xinfang.web.forms.persistent import ConcludeForm, EntryForm, ReviewForm, SettleForm
 from xinfang.web.views.common import staff_page, staff_user
@@ -48,12 +54,16 @@ def register_list(request: HttpRequest) -> HttpResponse:
     of every case the user sees. A fixed number of queries (tests/web/test_longterm.py)."""
     user = _keeper(request)
     assert user.department is not None
-    found = candidates(user.department, as_of=timezone.localdate())
-    entries = list(register_for(user))
+    today = timezone.localdate()
+    found = candidates(user.department, as_of=today)
+    # R-REPEAT-2: each open entry's next periodic review, marked from the day after it.
+    entries = [
+        (entry, next_review_on(entry), review_overdue(entry, today)) for entry in register_for(user)
+    ]
     context: dict[str, Any] = {
         "candidates": found,
         "entries": entries,
-        "today": timezone.localdate(),
+        "today": today,
         "nav": "longterm",
     }
     return render(request, "web/persistent/list.html", context)
@@ -100,6 +110,7 @@ def entry_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     leader=data["leader"],
                     officer=data["officer"],
                     target_on=data["target_on"],
+                    review_every_days=data["review_every_days"],
                 )
             except RuleViolation as err:
                 form.show_violation(err)
@@ -133,6 +144,9 @@ def _entry_context(user: User, entry: Entry) -> dict[str, Any]:
         "entry": entry,
         "petitioner_name": name,
         "reviews": list(entry.reviews.select_related("author")),
+        # R-REPEAT-2: the next periodic review, and whether it is overdue.
+        "next_review": next_review_on(entry),
+        "review_late": review_overdue(entry, timezone.localdate()),
         "may_act": _may_act(user, entry),
         "nav": "longterm",
     }
