@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -145,11 +146,16 @@ def test_the_command_reports_progress_and_totals(tree: Tree, tmp_path: Path) -> 
             str(tree.county_org.pk),
             "--registrar",
             "county",
+            "--batch",
+            "4",
             stdout=out,
             stderr=err,
         )
     assert "共 9 行：导入 5 行，此前已导入 0 行，未导入 4 行" in out.getvalue()
     assert "第5行“留言标题”列：内容摘要不能为空。" in err.getvalue()
+    # Progress after each batch of four, on one line rewritten in place.
+    shown = re.findall(r"\r已处理 (\d+)/9 行（[\d,]+ 行/秒）", err.getvalue())
+    assert shown == ["4", "8", "9"]
 
 
 def test_the_command_refuses_a_registrar_of_another_department(tree: Tree, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ batches, through the registration form's checks, resumable and idempotent."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -132,14 +131,19 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int, seconds: float) -> None:
         rate = done / seconds if seconds else 0.0
-        sys.stderr.write(
-            gettext("\r已处理 %(done)s/%(total)s 行（%(rate)s 行/秒）")
-            % {"done": done, "total": total, "rate": format(rate, ",.0f")}
+        # On one line, rewritten batch by batch (a carriage return, no line ending: Django's
+        # gettext turns a "\r" inside a message into a new line, so it stays outside); to
+        # the command's own stderr, so that a caller (and the test) sees it.
+        self.stderr.write(
+            "\r"
+            + gettext("已处理 %(done)s/%(total)s 行（%(rate)s 行/秒）")
+            % {"done": done, "total": total, "rate": format(rate, ",.0f")},
+            ending="",
         )
-        sys.stderr.flush()
+        self.stderr.flush()
 
     def _summary(self, report: ImportReport) -> None:
-        sys.stderr.write("\n")
+        self.stderr.write("")
         for p in report.problems:
             column = (gettext("“%(column)s”列") % {"column": p.column}) if p.column else ""
             self.stderr.write(
