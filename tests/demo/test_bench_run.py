@@ -97,4 +97,7 @@ def test_bench_run_imports_both_files_and_keeps_what_it_acknowledged(
             kept = ImportedPetition.objects.filter(source=row["source"]).count()
             assert kept == row["imported"]
             sources.add(row["source"])
+        # The same-person look-up on the register's rows, timed apart from the writing.
+        same = bulk["registers"]["same_person"]
+        assert same["seconds"] > 0 and 0 <= same["rows_listed"] <= bulk["registers"]["imported"]
     assert len(sources) == 4

@@ -31,11 +31,13 @@ from openpyxl import Workbook
 
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
 from xinfang.cases.actions.intake import CheckedRegistration, petition_register_input
+from xinfang.cases.matching import person_candidates
 from xinfang.core.bulk import insert_values, prepare_datetime, sqlite_cache
 from xinfang.core.errors import RuleViolation
 from xinfang.core.unindexed import unindexed
 from xinfang.matching.minhash import text_digest, text_index
 from xinfang.matching.models import MatterText
+from xinfang.matching.people import PersonFacts
 from xinfang.orgs.models import Department, Jurisdiction, User
 from xinfang.petitions import protect
 from xinfang.petitions.imports import (
@@ -51,7 +53,7 @@ from xinfang.petitions.imports import (
     parse_register_row,
     read_table,
 )
-from xinfang.petitions.models import Channel, ImportedPetition, Petitioner
+from xinfang.petitions.models import Channel, ImportedPetition, Petitioner, PetitionPetitioner
 from xinfang.petitions.respondents import RespondentInput
 from xinfang.petitions.services import (
     InterviewInput,
@@ -69,6 +71,19 @@ DEFAULT_BOARD = "网上留言板"
 Progress = Callable[[int, int, float], None]
 
 
+@dataclass(frozen=True)
+class PersonMatch:
+    """A row of the file whose petitioner may be a person already registered (issue 11
+    item 2): the case the row registered, the numbers of the earlier cases of that person
+    the registrar may see the identity on (R-PROTECT-1), the score and the reasons."""
+
+    row: int
+    case_number: str
+    known: tuple[str, ...]
+    score: float
+    reasons: tuple[str, ...]
+
+
 @dataclass
 class ImportReport:
     total: int = 0  # data rows in the file
@@ -78,6 +93,13 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     rejected_file: Path | None = None
+    # Issue 11 item 2: rows whose petitioner may be a person registered before, and the
+    # file listing them (`people_of`).
+    people: list[PersonMatch] = field(default_factory=list)
+    people_file: Path | None = None
+    people_seconds: float = 0.0  # the look-up's, apart from `seconds` (the writing's)
+    # (row number, petition id) of each row written by this run, in the order written.
+    written: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -227,8 +249,10 @@ def import_registers(
     batch_size: int = DEFAULT_BATCH,
     one_by_one: bool = False,
     progress: Progress | None = None,
+    people: bool = True,
 ) -> ImportReport:
-    """Register each row of an office's register (columns: docs/imports.md)."""
+    """Register each row of an office's register (columns: docs/imports.md); with `people`,
+    list the rows whose petitioner may be a person registered before (`people_of`)."""
     check_registrar(actor, department)
     table = read_table(path, REGISTER_COLUMNS)
     seen: Counter[tuple[str, ...]] = Counter()
@@ -310,6 +334,7 @@ def import_registers(
         batch_size=batch_size,
         one_by_one=one_by_one,
         progress=progress,
+        people=people,
     )
 
 
@@ -392,6 +417,7 @@ def _run(
     batch_size: int,
     one_by_one: bool,
     progress: Progress | None,
+    people: bool = False,
 ) -> ImportReport:
     started = time.monotonic()
     report = ImportReport(total=len(rows))
@@ -440,6 +466,12 @@ def _run(
     report.problems.sort(key=lambda p: p.row)  # in the file's order, as written
     if report.problems:
         report.rejected_file = write_rejected(path, table, report.problems)
+    if people:
+        looking = time.monotonic()
+        report.people = people_of(actor, report.written)
+        report.people_seconds = time.monotonic() - looking
+        if report.people:
+            report.people_file = write_people(path, report.people)
     return report
 
 
@@ -662,6 +694,9 @@ def _write_checked(
                 for (row, _v), reg in zip(together, written, strict=True)
             ],
         )
+        report.written += [
+            (row.number, reg.petition_id) for (row, _v), reg in zip(together, written, strict=True)
+        ]
         # After the batch, in file order: a repeat of a row of this batch finds it indexed.
         for row, verdict in alone:
             _register_one(
@@ -707,6 +742,7 @@ def _register_one(
         return
     report.imported += 1
     report.linked += int(reg.is_repeat)
+    report.written.append((row.number, reg.petition.pk))
 
 
 def _record(
@@ -720,6 +756,94 @@ def _record(
         row_number=row.number,
         imported_at=now,
     )
+
+
+# --- same person (issue 11 item 2) ------------------------------------------------------
+
+
+def people_of(actor: User, written: Sequence[tuple[int, int]]) -> list[PersonMatch]:
+    """The rows just written whose petitioner may be a person registered before: each
+    petitioner of a row looked up as the registration form looks up what the registrar
+    types (`person_candidates`, the same scores, reasons and protection policy: only
+    people on cases of the registrar's department whose identity the policy shows them),
+    leaving out the petitioner the row was registered under (found by the same ID number
+    or account, that is the same person already) and keeping only cases registered before
+    the row's own (a later row of the file lists an earlier one, not both ways).
+
+    A message's only identifier is its board account, which the registration matches
+    exactly, so messages are not looked up (`import_messages`). One look-up a petitioner,
+    as at the form (docs/imports.md, "Same person on import")."""
+    by_petition = dict((petition_id, number) for number, petition_id in written)
+    links = _links_in_chunks(list(by_petition))
+    found: list[PersonMatch] = []
+    for link in links:
+        own = link.petition.case
+        person = link.petitioner
+        facts = PersonFacts(
+            name=person.name,
+            id_number_hash=person.id_number_hash,
+            phone_hash=person.phone_hash,
+            account_hash=getattr(person, "account_hash", "") or "",
+            address=person.address,
+            work_unit=person.work_unit,
+        )
+        for candidate in person_candidates(actor, facts, leave_out={person.pk}):
+            known = tuple(c.number for c in candidate.cases if c.pk < own.pk)
+            if known:
+                found.append(
+                    PersonMatch(
+                        row=by_petition[link.petition_id],
+                        case_number=own.number,
+                        known=known,
+                        score=candidate.score,
+                        reasons=candidate.reasons,
+                    )
+                )
+    found.sort(key=lambda m: (m.row, -m.score))
+    return found
+
+
+def _links_in_chunks(petition_ids: list[int]) -> list[PetitionPetitioner]:
+    links: list[PetitionPetitioner] = []
+    for start in range(0, len(petition_ids), 500):  # SQLite allows 999 parameters
+        links += PetitionPetitioner.objects.filter(
+            petition_id__in=petition_ids[start : start + 500]
+        ).select_related("petitioner", "petition__case")
+    links.sort(key=lambda link: (link.petition_id, link.pk))
+    return links
+
+
+PEOPLE_HEADER = [
+    _("行号"),
+    _("本次登记的案件"),
+    _("可能为同一人的已登记案件"),
+    _("评分"),
+    _("依据"),
+]
+
+
+def people_path(path: Path) -> Path:
+    return path.with_name(
+        gettext("%(stem)s.同一人候选%(lower)s") % {"stem": path.stem, "lower": path.suffix.lower()}
+    )
+
+
+def write_people(path: Path, matches: Sequence[PersonMatch]) -> Path:
+    """The rows that may be a known person, next to the input, in its format: case numbers,
+    score and reasons only, no name or identifier (the registrar opens the cases)."""
+    lines = [
+        [
+            str(m.row),
+            m.case_number,
+            gettext("、").join(m.known),
+            format(m.score, ".2f"),
+            gettext("；").join(m.reasons),
+        ]
+        for m in matches
+    ]
+    out = people_path(path)
+    _write_sheet(out, gettext("同一人候选"), [str(h) for h in PEOPLE_HEADER], lines)
+    return out
 
 
 # --- the rejected rows ------------------------------------------------------------------
@@ -743,11 +867,18 @@ def write_rejected(path: Path, table: Table, problems: Sequence[Problem]) -> Pat
     ]
     header = [*(str(h) for h in REJECTED_HEADER), *table.header]
     out = rejected_path(path)
-    if path.suffix.lower() == ".xlsx":
+    _write_sheet(out, gettext("未导入的行"), header, lines)
+    return out
+
+
+def _write_sheet(out: Path, title: str, header: list[str], lines: list[list[str]]) -> None:
+    """A report beside the input, in the input's format (.xlsx, else CSV with a BOM, which
+    spreadsheet programs read as UTF-8)."""
+    if out.suffix.lower() == ".xlsx":
         book = Workbook()
         sheet = book.active
         assert sheet is not None
-        sheet.title = gettext("未导入的行")
+        sheet.title = title
         sheet.append(header)
         for line in lines:
             # Text stays text: a cell starting with "=" is not a formula.
@@ -760,4 +891,3 @@ def write_rejected(path: Path, table: Table, problems: Sequence[Problem]) -> Pat
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows(lines)
-    return out

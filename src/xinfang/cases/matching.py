@@ -212,13 +212,16 @@ def person_facts(
     )
 
 
-def person_candidates(user: User, facts: PersonFacts) -> list[PersonCandidate]:
+def person_candidates(
+    user: User, facts: PersonFacts, *, leave_out: set[int] | frozenset[int] = frozenset()
+) -> list[PersonCandidate]:
     """Earlier petitioners who may be the person being registered, with a score and the
     reasons, best first, at most MAX_PEOPLE; only where the policy shows the identity on a
-    case of the user's own department (R-PROTECT-1), else not at all."""
+    case of the user's own department (R-PROTECT-1), else not at all. `leave_out`:
+    petitioner ids not to offer (the import's own row, `cases.imports.people_of`)."""
     if not _may_see_identities(user):
         return []
-    hits = person_hits(facts)
+    hits = [hit for hit in person_hits(facts) if hit.petitioner_id not in leave_out]
     if not hits:
         return []
     # The hit people's petitions first (an index on the person), then the user's own cases

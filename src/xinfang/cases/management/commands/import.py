@@ -79,6 +79,13 @@ class Command(BaseCommand):
             "--nature", default=str(Nature.OTHER.label), help=gettext("信访性质（默认：其他）")
         )
         registers.add_argument("--source", default="", help=gettext("导入来源名称（默认为文件名）"))
+        registers.add_argument(
+            "--no-candidates",
+            action="store_true",
+            help=gettext(
+                "不查找可能为同一人的已登记信访人（默认查找，结果写入“文件名.同一人候选”）"
+            ),
+        )
         sample = sub.add_parser("sample", help=gettext("生成用于测试和测速的虚构导入文件（CSV）"))
         sample.add_argument("what", choices=["messages", "registers"])
         sample.add_argument("file", type=Path, help=gettext("写入的文件"))
@@ -124,7 +131,12 @@ class Command(BaseCommand):
                     **common,
                 )
             else:
-                report = import_registers(options["file"], source=options["source"], **common)
+                report = import_registers(
+                    options["file"],
+                    source=options["source"],
+                    people=not options["no_candidates"],
+                    **common,
+                )
         except RuleViolation as exc:
             raise CommandError(str(exc)) from None
         self._summary(report)
@@ -165,6 +177,20 @@ class Command(BaseCommand):
                 "rate": format(report.rate, ",.0f"),
             }
         )
+        if report.people_file is not None:
+            # Issue 11 item 2: the rows that may be a known person, for the registrar to
+            # open and link (nothing is merged on a candidate's word).
+            self.stdout.write(
+                gettext(
+                    "%(rows)s 行的信访人可能是已登记过的人，已列入 %(path)s"
+                    "（查找用时 %(seconds)s 秒），请逐件核对。"
+                )
+                % {
+                    "rows": len({m.row for m in report.people}),
+                    "path": report.people_file,
+                    "seconds": format(report.people_seconds, ".1f"),
+                }
+            )
         if report.linked:
             self.stdout.write(
                 gettext(
