@@ -103,7 +103,7 @@ DATA_CONSTANTS: dict[tuple[str, str], str] = {
     ("petitions/imports.py", "NO"): "the cell values an import reads as no",
     ("petitions/imports.py", "DATE_FORMATS"): "the date formats an import parses",
     ("petitions/imports.py", "TREATMENT_WORDS"): "the words an import reads as a treatment",
-    ("cases/imports.py", "DEFAULT_BOARD"): "the board name imported messages are keyed by",
+    ("petitions/services.py", "DEFAULT_BOARD"): "the board name accounts are keyed by",
     ("cases/imports.py", "_MESSAGE_COLUMN"): "substrings matched in refusals, not shown",
     ("deadlines/forms.py", "_DATE"): "a pattern of the dates typed from the State Council notice",
     ("deadlines/forms.py", "_RANGE_LINE"): "a pattern of the lines typed from the notice",

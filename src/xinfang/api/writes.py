@@ -37,6 +37,7 @@ from xinfang.petitions.services import (
     ConcernedCadreInput,
     InterviewInput,
     PetitionerInput,
+    board_account,
 )
 from xinfang.routing.terms import Category, Nature
 
@@ -87,6 +88,10 @@ class PetitionerIn(Schema):
     phone: str = ""
     address: str = ""
     work_unit: str = ""
+    account: str = Field(
+        "",
+        description="网上信访账号：“留言板名称:账号”，只写账号时为网上留言板的账号",
+    )
     is_representative: bool = False
 
 
@@ -208,7 +213,10 @@ def petition_register(request: HttpRequest, payload: RegistrationIn) -> HttpResp
             content=payload.content,
             category=payload.category,
             nature=payload.nature,
-            petitioners=[PetitionerInput(**p.model_dump()) for p in payload.petitioners],
+            petitioners=[
+                PetitionerInput(**{**p.model_dump(), "account": board_account(p.account)})
+                for p in payload.petitioners
+            ],
             is_anonymous=payload.is_anonymous,
             anonymous_treatment=payload.anonymous_treatment,
             anonymous_reason=payload.anonymous_reason,

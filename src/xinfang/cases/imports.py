@@ -56,6 +56,7 @@ from xinfang.petitions.imports import (
 from xinfang.petitions.models import Channel, ImportedPetition, Petitioner, PetitionPetitioner
 from xinfang.petitions.respondents import RespondentInput
 from xinfang.petitions.services import (
+    DEFAULT_BOARD,
     InterviewInput,
     PetitionerInput,
     RegistrationInput,
@@ -66,7 +67,6 @@ from xinfang.routing.terms import Category, Nature
 
 DEFAULT_BATCH = 500
 # The import record's source for an online board unless told otherwise.
-DEFAULT_BOARD = "网上留言板"
 
 Progress = Callable[[int, int, float], None]
 

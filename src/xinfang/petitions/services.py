@@ -57,10 +57,28 @@ class PetitionerInput:
     account: str = ""
 
 
+# The board a message or an account belongs to unless named (the import's --board).
+DEFAULT_BOARD = "网上留言板"
+
+
 def online_account(board: str, account: str) -> str:
     """The stored form of a board account: accounts are unique on their board only, so the
     board's name is part of the identifier (and of its keyed hash)."""
     return f"{board.strip()}:{account.strip()}"
+
+
+def board_account(typed: str) -> str:
+    """A board account as a registrar types it at the desk or an API client sends it,
+    "留言板名称:账号" (a full-width colon too) or the account alone (on DEFAULT_BOARD), in the
+    stored form `online_account` gives the message import, so that both find one person;
+    "" for nothing typed."""
+    text = typed.strip().replace("：", ":")
+    if not text:
+        return ""
+    board, colon, account = text.partition(":")
+    if not colon:
+        return online_account(DEFAULT_BOARD, text)
+    return online_account(board or DEFAULT_BOARD, account) if account.strip() else ""
 
 
 @dataclass

@@ -247,12 +247,20 @@ class PetitionerForm(forms.Form):
     phone = forms.CharField(label=_("电话"), max_length=30, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
     work_unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    # Issue 11 item 1: an online petitioner's board account, an identifier like the phone
+    # (petitions.services.board_account gives its stored form).
+    account = forms.CharField(
+        label=_("网上信访账号"),
+        max_length=100,
+        required=False,
+        help_text=_("网上信访时填写，格式为“留言板名称:账号”；只填账号时视为网上留言板的账号"),
+    )
     is_representative = forms.BooleanField(label=_("代表"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         styled(self)
-        for name in ("name", "id_number", "phone"):
+        for name in ("name", "id_number", "phone", "account"):
             attrs = self.fields[name].widget.attrs
             attrs["data-lookup"] = name  # static/web/register.js asks the look-up
             attrs["autocomplete"] = "off"

@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 
 from xinfang.cases.imports import (
     DEFAULT_BATCH,
-    DEFAULT_BOARD,
     ImportReport,
     import_messages,
     import_registers,
@@ -21,6 +20,7 @@ from xinfang.cases.imports import (
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import User
 from xinfang.petitions.import_samples import write_sample
+from xinfang.petitions.services import DEFAULT_BOARD
 from xinfang.routing.terms import Category, Nature
 
 
