@@ -106,6 +106,79 @@ def test_a_near_text_is_a_candidate_with_its_score_and_reasons(tree: Tree) -> No
     ]
 
 
+def test_the_same_respondent_in_other_words_is_a_candidate(tree: Tree) -> None:
+    """Issue 11 item 3, "the same respondent": a letter about the same person of the same
+    unit or place, worded otherwise (no text in common), is offered with those reasons and
+    no text similarity; the same name alone (a common name elsewhere) is not."""
+    case = register(
+        tree.county_staff,
+        content=TEXT,
+        category="misconduct",
+        respondents=[
+            RespondentInput(name="赵六", unit="河口县交通运输局", jurisdiction=tree.hekou)
+        ],
+    )
+    register(
+        tree.county_staff,
+        content="天地玄黄",
+        respondents=[RespondentInput(name="赵六", unit="白沙县水利局", jurisdiction=tree.baisha)],
+    )
+    found = matter_candidates(
+        tree.county_staff,
+        text=OTHER,
+        category="misconduct",
+        respondents=[RespondentFacts(name="赵六", unit="河口县交通运输局")],
+    )
+    assert [(c.case.pk, c.similarity, c.score, c.reasons) for c in found] == [
+        (
+            case.pk,
+            0.0,
+            # 0.15 (respondent) + 0.10 (unit) + 0.05 (category)
+            0.3,
+            ("被反映人相同：赵六", "被反映单位相同：河口县交通运输局", "问题类别相同"),
+        )
+    ]
+    by_place = matter_candidates(
+        tree.county_staff, text=OTHER, respondents=[RespondentFacts(name="赵六", place="河口县")]
+    )
+    assert [(c.case.pk, c.score, c.reasons) for c in by_place] == [
+        (case.pk, 0.2, ("被反映人相同：赵六", "涉及地方相同：河口县"))
+    ]
+    # The name alone, or the name with another unit: no candidate.
+    assert (
+        matter_candidates(tree.county_staff, text=OTHER, respondents=[RespondentFacts(name="赵六")])
+        == []
+    )
+    assert (
+        matter_candidates(
+            tree.county_staff,
+            text=OTHER,
+            respondents=[RespondentFacts(name="赵六", unit="河口县财政局")],
+        )
+        == []
+    )
+    # Another department does not see it; a respondent of the user's own department hides
+    # the accuser, and so the case (R-PROTECT-1).
+    assert (
+        matter_candidates(
+            tree.baisha_staff,
+            text=OTHER,
+            respondents=[RespondentFacts(name="赵六", unit="河口县交通运输局")],
+        )
+        == []
+    )
+
+
+def test_a_respondent_candidate_hidden_by_the_policy_is_not_shown(tree: Tree) -> None:
+    register(tree.county_staff, content=TEXT, respondents=[_own_department_cadre(tree)])
+    found = matter_candidates(
+        tree.county_staff,
+        text=OTHER,
+        respondents=[RespondentFacts(name="邵斌", unit="河口县委组织部", place="河口县")],
+    )
+    assert found == []
+
+
 def test_no_candidate_for_a_department_that_cannot_see_the_case(tree: Tree) -> None:
     register(tree.county_staff, content=TEXT)
     assert matter_candidates(tree.baisha_staff, text=TEXT) == []

@@ -25,7 +25,13 @@ from xinfang.cases import actions as cs
 from xinfang.cases import search
 from xinfang.cases.access import cases_visible_to, visible_among, visible_parts
 from xinfang.cases.listing import page_of, with_list_columns
-from xinfang.cases.matching import matter_candidates, person_candidates, person_facts
+from xinfang.cases.matching import (
+    RespondentFacts,
+    _respondent_petitions,
+    matter_candidates,
+    person_candidates,
+    person_facts,
+)
 from xinfang.cases.models import OPEN_STATES, Case
 from xinfang.cases.protection import FAMILY_ROOT, identity_shown_q, protections_for
 from xinfang.cases.queues import queue_counts, queues_for, reports_awaiting_acceptance, sent_down
@@ -698,3 +704,13 @@ def test_reports_awaiting_acceptance_read_the_pending_reports_alone(busy: Tree) 
         lambda: list(reports_awaiting_acceptance(busy.city_staff).values_list("pk", flat=True)),
         "assignment_reported_pending",
     )
+
+
+def test_the_same_respondent_is_read_by_its_name(busy: Tree) -> None:
+    """Issue 11 item 3: the petitions naming a respondent, for candidates worded otherwise,
+    are a range of `respondent_name`, newest first, never a scan of the respondents."""
+    text = _check(
+        lambda: _respondent_petitions([RespondentFacts(name="赵六", unit="河口县交通运输局")]),
+        "respondent_name",
+    )
+    assert not re.search(r"^SCAN petitions_respondent|Seq Scan on petitions_respondent", text, re.M)

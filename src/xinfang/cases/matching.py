@@ -50,6 +50,8 @@ from xinfang.petitions.models import Petition, Petitioner, PetitionPetitioner, R
 MAX_MATTERS = 5
 MAX_PEOPLE = 8
 MIN_PHONE_DIGITS = 7
+# Petitions read per respondent typed, for candidates by the respondent alone.
+MAX_RESPONDENT_PETITIONS = 200
 # Signals beside the text, added to its Jaccard similarity (docs/matching.md).
 W_RESPONDENT = 0.15
 W_UNIT = 0.10
@@ -93,10 +95,12 @@ def matter_candidates(
     MAX_MATTERS, each with its score and reasons in Chinese (R-REPEAT-4)."""
     if not _may_see_identities(user) or not normalize(text):
         return []
-    hits = text_hits(text)
-    if not hits:
+    similarity = {h.petition_id: h.jaccard for h in text_hits(text)}
+    # Issue 11 item 3: the same respondent worded otherwise, with no text in common.
+    for petition_id in _respondent_petitions(respondents):
+        similarity.setdefault(petition_id, 0.0)
+    if not similarity:
         return []
-    similarity = {h.petition_id: h.jaccard for h in hits}
     rows = list(
         Petition.objects.filter(pk__in=similarity).values(
             "pk", "case_id", "case__root_id", "category", "collective_origin"
@@ -136,7 +140,10 @@ def matter_candidates(
         case = shown.get(family)
         if case is None:
             continue
-        reasons = [(gettext("内容文字相似度%(round)s%%") % {"round": round(best * 100)})]
+        # A candidate by its respondent alone has no text in common to speak of.
+        reasons = (
+            [(gettext("内容文字相似度%(round)s%%") % {"round": round(best * 100)})] if best else []
+        )
         score = best
         names, units, places, categories = set(), set(), set(), set()
         for pk in family_petitions[family]:
@@ -171,6 +178,31 @@ def matter_candidates(
     # candidate case in one statement (a statement per case was most of the CPU, issue 11).
     policies = protections_for(user, [c.case for c in candidates])
     return [c for c in candidates if policies[c.case.pk].identity_shown][:MAX_MATTERS]
+
+
+def _respondent_petitions(respondents: Sequence[RespondentFacts]) -> list[int]:
+    """Issue 11 item 3, "the same respondent": the petitions, newest first and at most
+    MAX_RESPONDENT_PETITIONS per respondent typed, naming a respondent of the same name
+    together with the same unit or the same place (a jurisdiction's name), whatever their
+    text says. The name alone is not enough: a common name names many people. Read by the
+    respondents' name index; what the user may see is decided by the caller."""
+    found: list[int] = []
+    for typed in respondents:
+        name = typed.name.strip()
+        unit, place = normalize(typed.unit), normalize(typed.place)
+        if not name or not (unit or place):
+            continue
+        rows = (
+            Respondent.objects.filter(name=name)
+            .order_by("-petition_id")
+            .values_list("petition_id", "unit", "jurisdiction__name")[:MAX_RESPONDENT_PETITIONS]
+        )
+        for petition_id, their_unit, their_place in rows:
+            if (unit and normalize(their_unit) == unit) or (
+                place and their_place and normalize(their_place) == place
+            ):
+                found.append(petition_id)
+    return found
 
 
 # --- same person -------------------------------------------------------------------------

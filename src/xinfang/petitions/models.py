@@ -233,6 +233,9 @@ class Respondent(models.Model):
                 condition=models.Q(jurisdiction__isnull=False),
                 name="respondent_jurisdiction",
             ),
+            # Issue 11 item 3: the same respondent as a matter's candidate at registration
+            # (cases/matching.py: _respondent_petitions), the newest first.
+            models.Index(fields=["name", "-petition"], name="respondent_name"),
         ]
 
     def __str__(self) -> str:
