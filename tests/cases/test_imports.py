@@ -27,6 +27,7 @@ from tests.cases.import_files import (
     write_csv,
     write_xlsx,
 )
+from tests.clients import staff_client
 from tests.orgtree import Tree
 from xinfang.cases import imports
 from xinfang.cases.imports import import_messages, import_registers
@@ -435,3 +436,17 @@ def test_the_date_received_is_read_in_each_form_the_docs_list(
     text: str, expected: dt.date | None
 ) -> None:
     assert parse_date(text) == expected
+
+
+def test_the_case_page_shows_the_posting_time_and_where_the_petition_came_from(
+    tree: Tree, tmp_path: Path
+) -> None:
+    """Issue 11 item 1: the message's posting time is its time received (the date on the
+    petition, the time in its import record), shown with the source on the case page."""
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES[:1])  # 2025-05-01 00:30
+    with at(2026, 3, 2):
+        import_messages(path, actor=tree.county_staff, department=tree.county_org)
+    case = Case.objects.get()
+    body = staff_client(tree.county_staff).get(f"/cases/{case.pk}/").content.decode()
+    assert "2025年5月1日 00:30 网上信访" in body
+    assert "（批量导入自：网上留言板）" in body

@@ -35,6 +35,9 @@ class PetitionEntry:
     concerned_cadre: Any = None
     interviews: list[Any] = field(default_factory=list)
     attachments: list[Any] = field(default_factory=list)
+    # A petition that came by bulk import: its record (source, an online message's
+    # posting time, issue 11 item 1); None for one registered at the desk.
+    imported: Any = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def case_file(user: User, case: Case) -> CaseFile:
     entries = []
     petitions = (
         petitions_of_case(case)
-        .select_related("receiving_department", "registrar", "concerned_cadre")
+        .select_related("receiving_department", "registrar", "concerned_cadre", "imported_from")
         .prefetch_related("respondents", "interviews__receivers", "attachments")
         .order_by("received_on", "pk")
     )
@@ -89,6 +92,8 @@ def case_file(user: User, case: Case) -> CaseFile:
                 concerned_cadre=protection.concerned_cadre(p),
                 interviews=protection.interviews(p),
                 attachments=protection.attachments(p),
+                # The reverse one-to-one raises an AttributeError when there is none.
+                imported=getattr(p, "imported_from", None),
             )
         )
     referral = getattr(case, "referral", None)
