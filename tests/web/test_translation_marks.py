@@ -114,6 +114,8 @@ DATA_MODULES: dict[str, str] = {
     "petitions/import_samples.py": "writes made-up import files: its Chinese is their rows",
     "core/citations.py": "the notice's and the regulations' own words, quoted as the grounds",
     "core/keys.py": "refusals to start, raised before the translation catalogues can load",
+    "alerts/announce.py": "the words petitioners write, matched in letters; each sign's name "
+    "is stored in the warning's label as written, like a summary",
 }
 
 

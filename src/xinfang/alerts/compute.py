@@ -10,6 +10,8 @@ counted) and per receiving department:
   `min_petitioners` or more when the key is new or grew `min_growth` times or more;
 - a collective visit announced: a petition marked collective with at least
   `collective_min_head_count` people;
+- the signs of a collective visit ("有集体上访苗头的"): a letter whose text announces or
+  threatens one (alerts/announce.py), each letter a warning;
 - a cadre of the directory named as respondent by `cadre_min_petitioners` or more distinct
   petitioners in the window, whatever the baseline.
 
@@ -31,7 +33,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
-from xinfang.alerts.models import Kind, PetitionPlace, PlaceScan
+from xinfang.alerts.announce import announcement
+from xinfang.alerts.models import AnnouncedVisit, Kind, PetitionPlace, PlaceScan
 from xinfang.alerts.places import automaton, find_places
 from xinfang.core.unindexed import unindexed
 from xinfang.matching.models import MatterBand
@@ -442,6 +445,42 @@ def _collective(window: Window, limits: dict[str, Any]) -> list[Found]:
     return out
 
 
+def _announced(window: Window) -> list[Found]:
+    """R-REPEAT-5 "有集体上访苗头的": each letter of the window whose text announces or
+    threatens a collective visit (found by `scan_places`), labelled with the kind of sign
+    and the petition's summary (never the letter's words, R-PROTECT-1), counting its
+    petitioners."""
+    rows = (
+        AnnouncedVisit.objects.filter(
+            petition__received_on__gte=window.start, petition__received_on__lte=window.end
+        )
+        .annotate(people=Count("petition__petitioners"))
+        .values_list(
+            "petition_id",
+            "sign",
+            "people",
+            "petition__summary",
+            "petition__receiving_department_id",
+        )
+        .order_by("petition_id")
+    )
+    return [
+        Found(
+            kind=Kind.ANNOUNCED,
+            department_id=department_id,
+            key=str(pk),
+            label=(f"{sign}：{summary}")[:200],
+            window=window,
+            petitioners=max(people, 1),  # an anonymous letter is still somebody's
+            petitions=1,
+            baseline=0.0,
+            growth=None,
+            petition_ids=[pk],
+        )
+        for pk, sign, people, summary, department_id in rows
+    ]
+
+
 def scan_places(start: dt.date, end: dt.date) -> int:
     """Find the place names of the petitions received in [start, end] not yet searched;
     returns how many were searched. Safe to run twice at once (conflicts are ignored)."""
@@ -460,6 +499,13 @@ def scan_places(start: dt.date, end: dt.date) -> int:
             for name in find_places(f"{summary}\n{content}", found_by)
         ]
         PetitionPlace.objects.bulk_create(places, ignore_conflicts=True, batch_size=2000)
+        # R-REPEAT-5: the signs of a collective visit, in the same pass over the text.
+        signs = [
+            AnnouncedVisit(petition_id=pk, sign=sign)
+            for pk, summary, content in batch
+            if (sign := announcement(f"{summary}\n{content}"))
+        ]
+        AnnouncedVisit.objects.bulk_create(signs, ignore_conflicts=True, batch_size=2000)
         PlaceScan.objects.bulk_create(
             [PlaceScan(petition_id=pk) for pk, _, _ in batch], ignore_conflicts=True
         )
@@ -477,5 +523,6 @@ def find(as_of: dt.date) -> list[Found]:
     for kind in (Kind.UNIT, Kind.PLACE, Kind.RESPONDENT, Kind.CATEGORY, Kind.CADRE):
         found += _spikes(kind, window, limits)
     found += _collective(window, limits)
+    found += _announced(window)
     found.sort(key=lambda f: (-f.score, f.kind, f.department_id, f.key))
     return found

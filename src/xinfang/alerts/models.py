@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     CATEGORY = "category", _("问题类别")
     COLLECTIVE = "collective", _("集体访")
     CADRE = "cadre", _("多人反映同一干部")
+    # R-REPEAT-5 "有集体上访苗头的": a letter announcing or threatening one (alerts/announce.py).
+    ANNOUNCED = "announced", _("集体上访苗头")
 
 
 class WarningState(models.TextChoices):
@@ -141,6 +143,24 @@ class PlaceScan(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class AnnouncedVisit(models.Model):
+    """A petition whose text carries a sign of a collective visit (alerts/announce.py),
+    found by the same scan as the place names (`PlaceScan` marks both done): the kind of
+    sign, never the letter's words."""
+
+    petition = models.OneToOneField(
+        "petitions.Petition", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    sign = models.CharField(_("苗头"), max_length=30)
+
+    class Meta:
+        verbose_name = _("集体上访苗头")
+        verbose_name_plural = _("集体上访苗头")
+
+    def __str__(self) -> str:
+        return self.sign
 
 
 class PetitionPlace(models.Model):

@@ -107,6 +107,10 @@ def describe(warning: EarlyWarning) -> str:
         "people": warning.petitioners,
         "petitions": warning.petitions,
     }
+    if warning.kind == Kind.ANNOUNCED:
+        return gettext("%(counts)s：来信中有集体上访的苗头，请及时掌握动向、做好工作。") % {
+            "counts": counts
+        }
     if warning.kind == Kind.COLLECTIVE:
         return gettext("%(counts)s：集体访，来访人数%(people)d人。") % {
             "counts": counts,
