@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from tests.builders import at, register, to_closed, to_read
+from tests.builders import at, register, to_closed
 from tests.orgtree import Tree
-from xinfang.cases import actions as cs
+from tests.persistent.helpers import STATEMENT, concluded_below
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.core.errors import RuleViolation
 from xinfang.persistent import services
@@ -221,29 +221,8 @@ def test_r_repeat_3_conclude_needs_a_closed_case_and_a_statement(tree: Tree) -> 
 def test_r_info_2_every_level_of_the_matter_sees_the_statement(tree: Tree) -> None:
     """Registered and concluded below (河口县), seen on the case above (临江市) and in the
     register of the department that sent it down; not by an unrelated department."""
-    with at(2026, 4, 1):
-        root = to_read(register(tree.city_staff), tree.city_staff)
-        child = cs.case_transfer_down(
-            actor=tree.city_staff, case=root, to_department=tree.county_org, routing_note="属地"
-        ).child
-        child = to_closed(child, tree.county_staff, tree.staff(tree.county_org, "handler"))
-        entry = _register(
-            tree,
-            child,
-            actor=tree.county_staff,
-            leader=tree.county_staff,
-            officer=tree.county_staff,
-        )
-        services.entry_conclude(
-            actor=tree.county_staff,
-            entry=entry,
-            ended_on=dt.date(2026, 4, 1),
-            text="已答复",
-            position_statement="县里已按政策处理完毕，各级统一答复。",
-        )
-    assert [e.position_statement for e in entries_on_case(Case.objects.get(pk=root.pk))] == [
-        "县里已按政策处理完毕，各级统一答复。"
-    ]
+    root, _child, entry = concluded_below(tree)
+    assert [e.position_statement for e in entries_on_case(root)] == [STATEMENT]
     assert list(register_for(tree.city_staff).values_list("pk", flat=True)) == [entry.pk]
     assert list(register_for(tree.county_staff).values_list("pk", flat=True)) == [entry.pk]
     assert not register_for(tree.baisha_staff).exists()

@@ -8,10 +8,10 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.builders import at, register, to_closed, to_read
+from tests.builders import at, register, to_closed
 from tests.clients import staff_client
 from tests.orgtree import Tree
-from xinfang.cases import actions as cs
+from tests.persistent.helpers import STATEMENT, concluded_below
 from xinfang.cases.models import Case
 from xinfang.persistent import services
 from xinfang.persistent.models import Entry, Outcome
@@ -189,33 +189,11 @@ def test_r_repeat_2_the_list_and_the_entry_show_the_next_review(tree: Tree) -> N
 def test_r_info_2_the_department_above_sees_the_statement_on_its_case_page(tree: Tree) -> None:
     """Concluded at 河口县 on the case 临江市 sent down: the statement is on the city's page of
     its own case and on the county's; 白沙, which handles neither, cannot open them."""
-    county_handler = tree.staff(tree.county_org, "handler")
+    root, child, _entry = concluded_below(tree)
     with at(2026, 4, 1):
-        root = to_read(register(tree.city_staff), tree.city_staff)
-        child = cs.case_transfer_down(
-            actor=tree.city_staff, case=root, to_department=tree.county_org, routing_note="属地"
-        ).child
-        child = to_closed(child, tree.county_staff, county_handler)
-        entry = services.entry_register(
-            actor=tree.county_staff,
-            case=child,
-            petitioner=Petitioner.objects.get(),
-            analysis="历史遗留",
-            measures="约谈",
-            leader=tree.county_staff,
-            officer=county_handler,
-            target_on=dt.date(2026, 6, 30),
-        )
-        services.entry_conclude(
-            actor=tree.county_staff,
-            entry=entry,
-            ended_on=dt.date(2026, 4, 1),
-            text="已答复",
-            position_statement="县里已按政策处理完毕，各级统一答复。",
-        )
         city = staff_client(tree.city_staff).get(f"/cases/{root.pk}/")
         county = staff_client(tree.county_staff).get(f"/cases/{child.pk}/")
         stranger = staff_client(tree.baisha_staff).get(f"/cases/{root.pk}/")
-    assert "县里已按政策处理完毕，各级统一答复。" in city.content.decode()
-    assert "县里已按政策处理完毕，各级统一答复。" in county.content.decode()
+    assert STATEMENT in city.content.decode()
+    assert STATEMENT in county.content.decode()
     assert stranger.status_code == 404
