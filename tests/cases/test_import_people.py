@@ -166,3 +166,16 @@ def test_a_person_known_only_where_the_policy_hides_them_is_not_listed(
     with at(2026, 3, 2):
         report = import_registers(path, actor=tree.county_staff, department=tree.county_org)
     assert (report.imported, report.people, report.people_file) == (1, [], None)
+
+
+def test_the_sound_of_the_name_with_the_address_alone_is_enough(tree: Tree, tmp_path: Path) -> None:
+    """No phone, no ID number: a name that sounds like 赵六's with his address is still
+    looked up (the file-wide pre-check counts name sounds as a shared key)."""
+    zhao, _wang = _earlier(tree)
+    rows = [register_row(登记编号="D1", 信访人姓名="赵留", 住址="河口县城关镇东街5号")]
+    path = write_csv(tmp_path / "登记簿.csv", REGISTER_HEADER, rows)
+    with at(2026, 3, 2):
+        report = import_registers(path, actor=tree.county_staff, department=tree.county_org)
+    assert [(m.row, m.known, m.score, m.reasons) for m in report.people] == [
+        (2, (zhao.number,), 0.6, ("姓名同音，住址相近（相似度100%）",))
+    ]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,7 @@ from xinfang.core.bulk import insert_values, prepare_datetime, sqlite_cache
 from xinfang.core.errors import RuleViolation
 from xinfang.core.unindexed import unindexed
 from xinfang.matching.minhash import text_digest, text_index
-from xinfang.matching.models import MatterText
+from xinfang.matching.models import MatterText, PersonKey
 from xinfang.matching.people import PersonFacts
 from xinfang.orgs.models import Department, Jurisdiction, User
 from xinfang.petitions import protect
@@ -775,8 +776,14 @@ def people_of(actor: User, written: Sequence[tuple[int, int]]) -> list[PersonMat
     as at the form (docs/imports.md, "Same person on import")."""
     by_petition = dict((petition_id, number) for number, petition_id in written)
     links = _links_in_chunks(list(by_petition))
+    # Only people sharing a key with someone else can have a candidate: found for the whole
+    # file in a few statements, so that the look-up runs for those few rows only (19 of
+    # 1,971 rows of the benchmark's register at a million cases).
+    shared = _sharing_a_key([link.petitioner for link in links])
     found: list[PersonMatch] = []
     for link in links:
+        if link.petitioner_id not in shared:
+            continue
         own = link.petition.case
         person = link.petitioner
         facts = PersonFacts(
@@ -801,6 +808,42 @@ def people_of(actor: User, written: Sequence[tuple[int, int]]) -> list[PersonMat
                 )
     found.sort(key=lambda m: (m.row, -m.score))
     return found
+
+
+def _sharing_a_key(people: Sequence[Petitioner]) -> set[int]:
+    """The ids of `people` who share a key `person_hits` looks up with another petitioner:
+    the ID number, phone or account hash, or (with an address or a workplace, as
+    `person_hits` asks) the sound of the name. Anyone else has no candidate but himself,
+    whom `people_of` leaves out: skipping them changes no answer."""
+    shared: set[int] = set()
+    for column in ("id_number_hash", "phone_hash", "account_hash"):
+        values = sorted({getattr(p, column) for p in people if getattr(p, column)})
+        holders: dict[str, set[int]] = {}
+        for start in range(0, len(values), 500):  # SQLite allows 999 parameters
+            rows = Petitioner.objects.filter(**{f"{column}__in": values[start : start + 500]})
+            for value, pk in rows.values_list(column, "pk"):
+                holders.setdefault(value, set()).add(pk)
+        shared |= {p.pk for p in people if len(holders.get(getattr(p, column), ())) > 1}
+    placed = [p.pk for p in people if p.address.strip() or p.work_unit.strip()]
+    sounds: dict[int, str] = {}
+    for start in range(0, len(placed), 500):
+        sounds.update(
+            PersonKey.objects.filter(petitioner_id__in=placed[start : start + 500]).values_list(
+                "petitioner_id", "sound_hash"
+            )
+        )
+    values = sorted(set(sounds.values()))
+    counts: dict[str, int] = {}
+    for start in range(0, len(values), 500):
+        for value, n in (
+            PersonKey.objects.filter(sound_hash__in=values[start : start + 500])
+            .values("sound_hash")
+            .annotate(n=Count("pk"))
+            .values_list("sound_hash", "n")
+        ):
+            counts[value] = n
+    shared |= {pk for pk, sound in sounds.items() if counts.get(sound, 0) > 1}
+    return shared
 
 
 def _links_in_chunks(petition_ids: list[int]) -> list[PetitionPetitioner]:
