@@ -67,7 +67,6 @@ from xinfang.petitions.services import (
 from xinfang.routing.terms import Category, Nature
 
 DEFAULT_BATCH = 500
-# The import record's source for an online board unless told otherwise.
 
 Progress = Callable[[int, int, float], None]
 

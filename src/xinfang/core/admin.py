@@ -35,6 +35,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 
 SEARCH_MAX_CHARS = 50
@@ -115,7 +116,8 @@ class ServiceRefusalsShown:
 
     def _refusal_shown(self, request: HttpRequest, exc: RuleViolation) -> HttpResponse:
         for message in exc.messages:
-            messages.error(request, message)
+            # The rule IDs a refusal names become their grounds in Chinese.
+            messages.error(request, on_screen(message))
         return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

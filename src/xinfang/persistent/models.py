@@ -53,9 +53,9 @@ class Threshold(models.Model):
                 )
                 & models.Q(window_days__gte=1),
                 name="threshold_sensible",
+                # R-REPEAT-1; shown as it is by the admin's form, so no rule ID in it.
                 violation_error_message=_(
-                    "最少信访次数至少为2次；只有“同一事项久拖未结”可设为1次。"
-                    "统计期间至少为1天（R-REPEAT-1）。"
+                    "最少信访次数至少为2次；只有“同一事项久拖未结”可设为1次。统计期间至少为1天。"
                 ),
             )
         ]

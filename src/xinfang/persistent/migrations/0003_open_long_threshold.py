@@ -26,6 +26,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='threshold',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('min_petitions__gte', 2), models.Q(('basis', 'open'), ('min_petitions__gte', 1)), _connector='OR'), ('window_days__gte', 1)), name='threshold_sensible', violation_error_message='最少信访次数至少为2次；只有“同一事项久拖未结”可设为1次。统计期间至少为1天（R-REPEAT-1）。'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('min_petitions__gte', 2), models.Q(('basis', 'open'), ('min_petitions__gte', 1)), _connector='OR'), ('window_days__gte', 1)), name='threshold_sensible', violation_error_message='最少信访次数至少为2次；只有“同一事项久拖未结”可设为1次。统计期间至少为1天。'),
         ),
     ]
