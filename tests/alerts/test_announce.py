@@ -58,7 +58,7 @@ def test_r_repeat_5_a_letter_announcing_a_collective_visit(
     petitions(tree, MONDAY, 1, summary="反映征地补偿款被截留", content=THREAT)
     petitions(tree, MONDAY, 1, start=1)  # an ordinary letter: nothing
     got = [(f.label, f.petitioners, f.petitions) for f in find(as_of) if f.kind == Kind.ANNOUNCED]
-    assert got == ([("信中提及组织多人上访：反映征地补偿款被截留", 1, 1)] if raised else [])
+    assert got == ([("反映征地补偿款被截留（信中提及组织多人上访）", 1, 1)] if raised else [])
 
 
 def test_the_warning_says_what_it_is_without_the_letter_s_words(tree: Tree) -> None:
@@ -67,7 +67,7 @@ def test_the_warning_says_what_it_is_without_the_letter_s_words(tree: Tree) -> N
     warning = EarlyWarning.objects.get(kind=Kind.ANNOUNCED)
     sentence = describe(warning)
     assert sentence == (
-        "2026-02-24至2026-03-02，集体上访苗头“信中提及组织多人上访：反映征地补偿款被截留”"
+        "2026-02-24至2026-03-02，集体上访苗头“反映征地补偿款被截留（信中提及组织多人上访）”"
         "涉及信访人1人、信访件1件：来信中有集体上访的苗头，请及时掌握动向、做好工作。"
     )
     assert "一百多名" not in sentence and "省委" not in sentence

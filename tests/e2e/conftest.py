@@ -71,6 +71,8 @@ DOC_SHOTS = frozenset(
         "supervision-cases",
         "document-dossier",
         "document-letter",
+        "longterm-register",
+        "warning-announced",
     }
 )
 

@@ -469,7 +469,7 @@ def _announced(window: Window) -> list[Found]:
             kind=Kind.ANNOUNCED,
             department_id=department_id,
             key=str(pk),
-            label=(f"{sign}：{summary}")[:200],
+            label=f"{summary[:180]}（{sign}）",
             window=window,
             petitioners=max(people, 1),  # an anonymous letter is still somebody's
             petitions=1,
