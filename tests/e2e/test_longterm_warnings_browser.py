@@ -99,7 +99,9 @@ def test_a_leader_sees_a_warning_on_the_home_page_and_acknowledges_it(
     page = desk.page
     card = page.locator(".warnings-card")
     expect(card).to_contain_text("问题类别：落实政策和历史遗留问题")
-    expect(card).to_contain_text("集体上访苗头：反映征地补偿款被截留（信中提及组织多人上访）")
+    expect(card).to_contain_text(
+        "集体上访苗头：反映征地补偿款被截留（信中提及组织多人上访） 信访人1人，待确认"
+    )
     page.get_by_role("link", name="预警", exact=True).click()
     desk.check_clean()
     page.get_by_role("link", name="反映征地补偿款被截留（信中提及组织多人上访）").click()
