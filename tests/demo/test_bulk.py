@@ -22,7 +22,7 @@ from xinfang.cases.models import (
 )
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
-from xinfang.demo.bulk import WRITTEN, generate
+from xinfang.demo.bulk import WRITTEN, analyze_written, generate
 from xinfang.matching.index import rebuild
 from xinfang.matching.models import MatterBand, MatterText, PersonKey
 from xinfang.petitions.models import Petition, Petitioner
@@ -160,3 +160,26 @@ def test_same_seed_same_tables(db: None) -> None:
     assert len(first["Case"]) == 60 and first["CaseEvent"]
     assert _generate_and_dump(11) == first
     assert _generate_and_dump(12)["Petition"] != first["Petition"]
+
+
+@pytest.mark.django_db
+def test_the_generator_s_statistics_lock_no_shared_catalog() -> None:
+    """PostgreSQL: `analyze_written` runs inside the generator's one transaction; a bare
+    ANALYZE there took the cluster's shared catalogs (pg_authid ...) until the end of the
+    generation, and every other database's ANALYZE on the server waited for it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's shared catalogs")
+    with transaction.atomic(), connection.cursor() as cursor:
+        analyze_written()
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE l.pid = pg_backend_pid() AND c.relisshared"
+        )
+        shared = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE l.pid = pg_backend_pid() AND c.relname = 'cases_case'"
+        )
+        own = cursor.fetchone()
+    assert shared == (0,)
+    assert own is not None and own[0] >= 1  # the project's tables were analyzed
