@@ -99,5 +99,7 @@ def test_bench_run_imports_both_files_and_keeps_what_it_acknowledged(
             sources.add(row["source"])
         # The same-person look-up on the register's rows, timed apart from the writing.
         same = bulk["registers"]["same_person"]
-        assert same["seconds"] > 0 and 0 <= same["rows_listed"] <= bulk["registers"]["imported"]
+        # (No row may share a key with anyone: then the look-up is a few statements, its
+        # time rounds to nothing.)
+        assert same["seconds"] >= 0 and 0 <= same["rows_listed"] <= bulk["registers"]["imported"]
     assert len(sources) == 4

@@ -310,7 +310,7 @@ def bulk_import(department: Department, registrar: User, rows: int) -> dict[str,
                 seconds = time.monotonic() - looking
                 found[kind]["same_person"] = {
                     "rows_listed": len({m.row for m in matches}),
-                    "seconds": round(seconds, 2),
+                    "seconds": round(seconds, 3),
                     "rows_per_s": round(report.imported / seconds, 1) if seconds else 0.0,
                 }
     return found
