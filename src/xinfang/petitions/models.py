@@ -234,8 +234,10 @@ class Respondent(models.Model):
                 name="respondent_jurisdiction",
             ),
             # Issue 11 item 3: the same respondent as a matter's candidate at registration
-            # (cases/matching.py: _respondent_petitions), the newest first.
-            models.Index(fields=["name", "-petition"], name="respondent_name"),
+            # (cases/matching.py: _respondent_petitions). The name alone: with the petition
+            # as a second column PostgreSQL read it for `petition_id = …` (the policy's
+            # probes) on small tables instead of the petition's own index.
+            models.Index(fields=["name"], name="respondent_name"),
         ]
 
     def __str__(self) -> str:

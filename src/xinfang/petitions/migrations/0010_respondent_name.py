@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='respondent',
-            index=models.Index(fields=['name', '-petition'], name='respondent_name'),
+            index=models.Index(fields=['name'], name='respondent_name'),
         ),
     ]
