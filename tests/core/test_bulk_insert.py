@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.orgtree import Tree
 from xinfang.api.models import IdempotentRequest
+from xinfang.cases.imports import _already_imported
 from xinfang.core import bulk
 from xinfang.core.bulk import insert_rows, insert_values, new_row
 
@@ -85,3 +87,18 @@ def test_insert_values_stores_plain_rows(tree: Tree, n: int) -> None:
     got = IdempotentRequest.objects.filter(key__startswith=f"v{n}-")
     assert got.count() == n
     assert [(o.status, o.body, o.created_at) for o in got] == [(204, {}, WHEN)] * n
+
+
+def test_chunks_cover_every_item_once_in_order() -> None:
+    """`chunks` slices a look-up's values under SQLite's 999 parameters a statement."""
+    assert [list(c) for c in bulk.chunks([1, 2, 3, 4, 5], 2)] == [[1, 2], [3, 4], [5]]
+    assert list(bulk.chunks([], 2)) == []
+    assert [len(c) for c in bulk.chunks(list(range(1001)))] == [500, 500, 1]
+
+
+def test_an_import_looks_up_more_ids_than_one_statement_takes(tree: Tree) -> None:
+    """The import's "already imported" look-up asks for 1,200 external ids in three
+    statements (SQLite would refuse one of 1,200 parameters on an older build)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert _already_imported("网上留言板", [f"m{i}" for i in range(1200)]) == set()
+    assert len(queries) == 3

@@ -16,9 +16,10 @@ from tests.clients import staff_client
 from tests.orgtree import Tree
 from tests.web.test_register import form_data, post
 from xinfang.cases.imports import import_messages
+from xinfang.matching.index import account_hash
 from xinfang.petitions import protect
 from xinfang.petitions.models import Petitioner
-from xinfang.petitions.services import DEFAULT_BOARD, board_account
+from xinfang.petitions.services import DEFAULT_BOARD, PetitionerInput, board_account
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,19 @@ pytestmark = pytest.mark.django_db
 def test_what_the_registrar_types_becomes_the_stored_board_account(typed: str, stored: str) -> None:
     assert DEFAULT_BOARD == "网上留言板"
     assert board_account(typed) == stored
+
+
+def test_every_way_in_stores_one_form_and_looks_it_up_by_one_hash() -> None:
+    """The input itself keeps the stored form, whoever builds it (the desk's form, the API,
+    the import); the look-up's hash takes what was typed or what was stored alike."""
+    assert PetitionerInput(name="甲", account="u001").account == "网上留言板:u001"
+    assert PetitionerInput(name="甲", account="省长信箱：u9").account == "省长信箱:u9"
+    assert PetitionerInput(name="甲", account="网上留言板:u001").account == "网上留言板:u001"
+    assert PetitionerInput(name="甲").account == ""
+    assert account_hash("u001") == protect.match_hash("网上留言板:u001")
+    assert account_hash(" 网上留言板：u001 ") == protect.match_hash("网上留言板:u001")
+    assert account_hash("省长信箱:") == ""
+    assert account_hash("") == ""
 
 
 def test_the_desk_and_the_board_are_one_person(tree: Tree, tmp_path: Path) -> None:

@@ -37,7 +37,6 @@ from xinfang.petitions.services import (
     ConcernedCadreInput,
     InterviewInput,
     PetitionerInput,
-    board_account,
 )
 from xinfang.routing.terms import Category, Nature
 
@@ -213,10 +212,7 @@ def petition_register(request: HttpRequest, payload: RegistrationIn) -> HttpResp
             content=payload.content,
             category=payload.category,
             nature=payload.nature,
-            petitioners=[
-                PetitionerInput(**{**p.model_dump(), "account": board_account(p.account)})
-                for p in payload.petitioners
-            ],
+            petitioners=[PetitionerInput(**p.model_dump()) for p in payload.petitioners],
             is_anonymous=payload.is_anonymous,
             anonymous_treatment=payload.anonymous_treatment,
             anonymous_reason=payload.anonymous_reason,

@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from xinfang.cases.actions.bulk import petitions_register_batch, registrations_check
 from xinfang.cases.actions.intake import CheckedRegistration, petition_register_input
 from xinfang.cases.matching import person_candidates
-from xinfang.core.bulk import insert_values, prepare_datetime, sqlite_cache
+from xinfang.core.bulk import chunks, insert_values, prepare_datetime, sqlite_cache
 from xinfang.core.errors import RuleViolation
 from xinfang.core.unindexed import unindexed
 from xinfang.matching.minhash import text_digest, text_index
@@ -395,8 +395,7 @@ class _Staff:
 def _already_imported(source: str, ids: Sequence[str]) -> set[str]:
     done: set[str] = set()
     unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), 500):  # SQLite allows 999 parameters per statement
-        chunk = unique[start : start + 500]
+    for chunk in chunks(unique):
         done |= set(
             ImportedPetition.objects.filter(source=source, external_id__in=chunk).values_list(
                 "external_id", flat=True
@@ -449,8 +448,7 @@ def _run(
     # bigrams, hashes) outgrow the default 2 MB, and every insert then goes through the
     # operating system (docs/imports.md, "Measured").
     with sqlite_cache():
-        for start in range(0, len(todo), max(batch_size, 1)):
-            batch = todo[start : start + batch_size]
+        for batch in chunks(todo, max(batch_size, 1)):
             if one_by_one:
                 _write_one_by_one(
                     batch, build, actor=actor, source=source, messages=messages, report=report
@@ -564,8 +562,8 @@ def _person_keys(rows: Sequence[CheckedRegistration]) -> list[set[str]]:
     by_id: dict[str, set[str]] = {}
     by_account: dict[str, set[str]] = {}
     for column, values in (("id_number_hash", ids), ("account_hash", accounts)):
-        for start in range(0, len(values), 500):  # SQLite allows 999 parameters
-            found = Petitioner.objects.filter(**{f"{column}__in": values[start : start + 500]})
+        for chunk in chunks(values):
+            found = Petitioner.objects.filter(**{f"{column}__in": chunk})
             for i, p, a in found.values_list("id_number_hash", "phone_hash", "account_hash"):
                 own = _own_keys(i, p, a)
                 if i:
@@ -615,9 +613,9 @@ def _stored_keys(dept: Department, digests: set[str], keys: set[str]) -> set[tup
     ).filter(received_by=dept.pk, held_by=dept.pk)
     for tag, column in _KEY_COLUMNS.items():
         values = sorted(key[len(tag) :] for key in keys if key.startswith(tag))
-        for start in range(0, len(values), 500):  # SQLite allows 999 parameters
+        for chunk in chunks(values):
             rows = in_department.filter(
-                **{f"petition__petitioners__{column}__in": values[start : start + 500]}
+                **{f"petition__petitioners__{column}__in": chunk}
             ).values_list(
                 "digest",
                 "petition__petitioners__id_number_hash",
@@ -818,24 +816,24 @@ def _sharing_a_key(people: Sequence[Petitioner]) -> set[int]:
     for column in ("id_number_hash", "phone_hash", "account_hash"):
         values = sorted({getattr(p, column) for p in people if getattr(p, column)})
         holders: dict[str, set[int]] = {}
-        for start in range(0, len(values), 500):  # SQLite allows 999 parameters
-            rows = Petitioner.objects.filter(**{f"{column}__in": values[start : start + 500]})
+        for chunk in chunks(values):
+            rows = Petitioner.objects.filter(**{f"{column}__in": chunk})
             for value, pk in rows.values_list(column, "pk"):
                 holders.setdefault(value, set()).add(pk)
         shared |= {p.pk for p in people if len(holders.get(getattr(p, column), ())) > 1}
     placed = [p.pk for p in people if p.address.strip() or p.work_unit.strip()]
     sounds: dict[int, str] = {}
-    for start in range(0, len(placed), 500):
+    for chunk in chunks(placed):
         sounds.update(
-            PersonKey.objects.filter(petitioner_id__in=placed[start : start + 500]).values_list(
+            PersonKey.objects.filter(petitioner_id__in=chunk).values_list(
                 "petitioner_id", "sound_hash"
             )
         )
     values = sorted(set(sounds.values()))
     counts: dict[str, int] = {}
-    for start in range(0, len(values), 500):
+    for chunk in chunks(values):
         for value, n in (
-            PersonKey.objects.filter(sound_hash__in=values[start : start + 500])
+            PersonKey.objects.filter(sound_hash__in=chunk)
             .values("sound_hash")
             .annotate(n=Count("pk"))
             .values_list("sound_hash", "n")
@@ -847,10 +845,10 @@ def _sharing_a_key(people: Sequence[Petitioner]) -> set[int]:
 
 def _links_in_chunks(petition_ids: list[int]) -> list[PetitionPetitioner]:
     links: list[PetitionPetitioner] = []
-    for start in range(0, len(petition_ids), 500):  # SQLite allows 999 parameters
-        links += PetitionPetitioner.objects.filter(
-            petition_id__in=petition_ids[start : start + 500]
-        ).select_related("petitioner", "petition__case")
+    for chunk in chunks(petition_ids):
+        links += PetitionPetitioner.objects.filter(petition_id__in=chunk).select_related(
+            "petitioner", "petition__case"
+        )
     links.sort(key=lambda link: (link.petition_id, link.pk))
     return links
 

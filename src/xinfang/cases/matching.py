@@ -238,7 +238,7 @@ def person_facts(
         phone_hash=protect.match_hash(protect.phone_key(phone))
         if digits >= MIN_PHONE_DIGITS
         else "",
-        account_hash=account_hash(account) if account.strip() and has_account_field() else "",
+        account_hash=account_hash(account) if has_account_field() else "",
         address=address.strip(),
         work_unit=work_unit.strip(),
     )

@@ -19,10 +19,23 @@ import contextlib
 import functools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+T = TypeVar("T")
+
+# The values one `__in` list carries: SQLite allows 999 parameters in a statement (the
+# limit builds before 3.32 keep, and a deployment's SQLite may be one of them).
+IN_CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in slices of `size` (the last shorter), for `__in` look-ups and batches."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
 
 # Fields whose value goes to the database as it is (None, str, int or bool).
 _PLAIN = {
@@ -197,8 +210,7 @@ def insert_rows(objs: Sequence[models.Model | Row], *, returning: bool = True) -
         # SQLite 3.32+ accepts 32766 parameters a statement, PostgreSQL 65535.
         per = max(1, min(1000, 30000 // len(fields)))
         with connection.cursor() as cursor:
-            for start in range(0, len(objs), per):
-                chunk = objs[start : start + per]
+            for chunk in chunks(objs, per):
                 params = [v for line in lines(chunk) for v in line]
                 cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
                 if returning:
@@ -275,8 +287,7 @@ def insert_values(
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per = max(1, min(1000, 30000 // len(columns)))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
+        for chunk in chunks(rows, per):
             cursor.execute(
                 head + ", ".join([row_sql] * len(chunk)), [v for row in chunk for v in row]
             )

@@ -64,7 +64,7 @@ from xinfang.cases.timeline import (
     record_digest_of_values,
     snapshot_of_values,
 )
-from xinfang.core.bulk import Row, new_row, sqlite_cache
+from xinfang.core.bulk import Row, chunks, new_row, sqlite_cache
 from xinfang.core.errors import RuleViolation
 from xinfang.core.keys import current_key_id
 from xinfang.deadlines.calendar import get_calendar
@@ -249,8 +249,8 @@ def _insert_rows(model: type[models.Model], rows: list[Row]) -> None:
                     copy.write_row(line)
             return
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        for i in range(0, len(values), 5000):
-            cursor.executemany(sql, values[i : i + 5000])
+        for chunk in chunks(values, 5000):
+            cursor.executemany(sql, chunk)
 
 
 class _Chain:

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from xinfang.core.bulk import insert_values
+from xinfang.core.bulk import chunks, insert_values
 from xinfang.matching import minhash
 from xinfang.matching.models import MatterBand, MatterText, PersonKey
 from xinfang.matching.people import SHOW_FROM, PersonFacts, name_sound, person_score
 from xinfang.petitions import protect
 from xinfang.petitions.models import Petition, Petitioner
+from xinfang.petitions.services import board_account
 
 MIN_JACCARD = 0.3  # verified text similarity below this is not a candidate
 MAX_BAND_HITS = 200  # petitions verified per look-up, those sharing the most bands first
@@ -38,8 +39,10 @@ def has_account_field() -> bool:
 
 
 def account_hash(account: str) -> str:
-    """The keyed hash of an online account, as the import writes it (the contract above)."""
-    return protect.match_hash(account.strip())
+    """The keyed hash of an online account as typed or stored, in the stored form
+    (`board_account`, as every petitioner's account is written); "" for no account."""
+    stored = board_account(account)
+    return protect.match_hash(stored) if stored else ""
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -219,8 +222,7 @@ def indexed_digests(texts: Sequence[str]) -> set[str]:
     of `identical_text`: one query per 500 texts)."""
     digests = sorted({minhash.text_digest(t) for t in texts})
     found: set[str] = set()
-    for start in range(0, len(digests), 500):  # SQLite allows 999 parameters per statement
-        chunk = digests[start : start + 500]
+    for chunk in chunks(digests):
         found |= set(MatterText.objects.filter(digest__in=chunk).values_list("digest", flat=True))
     return found
 

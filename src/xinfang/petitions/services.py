@@ -56,6 +56,11 @@ class PetitionerInput:
     # phone, for people known to the board by their account only (docs/imports.md).
     account: str = ""
 
+    def __post_init__(self) -> None:
+        # One stored form whoever builds the input (the desk's form, the API, the import):
+        # what was typed ("账号", "留言板：账号") becomes "留言板:账号" here, once.
+        self.account = board_account(self.account)
+
 
 # The board a message or an account belongs to unless named (the import's --board).
 DEFAULT_BOARD = "网上留言板"

@@ -248,7 +248,7 @@ class PetitionerForm(forms.Form):
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
     work_unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
     # Issue 11 item 1: an online petitioner's board account, an identifier like the phone
-    # (petitions.services.board_account gives its stored form).
+    # (PetitionerInput keeps it in the stored form, petitions.services.board_account).
     account = forms.CharField(
         label=_("网上信访账号"),
         max_length=100,

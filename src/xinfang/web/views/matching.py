@@ -17,7 +17,6 @@ from xinfang.cases.matching import (
 )
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Jurisdiction
-from xinfang.petitions.services import board_account
 from xinfang.web.views.common import staff_page, staff_user
 
 MAX_TEXT = 20000  # characters of the letter compared; a longer letter is cut here
@@ -74,7 +73,7 @@ def register_matches(request: HttpRequest) -> HttpResponse:
                 name=row["name"][:50],
                 id_number=row["id_number"][:24],
                 phone=row["phone"][:30],
-                account=board_account(row["account"][:100]),
+                account=row["account"][:100],
                 address=row["address"],
                 work_unit=row["work_unit"][:100],
             ),

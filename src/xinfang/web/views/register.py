@@ -31,7 +31,6 @@ from xinfang.petitions.services import (
     ConcernedCadreInput,
     InterviewInput,
     PetitionerInput,
-    board_account,
     concerned_cadre_row,
     respondent_row,
 )
@@ -172,7 +171,7 @@ def _register(
                 phone=f.cleaned_data.get("phone") or "",
                 address=f.cleaned_data.get("address") or "",
                 work_unit=f.cleaned_data.get("work_unit") or "",
-                account=board_account(f.cleaned_data.get("account") or ""),
+                account=f.cleaned_data.get("account") or "",
                 is_representative=bool(f.cleaned_data.get("is_representative")),
             ),
         )
