@@ -180,7 +180,10 @@ def test_case_page_shows_routing_proposal_and_clocks(tree: Tree, login: Login) -
     )
     client = login(tree.city_staff)
     page = client.get(change_url(case)).content.decode()
-    assert "河口县委组织部" in page and "R-ROUTE-2" in page, "live proposal while undecided"
+    assert "河口县委组织部" in page, "live proposal while undecided"
+    # The reason's rule by its grounds in Chinese, never by its ID (R-ROUTE-2).
+    assert "按照干部管理权限，对反映本级党委管理的干部的问题要认真调查处理" in page
+    assert "R-ROUTE-" not in page
     cs.case_assign_down(actor=tree.city_staff, case=case, to_department=tree.county_org)
     page = client.get(change_url(case)).content.decode()
     assert "采纳建议" in page

@@ -51,3 +51,10 @@ def test_identical_texts_share_every_band_and_unrelated_ones_none() -> None:
     other = "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往"
     assert not set(minhash.text_keys(text)) & set(minhash.text_keys(other))
     assert minhash.text_keys("") == []
+
+
+def test_the_facts_of_a_stored_petitioner_are_read_by_column_name() -> None:
+    """`PersonFacts.of`: a `values()` row or a model's `__dict__`; other columns ignored, an
+    empty column (None) is no fact."""
+    row = {"pk": 7, "name": "王伟", "phone_hash": "p" * 64, "account_hash": None, "address": "甲"}
+    assert PersonFacts.of(row) == PersonFacts(name="王伟", phone_hash="p" * 64, address="甲")

@@ -43,7 +43,8 @@ def test_keywords_accept_chinese_and_ascii_separators() -> None:
 
 
 def test_describe_rules_in_chinese() -> None:
-    """R-ROUTE-6: administrators read the rules as sentences citing the rule ID."""
+    """R-ROUTE-6: administrators read the rules as sentences; the principles cite their
+    grounds in Chinese, never a rule ID."""
     ReferralRule.objects.filter(department_kind="court").update(is_active=False)
     sentences = describe_rules()
     assert len(sentences) == 5 + len(PRINCIPLES)
@@ -53,10 +54,12 @@ def test_describe_rules_in_chinese() -> None:
     )
     assert sentences[1].startswith("不属于组织部门业务范围的来信来访，内容涉及“贪污、受贿")
     assert "转纪委监委办理" in sentences[1]
-    assert all("R-" in s for s in sentences)
+    assert not [s for s in sentences if "R-" in s]
+    assert "（匹配顺序" in sentences[0]
     assert sentences[2].endswith("（已停用）")
     assert "其他规则都不适用" in sentences[4]
-    assert any("R-ROUTE-3" in s for s in sentences[5:])
+    # R-ROUTE-3's grounds, where the principle of main leaders cited its ID.
+    assert any("不要把反映主要领导干部问题的来信转给同级组织部门查处" in s for s in sentences[5:])
 
 
 def test_r_route_6_edited_rule_changes_the_proposal(tree: Tree, make_case: MakeCase) -> None:

@@ -54,6 +54,7 @@ from xinfang.cases.models import (
 from xinfang.cases.protection import HIDDEN_MATERIAL_NOTE
 from xinfang.cases.routing import facts_for_case
 from xinfang.core.admin import ServiceWritesAdmin
+from xinfang.core.citations import grounds, on_screen
 from xinfang.deadlines.clocks import PROVISIONAL_LABEL, provisional_note
 from xinfang.deadlines.selectors import stored_date_provisional_years
 from xinfang.orgs.admin import acting
@@ -360,7 +361,8 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
             lines = [proposal.headline, *(r.text for r in proposal.reasons)]
         else:
             return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        # The reasons cite rules by ID; the page shows their grounds in Chinese instead.
+        return format_html_join(mark_safe("<br>"), "{}", ((on_screen(line),) for line in lines))
 
     @admin.display(description=_("期限"))
     def clocks_display(self, obj: Case) -> str:
@@ -573,6 +575,20 @@ class RoutingDecisionAdmin(VisibleCasesReadOnlyAdmin):
     )
     list_filter = ("followed",)
     list_select_related = ("case", "decided_by")
+    # The reasons are stored with their rules' IDs, as a list: shown as lines, each rule by
+    # its grounds in Chinese (no JSON and no rule ID on a page).
+    exclude = ("proposal_reasons", "proposal_rules")
+    readonly_fields = ("reasons_display", "rules_display")
+
+    @admin.display(description=_("建议理由"))
+    def reasons_display(self, obj: RoutingDecision) -> str:
+        return format_html_join(
+            mark_safe("<br>"), "{}", ((on_screen(r),) for r in obj.proposal_reasons)
+        )
+
+    @admin.display(description=_("依据条款"))
+    def rules_display(self, obj: RoutingDecision) -> str:
+        return grounds(obj.proposal_rules) or "—"
 
 
 @admin.register(Objection)

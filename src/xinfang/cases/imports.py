@@ -783,14 +783,7 @@ def people_of(actor: User, written: Sequence[tuple[int, int]]) -> list[PersonMat
             continue
         own = link.petition.case
         person = link.petitioner
-        facts = PersonFacts(
-            name=person.name,
-            id_number_hash=person.id_number_hash,
-            phone_hash=person.phone_hash,
-            account_hash=getattr(person, "account_hash", "") or "",
-            address=person.address,
-            work_unit=person.work_unit,
-        )
+        facts = PersonFacts.of(person.__dict__)
         for candidate in person_candidates(actor, facts, leave_out={person.pk}):
             known = tuple(c.number for c in candidate.cases if c.pk < own.pk)
             if known:

@@ -128,10 +128,11 @@ class Case(models.Model):
         _("决定处理方式时间"), null=True, blank=True, db_index=True
     )
     is_collective = models.BooleanField(_("集体访"), default=False)
+    # R-CAT-1; the help text reaches the admin's page, so it carries no rule ID.
     report_upward = models.BooleanField(
         _("需向上反映"),
         default=False,
-        help_text=_("涉及背离党的路线方针政策的倾向，应及时向上反映（R-CAT-1）"),
+        help_text=_("涉及背离党的路线方针政策的倾向，应及时向上反映"),
     )
     is_key_case = models.BooleanField(_("重点案件"), default=False, db_index=True)
     review_stage = models.CharField(
@@ -144,7 +145,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="followed_cases",
-        help_text=_("组织、干部工作中的重要问题，上一级组织部门应当过问（R-ROUTE-4）"),
+        help_text=_("组织、干部工作中的重要问题，上一级组织部门应当过问"),  # R-ROUTE-4
     )
     result_required = models.BooleanField(_("上级要报结果"), default=False)
     # The department that sent this case down (R-SUPER-2): its assignment's from_department,
@@ -710,7 +711,7 @@ class RoutingDecision(models.Model):
         ordering = ["-decided_at"]
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.decided_mode}"
+        return f"{self.case.number} {self.get_decided_mode_label()}"
 
     def get_proposed_mode_label(self) -> str:
         return str(HandlingMode(self.proposed_mode).label)

@@ -250,7 +250,7 @@ class CaseRun:
                 explained_on=timezone.localdate(),
                 explained_how=rng.choice(T.EXPLAIN_HOW),
                 to_department=to,
-                routing_note=f"{plan.issue.refer_reason}按职责转{to.name}办理（R-ROUTE-6）。",
+                routing_note=f"{plan.issue.refer_reason}按职责转{to.name}办理。",
             )
             if plan.fate == "referred_archived":
                 return self.batch_archive([self.archive])
@@ -260,7 +260,7 @@ class CaseRun:
                 actor=leader,
                 case=self.case,
                 reason=rng.choice(T.FILE_REASONS_ANONYMOUS),
-                routing_note="匿名信内容笼统、无从查证，按规定存查（R-INTAKE-4）。",
+                routing_note="匿名信内容笼统、无从查证，按规定存查。",
             )
             if plan.fate == "filed_archived":
                 return self.batch_archive([self.archive])
@@ -427,7 +427,7 @@ class CaseRun:
         cs.case_instruct(
             actor=self.plan.org.leaders[0],
             case=self.case,
-            text="请下级组织部门抓紧办理，及时报告进展情况（R-SUPER-2）。",
+            text="请下级组织部门抓紧办理，及时报告进展情况。",
         )
 
     def explain_overdue(self) -> None:
@@ -513,7 +513,7 @@ class CaseRun:
             actor=self.plan.org.leader(self.rng),
             case=self.dup,
             into=self.case,
-            reason="经核对，与已登记案件系同一事项，予以并案（R-REPEAT-4）。",
+            reason="经核对，与已登记案件系同一事项，予以并案。",
         )
 
 
@@ -538,5 +538,5 @@ class RepeatRun:
             actor=org.leader(self.parent.rng),
             case=self.case,
             reason=self.parent.rng.choice(T.FILE_REASONS_REPEAT),
-            routing_note="重复信访，原案件已办结归档，不再重新办理（R-REPEAT-4）。",
+            routing_note="重复信访，原案件已办结归档，不再重新办理。",
         )

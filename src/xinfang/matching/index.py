@@ -270,15 +270,7 @@ def person_hits(facts: PersonFacts) -> list[PersonHit]:
         fields.append(ACCOUNT_FIELD)
     hits = []
     for row in Petitioner.objects.filter(pk__in=ids).order_by("-pk").values(*fields)[:MAX_PEOPLE]:
-        old = PersonFacts(
-            name=row["name"],
-            id_number_hash=row["id_number_hash"],
-            phone_hash=row["phone_hash"],
-            account_hash=row.get(ACCOUNT_FIELD, "") or "",
-            address=row["address"],
-            work_unit=row["work_unit"],
-        )
-        score, reasons = person_score(facts, old)
+        score, reasons = person_score(facts, PersonFacts.of(row))
         if reasons and score >= SHOW_FROM:
             hits.append(PersonHit(row["pk"], score, tuple(reasons)))
     hits.sort(key=lambda h: (-h.score, -h.petitioner_id))

@@ -13,7 +13,9 @@ are in docs/matching.md.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 from django.utils.translation import gettext
 from pypinyin import Style, lazy_pinyin
@@ -59,6 +61,12 @@ class PersonFacts:
     account_hash: str = ""
     address: str = ""
     work_unit: str = ""
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> PersonFacts:
+        """The facts of a stored petitioner from its columns by name (a `values()` row, or
+        a model instance's `__dict__`: the fields are named as Petitioner's columns)."""
+        return cls(**{f.name: stored.get(f.name) or "" for f in fields(cls)})
 
 
 def person_score(new: PersonFacts, old: PersonFacts) -> tuple[float, list[str]]:

@@ -60,7 +60,7 @@ class ReferralRule(models.Model):
     )
     explanation = models.TextField(
         _("向信访人解释要点"),
-        help_text=_("转交时用适当方式向信访人解释明白的要点（R-ROUTE-6）。"),
+        help_text=_("转交时用适当方式向信访人解释明白的要点。"),  # R-ROUTE-6
     )
     priority = models.PositiveSmallIntegerField(
         _("匹配顺序"), default=100, help_text=_("数字小的先匹配。")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from xinfang.core.citations import on_screen
 from xinfang.orgs.models import DepartmentKind
 from xinfang.routing.models import ReferralRule, RuleNature, SuggestionModel
 from xinfang.routing.proposal import (
@@ -82,15 +83,18 @@ def describe_rule(rule: ReferralRule) -> str:
         head = gettext(
             "不属于组织部门业务范围、其他规则都不适用的来信来访，按“%(topic)s”转%(kind)s办理"
         ) % {"topic": rule.topic, "kind": kind}
+    # R-ROUTE-6: the rows of the data are the referrals' local details; an administrator's
+    # page, so the sentence names no rule ID.
     return gettext(
-        "%(head)s；转交时向信访人解释：%(explanation)s（R-ROUTE-6，匹配顺序%(priority)s）%(state)s"
+        "%(head)s；转交时向信访人解释：%(explanation)s（匹配顺序%(priority)s）%(state)s"
     ) % {"head": head, "explanation": rule.explanation, "priority": rule.priority, "state": state}
 
 
 def describe_rules() -> list[str]:
-    """The current referral rules, then the fixed principles, as Chinese sentences."""
+    """The current referral rules, then the fixed principles, as Chinese sentences; a
+    principle's rules by their grounds (the document and section), not by ID."""
     rules = [describe_rule(r) for r in ReferralRule.objects.order_by("priority", "id")]
-    return [*rules, *(str(p) for p in PRINCIPLES)]
+    return [*rules, *(on_screen(str(p)) for p in PRINCIPLES)]
 
 
 # The principles in code (proposal.py), stated for administrators; they are not editable.

@@ -35,7 +35,7 @@ RULE_SETS = [
                 "unit": "months",
                 # Plain three calendar months, as result_due_on computes (R-CLOSE-1).
                 "roll": False,
-                "basis": "中共中央组织部1987年通知：对于上级要报结果的案件，应随办随报，一般应在三个月之内报结（R-CLOSE-1）。",
+                "basis": "中共中央组织部1987年通知：对于上级要报结果的案件，应随办随报，一般应在三个月之内报结。",
             },
         ],
     },
