@@ -814,7 +814,11 @@ class Extension(models.Model):
         ordering = ["case", "approved_on", "pk"]
 
     def __str__(self) -> str:
-        return gettext("%(case_id)s 延期%(days)s日") % {"case_id": self.case_id, "days": self.days}
+        # The case by its number: the admin's page title, where an id means nothing.
+        return gettext("%(number)s 延期%(days)s日") % {
+            "number": self.case.number,
+            "days": self.days,
+        }
 
 
 class Pause(models.Model):
@@ -861,8 +865,8 @@ class Pause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return gettext("%(case_id)s 中止计时 %(start_on)s–%(value)s") % {
-            "case_id": self.case_id,
+        return gettext("%(number)s 中止计时 %(start_on)s–%(value)s") % {
+            "number": self.case.number,
             "start_on": self.start_on,
             "value": self.end_on or "",
         }
