@@ -37,7 +37,6 @@ from xinfang.core.text import normalize
 from xinfang.matching.index import (
     PersonHit,
     account_hash,
-    has_account_field,
     identical_text,
     person_hits,
     text_hits,
@@ -238,7 +237,7 @@ def person_facts(
         phone_hash=protect.match_hash(protect.phone_key(phone))
         if digits >= MIN_PHONE_DIGITS
         else "",
-        account_hash=account_hash(account) if has_account_field() else "",
+        account_hash=account_hash(account),
         address=address.strip(),
         work_unit=work_unit.strip(),
     )
@@ -342,10 +341,8 @@ def same_people(people: Sequence[Petitioner]) -> set[int]:
     phones = [p.phone_hash for p in people if p.phone_hash]
     if phones:
         match |= Q(phone_hash__in=phones)
-    if has_account_field():
-        accounts = [getattr(p, "account_hash", "") for p in people]
-        if accounts := [a for a in accounts if a]:
-            match |= Q(account_hash__in=accounts)
+    if accounts := [p.account_hash for p in people if p.account_hash]:
+        match |= Q(account_hash__in=accounts)
     if match:
         ids |= set(Petitioner.objects.filter(match).values_list("pk", flat=True))
     return ids

@@ -28,15 +28,6 @@ MIN_JACCARD = 0.3  # verified text similarity below this is not a candidate
 MAX_BAND_HITS = 200  # petitions verified per look-up, those sharing the most bands first
 MAX_PEOPLE = 50  # people scored per look-up
 
-# The online account of a person (issue 11 item 1, built beside this): a keyed hash column
-# `account_hash` on Petitioner, written with protect.match_hash(account.strip()). Used when
-# the column exists; until then the signal is simply absent.
-ACCOUNT_FIELD = "account_hash"
-
-
-def has_account_field() -> bool:
-    return any(f.name == ACCOUNT_FIELD for f in Petitioner._meta.get_fields())
-
 
 def account_hash(account: str) -> str:
     """The keyed hash of an online account as typed or stored, in the stored form
@@ -246,9 +237,8 @@ def person_hits(facts: PersonFacts) -> list[PersonHit]:
         signals.append(Q(id_number_hash=facts.id_number_hash))
     if facts.phone_hash:
         signals.append(Q(phone_hash=facts.phone_hash))
-    account = has_account_field()
-    if facts.account_hash and account:
-        signals.append(Q(**{ACCOUNT_FIELD: facts.account_hash}))
+    if facts.account_hash:
+        signals.append(Q(account_hash=facts.account_hash))
     ids: set[int] = set()
     sound = name_sound(facts.name)
     if sound and (facts.address.strip() or facts.work_unit.strip()):
@@ -265,9 +255,7 @@ def person_hits(facts: PersonFacts) -> list[PersonHit]:
         )
     if not ids:
         return []
-    fields = ["pk", "name", "id_number_hash", "phone_hash", "address", "work_unit"]
-    if account:
-        fields.append(ACCOUNT_FIELD)
+    fields = ["pk", "name", "id_number_hash", "phone_hash", "account_hash", "address", "work_unit"]
     hits = []
     for row in Petitioner.objects.filter(pk__in=ids).order_by("-pk").values(*fields)[:MAX_PEOPLE]:
         score, reasons = person_score(facts, PersonFacts.of(row))
