@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -157,6 +158,48 @@ def test_the_command_reports_progress_and_totals(tree: Tree, tmp_path: Path) -> 
     # Progress after each batch of four, on one line rewritten in place.
     shown = re.findall(r"\r已处理 (\d+)/9 行（[\d,]+ 行/秒）", err.getvalue())
     assert shown == ["4", "8", "9"]
+
+
+def test_the_default_batch_is_the_engines(tree: Tree, tmp_path: Path) -> None:
+    """docs/imports.md, "Batch size": 2,000 rows a transaction on SQLite, 500 on PostgreSQL
+    (where a batch holds the creation ledger's lock the desk waits for). 501 messages are
+    one batch on SQLite, two on PostgreSQL: the progress line says so."""
+    expected = ["501"] if connection.vendor == "sqlite" else ["500", "501"]
+    assert imports.default_batch() == (2000 if connection.vendor == "sqlite" else 500)
+    rows = [message(i, f"u{i}", "2026-03-01 09:00:00") for i in range(501)]
+    path = write_csv(tmp_path / "many.csv", MESSAGE_HEADER, rows)
+    err = StringIO()
+    with at(2026, 3, 2):
+        call_command(
+            "import",
+            "messages",
+            str(path),
+            "--department",
+            str(tree.county_org.pk),
+            "--registrar",
+            "county",
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert re.findall(r"\r已处理 (\d+)/501 行", err.getvalue()) == expected
+
+
+@pytest.mark.parametrize("batch", ["0", "-3"])
+def test_the_command_refuses_a_batch_of_no_rows(tree: Tree, tmp_path: Path, batch: str) -> None:
+    path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
+    with pytest.raises(CommandError, match="每批写入的行数须为正整数。"):
+        call_command(
+            "import",
+            "messages",
+            str(path),
+            "--department",
+            str(tree.county_org.pk),
+            "--registrar",
+            "county",
+            "--batch",
+            batch,
+        )
+    assert not Petition.objects.exists()
 
 
 def test_the_command_refuses_a_registrar_of_another_department(tree: Tree, tmp_path: Path) -> None:

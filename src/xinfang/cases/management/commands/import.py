@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext
 
 from xinfang.cases.imports import (
-    DEFAULT_BATCH,
     ImportReport,
     import_messages,
     import_registers,
@@ -55,8 +54,8 @@ class Command(BaseCommand):
             p.add_argument(
                 "--batch",
                 type=int,
-                default=DEFAULT_BATCH,
-                help=gettext("每批写入的行数（默认 500）"),
+                default=None,
+                help=gettext("每批写入的行数（默认：SQLite 为 2000，PostgreSQL 为 500）"),
             )
             p.add_argument(
                 "--one-by-one",
@@ -108,6 +107,8 @@ class Command(BaseCommand):
                 gettext("已生成 %(rows)s 行：%(value)s") % {"rows": rows, "value": options["file"]}
             )
             return
+        if options["batch"] is not None and options["batch"] < 1:
+            raise CommandError(gettext("每批写入的行数须为正整数。"))
         try:
             department = resolve_department(options["department"])
             actor = User.objects.filter(username=options["registrar"]).first()
