@@ -234,6 +234,20 @@ def test_routing_decisions_and_objections_pages(tree: Tree, login: Login) -> Non
         assert len(listed(client, reverse("admin:cases_objection_changelist"))) == seen
         decisions = listed(client, reverse("admin:cases_routingdecision_changelist"))
         assert len(decisions) == (1 if user == tree.city_staff else 0)
+    # The decision's page: the modes by their Chinese names, never their codes; the reasons
+    # as lines with their grounds, never a JSON list.
+    decision = parent.routing_decisions.get()
+    page = (
+        login(tree.city_staff)
+        .get(reverse("admin:cases_routingdecision_change", args=[decision.pk]))
+        .content.decode()
+    )
+    assert "建议处理方式" in page and "决定处理方式" in page
+    assert ">交办<" in page.replace("\n", "").replace(" ", "")
+    assert "assign" not in page.split("<body", 1)[1].split("<script", 1)[0].replace(
+        "assignment", ""
+    )
+    assert "[&quot;" not in page
 
 
 def test_a_paused_case_is_not_overdue_anywhere(tree: Tree, login: Login) -> None:

@@ -575,10 +575,32 @@ class RoutingDecisionAdmin(VisibleCasesReadOnlyAdmin):
     )
     list_filter = ("followed",)
     list_select_related = ("case", "decided_by")
-    # The reasons are stored with their rules' IDs, as a list: shown as lines, each rule by
-    # its grounds in Chinese (no JSON and no rule ID on a page).
-    exclude = ("proposal_reasons", "proposal_rules")
-    readonly_fields = ("reasons_display", "rules_display")
+    # The modes are stored as codes and the reasons with their rules' IDs, as lists: shown
+    # as the modes' Chinese names and as lines, each rule by its grounds in Chinese (no code,
+    # no JSON and no rule ID on a page).
+    fields = (
+        "case",
+        "proposed_mode_display",
+        "proposed_department_name",
+        "proposed_key_case",
+        "reasons_display",
+        "rules_display",
+        "decided_mode_display",
+        "decided_department_name",
+        "followed",
+        "deviation_reason",
+        "decided_by",
+        "decided_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("建议处理方式"))
+    def proposed_mode_display(self, obj: RoutingDecision) -> str:
+        return obj.get_proposed_mode_label()
+
+    @admin.display(description=_("决定处理方式"))
+    def decided_mode_display(self, obj: RoutingDecision) -> str:
+        return obj.get_decided_mode_label()
 
     @admin.display(description=_("建议理由"))
     def reasons_display(self, obj: RoutingDecision) -> str:
