@@ -16,7 +16,6 @@ named in `DOC_SHOTS` are also copied there; the guides' images are made this way
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.onscreen import ASCII_WORD, RAW_CODES, RULE_ID
 from xinfang.orgs.models import Department, User
 from xinfang.orgs.services import staff_create
 
@@ -75,49 +75,6 @@ DOC_SHOTS = frozenset(
         "warning-announced",
     }
 )
-
-# What must never reach a page body: rule IDs, and the codes behind the Chinese names.
-RULE_ID = re.compile(r"R-[A-Z]+-\d")
-RAW_CODES = frozenset(
-    {
-        # states, handling modes, channels, categories, natures, roles
-        "registered",
-        "read",
-        "handling",
-        "closing",
-        "closed",
-        "archived",
-        "referred",
-        "transferred",
-        "filed",
-        "merged",
-        "withdrawn",
-        "reviewing",
-        "self",
-        "transfer",
-        "assign",
-        "refer",
-        "letter",
-        "visit",
-        "misconduct",
-        "accusation",
-        "request",
-        "outside_remit",
-        "personal_request",
-        "keep",
-        "investigate",
-        "registrar",
-        "handler",
-        "leader",
-        "supervisor",
-        "section",
-        "none",
-        "null",
-        "true",
-        "false",
-    }
-)
-ASCII_WORD = re.compile(r"(?<![A-Za-z0-9_.-])[A-Za-z_]{3,}(?![A-Za-z0-9_])")
 
 
 def shots_dir(factory: pytest.TempPathFactory) -> Path:

@@ -31,6 +31,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from pypdf import PdfReader
 
 from tests.clients import staff_client
+from tests.onscreen import ASCII_WORD, RAW_CODES, RULE_ID
 from tests.protection.conftest import MAY_READ, World
 from xinfang.cases.models import IdentityRead
 from xinfang.cases.protection import PROTECTED_FIELDS
@@ -256,7 +257,8 @@ def admin_pages() -> list[str]:
     return urls
 
 
-RULE_ID = re.compile(r"R-[A-Z]+-\d+")
+# What a person reads of a page: its text, without scripts, styles, tags and entities.
+TAG = re.compile(r"<script.*?</script>|<style.*?</style>|<!--.*?-->|<[^>]+>|&\w+;", re.S)
 
 
 def forbidden_markers(world: World, user_key: str) -> list[str]:
@@ -290,9 +292,13 @@ def _check(
         body = body.replace(value, "VALUE")
     leaked = [m for m in forbidden if m in body]
     assert not leaked, f"{user_key} {url} shows {leaked}"
-    # No page shows a rule by its ID: the grounds in Chinese instead (core/citations.py).
+    # No page shows a rule by its ID: the grounds in Chinese instead (core/citations.py);
+    # nor a stored code where its Chinese name belongs (the words a person reads).
     if response.get("Content-Type", "").startswith("text/html"):
         assert not RULE_ID.findall(body), f"{user_key} {url} shows {RULE_ID.findall(body)}"
+        words = set(ASCII_WORD.findall(TAG.sub(" ", body)))
+        codes = sorted(w for w in words if w.lower() in RAW_CODES)
+        assert not codes, f"{user_key} {url} shows the codes {codes}"
 
 
 @pytest.mark.parametrize(

@@ -319,7 +319,10 @@ class CaseEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_seq")]
 
     def __str__(self) -> str:
-        return f"{self.case_id}#{self.seq} {self.kind}"
+        # Shown above each row of the case admin's timeline: the event by its Chinese name.
+        from xinfang.cases.lifecycle import EVENT_LABELS
+
+        return f"#{self.seq} {EVENT_LABELS.get(self.kind, self.kind)}"
 
 
 class CaseLedgerEntry(models.Model):

@@ -32,7 +32,7 @@ from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case
 from xinfang.cases.protection import HIDDEN_MATERIAL_NOTE, CaseProtection, protection_for
 from xinfang.orgs.admin import may_view_cases
-from xinfang.orgs.models import User
+from xinfang.orgs.models import CadreRank, User
 from xinfang.petitions.models import (
     Attachment,
     ConcernedCadre,
@@ -134,20 +134,43 @@ def petitioners_table(request: HttpRequest, case: Case, petition: Petition) -> S
     )
 
 
-class RespondentInline(ReadOnlyInline):
+class RankShownInline(ReadOnlyInline):
+    @admin.display(description=_("职级"))
+    def rank_display(self, obj: Respondent | ConcernedCadre) -> str:
+        """The rank by its Chinese name: the column holds CadreRank's code (a typed rank as
+        it was typed, should one ever be stored)."""
+        return str(CadreRank(obj.rank).label) if obj.rank in CadreRank.values else obj.rank
+
+
+class RespondentInline(RankShownInline):
     model = Respondent
-    fields = ["name", "unit", "post_title", "rank", "jurisdiction", "department", "is_main_leader"]
+    fields = [
+        "name",
+        "unit",
+        "post_title",
+        "rank_display",
+        "jurisdiction",
+        "department",
+        "is_main_leader",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Respondent]:
         return super().get_queryset(request).select_related("jurisdiction", "department")
 
 
-class ConcernedCadreInline(ReadOnlyInline):
+class ConcernedCadreInline(RankShownInline):
     """当事干部 of a personal request (R-CAT-4): usually the petitioner himself, so shown
     only with the petitioner's identity (R-PROTECT-1)."""
 
     model = ConcernedCadre
-    fields = ["name", "unit", "post_title", "rank", "jurisdiction", "managing_jurisdiction"]
+    fields = [
+        "name",
+        "unit",
+        "post_title",
+        "rank_display",
+        "jurisdiction",
+        "managing_jurisdiction",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ConcernedCadre]:
         return super().get_queryset(request).select_related("jurisdiction", "managing_jurisdiction")
