@@ -319,10 +319,9 @@ class CaseEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_seq")]
 
     def __str__(self) -> str:
-        # Shown above each row of the case admin's timeline: the event by its Chinese name.
-        from xinfang.cases.lifecycle import EVENT_LABELS
-
-        return f"#{self.seq} {EVENT_LABELS.get(self.kind, self.kind)}"
+        # Shown above each row of the case admin's timeline, whose columns give the event's
+        # Chinese name (never its stored kind: no code on a page).
+        return f"#{self.seq}"
 
 
 class CaseLedgerEntry(models.Model):
