@@ -200,6 +200,10 @@ def test_the_command_refuses_a_batch_of_no_rows(tree: Tree, tmp_path: Path, batc
             batch,
         )
     assert not Petition.objects.exists()
+    # The service itself refuses it, whoever calls it.
+    with pytest.raises(RuleViolation, match="每批写入的行数须为正整数。"):
+        _messages(tree, path, batch_size=int(batch))
+    assert not Petition.objects.exists()
 
 
 def test_the_command_refuses_a_registrar_of_another_department(tree: Tree, tmp_path: Path) -> None:

@@ -191,6 +191,12 @@ def check_registrar(actor: User, department: Department) -> None:
         )
 
 
+def check_batch(batch_size: int | None) -> None:
+    """A batch of no rows is refused before anything is read (None: the engine's default)."""
+    if batch_size is not None and batch_size < 1:
+        raise ImportFileError(gettext("每批写入的行数须为正整数。"))
+
+
 # --- the run ----------------------------------------------------------------------------
 
 
@@ -211,6 +217,7 @@ def import_messages(
     (the time kept in the import record), the board account as the petitioner's
     identifier; the person named by the account (docs/imports.md)."""
     check_registrar(actor, department)
+    check_batch(batch_size)
     table = read_table(path, MESSAGE_COLUMNS)
     rows = [parse_message(r) for r in table.rows]
 
@@ -264,6 +271,7 @@ def import_registers(
     """Register each row of an office's register (columns: docs/imports.md); with `people`,
     list the rows whose petitioner may be a person registered before (`people_of`)."""
     check_registrar(actor, department)
+    check_batch(batch_size)
     table = read_table(path, REGISTER_COLUMNS)
     seen: Counter[tuple[str, ...]] = Counter()
     rows = []
@@ -458,7 +466,7 @@ def _run(
     # bigrams, hashes) outgrow the default 2 MB, and every insert then goes through the
     # operating system (docs/imports.md, "Measured").
     with sqlite_cache():
-        for batch in chunks(todo, max(batch_size or default_batch(), 1)):
+        for batch in chunks(todo, batch_size or default_batch()):
             if one_by_one:
                 _write_one_by_one(
                     batch, build, actor=actor, source=source, messages=messages, report=report

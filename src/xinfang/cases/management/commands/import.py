@@ -107,8 +107,6 @@ class Command(BaseCommand):
                 gettext("已生成 %(rows)s 行：%(value)s") % {"rows": rows, "value": options["file"]}
             )
             return
-        if options["batch"] is not None and options["batch"] < 1:
-            raise CommandError(gettext("每批写入的行数须为正整数。"))
         try:
             department = resolve_department(options["department"])
             actor = User.objects.filter(username=options["registrar"]).first()
