@@ -4,6 +4,7 @@ identity and for one who may not. Runs on SQLite and, with DATABASE_URL, on Post
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
@@ -314,3 +315,27 @@ def test_the_candidates_come_from_the_bigram_index(tree: Tree) -> None:
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "cases_searchentry_tokens" in plan
     assert candidates.count() == 1
+
+
+def test_the_parts_are_merged_by_a_key_exact_to_the_microsecond(tree: Tree) -> None:
+    """The answer's parts are merged newest first in Python by `_newest_rows`' key (an
+    integer of microseconds on PostgreSQL, read instead of a datetime to save the time-zone
+    loader). Two cases a microsecond apart, the later with the lower id, and a third a
+    second later: the order is by time, not by id, on both engines."""
+    first = register(tree.county_staff, summary="合并次序一")
+    second = register(tree.county_staff, summary="合并次序二")
+    third = register(tree.county_staff, summary="合并次序三")
+    base = dt.datetime(2026, 3, 1, 8, 0, 0, 500000, tzinfo=dt.UTC)
+    Case.objects.filter(pk=first.pk).update(registered_at=base + dt.timedelta(microseconds=1))
+    Case.objects.filter(pk=second.pk).update(registered_at=base)
+    Case.objects.filter(pk=third.pk).update(registered_at=base + dt.timedelta(seconds=1))
+    rows = list(search._newest_rows(Case.objects.filter(pk__in=[first.pk, second.pk, third.pk])))
+    assert [pk for _key, pk in sorted(rows, reverse=True)] == [third.pk, first.pk, second.pk]
+    if connection.vendor == "postgresql":
+        # 2026-03-01 08:00:00.5 UTC in microseconds since the epoch.
+        assert dict((pk, key) for key, pk in rows)[second.pk] == 1_772_352_000_500_000
+
+
+def test_ids_are_sent_to_postgresql_as_the_array_text() -> None:
+    assert search.array_text([3, 1, 2]) == "{3,1,2}"
+    assert search.array_text([]) == "{}"
