@@ -64,6 +64,30 @@ def test_insert_rows_stores_the_values_and_sets_ascending_ids(tree: Tree, n: int
 
 
 @pytest.mark.parametrize("n", [bulk.COPY_FROM - 1, bulk.COPY_FROM])
+def test_rows_with_ids_drawn_first_are_stored_under_them(tree: Tree, n: int) -> None:
+    """PostgreSQL: ids drawn from the table's sequence before the rows exist (the batch
+    import writes the cases last, with their timeline heads, docs/imports.md), then the
+    rows stored under exactly those ids; the sequence stays past them. SQLite draws none."""
+    if connection.vendor != "postgresql":
+        with pytest.raises(RuntimeError, match="PostgreSQL"):
+            bulk.draw_ids(IdempotentRequest, n)
+        return
+    rows = _rows(tree, n, f"d{n}")
+    ids = bulk.draw_ids(IdempotentRequest, n)
+    assert ids == sorted(ids) and len(set(ids)) == n
+    assert not IdempotentRequest.objects.filter(pk__in=ids).exists()
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+    insert_rows(rows, ids_drawn=True)
+    stored = dict(IdempotentRequest.objects.filter(pk__in=ids).values_list("pk", "key"))
+    assert stored == {pk: f"d{n}-{i}" for i, pk in enumerate(ids)}
+    later = IdempotentRequest.objects.create(
+        user=tree.prov_staff, key="after", request_hash="h" * 64, status=201, created_at=WHEN
+    )
+    assert later.pk > ids[-1]
+
+
+@pytest.mark.parametrize("n", [bulk.COPY_FROM - 1, bulk.COPY_FROM])
 def test_a_unique_key_taken_is_djangos_integrity_error_and_writes_nothing(
     tree: Tree, n: int
 ) -> None:

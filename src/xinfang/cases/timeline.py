@@ -446,14 +446,21 @@ _OPENING_COLUMNS = [
 ]
 
 
-def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> None:
+def append_opening_events(
+    events: Sequence[OpeningEvent], *, actor: User, cases_inserted: bool = True
+) -> None:
     """The first event of each of many new cases, written in a few statements: each event
     computed as `append_event` computes it (`_next_event`: the same hash, snapshot, payload
     and record digests), here from the values of the rows in hand (`snapshot_of_values`),
     inserted together as plain rows, each case's head set, and the ledger extended once for
     the batch under its locked head. For cases inserted in the caller's transaction, with no
     event yet; the batch import's write path (docs/imports.md). `audit verify` recomputes
-    every hash and digest from the stored rows."""
+    every hash and digest from the stored rows.
+
+    `cases_inserted` False: the case rows are not written yet (their ids drawn first, on
+    PostgreSQL); their heads are set on the rows in hand and the caller inserts them after,
+    instead of an UPDATE of each row just inserted (docs/imports.md, "Where a PostgreSQL
+    import waits")."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_opening_events must run inside the transaction that writes")
     if not events:
@@ -506,15 +513,22 @@ def append_opening_events(events: Sequence[OpeningEvent], *, actor: User) -> Non
         case.event_count = seq
         case.last_event_hash = digest
     insert_values(CaseEvent, _OPENING_COLUMNS, rows)
-    qn = connection.ops.quote_name
-    sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(
-        qn(Case._meta.db_table), qn("event_count"), qn("last_event_hash"), qn(Case._meta.pk.column)
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [(item.case.event_count, item.case.last_event_hash, item.case.pk) for item in events],
+    if cases_inserted:
+        qn = connection.ops.quote_name
+        sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(
+            qn(Case._meta.db_table),
+            qn("event_count"),
+            qn("last_event_hash"),
+            qn(Case._meta.pk.column),
         )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    (item.case.event_count, item.case.last_event_hash, item.case.pk)
+                    for item in events
+                ],
+            )
     _ledger_extend([item.case for item in events], created_at)
 
 

@@ -164,9 +164,28 @@ def new_row(model: type[models.Model], values: dict[str, Any]) -> Row:
     return Row(model, row)
 
 
-def insert_rows(objs: Sequence[models.Model | Row], *, returning: bool = True) -> None:
+def draw_ids(model: type[models.Model], count: int) -> list[int]:
+    """PostgreSQL: `count` new ids of `model`'s table drawn from its sequence, ascending, for
+    rows to be written later under them (`insert_rows(..., ids_drawn=True)`). SQLite gives
+    ids only as it inserts, so it has none to draw."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        raise RuntimeError("draw_ids: only PostgreSQL draws ids before the rows exist")
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(meta.db_table), meta.pk.column, count],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def insert_rows(
+    objs: Sequence[models.Model | Row], *, returning: bool = True, ids_drawn: bool = False
+) -> None:
     """INSERT `objs` (all of one model, model instances not yet saved or `Row`s, ids unset)
-    and set their ids."""
+    and set their ids; with `ids_drawn`, the rows hold ids from `draw_ids` and are written
+    under them."""
     if not objs:
         return
     first = objs[0]
@@ -174,7 +193,11 @@ def insert_rows(objs: Sequence[models.Model | Row], *, returning: bool = True) -
     meta = model._meta
     connection = connections[router.db_for_write(model)]
     qn = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if not f.primary_key or ids_drawn]
+    if ids_drawn:
+        returning = False
+        if any(obj.pk is None for obj in objs):
+            raise ValueError(f"{meta.label}: a row without its drawn id")
     convert = [_converter(f, connection) for f in fields]
     # The plain columns read in one call; the others prepared by their converters.
     plain = [i for i, c in enumerate(convert) if c is None]
@@ -247,14 +270,10 @@ def _copy(
     by another import) come out as Django's, as from `cursor.execute`."""
     qn = connection.ops.quote_name
     ids: list[int] = []
+    if count:
+        ids = draw_ids(meta.model, count)
+        columns = [meta.pk.column, *columns]
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        if count:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [qn(meta.db_table), meta.pk.column, count],
-            )
-            ids = sorted(row[0] for row in cursor.fetchall())
-            columns = [meta.pk.column, *columns]
         head = f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
         with cursor.cursor.copy(head) as copy:
             if count:
