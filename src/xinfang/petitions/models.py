@@ -233,8 +233,8 @@ class Respondent(models.Model):
                 condition=models.Q(jurisdiction__isnull=False),
                 name="respondent_jurisdiction",
             ),
-            # Above a unit only the jurisdiction's main leaders hide the accuser (R-ROUTE-3,
-            # R-PROTECT-1): by the index above, a county's probe read every respondent of
+            # Above a unit only the jurisdiction's main leaders hide the accuser
+            # (R-PROTECT-1): by the index above, a county's probe read every respondent of
             # the county (29,413 at 1,000,000 cases) to keep the few main leaders.
             models.Index(
                 fields=["jurisdiction"],
