@@ -48,6 +48,25 @@ def _messages(tree: Tree, path: Path, **kw: object) -> imports.ImportReport:
     return import_messages(path, actor=tree.county_staff, department=tree.county_org, **kw)  # type: ignore[arg-type]
 
 
+def _command(tree: Tree, path: Path, *extra: str, err: StringIO | None = None) -> StringIO:
+    """`xinfang import messages` of `path` into the county by its registrar; its output
+    (its progress and refusals go to `err`)."""
+    out = StringIO()
+    call_command(
+        "import",
+        "messages",
+        str(path),
+        "--department",
+        str(tree.county_org.pk),
+        "--registrar",
+        "county",
+        *extra,
+        stdout=out,
+        stderr=err or StringIO(),
+    )
+    return out
+
+
 def test_a_message_becomes_an_online_petition_named_by_its_account(
     tree: Tree, tmp_path: Path
 ) -> None:
@@ -138,21 +157,9 @@ def test_a_crash_mid_file_resumes_where_it_stopped(tree: Tree, tmp_path: Path) -
 
 def test_the_command_reports_progress_and_totals(tree: Tree, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
-    out, err = StringIO(), StringIO()
+    err = StringIO()
     with at(2026, 3, 2):
-        call_command(
-            "import",
-            "messages",
-            str(path),
-            "--department",
-            str(tree.county_org.pk),
-            "--registrar",
-            "county",
-            "--batch",
-            "4",
-            stdout=out,
-            stderr=err,
-        )
+        out = _command(tree, path, "--batch", "4", err=err)
     assert "共 9 行：导入 5 行，此前已导入 0 行，未导入 4 行" in out.getvalue()
     assert "第5行“留言标题”列：内容摘要不能为空。" in err.getvalue()
     # Progress after each batch of four, on one line rewritten in place.
@@ -170,17 +177,7 @@ def test_the_default_batch_is_the_engines(tree: Tree, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "many.csv", MESSAGE_HEADER, rows)
     err = StringIO()
     with at(2026, 3, 2):
-        call_command(
-            "import",
-            "messages",
-            str(path),
-            "--department",
-            str(tree.county_org.pk),
-            "--registrar",
-            "county",
-            stdout=StringIO(),
-            stderr=err,
-        )
+        _command(tree, path, err=err)
     assert re.findall(r"\r已处理 (\d+)/501 行", err.getvalue()) == expected
 
 
@@ -188,17 +185,7 @@ def test_the_default_batch_is_the_engines(tree: Tree, tmp_path: Path) -> None:
 def test_the_command_refuses_a_batch_of_no_rows(tree: Tree, tmp_path: Path, batch: str) -> None:
     path = write_csv(tmp_path / "b.csv", MESSAGE_HEADER, MESSAGES)
     with pytest.raises(CommandError, match="每批写入的行数须为正整数。"):
-        call_command(
-            "import",
-            "messages",
-            str(path),
-            "--department",
-            str(tree.county_org.pk),
-            "--registrar",
-            "county",
-            "--batch",
-            batch,
-        )
+        _command(tree, path, "--batch", batch)
     assert not Petition.objects.exists()
     # The service itself refuses it, whoever calls it.
     with pytest.raises(RuleViolation, match="每批写入的行数须为正整数。"):
