@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from xinfang.demo.bulk import generate
 from xinfang.petitions.models import ImportedPetition
@@ -69,6 +70,24 @@ def test_bench_run_reports_every_operation(db: None, tmp_path: Path, legacy: boo
         # Counted in runs of their own: every look-up reads at least the index.
         assert 1 <= candidates[kind]["statements_median"] <= candidates[kind]["statements_max"]
     assert report["database_bytes"] > 0 and report["peak_rss_kb"] > 0
+    # A figure is quoted with the server settings it ran under (the search at a million on
+    # PostgreSQL depends on shared_buffers: docs/scale.md): PostgreSQL's own values as the
+    # server shows them, SQLite's page cache and memory map as the connection has them.
+    settings = report["machine"]["database_settings"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW shared_buffers")
+            (buffers,) = cursor.fetchone()
+        assert set(settings) == {"server_version", "shared_buffers", "work_mem", "jit"}
+        assert settings["shared_buffers"] == buffers
+        # The application's connections set JIT off (docs/scale.md).
+        assert settings["jit"] == "off"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            (journal,) = cursor.fetchone()
+        assert set(settings) == {"sqlite_version", "cache_size", "mmap_size", "journal_mode"}
+        assert settings["journal_mode"] == journal and isinstance(settings["cache_size"], int)
 
 
 def test_bench_run_imports_both_files_and_keeps_what_it_acknowledged(

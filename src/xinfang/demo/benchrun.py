@@ -330,6 +330,30 @@ def _database_size() -> int:
     return int(pages[0]) * int(size[0]) if pages and size else 0
 
 
+# What the figures depend on beyond the data: PostgreSQL's buffers decide whether a search
+# at a million reads its pages from its own memory or the operating system's (docs/scale.md,
+# "shared_buffers"); SQLite's page cache and memory map are the connection's.
+PG_SETTINGS = ("server_version", "shared_buffers", "work_mem", "jit")
+SQLITE_PRAGMAS = ("cache_size", "mmap_size", "journal_mode")
+
+
+def _database_settings() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            shown = {}
+            for name in PG_SETTINGS:
+                cursor.execute(f"SHOW {name}")
+                shown[name] = cursor.fetchone()[0]
+            return shown
+        cursor.execute("SELECT sqlite_version()")
+        found: dict[str, Any] = {"sqlite_version": cursor.fetchone()[0]}
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
+            row = cursor.fetchone()
+            found[pragma] = row[0] if row else None
+        return found
+
+
 def _machine() -> dict[str, Any]:
     return {
         "platform": platform.platform(),
@@ -337,6 +361,7 @@ def _machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "database": connection.vendor,
+        "database_settings": _database_settings(),
     }
 
 
