@@ -75,6 +75,19 @@ def test_a_registered_petition_is_tagged_with_its_department(tree: Tree) -> None
     assert _found(tree.county_staff, "道路") == [case.pk]
 
 
+def test_a_new_case_s_petition_is_indexed_without_reading_its_family_back(tree: Tree) -> None:
+    """The case a letter opens is its family alone, in the registrar's department: the
+    entry's family and tags are written from it, not read back by the three statements of
+    `families_of` (a repeat joining a case reads them: the test above with an unlinked
+    repeat holds its tags)."""
+    with CaptureQueriesContext(connection) as caught:
+        case = register(tree.county_staff, summary="反映河道整治问题")
+    [petition] = Petition.objects.filter(case=case)
+    assert (_tags(petition), _family(petition)) == (_ids(tree.county_org), case.pk)
+    read_back = [q["sql"] for q in caught.captured_queries if "COALESCE" in q["sql"]]
+    assert read_back == []
+
+
 def test_a_case_sent_down_tags_its_family_with_the_receiver(tree: Tree) -> None:
     """Without the tag the county's staff, who hold the case sent down to them, would ask
     the index for their own families' hits and not find it."""

@@ -20,7 +20,7 @@ from xinfang.cases.matching import automatic_repeat_of, repeat_window_days
 from xinfang.cases.models import Case, ReviewStage, State
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.routing import refuse_if_family_holders_may_not_hold
-from xinfang.cases.search import index_new_petitions
+from xinfang.cases.search import Family, index_new_petitions
 from xinfang.cases.timeline import append_event, append_record
 from xinfang.core.bulk import Row, insert_rows
 from xinfang.core.errors import RuleViolation
@@ -329,7 +329,9 @@ def petition_register_input(
         # (people seen before may have an index row to replace; new people have none).
         petition_index_new(petition, [(person, seen) for (person, seen), _p in people])
         # The search index is written with the petition, in the same transaction (issue 10),
-        # from the rows in hand: the respondents as written, the people in link order.
+        # from the rows in hand: the respondents as written, the people in link order. A
+        # case opened just now (no event yet) is its family alone, in this department: not
+        # read back (three statements); a repeat's family is read.
         index_new_petitions(
             [
                 (
@@ -337,7 +339,8 @@ def petition_register_input(
                     [r for r in covered if isinstance(r, Respondent)],
                     [person.name for (person, _seen), _p in people],
                 )
-            ]
+            ],
+            {petition.pk: Family.new_case(case.pk, dept.pk)} if case.event_count == 0 else None,
         )
         if is_repeat and respondents:
             # R-ROUTE-3: a repeat naming a department's own main leader may not join a case
