@@ -187,6 +187,46 @@ def test_a_supervisor_finds_what_his_department_sent_outside_the_departments_bel
     assert (found.total, [c.pk for c in found.cases]) == (2, [child.pk, parent.pk])
 
 
+def test_the_walk_probes_the_cases_seen_one_by_one_only_as_far_as_the_page_needs(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walked, once the parts walked in order have counted past TOTAL_CAP, the cases seen
+    one by one (here the province's cases sent down to an enterprise's personnel office,
+    outside the departments below) are probed newest first, a chunk at a time, only until
+    the page's rows are found; the page is the same as read whole."""
+    monkeypatch.setattr(search, "WALK_FROM", -1)
+    monkeypatch.setattr(search, "TOTAL_CAP", 2)
+    monkeypatch.setattr(search, "PROBE_CHUNK", 1)
+    parents = [
+        register(tree.prov_staff, summary="反映工资拖欠问题" if n % 2 == 0 else "反映道路维修问题")
+        for n in range(6)
+    ]
+    children = [
+        cs.case_assign_down(
+            actor=tree.prov_staff,
+            case=to_read(parent, tree.prov_staff),
+            to_department=tree.energy_personnel,
+            routing_note="企业管理的干部",
+        ).child
+        for parent in parents
+    ]
+    probed: list[int] = []
+    probe = search.SearchAnswer._probed_ids
+
+    def counting(answer: search.SearchAnswer, ids: list[int]) -> list[tuple[object, int]]:
+        probed.extend(ids)
+        return probe(answer, ids)
+
+    monkeypatch.setattr(search.SearchAnswer, "_probed_ids", counting)
+    found = search_cases(tree.prov_supervisor, "工资", page_size=2)
+    # The newest matches are the children of the first, third and fifth parents, sent down
+    # after every parent was registered: the fifth's and the third's.
+    assert (found.total, found.more) == (2, True)
+    assert [c.pk for c in found.cases] == [children[4].pk, children[2].pk]
+    # Two chunks of two, newest first: the sixth and fifth children, the fourth and third.
+    assert probed == [children[5].pk, children[4].pk, children[3].pk, children[2].pk]
+
+
 def test_a_merged_case_is_found_through_the_case_it_was_merged_into(
     tree: Tree, search_path: str
 ) -> None:

@@ -742,8 +742,9 @@ def _newest_rows(cases: QuerySet[Case]) -> QuerySet[Case, tuple[Any, int]]:
 def _walks(
     user: User, query: str, filters: CaseFilters
 ) -> tuple[list[QuerySet[Case]], QuerySet[Case]]:
-    """The matching cases `user` may see, in three disjoint parts, each probing every
-    visible row (`_probe_q`):
+    """The matching cases `user` may see, in three disjoint parts, the first two probing
+    every visible row (`_probe_q`), the third returned unprobed (`SearchAnswer` probes it
+    newest first, as far as it needs):
 
     - the cases of the departments seen whole, newest first, read by walking an index in
       that order so that a LIMIT stops it early: one department by its index (department,
@@ -790,16 +791,24 @@ def _walks(
     few = few.exclude(department_id__in=seen)
     if walk_sent:
         few = few.exclude(sent_down_by_id=own)
-    return walks, _probed(few, user, query, filters).order_by()
+    return walks, few
+
+
+def _filtered(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    """`cases` under the list's filters."""
+    if filters.channel:
+        cases = with_list_columns(cases)
+    return filtered_cases(cases, filters)
 
 
 def _probed(cases: QuerySet[Case], user: User, query: str, filters: CaseFilters) -> QuerySet[Case]:
     """`cases` under the list's filters, those matching `query` for `user` (`_probe_q`)."""
-    if filters.channel:
-        cases = with_list_columns(cases)
-    return (
-        filtered_cases(cases, filters).alias(family_root=FAMILY_ROOT).filter(_probe_q(user, query))
-    )
+    return _filtered(cases, filters).alias(family_root=FAMILY_ROOT).filter(_probe_q(user, query))
+
+
+# The cases seen one by one are probed newest first in chunks of this many times the rows
+# wanted, until enough match (`SearchAnswer._seen_one_by_one`).
+PROBE_CHUNK = 4
 
 
 def _root_ids(query: str, part: str, departments: Sequence[int] = ()) -> list[int]:
@@ -1020,8 +1029,12 @@ class SearchAnswer:
         self._walks: list[QuerySet[Case]] = []
         # Per walk, its newest rows as the total read them, and whether that was all of it.
         self._walked: dict[int, tuple[list[tuple[Any, int]], bool]] = {}
+        self._user, self._filters = user, filters
+        # The walk's cases seen one by one, unprobed; their matches newest first as far as
+        # read, and whether that is all of them.
         self._few: QuerySet[Case] | None = None
-        self._few_rows: list[tuple[Any, int]] | None = None
+        self._few_rows: list[tuple[Any, int]] = []
+        self._few_whole = False
         highest, all_tagged = _index_state()
         departments = _tags_for(user) if all_tagged else []
         if _many_hits(user, query, departments, highest):
@@ -1040,13 +1053,41 @@ class SearchAnswer:
         """Whether the answer is read newest first (many hits) rather than from the hits."""
         return self._ids is None
 
-    def _seen_one_by_one(self) -> list[tuple[Any, int]]:
+    def _seen_one_by_one(self, stop: int | None = None) -> list[tuple[Any, int]]:
         """The walk's cases seen one by one that match, (registered_at, pk), newest first:
-        read whole once (they are few) and sorted here."""
-        if self._few_rows is None:
-            rows = [] if self._few is None else list(_newest_rows(self._few))
-            self._few_rows = sorted(rows, reverse=True)
-        return self._few_rows
+        all of them (for the total), or at least the newest `stop` (for a page, when the
+        walks already counted past TOTAL_CAP). Their rows are read unprobed and sorted here
+        (ordered in SQL, the planner walked every case's registration time: `_walks`), then
+        probed newest first, PROBE_CHUNK × `stop` at a time, until `stop` match: the
+        province supervisor's 干部 at 1,000,000 cases probed all 1,986 of the cases sent down
+        below that it sees one by one, 54 ms, to place 50 rows at most on a page."""
+        if self._few is None or self._few_whole:
+            return self._few_rows
+        if stop is None:
+            probed = _probed(self._few, self._user, self.query, self._filters).order_by()
+            rows = _newest_rows(probed)
+            self._few_rows, self._few_whole = sorted(rows, reverse=True), True
+            return self._few_rows
+        if len(self._few_rows) >= stop:
+            return self._few_rows
+        listed = sorted(_newest_rows(_filtered(self._few, self._filters).order_by()), reverse=True)
+        chunk = max(stop, 1) * PROBE_CHUNK
+        matched: list[tuple[Any, int]] = []
+        for at in range(0, len(listed), chunk):
+            ids = [pk for _key, pk in listed[at : at + chunk]]
+            probed = self._probed_ids(ids)
+            matched += sorted(probed, reverse=True)
+            if len(matched) >= stop:
+                break
+        else:
+            self._few_whole = True
+        self._few_rows = matched
+        return matched
+
+    def _probed_ids(self, ids: list[int]) -> list[tuple[Any, int]]:
+        """(key, pk) of those of the cases `ids` that match, unordered."""
+        cases = Case.objects.filter(_in_ids(ids, "id"))
+        return list(_newest_rows(_probed(cases, self._user, self.query, self._filters).order_by()))
 
     def _total(self) -> int:
         """The number of cases, counted up to TOTAL_CAP + 1."""
@@ -1095,7 +1136,7 @@ class SearchAnswer:
                 rows += walked[:stop]
             else:
                 rows += _newest_rows(walk)[:stop]
-        rows += self._seen_one_by_one()[:stop]
+        rows += self._seen_one_by_one(stop)[:stop]
         rows.sort(reverse=True)
         return [pk for _at, pk in rows[start:stop]]
 
