@@ -1075,8 +1075,7 @@ class SearchAnswer:
         matched: list[tuple[Any, int]] = []
         for at in range(0, len(listed), chunk):
             ids = [pk for _key, pk in listed[at : at + chunk]]
-            probed = self._probed_ids(ids)
-            matched += sorted(probed, reverse=True)
+            matched += sorted(self._probed_ids(ids), reverse=True)
             if len(matched) >= stop:
                 break
         else:
