@@ -191,8 +191,9 @@ def test_the_generated_tables_are_left_vacuumed_on_postgresql() -> None:
     its transaction, so that a benchmark measures the tables as autovacuum keeps them in
     service (every page marked all-visible, so that a count over an index reads the index
     alone) and autovacuum's first pass over gigabytes of new rows does not run beside the
-    benchmark's first calls (docs/benchmarks.md, "Vacuumed before measuring"). Without
-    the VACUUM no page is marked: ANALYZE reads the map, never sets it."""
+    benchmark's first calls (docs/benchmarks.md, "PostgreSQL at 1,000,000 cases,
+    vacuumed"). Without the VACUUM no page is marked: ANALYZE reads the map, never sets
+    it."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's visibility map")
     generate(cases=120, seed=3, years=3, today=TODAY)

@@ -947,7 +947,7 @@ def _few_hits_ids(
     # probed the primary key and the root index with every hit family twice, and read every
     # case the user's department sent down to keep the few among the hits (the province
     # supervisor's 小舅子 at 1,000,000 cases: 38 + 16 ms -> 38 ms; docs/search.md, "One part
-    # for the few hits on PostgreSQL").
+    # for the few hits, and the cases seen one by one as far as the page").
     parts = visible_parts(user, by_ids=True)
     held = set(range(len(parts)))
     if not _sqlite():

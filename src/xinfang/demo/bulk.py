@@ -1192,8 +1192,8 @@ def analyze_written(*, vacuum: bool = False) -> None:
     service: a count over an index then reads the index alone (the walk rule's count of
     the busiest county's cases at 1,000,000: 7,514 pages of cases read, 30 ms, without
     it), and autovacuum's first pass over the new gigabytes does not run beside the
-    benchmark that follows (docs/benchmarks.md, "Vacuumed before measuring"). VACUUM
-    cannot run inside a transaction: there (a test's), ANALYZE only."""
+    benchmark that follows (docs/benchmarks.md, "PostgreSQL at 1,000,000 cases,
+    vacuumed"). VACUUM cannot run inside a transaction: there (a test's), ANALYZE only."""
     if connection.vendor != "postgresql":
         return
     tables = sorted(connection.introspection.django_table_names(only_existing=True))
