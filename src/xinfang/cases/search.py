@@ -1059,8 +1059,8 @@ class SearchAnswer:
         walks already counted past TOTAL_CAP). Their rows are read unprobed and sorted here
         (ordered in SQL, the planner walked every case's registration time: `_walks`), then
         probed newest first, PROBE_CHUNK × `stop` at a time, until `stop` match: the
-        province supervisor's 干部 at 1,000,000 cases probed all 1,986 of the cases sent down
-        below that it sees one by one, 54 ms, to place 50 rows at most on a page."""
+        province supervisor's 干部 at 1,000,000 cases probed all 1,986 cases his department
+        sent down outside the departments below, 54 ms, to place 50 rows at most on a page."""
         if self._few is None or self._few_whole:
             return self._few_rows
         if stop is None:
