@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
+from io import StringIO
 from pathlib import Path
 
+from django.core.management import call_command
 from openpyxl import Workbook
 
 MESSAGE_HEADER = ["id", "user", "title", "posted_at", "text", "likes"]
@@ -137,3 +139,24 @@ REGISTERS: list[list[str]] = [
     register_row(登记编号="D10", 问题类别="工资"),  # no such category
     register_row(登记编号="D11", 收到日期="2025年3月4日"),
 ]
+
+
+def import_command(
+    kind: str, path: Path, department_pk: int, *extra: str, err: StringIO | None = None
+) -> StringIO:
+    """`xinfang import <kind>` of `path` into the department by the registrar `county` (the
+    org tree's county registrar); its output (its progress and refusals go to `err`)."""
+    out = StringIO()
+    call_command(
+        "import",
+        kind,
+        str(path),
+        "--department",
+        str(department_pk),
+        "--registrar",
+        "county",
+        *extra,
+        stdout=out,
+        stderr=err or StringIO(),
+    )
+    return out

@@ -10,10 +10,15 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.builders import at, register
-from tests.cases.import_files import REGISTER_HEADER, VALID_ID, register_row, write_csv
+from tests.cases.import_files import (
+    REGISTER_HEADER,
+    VALID_ID,
+    import_command,
+    register_row,
+    write_csv,
+)
 from tests.orgtree import Tree
 from xinfang.cases.imports import import_registers
 from xinfang.cases.models import Case
@@ -112,21 +117,8 @@ def _command(tree: Tree, tmp_path: Path, *extra: str) -> StringIO:
     """`xinfang import registers` of ROWS into the county by its registrar; its output."""
     _earlier(tree)
     path = write_csv(tmp_path / "登记簿.csv", REGISTER_HEADER, ROWS)
-    out = StringIO()
     with at(2026, 3, 2):
-        call_command(
-            "import",
-            "registers",
-            str(path),
-            "--department",
-            str(tree.county_org.pk),
-            "--registrar",
-            "county",
-            *extra,
-            stdout=out,
-            stderr=StringIO(),
-        )
-    return out
+        return import_command("registers", path, tree.county_org.pk, *extra)
 
 
 def test_the_command_says_how_many_rows_and_where(tree: Tree, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from tests.cases.import_files import (
     MESSAGES,
     REGISTER_HEADER,
     REGISTERS,
+    import_command,
     message,
     register_row,
     write_csv,
@@ -51,20 +52,7 @@ def _messages(tree: Tree, path: Path, **kw: object) -> imports.ImportReport:
 def _command(tree: Tree, path: Path, *extra: str, err: StringIO | None = None) -> StringIO:
     """`xinfang import messages` of `path` into the county by its registrar; its output
     (its progress and refusals go to `err`)."""
-    out = StringIO()
-    call_command(
-        "import",
-        "messages",
-        str(path),
-        "--department",
-        str(tree.county_org.pk),
-        "--registrar",
-        "county",
-        *extra,
-        stdout=out,
-        stderr=err or StringIO(),
-    )
-    return out
+    return import_command("messages", path, tree.county_org.pk, *extra, err=err)
 
 
 def test_a_message_becomes_an_online_petition_named_by_its_account(
