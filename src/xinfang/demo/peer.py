@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,20 @@ def _write_texts(path: Path, limit: int) -> int:
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
             written += 1
     return written
+
+
+# What the peer's process must not inherit: each would make its python read xinfang's
+# settings or import from xinfang's sources or its environment instead of the peer's own.
+_NOT_INHERITED = ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+
+
+def peer_environ(parent: Mapping[str, str], database_url: str, work: Path) -> dict[str, str]:
+    """The peer's process environment: the parent's (PATH, locale, the server's address),
+    its own database and folder, and nothing that points its python at xinfang."""
+    env = {k: v for k, v in parent.items() if k not in _NOT_INHERITED}
+    env["DATABASE_URL"] = database_url
+    env["PEER_HOME"] = str(work)
+    return env
 
 
 def _peer_database_url(work: Path) -> str:
@@ -162,10 +176,7 @@ def run_peer(
         work = Path(folder)
         texts = work / "texts.jsonl"
         tickets = _write_texts(texts, limit or mine["cases"])
-        env = dict(os.environ)
-        env["DATABASE_URL"] = _peer_database_url(work)
-        env["PEER_HOME"] = str(work)
-        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env = peer_environ(os.environ, _peer_database_url(work), work)
         done = subprocess.run(
             [str(python), str(PEER_TOOLS / "bench.py"), str(texts), str(rounds),
              json.dumps(words, ensure_ascii=False)],
