@@ -624,6 +624,9 @@ def test_referral_refuses_everything_in_one_round(tree: Tree) -> None:
     note = _errors_beside(body, "routing_note")
     assert len(note) == 1 and "所作决定与系统建议不同" in note[0] and "须说明理由" in note[0]
     assert "R-" not in body.split("<main", 1)[1]
+    # Above the form, where the eye is after pressing the button: look at the marked fields.
+    [top] = re.findall(r'role="alert" id="form-errors">([^<]*)<', body)
+    assert top == "未办理：请按提示改正标出的内容后再提交。"
     assert _events(case) == before and Case.objects.get(pk=case.pk).state == "read"
     # Typed well but still refused by the action's rules: the same, from the action alone.
     data = {"to_department_name": "河口县人社局", "explained_on": "2000-01-01"}

@@ -325,6 +325,23 @@ def test_every_problem_is_reported_at_once_and_nothing_is_kept(county: Client) -
     assert Case.objects.count() == 0
 
 
+def test_a_refusal_whose_problems_all_sit_beside_their_fields_says_so_at_the_top(
+    county: Client,
+) -> None:
+    """The form itself accepts an empty category; the registration's checks refuse it and
+    the message goes beside the field, below the fold. The top of the page, where the
+    registrar is looking, must still say that nothing was registered and why to look down."""
+    refused = post(county, form_data(category="", nature=""))
+    assert refused.status_code == 400
+    assert errors_beside(refused, "category") == ["请选择问题类别。"]
+    assert errors_beside(refused, "nature") == ["请选择信访性质。"]
+    top = top_errors(refused)
+    assert "未登记" in top
+    assert "请按提示改正标出的内容后再提交。" in top
+    assert "请选择问题类别" not in top  # said once, beside its field
+    assert Case.objects.count() == 0
+
+
 def test_only_registrars_register(tree: Tree) -> None:
     supervisor = staff_client(tree.city_supervisor)
     page = supervisor.get(URL)

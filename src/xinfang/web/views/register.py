@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from xinfang.cases import actions
@@ -80,6 +80,10 @@ def _forms(request: HttpRequest, user: User) -> tuple[RegistrationForm, Any, Any
     return form, petitioners, respondents
 
 
+# The top of a refused form when its problems are shown beside their fields.
+FIX_MARKED = gettext_noop("请按提示改正标出的内容后再提交。")
+
+
 @staff_page
 def register(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
@@ -102,7 +106,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 return redirect("web:register_done", case_id=outcome.case.pk)
             top = outcome
         else:
-            top = [gettext("请按提示改正标出的内容后再提交。")]
+            top = [gettext(FIX_MARKED)]
         if request.FILES:
             top.append(gettext("出于安全原因，浏览器不会保留已选的附件，请重新选择附件。"))
     context = {
@@ -242,7 +246,7 @@ def _register(
             transaction.set_rollback(True)
     if not errors and registration is not None:
         return registration
-    return place_messages(
+    top = place_messages(
         errors,
         form,
         petitioners,
@@ -250,6 +254,11 @@ def _register(
         [i for i, _p in people],
         [i for i, _r in accused],
     )
+    if len(top) < len(errors):
+        # Some went beside their fields, perhaps all and below the fold: the top of the
+        # page, where the registrar is looking, says that nothing was registered and why.
+        top.insert(0, gettext(FIX_MARKED))
+    return top
 
 
 @staff_page
