@@ -21,6 +21,7 @@ from tests.cases.import_files import (
     MESSAGES,
     REGISTER_HEADER,
     REGISTERS,
+    register_row,
     write_csv,
 )
 from tests.orgtree import Tree
@@ -249,3 +250,56 @@ def test_registers_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
     assert len(batch["respondent"]) == 1
     assert len(batch["interview"]) == 1
     assert len(batch["receivers"]) == 1
+
+
+# GB 11643-valid, fictional.
+ID_ZHANG = "110101198805120039"
+ID_LI = "110101199208170040"
+ID_SUN = "110101197503010059"
+
+
+@pytest.mark.django_db
+def test_r_intake_5_first_petitions_in_a_batch_as_the_form_decides_them(
+    tree: Tree, tmp_path: Path
+) -> None:
+    """R-INTAKE-5 in the batch path (`_first_petitions`), each case the form's way
+    (`earlier_petition_count`): a person with an ID number is known by it alone, one
+    without by the phone too, within a batch as across batches and against stored people.
+    Batches of two, in the order received: (张明, 李强) both with ID numbers and one phone;
+    (王芳, 赵丽) without ID numbers, one phone; (孙伟) known before the import."""
+    with at(2026, 3, 2):
+        # A person on file with no petition, so that people's ids run ahead of the links'.
+        Petitioner.objects.create(name="甲")
+        registration(
+            tree.county_staff, petitioners=[PetitionerInput(name="孙伟", id_number=ID_SUN)]
+        )
+        rows = [
+            register_row(登记编号="F1", 收到日期="2025-03-01", 信访人姓名="张明",
+                         身份证号码=ID_ZHANG, 联系电话="13700000001"),
+            register_row(登记编号="F2", 收到日期="2025-03-01", 信访人姓名="李强",
+                         身份证号码=ID_LI, 联系电话="13700000001"),
+            register_row(登记编号="F3", 收到日期="2025-03-02", 信访人姓名="王芳",
+                         联系电话="13700000002"),
+            register_row(登记编号="F4", 收到日期="2025-03-02", 信访人姓名="赵丽",
+                         联系电话="13700000002"),
+            register_row(登记编号="F5", 收到日期="2025-03-03", 信访人姓名="孙伟",
+                         身份证号码=ID_SUN),
+        ]  # fmt: skip
+        path = write_csv(tmp_path / "firsts.csv", REGISTER_HEADER, rows)
+
+        def run(one_by_one: bool) -> ImportReport:
+            return import_registers(
+                path,
+                actor=tree.county_staff,
+                department=tree.county_org,
+                batch_size=2,
+                one_by_one=one_by_one,
+            )
+
+        batch, single, batch_report, _single_report = _twice(run)
+    assert (batch_report.imported, batch_report.rejected) == (5, 0)
+    assert batch == single
+    imported = [p["is_first"] for p in batch["petition"]][1:]  # after the hand-registered one
+    # 张明 first; 李强 first (his own ID number: a shared phone does not make him 张明);
+    # 王芳 first; 赵丽 not (no ID number, 王芳's phone); 孙伟 not (on file before).
+    assert imported == [True, True, True, False, False]
