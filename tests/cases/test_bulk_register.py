@@ -184,6 +184,24 @@ def _twice(run: Any) -> tuple[dict[str, Any], dict[str, Any], ImportReport, Impo
     return shots[0], shots[1], reports[0], reports[1]
 
 
+def _import_twice(
+    tree: Tree, path: Path, *, messages: bool, batch_size: int
+) -> tuple[dict[str, Any], dict[str, Any], ImportReport, ImportReport]:
+    """`path` imported into the county by its staff member both ways (`_twice`)."""
+    command = import_messages if messages else import_registers
+
+    def run(one_by_one: bool) -> ImportReport:
+        return command(
+            path,
+            actor=tree.county_staff,
+            department=tree.county_org,
+            batch_size=batch_size,
+            one_by_one=one_by_one,
+        )
+
+    return _twice(run)
+
+
 @pytest.mark.django_db
 def test_messages_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "board.csv", MESSAGE_HEADER, MESSAGES)
@@ -196,17 +214,9 @@ def test_messages_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
                 PetitionerInput(name="网民u900", account=online_account("网上留言板", "u900"))
             ],
         )
-
-        def run(one_by_one: bool) -> ImportReport:
-            return import_messages(
-                path,
-                actor=tree.county_staff,
-                department=tree.county_org,
-                batch_size=4,
-                one_by_one=one_by_one,
-            )
-
-        batch, single, batch_report, single_report = _twice(run)
+        batch, single, batch_report, single_report = _import_twice(
+            tree, path, messages=True, batch_size=4
+        )
     assert (batch_report.imported, batch_report.rejected) == (5, 4)
     assert (single_report.imported, single_report.rejected) == (5, 4)
     assert [p.row for p in batch_report.problems] == [p.row for p in single_report.problems]
@@ -222,17 +232,9 @@ def test_messages_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
 def test_registers_batch_equals_one_by_one(tree: Tree, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "register.csv", REGISTER_HEADER, REGISTERS)
     with at(2026, 3, 2):
-
-        def run(one_by_one: bool) -> ImportReport:
-            return import_registers(
-                path,
-                actor=tree.county_staff,
-                department=tree.county_org,
-                batch_size=3,
-                one_by_one=one_by_one,
-            )
-
-        batch, single, batch_report, single_report = _twice(run)
+        batch, single, batch_report, single_report = _import_twice(
+            tree, path, messages=False, batch_size=3
+        )
     assert (batch_report.imported, batch_report.rejected) == (8, 3)
     assert [p.message for p in batch_report.problems] == [p.message for p in single_report.problems]
     assert batch == single
@@ -286,17 +288,9 @@ def test_r_intake_5_first_petitions_in_a_batch_as_the_form_decides_them(
                          身份证号码=ID_SUN),
         ]  # fmt: skip
         path = write_csv(tmp_path / "firsts.csv", REGISTER_HEADER, rows)
-
-        def run(one_by_one: bool) -> ImportReport:
-            return import_registers(
-                path,
-                actor=tree.county_staff,
-                department=tree.county_org,
-                batch_size=2,
-                one_by_one=one_by_one,
-            )
-
-        batch, single, batch_report, _single_report = _twice(run)
+        batch, single, batch_report, _single_report = _import_twice(
+            tree, path, messages=False, batch_size=2
+        )
     assert (batch_report.imported, batch_report.rejected) == (5, 0)
     assert batch == single
     imported = [p["is_first"] for p in batch["petition"]][1:]  # after the hand-registered one
