@@ -134,7 +134,7 @@ ROWS = [
         "read",
         "instruct",
         {"text": ""},
-        "这个字段是必填项",
+        "“批示内容”不能为空。",
     ),
     Row(
         "report_instruction",
@@ -145,7 +145,7 @@ ROWS = [
         "read",
         "report_instruction",
         lambda c: {"instruction": c.instructions.get().pk, "text": ""},
-        "这个字段是必填项",
+        "“报告内容”不能为空。",
     ),
     Row(
         "handle_here",
@@ -250,7 +250,7 @@ ROWS = [
         "registered",
         "raise_objection",
         {"reasons": ""},
-        "这个字段是必填项",
+        "“异议理由”不能为空。",
     ),
     Row(
         "decide_objection",
@@ -272,7 +272,7 @@ ROWS = [
         "registered",
         "report_progress",
         {"text": ""},
-        "这个字段是必填项",
+        "“进展情况”不能为空。",
     ),
     Row(
         "explain_overdue",
@@ -351,7 +351,7 @@ ROWS = [
         "handling",
         "return_closure",
         {"reasons": ""},
-        "这个字段是必填项",
+        "“退回理由”不能为空。",
     ),
     Row(
         "accept_report",
@@ -362,7 +362,7 @@ ROWS = [
         "closed",
         "accept_report",
         {},
-        "这个字段是必填项",
+        "请选择“下级报结的案件”。",
     ),
     Row(
         "return_report",
@@ -373,7 +373,7 @@ ROWS = [
         "handling",
         "return_report",
         lambda c: {"child": _child(c).pk, "reasons": ""},
-        "这个字段是必填项",
+        "“退回理由”不能为空。",
         on="child",
     ),
     Row(
@@ -385,7 +385,7 @@ ROWS = [
         "read",
         "report_upward",
         {"reason": ""},
-        "这个字段是必填项",
+        "“反映的倾向性问题”不能为空。",
     ),
     Row(
         "review_decide",
@@ -396,7 +396,7 @@ ROWS = [
         "closed",
         "review_decide",
         {"outcome": "upheld", "opinion": ""},
-        "这个字段是必填项",
+        "“答复意见”不能为空。",
     ),
     Row(
         "rereview_decide",
@@ -442,7 +442,7 @@ ROWS = [
         "registered",
         "attachment",
         lambda c: {"petition": _petition(c)},
-        "这个字段是必填项",
+        "请选择要上传的“文件”。",
         files=lambda: {"upload": SimpleUploadedFile("材料.pdf", b"%PDF-1.4 x", "application/pdf")},
     ),
     # Issue 11: undoing what matching joined; the old case records the unlink, the new case
@@ -456,7 +456,7 @@ ROWS = [
         "registered",
         "repeat_unlinked",
         lambda c: {"petition": _repeat(c), "reason": ""},
-        "这个字段是必填项",
+        "“撤销关联的理由”不能为空。",
     ),
     Row(
         "unmerge",
@@ -467,7 +467,7 @@ ROWS = [
         "registered",
         "unmerge",
         {"reason": " "},
-        "这个字段是必填项",
+        "“撤销并案的理由”不能为空。",
     ),
 ]
 

@@ -342,6 +342,17 @@ def test_a_refusal_whose_problems_all_sit_beside_their_fields_says_so_at_the_top
     assert Case.objects.count() == 0
 
 
+def test_an_empty_required_field_is_named_in_the_actions_words(county: Client) -> None:
+    """Django's own 这个字段是必填项。 named no field and read unlike the registration's own
+    checks (请选择问题类别。); the form's required fields now say which, as those do."""
+    refused = post(county, form_data(received_on="", channel=""))
+    assert refused.status_code == 400
+    assert errors_beside(refused, "received_on") == ["“收到日期”不能为空。"]
+    assert errors_beside(refused, "channel") == ["请选择“信访形式”。"]
+    assert "这个字段是必填项" not in refused.content.decode()
+    assert Case.objects.count() == 0
+
+
 def test_only_registrars_register(tree: Tree) -> None:
     supervisor = staff_client(tree.city_supervisor)
     page = supervisor.get(URL)

@@ -81,3 +81,13 @@ def test_a_late_application_is_refused_beside_the_date(tree: Tree) -> None:
 def test_only_registrars_register_applications(tree: Tree) -> None:
     response = staff_client(tree.staff(tree.city_org, "leader")).get(URL)
     assert response.status_code == 403
+
+
+def test_an_empty_number_and_request_are_named(tree: Tree) -> None:
+    response = _post(staff_client(tree.staff(tree.city_org, "registrar")), "", request=" ")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "“案件编号”不能为空。" in body
+    assert "“申请事项和理由”不能为空。" in body
+    assert "这个字段是必填项" not in body
+    assert not Review.objects.exists()

@@ -23,7 +23,12 @@ from xinfang.core.citations import on_screen
 from xinfang.orgs.models import Cadre, CadreRank, Department, Jurisdiction, User
 from xinfang.petitions.models import Channel, Source
 from xinfang.routing.terms import AnonymousTreatment, Category, Nature
-from xinfang.web.widgets import DepartmentSearchInput, IsoDateField, IsoDateTimeField
+from xinfang.web.widgets import (
+    DepartmentSearchInput,
+    IsoDateField,
+    IsoDateTimeField,
+    name_required,
+)
 
 TOP = "__all__"
 
@@ -55,7 +60,9 @@ class JurisdictionChoiceField(forms.ModelChoiceField[Jurisdiction]):
 
 
 def styled(form: forms.BaseForm) -> None:
-    """Bootstrap's classes on every widget (the templates render widgets whole)."""
+    """Bootstrap's classes on every widget (the templates render widgets whole), and an empty
+    required field's message naming the field (`name_required`)."""
+    name_required(form)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):

@@ -6,7 +6,8 @@ These fields are text inputs with a pattern and a 年-月-日 placeholder, shown
 yyyy-mm-dd and parsed on the server as yyyy-mm-dd only, so what is typed means the same on
 every machine (docs/decisions.md).
 
-Also the department picked by a typed search (`DepartmentSearchInput`).
+Also the department picked by a typed search (`DepartmentSearchInput`), and the words of
+an empty required field (`name_required`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.orgs.models import Department
@@ -110,3 +112,26 @@ class DepartmentSearchInput(forms.Widget):
     def id_for_label(self, id_: str) -> str:
         """The label names the search box, where the user types."""
         return f"{id_}-search" if id_ else id_
+
+
+def name_required(form: forms.BaseForm) -> None:
+    """An empty required field says which field, in the actions' own words: “批示内容”不能为空。
+    for what is typed, 请选择“承办人”。 for what is picked (Django's 这个字段是必填项。 said
+    neither, beside the actions' checks that name the field; docs/decisions.md). A field
+    with a message of its own keeps it."""
+    default = forms.Field.default_error_messages["required"]
+    for field in form.fields.values():
+        if not field.required or not field.label:
+            continue
+        if field.error_messages.get("required") != default:
+            continue
+        label = field.label
+        if isinstance(field, forms.FileField):
+            message = gettext("请选择要上传的“%(label)s”。") % {"label": label}
+        elif isinstance(field, forms.BooleanField):
+            message = gettext("请勾选“%(label)s”。") % {"label": label}
+        elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+            message = gettext("请选择“%(label)s”。") % {"label": label}
+        else:
+            message = gettext("“%(label)s”不能为空。") % {"label": label}
+        field.error_messages["required"] = message

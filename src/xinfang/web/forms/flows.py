@@ -39,7 +39,12 @@ from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import InterviewInput
-from xinfang.web.widgets import DepartmentSearchInput, IsoDateField, IsoDateTimeField
+from xinfang.web.widgets import (
+    DepartmentSearchInput,
+    IsoDateField,
+    IsoDateTimeField,
+    name_required,
+)
 
 
 def _text(label: StrOrPromise, *, required: bool = True, rows: int = 3) -> forms.CharField:
@@ -112,6 +117,7 @@ class FlowForm(forms.Form):
         self.case = case
         self.user = user
         self.setup()
+        name_required(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):

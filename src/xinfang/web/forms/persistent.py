@@ -13,7 +13,7 @@ from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Department, Role, User
 from xinfang.persistent.services import DEFAULT_REVIEW_DAYS
 from xinfang.web.forms.flows import NamedChoiceField
-from xinfang.web.widgets import IsoDateField
+from xinfang.web.widgets import IsoDateField, name_required
 
 
 def _styled(form: forms.Form) -> None:
@@ -32,6 +32,7 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _styled(self)
+        name_required(self)
 
     def show_violation(self, err: RuleViolation) -> None:
         """Each message beside the field it names, else at the top, rule IDs in words."""

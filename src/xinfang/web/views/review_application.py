@@ -20,7 +20,7 @@ from xinfang.core.citations import on_screen
 from xinfang.core.errors import RuleViolation
 from xinfang.orgs.models import Role
 from xinfang.web.views.common import form_status, staff_page, staff_user
-from xinfang.web.widgets import IsoDateField
+from xinfang.web.widgets import IsoDateField, name_required
 
 NOT_FOUND = _(
     "本部门没有可以受理复查、复核申请的该编号案件："
@@ -35,6 +35,7 @@ class ReviewApplicationForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        name_required(self)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
 
