@@ -77,6 +77,132 @@ def test_r_route_3_names_every_main_leader_of_the_place_once_in_the_reason() -> 
     ) in texts(p)
 
 
+# --- R-ROUTE-2 / R-CAT-4: by cadre management authority -----------------------------------
+
+
+def test_r_cat_4_a_personal_request_names_the_post_not_the_person() -> None:
+    head = RespondentFacts("王某", COUNTY, COUNTY, post_title="教育局局长")
+    p = propose_routing(
+        facts(
+            COUNTY_ORG, category=Category.PERSONAL_REQUEST, nature=Nature.REQUEST, concerned=(head,)
+        )
+    )
+    assert texts(p) == [
+        "本件是当事干部（柳河县教育局局长）本人的个人问题（更改入党或参加工作时间、离退休、职级待遇），"
+        "该干部由柳河县党委管理，按照干部管理权限由柳河县党委组织部门办理（R-CAT-4、R-ROUTE-2）。",
+        "建议由柳河县委组织部自办，自办为主、多办少转（R-ROUTE-7）。",
+    ]
+    assert p.reasons[0].rules == ("R-CAT-4", "R-ROUTE-2")
+
+
+def test_r_cat_4_a_cadre_concerned_without_a_post_is_a_cadre() -> None:
+    nobody = RespondentFacts("王某", None, CITY)
+    p = propose_routing(
+        facts(
+            COUNTY_ORG,
+            category=Category.PERSONAL_REQUEST,
+            nature=Nature.REQUEST,
+            concerned=(nobody,),
+        )
+    )
+    assert p.department == CITY_ORG and p.direction == Direction.UP
+    assert texts(p)[0] == (
+        "本件是当事干部（干部）本人的个人问题（更改入党或参加工作时间、离退休、职级待遇），"
+        "该干部由平川市党委管理，按照干部管理权限由平川市党委组织部门办理（R-CAT-4、R-ROUTE-2）。"
+    )
+    assert (
+        p.petitioner_explanation
+        == "您提出的问题按照干部管理权限由平川市委组织部办理，已报送该部门。"
+    )
+
+
+def test_r_route_2_several_respondents_go_where_the_highest_managed_one_is_managed() -> None:
+    """The one managed higher is named second: the lead is chosen by rank, not by order."""
+    chief = RespondentFacts("冯某", COUNTY, COUNTY, rank="section")
+    director = RespondentFacts("郑某", CITY, CITY, rank="division")
+    p = propose_routing(facts(COUNTY_ORG, chief, director))
+    assert p.department == CITY_ORG and p.mode == HandlingMode.REFER and p.to_upper_level
+    assert texts(p) == [
+        "本件涉及多名被反映人，按其中管理权限最高的郑某确定承办层级（R-ROUTE-2）。",
+        "平川市郑某由平川市党委管理，按照干部管理权限由平川市党委组织部门调查处理（R-ROUTE-2）。",
+        "被反映人为县处级以上干部或县级以上党委主要领导干部，建议列为重点案件，由平川市委组织部"
+        "直接查办，不再下转（R-ROUTE-5）。",
+        "属组织、干部工作中的重要问题，由平川市委组织部办理的同时，上一级西岭省委组织部应当过问、"
+        "掌握办理情况（R-ROUTE-4）。",
+        "不属本级管理，建议报送平川市委组织部办理，并向信访人说明去向（R-ROUTE-2）。",
+    ]
+    assert (
+        p.petitioner_explanation
+        == "您反映的问题按照干部管理权限由平川市委组织部办理，已报送该部门。"
+    )
+
+
+def test_r_route_2_one_respondent_is_not_several() -> None:
+    chief = RespondentFacts("冯某", COUNTY, COUNTY, rank="section")
+    p = propose_routing(facts(COUNTY_ORG, chief))
+    assert not any("多名被反映人" in t for t in texts(p))
+    assert texts(p)[0] == (
+        "柳河县冯某由柳河县党委管理，按照干部管理权限由柳河县党委组织部门调查处理（R-ROUTE-2）。"
+    )
+
+
+OTHER_COUNTY = JurisdictionFacts(6, "石门县", "county", "/1/2/6/", parent_id=2)
+OTHER_COUNTY_ORG = DepartmentFacts(80, "石门县委组织部", "organization", OTHER_COUNTY)
+ACROSS = OrgDirectory(
+    jurisdictions={**J, OTHER_COUNTY.id: OTHER_COUNTY},
+    departments=(*DIRECTORY.departments, OTHER_COUNTY_ORG),
+)
+
+
+def test_r_route_2_managed_in_another_branch_is_referred_across() -> None:
+    cadre = RespondentFacts("冯某", OTHER_COUNTY, OTHER_COUNTY, rank="other")
+    p = propose_routing(facts(COUNTY_ORG, cadre, directory=ACROSS))
+    assert p.department == OTHER_COUNTY_ORG and p.direction == Direction.ACROSS
+    assert p.mode == HandlingMode.REFER and not p.to_upper_level
+    assert (
+        texts(p)[-1]
+        == "不属本部门管理，建议转请石门县委组织部办理，并向信访人说明去向（R-ROUTE-2）。"
+    )
+    assert p.petitioner_explanation == (
+        "您反映的问题按照干部管理权限由石门县委组织部办理，已转请该部门办理。"
+    )
+    head = RespondentFacts("王某", OTHER_COUNTY, OTHER_COUNTY, post_title="教育局局长")
+    asked = propose_routing(
+        facts(
+            COUNTY_ORG,
+            category=Category.PERSONAL_REQUEST,
+            nature=Nature.REQUEST,
+            concerned=(head,),
+            directory=ACROSS,
+        )
+    )
+    assert asked.petitioner_explanation == (
+        "您提出的问题按照干部管理权限由石门县委组织部办理，已转请该部门办理。"
+    )
+
+
+def test_r_route_3_said_to_the_main_leaders_own_department() -> None:
+    secretary = RespondentFacts("吴某", COUNTY, CITY, is_main_leader=True)
+    p = propose_routing(facts(COUNTY_ORG, secretary))
+    assert (
+        "吴某是柳河县的主要领导干部，本部门即其同级柳河县委组织部，不得自行查处（R-ROUTE-3）。"
+    ) in texts(p)
+
+
+def test_r_route_3_said_for_every_main_leader_after_others_and_after_one_without_a_department() -> (
+    None
+):
+    directory = OrgDirectory(jurisdictions=WITH_ALL, departments=DIRECTORY.departments)
+    clerk = RespondentFacts("冯某", COUNTY, COUNTY, rank="other")
+    township = RespondentFacts("钱某", TOWNSHIP, COUNTY, is_main_leader=True)
+    secretary = RespondentFacts("周某", COUNTY, CITY, is_main_leader=True)
+    p = propose_routing(facts(CITY_ORG, clerk, township, secretary, directory=directory))
+    said = [t for t in texts(p) if "R-ROUTE-3" in t]
+    assert said == [
+        "周某是柳河县的主要领导干部，不得将反映其问题的来信转给柳河县委组织部查处（R-ROUTE-3）。"
+    ]
+
+
 # --- R-ROUTE-5: whose case is a key case --------------------------------------------------
 
 

@@ -553,6 +553,9 @@ def _route_by_management(
 
     important = _is_important(facts)
     key = any(_key_case_criterion(r) for r in facts.respondents)
+    # The petitioner's words in what he is told: a personal request is 提出, an accusation or
+    # any other matter 反映.
+    asked = gettext("提出") if personal else gettext("反映")
 
     target, target_j = _responsible_department(facts, managing, reasons)
 
@@ -602,7 +605,7 @@ def _route_by_management(
             to_upper_level=True,
             petitioner_explanation=(
                 gettext("您%(value)s的问题按照干部管理权限由上一级组织部门办理，已报送。")
-                % {"value": gettext("提出") if personal else gettext("反映")}
+                % {"value": asked}
             ),
         )
 
@@ -652,16 +655,17 @@ def _route_by_management(
         text = gettext("不属本级管理，建议报送%(name)s办理，并向信访人说明去向") % {
             "name": target.name
         }
-        explanation = gettext("您反映的问题按照干部管理权限由%(name)s办理，已报送该部门。") % {
-            "name": target.name
+        explanation = gettext("您%(value)s的问题按照干部管理权限由%(name)s办理，已报送该部门。") % {
+            "value": asked,
+            "name": target.name,
         }
     else:
         text = gettext("不属本部门管理，建议转请%(name)s办理，并向信访人说明去向") % {
             "name": target.name
         }
-        explanation = gettext("您反映的问题按照干部管理权限由%(name)s办理，已转请该部门办理。") % {
-            "name": target.name
-        }
+        explanation = gettext(
+            "您%(value)s的问题按照干部管理权限由%(name)s办理，已转请该部门办理。"
+        ) % {"value": asked, "name": target.name}
     reasons.append(_reason(text, "R-ROUTE-2"))
     return RoutingProposal(
         mode=HandlingMode.REFER,
