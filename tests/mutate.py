@@ -66,15 +66,17 @@ def prepare(module: str) -> tuple[Path, list[str]]:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        sys.exit("usage: ./dev mutate MODULE [FUNCTION]   (MODULE as under src/xinfang/)")
-    module = argv[0]
-    function = argv[1] if len(argv) > 1 else None
+        sys.exit("usage: ./dev mutate MODULE [FUNCTION | MUTANT ...]  (MODULE under src/xinfang/)")
+    module, chosen = argv[0], argv[1:]
     scratch, tests = prepare(module)
     mutmut = str(Path(sys.executable).parent / "mutmut")
     dotted = "xinfang." + module.removesuffix(".py").replace("/", ".")
-    names = [f"{dotted}.x_{function}__mutmut_*"] if function else []
+    # A function's name stands for all its mutants; a full mutant name (as printed below,
+    # e.g. the survivors of an earlier run, after new tests) for that one.
+    names = [n if "__mutmut_" in n else f"{dotted}.x_{n}__mutmut_*" for n in chosen]
+    prefixes = [n if "__mutmut_" in n else f"{dotted}.x_{n}__mutmut_" for n in chosen]
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # SQLite in memory
-    print(f"== mutating src/xinfang/{module}" + (f" ({function})" if function else ""))
+    print(f"== mutating src/xinfang/{module}" + (f" ({len(chosen)} chosen)" if chosen else ""))
     print(f"== tests: {' '.join(tests)}")
     subprocess.run([mutmut, "run", *names], cwd=scratch, env=env, check=True)
     out = subprocess.run(
@@ -86,8 +88,12 @@ def main(argv: list[str]) -> int:
         text=True,
     ).stdout
     results = [line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line]
-    if function:
-        results = [r for r in results if r[0].startswith(f"{dotted}.x_{function}__mutmut_")]
+    if chosen:
+        results = [
+            r
+            for r in results
+            if any(r[0] == p or (p.endswith("_") and r[0].startswith(p)) for p in prefixes)
+        ]
     counts: dict[str, int] = {}
     for _name, status in results:
         counts[status] = counts.get(status, 0) + 1
