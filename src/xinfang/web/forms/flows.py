@@ -57,12 +57,21 @@ def _date(label: StrOrPromise, *, required: bool = False) -> forms.DateField:
     return IsoDateField(label=label, required=required)
 
 
-class CaseChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class _PickField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A select whose empty choice reads —— 请选择 ——, as the registration form's do (Django's
+    is a row of dashes)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("—— 请选择 ——"))
+        super().__init__(*args, **kwargs)
+
+
+class CaseChoiceField(_PickField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.number} {obj.title}（{obj.get_state_display()}）"
 
 
-class LabelledChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class LabelledChoiceField(_PickField):
     """Choices labelled by `labeller` (set in the form's setup), never by a code."""
 
     labeller: Callable[[Any], str] = str
@@ -71,7 +80,7 @@ class LabelledChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return self.labeller(obj)
 
 
-class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class NamedChoiceField(_PickField):
     """Departments, users: their name (str), never a code."""
 
     def label_from_instance(self, obj: Any) -> str:
