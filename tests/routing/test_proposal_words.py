@@ -400,3 +400,17 @@ def test_a_referral_without_a_named_department_is_followed_by_any_referral() -> 
     assert proposal_followed(up, HandlingMode.REFER, 12345)
     assert proposal_followed(up, HandlingMode.REFER, None)
     assert not proposal_followed(up, HandlingMode.SELF, PROV_ORG.id)
+
+
+# --- R-INTAKE-4: a vague anonymous letter ---------------------------------------------------
+
+
+def test_r_intake_4_a_vague_anonymous_letter_is_kept_here_for_reference() -> None:
+    cadre = RespondentFacts("冯某", COUNTY, COUNTY, rank="section")
+    p = propose_routing(facts(COUNTY_ORG, cadre, is_anonymous=True, anonymous_treatment="keep"))
+    assert p.mode == HandlingMode.FILE and p.direction == Direction.HERE
+    assert p.department == COUNTY_ORG and p.department_name == "柳河县委组织部"
+    assert texts(p) == [
+        "匿名信件内容笼统、无从查证，登记时已定为存查备考，建议存查，今后收到具体可查的线索再行调查"
+        "（R-INTAKE-4、R-ROUTE-7）。"
+    ]
