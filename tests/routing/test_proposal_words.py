@@ -414,3 +414,35 @@ def test_r_intake_4_a_vague_anonymous_letter_is_kept_here_for_reference() -> Non
         "匿名信件内容笼统、无从查证，登记时已定为存查备考，建议存查，今后收到具体可查的线索再行调查"
         "（R-INTAKE-4、R-ROUTE-7）。"
     ]
+
+
+# --- R-ROUTE-2: managed above the deployed tree ---------------------------------------------
+
+
+def test_r_route_2_managed_above_the_system_is_reported_up_and_the_petitioner_told() -> None:
+    leader = RespondentFacts("郑某", PROVINCE, PROVINCE, is_main_leader=True)
+    p = propose_routing(facts(PROV_ORG, leader))
+    assert p.department is None and p.department_name == "上一级组织部门"
+    assert texts(p)[-1] == "有管理权限的组织部门不在本系统内，建议报送上一级组织部门（R-ROUTE-2）。"
+    assert p.petitioner_explanation == "您反映的问题按照干部管理权限由上一级组织部门办理，已报送。"
+    head = RespondentFacts("王某", PROVINCE, PROVINCE, post_title="教育厅厅长")
+    asked = propose_routing(
+        facts(
+            PROV_ORG, category=Category.PERSONAL_REQUEST, nature=Nature.REQUEST, concerned=(head,)
+        )
+    )
+    assert asked.department == PROV_ORG  # managed by the province itself: handled there
+    no_top = OrgDirectory(jurisdictions=J, departments=(CITY_ORG, COUNTY_ORG))
+    above = propose_routing(
+        facts(
+            CITY_ORG,
+            category=Category.PERSONAL_REQUEST,
+            nature=Nature.REQUEST,
+            concerned=(head,),
+            directory=no_top,
+        )
+    )
+    assert above.department is None
+    assert above.petitioner_explanation == (
+        "您提出的问题按照干部管理权限由上一级组织部门办理，已报送。"
+    )
