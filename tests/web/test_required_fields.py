@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from xinfang.web.widgets import IsoDateField, name_required
+from xinfang.web.widgets import IsoDateField, IsoDateTimeField, name_required
 
 
 class _Every(forms.Form):
@@ -64,3 +64,28 @@ def test_a_form_built_twice_keeps_each_its_own_messages() -> None:
     _Every()
     assert forms.CharField().error_messages["required"] == "这个字段是必填项。"
     assert _Every.base_fields["text"].error_messages["required"] == "这个字段是必填项。"
+
+
+class _Dates(forms.Form):
+    day = IsoDateField(label="收到日期")
+    moment = IsoDateTimeField(label="接谈时间")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        name_required(self)
+
+
+def test_spaces_in_a_date_are_an_empty_date_not_a_wrong_one() -> None:
+    blank = _Dates(data={"day": "   ", "moment": " "})
+    assert blank.errors == {
+        "day": ["“收到日期”不能为空。"],
+        "moment": ["“接谈时间”不能为空。"],
+    }
+    padded = _Dates(data={"day": " 2026-12-05 ", "moment": " 2026-12-05 09:30 "})
+    assert padded.is_valid(), padded.errors
+    assert padded.cleaned_data["day"].isoformat() == "2026-12-05"
+    wrong = _Dates(data={"day": "12/05/2026", "moment": "12/05/2026 09:30"})
+    assert wrong.errors == {
+        "day": ["请按“年-月-日”填写日期，例如2025-03-12。"],
+        "moment": ["请按“年-月-日 时:分”填写时间，例如2025-03-12 09:30。"],
+    }

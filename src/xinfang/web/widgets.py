@@ -56,12 +56,20 @@ class IsoDateTimeInput(forms.DateTimeInput):
         )
 
 
+def _stripped(value: Any) -> Any:
+    # Spaces alone are an empty field (its required message), not a wrongly written date.
+    return value.strip() if isinstance(value, str) else value
+
+
 class IsoDateField(forms.DateField):
     """A date typed as 年-月-日 (2025-03-12), and only so."""
 
     widget = IsoDateInput
     input_formats = [DATE_FORMAT]
     default_error_messages = {"invalid": _("请按“年-月-日”填写日期，例如2025-03-12。")}
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(_stripped(value))
 
 
 class IsoDateTimeField(forms.DateTimeField):
@@ -70,6 +78,9 @@ class IsoDateTimeField(forms.DateTimeField):
     widget = IsoDateTimeInput
     input_formats = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M"]
     default_error_messages = {"invalid": _("请按“年-月-日 时:分”填写时间，例如2025-03-12 09:30。")}
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(_stripped(value))
 
 
 class DepartmentSearchInput(forms.Widget):
