@@ -217,6 +217,16 @@ def test_r_route_5_a_county_committees_main_leader_is_a_key_case_without_a_rank(
     ) in texts(p)
 
 
+def test_r_route_5_a_key_case_is_not_kept_by_the_main_leaders_own_department() -> None:
+    """R-ROUTE-5 keeps a key case managed below at the prefecture that received it, but
+    never at the main leader's own organization department (R-ROUTE-3): the city's own
+    secretary, recorded (unusually) as managed by the county, is sent down, not kept."""
+    secretary = RespondentFacts("韩某", CITY, COUNTY, is_main_leader=True, rank="division")
+    p = propose_routing(facts(CITY_ORG, secretary))
+    assert p.department == COUNTY_ORG and p.mode == HandlingMode.ASSIGN
+    assert not p.is_key_case
+
+
 def test_r_route_5_a_townships_main_leader_is_not_a_key_case() -> None:
     directory = OrgDirectory(jurisdictions=WITH_ALL, departments=DIRECTORY.departments)
     secretary = RespondentFacts("钱某", TOWNSHIP, CITY, is_main_leader=True)
@@ -249,6 +259,10 @@ def test_r_route_4_misconduct_of_a_section_chief_is_assigned_and_followed() -> N
     p = propose_routing(facts(CITY_ORG, chief))
     assert p.mode == HandlingMode.ASSIGN and p.result_required
     assert p.follow_up_department == CITY_ORG
+    assert (
+        "属组织、干部工作中的重要问题，建议交办柳河县委组织部并要求报结果，一般三个月内报结"
+        "（R-ROUTE-7、R-CLOSE-1）。"
+    ) in texts(p)
 
 
 # --- R-ROUTE-7 and R-COUNTY-5: handled here -------------------------------------------------
@@ -423,6 +437,7 @@ def test_r_route_2_managed_above_the_system_is_reported_up_and_the_petitioner_to
     leader = RespondentFacts("郑某", PROVINCE, PROVINCE, is_main_leader=True)
     p = propose_routing(facts(PROV_ORG, leader))
     assert p.department is None and p.department_name == "上一级组织部门"
+    assert p.direction == Direction.UP
     assert texts(p)[-1] == "有管理权限的组织部门不在本系统内，建议报送上一级组织部门（R-ROUTE-2）。"
     assert p.petitioner_explanation == "您反映的问题按照干部管理权限由上一级组织部门办理，已报送。"
     head = RespondentFacts("王某", PROVINCE, PROVINCE, post_title="教育厅厅长")
