@@ -11,9 +11,10 @@ from tests.builders import RespondentInput, register, to_read, visit_interview
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.models import Case, CaseEvent, Instruction, Referral, Step
+from xinfang.cases.models import Case, CaseEvent, Instruction, Referral, RoutingDecision, Step
 from xinfang.cases.selectors import case_step, staff_workload
 from xinfang.core.errors import RuleViolation
+from xinfang.orgs.models import Department
 from xinfang.orgs.services import staff_create
 from xinfang.petitions.services import PetitionerInput
 
@@ -170,3 +171,130 @@ def test_r_intake_3_at_most_five_representatives(tree: Tree) -> None:
     with pytest.raises(RuleViolation, match="不超过5人"):
         register(tree.county_staff, is_collective=True, head_count=40, petitioners=reps)
     register(tree.county_staff, is_collective=True, head_count=40, petitioners=reps[:5])
+
+
+def _outside(tree: Tree) -> Case:
+    case = register(tree.county_staff, category="outside_remit", nature="request")
+    return to_read(case, tree.county_staff)
+
+
+def test_r_route_6_a_referral_keeps_what_was_typed_trimmed_in_one_name_everywhere(
+    tree: Tree,
+) -> None:
+    """A receiving department outside the system is named by hand: the referral, the decision
+    recorded beside the proposal (R-ROUTE-1) and the event all carry the same trimmed name,
+    and the event covers the referral's record."""
+    case = _outside(tree)
+    referral = _refer(
+        tree,
+        case,
+        to_department=None,
+        to_department_name="  邻省某县人社局 ",
+        reason=" 属劳动争议 ",
+        explanation=" 您反映的问题属人社部门职责，已转邻省某县人社局。 ",
+        explained_how=" 电话告知 ",
+    )
+    referral.refresh_from_db()
+    assert referral.to_department is None
+    assert (
+        referral.to_department_name,
+        referral.reason,
+        referral.explanation,
+        referral.explained_how,
+        referral.explained_on,
+    ) == (
+        "邻省某县人社局",
+        "属劳动争议",
+        "您反映的问题属人社部门职责，已转邻省某县人社局。",
+        "电话告知",
+        timezone.localdate(),
+    )
+    decision = RoutingDecision.objects.get(case=case)
+    assert (decision.decided_mode, decision.decided_department_id) == ("refer", None)
+    assert decision.decided_department_name == "邻省某县人社局"
+    assert decision.deviation_reason == "按规定转交"
+    event = CaseEvent.objects.filter(case=case).latest("seq")
+    assert event.kind == "refer" and event.to_state == "referred"
+    assert event.payload["referral"] == referral.pk
+    assert event.payload["to"] == "邻省某县人社局"
+    assert event.payload["mode"] == "refer"
+    assert ["referral", referral.pk] in [record[:2] for record in event.records]
+
+
+def test_r_route_6_a_referral_to_a_department_of_the_system_names_it(tree: Tree) -> None:
+    case = _outside(tree)
+    referral = _refer(tree, case)
+    assert Referral.objects.get(pk=referral.pk).to_department == tree.county_hr
+    assert Referral.objects.get(pk=referral.pk).to_department_name == "河口县人社局"
+    assert RoutingDecision.objects.get(case=case).decided_department == tree.county_hr
+
+
+def test_r_route_6_a_referral_names_its_receiver(tree: Tree) -> None:
+    case = _outside(tree)
+    with pytest.raises(RuleViolation) as refused:
+        cs.case_refer(
+            actor=tree.county_staff,
+            case=case,
+            reason="属劳动争议",
+            explanation="已转",
+            explained_on=timezone.localdate(),
+            explained_how="电话告知",
+            routing_note="按规定转交",
+        )
+    assert refused.value.messages == ["“接收部门”不能为空。"]
+    assert refused.value.rules == ("R-ROUTE-6",)
+
+
+def test_r_route_1_a_case_is_not_referred_to_its_own_department(tree: Tree) -> None:
+    """Only the receiver is wrong: the refusal cites R-ROUTE-1 alone; with the explanation
+    missing too, both rules, the explanation's first."""
+    case = _outside(tree)
+    with pytest.raises(RuleViolation) as refused:
+        _refer(tree, case, to_department=tree.county_org)
+    assert refused.value.messages == ["不能转交给本部门。"]
+    assert refused.value.rules == ("R-ROUTE-1",)
+    with pytest.raises(RuleViolation) as both:
+        _refer(tree, case, to_department=tree.county_org, explained_how="")
+    assert both.value.messages == [
+        "转其他部门办理，须记录向信访人解释的内容、日期和方式（R-ROUTE-6）。",
+        "不能转交给本部门。",
+    ]
+    assert both.value.rules == ("R-ROUTE-6", "R-ROUTE-1")
+    assert Referral.objects.count() == 0
+
+
+def test_r_route_6_an_explanation_dated_tomorrow_is_refused_in_words(tree: Tree) -> None:
+    case = _outside(tree)
+    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+    with pytest.raises(RuleViolation) as refused:
+        _refer(tree, case, explained_on=tomorrow)
+    assert refused.value.messages == ["解释日期不能晚于今天。"]
+
+
+def test_r_route_1_sent_down_only_below_and_only_to_a_department_using_the_system(
+    tree: Tree,
+) -> None:
+    case = to_read(register(tree.city_staff), tree.city_staff)
+    with pytest.raises(RuleViolation) as sideways:
+        cs.case_transfer_down(
+            actor=tree.city_staff, case=case, to_department=tree.qingshan_org, routing_note="试"
+        )
+    assert sideways.value.messages == [
+        "青山市委组织部不是本级以下的部门，不能向其转办或交办（R-ROUTE-1）。"
+    ]
+    Department.objects.filter(pk=tree.county_discipline.pk).update(handles_petitions=False)
+    with pytest.raises(RuleViolation) as outside:
+        cs.case_transfer_down(
+            actor=tree.city_staff,
+            case=case,
+            to_department=Department.objects.get(pk=tree.county_discipline.pk),
+            routing_note="试",
+        )
+    assert outside.value.messages == ["河口县纪委监委未启用本系统办理信访，请改用“转其他部门”。"]
+    assert outside.value.rules == ("R-ROUTE-1",)
+    with pytest.raises(RuleViolation) as itself:
+        cs.case_transfer_down(
+            actor=tree.city_staff, case=case, to_department=tree.city_org, routing_note="试"
+        )
+    assert itself.value.messages == ["不能转交给本部门。"]
+    assert Case.objects.get(pk=case.pk).state == "read"

@@ -313,7 +313,8 @@ def case_refer(
 
     Every refusal of the input is reported at once (the plain inputs, the receiver, a
     departure from the proposal without a reason), so the form shows them all together."""
-    name = to_department.name if to_department else to_department_name
+    # One name everywhere: the referral, the decision recorded beside the proposal, the event.
+    name = (to_department.name if to_department else to_department_name).strip()
     errors: list[str] = []
     _required(errors, to_department_name=name, reason=reason)
     if not explanation.strip() or explained_on is None or not explained_how.strip():
@@ -339,7 +340,7 @@ def case_refer(
         referral = Referral.objects.create(
             case=case,
             to_department=to_department,
-            to_department_name=name.strip(),
+            to_department_name=name,
             reason=reason.strip(),
             explanation=explanation.strip(),
             explained_on=explained_on,
