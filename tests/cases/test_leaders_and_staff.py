@@ -219,6 +219,8 @@ def test_r_route_6_a_referral_keeps_what_was_typed_trimmed_in_one_name_everywher
     assert event.payload["to"] == "邻省某县人社局"
     assert event.payload["mode"] == "refer"
     assert ["referral", referral.pk] in [record[:2] for record in event.records]
+    stored = Case.objects.get(pk=case.pk)  # the decision saved on the case row with the event
+    assert stored.handling_mode == "refer" and stored.mode_decided_at == decision.decided_at
 
 
 def test_r_route_6_a_referral_to_a_department_of_the_system_names_it(tree: Tree) -> None:
@@ -227,6 +229,14 @@ def test_r_route_6_a_referral_to_a_department_of_the_system_names_it(tree: Tree)
     assert Referral.objects.get(pk=referral.pk).to_department == tree.county_hr
     assert Referral.objects.get(pk=referral.pk).to_department_name == "河口县人社局"
     assert RoutingDecision.objects.get(case=case).decided_department == tree.county_hr
+
+
+def test_r_route_6_a_refused_explanation_cites_r_route_6_alone(tree: Tree) -> None:
+    """The receiver is right: R-ROUTE-1 is not cited."""
+    case = _outside(tree)
+    with pytest.raises(RuleViolation) as refused:
+        _refer(tree, case, explained_how="")
+    assert refused.value.rules == ("R-ROUTE-6",)
 
 
 def test_r_route_6_a_referral_names_its_receiver(tree: Tree) -> None:
