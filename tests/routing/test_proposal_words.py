@@ -22,6 +22,7 @@ from xinfang.routing.proposal import (
     OrgDirectory,
     ReferralRuleFacts,
     RespondentFacts,
+    RoutingProposal,
     department_instead,
     proposal_followed,
     propose_routing,
@@ -40,6 +41,19 @@ COUNTY_DISCIPLINE = DepartmentFacts(72, "柳河县纪委监委", "discipline", C
 
 def texts(p: object) -> list[str]:
     return [r.text for r in p.reasons]  # type: ignore[attr-defined]
+
+
+def personal(receiving: DepartmentFacts, cadre: RespondentFacts, **kw: object) -> RoutingProposal:
+    """The proposal for a personal request (R-CAT-4) about `cadre`, the 当事干部."""
+    return propose_routing(
+        facts(
+            receiving,
+            category=Category.PERSONAL_REQUEST,
+            nature=Nature.REQUEST,
+            concerned=(cadre,),
+            **kw,
+        )
+    )
 
 
 # --- R-ROUTE-2: a jurisdiction without an organization department -------------------------
@@ -82,11 +96,7 @@ def test_r_route_3_names_every_main_leader_of_the_place_once_in_the_reason() -> 
 
 def test_r_cat_4_a_personal_request_names_the_post_not_the_person() -> None:
     head = RespondentFacts("王某", COUNTY, COUNTY, post_title="教育局局长")
-    p = propose_routing(
-        facts(
-            COUNTY_ORG, category=Category.PERSONAL_REQUEST, nature=Nature.REQUEST, concerned=(head,)
-        )
-    )
+    p = personal(COUNTY_ORG, head)
     assert texts(p) == [
         "本件是当事干部（柳河县教育局局长）本人的个人问题（更改入党或参加工作时间、离退休、职级待遇），"
         "该干部由柳河县党委管理，按照干部管理权限由柳河县党委组织部门办理（R-CAT-4、R-ROUTE-2）。",
@@ -97,14 +107,7 @@ def test_r_cat_4_a_personal_request_names_the_post_not_the_person() -> None:
 
 def test_r_cat_4_a_cadre_concerned_without_a_post_is_a_cadre() -> None:
     nobody = RespondentFacts("王某", None, CITY)
-    p = propose_routing(
-        facts(
-            COUNTY_ORG,
-            category=Category.PERSONAL_REQUEST,
-            nature=Nature.REQUEST,
-            concerned=(nobody,),
-        )
-    )
+    p = personal(COUNTY_ORG, nobody)
     assert p.department == CITY_ORG and p.direction == Direction.UP
     assert texts(p)[0] == (
         "本件是当事干部（干部）本人的个人问题（更改入党或参加工作时间、离退休、职级待遇），"
@@ -167,15 +170,7 @@ def test_r_route_2_managed_in_another_branch_is_referred_across() -> None:
         "您反映的问题按照干部管理权限由石门县委组织部办理，已转请该部门办理。"
     )
     head = RespondentFacts("王某", OTHER_COUNTY, OTHER_COUNTY, post_title="教育局局长")
-    asked = propose_routing(
-        facts(
-            COUNTY_ORG,
-            category=Category.PERSONAL_REQUEST,
-            nature=Nature.REQUEST,
-            concerned=(head,),
-            directory=ACROSS,
-        )
-    )
+    asked = personal(COUNTY_ORG, head, directory=ACROSS)
     assert asked.petitioner_explanation == (
         "您提出的问题按照干部管理权限由石门县委组织部办理，已转请该部门办理。"
     )
@@ -441,22 +436,10 @@ def test_r_route_2_managed_above_the_system_is_reported_up_and_the_petitioner_to
     assert texts(p)[-1] == "有管理权限的组织部门不在本系统内，建议报送上一级组织部门（R-ROUTE-2）。"
     assert p.petitioner_explanation == "您反映的问题按照干部管理权限由上一级组织部门办理，已报送。"
     head = RespondentFacts("王某", PROVINCE, PROVINCE, post_title="教育厅厅长")
-    asked = propose_routing(
-        facts(
-            PROV_ORG, category=Category.PERSONAL_REQUEST, nature=Nature.REQUEST, concerned=(head,)
-        )
-    )
+    asked = personal(PROV_ORG, head)
     assert asked.department == PROV_ORG  # managed by the province itself: handled there
     no_top = OrgDirectory(jurisdictions=J, departments=(CITY_ORG, COUNTY_ORG))
-    above = propose_routing(
-        facts(
-            CITY_ORG,
-            category=Category.PERSONAL_REQUEST,
-            nature=Nature.REQUEST,
-            concerned=(head,),
-            directory=no_top,
-        )
-    )
+    above = personal(CITY_ORG, head, directory=no_top)
     assert above.department is None
     assert above.petitioner_explanation == (
         "您提出的问题按照干部管理权限由上一级组织部门办理，已报送。"
