@@ -27,6 +27,7 @@ from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.models import Case, CaseEvent, Objection
 from xinfang.orgs.models import Department, User
+from xinfang.orgs.services import staff_create
 
 TODAY = "today"
 TOMORROW = "tomorrow"
@@ -107,6 +108,19 @@ def _repeat(case: Case) -> int:
     return pk
 
 
+def _a_handler_of(case: Case) -> User:
+    """A handler of the case's department, named when deciding 自办 (one made if none)."""
+    found = User.objects.filter(department=case.department, staff_roles__role="handler").first()
+    if found is not None:
+        return found
+    return staff_create(
+        username=f"handler-{case.department_id}",
+        full_name="承办甲",
+        department=case.department,
+        roles=("handler",),
+    )
+
+
 def _petition(case: Case) -> int:
     pk = case.petitions.values_list("pk", flat=True).first()
     assert pk is not None
@@ -152,11 +166,22 @@ ROWS = [
         "read",
         "own",
         "leader",
-        {},
+        lambda c: {"handler": _a_handler_of(c).pk},
         "handling",
         "handle_here",
         {"handler": 999999},
         "选择一个有效的选项",
+    ),
+    Row(
+        "handle_here",
+        "read",
+        "own",
+        "leader",
+        lambda c: {"handler": _a_handler_of(c).pk},
+        "handling",
+        "handle_here",
+        {},
+        "请选择“承办人”。",
     ),
     Row(
         "assign_down",

@@ -286,8 +286,12 @@ class RoutingForm(FlowForm):
 
 
 class HandleHereForm(RoutingForm):
+    """决定自办 names the 承办人 (R-STAFF-1 counts the workload by handler): a case decided
+    without one was in no handler's 我承办的案件, and no later action names one
+    (docs/decisions.md)."""
+
     action = "handle_here"
-    handler = NamedChoiceField(label=_("承办人"), queryset=User.objects.none(), required=False)
+    handler = NamedChoiceField(label=_("承办人"), queryset=User.objects.none())
     field_order = ["handler", "routing_note"]
 
     def setup(self) -> None:
@@ -298,6 +302,8 @@ class HandleHereForm(RoutingForm):
             is_active=True,
             staff_roles__role=Role.HANDLER,
         ).order_by("full_name", "username")
+        if not field.queryset.exists():
+            field.help_text = _("本部门尚无承办人：请系统管理员先为工作人员设置承办人角色。")
 
     def run(self) -> str:
         d = self.cleaned_data
