@@ -26,7 +26,7 @@ from tests.clients import staff_client
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.models import Case, CaseEvent, Objection
-from xinfang.orgs.models import Department, User
+from xinfang.orgs.models import Department, StaffRole, User
 from xinfang.orgs.services import staff_create
 
 TODAY = "today"
@@ -738,3 +738,24 @@ def test_submit_closure_lists_what_is_missing_live(tree: Tree) -> None:
     assert "R-CLOSE" not in partial
     done = client.post(check, _closure(case)).content.decode()
     assert "已齐备" in done
+
+
+def test_deciding_to_handle_here_names_a_handler_or_says_none_is_set_up(tree: Tree) -> None:
+    """决定自办 names the 承办人 (docs/decisions.md); a department without one is told why the
+    list is empty, and nothing is decided."""
+    built = SCENARIOS["read"](tree)
+    case = Case.objects.get(pk=built.case.pk)
+    StaffRole.objects.filter(user__department=case.department, role="handler").delete()
+    leader = tree.staff(case.department, "leader")
+    client = staff_client(leader)
+    page = client.get(_url(case, "handle_here")).content.decode()
+    assert "本部门尚无承办人：请系统管理员先为工作人员设置承办人角色。" in page
+    refused = client.post(_url(case, "handle_here"), {})
+    assert refused.status_code == 400
+    assert "请选择“承办人”。" in refused.content.decode()
+    assert Case.objects.get(pk=case.pk).state == "read"
+    handler = _a_handler_of(case)
+    page = client.get(_url(case, "handle_here")).content.decode()
+    assert "本部门尚无承办人" not in page
+    assert client.post(_url(case, "handle_here"), {"handler": handler.pk}).status_code == 302
+    assert Case.objects.get(pk=case.pk).handler == handler
