@@ -15,6 +15,7 @@ from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Assignment, Case, CaseEvent, State
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.clocks import add_months
+from xinfang.petitions.services import PetitionerInput
 
 
 def _assigned(tree: Tree) -> tuple[Case, Case]:
@@ -276,3 +277,81 @@ def test_receipt_rederives_the_due_date_under_the_2022_rules(tree: Tree) -> None
         assert child.due_on == case_due_on(child)
     assert child.due_on >= timezone.localdate() + dt.timedelta(days=70)
     assert Assignment.objects.get(child=child).due_on == child.due_on
+
+
+def test_an_assignment_writes_the_case_below_and_both_events_as_decided(tree: Tree) -> None:
+    """交办 (R-ROUTE-7, R-CLOSE-1, R-INTAKE-6): the case made below carries the matter as
+    registered above, under the receiver's own number; the assignment keeps the note and
+    the due date; the sender's event and the receiver's first event say where it went and
+    where it came from."""
+    case = to_read(
+        register(
+            tree.city_staff,
+            summary="反映某局干部选拔程序不规范",
+            category="organization_work",
+            nature="suggestion",
+            is_collective=True,
+            head_count=6,
+            petitioners=[PetitionerInput(name="代表甲", is_representative=True)],
+        ),
+        tree.city_staff,
+    )
+    Case.objects.filter(pk=case.pk).update(report_upward=True)
+    case = Case.objects.get(pk=case.pk)
+    assignment = cs.case_assign_down(
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=case,
+        to_department=tree.county_org,
+        note="  请三个月内报结果  ",
+    )
+    today = timezone.localdate()
+    due = add_months(today, 3)
+    child = Case.objects.get(pk=assignment.child_id)
+    assert child.number == f"{tree.county_org.pk:04d}-{today.year}-000001"
+    assert (
+        child.department,
+        child.parent_id,
+        child.title,
+        child.category,
+        child.nature,
+        child.is_collective,
+        child.report_upward,
+        child.is_key_case,
+        child.result_required,
+        child.due_on,
+    ) == (
+        tree.county_org,
+        case.pk,
+        "反映某局干部选拔程序不规范",
+        "organization_work",
+        "suggestion",
+        True,
+        True,
+        False,
+        True,
+        due,
+    )
+    stored = Assignment.objects.get(pk=assignment.pk)
+    assert (stored.note, stored.due_on, stored.mode) == ("请三个月内报结果", due, "assign")
+    sent = CaseEvent.objects.filter(case=case).latest("seq")
+    assert sent.kind == "assign_down"
+    assert {k: sent.payload[k] for k in ("to_department", "child", "due_on", "note", "mode")} == {
+        "to_department": tree.county_org.pk,
+        "child": child.pk,
+        "due_on": due.isoformat(),
+        "note": "请三个月内报结果",
+        "mode": "assign",
+    }
+    received = CaseEvent.objects.get(case=child, seq=1)
+    assert (received.kind, received.from_state, received.to_state) == (
+        "received_from_upper",
+        "",
+        child.state,
+    )
+    assert received.payload == {
+        "parent": case.pk,
+        "mode": "assign",
+        "from_department": tree.city_org.pk,
+        "due_on": due.isoformat(),
+    }
