@@ -741,8 +741,8 @@ def test_submit_closure_lists_what_is_missing_live(tree: Tree) -> None:
 
 
 def test_deciding_to_handle_here_names_a_handler_or_says_none_is_set_up(tree: Tree) -> None:
-    """决定自办 names the 承办人 (docs/decisions.md); a department without one is told why the
-    list is empty, and nothing is decided."""
+    """R-STAFF-1: 决定自办 names the 承办人 whose workload it counts in (docs/decisions.md); a
+    department without one is told why the list is empty, and nothing is decided."""
     built = SCENARIOS["read"](tree)
     case = Case.objects.get(pk=built.case.pk)
     StaffRole.objects.filter(user__department=case.department, role="handler").delete()
