@@ -75,12 +75,13 @@ def to_read(case: Case, leader: User) -> Case:
     return cs.case_read(actor=leader, case=case, text="请组织科调查核实后报我。")
 
 
-def to_handling(case: Case, leader: User) -> Case:
-    return cs.case_handle_here(actor=leader, case=to_read(case, leader))
+def to_handling(case: Case, leader: User, handler: User | None = None) -> Case:
+    """Read and decided 自办, named to `handler` (the leader himself when he is one)."""
+    return cs.case_handle_here(actor=leader, handler=handler or leader, case=to_read(case, leader))
 
 
 def to_closing(case: Case, leader: User, handler: User) -> Case:
-    case = to_handling(case, leader)
+    case = to_handling(case, leader, handler)
     cs.closure_submit(actor=handler, case=case, **complete_closure(case))
     return Case.objects.get(pk=case.pk)
 

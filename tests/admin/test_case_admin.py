@@ -304,7 +304,9 @@ def test_extension_and_pause_pages_show_only_visible_cases(tree: Tree, login: Lo
         actor=tree.staff(tree.prov_org, "administrator"), rule_set=RuleSet.objects.get(code="2022")
     )
     case = cs.case_handle_here(
-        actor=tree.county_staff, case=to_read(register(tree.county_staff), tree.county_staff)
+        actor=tree.county_staff,
+        handler=tree.county_staff,
+        case=to_read(register(tree.county_staff), tree.county_staff),
     )
     extension_grant(
         actor=tree.county_staff,

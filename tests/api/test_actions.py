@@ -25,6 +25,7 @@ ACTION_CODES = [
     "report_instruction",
     "report_upward",
     "handle_here",
+    "name_handler",
     "transfer_down",
     "assign_down",
     "receive_assignment",
@@ -190,6 +191,34 @@ def test_an_objection_accepted_sends_the_case_back_to_be_routed(tree: Tree) -> N
     assert _state(child) == "withdrawn"
 
 
+def test_handle_here_names_the_handler_and_name_handler_names_another(tree: Tree) -> None:
+    """R-STAFF-1 over HTTP: `handler_id` is required, a leader names another handler with
+    the reason, and each refusal comes in the error shape."""
+    city = Api(tree.city_staff)
+    case = register(tree.city_staff).pk
+    _act(city, case, "read", {"text": "阅"})
+    status, data = city.post(f"/api/cases/{case}/actions/handle_here", {})
+    assert (status, data["code"], data["fields"]) == (
+        422,
+        "validation_error",
+        {"handler_id": ["此项必填。"]},
+    )
+    assert _state(case) == "read"
+    _act(city, case, "handle_here", {"handler_id": tree.city_staff.pk})
+    other = tree.staff(tree.city_org, "handler", name="zhou")
+    status, data = city.post(f"/api/cases/{case}/actions/name_handler", {"handler_id": other.pk})
+    assert (status, data["code"], data["rules"], data["message"]) == (
+        422,
+        "rule_violation",
+        ["R-STAFF-1"],
+        "更换承办人须写明理由。",
+    )
+    data = _act(city, case, "name_handler", {"handler_id": other.pk, "reason": "原承办人借调"})
+    assert data["label"] == "指定承办人"
+    assert data["case"]["state"] == "handling"
+    assert data["case"]["handler"] == {"id": other.pk, "name": "zhou"}
+
+
 def test_a_referral_with_the_explanation_to_the_petitioner(tree: Tree) -> None:
     city = Api(tree.city_staff)
     case = register(tree.city_staff, category="outside_remit", nature="request").pk
@@ -216,7 +245,7 @@ def test_a_refused_closure_is_returned_and_the_case_handled_again(tree: Tree) ->
     leader2 = Api(tree.staff(tree.city_org, "leader"))
     case = register(tree.city_staff).pk
     _act(city, case, "read", {"text": "阅"})
-    _act(city, case, "handle_here")
+    _act(city, case, "handle_here", {"handler_id": tree.city_staff.pk})
     # An incomplete closure is refused, listing what is missing, and nothing is written.
     status, data = city.post(f"/api/cases/{case}/actions/submit_closure", {"facts": "查明"})
     assert status == 422 and data["code"] == "rule_violation"

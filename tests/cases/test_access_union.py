@@ -112,7 +112,7 @@ def test_union_agrees_through_send_down_follow_review_merge(tree: Tree) -> None:
         ),
         tree.county_staff,
     )
-    cs.case_handle_here(actor=tree.county_staff, case=followed)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=followed)
     followed.refresh_from_db()
     assert followed.follow_department == tree.city_org
     _agree(tree)

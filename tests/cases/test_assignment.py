@@ -32,7 +32,7 @@ def _assigned(tree: Tree) -> tuple[Case, Case]:
 def _closed_child(tree: Tree, child: Case) -> Case:
     staff = tree.county_staff
     child = cs.case_handle_here(
-        actor=staff, case=cs.case_read(actor=staff, case=child, text="办理")
+        actor=staff, handler=staff, case=cs.case_read(actor=staff, case=child, text="办理")
     )
     cs.closure_submit(actor=staff, case=child, **complete_closure(child))
     leader2 = tree.staff(tree.county_org, "leader")
@@ -163,7 +163,7 @@ def test_r_close_6_report_needs_review_opinion_then_upper_accepts(tree: Tree) ->
     parent, child = _assigned(tree)
     staff = tree.county_staff
     child = cs.case_handle_here(
-        actor=staff, case=cs.case_read(actor=staff, case=child, text="办理")
+        actor=staff, handler=staff, case=cs.case_read(actor=staff, case=child, text="办理")
     )
     cs.closure_submit(actor=staff, case=child, **complete_closure(child))
     leader2 = tree.staff(tree.county_org, "leader")

@@ -62,7 +62,9 @@ def read(tree: Tree) -> Built:
 
 def handling(tree: Tree) -> Built:
     case = to_read(_county(tree), tree.county_staff)
-    return _own(tree, cs.case_handle_here(actor=tree.county_staff, case=case))
+    return _own(
+        tree, cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
+    )
 
 
 def closing(tree: Tree) -> Built:
@@ -126,7 +128,7 @@ def parent_reported(tree: Tree) -> Built:
     child = _sent(tree)
     leader = tree.staff(tree.county_org, "leader")
     child = to_read(child, leader)
-    child = cs.case_handle_here(actor=leader, case=child)
+    child = cs.case_handle_here(actor=leader, handler=tree.county_staff, case=child)
     cs.closure_submit(actor=tree.county_staff, case=child, **complete_closure(child))
     cs.closure_approve(actor=leader, case=child, review_opinion="事实清楚，同意报结")
     return _family(tree, Case.objects.get(pk=child.parent_id))
@@ -149,7 +151,11 @@ def child_overdue(tree: Tree) -> Built:
     """Assigned down and handled below, its three months past (R-CLOSE-2)."""
     with at(2024, 1, 10):
         child = _sent(tree)
-        child = cs.case_handle_here(actor=tree.county_staff, case=to_read(child, tree.county_staff))
+        child = cs.case_handle_here(
+            actor=tree.county_staff,
+            handler=tree.county_staff,
+            case=to_read(child, tree.county_staff),
+        )
     return _family(tree, Case.objects.get(pk=child.pk))
 
 
@@ -246,7 +252,7 @@ TABLE: list[tuple[str, str, str, list[str]]] = [
     ("registrar", "read", "own", ["merge", "add_interview", "add_attachment"]),
     ("handler", "read", "own", ["add_interview", "add_attachment"]),
     ("handler", "handling", "own", ["submit_closure", "add_interview", "add_attachment"]),
-    ("leader", "handling", "own", ["instruct", "report_upward", "add_interview"]),
+    ("leader", "handling", "own", ["name_handler", "instruct", "report_upward", "add_interview"]),
     (
         "leader",
         "closing",
@@ -315,14 +321,28 @@ TABLE: list[tuple[str, str, str, list[str]]] = [
         "leader",
         "handling_2022",
         "own",
-        ["instruct", "extend_deadline", "pause_clock", "report_upward", "add_interview"],
+        [
+            "name_handler",
+            "instruct",
+            "extend_deadline",
+            "pause_clock",
+            "report_upward",
+            "add_interview",
+        ],
     ),
     ("handler", "handling_2022", "own", ["submit_closure", "add_interview", "add_attachment"]),
     (
         "leader",
         "paused_2022",
         "own",
-        ["instruct", "extend_deadline", "resume_clock", "report_upward", "add_interview"],
+        [
+            "name_handler",
+            "instruct",
+            "extend_deadline",
+            "resume_clock",
+            "report_upward",
+            "add_interview",
+        ],
     ),
     ("registrar", "closed_2022", "reviewer", ["review_apply"]),
     ("leader", "closed_2022", "reviewer", []),

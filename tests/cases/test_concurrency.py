@@ -42,7 +42,7 @@ def test_second_decision_waits_and_is_refused(monkeypatch: pytest.MonkeyPatch) -
     def decide() -> None:
         try:
             start.wait()
-            cs.case_handle_here(actor=tree.county_staff, case=case)
+            cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
             outcomes.append("done")
         except RuleViolation:
             outcomes.append("refused")

@@ -49,13 +49,13 @@ def _year(tree: Tree) -> None:
     with at(2024, 12, 30):
         h = _read(tree, register(staff))
     with at(2025, 1, 2):
-        h = cs.case_handle_here(actor=staff, case=h)
+        h = cs.case_handle_here(actor=staff, handler=staff, case=h)
     with at(2025, 2, 10):
         register(staff, repeat_of=h)
     with at(2025, 3, 1):
         a = _read(tree, register(staff))
     with at(2025, 3, 2):
-        a = cs.case_handle_here(actor=staff, case=a)
+        a = cs.case_handle_here(actor=staff, handler=staff, case=a)
         cs.closure_submit(actor=staff, case=a, **complete_closure(a))
     with at(2025, 4, 1):
         d = _read(tree, register(staff))
@@ -68,7 +68,7 @@ def _year(tree: Tree) -> None:
     with at(2025, 5, 1):
         b = _read(tree, register(staff))
     with at(2025, 5, 2):
-        cs.case_handle_here(actor=staff, case=b)
+        cs.case_handle_here(actor=staff, handler=staff, case=b)
     with at(2025, 6, 1):
         cs.closure_approve(actor=lead2, case=a)
         e = _read(tree, register(staff))
@@ -99,7 +99,7 @@ def _year(tree: Tree) -> None:
     with at(2025, 7, 20):
         county = tree.county_staff
         child = cs.case_handle_here(
-            actor=county, case=cs.case_read(actor=county, case=child, text="办")
+            actor=county, handler=county, case=cs.case_read(actor=county, case=child, text="办")
         )
         cs.closure_submit(actor=county, case=child, **complete_closure(child))
         cs.closure_approve(
@@ -112,13 +112,13 @@ def _year(tree: Tree) -> None:
     with at(2025, 11, 1):
         c = _read(tree, register(staff))
     with at(2025, 11, 2):
-        c = cs.case_handle_here(actor=staff, case=c)
+        c = cs.case_handle_here(actor=staff, handler=staff, case=c)
         cs.closure_submit(actor=staff, case=c, **complete_closure(c))
     with at(2025, 12, 30):
         i = _read(tree, register(staff))
         register(tree.baisha_staff)
     with at(2026, 1, 3):
-        cs.case_handle_here(actor=staff, case=i)
+        cs.case_handle_here(actor=staff, handler=staff, case=i)
     with at(2026, 1, 10):
         cs.closure_approve(actor=lead2, case=c)
 

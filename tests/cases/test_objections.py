@@ -42,7 +42,7 @@ def test_accepted_objection_withdraws_and_reroutes(tree: Tree, mode: str) -> Non
     kinds = list(CaseEvent.objects.filter(case=parent).values_list("kind", flat=True))
     assert kinds[-2:] == [f"{mode}_down", "reroute"], "the first routing stays in the history"
     # Routed again: handled here this time.
-    cs.case_handle_here(actor=tree.city_staff, case=parent)
+    cs.case_handle_here(actor=tree.city_staff, handler=tree.city_staff, case=parent)
     assert Case.objects.get(pk=parent.pk).state == State.HANDLING
     # The withdrawn case is frozen.
     with pytest.raises(RuleViolation, match="案件已撤回上级重新分办，本单位不再办理。"):
@@ -84,7 +84,7 @@ def test_objection_refusals(tree: Tree) -> None:
 def test_objection_after_handling_decided_is_refused(tree: Tree) -> None:
     assignment = _sent(tree)
     child = cs.case_read(actor=tree.county_staff, case=assignment.child, text="阅")
-    cs.case_handle_here(actor=tree.county_staff, case=child)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=child)
     with pytest.raises(RuleViolation, match="已决定处理方式"):
         cs.objection_raise(actor=tree.county_staff, assignment=assignment, reasons="不属本县")
 
@@ -95,7 +95,7 @@ def test_accept_refused_once_lower_department_started(tree: Tree) -> None:
         actor=tree.county_staff, assignment=assignment, reasons="不属本县"
     )
     child = cs.case_read(actor=tree.county_staff, case=assignment.child, text="阅")
-    cs.case_handle_here(actor=tree.county_staff, case=child)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=child)
     with pytest.raises(RuleViolation, match="已开始办理"):
         cs.objection_accept(actor=tree.city_staff, objection=objection)
     assert Case.objects.get(pk=assignment.case_id).state == State.HANDLING

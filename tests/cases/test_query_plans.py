@@ -70,6 +70,7 @@ def test_main_services_use_indexes(tree: Tree) -> None:
         child = cs.case_assign_down(actor=staff, case=case, to_department=tree.county_org).child
         child = cs.case_handle_here(
             actor=tree.county_staff,
+            handler=tree.county_staff,
             case=cs.case_read(actor=tree.county_staff, case=child, text="办"),
         )
         cs.closure_submit(actor=tree.county_staff, case=child, **complete_closure(child))

@@ -51,7 +51,7 @@ def _varied(tree: Tree) -> World:
         register(county, summary="县里登记的第二件")
         to_read(register(county, summary="县里已阅批的"), w.county_leader)
         to_closing(register(county, summary="县里报结的"), w.county_leader, w.county_handler)
-        to_handling(register(county, summary="县里自办的"), w.county_leader)
+        to_handling(register(county, summary="县里自办的"), w.county_leader, w.county_handler)
         paused = _sent_down(w, w.other_handler, "中止计时的")
         transferred = to_read(register(tree.city_staff, summary="市里转办的"), w.city_leader)
         sent = cs.case_transfer_down(
@@ -133,10 +133,12 @@ def test_counts_together_are_each_queues_own_count(tree: Tree) -> None:
     expected: dict[User, dict[dt.date, dict[str, int]]] = {
         w.county_leader: county_leader,
         w.city_leader: city_leader,
-        # The child and the May case; the paused, April and February cases.
+        # The child, the May case, and the county's two handled here (no clock under the
+        # 1987 rules: the one handled, the one whose closure awaits approval); the paused,
+        # April and February cases.
         w.county_handler: {
-            june5: {"my_cases": 2, **_clocks(1, 2, 0, 1)},
-            june13: {"my_cases": 2, **_clocks(0, 1, 1, 1)},
+            june5: {"my_cases": 4, **_clocks(1, 2, 0, 1)},
+            june13: {"my_cases": 4, **_clocks(0, 1, 1, 1)},
         },
         w.other_handler: {
             june5: {"my_cases": 3, **_clocks(1, 2, 0, 1)},

@@ -29,7 +29,7 @@ def _about(tree: Tree, staff_attr: str, cadre_attr: str) -> Case:
 
 def test_r_route_1_following_the_proposal_needs_no_reason(tree: Tree) -> None:
     case = _about(tree, "county_staff", "township_secretary")  # managed by the county
-    cs.case_handle_here(actor=tree.county_staff, case=case)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
     decision = RoutingDecision.objects.get(case=case)
     assert decision.followed and decision.proposed_mode == "self"
     assert "R-ROUTE-2" in decision.proposal_rules
@@ -41,12 +41,15 @@ def test_r_route_1_departing_from_the_proposal_records_why(tree: Tree) -> None:
     # proposal sends it down; keeping it needs a reason, which is recorded with the decider.
     case = _about(tree, "city_staff", "township_secretary")
     with pytest.raises(RuleViolation, match="R-ROUTE-1") as err:
-        cs.case_handle_here(actor=tree.city_staff, case=case)
+        cs.case_handle_here(actor=tree.city_staff, handler=tree.city_staff, case=case)
     assert "河口县委组织部" in str(err.value)
     assert RoutingDecision.objects.count() == 0
     assert Case.objects.get(pk=case.pk).state == "read"
     cs.case_handle_here(
-        actor=tree.city_staff, case=case, routing_note="群众多次越级反映，市委组织部直接调查"
+        actor=tree.city_staff,
+        handler=tree.city_staff,
+        case=case,
+        routing_note="群众多次越级反映，市委组织部直接调查",
     )
     decision = RoutingDecision.objects.get(case=case)
     assert not decision.followed
@@ -57,7 +60,7 @@ def test_r_route_1_departing_from_the_proposal_records_why(tree: Tree) -> None:
 
 def test_r_route_5_key_case_at_prefecture_is_marked_and_counted(tree: Tree) -> None:
     case = _about(tree, "city_staff", "county_secretary")
-    cs.case_handle_here(actor=tree.city_staff, case=case)
+    cs.case_handle_here(actor=tree.city_staff, handler=tree.city_staff, case=case)
     assert Case.objects.get(pk=case.pk).is_key_case
     today = timezone.localdate()
     assert key_case_count(tree.city_org, today - dt.timedelta(days=1), today) == 1
@@ -67,15 +70,19 @@ def test_r_route_5_key_case_at_prefecture_is_marked_and_counted(tree: Tree) -> N
 def test_r_route_5_county_cannot_mark_key_cases(tree: Tree) -> None:
     case = _about(tree, "county_staff", "township_secretary")
     with pytest.raises(RuleViolation, match="R-ROUTE-5"):
-        cs.case_handle_here(actor=tree.county_staff, case=case, key_case=True)
-    cs.case_handle_here(actor=tree.county_staff, case=case, key_case=False)
+        cs.case_handle_here(
+            actor=tree.county_staff, handler=tree.county_staff, case=case, key_case=True
+        )
+    cs.case_handle_here(
+        actor=tree.county_staff, handler=tree.county_staff, case=case, key_case=False
+    )
     assert not Case.objects.get(pk=case.pk).is_key_case
 
 
 def test_r_route_4_important_matter_followed_one_level_up(tree: Tree) -> None:
     case = _about(tree, "county_staff", "county_bureau_chief")  # misconduct, section rank
     assert not cases_visible_to(tree.city_staff).filter(pk=case.pk).exists()
-    cs.case_handle_here(actor=tree.county_staff, case=case)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
     case.refresh_from_db()
     assert case.follow_department == tree.city_org
     assert cases_visible_to(tree.city_staff).filter(pk=case.pk).exists()
@@ -86,20 +93,20 @@ def test_ordinary_matter_is_not_followed_up(tree: Tree) -> None:
     case = to_read(
         register(tree.county_staff, category="policy_history", nature="appeal"), tree.county_staff
     )
-    cs.case_handle_here(actor=tree.county_staff, case=case)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
     assert Case.objects.get(pk=case.pk).follow_department is None
 
 
 def test_due_date_follows_the_rule_set_in_force(tree: Tree) -> None:
     # 1987 set (default): a self-handled case has no clock; an assigned one is due in 3 months.
     case = to_read(register(tree.county_staff), tree.county_staff)
-    cs.case_handle_here(actor=tree.county_staff, case=case)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
     assert Case.objects.get(pk=case.pk).due_on is None
     admin = tree.staff(tree.prov_org, "administrator")
     rule_set_activate(actor=admin, rule_set=RuleSet.objects.get(code="2022"))
     # 2022 set: handling within 60 days of registration (calendar days, rolled past rest days).
     case = to_read(register(tree.county_staff), tree.county_staff)
-    cs.case_handle_here(actor=tree.county_staff, case=case)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
     case.refresh_from_db()
     start = timezone.localdate(case.registered_at)
     assert start + dt.timedelta(days=60) <= case.due_on <= start + dt.timedelta(days=68)
@@ -107,7 +114,7 @@ def test_due_date_follows_the_rule_set_in_force(tree: Tree) -> None:
 
 def test_switching_rule_sets_rederives_open_due_dates(tree: Tree) -> None:
     case = to_read(register(tree.county_staff), tree.county_staff)
-    cs.case_handle_here(actor=tree.county_staff, case=case)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
     assert Case.objects.get(pk=case.pk).due_on is None  # 1987: no clock for handling here
     admin = tree.staff(tree.prov_org, "administrator")
     rule_set_activate(actor=admin, rule_set=RuleSet.objects.get(code="2022"))

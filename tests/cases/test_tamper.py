@@ -258,7 +258,8 @@ def test_handler_changed_without_an_event_is_named(tree: Tree) -> None:
     Case.objects.filter(pk=case.pk).update(handler=tree.baisha_staff)
     _assert_reported(
         rf"案件 {case.number}.*案件的“承办人”在此后未经办理记录被改动"
-        rf"（记录为 空，现为 {tree.baisha_staff}（id {tree.baisha_staff.pk}））"
+        rf"（记录为 {tree.county_staff}（id {tree.county_staff.pk}），"
+        rf"现为 {tree.baisha_staff}（id {tree.baisha_staff.pk}））"
     )
 
 

@@ -63,7 +63,7 @@ def _read_state(ctx: Ctx) -> Case:
 
 @_state(State.HANDLING)
 def _handling(ctx: Ctx) -> Case:
-    return cs.case_handle_here(actor=ctx.staff, case=BUILD[State.READ](ctx))
+    return cs.case_handle_here(actor=ctx.staff, handler=ctx.staff, case=BUILD[State.READ](ctx))
 
 
 @_state(State.CLOSING)
@@ -158,7 +158,9 @@ def _assign(ctx: Ctx, case: Case) -> Case:
 
 ACT: dict[str, Callable[[Ctx, Case], Case]] = {
     "read": _read,
-    "handle_here": lambda ctx, case: cs.case_handle_here(actor=ctx.staff, case=case),
+    "handle_here": lambda ctx, case: cs.case_handle_here(
+        actor=ctx.staff, handler=ctx.staff, case=case
+    ),
     "transfer_down": _transfer,
     "assign_down": _assign,
     "refer": _refer,

@@ -112,6 +112,7 @@ FLOW_NAMES = {
     "report_progress",
     "report_upward",
     "handle_here",
+    "name_handler",  # R-STAFF-1: no world case is handled here yet, so it is closed to all
     "transfer_down",
     "assign_down",
     "refer",

@@ -32,11 +32,15 @@ def _move_on(world: World) -> None:
     )
     # The city handles the visit itself (受理告知书 under the 2022 rules).
     signed = to_read(world.signed, t.city_staff)
-    cs.case_handle_here(actor=t.city_staff, case=signed, routing_note="本部门直接调查")
+    cs.case_handle_here(
+        actor=t.city_staff, handler=t.city_staff, case=signed, routing_note="本部门直接调查"
+    )
     # The county closes the personal request and archives it after the 复查 window.
     leader = t.staff(t.county_org, "leader", name="county-approver")
     personal = to_read(world.personal, t.county_staff)
-    personal = cs.case_handle_here(actor=t.county_staff, case=personal, routing_note="本部门办理")
+    personal = cs.case_handle_here(
+        actor=t.county_staff, handler=t.county_staff, case=personal, routing_note="本部门办理"
+    )
     cs.closure_submit(actor=t.county_staff, case=personal, **complete_closure(personal))
     cs.closure_approve(actor=leader, case=Case.objects.get(pk=personal.pk))
     later = timezone.now() + dt.timedelta(days=45)

@@ -60,7 +60,10 @@ def test_handle_here_is_refused_even_with_a_routing_note(tree: Tree) -> None:
     case = _about_secretary(tree)
     with pytest.raises(RuleViolation, match="R-ROUTE-3") as err:
         cs.case_handle_here(
-            actor=tree.county_staff, case=case, routing_note="县委书记指示由本部自行核查"
+            actor=tree.county_staff,
+            handler=tree.county_staff,
+            case=case,
+            routing_note="县委书记指示由本部自行核查",
         )
     assert SECRETARY_REFUSED in str(err.value)
     assert "不能自办" in str(err.value) and GO_TO_CITY in str(err.value)
@@ -168,7 +171,9 @@ def test_unit_personnel_department_and_its_own_leader(tree: Tree) -> None:
         tree.energy_staff,
     )
     with pytest.raises(RuleViolation, match="R-ROUTE-3") as err:
-        cs.case_handle_here(actor=tree.energy_staff, case=case, routing_note="集团自查")
+        cs.case_handle_here(
+            actor=tree.energy_staff, handler=tree.energy_staff, case=case, routing_note="集团自查"
+        )
     assert "东川能源集团人力资源部是其同级组织部门" in str(err.value)
     assert "应由东川省委组织部办理" in str(err.value)
 

@@ -44,7 +44,9 @@ def _realistic(tree: Tree) -> Case:
     ).child
     leader = tree.staff(tree.county_org, "leader")
     cs.assignment_receive(actor=leader, assignment=child.assignment_in)
-    child = cs.case_handle_here(actor=leader, case=to_read(child, leader))
+    child = cs.case_handle_here(
+        actor=leader, handler=tree.county_staff, case=to_read(child, leader)
+    )
     cs.closure_submit(actor=tree.county_staff, case=child, **complete_closure(child))
     cs.closure_approve(actor=leader, case=child, review_opinion="同意报结")
     return Case.objects.get(pk=case.pk)
@@ -75,7 +77,7 @@ def test_everything_in_one_place_in_chinese_without_codes(tree: Tree) -> None:
 
 def test_a_followed_decision_shows_no_departure_reason(tree: Tree) -> None:
     case = to_read(register(tree.county_staff), tree.county_staff)
-    cs.case_handle_here(actor=tree.county_staff, case=case)
+    cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
     _, body = _page(tree.county_staff, case)
     assert "（采纳建议）" in body and "未采纳建议的理由" not in body
 
@@ -107,7 +109,9 @@ def test_a_finished_case_shows_no_running_clock_but_what_ended_it(tree: Tree) ->
         ).child
         leader = tree.staff(tree.county_org, "leader")
         cs.assignment_receive(actor=leader, assignment=child.assignment_in)
-        child = cs.case_handle_here(actor=leader, case=to_read(child, leader))
+        child = cs.case_handle_here(
+            actor=leader, handler=tree.county_staff, case=to_read(child, leader)
+        )
     with at(2025, 4, 1):
         cs.closure_submit(actor=tree.county_staff, case=child, **complete_closure(child))
         cs.closure_approve(actor=leader, case=child, review_opinion="同意报结")
@@ -182,7 +186,7 @@ def test_r_county_3_a_reported_instruction_no_longer_runs(tree: Tree) -> None:
 def test_r_county_3_a_finished_case_leaves_its_leaders_date_behind(tree: Tree) -> None:
     case = _read_with_a_date(tree)
     with at(2025, 3, 3):
-        case = cs.case_handle_here(actor=tree.county_staff, case=case)
+        case = cs.case_handle_here(actor=tree.county_staff, handler=tree.county_staff, case=case)
         cs.closure_submit(actor=tree.county_staff, case=case, **complete_closure(case))
         leader = tree.staff(tree.county_org, "leader")
         cs.closure_approve(actor=leader, case=case, review_opinion="同意结案")

@@ -121,6 +121,23 @@ def _a_handler_of(case: Case) -> User:
     )
 
 
+def _another_handler_of(case: Case) -> User:
+    """A handler of the case's department other than the one it names (made if none)."""
+    found = (
+        User.objects.filter(department=case.department, staff_roles__role="handler", is_active=True)
+        .exclude(pk=case.handler_id)
+        .first()
+    )
+    if found is not None:
+        return found
+    return staff_create(
+        username=f"handler-b-{case.department_id}",
+        full_name="承办乙",
+        department=case.department,
+        roles=("handler",),
+    )
+
+
 def _petition(case: Case) -> int:
     pk = case.petitions.values_list("pk", flat=True).first()
     assert pk is not None
@@ -181,6 +198,28 @@ ROWS = [
         "handling",
         "handle_here",
         {},
+        "请选择“承办人”。",
+    ),
+    Row(
+        "name_handler",
+        "handling",
+        "own",
+        "leader",
+        lambda c: {"handler": _another_handler_of(c).pk, "reason": "原承办人借调"},
+        "handling",
+        "name_handler",
+        lambda c: {"handler": _another_handler_of(c).pk, "reason": " "},
+        "更换承办人须写明理由。",
+    ),
+    Row(
+        "name_handler",
+        "handling",
+        "own",
+        "leader",
+        lambda c: {"handler": _another_handler_of(c).pk, "reason": "原承办人借调"},
+        "handling",
+        "name_handler",
+        {"reason": "原承办人借调"},
         "请选择“承办人”。",
     ),
     Row(
@@ -759,3 +798,31 @@ def test_deciding_to_handle_here_names_a_handler_or_says_none_is_set_up(tree: Tr
     assert "本部门尚无承办人" not in page
     assert client.post(_url(case, "handle_here"), {"handler": handler.pk}).status_code == 302
     assert Case.objects.get(pk=case.pk).handler == handler
+
+
+def test_naming_a_handler_shows_who_handles_now_and_offers_the_others(tree: Tree) -> None:
+    """R-STAFF-1: 指定承办人 says who handles the case now, offers the department's other
+    active handlers, and puts a missing reason beside its field."""
+    built = SCENARIOS["handling"](tree)
+    case = Case.objects.get(pk=built.case.pk)
+    assert case.handler == tree.county_staff
+    leader = tree.staff(case.department, "leader", name="county-leader-2")
+    gone = tree.staff(case.department, "handler", name="gone")
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    client = staff_client(leader)
+    page = client.get(_url(case, "name_handler")).content.decode()
+    assert "现承办人：county。更换承办人须写明理由。" in page
+    options = re.findall(r'<option value="(\d*)"', page)
+    assert options == [""]  # county is the one handler; gone has left
+    assert "本部门尚无其他承办人：请系统管理员先为工作人员设置承办人角色。" in page
+    other = _another_handler_of(case)
+    page = client.get(_url(case, "name_handler")).content.decode()
+    assert re.findall(r'<option value="(\d*)"', page) == ["", str(other.pk)]
+    body = client.post(_url(case, "name_handler"), {"handler": other.pk}).content.decode()
+    assert _errors_beside(body, "reason") == ["更换承办人须写明理由。"]
+    assert Case.objects.get(pk=case.pk).handler == tree.county_staff
+    done = client.post(_url(case, "name_handler"), {"handler": other.pk, "reason": "借调"})
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).handler == other
+    timeline = client.get(reverse("web:case", kwargs={"case_id": case.pk})).content.decode()
+    assert "指定承办人" in timeline and "原承办人" in timeline and "承办乙" in timeline

@@ -271,9 +271,14 @@ class ReasonIn(Schema):
 
 
 class HandleHereIn(Schema):
-    handler_id: int | None = Field(None, description="承办人（本部门承办人的 id）")
+    handler_id: int = Field(description="承办人（本部门承办人的 id）")
     routing_note: str = Field("", description="未按分办建议处理时的理由")
     key_case: bool | None = None
+
+
+class NameHandlerIn(Schema):
+    handler_id: int = Field(description="承办人（本部门承办人的 id）")
+    reason: str = Field("", description="更换承办人的理由（已有承办人时必填）")
 
 
 class SendDownIn(Schema):
@@ -488,6 +493,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
             handler=_one(User, b.handler_id, "handler_id"),
             routing_note=b.routing_note,
             key_case=b.key_case,
+        ),
+    ),
+    ActionSpec(
+        "name_handler",
+        NameHandlerIn,
+        lambda u, c, b: actions.case_name_handler(
+            actor=u, case=c, handler=_one(User, b.handler_id, "handler_id"), reason=b.reason
         ),
     ),
     ActionSpec(

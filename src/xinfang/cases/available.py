@@ -45,6 +45,7 @@ from xinfang.cases.models import (
     Pause,
     ReviewKind,
     ReviewStage,
+    State,
 )
 from xinfang.cases.routing import reviewing_department
 from xinfang.core.errors import RuleViolation
@@ -68,6 +69,7 @@ ORDER = (
     "receive_assignment",
     "raise_objection",
     "decide_objection",
+    "name_handler",
     "instruct",
     "report_instruction",
     "report_progress",
@@ -231,6 +233,12 @@ def actions_open_to(user: User, case: Case, today: dt.date | None = None) -> lis
 
     # Records that move no state, each on the condition its action checks first.
     finished = state in FINISHED_STATES
+    if (
+        state == State.HANDLING
+        and case.handling_mode == HandlingMode.SELF
+        and _may(user, "name_handler", own)
+    ):
+        open_.add("name_handler")
     if _may(user, "instruct", own):
         open_.add("instruct")
     if (

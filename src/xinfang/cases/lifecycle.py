@@ -105,6 +105,8 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     # (automatic) repeat link (moves no state).
     "unmerge": _("撤销并案"),
     "unlink_repeat": _("撤销重信重访关联"),
+    # R-STAFF-1: the handler of a case handled here named or replaced (moves no state).
+    "name_handler": _("指定承办人"),
 }
 
 # Timeline entries that record something without being a transition of the table.
@@ -178,6 +180,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # register repeats) and leaders.
     "unmerge": frozenset({Role.REGISTRAR, Role.LEADER}),
     "unlink_repeat": frozenset({Role.REGISTRAR, Role.LEADER}),
+    # R-STAFF-1: the leader who decides 自办 names the handler, and names another.
+    "name_handler": frozenset({Role.LEADER}),
 }
 
 # States in which nothing may change any more.

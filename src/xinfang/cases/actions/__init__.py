@@ -47,6 +47,7 @@ from xinfang.cases.actions.routing import (
     case_file,
     case_handle_here,
     case_merge,
+    case_name_handler,
     case_refer,
     case_transfer_down,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "case_handle_here",
     "case_instruct",
     "case_merge",
+    "case_name_handler",
     "case_read",
     "case_refer",
     "case_transfer_down",

@@ -19,7 +19,7 @@ from xinfang.cases.actions.base import (
 )
 from xinfang.cases.clocks import case_due_on
 from xinfang.cases.lifecycle import ACTION_LABELS, FROZEN_STATES
-from xinfang.cases.models import Assignment, Case, Referral
+from xinfang.cases.models import Assignment, Case, Referral, State
 from xinfang.cases.numbering import next_case_number
 from xinfang.cases.routing import (
     facts_for_case,
@@ -95,24 +95,36 @@ def _decide(
     return payload, follow
 
 
+def _refuse_unless_handler_here(case: Case, handler: User) -> None:
+    """R-STAFF-1: the 承办人 is an active handler of the department responsible."""
+    if (
+        handler.department_id != case.department_id
+        or not handler.is_active
+        or not handler.has_role(Role.HANDLER)
+    ):
+        raise RuleViolation(
+            gettext("%(handler)s不是本部门的承办人，不能指定其承办。") % {"handler": handler},
+            rules=("R-STAFF-1",),
+        )
+
+
 def case_handle_here(
     *,
     actor: User,
     case: Case,
-    handler: User | None = None,
+    handler: User | None,
     routing_note: str = "",
     key_case: bool | None = None,
 ) -> Case:
     """R-ROUTE-7: 自办 — the default handling mode, with the named handler (承办人) whose
-    workload it counts in (R-STAFF-1)."""
-    if handler is not None and (
-        handler.department_id != case.department_id or not handler.has_role(Role.HANDLER)
-    ):
-        raise RuleViolation(
-            gettext("%(handler)s不是本部门的承办人，不能指定其承办。") % {"handler": handler}
-        )
+    workload it counts in (R-STAFF-1): a case decided without one stood in no handler's
+    queue (docs/decisions.md)."""
     with transition(case, "handle_here", actor=actor, with_department=True) as step:
         case = step.case
+        # After the state, department and role: those refusals say more.
+        if handler is None:
+            raise RuleViolation(gettext("决定自办须指定本部门的承办人。"), rules=("R-STAFF-1",))
+        _refuse_unless_handler_here(case, handler)
         # R-ROUTE-3: a routing note can justify departing from the proposal, never this.
         refuse_if_department_may_not_hold(case, case.department, doing=gettext("自办"))
         payload, follow = _decide(
@@ -126,10 +138,42 @@ def case_handle_here(
         case.handler = handler
         case.follow_department = follow
         case.due_on = case_due_on(case)
-        payload.update({"handler": handler.pk if handler else None, "due_on": case.due_on})
+        payload.update({"handler": handler.pk, "due_on": case.due_on})
         step.write(
             payload=payload,
             fields=[*DECISION_FIELDS, "handler", "follow_department", "due_on"],
+        )
+    return case
+
+
+def case_name_handler(*, actor: User, case: Case, handler: User, reason: str = "") -> Case:
+    """R-STAFF-1: 指定承办人 — a leader names the handler of a case being handled here, or
+    another one in his place (with the reason: left, on leave, a conflict of interest). The
+    case keeps its state; the event records both names."""
+    with transaction.atomic():
+        case = lock_case(case, actor=actor, action="name_handler")
+        if case.state != State.HANDLING or case.handling_mode != HandlingMode.SELF:
+            raise RuleViolation(
+                gettext("只有本部门自办、正在办理的案件可以指定承办人。"), rules=("R-STAFF-1",)
+            )
+        _refuse_unless_handler_here(case, handler)
+        previous = case.handler_id
+        if previous == handler.pk:
+            raise RuleViolation(
+                gettext("%(handler)s已是本案的承办人。") % {"handler": handler},
+                rules=("R-STAFF-1",),
+            )
+        if previous is not None and not reason.strip():
+            raise RuleViolation(gettext("更换承办人须写明理由。"), rules=("R-STAFF-1",))
+        case.handler = handler
+        append_event(
+            case,
+            kind="name_handler",
+            actor=actor,
+            from_state=case.state,
+            to_state=case.state,
+            payload={"handler": handler.pk, "previous_handler": previous, "reason": reason.strip()},
+            save_fields=["handler"],
         )
     return case
 

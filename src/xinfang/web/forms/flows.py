@@ -295,15 +295,7 @@ class HandleHereForm(RoutingForm):
     field_order = ["handler", "routing_note"]
 
     def setup(self) -> None:
-        field = self.fields["handler"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(
-            department_id=self.case.department_id,
-            is_active=True,
-            staff_roles__role=Role.HANDLER,
-        ).order_by("full_name", "username")
-        if not field.queryset.exists():
-            field.help_text = _("本部门尚无承办人：请系统管理员先为工作人员设置承办人角色。")
+        offer_handlers(self, exclude=None)
 
     def run(self) -> str:
         d = self.cleaned_data
@@ -311,6 +303,51 @@ class HandleHereForm(RoutingForm):
             actor=self.user, case=self.case, handler=d["handler"], routing_note=d["routing_note"]
         )
         return gettext("已决定自办。")
+
+
+def offer_handlers(form: FlowForm, *, exclude: int | None) -> None:
+    """The active handlers of the case's department in the form's `handler` select (the
+    one named now, `exclude`, left out); a department without one is told so."""
+    field = form.fields["handler"]
+    assert isinstance(field, forms.ModelChoiceField)
+    handlers = User.objects.filter(
+        department_id=form.case.department_id, is_active=True, staff_roles__role=Role.HANDLER
+    )
+    if exclude is not None:
+        handlers = handlers.exclude(pk=exclude)
+    field.queryset = handlers.order_by("full_name", "username")
+    if not field.queryset.exists():
+        field.help_text = (
+            _("本部门尚无承办人：请系统管理员先为工作人员设置承办人角色。")
+            if exclude is None
+            else _("本部门尚无其他承办人：请系统管理员先为工作人员设置承办人角色。")
+        )
+
+
+class NameHandlerForm(FlowForm):
+    """R-STAFF-1: a leader names the handler of a case being handled here, or another one
+    in his place with the reason."""
+
+    action = "name_handler"
+    handler = NamedChoiceField(label=_("承办人"), queryset=User.objects.none())
+    reason = _text(_("更换理由"), required=False, rows=2)
+    hints = {"写明理由": "reason"}
+
+    def setup(self) -> None:
+        now = self.case.handler
+        offer_handlers(self, exclude=now.pk if now else None)
+        self.fields["reason"].help_text = (
+            gettext("现承办人：%(name)s。更换承办人须写明理由。") % {"name": now}
+            if now
+            else gettext("本案尚未指定承办人。")
+        )
+
+    def run(self) -> str:
+        d = self.cleaned_data
+        case = actions.case_name_handler(
+            actor=self.user, case=self.case, handler=d["handler"], reason=d["reason"]
+        )
+        return gettext("已指定%(name)s承办本案。") % {"name": case.handler}
 
 
 def receivers_below(case: Case) -> Any:
@@ -912,6 +949,7 @@ FLOWS: dict[str, type[FlowForm]] = {
         ReportProgressForm,
         ReportUpwardForm,
         HandleHereForm,
+        NameHandlerForm,
         TransferDownForm,
         AssignDownForm,
         ReferForm,

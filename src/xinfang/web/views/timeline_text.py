@@ -28,6 +28,7 @@ TEXT_KEYS: dict[str, StrOrPromise] = {
     "from_department": _("来自"),
     "to": _("接收部门"),
     "handler": _("承办人"),
+    "previous_handler": _("原承办人"),
     "text": _("内容"),
     "reason": _("理由"),
     "reasons": _("理由"),
@@ -53,7 +54,7 @@ TEXT_KEYS: dict[str, StrOrPromise] = {
     "window_days": _("系统自动关联（同一信访人相同内容）的时间窗天数"),
 }
 DEPARTMENT_KEYS = frozenset({"to_department", "from_department", "department", "reported_to"})
-USER_KEYS = frozenset({"handler"})
+USER_KEYS = frozenset({"handler", "previous_handler"})
 
 
 def _value(key: str, value: Any, departments: dict[int, str], users: dict[int, str]) -> str:
