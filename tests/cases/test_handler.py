@@ -4,9 +4,11 @@ workload and 我承办的案件 always hold the cases naming him (docs/decisions
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from tests.builders import complete_closure, register, to_read
+from tests.builders import at, complete_closure, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases import queues as q
@@ -14,6 +16,8 @@ from xinfang.cases.available import actions_open_to
 from xinfang.cases.models import Case, CaseEvent, State
 from xinfang.cases.selectors import staff_workload
 from xinfang.core.errors import RuleViolation
+from xinfang.deadlines.models import RuleSet
+from xinfang.deadlines.services import rule_set_activate
 from xinfang.orgs.models import User
 
 
@@ -41,6 +45,28 @@ def test_r_staff_1_deciding_to_handle_here_without_a_handler_is_refused(tree: Tr
     case.refresh_from_db()
     assert (case.state, case.handler_id, case.handling_mode) == ("read", None, "")
     assert _events(case) == ["register", "read"]
+
+
+def test_r_staff_1_the_decision_records_the_handler_and_the_due_date(tree: Tree) -> None:
+    """The 决定自办 event names the handler, and the due date under the 2022 rules: 60 days
+    from registration (1 September 2025 + 60 = 31 October, a Friday and a working day)."""
+    wang, _li = _handlers(tree)
+    admin = tree.staff(tree.prov_org, "administrator")
+    rule_set_activate(actor=admin, rule_set=RuleSet.objects.get(code="2022"))
+    with at(2025, 9, 1):
+        case = _handled_by(tree, wang)
+    case.refresh_from_db()
+    assert (case.state, case.handler_id, case.due_on) == (
+        "handling",
+        wang.pk,
+        dt.date(2025, 10, 31),
+    )
+    event = CaseEvent.objects.get(case=case, kind="handle_here")
+    assert (event.payload["handler"], event.payload["due_on"], event.payload["mode"]) == (
+        wang.pk,
+        "2025-10-31",
+        "self",
+    )
 
 
 def test_r_staff_1_a_leader_names_another_handler_with_the_reason(tree: Tree) -> None:
@@ -111,8 +137,9 @@ def test_r_staff_1_only_another_handler_of_the_department_is_named(
         "not_a_handler": tree.staff(tree.county_org, "leader", name="county-leader"),
         "inactive": User.objects.get(pk=gone.pk),
     }[who]
-    with pytest.raises(RuleViolation, match=message):
+    with pytest.raises(RuleViolation, match=message) as err:
         cs.case_name_handler(actor=tree.county_staff, case=case, handler=named, reason="调整")
+    assert err.value.rules == ("R-STAFF-1",)
     assert Case.objects.get(pk=case.pk).handler_id == wang.pk
     assert _events(case) == ["register", "read", "handle_here"]
 
@@ -121,10 +148,11 @@ def test_r_staff_1_an_inactive_handler_is_not_named_when_deciding_either(tree: T
     gone = tree.staff(tree.county_org, "handler", name="zhao")
     User.objects.filter(pk=gone.pk).update(is_active=False)
     case = to_read(register(tree.county_staff), tree.county_staff)
-    with pytest.raises(RuleViolation, match=r"^zhao不是本部门的承办人，不能指定其承办。$"):
+    with pytest.raises(RuleViolation, match=r"^zhao不是本部门的承办人，不能指定其承办。$") as err:
         cs.case_handle_here(
             actor=tree.county_staff, case=case, handler=User.objects.get(pk=gone.pk)
         )
+    assert err.value.rules == ("R-STAFF-1",)
     assert Case.objects.get(pk=case.pk).state == "read"
 
 
@@ -132,8 +160,9 @@ def test_r_staff_1_only_a_case_being_handled_here_takes_a_handler(tree: Tree) ->
     wang, li = _handlers(tree)
     refused = "^只有本部门自办、正在办理的案件可以指定承办人。$"
     read = to_read(register(tree.county_staff), tree.county_staff)
-    with pytest.raises(RuleViolation, match=refused):
+    with pytest.raises(RuleViolation, match=refused) as err:
         cs.case_name_handler(actor=tree.county_staff, case=read, handler=li)
+    assert err.value.rules == ("R-STAFF-1",)
     # Submitted for closure: the leader approves or returns it first.
     closing = _handled_by(tree, wang)
     cs.closure_submit(actor=wang, case=closing, **complete_closure(closing))
