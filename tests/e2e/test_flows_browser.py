@@ -661,6 +661,52 @@ def test_an_incomplete_closure_is_refused_then_returned_by_the_leader(
     assert office.problems == []
 
 
+def test_a_leader_names_another_handler_of_a_case_handled_here(tree: Tree, office: Office) -> None:
+    """R-STAFF-1: 决定自办 names 何晓梅; the leader then names 吴志强 in her place, with the
+    reason (refused without one, beside the field), and the case moves to his queue."""
+    desks = city_people(office, tree, "registrar", "leader", "handler")
+    reg, lead, first = desks["registrar"], desks["leader"], desks["handler"]
+    second = office.desk(office.person("sj_chengban2", "吴志强", tree.city_org, "handler"))
+    register_letter(
+        reg,
+        summary="反映干部考核结果未公示",
+        content="单位年度考核结果未按规定公示，要求说明。",
+        category="党的建设、领导班子和组织干部制度",
+        nature="意见建议",
+        name="钱文静",
+    )
+    url = open_done_case(reg)
+    read_it(lead, url, "请干部科核实。")
+    do(lead, "决定自办")
+    lead.page.select_option("#id_handler", label="何晓梅")
+    submit(lead, "决定自办", "已决定自办。")
+    expect(lead.page.locator("p.text-muted").first).to_contain_text("承办人 何晓梅")
+
+    do(lead, "指定承办人")
+    expect(lead.page.locator("form.flow-form")).to_contain_text("现承办人：何晓梅")
+    # The department's other handlers: the test tree's all-roles account 'city', and 吴志强.
+    expect(lead.page.locator("#id_handler option")).to_have_text(["—— 请选择 ——", "city", "吴志强"])
+    lead.page.select_option("#id_handler", label="吴志强")
+    lead.page.locator("form.flow-form button[type=submit]").click()  # no reason: refused
+    expect(lead.page.locator(".invalid-feedback")).to_have_text(["更换承办人须写明理由。"])
+    lead.check_clean()
+    office.forgive("status of 400")
+    lead.page.fill("#id_reason", "何晓梅借调巡视组。")
+    submit(lead, "指定承办人", "已指定吴志强承办本案。")
+    state(lead, "办理中")
+    expect(lead.page.locator("p.text-muted").first).to_contain_text("承办人 吴志强")
+    timeline(lead, 4, "指定承办人")
+    last = lead.page.locator("ol.timeline > li").last
+    expect(last).to_contain_text("原承办人")
+    expect(last).to_contain_text("何晓梅借调巡视组。")
+
+    second.home()
+    assert second.queue_count("my_cases") == 1
+    first.home()
+    assert first.queue_count("my_cases") == 0
+    assert office.problems == []
+
+
 def test_a_county_objects_to_an_assignment_and_the_city_decides(tree: Tree, office: Office) -> None:
     desks = city_people(office, tree, "registrar", "leader")
     reg, lead = desks["registrar"], desks["leader"]
