@@ -681,8 +681,10 @@ def append_record(
     actor: User,
     payload: dict[str, Any] | None = None,
     records: Sequence[models.Model] = (),
+    save_fields: Sequence[str] = (),
 ) -> CaseEvent:
-    """Append an event that records something without changing the case's state."""
+    """Append an event that records something without changing the case's state (its
+    other fields changed on `case` and named in `save_fields` are written with it)."""
     return append_event(
         case,
         kind=kind,
@@ -690,6 +692,7 @@ def append_record(
         from_state=case.state,
         to_state=case.state,
         payload=payload,
+        save_fields=save_fields,
         records=records,
     )
 

@@ -68,12 +68,10 @@ def _move_due_on(case: Case, due: dt.date | None, actor: User | None, reason: st
             rules=("R-PROTECT-2",),
         )
     before, case.due_on = case.due_on, due
-    append_event(
+    append_record(
         case,
         kind="due_rederived",
         actor=actor,
-        from_state=case.state,
-        to_state=case.state,
         payload={"due_on_before": before, "due_on": due, "reason": reason},
         save_fields=["due_on"],
     )

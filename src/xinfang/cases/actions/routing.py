@@ -166,12 +166,10 @@ def case_name_handler(*, actor: User, case: Case, handler: User, reason: str = "
         if previous is not None and not reason.strip():
             raise RuleViolation(gettext("更换承办人须写明理由。"), rules=("R-STAFF-1",))
         case.handler = handler
-        append_event(
+        append_record(
             case,
             kind="name_handler",
             actor=actor,
-            from_state=case.state,
-            to_state=case.state,
             payload={"handler": handler.pk, "previous_handler": previous, "reason": reason.strip()},
             save_fields=["handler"],
         )
@@ -329,12 +327,10 @@ def assignment_receive(*, actor: User, assignment: Assignment) -> Assignment:
         child.due_on = case_due_on(child)
         assignment.due_on = child.due_on
         assignment.save(update_fields=["due_on"])
-        append_event(
+        append_record(
             child,
             kind="receive_assignment",
             actor=actor,
-            from_state=child.state,
-            to_state=child.state,
             payload={"assignment": assignment.pk, "due_on": child.due_on},
             save_fields=["due_on"],
         )
