@@ -414,6 +414,27 @@ def open_done_case(desk: Desk) -> str:
     return str(desk.page.url)
 
 
+def handled_here_by_he(reg: Desk, lead: Desk, *, summary: str, content: str, name: str) -> str:
+    """A letter of the cadre-system category registered in the city, read, and decided 自办
+    by its leader with 何晓梅 as handler; returns the case's address."""
+    register_letter(
+        reg,
+        summary=summary,
+        content=content,
+        category="党的建设、领导班子和组织干部制度",
+        nature="意见建议",
+        name=name,
+    )
+    url = open_done_case(reg)
+    read_it(lead, url, "请干部科核实。")
+    do(lead, "决定自办")
+    lead.page.select_option("#id_handler", label="何晓梅")
+    submit(lead, "决定自办", "已决定自办。")
+    state(lead, "办理中")
+    expect(lead.page.locator("p.text-muted").first).to_contain_text("承办人 何晓梅")
+    return url
+
+
 def test_a_visit_is_registered_with_its_interview_and_a_second_interview(
     tree: Tree, office: Office
 ) -> None:
@@ -594,20 +615,13 @@ def test_an_incomplete_closure_is_refused_then_returned_by_the_leader(
 ) -> None:
     desks = city_people(office, tree, "registrar", "leader", "handler")
     reg, lead, hand = desks["registrar"], desks["leader"], desks["handler"]
-    register_letter(
+    url = handled_here_by_he(
         reg,
+        lead,
         summary="反映干部档案材料不全",
         content="本人干部档案中参加工作时间材料缺失，要求补齐。",
-        category="党的建设、领导班子和组织干部制度",
-        nature="意见建议",
         name="周晓兰",
     )
-    url = open_done_case(reg)
-    read_it(lead, url, "请干部科核实。")
-    do(lead, "决定自办")
-    lead.page.select_option("#id_handler", label="何晓梅")
-    submit(lead, "决定自办", "已决定自办。")
-    state(lead, "办理中")
 
     hand.home()
     assert hand.queue_count("my_cases") == 1
@@ -667,20 +681,13 @@ def test_a_leader_names_another_handler_of_a_case_handled_here(tree: Tree, offic
     desks = city_people(office, tree, "registrar", "leader", "handler")
     reg, lead, first = desks["registrar"], desks["leader"], desks["handler"]
     second = office.desk(office.person("sj_chengban2", "吴志强", tree.city_org, "handler"))
-    register_letter(
+    handled_here_by_he(
         reg,
+        lead,
         summary="反映干部考核结果未公示",
         content="单位年度考核结果未按规定公示，要求说明。",
-        category="党的建设、领导班子和组织干部制度",
-        nature="意见建议",
         name="钱文静",
     )
-    url = open_done_case(reg)
-    read_it(lead, url, "请干部科核实。")
-    do(lead, "决定自办")
-    lead.page.select_option("#id_handler", label="何晓梅")
-    submit(lead, "决定自办", "已决定自办。")
-    expect(lead.page.locator("p.text-muted").first).to_contain_text("承办人 何晓梅")
 
     do(lead, "指定承办人")
     expect(lead.page.locator("form.flow-form")).to_contain_text("现承办人：何晓梅")
