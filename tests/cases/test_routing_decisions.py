@@ -14,7 +14,7 @@ from tests.builders import RespondentInput, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.models import Case, RoutingDecision
+from xinfang.cases.models import Case, CaseEvent, RoutingDecision
 from xinfang.cases.selectors import key_case_count
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.models import RuleSet
@@ -34,6 +34,25 @@ def test_r_route_1_following_the_proposal_needs_no_reason(tree: Tree) -> None:
     assert decision.followed and decision.proposed_mode == "self"
     assert "R-ROUTE-2" in decision.proposal_rules
     assert decision.decided_by == tree.county_staff
+    assert (decision.decided_department, decision.decided_department_name) == (
+        tree.county_org,
+        "河口县委组织部",
+    )
+    # The event says what was proposed and decided, and links the decision.
+    event = CaseEvent.objects.get(case=case, kind="handle_here")
+    assert event.payload == {
+        "mode": "self",
+        "routing_decision": decision.pk,
+        "proposal": "建议自办：河口县委组织部",
+        # Managed by the county (R-ROUTE-2); a leading cadre's misconduct, followed by the
+        # city (R-ROUTE-4); handled here, the default (R-ROUTE-7).
+        "proposal_rules": ["R-ROUTE-2", "R-ROUTE-4", "R-ROUTE-7"],
+        "followed": True,
+        "routing_note": "",
+        "key_case": False,
+        "handler": tree.county_staff.pk,
+        "due_on": None,
+    }
 
 
 def test_r_route_1_departing_from_the_proposal_records_why(tree: Tree) -> None:
@@ -67,12 +86,31 @@ def test_r_route_5_key_case_at_prefecture_is_marked_and_counted(tree: Tree) -> N
     assert key_case_count(tree.county_org, today - dt.timedelta(days=1), today) == 0
 
 
+def test_r_route_5_a_key_matter_not_handled_at_the_prefecture_is_no_key_case(tree: Tree) -> None:
+    """The city's matter about a county secretary is proposed as a key case (R-ROUTE-5);
+    kept for reference instead (存查), it is not marked, and its event says so."""
+    case = _about(tree, "city_staff", "county_secretary")
+    cs.case_file(
+        actor=tree.city_staff, case=case, reason="已另案查处", routing_note="同一问题已立案查处"
+    )
+    assert not Case.objects.get(pk=case.pk).is_key_case
+    event = CaseEvent.objects.get(case=case, kind="file")
+    assert (event.payload["mode"], event.payload["key_case"], event.payload["followed"]) == (
+        "file",
+        False,
+        False,
+    )
+
+
 def test_r_route_5_county_cannot_mark_key_cases(tree: Tree) -> None:
     case = _about(tree, "county_staff", "township_secretary")
-    with pytest.raises(RuleViolation, match="R-ROUTE-5"):
+    with pytest.raises(
+        RuleViolation, match=r"^重点案件由地级以上组织部门直接查办，须决定自办（R-ROUTE-5）。$"
+    ) as err:
         cs.case_handle_here(
             actor=tree.county_staff, handler=tree.county_staff, case=case, key_case=True
         )
+    assert err.value.rules == ("R-ROUTE-5",)
     cs.case_handle_here(
         actor=tree.county_staff, handler=tree.county_staff, case=case, key_case=False
     )
