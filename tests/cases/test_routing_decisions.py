@@ -94,12 +94,21 @@ def test_r_route_5_a_key_matter_not_handled_at_the_prefecture_is_no_key_case(tre
         actor=tree.city_staff, case=case, reason="已另案查处", routing_note="同一问题已立案查处"
     )
     assert not Case.objects.get(pk=case.pk).is_key_case
+    decision = RoutingDecision.objects.get(case=case)
+    assert (decision.decided_mode, decision.decided_department) == ("file", tree.city_org)
     event = CaseEvent.objects.get(case=case, kind="file")
-    assert (event.payload["mode"], event.payload["key_case"], event.payload["followed"]) == (
-        "file",
-        False,
-        False,
-    )
+    assert event.payload == {
+        "mode": "file",
+        "routing_decision": decision.pk,
+        "proposal": "建议自办：临江市委组织部",
+        # Managed by the city (R-ROUTE-2), never by the county's own department (R-ROUTE-3),
+        # a key case (R-ROUTE-5), an important matter (R-ROUTE-4), handled here (R-ROUTE-7).
+        "proposal_rules": ["R-ROUTE-2", "R-ROUTE-3", "R-ROUTE-5", "R-ROUTE-4", "R-ROUTE-7"],
+        "followed": False,
+        "routing_note": "同一问题已立案查处",
+        "key_case": False,
+        "reason": "已另案查处",
+    }
 
 
 def test_r_route_5_county_cannot_mark_key_cases(tree: Tree) -> None:
