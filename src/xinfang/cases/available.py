@@ -69,7 +69,6 @@ ORDER = (
     "receive_assignment",
     "raise_objection",
     "decide_objection",
-    "name_handler",
     "instruct",
     "report_instruction",
     "report_progress",
@@ -83,6 +82,8 @@ ORDER = (
     "accept_report",
     "return_report",
     "report_upward",
+    # An occasional record: 批示 stays the leader's first button on a case being handled.
+    "name_handler",
     "review_apply",
     "review_decide",
     "rereview_apply",
