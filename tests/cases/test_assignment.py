@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from tests.builders import RespondentInput, complete_closure, register, to_read
+from tests.builders import RespondentInput, at, complete_closure, register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
@@ -259,6 +259,24 @@ def test_a_case_received_from_above_cannot_be_merged_away(tree: Tree) -> None:
     with pytest.raises(RuleViolation, match="异议"):
         cs.case_merge(actor=tree.county_staff, case=child, into=own, reason="同一事项")
     assert Case.objects.get(pk=child.pk).state == State.REGISTERED
+
+
+def test_receipt_records_the_assignment_and_the_due_date_it_leaves(tree: Tree) -> None:
+    """签收 under the 1987 rules: the result is still due three months from the sending (12
+    March 2025 -> 12 June), and the event says which assignment was signed for."""
+    with at(2025, 3, 12):
+        _, child = _assigned(tree)
+    assignment = child.assignment_in
+    with at(2025, 3, 14):
+        cs.assignment_receive(actor=tree.county_staff, assignment=assignment)
+    assignment.refresh_from_db()
+    assert assignment.received_at is not None
+    assert timezone.localdate(assignment.received_at) == dt.date(2025, 3, 14)
+    assert assignment.due_on == dt.date(2025, 6, 12)
+    assert Case.objects.get(pk=child.pk).due_on == dt.date(2025, 6, 12)
+    event = CaseEvent.objects.get(case=child, kind="receive_assignment")
+    assert (event.from_state, event.to_state) == ("registered", "registered")
+    assert event.payload == {"assignment": assignment.pk, "due_on": "2025-06-12"}
 
 
 def test_receipt_rederives_the_due_date_under_the_2022_rules(tree: Tree) -> None:

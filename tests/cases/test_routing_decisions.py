@@ -111,6 +111,28 @@ def test_r_route_5_a_key_matter_not_handled_at_the_prefecture_is_no_key_case(tre
     }
 
 
+def test_r_intake_4_an_anonymous_letter_kept_as_proposed_needs_no_note(tree: Tree) -> None:
+    """An anonymous letter with nothing to verify is proposed for reference (存查,
+    R-INTAKE-4); kept so, no routing note is asked or recorded, and the case row says so."""
+    case = to_read(
+        register(
+            tree.county_staff,
+            petitioners=[],
+            is_anonymous=True,
+            anonymous_treatment="keep",
+            anonymous_reason="内容笼统，无具体人和事，无从查证。",
+        ),
+        tree.county_staff,
+    )
+    cs.case_file(actor=tree.county_staff, case=case, reason="无从查证")
+    case.refresh_from_db()
+    assert (case.state, case.handling_mode, case.is_key_case) == ("filed", "file", False)
+    assert case.mode_decided_at is not None
+    event = CaseEvent.objects.get(case=case, kind="file")
+    assert (event.payload["followed"], event.payload["routing_note"]) == (True, "")
+    assert event.payload["reason"] == "无从查证"
+
+
 def test_r_route_5_county_cannot_mark_key_cases(tree: Tree) -> None:
     case = _about(tree, "county_staff", "township_secretary")
     with pytest.raises(
