@@ -12,7 +12,7 @@ from tests.builders import RespondentInput, at, complete_closure, register, to_r
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases.access import cases_visible_to
-from xinfang.cases.models import Assignment, Case, CaseEvent, State
+from xinfang.cases.models import Assignment, Case, CaseEvent, RoutingDecision, State
 from xinfang.core.errors import RuleViolation
 from xinfang.deadlines.clocks import add_months
 from xinfang.petitions.services import PetitionerInput
@@ -259,6 +259,29 @@ def test_a_case_received_from_above_cannot_be_merged_away(tree: Tree) -> None:
     with pytest.raises(RuleViolation, match="异议"):
         cs.case_merge(actor=tree.county_staff, case=child, into=own, reason="同一事项")
     assert Case.objects.get(pk=child.pk).state == State.REGISTERED
+
+
+def test_r_route_4_an_important_matter_sent_down_is_followed_one_level_above(
+    tree: Tree,
+) -> None:
+    """The city sends the county a matter about a county bureau chief (managed by the
+    county, R-ROUTE-2; a leading cadre's misconduct, R-ROUTE-4): the decision names the
+    county, and the case below is followed by the department one level above it, the
+    city's."""
+    parent = to_read(
+        register(tree.city_staff, respondents=[RespondentInput(cadre=tree.county_bureau_chief)]),
+        tree.city_staff,
+    )
+    assignment = cs.case_assign_down(
+        actor=tree.city_staff, case=parent, to_department=tree.county_org, routing_note="属地"
+    )
+    decision = RoutingDecision.objects.get(case=parent)
+    assert (decision.decided_mode, decision.decided_department, decision.followed) == (
+        "assign",
+        tree.county_org,
+        True,
+    )
+    assert Case.objects.get(pk=assignment.child_id).follow_department == tree.city_org
 
 
 def test_receipt_records_the_assignment_and_the_due_date_it_leaves(tree: Tree) -> None:

@@ -142,6 +142,9 @@ def test_sending_down_from_the_leaders_own_department_is_refused(tree: Tree, sen
             actor=tree.county_staff, case=case, to_department=township, routing_note="下转"
         )
     assert GO_TO_CITY in str(err.value)
+    # The refusal names what was refused, in the button's words.
+    done = {"case_transfer_down": "转办", "case_assign_down": "交办"}[send]
+    assert f"河口县委组织部是其同级组织部门，不能{done}，" in str(err.value)
     assert Assignment.objects.count() == 0
 
 
