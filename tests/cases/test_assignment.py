@@ -284,6 +284,36 @@ def test_r_route_4_an_important_matter_sent_down_is_followed_one_level_above(
     assert Case.objects.get(pk=assignment.child_id).follow_department == tree.city_org
 
 
+@pytest.mark.parametrize(
+    ("send", "kw", "mode"),
+    [
+        # A leading cadre's misconduct: proposed 交办 (R-ROUTE-4, a result required).
+        ("case_assign_down", {}, "assign"),
+        # His appeal on a policy matter: proposed 转办.
+        ("case_transfer_down", {"category": "policy_history", "nature": "appeal"}, "transfer"),
+    ],
+)
+def test_sending_down_as_proposed_asks_no_note_and_records_none(
+    tree: Tree, send: str, kw: dict[str, str], mode: str
+) -> None:
+    parent = to_read(
+        register(
+            tree.city_staff, respondents=[RespondentInput(cadre=tree.county_bureau_chief)], **kw
+        ),
+        tree.city_staff,
+    )
+    assignment = getattr(cs, send)(
+        actor=tree.city_staff, case=parent, to_department=tree.county_org
+    )
+    assert (assignment.mode, assignment.note) == (mode, "")
+    event = CaseEvent.objects.get(case=parent, kind=send.removeprefix("case_"))
+    assert (event.payload["followed"], event.payload["routing_note"], event.payload["note"]) == (
+        True,
+        "",
+        "",
+    )
+
+
 def test_receipt_records_the_assignment_and_the_due_date_it_leaves(tree: Tree) -> None:
     """签收 under the 1987 rules: the result is still due three months from the sending (12
     March 2025 -> 12 June), and the event says which assignment was signed for."""
