@@ -434,6 +434,20 @@ def test_chain_recomputed_after_an_edit_is_named(tree: Tree) -> None:
     assert "最后一个仍核验通过的封存点：没有仍能核验通过的封存点" in out
 
 
+def test_a_one_event_chain_recomputed_after_an_edit_is_named(tree: Tree) -> None:
+    """The seal of a case with one event (count 1) is compared like any other: an edit of
+    its registration, hashes recomputed, disagrees with the sealed head."""
+    case = register(tree.county_staff)
+    assert Case.objects.get(pk=case.pk).event_count == 1
+    _checkpoint()
+    ev = CaseEvent.objects.get(case=case, seq=1)
+    CaseEvent.objects.filter(pk=ev.pk).update(payload={**ev.payload, "channel": "visit"})
+    _rechain(case.pk)
+    _assert_reported(
+        rf"案件 {case.number}.*第 1 条记录：第 1 至 1 条记录与第 1 号封存点（.*）封存的链头不符"
+    )
+
+
 def test_forged_event_appended_is_named(tree: Tree) -> None:
     case = _closed_case(tree)
     _checkpoint()
@@ -542,6 +556,36 @@ def test_deleted_case_and_its_ledger_entry_are_named(tree: Tree) -> None:
     _raw("UPDATE cases_caseledgerhead SET count = 1, head = %s WHERE id = 1", [entry.hash])
     out = _assert_reported(rf"案件 id {case.pk} 在第 1 号封存点（.*）时存在，现已被删除")
     assert "立案登记簿与第 1 号封存点" in out
+
+
+def test_ledger_entry_altered_is_named(tree: Tree) -> None:
+    """A ledger entry backdated a month (its case untouched): its hash no longer agrees."""
+    first = register(tree.county_staff)
+    register(tree.county_staff)
+    entry = CaseLedgerEntry.objects.get(case_id=first.pk)
+    CaseLedgerEntry.objects.filter(pk=entry.pk).update(
+        created_at=entry.created_at - dt.timedelta(days=30)
+    )
+    _assert_reported(r"立案登记簿第 1 条被删除或篡改。")
+
+
+def test_a_one_entry_ledger_recomputed_after_an_edit_is_named(tree: Tree) -> None:
+    """The sealed ledger head is compared at any count, one entry too: the entry backdated
+    and its hash and the head recomputed, as an attacker with the product's code would."""
+    register(tree.county_staff)
+    _checkpoint()
+    entry = CaseLedgerEntry.objects.get()
+    when = entry.created_at - dt.timedelta(days=30)
+    digest = timeline.ledger_hash(
+        prev_hash="",
+        seq=1,
+        case_id=entry.case_id,
+        number=entry.number,
+        created_at_iso=when.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+    )
+    CaseLedgerEntry.objects.filter(pk=entry.pk).update(created_at=when, hash=digest)
+    _raw("UPDATE cases_caseledgerhead SET head = %s WHERE id = 1", [digest])
+    _assert_reported(r"立案登记簿与第 1 号封存点（.*）封存的链头不符：登记被删除或改写后重算。")
 
 
 def test_case_slipped_in_is_named(tree: Tree) -> None:
