@@ -108,31 +108,19 @@ def _repeat(case: Case) -> int:
     return pk
 
 
-def _a_handler_of(case: Case) -> User:
-    """A handler of the case's department, named when deciding 自办 (one made if none)."""
-    found = User.objects.filter(department=case.department, staff_roles__role="handler").first()
-    if found is not None:
-        return found
-    return staff_create(
-        username=f"handler-{case.department_id}",
-        full_name="承办甲",
-        department=case.department,
-        roles=("handler",),
+def _a_handler_of(case: Case, *, another: bool = False) -> User:
+    """An active handler of the case's department, named when deciding 自办, or `another`
+    than the one the case names (指定承办人); one made if none."""
+    found = User.objects.filter(
+        department=case.department, staff_roles__role="handler", is_active=True
     )
-
-
-def _another_handler_of(case: Case) -> User:
-    """A handler of the case's department other than the one it names (made if none)."""
-    found = (
-        User.objects.filter(department=case.department, staff_roles__role="handler", is_active=True)
-        .exclude(pk=case.handler_id)
-        .first()
-    )
-    if found is not None:
-        return found
+    if another:
+        found = found.exclude(pk=case.handler_id)
+    if (user := found.first()) is not None:
+        return user
     return staff_create(
-        username=f"handler-b-{case.department_id}",
-        full_name="承办乙",
+        username=f"handler-{'b-' if another else ''}{case.department_id}",
+        full_name="承办乙" if another else "承办甲",
         department=case.department,
         roles=("handler",),
     )
@@ -205,10 +193,10 @@ ROWS = [
         "handling",
         "own",
         "leader",
-        lambda c: {"handler": _another_handler_of(c).pk, "reason": "原承办人借调"},
+        lambda c: {"handler": _a_handler_of(c, another=True).pk, "reason": "原承办人借调"},
         "handling",
         "name_handler",
-        lambda c: {"handler": _another_handler_of(c).pk, "reason": " "},
+        lambda c: {"handler": _a_handler_of(c, another=True).pk, "reason": " "},
         "更换承办人须写明理由。",
     ),
     Row(
@@ -216,7 +204,7 @@ ROWS = [
         "handling",
         "own",
         "leader",
-        lambda c: {"handler": _another_handler_of(c).pk, "reason": "原承办人借调"},
+        lambda c: {"handler": _a_handler_of(c, another=True).pk, "reason": "原承办人借调"},
         "handling",
         "name_handler",
         {"reason": "原承办人借调"},
@@ -815,7 +803,7 @@ def test_naming_a_handler_shows_who_handles_now_and_offers_the_others(tree: Tree
     options = re.findall(r'<option value="(\d*)"', page)
     assert options == [""]  # county is the one handler; gone has left
     assert "本部门尚无其他承办人：请系统管理员先为工作人员设置承办人角色。" in page
-    other = _another_handler_of(case)
+    other = _a_handler_of(case, another=True)
     page = client.get(_url(case, "name_handler")).content.decode()
     assert re.findall(r'<option value="(\d*)"', page) == ["", str(other.pk)]
     body = client.post(_url(case, "name_handler"), {"handler": other.pk}).content.decode()
