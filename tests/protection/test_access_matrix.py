@@ -19,7 +19,9 @@ department and an anonymous client, against an answer key written out below.
   the user may not read (MAY_READ of conftest.py). The full marker walk stays in
   test_every_door.py and tests/api/test_every_endpoint.py.
 
-The world is built once for the module (it only reads; each test's writes are rolled back).
+The world is built once for the module (it only reads; each test's writes are rolled back),
+with one case of the module's own beside the protection world's five: "here", handled at
+the county (自办), where the flows of a case being handled are open.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.api.conftest import Api
+from tests.builders import PetitionerInput, RespondentInput, register, to_handling
 from tests.clients import staff_client
 from tests.orgtree import build_tree
 from tests.protection.conftest import MAY_READ, SIGNED_ID, UNIT_ID, World, build_world
@@ -48,6 +51,7 @@ from xinfang.api.api import api
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.queues import QUEUES
 from xinfang.orgs.models import User
+from xinfang.orgs.services import cadre_create
 from xinfang.petitions.models import Petition
 from xinfang.web.forms.flows import FLOWS
 
@@ -73,7 +77,12 @@ SUPERVISORS = {"city_supervisor", "prov_supervisor"}
 
 # --- The cases ----------------------------------------------------------------------------
 
-CASES = ["signed", "unit", "unit_child", "anonymous", "personal"]
+CASES = ["signed", "unit", "unit_child", "anonymous", "personal", "here"]
+# "here" is this module's own: a letter of a named accuser at 河口县委组织部, read and handled
+# there (自办) by its one staff member, so that the flows of a case being handled here
+# (指定承办人 among them) are open to someone (the matrix fixture below).
+HERE_ID = "430102198803154527"
+HERE_ACCUSER = ("闻在办", HERE_ID, "13955556666")
 MISSING = "missing"  # an id no case has
 MISSING_ID = 999_999
 
@@ -83,12 +92,12 @@ VISIBLE: dict[str, set[str]] = {
     NODEPT: set(),  # no department, no case
     "prov": {"unit", "unit_child"},  # its own letter and the child it assigned down
     "city": {"signed"},  # its own visit
-    "county": {"anonymous", "personal"},  # its own two
+    "county": {"anonymous", "personal", "here"},  # its own three
     "baisha": set(),
     "county_hr": set(),  # same jurisdiction as the county's cases, another department
     # R-SUPER-1: the own department's cases and those of organization departments below.
-    "city_supervisor": {"signed", "anonymous", "personal"},
-    "prov_supervisor": {"signed", "unit", "unit_child", "anonymous", "personal"},
+    "city_supervisor": {"signed", "anonymous", "personal", "here"},
+    "prov_supervisor": {"signed", "unit", "unit_child", "anonymous", "personal", "here"},
     "energy": {"unit_child"},  # the case assigned to it, not the province's parent
     "admin": {"unit", "unit_child"},  # a superuser sees no more than its department
     "clerk": {"signed"},  # the department's cases, though it may act on none
@@ -99,7 +108,7 @@ VISIBLE: dict[str, set[str]] = {
 OWN_CASES: dict[str, set[str]] = {
     "prov": {"unit"},
     "city": {"signed"},
-    "county": {"anonymous", "personal"},
+    "county": {"anonymous", "personal", "here"},
     "energy": {"unit_child"},
 }
 
@@ -112,7 +121,7 @@ FLOW_NAMES = {
     "report_progress",
     "report_upward",
     "handle_here",
-    "name_handler",  # R-STAFF-1: no world case is handled here yet, so it is closed to all
+    "name_handler",  # R-STAFF-1: open on "here" to its department's leader
     "transfer_down",
     "assign_down",
     "refer",
@@ -147,6 +156,17 @@ OPEN_FLOWS: dict[tuple[str, str], set[str]] = {
     ("county", "personal"): REGISTERED_HERE,
     # Assigned down (交办): the province waits for the report; no merge of a sent case.
     ("prov", "unit"): {"instruct", "report_upward", "add_interview", "add_attachment"},
+    # Handled here (自办) and being handled: the leader names the handler (R-STAFF-1) and
+    # instructs, the handler submits the closure (R-CLOSE-3); no merge once read and routed,
+    # no progress report (asked only of a case sent down: 交办).
+    ("county", "here"): {
+        "instruct",
+        "report_upward",
+        "name_handler",
+        "submit_closure",
+        "add_interview",
+        "add_attachment",
+    },
     # Received from above: read, take in or object; never merged away.
     ("energy", "unit_child"): {
         "read",
@@ -164,6 +184,7 @@ DOCUMENTS = {
     "unit_child": {"registration"},
     "anonymous": {"registration"},
     "personal": {"registration"},
+    "here": {"registration"},  # handled here: no letter sends it anywhere
 }
 DOCUMENT_KINDS = ["registration", "acceptance", "letter", "closure", "dossier"]
 
@@ -195,11 +216,12 @@ QUEUES_SEEN: dict[tuple[str, str], set[str]] = {
     ("to_read", "county"): {"anonymous", "personal"},
     ("to_read", "energy"): {"unit_child"},  # the province's own letter was read already
     ("sent_down", "prov"): {"unit_child"},
+    ("my_cases", "county"): {"here"},  # the county's staff member is its 承办人
 }
 # 督导 drill-down (supervision/cases/, default list 在办): organization departments below.
 SUPERVISION_SEEN = {
-    "city_supervisor": {"anonymous", "personal"},
-    "prov_supervisor": {"signed", "anonymous", "personal"},
+    "city_supervisor": {"anonymous", "personal", "here"},
+    "prov_supervisor": {"signed", "anonymous", "personal", "here"},
 }
 
 # --- The outcomes -------------------------------------------------------------------------
@@ -408,15 +430,19 @@ def api_action_outcome(user: str, case: str, action: str) -> str | None:
 ACCUSER = {
     "signed": ("甄秘言", SIGNED_ID, "13911112222"),
     "unit": ("柯隐名", UNIT_ID, "13933334444"),
+    "here": HERE_ACCUSER,
 }
+# Who may read each accuser: the protection world's key (conftest), and the county reads
+# the accuser of the case it handles.
+MAY_READ_HERE = {**MAY_READ, "county": MAY_READ["county"] | {"here"}}
 
 
 # The check reads the right text: the one allowed reader of each accuser does see the name.
-ACCUSER_SHOWN = {"city": "甄秘言", "prov": "柯隐名"}
+ACCUSER_SHOWN = {"city": "甄秘言", "prov": "柯隐名", "county": "闻在办"}
 
 
 def hidden_accusers(user: str) -> list[str]:
-    allowed = MAY_READ.get(user, set())
+    allowed = MAY_READ_HERE.get(user, set())
     return [v for case, values in ACCUSER.items() if case not in allowed for v in values]
 
 
@@ -442,12 +468,30 @@ def matrix(
     request_log.setLevel(logging.ERROR)  # thousands of expected 403/404: no traceback each
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         world = build_world(build_tree())
+        tree = world.tree
+        # A cadre who is no leader: the county handles it alone (no 上一级过问, R-ROUTE-4).
+        clerk_cadre = cadre_create(
+            name="钱办事",
+            title="科员",
+            jurisdiction=tree.hekou,
+            managing_jurisdiction=tree.hekou,
+            rank="other",
+        )
+        here = register(
+            tree.county_staff,
+            summary="反映县委组织部科员办事拖延",
+            content="来信反映该科员多次拖延办理档案转递。",
+            petitioners=[PetitionerInput(name="闻在办", id_number=HERE_ID, phone="13955556666")],
+            respondents=[RespondentInput(cadre=clerk_cadre)],
+        )
+        here = to_handling(here, tree.county_staff)
         nodept = User.objects.create_user(username="nodept", password="x", full_name="无部门")
         users = {**world.users(), NODEPT: nodept}
         pages = {ANON: Client(), **{k: staff_client(u) for k, u in users.items()}}
         apis = {ANON: Client(), NODEPT: pages[NODEPT]}
         apis.update({k: Api(u).client for k, u in world.users().items()})
-        ids = {case: getattr(world, case).pk for case in CASES} | {MISSING: MISSING_ID}
+        ids = {case: getattr(world, case).pk for case in CASES if case != "here"}
+        ids |= {"here": here.pk, MISSING: MISSING_ID}
         yield Matrix(world, ids, {v: k for k, v in ids.items()}, pages, apis)
         transaction.set_rollback(True)
     request_log.setLevel(level)
