@@ -740,3 +740,59 @@ def test_checkpoint_file_that_cannot_be_written_is_told(tree: Tree, tmp_path: Pa
     ):
         _checkpoint()
     assert AuditCheckpoint.objects.count() == 1
+
+
+def test_sealing_directly_after_an_altered_checkpoint_is_refused(
+    tree: Tree, checkpoint_file: Path
+) -> None:
+    """`write_checkpoint` called without the command (which verifies everything first) still
+    checks the checkpoints before it: sealing after an altered one would carry the broken
+    chain on under a valid MAC. Nothing is written, in the database or the file."""
+    _closed_case(tree)
+    _checkpoint()
+    cp = AuditCheckpoint.objects.get()
+    body = json.loads(cp.line)
+    body["cases"][0][1] += 1
+    line = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    AuditCheckpoint.objects.filter(pk=cp.pk).update(line=line)
+    checkpoint_file.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(
+        timeline.CheckpointRefused,
+        match=(
+            r"^未封存：第 1 号封存点（.*）校验失败：封存内容被改动或伪造。"
+            r"请先运行 xinfang audit verify 查明。$"
+        ),
+    ):
+        timeline.write_checkpoint()
+    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [1]
+    assert checkpoint_file.read_text(encoding="utf-8") == line + "\n"
+
+
+def test_sealing_directly_after_a_deleted_checkpoint_is_refused(
+    tree: Tree, checkpoint_file: Path
+) -> None:
+    _closed_case(tree)
+    _checkpoint()
+    _checkpoint()
+    AuditCheckpoint.objects.filter(seq=1).delete()
+    with pytest.raises(
+        timeline.CheckpointRefused,
+        match=r"^未封存：数据库中的第 1 号封存点已被删除（文件中仍有）。",
+    ):
+        timeline.write_checkpoint()
+    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [2]
+    assert len(checkpoint_file.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_sealing_directly_after_a_line_the_file_lacks_goes_on(
+    tree: Tree, checkpoint_file: Path
+) -> None:
+    """A checkpoint committed whose line never reached the file (the command's "must be
+    mended" case) is not a tampering: the next seal is written, and both verify."""
+    _closed_case(tree)
+    _checkpoint()
+    checkpoint_file.write_text("", encoding="utf-8")
+    written = timeline.write_checkpoint()
+    assert written.seq == 2
+    assert [json.loads(x)["seq"] for x in checkpoint_file.read_text().splitlines()] == [2]
+    assert audit().problems == []

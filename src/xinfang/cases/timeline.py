@@ -760,9 +760,9 @@ def _fold(lines: Iterable[str]) -> tuple[dict[int, tuple[int, str]], tuple[int, 
     return cases, ledger
 
 
-def _valid(key: bytes, line: str) -> bool:
-    body = json.loads(line)
-    return body.get("key") == _key_id(key) and hmac.compare_digest(_mac(key, body), body["mac"])
+class CheckpointRefused(Exception):
+    """`write_checkpoint` found the checkpoints before it altered, missing or sealed with
+    another key (R-PROTECT-2)."""
 
 
 def write_checkpoint(*, path: Path | None = None) -> CheckpointWritten:
@@ -770,14 +770,26 @@ def write_checkpoint(*, path: Path | None = None) -> CheckpointWritten:
 
     A checkpoint lists only the cases whose head changed since the checkpoints before it,
     and its MAC covers the previous checkpoint's MAC: together they seal the whole set, at
-    a size that grows with the events written, not with cases times checkpoints."""
+    a size that grows with the events written, not with cases times checkpoints.
+
+    R-PROTECT-2: refused (`CheckpointRefused`, nothing written) when the checkpoints
+    before it do not verify: a new seal would carry an altered or broken chain on under a
+    valid MAC. `xinfang audit checkpoint` verifies the whole database first; a direct
+    caller gets at least the checkpoints checked, as `audit` checks them."""
     key = audit_key()
     path = path or checkpoint_file()
     with transaction.atomic():
         # Checkpoint writers queue on the last checkpoint: seq and prev stay a chain.
         last = AuditCheckpoint.objects.select_for_update().order_by("-seq").first()
+        found = AuditReport()
+        _load_seals(found, path)
+        if found.problems:
+            raise CheckpointRefused(
+                gettext("未封存：%(problem)s请先运行 xinfang audit verify 查明。")
+                % {"problem": found.problems[0]}
+            )
         lines = AuditCheckpoint.objects.order_by("seq").values_list("line", flat=True)
-        sealed, _ = _fold(line for line in lines.iterator() if _valid(key, line))
+        sealed, _ = _fold(lines.iterator())  # every line verified just above
         at = timezone.now()
         ledger = CaseLedgerHead.objects.filter(pk=1).values_list("count", "head").first()
         cases = events = 0

@@ -16,7 +16,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.cases.timeline import AuditKeyError, audit, audit_key, write_checkpoint
+from xinfang.cases.timeline import (
+    AuditKeyError,
+    CheckpointRefused,
+    audit,
+    audit_key,
+    write_checkpoint,
+)
 
 
 class Command(BaseCommand):
@@ -96,6 +102,8 @@ class Command(BaseCommand):
             )
         try:
             written = write_checkpoint(path=path)
+        except CheckpointRefused as exc:  # a checkpoint altered since the verification
+            raise CommandError(str(exc)) from exc
         except OSError as exc:
             # The row is committed: the next verify reads it; the file copy must be mended.
             raise CommandError(
