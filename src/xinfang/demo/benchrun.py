@@ -285,6 +285,7 @@ def bulk_import(department: Department, registrar: User, rows: int) -> dict[str,
             )
             source = f"bench-{kind}-{stamp}"
             cpu_started = time.process_time()
+            server_started = backend_cpu_seconds()
             if kind == "messages":
                 report = import_messages(path, actor=registrar, department=department, board=source)
             else:
@@ -294,6 +295,12 @@ def bulk_import(department: Department, registrar: User, rows: int) -> dict[str,
                     path, actor=registrar, department=department, source=source, people=False
                 )
             cpu = time.process_time() - cpu_started
+            server_ended = backend_cpu_seconds()
+            server = (
+                server_ended - server_started
+                if server_started is not None and server_ended is not None
+                else None
+            )
             found[kind] = {
                 "source": source,
                 "rows": report.total,
@@ -303,6 +310,12 @@ def bulk_import(department: Department, registrar: User, rows: int) -> dict[str,
                 "seconds": round(report.seconds, 2),
                 "rows_per_s": round(report.rate, 1),
                 "rows_per_cpu_s": round(report.imported / cpu, 1) if cpu else 0.0,
+                # The CPU a row costs the client and (PostgreSQL on this machine) the server:
+                # what two cores can give, docs/imports.md.
+                "cpu_ms_per_row": _per_row(cpu, report.imported),
+                "server_cpu_ms_per_row": (
+                    _per_row(server, report.imported) if server is not None else None
+                ),
             }
             if kind == "registers":
                 looking = time.monotonic()
@@ -314,6 +327,33 @@ def bulk_import(department: Department, registrar: User, rows: int) -> dict[str,
                     "rows_per_s": round(report.imported / seconds, 1) if seconds else 0.0,
                 }
     return found
+
+
+def _per_row(seconds: float, rows: int) -> float:
+    return round(seconds * 1000 / rows, 3) if rows else 0.0
+
+
+def backend_cpu_seconds() -> float | None:
+    """The CPU time (user and system) of this connection's PostgreSQL backend so far, read
+    from /proc when the server runs on this machine; None on SQLite (the engine works in
+    this process, whose CPU the benchmark counts already) or for a server elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    host = str(connection.settings_dict.get("HOST") or "")
+    if host not in ("", "localhost", "127.0.0.1", "::1") and not host.startswith("/"):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    proc = Path("/proc") / str(pid)
+    try:
+        if (proc / "comm").read_text().strip() != "postgres":
+            return None
+        # Fields 14 and 15 of stat (utime, stime), counted after the command's ")".
+        fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _database_size() -> int:
