@@ -624,7 +624,9 @@ def test_checkpoint_resealed_without_the_key_is_named(tree: Tree, checkpoint_fil
     _assert_reported(r"第 1 号封存点（.*）不是用当前审计密钥封存的（密钥不符）")
 
 
-def test_checkpoint_altered_is_named(tree: Tree, checkpoint_file: Path) -> None:
+def _one_checkpoint_altered(tree: Tree, checkpoint_file: Path) -> str:
+    """A closed case sealed once, then the seal's count of its events raised by one, in the
+    database and the file alike (as an attacker would, without the key): the line."""
     _closed_case(tree)
     _checkpoint()
     cp = AuditCheckpoint.objects.get()
@@ -633,6 +635,11 @@ def test_checkpoint_altered_is_named(tree: Tree, checkpoint_file: Path) -> None:
     line = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     AuditCheckpoint.objects.filter(pk=cp.pk).update(line=line)
     checkpoint_file.write_text(line + "\n", encoding="utf-8")
+    return line
+
+
+def test_checkpoint_altered_is_named(tree: Tree, checkpoint_file: Path) -> None:
+    _one_checkpoint_altered(tree, checkpoint_file)
     _assert_reported(r"第 1 号封存点（.*）校验失败：封存内容被改动或伪造")
 
 
@@ -748,14 +755,7 @@ def test_sealing_directly_after_an_altered_checkpoint_is_refused(
     """`write_checkpoint` called without the command (which verifies everything first) still
     checks the checkpoints before it: sealing after an altered one would carry the broken
     chain on under a valid MAC. Nothing is written, in the database or the file."""
-    _closed_case(tree)
-    _checkpoint()
-    cp = AuditCheckpoint.objects.get()
-    body = json.loads(cp.line)
-    body["cases"][0][1] += 1
-    line = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    AuditCheckpoint.objects.filter(pk=cp.pk).update(line=line)
-    checkpoint_file.write_text(line + "\n", encoding="utf-8")
+    line = _one_checkpoint_altered(tree, checkpoint_file)
     with pytest.raises(
         timeline.CheckpointRefused,
         match=(
