@@ -796,3 +796,32 @@ def test_sealing_directly_after_a_line_the_file_lacks_goes_on(
     assert written.seq == 2
     assert [json.loads(x)["seq"] for x in checkpoint_file.read_text().splitlines()] == [2]
     assert audit().problems == []
+
+
+def test_a_checkpoint_says_what_it_sealed(tree: Tree, tmp_path: Path) -> None:
+    """The seal's totals and what `write_checkpoint` returns (the command prints them): every
+    case and the sum of their events, the time of the row, and the file, its folders made
+    on the first seal."""
+    _closed_case(tree)
+    _closed_case(tree)
+    events = CaseEvent.objects.count()
+    assert events >= 10  # two cases registered, read, handled and closed
+    path = tmp_path / "new" / "folder" / "checkpoints.jsonl"
+    written = timeline.write_checkpoint(path=path)
+    row = AuditCheckpoint.objects.get()
+    assert (written.seq, written.cases, written.events, written.path) == (1, 2, events, path)
+    assert written.at == row.created_at
+    assert (row.case_count, row.event_count) == (2, events)
+    body = json.loads(row.line)
+    assert body["total"] == [2, events]
+    assert body["prev"] == ""  # the first seal follows none
+    assert path.read_text(encoding="utf-8") == row.line + "\n"
+
+
+def test_an_empty_database_is_sealed_and_verifies(db: None, checkpoint_file: Path) -> None:
+    """Before the first case: no ledger head yet, sealed as no entry (count 0, no hash)."""
+    written = timeline.write_checkpoint()
+    body = json.loads(AuditCheckpoint.objects.get().line)
+    assert (written.cases, written.events) == (0, 0)
+    assert (body["cases"], body["ledger"], body["total"]) == ([], [0, ""], [0, 0])
+    assert audit().problems == []
