@@ -819,7 +819,8 @@ def test_a_checkpoint_says_what_it_sealed(tree: Tree, tmp_path: Path) -> None:
 
 
 def test_an_empty_database_is_sealed_and_verifies(db: None, checkpoint_file: Path) -> None:
-    """Before the first case: no ledger head yet, sealed as no entry (count 0, no hash)."""
+    """Before the first case (a new deployment's first hourly seal): the ledger's head is
+    the one the migration made, no entry (count 0, no hash), and the seal verifies."""
     written = timeline.write_checkpoint()
     body = json.loads(AuditCheckpoint.objects.get().line)
     assert (written.cases, written.events) == (0, 0)
