@@ -826,3 +826,78 @@ def test_an_empty_database_is_sealed_and_verifies(db: None, checkpoint_file: Pat
     assert (written.cases, written.events) == (0, 0)
     assert (body["cases"], body["ledger"], body["total"]) == ([], [0, ""], [0, 0])
     assert audit().problems == []
+
+
+# --- The checkpoints as read back: what `_load_seals` names (its mutation run, stop 33) --------
+
+
+def _problems() -> list[str]:
+    return [str(p) for p in audit().problems]
+
+
+def test_checkpoint_altered_in_the_database_only_is_named(
+    tree: Tree, checkpoint_file: Path
+) -> None:
+    """The file keeps the seal as written, the database's copy is changed: the file's copy
+    is read (and verifies), and the difference is named."""
+    _closed_case(tree)
+    _checkpoint()
+    cp = AuditCheckpoint.objects.get()
+    body = json.loads(cp.line)
+    body["cases"][0][1] += 1
+    AuditCheckpoint.objects.filter(pk=cp.pk).update(line=json.dumps(body))
+    assert _problems() == ["数据库中的第 1 号封存点与文件中的不一致。"]
+
+
+def test_unreadable_lines_of_the_checkpoint_file_are_named_and_the_rest_read(
+    tree: Tree, checkpoint_file: Path
+) -> None:
+    """A blank line is skipped, a line that is not a seal is named by its line number, and
+    the lines after both are still read: the second seal, deleted from the database, is
+    named from the file."""
+    _closed_case(tree)
+    _checkpoint()
+    _checkpoint()
+    first, second = checkpoint_file.read_text(encoding="utf-8").splitlines()
+    checkpoint_file.write_text(f"{first}\n\n不是封存点\n{second}\n", encoding="utf-8")
+    AuditCheckpoint.objects.filter(seq=2).delete()
+    assert _problems() == [
+        f"封存点文件 {checkpoint_file} 第 3 行无法解析。",
+        "数据库中的第 2 号封存点已被删除（文件中仍有）。",
+    ]
+
+
+def test_checkpoint_unreadable_in_the_database_is_named(tree: Tree, checkpoint_file: Path) -> None:
+    _closed_case(tree)
+    _checkpoint()
+    checkpoint_file.unlink()
+    AuditCheckpoint.objects.update(line="{不是封存点")
+    assert "第 1 号封存点无法解析。" in _problems()
+
+
+def test_checkpoint_spliced_from_another_chain_is_named(tree: Tree, checkpoint_file: Path) -> None:
+    """The second seal sealed again with the key but naming another seal before it (one of
+    another copy of the database): each MAC verifies, the chain between them does not."""
+    _closed_case(tree)
+    _checkpoint()
+    _checkpoint()
+    cp = AuditCheckpoint.objects.get(seq=2)
+    body = json.loads(cp.line)
+    body["prev"] = "0" * 64
+    body["mac"] = timeline._mac(timeline.audit_key(), body)
+    line = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    AuditCheckpoint.objects.filter(pk=cp.pk).update(line=line)
+    first = checkpoint_file.read_text(encoding="utf-8").splitlines()[0]
+    checkpoint_file.write_text(f"{first}\n{line}\n", encoding="utf-8")
+    [problem] = _problems()
+    assert re.fullmatch(r"第 2 号封存点（.*）与前一个封存点不衔接。", problem), problem
+
+
+def test_without_the_key_no_checkpoint_is_vouched_for(tree: Tree) -> None:
+    _closed_case(tree)
+    _checkpoint()
+    with override_settings(XINFANG_AUDIT_KEY=""):
+        report = audit()
+    assert report.latest == ""
+    [problem] = [str(p) for p in report.problems]
+    assert problem.startswith("未设置审计密钥 XINFANG_AUDIT_KEY，无法封存或核验封存点。")
