@@ -782,14 +782,14 @@ def write_checkpoint(*, path: Path | None = None) -> CheckpointWritten:
         # Checkpoint writers queue on the last checkpoint: seq and prev stay a chain.
         last = AuditCheckpoint.objects.select_for_update().order_by("-seq").first()
         found = AuditReport()
-        _load_seals(found, path)
+        seals = _load_seals(found, path)
         if found.problems:
             raise CheckpointRefused(
                 gettext("未封存：%(problem)s请先运行 xinfang audit verify 查明。")
                 % {"problem": found.problems[0]}
             )
-        lines = AuditCheckpoint.objects.order_by("seq").values_list("line", flat=True)
-        sealed, _ = _fold(lines.iterator())  # every line verified just above
+        # Every seal verified just above, read once: the state they seal together.
+        sealed, _ = _fold(seal.line for seal in seals)
         at = timezone.now()
         ledger = CaseLedgerHead.objects.filter(pk=1).values_list("count", "head").first()
         cases = events = 0
