@@ -209,10 +209,13 @@ def test_many_departments_seen_whole_read_the_hits_untagged(
 
 
 def _as_before_the_tags(petition_ids: list[int]) -> None:
-    """The entries as migration 0018 found them: no tag tokens in the index, not tagged."""
+    """The entries as migration 0018 found them: no tag tokens in the index, not tagged
+    (nor a newest month: migration 0023 came later)."""
     for entry in SearchEntry.objects.filter(pk__in=petition_ids):
-        tagged = search._doc(entry.public_text, entry.protected_text, entry.departments)
-        untagged = search._doc(entry.public_text, entry.protected_text, "")
+        tagged = search._doc(
+            entry.public_text, entry.protected_text, entry.departments, entry.newest
+        )
+        untagged = search._doc(entry.public_text, entry.protected_text, "", None)
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 fts = search.FTS_TABLE
@@ -229,7 +232,9 @@ def _as_before_the_tags(petition_ids: list[int]) -> None:
                     "WHERE petition_id = %s",
                     [untagged, entry.pk],
                 )
-    SearchEntry.objects.filter(pk__in=petition_ids).update(departments="", tagged=False)
+    SearchEntry.objects.filter(pk__in=petition_ids).update(
+        departments="", tagged=False, newest=None
+    )
 
 
 def test_entries_written_before_the_tags_are_searched_untagged_until_reindexed(

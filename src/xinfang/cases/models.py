@@ -934,11 +934,25 @@ class SearchEntry(models.Model):
     # petitions and their cases (cases/search.py, docs/search.md "The family in the entry").
     # No foreign key: written and read by cases/search.py only, never joined.
     family = models.BigIntegerField(null=True)
+    # The month (local time, yyyymm) the newest case of the family was registered in: its
+    # cases' registration times are all before that month's end. Also a token of the bigram
+    # index, so that a search with many hits asks for the hits of the newest months first and
+    # stops when they hold enough cases (cases/search.py, "slices"). Kept with the tags (the
+    # same calls change both: a case sent down is the family's newest). 0: the petition has
+    # no case; NULL: written before migration 0023, `xinfang search_reindex` fills it.
+    newest = models.PositiveIntegerField(null=True)
 
     class Meta:
         verbose_name = _("检索索引")
         verbose_name_plural = _("检索索引")
         indexes = [
+            # Whether any entry still lacks its newest month, one probe (the search reads
+            # the hits by slices only when none does).
+            models.Index(
+                fields=["petition"],
+                condition=models.Q(newest__isnull=True),
+                name="searchentry_unsliced",
+            ),
             # Whether any entry is still untagged, one probe (the tagged search is used
             # only when none is).
             models.Index(

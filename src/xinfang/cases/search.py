@@ -27,8 +27,10 @@ re-indexed.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -48,6 +50,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +156,42 @@ def department_tokens(departments: str) -> list[str]:
     return [department_token(int(d)) for d in departments.split()]
 
 
+# The month of a family's newest case in the index: NEWEST and the month's yyyymm digits as
+# letters, as a department's tag (a bigram token starts with a part's letter, a tag with d).
+NEWEST = "n"
+
+
+def month_of(moment: dt.datetime) -> int:
+    """The month `moment` falls in, in local time, as yyyymm: 2026-12-05 is 202612."""
+    local = timezone.localtime(moment)
+    return local.year * 100 + local.month
+
+
+def month_start(month: int) -> dt.datetime:
+    """The first moment of a month (yyyymm), in local time."""
+    return timezone.make_aware(dt.datetime(month // 100, month % 100, 1))
+
+
+def months_from(first: int, last: int) -> list[int]:
+    """Every month from `first` to `last` (yyyymm), both included."""
+    months, year, month = [], first // 100, first % 100
+    while year * 100 + month <= last:
+        months.append(year * 100 + month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def newest_token(month: int) -> str:
+    """The index token of a family's newest month: 202612 is "ncacgbc"."""
+    return NEWEST + str(month).translate(_DIGIT_LETTERS)
+
+
+def newest_tokens(newest: int | None) -> list[str]:
+    """The tokens of an entry's `newest`: none when it has no case (0) or predates the
+    column (None)."""
+    return [newest_token(newest)] if newest else []
+
+
 def entry_texts(petition: Petition) -> tuple[str, str]:
     """(public, protected) of a petition whose respondents and petitioner links (with the
     petitioner) are prefetched."""
@@ -199,7 +238,7 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
     old = {
         e.pk: e
         for e in SearchEntry.objects.filter(pk__in=[p.pk for p in petitions]).only(
-            "pk", "public_text", "protected_text", "departments", "tagged"
+            "pk", "public_text", "protected_text", "departments", "tagged", "newest"
         )
     }
     families = families_of([p.pk for p in petitions])
@@ -243,13 +282,23 @@ def index_new_petitions(
     return len(rows)
 
 
-_EntryRow = tuple[int, str, str, int, str, bool, int | None, str]
+_EntryRow = tuple[int, str, str, int, str, bool, int | None, int, str]
 
 
 def _entry_row(petition_id: int, public: str, protected: str, family: Family) -> _EntryRow:
     """A new entry's columns, its index document last."""
-    doc = _doc(public, protected, family.departments)
-    return (petition_id, public, protected, VERSION, family.departments, True, family.root, doc)
+    doc = _doc(public, protected, family.departments, family.newest)
+    return (
+        petition_id,
+        public,
+        protected,
+        VERSION,
+        family.departments,
+        True,
+        family.root,
+        family.newest,
+        doc,
+    )
 
 
 def _insert_entries(rows: Sequence[_EntryRow]) -> None:
@@ -257,33 +306,37 @@ def _insert_entries(rows: Sequence[_EntryRow]) -> None:
     the FTS5 table; on PostgreSQL the tokens in the row's own INSERT. (`index_petitions`
     inserted each entry and then updated it with its tokens: every row written twice, its
     GIN entries once more; a third of the generator's time at a million cases.)"""
-    columns = "petition_id, public_text, protected_text, version, departments, tagged, family"
+    columns = (
+        "petition_id, public_text, protected_text, version, departments, tagged, family, newest"
+    )
     with connection.cursor() as cursor:
         if _sqlite():
             cursor.executemany(
-                f"INSERT INTO cases_searchentry ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [row[:7] for row in rows],
+                f"INSERT INTO cases_searchentry ({columns}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [row[:8] for row in rows],
             )
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE}(tokens, rowid) VALUES (%s, %s)",
-                [(row[7], row[0]) for row in rows],
+                [(row[8], row[0]) for row in rows],
             )
         else:
             cursor.executemany(
                 f"INSERT INTO cases_searchentry ({columns}, tokens) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, strip(to_tsvector('simple', %s)))",
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, strip(to_tsvector('simple', %s)))",
                 rows,
             )
 
 
-def _doc(public: str, protected: str, departments: str) -> str:
+def _doc(public: str, protected: str, departments: str, newest: int | None) -> str:
     """The index's one document per petition: the bigram tokens of both parts, each marked
-    with its part, so a query asks one part of the index at a time, and the tags of the
-    departments holding a case of its family."""
+    with its part, so a query asks one part of the index at a time, the tags of the
+    departments holding a case of its family, and the month of the family's newest case."""
     return " ".join(
         part_tokens(public, PUBLIC)
         + part_tokens(protected, PROTECTED)
         + department_tokens(departments)
+        + newest_tokens(newest)
     )
 
 
@@ -291,7 +344,12 @@ def _indexed_doc(entry: SearchEntry) -> str:
     """The document the index holds for `entry`, as SQLite's contentless table must be told
     it to forget the row: without tag tokens while the entry is untagged, whatever its
     `departments` column says (told a token it does not hold, FTS5 corrupts its index)."""
-    return _doc(entry.public_text, entry.protected_text, entry.departments if entry.tagged else "")
+    return _doc(
+        entry.public_text,
+        entry.protected_text,
+        entry.departments if entry.tagged else "",
+        entry.newest,
+    )
 
 
 class Family(NamedTuple):
@@ -299,19 +357,21 @@ class Family(NamedTuple):
 
     root: int | None  # the first case's id (None: the petition has no case)
     departments: str  # the tag: the departments holding a case of it, sorted ids, spaces
+    newest: int  # the month its newest case was registered in (`month_of`); 0: no case
 
     @classmethod
-    def new_case(cls, case_id: int, department_id: int) -> Family:
+    def new_case(cls, case_id: int, department_id: int, registered_at: dt.datetime) -> Family:
         """The family of a petition that opened a case just now: that case alone, in its
         department (`families_of` would read the same three statements later)."""
-        return cls(case_id, str(department_id))
+        return cls(case_id, str(department_id), month_of(registered_at))
 
 
 def families_of(petition_ids: Sequence[int]) -> dict[int, Family]:
-    """Each petition's family: its root and the ids of the departments holding a case of it
+    """Each petition's family: its root, the ids of the departments holding a case of it
     (the first case and those sent down from it, cases/family.py), sorted, separated by
-    spaces. Three statements whatever the number of petitions (petitions to roots; the
-    roots; the cases sent down from them, by `case_sent_down_root`)."""
+    spaces, and the month of its newest case. Three statements whatever the number of
+    petitions (petitions to roots; the roots; the cases sent down from them, by
+    `case_sent_down_root`)."""
     if not petition_ids:
         return {}
     roots = dict(
@@ -321,29 +381,39 @@ def families_of(petition_ids: Sequence[int]) -> dict[int, Family]:
     )
     wanted = {root for root in roots.values() if root is not None}
     held: dict[int, set[int]] = {}
-    for root, dept in Case.objects.filter(pk__in=wanted).values_list("pk", "department_id"):
+    newest: dict[int, dt.datetime] = {}
+    members = [
+        *Case.objects.filter(pk__in=wanted).values_list("pk", "department_id", "registered_at"),
+        *Case.objects.filter(root_id__in=wanted).values_list(
+            "root_id", "department_id", "registered_at"
+        ),
+    ]
+    for root, dept, registered_at in members:
         held.setdefault(root, set()).add(dept)
-    for root, dept in Case.objects.filter(root_id__in=wanted).values_list(
-        "root_id", "department_id"
-    ):
-        held.setdefault(root, set()).add(dept)
+        if root not in newest or registered_at > newest[root]:
+            newest[root] = registered_at
     return {
-        pk: Family(root, " ".join(str(d) for d in sorted(held.get(root, set()) if root else set())))
+        pk: Family(
+            root,
+            " ".join(str(d) for d in sorted(held.get(root, set()) if root else set())),
+            month_of(newest[root]) if root in newest else 0,
+        )
         for pk, root in roots.items()
     }
 
 
 def tag_petitions(petition_ids: Sequence[int]) -> int:
-    """Rewrite the department tags and the family root of these petitions' entries where
-    their family changed (a case sent down to another department; petitions merged into or
-    moved back to another family). Called in the changing transaction, after the change.
-    Returns the number of entries whose tags were rewritten."""
+    """Rewrite the department tags, the newest month and the family root of these
+    petitions' entries where their family changed (a case sent down to another department,
+    the family's newest; petitions merged into or moved back to another family). Called in
+    the changing transaction, after the change. Returns the number of entries whose tags
+    were rewritten."""
     if not petition_ids:
         return 0
     families = families_of(petition_ids)
     entries = SearchEntry.objects.filter(pk__in=list(families))
     if not _sqlite():  # SQLite's index is told the text it forgets; PostgreSQL's is not
-        entries = entries.only("pk", "departments", "tagged", "family")
+        entries = entries.only("pk", "departments", "tagged", "family", "newest")
     rows = list(entries)
     moved = [(families[e.pk].root, e.pk) for e in rows if e.family != families[e.pk].root]
     if moved:
@@ -352,7 +422,11 @@ def tag_petitions(petition_ids: Sequence[int]) -> int:
                 "UPDATE cases_searchentry SET family = %s WHERE petition_id = %s", moved
             )
     wanted = {pk: family.departments for pk, family in families.items()}
-    changed = [e for e in rows if not e.tagged or e.departments != wanted[e.pk]]
+    changed = [
+        e
+        for e in rows
+        if not e.tagged or e.departments != wanted[e.pk] or e.newest != families[e.pk].newest
+    ]
     if not changed:
         return 0
     with connection.cursor() as cursor:
@@ -363,23 +437,35 @@ def tag_petitions(petition_ids: Sequence[int]) -> int:
             )
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE}(tokens, rowid) VALUES (%s, %s)",
-                [(_doc(e.public_text, e.protected_text, wanted[e.pk]), e.pk) for e in changed],
+                [
+                    (
+                        _doc(e.public_text, e.protected_text, wanted[e.pk], families[e.pk].newest),
+                        e.pk,
+                    )
+                    for e in changed
+                ],
             )
             cursor.executemany(
-                "UPDATE cases_searchentry SET departments = %s, tagged = %s WHERE petition_id = %s",
-                [(wanted[e.pk], True, e.pk) for e in changed],
+                "UPDATE cases_searchentry SET departments = %s, tagged = %s, newest = %s "
+                "WHERE petition_id = %s",
+                [(wanted[e.pk], True, families[e.pk].newest, e.pk) for e in changed],
             )
         else:
+            # The tokens the entry may hold removed (a token it does not hold is ignored),
+            # the family's new ones added.
             cursor.executemany(
-                "UPDATE cases_searchentry SET departments = %s, tagged = %s, tokens = strip("
-                "ts_delete(tokens, %s::text[]) || to_tsvector('simple', %s)) "
+                "UPDATE cases_searchentry SET departments = %s, tagged = %s, newest = %s, "
+                "tokens = strip(ts_delete(tokens, %s::text[]) || to_tsvector('simple', %s)) "
                 "WHERE petition_id = %s",
                 [
                     (
                         wanted[e.pk],
                         True,
-                        department_tokens(e.departments),
-                        " ".join(department_tokens(wanted[e.pk])),
+                        families[e.pk].newest,
+                        department_tokens(e.departments) + newest_tokens(e.newest),
+                        " ".join(
+                            department_tokens(wanted[e.pk]) + newest_tokens(families[e.pk].newest)
+                        ),
                         e.pk,
                     )
                     for e in changed
@@ -431,24 +517,33 @@ def search_text(raw: str) -> tuple[str, str]:
 
 
 def _candidates(
-    query: str, part: str = PUBLIC, departments: Sequence[int] = (), column: str = "petition_id"
+    query: str,
+    part: str = PUBLIC,
+    departments: Sequence[int] = (),
+    column: str = "petition_id",
+    months: Sequence[int] = (),
 ) -> RawSQL:
     """Ids of the petitions whose `part` holds every bigram of `query` (a superset of the
     answer; the answer itself for a query of two characters, which is one bigram); with
     `departments`, only those of the families one of them holds a case of (their tags, in
     the same index: the engine intersects the lists itself). `column`: on PostgreSQL, the
     entry's column given instead of the petition's id (the index is a column of the entry;
-    SQLite's FTS5 table gives the row id only)."""
+    SQLite's FTS5 table gives the row id only). `months`: only those whose family's newest
+    case was registered in one of these months (`newest_token`), the same way."""
     wanted = part_tokens(query, part)
-    tags = [department_token(d) for d in departments]
+    groups = [
+        group
+        for group in ([department_token(d) for d in departments], [newest_token(m) for m in months])
+        if group
+    ]
     if _sqlite():
         match = " AND ".join(f'"{t}"' for t in wanted)
-        if tags:
-            match += " AND (" + " OR ".join(f'"{t}"' for t in tags) + ")"
+        for group in groups:
+            match += " AND (" + " OR ".join(f'"{t}"' for t in group) + ")"
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
     asked = " & ".join(wanted)
-    if tags:
-        asked += " & (" + " | ".join(tags) + ")"
+    for group in groups:
+        asked += " & (" + " | ".join(group) + ")"
     return RawSQL(
         f"SELECT {column} FROM cases_searchentry WHERE tokens @@ to_tsquery('simple', %s)",
         [asked],
@@ -463,25 +558,29 @@ PUBLIC_INDEX = "searchentry_public"
 
 
 def _hits(
-    query: str, part: str, departments: Sequence[int] = (), column: str = "petition_id"
+    query: str,
+    part: str,
+    departments: Sequence[int] = (),
+    column: str = "petition_id",
+    months: Sequence[int] = (),
 ) -> RawSQL:
     """Ids of the petitions whose `part` contains `query` (`column` "family": their family
     roots, as the entries keep them). Two characters are one bigram, so the index's answer
     is exact and nothing else is read. A longer query is verified on the candidates only,
     by a byte-wise substring test on the stored normalised text (instr on SQLite, strpos on
     PostgreSQL: both sides are normalised, so no case folding is wanted, and neither treats
-    any character of the query as a pattern). `departments`: as `_candidates`."""
+    any character of the query as a pattern). `departments`, `months`: as `_candidates`."""
     if len(query) == MIN_CHARS:
         if not _sqlite():
             # The tokens are a column of the entry itself.
-            return _candidates(query, part, departments, column)
+            return _candidates(query, part, departments, column, months)
         # Only petitions that have an entry: the contentless FTS5 table may keep rows of
         # entries removed without it (a database emptied by `flush`), which the verification
         # of longer queries drops and this path must drop too (by the entry's primary key).
         # The family from its own index, never from the row, where it comes after the
         # letter's text (migration 0021: 工资's protected hits at 1,000,000 cases, 305 ->
         # 108 ms).
-        candidates = _candidates(query, part, departments)
+        candidates = _candidates(query, part, departments, months=months)
         return RawSQL(
             f"SELECT {column} FROM cases_searchentry INDEXED BY {FAMILY_INDEX} "
             f"WHERE petition_id IN ({candidates.sql})",
@@ -493,12 +592,12 @@ def _hits(
         # the entries. As `petition_id IN (candidates)` PostgreSQL joined the entries to
         # themselves, reading each candidate twice (its heap row, then again by the primary
         # key); docs/search.md, "PostgreSQL at a million again".
-        candidates = _candidates(query, part, departments, column)
+        candidates = _candidates(query, part, departments, column, months)
         return RawSQL(f"{candidates.sql} AND strpos({text}, %s) > 0", [*candidates.params, query])
     # SQLite: the FTS5 table gives row ids only, so the entries are read by them. The public
     # text and the family in one index (migration 0021), one look-up a candidate; the
     # protected text is long and only in the row.
-    candidates = _candidates(query, part, departments)
+    candidates = _candidates(query, part, departments, months=months)
     entries = (
         f"cases_searchentry INDEXED BY {PUBLIC_INDEX}" if part == PUBLIC else "cases_searchentry"
     )
@@ -509,12 +608,14 @@ def _hits(
     )
 
 
-def _hit_roots(query: str, part: str, departments: Sequence[int] = ()) -> RawSQL:
+def _hit_roots(
+    query: str, part: str, departments: Sequence[int] = (), months: Sequence[int] = ()
+) -> RawSQL:
     """The family roots of the petitions whose `part` contains `query`, read from their
     entries (`departments`: as `_candidates`). Through the petitions and their cases, each
     hit cost two more look-ups: most of the province supervisor's 小舅子 at 1,000,000 cases
     (docs/search.md, "The family in the entry")."""
-    return _hits(query, part, departments, column="family")
+    return _hits(query, part, departments, column="family", months=months)
 
 
 def matching_cases(
@@ -539,7 +640,7 @@ def matching_cases(
     here (`_index_state`, one statement). With tags, the cases followed or reviewed, whose
     families need not hold a case of those departments, are probed row by row (`_probe_q`)."""
     if departments is None:
-        departments = _tags_for(user) if _index_state()[1] else []
+        departments = _tags_for(user) if _index_state().tagged else []
     found = _hit_families_q(user, query, departments, by_members=True) or Q(pk__in=[])
     if departments:
         # Read first: as a subquery among the hits' lists of ids it kept PostgreSQL from
@@ -635,19 +736,27 @@ def _many_hits(
     one person's name or number is (R-PROTECT-1). With `departments` (`_tags_for`) both
     parts are counted in those departments' families only. `highest`: the highest petition
     id, when the caller has read it (`_index_state`)."""
+    return _reading_way(user, query, departments, highest)[0]
+
+
+def _reading_way(
+    user: User, query: str, departments: Sequence[int] = (), highest: int | None = None
+) -> tuple[bool, int]:
+    """`_many_hits`, and the public part's hits it counted (for `_slices`)."""
     if highest is None:
         highest = Petition.objects.aggregate(highest=Max("pk"))["highest"] or 0
     limit = int(highest * WALK_FROM)
     public = _part_hits(query, PUBLIC, limit, departments)
     if public > limit:
-        return True
+        return True, public
     if departments:
-        return _tagged_hits_walk(user, query, departments, public, limit)
+        return _tagged_hits_walk(user, query, departments, public, limit), public
     if not may_see_some_identity(user):
-        return False
+        return False, public
     protected_limit = max(limit, PROTECTED_WALK_FLOOR)
     protected = _part_hits(query, PROTECTED, protected_limit, departments)
-    return protected > protected_limit and _sees_at_most(user, protected // WALK_RATIO)
+    walks = protected > protected_limit and _sees_at_most(user, protected // WALK_RATIO)
+    return walks, public
 
 
 def _tagged_hits_walk(
@@ -811,11 +920,13 @@ def _probed(cases: QuerySet[Case], user: User, query: str, filters: CaseFilters)
 PROBE_CHUNK = 4
 
 
-def _root_ids(query: str, part: str, departments: Sequence[int] = ()) -> list[int]:
+def _root_ids(
+    query: str, part: str, departments: Sequence[int] = (), months: Sequence[int] = ()
+) -> list[int]:
     """The family roots of the petitions whose `part` contains `query`, read into a sorted
     list of distinct ids (the hits are few: `_many_hits` said so; `departments`: as
     `_candidates`)."""
-    roots = _hit_roots(query, part, departments)
+    roots = _hit_roots(query, part, departments, months)
     with connection.cursor() as cursor:
         cursor.execute(roots.sql, roots.params)
         return sorted({row[0] for row in cursor.fetchall() if row[0] is not None})
@@ -861,7 +972,11 @@ def array_text(ids: Iterable[int]) -> str:
 
 
 def _families_q(
-    query: str, part: str, departments: Sequence[int], by_members: bool | None = None
+    query: str,
+    part: str,
+    departments: Sequence[int],
+    by_members: bool | None = None,
+    months: Sequence[int] = (),
 ) -> Q | None:
     """A condition on a row of cases_case: it is in the family of a petition whose `part`
     contains `query` (`departments`: as `_candidates`), None when there is none, the
@@ -874,25 +989,29 @@ def _families_q(
     if by_members is None:
         by_members = _sqlite()
     if by_members:
-        members = _member_ids(query, part, departments)
+        members = _member_ids(query, part, departments, months)
         return _in_ids(members, "id") if members else None
-    roots = _root_ids(query, part, departments)
+    roots = _root_ids(query, part, departments, months)
     if not roots:
         return None
     return _in_ids(roots, "id") | _in_ids(roots, "root_id")
 
 
 def _hit_families_q(
-    user: User, query: str, departments: Sequence[int], by_members: bool | None = None
+    user: User,
+    query: str,
+    departments: Sequence[int],
+    by_members: bool | None = None,
+    months: Sequence[int] = (),
 ) -> Q | None:
     """A condition on a row of cases_case (aliased `family_root`): it is in the family of a
     public hit, or of a protected hit and `user` may see its petitioners' identity
     (R-PROTECT-1, decided on the row itself: `identity_shown_q(per_row=True)`, each row
     probing its own family); None when no family is found. The protected part is read only
     for a user who may see some identity."""
-    found = _families_q(query, PUBLIC, departments, by_members)
+    found = _families_q(query, PUBLIC, departments, by_members, months)
     protected = (
-        _families_q(query, PROTECTED, departments, by_members)
+        _families_q(query, PROTECTED, departments, by_members, months)
         if may_see_some_identity(user)
         else None
     )
@@ -902,12 +1021,14 @@ def _hit_families_q(
     return found
 
 
-def _member_ids(query: str, part: str, departments: Sequence[int]) -> list[int]:
+def _member_ids(
+    query: str, part: str, departments: Sequence[int], months: Sequence[int] = ()
+) -> list[int]:
     """The ids of the cases in the families of the petitions whose `part` contains
     `query` (`departments`: as `_candidates`), in one statement: the roots found once (a
     materialized CTE), then themselves and the cases sent down from them
     (`case_sent_down_root`)."""
-    roots = _hit_roots(query, part, departments)
+    roots = _hit_roots(query, part, departments, months)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH r AS MATERIALIZED ({roots.sql}) "
@@ -919,7 +1040,11 @@ def _member_ids(query: str, part: str, departments: Sequence[int]) -> list[int]:
 
 
 def _few_hits_ids(
-    user: User, query: str, filters: CaseFilters, departments: Sequence[int] = ()
+    user: User,
+    query: str,
+    filters: CaseFilters,
+    departments: Sequence[int] = (),
+    slices: Sequence[Sequence[int]] = ((),),
 ) -> list[int]:
     """The same cases as `matching_cases` under the filters, newest first, read from the
     hits outwards (docs/search.md, "Few hits on PostgreSQL" and "Department tags").
@@ -939,9 +1064,15 @@ def _few_hits_ids(
     case of the first part (the departments' own) and of the second (sent down by the
     user's department, whose family holds the case it was sent down from). The third part
     (followed, reviewed), whose families need not hold a case of those departments, is
-    probed case by case as the walk does (`_probed`): it is a few cases."""
-    found = _hit_families_q(user, query, departments)
-    rows: list[tuple[Any, int]] = []
+    probed case by case as the walk does (`_probed`): it is a few cases.
+
+    `slices` (`_slices`): the hits read by the months of their families' newest cases, the
+    newest months first, each slice holding the one before it, the last all months (an
+    empty one). A case registered in or after a slice's first month is in a family whose
+    newest month is in the slice (`SearchEntry.newest`), so the matching cases registered
+    since then are all among that slice's: when they are more than TOTAL_CAP, they are the
+    answer's newest, and the older hits are never read (docs/search.md, "Slices by the
+    family's newest month")."""
     # Each part driven by the hit families' ids (access.visible_parts), the departments seen
     # whole and the cases sent down in one statement tested per row: as two, PostgreSQL
     # probed the primary key and the root index with every hit family twice, and read every
@@ -957,22 +1088,74 @@ def _few_hits_ids(
         held = ({0} if indexed - {FOLLOWED_OR_REVIEWED} else set()) | (
             indexed & {FOLLOWED_OR_REVIEWED}
         )
-    for number, part in enumerate(parts):
-        # The arrays of hit families cost more to send and plan than an empty part costs to
-        # check (the cases followed or reviewed are usually none): 275 ms for 110,000 ids.
-        if number not in held:
-            continue
-        if departments and number == FOLLOWED_OR_REVIEWED:
-            rows += _newest_rows(_probed(part, user, query, filters).order_by())
-            continue
-        if found is None:  # no hit at all
-            continue
-        cases: QuerySet[Case, Any] = part.alias(family_root=FAMILY_ROOT).filter(found)
-        if filters.channel:
-            cases = with_list_columns(cases)
-        rows += _newest_rows(filtered_cases(cases, filters).order_by())
-    rows.sort(reverse=True)
-    return [pk for _at, pk in rows]
+    probed: list[tuple[Any, int]] | None = None
+    for months in slices:
+        found = _hit_families_q(user, query, departments, months=months)
+        rows: list[tuple[Any, int]] = []
+        for number, part in enumerate(parts):
+            # The arrays of hit families cost more to send and plan than an empty part costs
+            # to check (the cases followed or reviewed are usually none): 275 ms for 110,000
+            # ids.
+            if number not in held:
+                continue
+            if departments and number == FOLLOWED_OR_REVIEWED:
+                if probed is None:  # not of the hits: the same in every slice
+                    probed = list(_newest_rows(_probed(part, user, query, filters).order_by()))
+                rows += probed
+                continue
+            if found is None:  # no hit at all
+                continue
+            cases: QuerySet[Case, Any] = part.alias(family_root=FAMILY_ROOT).filter(found)
+            if filters.channel:
+                cases = with_list_columns(cases)
+            rows += _newest_rows(filtered_cases(cases, filters).order_by())
+        if months:
+            since = _key_of(month_start(min(months)))
+            rows = [row for row in rows if row[0] >= since]
+            if len(rows) <= TOTAL_CAP:
+                continue  # fewer than the capped total: a wider slice
+        rows.sort(reverse=True)
+        return [pk for _at, pk in rows]
+    return []  # no slice was asked
+
+
+# Slices (`_slices`): the first is expected to hold this many times TOTAL_CAP + 1 hits, and
+# is taken only when that is at most SLICE_MOST of the hits; each next slice has this many
+# times as many months (SLICE_GROWTH).
+SLICE_MARGIN = 3.0
+SLICE_MOST = 0.5
+SLICE_GROWTH = 4
+
+
+def _slices(state: IndexState, hits: int) -> list[tuple[int, ...]]:
+    """The months `_few_hits_ids` reads the hits by, for about `hits` hits: the newest
+    months first, as many as hold about SLICE_MARGIN × (TOTAL_CAP + 1) of them were the hits
+    spread evenly over the months from the first case to the last, then SLICE_GROWTH times
+    as many each time, and last all (an empty tuple). Only all, when an entry lacks its
+    month (`IndexState.sliced`) or a slice would be most of the hits.
+
+    An uneven spread costs only time: more months than needed, or another slice. The months
+    run to the last case's: no entry's newest month is later (it is some case's)."""
+    if not state.sliced or state.first_case is None or state.last_case is None or hits <= 0:
+        return [()]
+    share = SLICE_MARGIN * (TOTAL_CAP + 1) / hits
+    if share > SLICE_MOST:
+        return [()]
+    span = months_from(month_of(state.first_case), month_of(state.last_case))
+    count = max(1, math.ceil(share * len(span)))
+    slices: list[tuple[int, ...]] = []
+    while count < len(span):
+        slices.append(tuple(span[-count:]))
+        count *= SLICE_GROWTH
+    return [*slices, ()]
+
+
+def _key_of(moment: dt.datetime) -> Any:
+    """`moment` as `_newest_rows` keys a case's registration time (PostgreSQL: microseconds
+    since the epoch; SQLite: the time itself), to compare with them."""
+    if _sqlite():
+        return moment
+    return round(moment.timestamp() * 1_000_000)
 
 
 # At most this many departments seen whole ask the index by their tags: a province's
@@ -980,16 +1163,44 @@ def _few_hits_ids(
 TAGGED_MOST = 16
 
 
-def _index_state() -> tuple[int, bool]:
-    """The highest petition id (the number of petitions, near enough, for `_many_hits`) and
-    whether every search entry carries its department tags, in one statement (the search
-    page's statement budget): a probe of the primary key and one of `searchentry_untagged`."""
+class IndexState(NamedTuple):
+    highest: int  # the highest petition id
+    tagged: bool  # every entry carries its department tags
+    sliced: bool  # every entry carries its family's newest month
+    first_case: dt.datetime | None  # the earliest case's registration time
+    last_case: dt.datetime | None  # the latest's
+
+
+def _index_state() -> IndexState:
+    """The highest petition id (the number of petitions, near enough, for `_many_hits`),
+    whether every search entry carries its department tags and its newest month, and the
+    first and last cases' registration times (`_slices`), in one statement (the search
+    page's statement budget): a probe of the primary key, one of `searchentry_untagged`,
+    one of `searchentry_unsliced` and two of the cases' registration times."""
     untagged = SearchEntry.objects.filter(tagged=False).order_by().values("pk")[:1]
-    sql, params = untagged.query.sql_with_params()
+    unsliced = SearchEntry.objects.filter(newest__isnull=True).order_by().values("pk")[:1]
+    first = Case.objects.order_by("registered_at").values("registered_at")[:1]
+    last = Case.objects.order_by("-registered_at").values("registered_at")[:1]
+    parts = [q.query.sql_with_params() for q in (untagged, unsliced, first, last)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT max(id) FROM petitions_petition), EXISTS ({sql})", params)
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM petitions_petition), EXISTS ({}), EXISTS ({}), "
+            "({}), ({})".format(*(sql for sql, _p in parts)),
+            [p for _sql, params in parts for p in params],
+        )
         row = cursor.fetchone()
-    return (int(row[0] or 0), not row[1]) if row else (0, False)
+    if not row:
+        return IndexState(0, False, False, None, None)
+    return IndexState(int(row[0] or 0), not row[1], not row[2], _moment(row[3]), _moment(row[4]))
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A registration time read by raw SQL: an aware datetime on PostgreSQL; on SQLite a
+    naive one or its text, in UTC as Django writes it."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _tags_for(user: User) -> list[int]:
@@ -1035,12 +1246,13 @@ class SearchAnswer:
         self._few: QuerySet[Case] | None = None
         self._few_rows: list[tuple[Any, int]] = []
         self._few_whole = False
-        highest, all_tagged = _index_state()
-        departments = _tags_for(user) if all_tagged else []
-        if _many_hits(user, query, departments, highest):
+        state = _index_state()
+        departments = _tags_for(user) if state.tagged else []
+        walks, hits = _reading_way(user, query, departments, state.highest)
+        if walks:
             self._walks, self._few = _walks(user, query, filters)
         elif departments or not _sqlite():
-            self._ids = _few_hits_ids(user, query, filters, departments)
+            self._ids = _few_hits_ids(user, query, filters, departments, _slices(state, hits))
         else:
             cases = matching_cases(user, query, departments)
             if filters.channel:

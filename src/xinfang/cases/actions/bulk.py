@@ -196,7 +196,7 @@ def petitions_register_batch(
             ],
             # Each row opened a case of its own (no root, nothing sent down yet).
             families={
-                petition.pk: Family.new_case(case.pk, dept.pk)
+                petition.pk: Family.new_case(case.pk, dept.pk, case.registered_at)
                 for petition, case in zip(petitions, cases, strict=True)
             },
         )

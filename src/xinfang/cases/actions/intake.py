@@ -340,7 +340,9 @@ def petition_register_input(
                     [person.name for (person, _seen), _p in people],
                 )
             ],
-            {petition.pk: Family.new_case(case.pk, dept.pk)} if case.event_count == 0 else None,
+            {petition.pk: Family.new_case(case.pk, dept.pk, case.registered_at)}
+            if case.event_count == 0
+            else None,
         )
         if is_repeat and respondents:
             # R-ROUTE-3: a repeat naming a department's own main leader may not join a case

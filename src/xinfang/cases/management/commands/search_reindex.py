@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from xinfang.cases.models import SearchEntry
@@ -72,10 +72,11 @@ class Command(BaseCommand):
         done = self._in_batches(
             petitions, size, index_petitions, gettext("已索引 %(done)s 条，至编号 %(last)s")
         )
-        # Entries written before the department tags (migration 0018): tagged from their
-        # families; the tagged search waits for the last of them (cases/search.py).
+        # Entries written before the department tags (migration 0018) or before their
+        # family's newest month (0023): tagged from their families; the tagged search and the
+        # slices wait for the last of them (cases/search.py).
         tagged = self._in_batches(
-            SearchEntry.objects.filter(tagged=False).order_by("pk"),
+            SearchEntry.objects.filter(Q(tagged=False) | Q(newest__isnull=True)).order_by("pk"),
             size,
             tag_petitions,
             gettext("已标注部门 %(done)s 条，至编号 %(last)s"),

@@ -1,0 +1,228 @@
+"""Slices by the family's newest month (issue 10, cases/search.py `_slices`, docs/search.md
+"Slices by the family's newest month"): each search entry keeps the month its family's
+newest case was registered in, also as a token of the bigram index, and a search with many
+hits reads the newest months' hits first, stopping when they hold more than TOTAL_CAP
+cases. A month left behind when a family gains a newer case (a case sent down, a letter
+merged or unlinked) would drop that case from the newest slice and so from the answer, so
+each such change is checked here by the stored month and by what the search then finds.
+Runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.builders import register, to_read
+from tests.orgtree import Tree
+from xinfang.cases import actions as cs
+from xinfang.cases import search
+from xinfang.cases.models import Case, SearchEntry
+from xinfang.cases.search import IndexState, month_of, search_cases
+from xinfang.petitions.models import Petition
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _at(year: int, month: int, day: int = 10) -> dt.datetime:
+    return dt.datetime(year, month, day, 9, 30, tzinfo=SHANGHAI)
+
+
+def _registered(case: Case, moment: dt.datetime) -> None:
+    """As if `case` had been registered at `moment`: its time moved, its family's entries
+    told again (as the writing of a case does)."""
+    Case.objects.filter(pk=case.pk).update(registered_at=moment)
+    search.tag_petitions(list(Petition.objects.values_list("pk", flat=True)))
+
+
+def _newest(case: Case) -> int | None:
+    [entry] = SearchEntry.objects.filter(petition__case=case)
+    return entry.newest
+
+
+def _found(user: object, word: str, page_size: int = 50) -> list[int]:
+    return [c.pk for c in search_cases(user, word, page_size=page_size).cases]  # type: ignore[arg-type]
+
+
+def _send_down(tree: Tree, case: Case) -> Case:
+    return cs.case_assign_down(
+        routing_note="按实际情况分办",
+        actor=tree.city_staff,
+        case=to_read(case, tree.city_staff),
+        to_department=tree.county_org,
+    ).child
+
+
+# --- The month and its token ----------------------------------------------------------------
+
+
+def test_a_newest_month_token_is_n_and_the_month_in_letters() -> None:
+    # Decimal digits as letters, 0 a ... 9 j, as a department's tag: 202612 is c a c g b c.
+    assert search.newest_token(202612) == "ncacgbc"
+    assert search.newest_tokens(201901) == ["ncabjab"]
+    assert search.newest_tokens(0) == []  # a petition without a case
+    assert search.newest_tokens(None) == []  # an entry written before migration 0023
+
+
+def test_the_month_is_the_local_one_first_day_last_day_and_the_day_after() -> None:
+    utc = dt.UTC
+    assert month_of(dt.datetime(2026, 10, 31, 16, 0, tzinfo=utc)) == 202611  # 11-01 00:00
+    assert month_of(dt.datetime(2026, 11, 30, 15, 59, 59, tzinfo=utc)) == 202611  # 23:59:59
+    assert month_of(dt.datetime(2026, 11, 30, 16, 0, tzinfo=utc)) == 202612  # 12-01 00:00
+    assert search.month_start(202612) == dt.datetime(2026, 12, 1, tzinfo=SHANGHAI)
+    assert search.months_from(202611, 202702) == [202611, 202612, 202701, 202702]
+    assert search.months_from(202612, 202612) == [202612]
+    assert search.months_from(202701, 202612) == []
+
+
+# --- The month kept with the family ---------------------------------------------------------
+
+
+def test_a_case_sent_down_makes_its_family_s_letters_newest(tree: Tree) -> None:
+    """The old letter now leads to a case registered this month: its entry says so, and the
+    newest slice finds the case."""
+    old = register(tree.city_staff, summary="反映工资拖欠问题")
+    _registered(old, _at(2025, 3))
+    assert _newest(old) == 202503
+    child = _send_down(tree, old)
+    assert _newest(old) == month_of(timezone.now())
+    assert month_of(child.registered_at) == month_of(timezone.now())
+
+
+def test_merged_and_unlinked_letters_take_their_new_family_s_month(tree: Tree) -> None:
+    target = register(tree.county_staff, summary="反映道路维修问题")
+    dup = register(tree.county_staff, summary="再次反映路灯损坏")
+    _registered(target, _at(2024, 5))
+    _registered(dup, _at(2025, 8))
+    [moved] = Petition.objects.filter(case=dup)
+    cs.case_merge(actor=tree.county_staff, case=dup, into=target, reason="同一事项")
+    assert SearchEntry.objects.get(pk=moved.pk).newest == 202405
+    cs.case_unmerge(actor=tree.county_staff, case=dup, reason="并案有误")
+    assert SearchEntry.objects.get(pk=moved.pk).newest == 202508
+
+
+def test_entries_without_a_month_read_every_hit_until_reindexed(tree: Tree) -> None:
+    case = register(tree.county_staff, summary="反映道路维修问题")
+    assert search._index_state().sliced is True
+    SearchEntry.objects.filter(petition__case=case).update(newest=None)
+    assert search._index_state().sliced is False
+    assert search._slices(search._index_state(), 1_000_000) == [()]
+    out = StringIO()
+    call_command("search_reindex", stdout=out)
+    assert "标注部门 1 条" in out.getvalue()
+    assert search._index_state().sliced is True
+    assert _newest(case) == month_of(timezone.now())
+
+
+# --- Which months a search reads (`_slices`) -------------------------------------------------
+
+
+def _state(first: dt.datetime, last: dt.datetime, sliced: bool = True) -> IndexState:
+    return IndexState(1_000_000, True, sliced, first, last)
+
+
+def test_the_first_slice_is_expected_to_hold_three_times_the_capped_total() -> None:
+    # 24 months; 30,030 hits: 3 × 1,001 is a tenth of them, 2.4 months, so 3; then 12; then
+    # all (48 would be more than the 24).
+    state = _state(_at(2025, 1), _at(2026, 12))
+    assert search._slices(state, 30_030) == [
+        (202610, 202611, 202612),
+        tuple(search.months_from(202601, 202612)),
+        (),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hits", "slices"),
+    [
+        (6_005, [()]),  # a slice would be more than half the hits: read them all
+        (6_006, [(202607, 202608, 202609, 202610, 202611, 202612), ()]),  # half: sliced
+        (3_000_000, [(202612,), (202609, 202610, 202611, 202612), ()]),  # at least a month
+        (0, [()]),
+    ],
+)
+def test_a_slice_is_taken_only_where_it_leaves_out_half_the_hits(
+    hits: int, slices: list[tuple[int, ...]]
+) -> None:
+    state = _state(_at(2026, 1), _at(2026, 12))  # 12 months
+    assert search._slices(state, hits) == slices
+
+
+def test_no_slice_without_every_month_or_any_case() -> None:
+    assert search._slices(_state(_at(2025, 1), _at(2026, 12), sliced=False), 30_030) == [()]
+    assert search._slices(IndexState(0, True, True, None, None), 30_030) == [()]
+
+
+# --- The answer, read by slices ---------------------------------------------------------
+
+
+@pytest.fixture
+def by_slices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
+    """Every search here reads the hits (WALK_FROM above any share) by slices of one month,
+    then four, sixteen... (SLICE_MARGIN 0); the months each read asked for, in order."""
+    monkeypatch.setattr(search, "WALK_FROM", 2)
+    monkeypatch.setattr(search, "SLICE_MARGIN", 0.0)
+    asked: list[tuple[int, ...]] = []
+    real = search._hit_families_q
+
+    def spy(*args: object, **kwargs: object) -> object:
+        asked.append(tuple(kwargs.get("months", ())))  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_hit_families_q", spy)
+    return asked
+
+
+def test_the_newest_slice_answers_when_it_holds_more_than_the_cap(
+    tree: Tree, by_slices: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The county's own cases in four months, and a case sent down to it this month from a
+    city case of two years ago: its letter is old, its family's newest month is this one, so
+    the first slice (this month) holds it and the county's newest; the older months are
+    never read."""
+    now = timezone.now()
+    this_month = month_of(now)
+    own = {}
+    for months_ago, summary in (
+        (0, "工资拖欠一"),
+        (1, "工资拖欠二"),
+        (5, "工资拖欠三"),
+        (20, "工资拖欠四"),
+    ):
+        case = register(tree.county_staff, summary=summary)
+        own[months_ago] = case
+        if months_ago:
+            _registered(case, now - dt.timedelta(days=31 * months_ago))
+    old = register(tree.city_staff, summary="反映工资拖欠问题")
+    _registered(old, now - dt.timedelta(days=730))
+    child = _send_down(tree, old)
+    monkeypatch.setattr(search, "TOTAL_CAP", 1)
+    found = search_cases(tree.county_staff, "工资", page_size=10)
+    assert (found.total, found.more) == (1, True)
+    assert [c.pk for c in found.cases] == [child.pk]
+    assert by_slices == [(this_month,)]
+    # Capped at 3: this month holds two, four months hold three: not more; sixteen hold
+    # four, more than three, and the newest three are listed.
+    by_slices.clear()
+    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    found = search_cases(tree.county_staff, "工资", page_size=10)
+    assert (found.total, found.more) == (3, True)
+    assert [c.pk for c in found.cases] == [child.pk, own[0].pk, own[1].pk]
+    assert [len(months) for months in by_slices] == [1, 4, 16]
+    # Not capped: every slice too few, then all months; the whole answer, newest first.
+    by_slices.clear()
+    monkeypatch.setattr(search, "TOTAL_CAP", 1000)
+    found = search_cases(tree.county_staff, "工资", page_size=10)
+    assert (found.total, found.more) == (5, False)
+    assert [c.pk for c in found.cases] == [
+        child.pk,
+        own[0].pk,
+        own[1].pk,
+        own[5].pk,
+        own[20].pk,
+    ]
+    assert by_slices[-1] == ()
