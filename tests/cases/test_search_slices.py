@@ -21,6 +21,7 @@ from tests.builders import register, to_read
 from tests.orgtree import Tree
 from xinfang.cases import actions as cs
 from xinfang.cases import search
+from xinfang.cases.listing import CaseFilters
 from xinfang.cases.models import Case, SearchEntry
 from xinfang.cases.search import IndexState, month_of, search_cases
 from xinfang.petitions.models import Petition
@@ -226,3 +227,25 @@ def test_the_newest_slice_answers_when_it_holds_more_than_the_cap(
         own[20].pk,
     ]
     assert by_slices[-1] == ()
+
+
+def test_a_period_ending_earlier_reads_every_hit_at_once(
+    tree: Tree, by_slices: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registered up to a day two years ago: the newest months' slices would hold none of
+    the answer, so no slice is read before all months."""
+    now = timezone.now()
+    old = register(tree.county_staff, summary="工资拖欠一")
+    _registered(old, now - dt.timedelta(days=800))
+    new = register(tree.county_staff, summary="工资拖欠二")
+    monkeypatch.setattr(search, "TOTAL_CAP", 1)
+    until = timezone.localdate(now - dt.timedelta(days=700))
+    found = search.search_cases(tree.county_staff, "工资", CaseFilters(registered_to=until))
+    assert (found.total, [c.pk for c in found.cases]) == (1, [old.pk])
+    assert by_slices == [()]
+    by_slices.clear()
+    # Unfiltered, the same search is sliced: this month first (one case, not more than the
+    # cap), then 4 and 16 months (still one), then all.
+    assert _found(tree.county_staff, "工资") == [new.pk]
+    assert [len(months) for months in by_slices] == [1, 4, 16, 0]
+    assert by_slices[0] == (month_of(now),)

@@ -1252,7 +1252,9 @@ class SearchAnswer:
         if walks:
             self._walks, self._few = _walks(user, query, filters)
         elif departments or not _sqlite():
-            self._ids = _few_hits_ids(user, query, filters, departments, _slices(state, hits))
+            # A period ending before the newest months would find nothing in their slices.
+            slices = _slices(state, hits) if filters.registered_to is None else [()]
+            self._ids = _few_hits_ids(user, query, filters, departments, slices)
         else:
             cases = matching_cases(user, query, departments)
             if filters.channel:
