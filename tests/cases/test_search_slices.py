@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from tests.builders import register, to_read
@@ -119,6 +120,19 @@ def test_entries_without_a_month_read_every_hit_until_reindexed(tree: Tree) -> N
     assert _newest(case) == month_of(timezone.now())
 
 
+def test_the_index_state_gives_the_first_and_last_cases_times_as_they_are(tree: Tree) -> None:
+    """Read by raw SQL (naive and in UTC on SQLite): the same moments as the cases hold."""
+    assert search._index_state()[3:] == (None, None)
+    old = register(tree.county_staff, summary="反映道路维修问题")
+    new = register(tree.county_staff, summary="反映路灯损坏问题")
+    _registered(old, dt.datetime(2025, 3, 1, 0, 30, tzinfo=SHANGHAI))  # 2025-02-28 in UTC
+    state = search._index_state()
+    assert state.first_case == dt.datetime(2025, 2, 28, 16, 30, tzinfo=dt.UTC)
+    assert month_of(state.first_case) == 202503
+    new.refresh_from_db()
+    assert state.last_case == new.registered_at
+
+
 # --- Which months a search reads (`_slices`) -------------------------------------------------
 
 
@@ -151,6 +165,24 @@ def test_a_slice_is_taken_only_where_it_leaves_out_half_the_hits(
 ) -> None:
     state = _state(_at(2026, 1), _at(2026, 12))  # 12 months
     assert search._slices(state, hits) == slices
+
+
+def test_the_slices_run_to_the_last_case_s_month_not_today_s() -> None:
+    # 12 months to June 2026 (today is later); 15,015 hits: a fifth, 2.4 months, so 3; then
+    # 12, which is all of them: no slice of all twelve before all.
+    state = _state(_at(2025, 7), _at(2026, 6))
+    assert search._slices(state, 15_015) == [(202604, 202605, 202606), ()]
+
+
+def test_a_slice_starts_at_the_month_s_first_moment_as_the_rows_are_keyed() -> None:
+    """The rows' keys (`_newest_rows`): microseconds since the epoch on PostgreSQL, the time
+    itself on SQLite. 2026-12-01 00:00 in Shanghai is 1,796,054,400 s after the epoch."""
+    start = search.month_start(202612)
+    if connection.vendor == "sqlite":
+        assert search._key_of(start) == start
+    else:
+        assert search._key_of(start) == 1_796_054_400_000_000
+        assert search._key_of(start + dt.timedelta(microseconds=1)) == 1_796_054_400_000_001
 
 
 def test_no_slice_without_every_month_or_any_case() -> None:

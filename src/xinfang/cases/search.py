@@ -1194,13 +1194,12 @@ def _index_state() -> IndexState:
     return IndexState(int(row[0] or 0), not row[1], not row[2], _moment(row[3]), _moment(row[4]))
 
 
-def _moment(value: Any) -> dt.datetime | None:
-    """A registration time read by raw SQL: an aware datetime on PostgreSQL; on SQLite a
-    naive one or its text, in UTC as Django writes it."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+def _moment(value: dt.datetime | None) -> dt.datetime | None:
+    """A registration time read by raw SQL: aware on PostgreSQL; naive on SQLite, in UTC as
+    Django writes it there."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
 
 
 def _tags_for(user: User) -> list[int]:
