@@ -107,6 +107,33 @@ def test_merged_and_unlinked_letters_take_their_new_family_s_month(tree: Tree) -
     assert SearchEntry.objects.get(pk=moved.pk).newest == 202508
 
 
+def test_the_month_token_in_the_index_is_replaced_with_the_family_s_new_one(tree: Tree) -> None:
+    """The index, not only the column: after a case is sent down, the letter is a hit of
+    this month's slice and no longer of the old one's (on PostgreSQL the tokens are removed
+    and added in the row's tsvector; on SQLite the document is told to FTS5 again)."""
+    old = register(tree.city_staff, summary="反映工资拖欠问题")
+    _registered(old, _at(2025, 3))
+    [petition] = Petition.objects.filter(case=old)
+
+    def hits(month: int) -> list[int]:
+        candidates = search._candidates("工资", months=[month])
+        return list(SearchEntry.objects.filter(pk__in=candidates).values_list("pk", flat=True))
+
+    this_month = month_of(timezone.now())
+    assert (hits(202503), hits(this_month)) == ([petition.pk], [])
+    _send_down(tree, old)
+    assert (hits(202503), hits(this_month)) == ([], [petition.pk])
+
+
+def test_tagging_says_how_many_entries_it_rewrote(tree: Tree) -> None:
+    case = register(tree.county_staff, summary="反映道路维修问题")
+    [petition] = Petition.objects.filter(case=case)
+    assert search.tag_petitions([]) == 0
+    assert search.tag_petitions([petition.pk]) == 0  # nothing changed
+    SearchEntry.objects.filter(pk=petition.pk).update(newest=None)
+    assert search.tag_petitions([petition.pk]) == 1
+
+
 def test_entries_without_a_month_read_every_hit_until_reindexed(tree: Tree) -> None:
     case = register(tree.county_staff, summary="反映道路维修问题")
     assert search._index_state().sliced is True
@@ -259,6 +286,33 @@ def test_the_newest_slice_answers_when_it_holds_more_than_the_cap(
         own[20].pk,
     ]
     assert by_slices[-1] == ()
+
+
+def test_a_case_registered_at_a_month_s_first_moment_is_in_that_month_s_slice(
+    tree: Tree, by_slices: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """First moment of this month, the moment before it (last of the month before), and
+    now: this month's slice holds two, more than the cap of one, and is the only one read."""
+    this_month = month_of(timezone.now())
+    first = search.month_start(this_month)
+    at_start = register(tree.county_staff, summary="工资拖欠一")
+    before = register(tree.county_staff, summary="工资拖欠二")
+    newest = register(tree.county_staff, summary="工资拖欠三")
+    Case.objects.filter(pk=at_start.pk).update(registered_at=first)
+    Case.objects.filter(pk=before.pk).update(registered_at=first - dt.timedelta(microseconds=1))
+    search.tag_petitions(list(Petition.objects.values_list("pk", flat=True)))
+    assert _newest(before) == month_of(first - dt.timedelta(microseconds=1)) != this_month
+    monkeypatch.setattr(search, "TOTAL_CAP", 1)
+    found = search_cases(tree.county_staff, "工资")
+    assert (found.total, found.more, [c.pk for c in found.cases]) == (1, True, [newest.pk])
+    assert by_slices == [(this_month,)]
+    monkeypatch.setattr(search, "TOTAL_CAP", 2)
+    by_slices.clear()
+    found = search_cases(tree.county_staff, "工资")
+    assert (found.total, found.more) == (2, True)
+    assert [c.pk for c in found.cases] == [newest.pk, at_start.pk]
+    assert by_slices[0] == (this_month,)
+    assert len(by_slices) == 2  # this month holds two, not more than two: four months
 
 
 def test_a_period_ending_earlier_reads_every_hit_at_once(
