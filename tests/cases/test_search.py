@@ -121,6 +121,19 @@ def test_newest_first_with_filters_and_pages(tree: Tree, search_path: str) -> No
     assert (only.total, [c.pk for c in only.cases]) == (2, [third.pk, first.pk])
 
 
+def test_the_channel_filter_keeps_the_cases_first_received_that_way(
+    tree: Tree, search_path: str
+) -> None:
+    """The channel is the case's first petition's (a list column, `with_list_columns`), so
+    each way of reading the answer joins it before filtering."""
+    register(tree.county_staff, summary="反映工资拖欠一")
+    call = register(tree.county_staff, summary="反映工资拖欠二", channel="phone")
+    found = search_cases(tree.county_staff, "工资", CaseFilters(channel="phone"))
+    assert (found.total, [c.pk for c in found.cases]) == (1, [call.pk])
+    found = search_cases(tree.city_supervisor, "工资", CaseFilters(channel="phone"))
+    assert (found.total, [c.pk for c in found.cases]) == (1, [call.pk])
+
+
 def test_the_total_is_exact_up_to_the_cap_then_more(
     tree: Tree, search_path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
