@@ -212,6 +212,19 @@ def test_a_slice_starts_at_the_month_s_first_moment_as_the_rows_are_keyed() -> N
         assert search._key_of(start + dt.timedelta(microseconds=1)) == 1_796_054_400_000_001
 
 
+@pytest.mark.parametrize(
+    ("hits", "months"),
+    [
+        (15_015, 24),  # a fifth of 120 months: 24, the most a slice asks for
+        (14_800, 0),  # 24.35, so 25: more than a slice asks for, no slice
+    ],
+)
+def test_a_slice_asks_for_at_most_24_months(hits: int, months: int) -> None:
+    state = _state(_at(2017, 1), _at(2026, 12))  # 120 months
+    expected = [tuple(search.months_from(202501, 202612)), ()] if months else [()]
+    assert search._slices(state, hits) == expected
+
+
 def test_no_slice_without_every_month_or_any_case() -> None:
     assert search._slices(_state(_at(2025, 1), _at(2026, 12), sliced=False), 30_030) == [()]
     assert search._slices(IndexState(0, True, True, None, None), 30_030) == [()]
@@ -223,9 +236,12 @@ def test_no_slice_without_every_month_or_any_case() -> None:
 @pytest.fixture
 def by_slices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
     """Every search here reads the hits (WALK_FROM above any share) by slices of one month,
-    then four, sixteen... (SLICE_MARGIN 0); the months each read asked for, in order."""
+    then four, sixteen... (SLICE_MARGIN 0), untagged (TAGGED_MOST 0: slices are for searches
+    the department tags do not narrow, as a province supervisor's); the months each read
+    asked for, in order."""
     monkeypatch.setattr(search, "WALK_FROM", 2)
     monkeypatch.setattr(search, "SLICE_MARGIN", 0.0)
+    monkeypatch.setattr(search, "TAGGED_MOST", 0)
     asked: list[tuple[int, ...]] = []
     real = search._hit_families_q
 
@@ -335,3 +351,19 @@ def test_a_period_ending_earlier_reads_every_hit_at_once(
     assert _found(tree.county_staff, "工资") == [new.pk]
     assert [len(months) for months in by_slices] == [1, 4, 16, 0]
     assert by_slices[0] == (month_of(now),)
+
+
+def test_a_search_the_department_tags_narrow_is_not_sliced(
+    tree: Tree, by_slices: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The county's handler asks for his department's families only (a tag): sliced, the
+    index would merge the word's, the tag's and each month's lists, which cost more than
+    the slice saved (docs/search.md)."""
+    monkeypatch.setattr(search, "TAGGED_MOST", 16)
+    now = timezone.now()
+    old = register(tree.county_staff, summary="工资拖欠一")
+    _registered(old, now - dt.timedelta(days=400))
+    new = register(tree.county_staff, summary="工资拖欠二")
+    assert search._tags_for(tree.county_staff) == [tree.county_org.pk]
+    assert _found(tree.county_staff, "工资") == [new.pk, old.pk]
+    assert by_slices == [()]
