@@ -1202,13 +1202,14 @@ def _index_state() -> IndexState:
     one of `searchentry_unsliced` and two of the cases' registration times."""
     untagged = SearchEntry.objects.filter(tagged=False).order_by().values("pk")[:1]
     unsliced = SearchEntry.objects.filter(newest__isnull=True).order_by().values("pk")[:1]
-    first = Case.objects.order_by("registered_at").values("registered_at")[:1]
-    last = Case.objects.order_by("-registered_at").values("registered_at")[:1]
-    parts = [q.query.sql_with_params() for q in (untagged, unsliced, first, last)]
+    parts = [q.query.sql_with_params() for q in (untagged, unsliced)]
     with connection.cursor() as cursor:
+        # min() and max(), not ORDER BY ... LIMIT 1: SQLite reads those as one look-up of
+        # the index (a "SEARCH"), the other as a walk of it stopped at the first row.
         cursor.execute(
             "SELECT (SELECT max(id) FROM petitions_petition), EXISTS ({}), EXISTS ({}), "
-            "({}), ({})".format(*(sql for sql, _p in parts)),
+            "(SELECT min(registered_at) FROM cases_case), "
+            "(SELECT max(registered_at) FROM cases_case)".format(*(sql for sql, _p in parts)),
             [p for _sql, params in parts for p in params],
         )
         row = cursor.fetchone()
@@ -1217,12 +1218,12 @@ def _index_state() -> IndexState:
     return IndexState(int(row[0] or 0), not row[1], not row[2], _moment(row[3]), _moment(row[4]))
 
 
-def _moment(value: dt.datetime | None) -> dt.datetime | None:
-    """A registration time read by raw SQL: aware on PostgreSQL; naive on SQLite, in UTC as
-    Django writes it there."""
-    if value is None or value.tzinfo is not None:
+def _moment(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A registration time read by raw SQL: an aware datetime on PostgreSQL; on SQLite, as
+    min() and max() give it, the text Django stored, in UTC."""
+    if value is None or isinstance(value, dt.datetime):
         return value
-    return value.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
 def _tags_for(user: User) -> list[int]:
