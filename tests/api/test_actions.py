@@ -4,6 +4,7 @@ end over HTTP, and every action at least once for the shape of its refusal."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -213,6 +214,18 @@ def test_handle_here_names_the_handler_and_name_handler_names_another(tree: Tree
         ["R-STAFF-1"],
         "更换承办人须写明理由。",
     )
+    # Another department's handler by id: refused without his name, so that ids cannot be
+    # tried one by one to learn every department's staff.
+    stranger = tree.staff(tree.county_org, "handler", name="县里的甄某")
+    status, data = city.post(
+        f"/api/cases/{case}/actions/name_handler", {"handler_id": stranger.pk, "reason": "试"}
+    )
+    assert (status, data["rules"], data["message"]) == (
+        422,
+        ["R-STAFF-1"],
+        "所指定的人员不是本部门的承办人，不能指定其承办。",
+    )
+    assert "甄某" not in json.dumps(data, ensure_ascii=False)
     data = _act(city, case, "name_handler", {"handler_id": other.pk, "reason": "原承办人借调"})
     assert data["label"] == "指定承办人"
     assert data["case"]["state"] == "handling"

@@ -119,7 +119,8 @@ def test_r_staff_1_replacing_a_handler_says_why(tree: Tree) -> None:
     ("who", "message"),
     [
         ("same", "^wang已是本案的承办人。$"),
-        ("other_department", "^baisha不是本部门的承办人，不能指定其承办。$"),
+        # Not named: the API takes any user's id, and the refusal would tell whose it is.
+        ("other_department", "^所指定的人员不是本部门的承办人，不能指定其承办。$"),
         ("not_a_handler", "^county-leader不是本部门的承办人，不能指定其承办。$"),
         ("inactive", "^zhao不是本部门的承办人，不能指定其承办。$"),
     ],

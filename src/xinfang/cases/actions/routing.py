@@ -96,12 +96,14 @@ def _decide(
 
 
 def _refuse_unless_handler_here(case: Case, handler: User) -> None:
-    """R-STAFF-1: the 承办人 is an active handler of the department responsible."""
-    if (
-        handler.department_id != case.department_id
-        or not handler.is_active
-        or not handler.has_role(Role.HANDLER)
-    ):
+    """R-STAFF-1: the 承办人 is an active handler of the department responsible. Someone of
+    another department is not named in the refusal: the API takes any user's id, and the
+    refusal would tell the name behind each (the department's own staff the actor knows)."""
+    if handler.department_id != case.department_id:
+        raise RuleViolation(
+            gettext("所指定的人员不是本部门的承办人，不能指定其承办。"), rules=("R-STAFF-1",)
+        )
+    if not handler.is_active or not handler.has_role(Role.HANDLER):
         raise RuleViolation(
             gettext("%(handler)s不是本部门的承办人，不能指定其承办。") % {"handler": handler},
             rules=("R-STAFF-1",),
