@@ -10,6 +10,7 @@ Runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -367,3 +368,73 @@ def test_a_search_the_department_tags_narrow_is_not_sliced(
     assert search._tags_for(tree.county_staff) == [tree.county_org.pk]
     assert _found(tree.county_staff, "工资") == [new.pk, old.pk]
     assert by_slices == [()]
+
+
+def test_sliced_answers_are_exact_against_a_plain_scan(
+    tree: Tree, by_slices: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cases registered over thirty months, a third of them sent down to the county later
+    than their letter (the family's newest case newer than its letters), and random queries:
+    each capped page read by slices is the newest of the plain scan's answer, in order, with
+    its total. The supervisor sees every case, never the identity: the public part only."""
+    rng = random.Random(20261205)
+    alphabet = "工资拖欠局长"  # few characters: most pieces are in more cases than the cap
+    now = timezone.now()
+    summaries: dict[int, str] = {}  # family root -> its letter's summary
+    moments: dict[int, dt.datetime] = {}  # case -> registered at
+    roots: dict[int, int] = {}  # case -> family root
+    for i in range(36):
+        summary = "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 12)))
+        case = register(tree.city_staff, summary=summary)
+        at = now - dt.timedelta(days=rng.randint(1, 900), minutes=i)
+        Case.objects.filter(pk=case.pk).update(registered_at=at)
+        summaries[case.pk], moments[case.pk], roots[case.pk] = summary, at, case.pk
+        if i % 3 == 0:
+            child = _send_down(tree, Case.objects.get(pk=case.pk))
+            later = at + dt.timedelta(days=rng.randint(1, 300))
+            Case.objects.filter(pk=child.pk).update(registered_at=min(later, now))
+            moments[child.pk], roots[child.pk] = min(later, now), case.pk
+    search.tag_petitions(list(Petition.objects.values_list("pk", flat=True)))
+    user = tree.city_supervisor
+    cap = 3
+    monkeypatch.setattr(search, "TOTAL_CAP", cap)
+    early = 0
+    for _ in range(60):
+        summary = rng.choice(list(summaries.values()))
+        start = rng.randint(0, len(summary) - 2)
+        query = summary[start : start + rng.randint(2, 3)]
+        expected = sorted(
+            (pk for pk, root in roots.items() if query in summaries[root]),
+            key=lambda pk: (moments[pk], pk),
+            reverse=True,
+        )
+        by_slices.clear()
+        found = search_cases(user, query, page_size=cap)
+        assert (found.total, found.more) == (min(len(expected), cap), len(expected) > cap), query
+        assert [c.pk for c in found.cases] == expected[:cap], query
+        early += by_slices[-1] != ()
+    assert early > 20  # answered by a slice, the older months never read
+
+
+def test_a_slice_keeps_only_the_cases_registered_since_its_first_month(
+    tree: Tree, by_slices: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two letters of two years ago, each sent down to the county this month: their families
+    are this month's, and hold the old cases too. This month's slice has two cases registered
+    since it began and two older: read as four, its newest three would put an old case where
+    the one registered three months ago belongs."""
+    now = timezone.now()
+    old_a = register(tree.city_staff, summary="反映工资拖欠一")
+    old_c = register(tree.city_staff, summary="反映工资拖欠二")
+    recent = register(tree.city_staff, summary="反映工资拖欠三")
+    _registered(old_a, now - dt.timedelta(days=730))
+    _registered(old_c, now - dt.timedelta(days=731))
+    _registered(recent, now - dt.timedelta(days=95))
+    child_a = _send_down(tree, Case.objects.get(pk=old_a.pk))
+    child_c = _send_down(tree, Case.objects.get(pk=old_c.pk))
+    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    found = search_cases(tree.city_supervisor, "工资", page_size=10)
+    assert (found.total, found.more) == (3, True)
+    assert [c.pk for c in found.cases] == [child_c.pk, child_a.pk, recent.pk]
+    # This month (2 since), four months (2), sixteen (3, not more than 3), then all (5).
+    assert [len(months) for months in by_slices] == [1, 4, 16, 0]
