@@ -14,7 +14,9 @@ tsvector on PostgreSQL) finds the petitions that hold every bigram of the query,
 each candidate is then verified by a plain substring test on the stored normalised text
 (`instr`/`strpos`), so the answer is exact. One request's answer (`SearchAnswer`) is read
 from those hits when they are few, and newest first over the cases the user sees, each
-probed, when they are many; the total is exact up to TOTAL_CAP. A bigram is written as ten letters
+probed, when they are many; the total is exact up to TOTAL_CAP. Hits many enough, for a search
+the department tags do not narrow, are read by slices of their families' newest months, newest
+first, until a slice holds more than TOTAL_CAP cases (`_slices`). A bigram is written as ten letters
 (`_token`): no tokenizer or parser of either engine splits, drops or folds it, so the index
 sees exactly the bigrams Python made.
 
