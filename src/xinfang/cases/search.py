@@ -1074,7 +1074,7 @@ def _few_hits_ids(
     newest month is in the slice (`SearchEntry.newest`), so the matching cases registered
     since then are all among that slice's: when they are more than TOTAL_CAP, they are the
     answer's newest, and the older hits are never read (docs/search.md, "Slices by the
-    family's newest month")."""
+    family's newest month"). `SearchAnswer` slices only a search without `departments`."""
     # Each part driven by the hit families' ids (access.visible_parts), the departments seen
     # whole and the cases sent down in one statement tested per row: as two, PostgreSQL
     # probed the primary key and the root index with every hit family twice, and read every
@@ -1090,7 +1090,6 @@ def _few_hits_ids(
         held = ({0} if indexed - {FOLLOWED_OR_REVIEWED} else set()) | (
             indexed & {FOLLOWED_OR_REVIEWED}
         )
-    probed: list[tuple[Any, int]] | None = None
     for months in slices:
         found = _hit_families_q(user, query, departments, months=months)
         rows: list[tuple[Any, int]] = []
@@ -1101,9 +1100,7 @@ def _few_hits_ids(
             if number not in held:
                 continue
             if departments and number == FOLLOWED_OR_REVIEWED:
-                if probed is None:  # not of the hits: the same in every slice
-                    probed = list(_newest_rows(_probed(part, user, query, filters).order_by()))
-                rows += probed
+                rows += _newest_rows(_probed(part, user, query, filters).order_by())
                 continue
             if found is None:  # no hit at all
                 continue

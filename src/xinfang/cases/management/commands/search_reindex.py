@@ -6,7 +6,8 @@ one transaction: stopped half-way, it is run again and continues with what is le
 `--all` first empties the index (entries and the bigram index, so rows left by anything
 else go too), then indexes every petition the same way; interrupted, it is continued by
 running the command again without `--all`. Then it tags the entries written before the
-department tags (migration 0018) with their families' departments, in batches the same way.
+department tags (migration 0018) or before their family's newest month (0023) with their
+families' departments and month, in batches the same way.
 Searches find less until it has finished.
 """
 
