@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
+import sqlite3
+import subprocess
+import sys
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -20,11 +27,13 @@ from xinfang.cases.models import (
     SearchEntry,
     State,
 )
+from xinfang.cases.search import index_petitions
 from xinfang.cases.timeline import verify_chains
 from xinfang.core.errors import RuleViolation
-from xinfang.demo.bulk import WRITTEN, analyze_written, generate
+from xinfang.demo.bulk import WRITTEN, Generator, Written, _Writer, analyze_written, generate
 from xinfang.matching.index import rebuild
 from xinfang.matching.models import MatterBand, MatterText, PersonKey
+from xinfang.orgs.models import Jurisdiction
 from xinfang.petitions.models import Petition, Petitioner
 from xinfang.routing.terms import HandlingMode
 
@@ -127,9 +136,52 @@ def test_the_search_entries_carry_their_families_departments(generated: object) 
     assert sent_down > 0  # some families span two departments
 
 
+def _search_entries() -> list[tuple[object, ...]]:
+    """Every search entry's columns, and on PostgreSQL its tokens (SQLite's FTS5 table is
+    contentless: its documents cannot be read back; both paths make them with the same
+    `_entry_row` from these columns)."""
+    columns = "petition_id, public_text, protected_text, version, departments, tagged, family"
+    if connection.vendor == "postgresql":
+        columns += ", tokens::text"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}, newest FROM cases_searchentry ORDER BY petition_id")
+        return list(cursor.fetchall())
+
+
+def test_the_search_entries_are_those_the_search_s_own_indexing_writes(
+    generated: object,
+) -> None:
+    """The generator makes its petitions' entries from the rows in hand (texts, families,
+    months); they must be the entries `index_petitions` writes from the stored rows."""
+    written = _search_entries()
+    assert len(written) == Petition.objects.count()
+    assert index_petitions(list(Petition.objects.values_list("pk", flat=True))) == len(written)
+    assert _search_entries() == written
+
+
 def test_refuses_a_database_in_use(generated: object) -> None:
     with pytest.raises(RuleViolation, match="只用于新建的空数据库"):
         generate(cases=10, seed=7, today=TODAY)
+
+
+def test_refuses_other_numbers_of_processes_and_two_inside_a_transaction(db: None) -> None:
+    for processes in (0, 3):
+        with pytest.raises(RuleViolation, match="进程数只能是1或2"):
+            generate(cases=10, seed=7, today=TODAY, processes=processes)
+    with pytest.raises(RuleViolation, match="不能在事务中调用"):
+        generate(cases=10, seed=7, today=TODAY, processes=2)
+    assert not Jurisdiction.objects.exists()  # refused before anything was written
+
+
+def test_a_batch_crosses_to_the_writing_process_whole(db: None) -> None:
+    """With two processes each batch is pickled to the writer: what the writer receives
+    must write the same tables and indexes as the batch in hand (generate's one process)."""
+    first = _generate_and_dump(11, extra=True)
+
+    def through_a_pipe(batch: Written, writer: _Writer) -> None:
+        writer.write(pickle.loads(pickle.dumps(batch)))
+
+    assert _generate_and_dump(11, extra=True, write=through_a_pipe) == first
 
 
 def _tables() -> dict[str, list[tuple[object, ...]]]:
@@ -140,17 +192,34 @@ def _tables() -> dict[str, list[tuple[object, ...]]]:
     }
 
 
-def _generate_and_dump(seed: int) -> dict[str, list[tuple[object, ...]]]:
+def _generate_and_dump(
+    seed: int,
+    *,
+    extra: bool = False,
+    write: Callable[[Written, _Writer], None] | None = None,
+) -> dict[str, list[tuple[object, ...]]]:
     """Generate in a transaction that is rolled back; the organization's ids come from
     sequences that PostgreSQL does not roll back, so they are set back to the rows' maximum
-    first, as on a fresh database (SQLite's counters roll back by themselves)."""
+    first, as on a fresh database (SQLite's counters roll back by themselves). `extra`: the
+    search entries and the matching index too. `write`: each batch goes through it instead
+    of straight to the writer (the generation as `generate` runs it in one process)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
                 cursor.execute(sql)
     with transaction.atomic():
-        generate(cases=60, seed=seed, years=3, today=TODAY)
+        if write is None:
+            generate(cases=60, seed=seed, years=3, today=TODAY)
+        else:
+            gen = Generator(seed=seed, today=TODAY, years=3)
+            gen.build_org()
+            writer = _Writer()
+            gen.run(60, None, lambda batch: write(batch, writer))
+            writer.finish(gen.closing())
         tables = _tables()
+        if extra:
+            tables["search"] = _search_entries()
+            tables["matching"] = [sorted(rows) for rows in _matching_index()]
         transaction.set_rollback(True)
     return tables
 
@@ -206,3 +275,67 @@ def test_the_generated_tables_are_left_vacuumed_on_postgresql() -> None:
     assert set(pages) == {"cases_case", "cases_searchentry", "petitions_petition"}
     for name, (total, visible) in pages.items():
         assert total >= 1 and visible == total, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_write_what_one_writes_on_postgresql() -> None:
+    """`processes=2`: drawn here, written by a forked process with its own connection; the
+    same cases, timelines (the audit passes) and digest as one process."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite test database is in memory: see the command's test below")
+    result = generate(cases=300, seed=7, years=5, today=TODAY, processes=2)
+    assert result.digest == DIGEST_SEED_7
+    assert Case.objects.count() == 300
+    assert list(verify_chains()) == []
+    assert CaseLedgerHead.objects.get(pk=1).count == 300
+    assert SearchEntry.objects.count() == Petition.objects.count() > 300
+    assert MatterText.objects.count() == Petition.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_writer_writes_no_case_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writing process fails (here on its first batch): its transaction is rolled back,
+    and the caller is told in Chinese that no case was written. The child is forked, so it
+    runs the patched writer."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite test database is in memory: a forked writer cannot reach it")
+
+    def fail(self: _Writer, batch: Written) -> None:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(_Writer, "write", fail)
+    with pytest.raises(RuleViolation, match=r"写入进程出错，本次没有写入任何案件.*磁盘已满"):
+        generate(cases=50, seed=7, years=3, today=TODAY, processes=2)
+    assert not Case.objects.exists()
+    assert not CaseEvent.objects.exists()
+
+
+SEED_7 = ["--seed", "7", "--years", "5", "--today", TODAY.isoformat()]
+
+
+def test_the_command_in_two_processes_on_a_sqlite_file(tmp_path: Path) -> None:
+    """`xinfang bench generate` (two processes by default) on a fresh SQLite file: the
+    digest of seed 7, and the file holds every case, its entries and its index rows."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DJANGO"))}
+    env.update(XINFANG_HOME=str(tmp_path), XINFANG_SECRET_KEY="test-only-secret")
+    done = subprocess.run(
+        [sys.executable, "-m", "xinfang", "bench", "generate", "--cases", "300", *SEED_7],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "已生成 300 个案件" in done.stdout and DIGEST_SEED_7 in done.stdout
+    db = sqlite3.connect(tmp_path / "xinfang.sqlite3")
+    try:
+        counts = [
+            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("cases_case", "petitions_petition", "cases_searchentry")
+        ]
+        texts = db.execute("SELECT count(*) FROM matching_mattertext").fetchone()[0]
+        head = db.execute("SELECT count FROM cases_caseledgerhead").fetchone()[0]
+    finally:
+        db.close()
+    assert counts[0] == 300 and counts[1] == counts[2] == texts > 300 and head == 300

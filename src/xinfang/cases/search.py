@@ -258,7 +258,7 @@ def index_petitions(petition_ids: Sequence[int]) -> int:
                     [(e.pk, _indexed_doc(e)) for e in old.values()],
                 )
         SearchEntry.objects.filter(pk__in=list(old)).delete()
-    _insert_entries(rows)
+    insert_entry_rows(rows)
     return len(rows)
 
 
@@ -276,18 +276,29 @@ def index_new_petitions(
         return 0
     if families is None:
         families = families_of([petition.pk for petition, _r, _n in items])
+    rows = new_entry_rows(items, families)
+    insert_entry_rows(rows)
+    return len(rows)
+
+
+def new_entry_rows(
+    items: Sequence[tuple[Petition, Sequence[Respondent], Sequence[str]]],
+    families: dict[int, Family],
+) -> list[EntryRow]:
+    """The entries' columns and index documents of `index_new_petitions`, made without the
+    database (the bulk generator makes them in one process and writes them in another)."""
     rows = []
     for petition, respondents, names in items:
         public, protected = texts_of(petition, respondents, names)
         rows.append(_entry_row(petition.pk, public, protected, families[petition.pk]))
-    _insert_entries(rows)
-    return len(rows)
+    return rows
 
 
-_EntryRow = tuple[int, str, str, int, str, bool, int | None, int, str]
+# A new entry's columns (cases_searchentry's, in `insert_entry_rows`' order), its document last.
+EntryRow = tuple[int, str, str, int, str, bool, int | None, int, str]
 
 
-def _entry_row(petition_id: int, public: str, protected: str, family: Family) -> _EntryRow:
+def _entry_row(petition_id: int, public: str, protected: str, family: Family) -> EntryRow:
     """A new entry's columns, its index document last."""
     doc = _doc(public, protected, family.departments, family.newest)
     return (
@@ -303,7 +314,7 @@ def _entry_row(petition_id: int, public: str, protected: str, family: Family) ->
     )
 
 
-def _insert_entries(rows: Sequence[_EntryRow]) -> None:
+def insert_entry_rows(rows: Sequence[EntryRow]) -> None:
     """Insert new entries with their bigram tokens: on SQLite the row, then its document in
     the FTS5 table; on PostgreSQL the tokens in the row's own INSERT. (`index_petitions`
     inserted each entry and then updated it with its tokens: every row written twice, its

@@ -27,16 +27,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import multiprocessing
 import operator
+import queue
 import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -57,7 +59,7 @@ from xinfang.cases.models import (
     RoutingDecision,
     State,
 )
-from xinfang.cases.search import index_petitions
+from xinfang.cases.search import EntryRow, Family, insert_entry_rows, month_of, new_entry_rows
 from xinfang.cases.timeline import (
     event_hash,
     ledger_hash,
@@ -74,7 +76,8 @@ from xinfang.deadlines.selectors import active_rules, clock_spec
 from xinfang.demo import text as T
 from xinfang.demo.orgtree import CadreInfo, Names, Org, OrgBuilder
 from xinfang.demo.plan import cn_date, fmt
-from xinfang.matching.index import index_people, index_texts
+from xinfang.matching.index import index_people, index_text_rows
+from xinfang.matching.minhash import text_index
 from xinfang.orgs.models import Jurisdiction, Level, User
 from xinfang.petitions.models import (
     Channel,
@@ -199,17 +202,6 @@ class _Batch:
 
     def add(self, row: Row) -> None:
         self.rows[row.model].append(row)
-
-    def flush(self) -> list[int]:
-        """Write every waiting row; returns the ids of the petitions written."""
-        # Foreign keys are checked at commit (deferred on both databases): any order works.
-        petitions = [row.pk for row in self.rows[Petition]]
-        for model in WRITTEN:
-            rows = self.rows[model]
-            if rows:
-                _insert_rows(model, rows)
-            rows.clear()
-        return petitions
 
 
 def _converter(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
@@ -379,6 +371,10 @@ class Generator:
         self.result = GenerateResult()
         self.digest = hashlib.sha256()
         self.batch = _Batch()
+        # The search entries of the batch's petitions, from the rows in hand (petition,
+        # respondents, petitioners' names, family), and those of the matter being drawn.
+        self.entries: list[tuple[Row, list[Row], list[str], Family]] = []
+        self.matter: list[tuple[Row, list[Row], list[str]]] = []
         self.numbers: dict[tuple[int, int], int] = {}
         self.ledger_count = 0
         self.ledger_head = ""
@@ -618,6 +614,7 @@ class Generator:
         self.batch.add(pet)
         self.result.petitions += 1
         covered: list[Row] = [pet]
+        respondents: list[Row] = []
         if petitioner is not None:
             self.batch.add(
                 _new(
@@ -643,6 +640,8 @@ class Generator:
             )
             self.batch.add(row)
             covered.append(row)
+            respondents.append(row)
+        self.matter.append((pet, respondents, [petitioner.name] if petitioner else []))
         if channel == Channel.VISIT:
             interview = _new(
                 Interview,
@@ -918,6 +917,15 @@ class Generator:
         self.repeats(chain, org, issue, v, resp, when, petitioner, anonymous, case.archived_at)
         for c in chains:
             c.seal()
+        # The family of the matter's petitions as `search.families_of` would read it from
+        # the written rows: the first case and the one sent down from it.
+        family = Family(
+            case.pk,
+            " ".join(str(d) for d in sorted({c.case.department_id for c in chains})),
+            month_of(max(c.case.registered_at for c in chains)),
+        )
+        self.entries.extend((*item, family) for item in self.matter)
+        self.matter.clear()
         return made
 
     def refer(self, chain: _Chain, org: Org, issue: T.Issue, when: dt.datetime) -> None:
@@ -1104,58 +1112,116 @@ class Generator:
 
     # --- the run ------------------------------------------------------------------------
 
-    def run(self, cases: int, progress: Callable[[str], None] | None) -> None:
+    def run(
+        self,
+        cases: int,
+        progress: Callable[[str], None] | None,
+        write: Callable[[Written], None],
+    ) -> None:
+        """Draw `cases` cases, handing each batch to `write` (`write_batch` here, or the
+        writing process's queue)."""
         started = time.monotonic()
         made = 0
-        batch_made = 0
         span = (self.end - self.start).total_seconds()
         # First cases come in time order; a matter sent down makes two cases, so the number
         # of first cases is estimated and the clock spread over it.
         estimate = max(1, int(cases / 1.2))
         index = 0
-        analyzed_at = ANALYZE_FROM
         while made < cases:
             fraction = min((index + self.rng.random()) / estimate, 0.999)
             when = self.office(self.start + dt.timedelta(seconds=span * fraction))
             if when >= self.end:
                 when = self.office(self.end - dt.timedelta(days=3))
-            n = self.first_case(when, cases - made)
-            made += n
-            batch_made += n
+            made += self.first_case(when, cases - made)
             index += 1
             if index % BATCH_ROOTS == 0:
-                self.write()
-                if made >= analyzed_at:
-                    analyze_written()
-                    analyzed_at *= 2
+                write(self.take_batch(made))
                 if progress:
                     rate = made / (time.monotonic() - started)
                     progress(f"已生成 {made} / {cases} 个案件（每秒 {rate:.0f} 个）")
-        self.write()
+        write(self.take_batch(made))
 
-    def write(self) -> None:
-        """The batch's rows, then its petitions' search entries through the search's own
-        indexing (cases/search.py) and their matching index (matching/index.py: text bands
-        and name sounds), as registration writes them."""
-        texts = [(row.pk, row.content) for row in self.batch.rows[Petition]]
-        people = [(row.pk, row.name) for row in self.batch.rows[Petitioner]]
-        index_petitions(self.batch.flush())
-        index_texts(texts)
+    def take_batch(self, made: int) -> Written:
+        """The batch drawn since the last one, with what its indexes need prepared: the
+        search entries' columns and documents (`search.new_entry_rows`, from the rows in hand,
+        as the batch import makes them; reading the batch back was a ninth of the
+        generator's time) and each text's digest and band keys (`minhash.text_index`)."""
+        rows, self.batch = self.batch.rows, _Batch()
+        entries = new_entry_rows(
+            [
+                (cast(Petition, pet), cast(list[Respondent], rs), names)
+                for pet, rs, names, _ in self.entries
+            ],
+            {pet.pk: family for pet, _rs, _names, family in self.entries},
+        )
+        self.entries = []
+        return Written(
+            rows=rows,
+            entries=entries,
+            texts=[(row.pk, *text_index(row.content)) for row in rows[Petition]],
+            people=[(row.pk, row.name) for row in rows[Petitioner]],
+            made=made,
+        )
+
+    def closing(self) -> Closing:
+        return Closing(dict(self.numbers), self.ledger_count, self.ledger_head)
+
+
+@dataclass
+class Written:
+    """One batch as its writer takes it (`write_batch`): the rows by table, and what the
+    search and matching indexes write for its petitions and petitioners."""
+
+    rows: dict[type[models.Model], list[Row]]
+    entries: list[EntryRow]  # search.new_entry_rows
+    texts: list[tuple[int, str, list[int]]]  # (petition, digest, band keys)
+    people: list[tuple[int, str]]  # (petitioner, name)
+    made: int  # cases drawn so far, this batch's included
+
+
+@dataclass
+class Closing:
+    """What the live services continue from: the case-number counters and the creation
+    ledger's head."""
+
+    numbers: dict[tuple[int, int], int]
+    ledger_count: int
+    ledger_head: str
+
+
+class _Writer:
+    """Writes the batches in the writing process's transaction; the tables' statistics
+    taken again each time the cases written double from ANALYZE_FROM (PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.analyzed_at = ANALYZE_FROM
+
+    def write(self, batch: Written) -> None:
+        """The batch's rows, then its petitions' search entries and their matching index
+        (text bands and name sounds), as registration writes them."""
+        for model in WRITTEN:
+            # Foreign keys are checked at commit (deferred on both databases): any order.
+            if batch.rows[model]:
+                _insert_rows(model, batch.rows[model])
+        insert_entry_rows(batch.entries)
+        index_text_rows(batch.texts)
         # The data key checked once for the batch's name sounds, not once per name (a
         # statement each: 7 % of the generator's time at a million cases on PostgreSQL).
         with key_checked_once():
-            index_people(people, replace=False)
+            index_people(batch.people, replace=False)
+        if batch.made >= self.analyzed_at:
+            analyze_written()
+            self.analyzed_at *= 2
 
-    def finish(self) -> None:
+    def finish(self, closing: Closing) -> None:
         """The counters and chain head the live services continue from."""
+        numbers = closing.numbers
         existing = {
             (row.department_id, row.year): row
-            for row in CaseNumberSequence.objects.filter(
-                department_id__in={d for d, _ in self.numbers}
-            )
+            for row in CaseNumberSequence.objects.filter(department_id__in={d for d, _ in numbers})
         }
         new = []
-        for (dept, year), value in sorted(self.numbers.items()):
+        for (dept, year), value in sorted(numbers.items()):
             row = existing.get((dept, year))
             if row is None:
                 new.append(CaseNumberSequence(department_id=dept, year=year, last_value=value))
@@ -1164,7 +1230,7 @@ class Generator:
                 row.save(update_fields=["last_value"])
         CaseNumberSequence.objects.bulk_create(new, batch_size=1000)
         CaseLedgerHead.objects.update_or_create(
-            pk=1, defaults={"count": self.ledger_count, "head": self.ledger_head}
+            pk=1, defaults={"count": closing.ledger_count, "head": closing.ledger_head}
         )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -1211,20 +1277,37 @@ def generate(
     years: int = DEFAULT_YEARS,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    processes: int = 1,
 ) -> GenerateResult:
-    """Fill an empty database (migrated, no cases, no demo) with `cases` cases."""
+    """Fill an empty database (migrated, no cases, no demo) with `cases` cases.
+
+    `processes=2`: the cases are drawn in this process and written by a second one, batch
+    by batch (`_in_two_processes`); the same rows as with one. The organization is then
+    committed before the cases are written, so the call must not be inside a transaction."""
     if cases < 1:
         raise RuleViolation("案件数须为正整数。")
+    if processes not in (1, 2):
+        raise RuleViolation("进程数只能是1或2。")
+    if processes == 2 and connection.in_atomic_block:
+        raise RuleViolation("用两个进程生成时不能在事务中调用：写入进程看不到尚未提交的组织机构。")
     if Case.objects.exists() or Jurisdiction.objects.exists():
         raise RuleViolation("数据库中已有组织机构或案件：批量生成只用于新建的空数据库。")
     started = time.monotonic()
     gen = Generator(seed=seed, today=today or timezone.localdate(), years=years)
-    with sqlite_cache(), transaction.atomic():
-        gen.build_org()
+    if processes == 1:
+        writer = _Writer()
+        with sqlite_cache(), transaction.atomic():
+            gen.build_org()
+            if progress:
+                progress(f"组织机构：{len(gen.orgs)} 个办理信访的部门。")
+            gen.run(cases, progress, writer.write)
+            writer.finish(gen.closing())
+    else:
+        with transaction.atomic():
+            gen.build_org()
         if progress:
             progress(f"组织机构：{len(gen.orgs)} 个办理信访的部门。")
-        gen.run(cases, progress)
-        gen.finish()
+        _in_two_processes(gen, cases, progress)
     # Statistics for the planner now, not when autovacuum comes round: before them it
     # guesses a handful of rows in the freshly loaded tables and picks scans that run for
     # seconds (docs/search.md, measurements). And the tables vacuumed where that can run.
@@ -1235,6 +1318,86 @@ def generate(
     states = Case.objects.values_list("state").annotate(n=models.Count("pk"))
     result.states = Counter({state: n for state, n in states})
     return result
+
+
+# The batches drawn ahead of the writer at most: the drawing process waits beyond them.
+QUEUED_BATCHES = 2
+
+
+def _in_two_processes(gen: Generator, cases: int, progress: Callable[[str], None] | None) -> None:
+    """Draw the cases here and write them in a forked process with its own connection and
+    one transaction, through a queue of at most QUEUED_BATCHES batches: the drawing (text,
+    timelines and their hashes, search tokens, MinHash) and the writing (the inserts and
+    their indexes; on PostgreSQL the server's work) run on two cores at once. Nothing here
+    reads or writes the database meanwhile (a query is refused). If the writer fails, its
+    transaction is rolled back: no case is written, the organization stays, and the error
+    says so."""
+    context = multiprocessing.get_context("fork")
+    batches: multiprocessing.Queue[Written | Closing] = context.Queue(maxsize=QUEUED_BATCHES)
+    outcome: multiprocessing.Queue[str] = context.Queue()
+    connections.close_all()  # the child opens its own; a connection must not cross a fork
+    writer = context.Process(target=_write_batches, args=(batches, outcome), daemon=True)
+    writer.start()
+
+    def send(item: Written | Closing) -> None:
+        while True:
+            if not writer.is_alive():
+                raise RuleViolation(_writer_failed(outcome))
+            try:
+                batches.put(item, timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    try:
+        with connection.execute_wrapper(_no_query):
+            gen.run(cases, progress, send)
+            send(gen.closing())
+        writer.join()
+    finally:
+        if writer.is_alive():
+            writer.terminate()
+            writer.join()
+    failure = _writer_failed(outcome) if writer.exitcode != 0 else outcome.get(timeout=10)
+    if failure:
+        raise RuleViolation(failure)
+
+
+def _no_query(*args: Any) -> None:
+    raise AssertionError("the drawing process read the database while the writer writes")
+
+
+def _writer_failed(outcome: multiprocessing.Queue[str]) -> str:
+    try:
+        detail = outcome.get(timeout=5)
+    except queue.Empty:
+        detail = "写入进程意外退出。"
+    return (
+        "写入进程出错，本次没有写入任何案件"
+        f"（组织机构已写入，请在新建的空数据库中重新生成）：{detail}"
+    )
+
+
+def _write_batches(
+    batches: multiprocessing.Queue[Written | Closing], outcome: multiprocessing.Queue[str]
+) -> None:
+    """The writing process: every batch, then the counters and the ledger's head, in one
+    transaction; "" on the outcome queue when committed, the error otherwise."""
+    try:
+        writer = _Writer()
+        with sqlite_cache(), transaction.atomic():
+            while True:
+                item = batches.get()
+                if isinstance(item, Closing):
+                    writer.finish(item)
+                    break
+                writer.write(item)
+        outcome.put("")
+    except BaseException as exc:  # reported to the drawing process, which raises it
+        outcome.put(f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        connections.close_all()
 
 
 def open_share(states: Counter[str]) -> float:

@@ -27,6 +27,12 @@ class Command(BaseCommand):
         gen.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子。")
         gen.add_argument("--years", type=int, default=DEFAULT_YEARS, help="跨越的年数。")
         gen.add_argument("--today", type=dt.date.fromisoformat, default=None, help="今天的日期。")
+        gen.add_argument(
+            "--processes",
+            type=int,
+            default=2,
+            help="进程数：2（默认）由一个进程生成、另一个进程写入，1 在同一进程中完成。",
+        )
         run = sub.add_parser("run", help="测量各项操作，结果写入 JSON 文件。")
         run.add_argument("--json", dest="json_file", required=True, help="结果文件。")
         run.add_argument("--repeat", type=int, default=20, help="每项操作的测量次数。")
@@ -57,6 +63,7 @@ class Command(BaseCommand):
                 years=options["years"],
                 today=options["today"],
                 progress=self.stdout.write,
+                processes=options["processes"],
             )
         except RuleViolation as exc:
             raise CommandError(str(exc)) from None
