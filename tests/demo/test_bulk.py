@@ -310,6 +310,27 @@ def test_a_failing_writer_writes_no_case_and_says_so(monkeypatch: pytest.MonkeyP
     assert not CaseEvent.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_drawing_process_reads_no_database_while_the_writer_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With two processes the drawing process must not query: it would read a database the
+    writer has not committed to (and on SQLite wait on its lock). A query is refused, and
+    the writer stopped with nothing written."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite test database is in memory: a forked writer cannot reach it")
+    take_batch = Generator.take_batch
+
+    def peeking(self: Generator, made: int) -> Written:
+        Case.objects.exists()
+        return take_batch(self, made)
+
+    monkeypatch.setattr(Generator, "take_batch", peeking)
+    with pytest.raises(AssertionError, match="read the database while the writer writes"):
+        generate(cases=50, seed=7, years=3, today=TODAY, processes=2)
+    assert not Case.objects.exists()
+
+
 SEED_7 = ["--seed", "7", "--years", "5", "--today", TODAY.isoformat()]
 
 

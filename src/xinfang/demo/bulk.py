@@ -15,7 +15,9 @@ of a reported result (R-CLOSE-6), the archive (R-CLOSE-7), and repeat petitions
 (R-REPEAT-4). How far a case has come depends on its age: every step is dated, and only
 the steps before today happen. The organization is the demo's province
 (`demo/orgtree.py`), its text the demo's (`demo/text.py`). Everything is drawn from one
-`random.Random(seed)`, in one order: the same seed and day give the same data.
+`random.Random(seed)`, in one order: the same seed and day give the same data. The cases are
+drawn in the calling process and written there or, with `processes=2`, by a forked second
+process batch by batch (`_in_two_processes`): the same rows either way.
 
 Ids are assigned here (from the tables' current maxima) so a record's digest can go into
 its event before the row is written; PostgreSQL's sequences are moved past them at the end.
