@@ -1120,7 +1120,7 @@ class Generator:
         progress: Callable[[str], None] | None,
         write: Callable[[Written], None],
     ) -> None:
-        """Draw `cases` cases, handing each batch to `write` (`write_batch` here, or the
+        """Draw `cases` cases, handing each batch to `write` (`_Writer.write` here, or the
         writing process's queue)."""
         started = time.monotonic()
         made = 0
@@ -1171,7 +1171,7 @@ class Generator:
 
 @dataclass
 class Written:
-    """One batch as its writer takes it (`write_batch`): the rows by table, and what the
+    """One batch as its writer takes it (`_Writer.write`): the rows by table, and what the
     search and matching indexes write for its petitions and petitioners."""
 
     rows: dict[type[models.Model], list[Row]]
