@@ -1396,7 +1396,9 @@ def _write_batches(
                 writer.write(item)
         outcome.put("")
     except BaseException as exc:  # reported to the drawing process, which raises it
-        outcome.put(f"{type(exc).__name__}: {exc}")
+        # The message only: the exception's class is no word for the screen, and the
+        # traceback this raise prints to the standard error names it for an engineer.
+        outcome.put(str(exc) or "写入进程意外退出。")
         raise
     finally:
         connections.close_all()
