@@ -283,8 +283,14 @@ def test_two_processes_write_what_one_writes_on_postgresql() -> None:
     same cases, timelines (the audit passes) and digest as one process."""
     if connection.vendor != "postgresql":
         pytest.skip("the SQLite test database is in memory: see the command's test below")
-    result = generate(cases=300, seed=7, years=5, today=TODAY, processes=2)
+    lines: list[str] = []
+    result = generate(cases=300, seed=7, years=5, today=TODAY, processes=2, progress=lines.append)
     assert result.digest == DIGEST_SEED_7
+    # What the command says after its last count: the commit, then the statistics.
+    assert lines[-2:] == [
+        "300 个案件已全部生成，正在写完并提交数据库，请稍候……",
+        "正在整理数据库并更新统计信息，请稍候……",
+    ]
     assert Case.objects.count() == 300
     assert list(verify_chains()) == []
     assert CaseLedgerHead.objects.get(pk=1).count == 300
@@ -352,6 +358,8 @@ def test_the_command_in_two_processes_on_a_sqlite_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "已生成 300 个案件" in done.stdout and DIGEST_SEED_7 in done.stdout
+    # After the last count, before the commit: the command says what it is still doing.
+    assert "300 个案件已全部生成，正在写完并提交数据库，请稍候……" in done.stdout
     db = sqlite3.connect(tmp_path / "xinfang.sqlite3")
     try:
         counts = [

@@ -1142,6 +1142,11 @@ class Generator:
                     rate = made / (time.monotonic() - started)
                     progress(f"已生成 {made} / {cases} 个案件（每秒 {rate:.0f} 个）")
         write(self.take_batch(made))
+        if progress:
+            # The writing and the commit still to come take minutes at a million (on
+            # PostgreSQL the deferred foreign keys are checked at commit): said, so the
+            # command does not look stuck after its last count.
+            progress(f"{made} 个案件已全部生成，正在写完并提交数据库，请稍候……")
 
     def take_batch(self, made: int) -> Written:
         """The batch drawn since the last one, with what its indexes need prepared: the
@@ -1313,6 +1318,8 @@ def generate(
     # Statistics for the planner now, not when autovacuum comes round: before them it
     # guesses a handful of rows in the freshly loaded tables and picks scans that run for
     # seconds (docs/search.md, measurements). And the tables vacuumed where that can run.
+    if progress and connection.vendor == "postgresql":
+        progress("正在整理数据库并更新统计信息，请稍候……")
     analyze_written(vacuum=True)
     result = gen.result
     result.seconds = time.monotonic() - started
