@@ -84,6 +84,26 @@ def test_r_repeat_5_steps_through_the_pages(tree: Tree) -> None:
     assert f'data-warning="{w.pk}"' not in leader.get("/warnings/").content.decode()
 
 
+def test_r_repeat_5_the_assignee_reaches_his_warning_from_the_header_and_the_workbench(
+    tree: Tree,
+) -> None:
+    """A handler a warning is assigned to may act on it: the header links 预警 for him and
+    his workbench has the card, as a leader's has; another handler of the department has
+    neither (and is refused the page)."""
+    w = _warnings(tree)
+    handler = tree.staff(tree.city_org, "handler", name="承办甲")
+    bystander = tree.staff(tree.city_org, "handler", name="承办乙")
+    leader = staff_client(tree.city_staff)
+    assert leader.post(f"/warnings/{w.pk}/assign/", {"assignee": handler.pk, "note": "核实"})
+    assert EarlyWarning.objects.get(pk=w.pk).assignee == handler
+    home = staff_client(handler).get("/").content.decode()
+    assert 'class="nav-link" href="/warnings/"' in home
+    assert "warnings-card" in home and "共1条未关闭" in home
+    assert "问题类别：落实政策和历史遗留问题" in home
+    other = staff_client(bystander).get("/").content.decode()
+    assert 'href="/warnings/"' not in other and "warnings-card" not in other
+
+
 def test_a_handler_without_a_warning_is_refused(tree: Tree) -> None:
     handler = tree.staff(tree.city_org, "handler")
     response = staff_client(handler).get("/warnings/")

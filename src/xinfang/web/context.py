@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from xinfang.alerts.selectors import can_see_warnings
 from xinfang.orgs.models import Role, User
 
 
@@ -15,5 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "nav_register": user.has_role(Role.REGISTRAR),
         "nav_supervise": user.has_role(Role.SUPERVISOR),
         "nav_longterm": user.has_role(Role.LEADER) or user.has_role(Role.HANDLER),
-        "nav_warnings": user.has_role(Role.LEADER) or user.has_role(Role.SUPERVISOR),
+        # Leaders and supervisors, and anyone a warning was assigned to (R-REPEAT-5): the
+        # assignee records what was done on its page.
+        "nav_warnings": can_see_warnings(user),
     }

@@ -7,9 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xinfang.alerts.models import WarningState
-from xinfang.alerts.selectors import warnings_for
+from xinfang.alerts.selectors import can_see_warnings, warnings_for
 from xinfang.cases.queues import queue_counts, queues_for
-from xinfang.orgs.models import Role
 from xinfang.web.views.common import staff_page, staff_user
 
 
@@ -20,8 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = queue_counts(user, today)  # one statement for most queues (issue 10)
     queues = [(q, counts[q.key]) for q in queues_for(user)]
     context = {"queues": queues, "today": today, "nav": "home"}
-    if user.has_role(Role.LEADER) or user.has_role(Role.SUPERVISOR):
-        # R-REPEAT-5: the open warnings, highest score first, on the leader's home page.
+    if can_see_warnings(user):
+        # R-REPEAT-5: the open warnings, highest score first, on the home page of a leader,
+        # a supervisor, and a handler a warning was assigned to.
         open_warnings = warnings_for(user).exclude(state=WarningState.CLOSED)
         context["warnings"] = list(open_warnings[:5])
         context["warnings_total"] = open_warnings.count()
