@@ -91,3 +91,17 @@ def test_an_empty_number_and_request_are_named(tree: Tree) -> None:
     assert "“申请事项和理由”不能为空。" in body
     assert "这个字段是必填项" not in body
     assert not Review.objects.exists()
+
+
+def test_registrars_reach_the_page_from_the_header(tree: Tree) -> None:
+    """The page is linked from the header for registrars (a newcomer found it reachable only
+    by typing its address), and for no one else, who would be refused it."""
+    link = f'href="{URL}"'
+    registrar = tree.staff(tree.city_org, "registrar")
+    home = staff_client(registrar).get("/").content.decode()
+    assert link in home
+    assert "复查复核申请</a>" in home
+    page = staff_client(registrar).get(URL).content.decode()
+    assert f'class="nav-link active" {link}' in page  # marked as the page one is on
+    handler = tree.staff(tree.city_org, "handler")
+    assert link not in staff_client(handler).get("/").content.decode()

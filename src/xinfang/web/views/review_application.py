@@ -74,4 +74,9 @@ def review_application(request: HttpRequest) -> HttpResponse:
                     % {"number": case.number, "kind": label},
                 )
                 return redirect("web:case", case.pk)
-    return render(request, "web/review_application.html", {"form": form}, status=form_status(form))
+    return render(
+        request,
+        "web/review_application.html",
+        {"form": form, "nav": "review_application"},
+        status=form_status(form),
+    )
