@@ -224,3 +224,32 @@ def test_every_data_exception_still_exists() -> None:
         assert constant in names, (module, constant, reason)
     for module in DATA_MODULES:
         assert (SRC / module).is_file(), module
+
+
+# --- words read aloud: a screen reader speaks aria-label, title, alt and placeholder ---------
+
+SPOKEN = re.compile(r"""\b(aria-label|title|alt|placeholder)="([^"{]*[A-Za-z][^"{]*)\"""")
+
+
+def english_spoken(text: str) -> list[str]:
+    """The attributes a screen reader reads (or a pointer shows) whose value is English:
+    letters outside a template tag, where a Chinese word belongs."""
+    return [f"{m.group(1)}={m.group(2)!r}" for m in SPOKEN.finditer(text)]
+
+
+def test_the_spoken_scan_finds_english_and_passes_translated_labels() -> None:
+    assert english_spoken('<nav aria-label="breadcrumb">') == ["aria-label='breadcrumb'"]
+    assert english_spoken('<img alt="logo">') == ["alt='logo'"]
+    assert english_spoken('<nav aria-label="{% translate "面包屑" %}">') == []
+    assert english_spoken('<input placeholder="例：张三">') == []
+
+
+def test_no_english_read_aloud_in_any_template() -> None:
+    """Every template of the project (the pages, the case file, the admin's and the error
+    pages): a newcomer's crawl found the case actions' breadcrumb announced as "breadcrumb"."""
+    found = {}
+    for path in sorted(SRC.rglob("*.html")):
+        spoken = english_spoken(path.read_text(encoding="utf-8"))
+        if spoken:
+            found[path.relative_to(SRC).as_posix()] = spoken
+    assert found == {}
