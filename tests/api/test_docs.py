@@ -44,3 +44,15 @@ def test_the_docs_are_for_signed_in_staff(db: None) -> None:
     response = Client().get("/api/docs")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_the_docs_introduce_the_api_in_chinese(tree: Tree) -> None:
+    """The page's heading and introduction are read by the integrators of other offices: in
+    Chinese, naming no file of the repository (a newcomer's crawl found "xinfang JSON API:
+    docs/api.md")."""
+    client = Client()
+    client.force_login(tree.city_staff)
+    info = client.get("/api/openapi.json").json()["info"]
+    assert info["title"] == "信访案件管理系统数据接口"
+    assert info["description"].startswith("信访案件管理系统的数据接口")
+    assert "docs/" not in info["description"] and "JSON API" not in info["description"]

@@ -26,7 +26,13 @@ class ChineseJSONRenderer(JSONRenderer):
 api = NinjaAPI(
     title="信访案件管理系统数据接口",
     version="1",
-    description="xinfang JSON API: docs/api.md",
+    # Read by the integrators of other offices: in Chinese, pointing to nothing outside
+    # the page (the engineers' reference is docs/api.md).
+    description=(
+        "信访案件管理系统的数据接口。以个人令牌（请求头 Authorization: Bearer 令牌）或已登录的"
+        "会话调用；列表分页返回总数；写操作可带 Idempotency-Key 请求头，重复提交只办理一次；"
+        "出错时返回统一格式的中文说明。"
+    ),
     auth=[TokenAuth(), SessionAuth()],
     renderer=ChineseJSONRenderer(),
     urls_namespace="api",
