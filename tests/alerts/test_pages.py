@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.alerts.helpers import NAMES, petitions
 from tests.clients import staff_client
 from tests.orgtree import Tree
@@ -96,7 +99,15 @@ def test_r_repeat_5_the_assignee_reaches_his_warning_from_the_header_and_the_wor
     leader = staff_client(tree.city_staff)
     assert leader.post(f"/warnings/{w.pk}/assign/", {"assignee": handler.pk, "note": "核实"})
     assert EarlyWarning.objects.get(pk=w.pk).assignee == handler
-    home = staff_client(handler).get("/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        home = staff_client(handler).get("/").content.decode()
+    # His assignments looked up once, for the card and the header's link alike.
+    lookups = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "alerts_earlywarning"' in q["sql"] and "LIMIT 1" in q["sql"]
+    ]
+    assert len(lookups) == 1, lookups
     assert 'class="nav-link" href="/warnings/"' in home
     assert "warnings-card" in home and "共1条未关闭" in home
     assert "问题类别：落实政策和历史遗留问题" in home

@@ -356,3 +356,26 @@ def test_the_tokens_column_keeps_more_statistics_on_postgresql(db: None) -> None
             "'cases_searchentry'::regclass AND attname = 'tokens'"
         )
         assert cursor.fetchone() == (1000,)
+
+
+def test_a_familys_tag_and_month_from_its_cases() -> None:
+    """`Family.of_cases`, which the search (`families_of`), the registration and the bulk
+    generator share: each department once, in numeric order (12 after 3), and the month of
+    the newest case in the project's time zone (Beijing): the last minute of March is March,
+    16:30 UTC on 31 March is already April; no case, no tag and month 0."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xinfang.cases.search import Family
+
+    def at(day: str) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.fromisoformat(day))
+
+    older = [(3, at("2024-01-02 09:00")), (12, at("2025-01-05 10:00"))]
+    last_of_march = Family.of_cases(7, [(12, at("2025-03-31 23:59")), *older])
+    assert last_of_march == Family(7, "3 12", 202503)
+    april_in_beijing = dt.datetime(2025, 3, 31, 16, 30, tzinfo=dt.UTC)
+    assert Family.of_cases(7, [*older, (3, april_in_beijing)]) == Family(7, "3 12", 202504)
+    assert Family.of_cases(None, []) == Family(None, "", 0)
+    assert Family.new_case(9, 4, at("2026-12-01 08:00")) == Family(9, "4", 202612)

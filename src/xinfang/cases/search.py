@@ -373,10 +373,18 @@ class Family(NamedTuple):
     newest: int  # the month its newest case was registered in (`month_of`); 0: no case
 
     @classmethod
+    def of_cases(cls, root: int | None, cases: Iterable[tuple[int, dt.datetime]]) -> Family:
+        """The family of `root` from its cases as (department id, registration time): the
+        departments' ids sorted and once each, the month of the newest; no case, no tag."""
+        cases = list(cases)
+        departments = " ".join(str(d) for d in sorted({d for d, _at in cases}))
+        return cls(root, departments, month_of(max(at for _d, at in cases)) if cases else 0)
+
+    @classmethod
     def new_case(cls, case_id: int, department_id: int, registered_at: dt.datetime) -> Family:
         """The family of a petition that opened a case just now: that case alone, in its
         department (`families_of` would read the same three statements later)."""
-        return cls(case_id, str(department_id), month_of(registered_at))
+        return cls.of_cases(case_id, [(department_id, registered_at)])
 
 
 def families_of(petition_ids: Sequence[int]) -> dict[int, Family]:
@@ -393,26 +401,17 @@ def families_of(petition_ids: Sequence[int]) -> dict[int, Family]:
         .values_list("pk", Coalesce("case__root_id", "case_id"))
     )
     wanted = {root for root in roots.values() if root is not None}
-    held: dict[int, set[int]] = {}
-    newest: dict[int, dt.datetime] = {}
     members = [
         *Case.objects.filter(pk__in=wanted).values_list("pk", "department_id", "registered_at"),
         *Case.objects.filter(root_id__in=wanted).values_list(
             "root_id", "department_id", "registered_at"
         ),
     ]
+    cases: dict[int, list[tuple[int, dt.datetime]]] = {}
     for root, dept, registered_at in members:
-        held.setdefault(root, set()).add(dept)
-        if root not in newest or registered_at > newest[root]:
-            newest[root] = registered_at
-    return {
-        pk: Family(
-            root,
-            " ".join(str(d) for d in sorted(held.get(root, set()) if root else set())),
-            month_of(newest[root]) if root in newest else 0,
-        )
-        for pk, root in roots.items()
-    }
+        cases.setdefault(root, []).append((dept, registered_at))
+    # A petition without a case (root None) has no case in the family: no tag, month 0.
+    return {pk: Family.of_cases(root, cases.get(root, ())) for pk, root in roots.items()}
 
 
 def tag_petitions(petition_ids: Sequence[int]) -> int:

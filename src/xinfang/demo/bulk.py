@@ -61,7 +61,7 @@ from xinfang.cases.models import (
     RoutingDecision,
     State,
 )
-from xinfang.cases.search import EntryRow, Family, insert_entry_rows, month_of, new_entry_rows
+from xinfang.cases.search import EntryRow, Family, insert_entry_rows, new_entry_rows
 from xinfang.cases.timeline import (
     event_hash,
     ledger_hash,
@@ -921,10 +921,8 @@ class Generator:
             c.seal()
         # The family of the matter's petitions as `search.families_of` would read it from
         # the written rows: the first case and the one sent down from it.
-        family = Family(
-            case.pk,
-            " ".join(str(d) for d in sorted({c.case.department_id for c in chains})),
-            month_of(max(c.case.registered_at for c in chains)),
+        family = Family.of_cases(
+            case.pk, [(c.case.department_id, c.case.registered_at) for c in chains]
         )
         self.entries.extend((*item, family) for item in self.matter)
         self.matter.clear()
@@ -1376,11 +1374,15 @@ def _no_query(*args: Any) -> None:
     raise AssertionError("the drawing process read the database while the writer writes")
 
 
+# What the writer reports when it has nothing better to say (killed, or an error without text).
+_WRITER_DIED = "写入进程意外退出。"
+
+
 def _writer_failed(outcome: multiprocessing.Queue[str]) -> str:
     try:
         detail = outcome.get(timeout=5)
     except queue.Empty:
-        detail = "写入进程意外退出。"
+        detail = _WRITER_DIED
     return (
         "写入进程出错，本次没有写入任何案件"
         f"（组织机构已写入，请在新建的空数据库中重新生成）：{detail}"
@@ -1405,7 +1407,7 @@ def _write_batches(
     except BaseException as exc:  # reported to the drawing process, which raises it
         # The message only: the exception's class is no word for the screen, and the
         # traceback this raise prints to the standard error names it for an engineer.
-        outcome.put(str(exc) or "写入进程意外退出。")
+        outcome.put(str(exc) or _WRITER_DIED)
         raise
     finally:
         connections.close_all()

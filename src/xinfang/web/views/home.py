@@ -19,7 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = queue_counts(user, today)  # one statement for most queues (issue 10)
     queues = [(q, counts[q.key]) for q in queues_for(user)]
     context = {"queues": queues, "today": today, "nav": "home"}
-    if can_see_warnings(user):
+    # Computed once: the header's link (web/context.py) takes this rather than asking again.
+    context["nav_warnings"] = can_see_warnings(user)
+    if context["nav_warnings"]:
         # R-REPEAT-5: the open warnings, highest score first, on the home page of a leader,
         # a supervisor, and a handler a warning was assigned to.
         open_warnings = warnings_for(user).exclude(state=WarningState.CLOSED)
